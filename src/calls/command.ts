@@ -1,0 +1,313 @@
+/**
+ * The command language: the text a user types after `/call` (or at the console
+ * prompt) becomes one typed Command, or a CommandError with one clear line:
+ * what is wrong, what is allowed, an example. Shared by the console and Slack.
+ */
+import { UapiError } from '../uapi/errors.js';
+import { rules } from '../uapi/rules.js';
+import {
+  CALL_ACTIONS,
+  findCallAction,
+  usageOf,
+  type ActionParams,
+  type CallActionName,
+  type CallActionSpec,
+  type ParamName,
+} from './actions.js';
+
+export type Command =
+  | { kind: 'help'; topic?: string }
+  | { kind: 'list'; extension: string }
+  | { kind: 'show'; extension: string; phoneCallId: string }
+  | {
+      kind: 'action';
+      action: CallActionName;
+      extension: string;
+      phoneCallId?: string;
+      viewId?: string;
+      params: ActionParams;
+    }
+  | { kind: 'events-list'; extension: string; eventType?: number }
+  | { kind: 'events-add'; extension: string; eventType: number; url: string; method?: 0 | 1; note?: string; status?: 0 | 1 }
+  | {
+      kind: 'events-update';
+      extension: string;
+      eventType: number;
+      eventId: string;
+      changes: { method?: 0 | 1; note?: string; url?: string; status?: 0 | 1 };
+    }
+  | { kind: 'events-delete'; extension: string; eventType?: number; eventId?: string }
+  | { kind: 'watch' | 'unwatch'; extension: string }
+  | { kind: 'watching' }
+  | { kind: 'link' | 'unlink' | 'whoami' };
+
+export class CommandError extends Error {
+  constructor(
+    /** What is wrong and what is allowed. */
+    readonly problem: string,
+    readonly usage?: string,
+    readonly example?: string,
+  ) {
+    super([problem, usage && `Usage: \`${usage}\``, example && `Example: \`${example}\``].filter(Boolean).join(' '));
+    this.name = 'CommandError';
+  }
+}
+
+/**
+ * Slack rewrites `--` as an em dash and straight quotes as curly ones; phones add
+ * non-breaking spaces. Undo that before reading the words.
+ */
+export function normalizeText(text: string): string {
+  return text
+    .replace(/[\u201C\u201D\u201E\u201F\u00AB\u00BB]/g, '"')
+    .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
+    .replace(/(^|\s)[\u2014\u2013]+(?=\S)/g, '$1--')
+    .replace(/[\u00A0\u2007\u202F]/g, ' ')
+    .trim();
+}
+
+/** Split into words; quotes group words (a `'` inside a word, as in "O'Brien", stays). */
+export function tokenize(text: string): string[] {
+  const words: string[] = [];
+  const re = /"([^"]*)"?|'([^']*)'(?=\s|$)|(\S+)/g;
+  for (const m of normalizeText(text).matchAll(re)) words.push(m[1] ?? m[2] ?? m[3] ?? '');
+  // key="quoted value" arrives as key= then the value; join them.
+  const joined: string[] = [];
+  for (const w of words) {
+    const prev = joined[joined.length - 1];
+    if (prev !== undefined && /^[A-Za-z-]+=$/.test(prev)) joined[joined.length - 1] = prev + w;
+    else joined.push(w);
+  }
+  return joined;
+}
+
+/** Option keywords as users type them, mapped to one name. */
+const OPTION_WORDS: Record<string, string> = {
+  to: 'to', target: 'to', sendcallto: 'to',
+  as: 'callerId', callerid: 'callerId', 'caller-id': 'callerId',
+  wait: 'wait', waitforpickup: 'wait', timeout: 'wait',
+  private: 'private',
+  for: 'parkFor', maxinparking: 'parkFor',
+  view: 'view', phonecallviewid: 'view',
+  method: 'method', note: 'note', url: 'url', status: 'status',
+  call: 'call', callid: 'call', phonecallid: 'call',
+};
+/** Options that take no value (a following 0/1 is read as its value). */
+const FLAGS = new Set(['private']);
+
+interface Words {
+  positionals: string[];
+  options: Map<string, string>;
+}
+
+/** Separate positional words from `to X`, `--to X`, `to=X` options. */
+function readWords(words: string[], allowed: ReadonlySet<string>, ctx: { usage: string; example: string }): Words {
+  const positionals: string[] = [];
+  const options = new Map<string, string>();
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const eq = /^-{0,2}([A-Za-z-]+)=(.*)$/s.exec(word);
+    const dashed = /^--?([A-Za-z-]+)$/.exec(word);
+    const key = eq?.[1] ?? dashed?.[1] ?? word;
+    const name = OPTION_WORDS[key.toLowerCase()];
+    const looksLikeOption = eq !== null || dashed !== null || (name !== undefined && allowed.has(name));
+    if (!looksLikeOption) {
+      positionals.push(word);
+      continue;
+    }
+    if (!name || !allowed.has(name)) {
+      const known = [...allowed].join(', ') || 'none';
+      throw new CommandError(`\`${word}\` is not an option here (options: ${known}).`, ctx.usage, ctx.example);
+    }
+    if (options.has(name)) throw new CommandError(`\`${key}\` is given twice.`, ctx.usage, ctx.example);
+    let value: string | undefined = eq?.[2];
+    if (value === undefined) {
+      const next = words[i + 1];
+      if (FLAGS.has(name)) {
+        value = next !== undefined && /^[01]$/.test(next) ? (i++, next) : '1';
+      } else {
+        if (next === undefined) throw new CommandError(`\`${key}\` needs a value.`, ctx.usage, ctx.example);
+        value = next;
+        i++;
+      }
+    }
+    options.set(name, value);
+  }
+  return { positionals, options };
+}
+
+/** Run a seeds' rule, turning its UapiError into a CommandError with the usage line. */
+function check<T>(fn: () => T, ctx: { usage: string; example: string }): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UapiError) throw new CommandError(err.sentence, ctx.usage, ctx.example);
+    throw err;
+  }
+}
+
+const CALL_ID_SHAPE = /^(?=.*[A-Za-z])[A-Za-z0-9]{8,64}$/;
+
+function parseAction(spec: CallActionSpec, args: string[]): Command {
+  const ctx = { usage: usageOf(spec), example: spec.example };
+  const allowed = new Set<string>([...spec.params, 'view', 'call']);
+  const { positionals, options } = readWords(args, allowed, ctx);
+  if (positionals.length > 2) {
+    throw new CommandError(`Too many words: \`${positionals.slice(2).join(' ')}\` is not understood.`, ctx.usage, ctx.example);
+  }
+  let [extension, phoneCallId] = positionals;
+  phoneCallId ??= options.get('call');
+  // A lone call id: VoipNow finds the call among all of the user's extensions (@self).
+  if (extension !== undefined && phoneCallId === undefined && CALL_ID_SHAPE.test(extension)) {
+    phoneCallId = extension;
+    extension = '@self';
+  }
+  if (extension === undefined) {
+    throw new CommandError(`Which extension? \`${spec.name}\` needs the extension on the call.`, ctx.usage, ctx.example);
+  }
+  extension = check(() => rules.extension(extension!, { allowSelf: true }), ctx);
+  if (phoneCallId !== undefined) phoneCallId = check(() => rules.phoneCallId(phoneCallId!), ctx);
+  const view = options.get('view');
+  const viewId = view === undefined ? undefined : check(() => rules.phoneCallViewId(view), ctx);
+
+  const params: ActionParams = {};
+  for (const p of spec.required) {
+    if (!options.has(p)) throw new CommandError(`\`${spec.name}\` needs a target: add \`to <extension>\`.`, ctx.usage, ctx.example);
+  }
+  const read: Record<ParamName, (v: string) => void> = {
+    to: (v) => (params.to = rules.sendCallTo(v, { allowPhoneNumber: spec.name === 'transfer' })),
+    callerId: (v) => (params.callerId = rules.callerId(v)),
+    wait: (v) => (params.wait = rules.waitForPickup(v)),
+    private: (v) => (params.private = rules.private(v)),
+    parkFor: (v) => (params.parkFor = rules.maxInParking(v)),
+  };
+  for (const p of spec.params) {
+    const v = options.get(p);
+    if (v !== undefined) check(() => read[p](v), ctx);
+  }
+  return {
+    kind: 'action',
+    action: spec.name,
+    extension,
+    ...(phoneCallId !== undefined && { phoneCallId }),
+    ...(viewId !== undefined && { viewId }),
+    params,
+  };
+}
+
+const EVENTS_USAGE = {
+  list: { usage: 'events list <extension> [type]', example: 'events list 0003*210' },
+  add: {
+    usage: 'events add <extension> <type> url <url> [method get|post] [note "..."] [status enabled|disabled]',
+    example: 'events add 0003*210 hangup url https://crm.example.com/hook method post',
+  },
+  update: {
+    usage: 'events update <extension> <type> <eventId> [method get|post] [note "..."] [url <url>] [status enabled|disabled]',
+    example: 'events update 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq method post note "I want to use POST for my event"',
+  },
+  delete: { usage: 'events delete <extension> [type [eventId]]', example: 'events delete 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq' },
+} as const;
+
+function parseEvents(args: string[]): Command {
+  const [op, ...rest] = args;
+  const key = (op ?? '').toLowerCase() as keyof typeof EVENTS_USAGE;
+  const ctx = EVENTS_USAGE[key];
+  if (!ctx) {
+    throw new CommandError(
+      op ? `\`events ${op}\` is not known: use list, add, update or delete.` : '`events` needs list, add, update or delete.',
+      'events list|add|update|delete <extension> ...',
+      EVENTS_USAGE.list.example,
+    );
+  }
+  const takesFields = key === 'add' || key === 'update';
+  const { positionals, options } = readWords(rest, new Set(takesFields ? ['method', 'note', 'url', 'status'] : []), ctx);
+  const max = { list: 2, add: 2, update: 3, delete: 3 }[key];
+  if (positionals.length > max) {
+    throw new CommandError(`Too many words: \`${positionals.slice(max).join(' ')}\` is not understood.`, ctx.usage, ctx.example);
+  }
+  const [ext, type, id] = positionals;
+  if (ext === undefined) throw new CommandError('Which extension?', ctx.usage, ctx.example);
+  const extension = check(() => rules.extension(ext), ctx);
+  const eventType = type === undefined ? undefined : check(() => rules.eventType(type), ctx);
+  const eventId = id === undefined ? undefined : check(() => rules.eventId(id), ctx);
+  const fields = check(
+    () => ({
+      ...(options.has('method') && { method: rules.eventMethod(options.get('method')!) }),
+      ...(options.has('note') && { note: rules.eventNote(options.get('note')!) }),
+      ...(options.has('url') && { url: rules.eventUrl(options.get('url')!) }),
+      ...(options.has('status') && { status: rules.eventStatus(options.get('status')!) }),
+    }),
+    ctx,
+  );
+  switch (key) {
+    case 'list':
+      return { kind: 'events-list', extension, ...(eventType !== undefined && { eventType }) };
+    case 'delete':
+      return { kind: 'events-delete', extension, ...(eventType !== undefined && { eventType }), ...(eventId !== undefined && { eventId }) };
+    case 'add': {
+      if (eventType === undefined) throw new CommandError('Which event type?', ctx.usage, ctx.example);
+      if (!fields.url) throw new CommandError('A new event needs `url <address>` to call.', ctx.usage, ctx.example);
+      return { kind: 'events-add', extension, eventType, ...fields, url: fields.url };
+    }
+    case 'update': {
+      if (eventType === undefined || eventId === undefined) {
+        throw new CommandError('Which event? Give its type and id (see `events list`).', ctx.usage, ctx.example);
+      }
+      if (Object.keys(fields).length === 0) {
+        throw new CommandError('Nothing to change: give method, note, url or status.', ctx.usage, ctx.example);
+      }
+      return { kind: 'events-update', extension, eventType, eventId, changes: fields };
+    }
+  }
+}
+
+function oneExtension(word: string, args: string[], usage: string, example: string, allowSelf: boolean): string {
+  const ctx = { usage, example };
+  if (args.length > 1) throw new CommandError(`Too many words: \`${args.slice(1).join(' ')}\` is not understood.`, usage, example);
+  const ext = args[0];
+  if (ext === undefined) throw new CommandError(`\`${word}\` needs an extension.`, usage, example);
+  return check(() => rules.extension(ext, { allowSelf }), ctx);
+}
+
+/** Parse what the user typed. Throws CommandError with one clear line on bad input. */
+export function parseCommand(text: string): Command {
+  const [first, ...args] = tokenize(text);
+  const word = (first ?? 'help').toLowerCase().replace(/^-+/, '');
+  switch (word) {
+    case 'help':
+    case '?':
+      return args[0] ? { kind: 'help', topic: args[0].toLowerCase() } : { kind: 'help' };
+    case 'list':
+    case 'ls':
+    case 'calls': {
+      if (args.length === 0) return { kind: 'list', extension: '@self' };
+      if (args.length === 2) {
+        const ctx = { usage: 'list [extension] [callId]', example: 'list 0003*210 b817d2618fe6f1804333' };
+        const extension = check(() => rules.extension(args[0]!, { allowSelf: true }), ctx);
+        return { kind: 'show', extension, phoneCallId: check(() => rules.phoneCallId(args[1]!), ctx) };
+      }
+      return { kind: 'list', extension: oneExtension('list', args, 'list [extension] [callId]', 'list 0003*210', true) };
+    }
+    case 'events':
+    case 'event':
+      return parseEvents(args);
+    case 'watch':
+    case 'unwatch':
+      return { kind: word, extension: oneExtension(word, args, `${word} <extension>`, `${word} 0003*210`, false) };
+    case 'watching':
+      return { kind: 'watching' };
+    case 'link':
+    case 'login':
+      return { kind: 'link' };
+    case 'unlink':
+    case 'logout':
+      return { kind: 'unlink' };
+    case 'whoami':
+    case 'me':
+      return { kind: 'whoami' };
+  }
+  const spec = findCallAction(word);
+  if (spec) return parseAction(spec, args);
+  const words = ['help', 'list', ...CALL_ACTIONS.map((a) => a.name), 'events', 'watch', 'link'];
+  throw new CommandError(`\`${first}\` is not a command. Commands: ${words.join(', ')}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
+}

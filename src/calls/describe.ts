@@ -1,0 +1,31 @@
+/**
+ * Words for a call's state, shared by the console text and the Slack card.
+ */
+import { PHONE_CALL_EVENT_TYPES, PHONE_CALL_STATUS, type PhoneCallEvent, type PhoneCallView } from '../uapi/schemas.js';
+
+export function statusWords(status: number | undefined): string {
+  if (status === undefined) return 'unknown';
+  return PHONE_CALL_STATUS[status as keyof typeof PHONE_CALL_STATUS] ?? `status ${status}`;
+}
+
+/** "on call", "on hold", "parked", "ringing": what a person would say the view is doing. */
+export function viewState(v: PhoneCallView): string {
+  if (v.parked !== undefined) return 'parked';
+  if (v.onHold !== undefined || v.holder === 1) return 'on hold';
+  return statusWords(v.status);
+}
+
+export function route(v: PhoneCallView): string {
+  const side = (xs: string[]) => (xs.length ? xs.join(', ') : '?');
+  return `${side(v.source)} -> ${side(v.destination)}`;
+}
+
+export function eventTypeWords(type: number | undefined): string {
+  return type === undefined ? 'unknown' : (PHONE_CALL_EVENT_TYPES[type as keyof typeof PHONE_CALL_EVENT_TYPES] ?? `type ${type}`);
+}
+
+export function eventLine(e: PhoneCallEvent): string {
+  const method = e.method === 1 ? 'POST' : e.method === 0 ? 'GET' : '?';
+  const status = e.status === 1 ? 'enabled' : e.status === 0 ? 'disabled' : '?';
+  return `${e.id}  type ${e.type ?? '?'} (${eventTypeWords(e.type)})  ${method} ${e.url ?? ''}  ${status}${e.note ? `  "${e.note}"` : ''}`;
+}

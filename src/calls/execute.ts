@@ -1,0 +1,101 @@
+/**
+ * Runs a parsed Command against VoipNow through one user's UapiClient and says
+ * what came of it. Shared by the console and the Slack app: the flow is always
+ * command -> call action (table) -> UAPI request -> new call state.
+ */
+import type { UapiClient } from '../uapi/client.js';
+import type { PhoneCall, PhoneCallEvent, PhoneCallView } from '../uapi/schemas.js';
+import { callAction, type CallActionName } from './actions.js';
+import { CommandError, type Command } from './command.js';
+
+export type UapiCommand = Extract<Command, { kind: 'list' | 'show' | 'action' | `events-${string}` }>;
+
+export type Outcome =
+  | { kind: 'calls'; extension: string; calls: PhoneCall[] }
+  | {
+      kind: 'action';
+      action: CallActionName;
+      extension: string;
+      phoneCallId: string;
+      viewId?: string;
+      /** The call after the action; undefined when it ended (hang up). */
+      call: PhoneCall | undefined;
+    }
+  | { kind: 'events'; extension: string; events: PhoneCallEvent[]; summary: string };
+
+export function isUapiCommand(c: Command): c is UapiCommand {
+  return c.kind === 'list' || c.kind === 'show' || c.kind === 'action' || c.kind.startsWith('events-');
+}
+
+/** The call a command means: the given id, or the only live call of the extension. */
+export async function resolveCall(client: UapiClient, extension: string, phoneCallId?: string): Promise<PhoneCall> {
+  if (phoneCallId) {
+    const call = await client.getPhoneCall({ extension, phoneCallId });
+    if (!call) throw new CommandError(`Call \`${phoneCallId}\` is not live on ${extension}; it may have ended. Run \`list ${extension}\`.`);
+    return call;
+  }
+  const calls = await client.listPhoneCalls({ extension });
+  if (calls.length === 1) return calls[0]!;
+  if (calls.length === 0) throw new CommandError(`There are no live calls on ${extension}.`);
+  const ids = calls.slice(0, 5).map((c) => `\`${c.id}\``).join(', ');
+  throw new CommandError(`${extension} has ${calls.length} live calls (${ids}${calls.length > 5 ? ', ...' : ''}): add the call id.`);
+}
+
+/** The view an action applies to: the given one, the only one, or the one of the extension. */
+export function resolveView(call: PhoneCall, extension: string, viewId?: string): PhoneCallView {
+  const views = call.phoneCallView;
+  const list = () => views.map((v) => `\`${v.id}\` (${v.extension ?? '?'})`).join(', ');
+  if (viewId !== undefined) {
+    const v = views.find((x) => x.id === viewId);
+    if (!v) throw new CommandError(`Call \`${call.id}\` has no view \`${viewId}\`; its views are ${list() || 'none'}.`);
+    return v;
+  }
+  if (views.length === 1) return views[0]!;
+  const own = views.filter((v) => v.extension === extension);
+  if (own.length === 1) return own[0]!;
+  if (views.length === 0) throw new CommandError(`Call \`${call.id}\` has no views to act on.`);
+  throw new CommandError(`Call \`${call.id}\` has several views: ${list()}. Add \`view <id>\`.`);
+}
+
+export async function execute(client: UapiClient, cmd: UapiCommand): Promise<Outcome> {
+  switch (cmd.kind) {
+    case 'list':
+      return { kind: 'calls', extension: cmd.extension, calls: await client.listPhoneCalls({ extension: cmd.extension }) };
+    case 'show':
+      return { kind: 'calls', extension: cmd.extension, calls: [await resolveCall(client, cmd.extension, cmd.phoneCallId)] };
+    case 'action': {
+      const spec = callAction(cmd.action);
+      const call = await resolveCall(client, cmd.extension, cmd.phoneCallId);
+      // A call found through @self is acted on at the extension it is charged to.
+      const extension = cmd.extension === '@self' && call.extension ? call.extension : cmd.extension;
+      const ref = { extension, phoneCallId: call.id };
+      if (spec.uapi === 'hangup') {
+        await client.hangUp(ref);
+        return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, call: undefined };
+      }
+      const view = resolveView(call, extension, cmd.viewId);
+      const outcome = await client.act(ref, spec.uapi(view.id, cmd.params));
+      return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call };
+    }
+    case 'events-list': {
+      const events = await client.listPhoneCallEvents({ extension: cmd.extension, eventType: cmd.eventType });
+      return { kind: 'events', extension: cmd.extension, events, summary: `${events.length} call event(s) on ${cmd.extension}` };
+    }
+    case 'events-add': {
+      const { extension, eventType, kind: _k, ...fields } = cmd;
+      const ev = await client.addPhoneCallEvent({ extension }, { type: eventType, ...fields });
+      return { kind: 'events', extension, events: ev ? [ev] : [], summary: `Added a call event to ${extension}` };
+    }
+    case 'events-update': {
+      const ev = await client.updatePhoneCallEvent(
+        { extension: cmd.extension, eventType: cmd.eventType, eventId: cmd.eventId },
+        cmd.changes,
+      );
+      return { kind: 'events', extension: cmd.extension, events: ev ? [ev] : [], summary: `Updated call event ${cmd.eventId}` };
+    }
+    case 'events-delete': {
+      const ids = await client.deletePhoneCallEvents({ extension: cmd.extension, eventType: cmd.eventType, eventId: cmd.eventId });
+      return { kind: 'events', extension: cmd.extension, events: [], summary: `Deleted ${ids.length} call event(s) from ${cmd.extension}` };
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The one request path to a VoipNow server. Every UAPI operation goes through
+ * `UapiHttp.request`: base URL, bearer token, JSON, User-Agent, timeout,
+ * keep-alive connection reuse, TLS options, status handling and error mapping
+ * live here and nowhere else.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import fetch, { type RequestInit, type Response } from 'node-fetch';
+import type { z } from 'zod';
+import { UapiError } from './errors.js';
+import { uapiErrorBodySchema } from './schemas.js';
+import { USER_AGENT } from '../version.js';
+import { silentLogger, type Logger } from '../log.js';
+
+export interface UapiHttpOptions {
+  /** Where the PBX answers, e.g. `https://voipnow.example.com`. Paths start with /uapi or /oauth. */
+  baseUrl: string;
+  /** Per request, in milliseconds. Default 10 000. */
+  timeoutMs?: number;
+  /** PEM file of a CA to trust (VoipNow servers often use a private CA). */
+  caFile?: string;
+  /** Accept any certificate. Only when explicitly asked for. */
+  insecureTls?: boolean;
+  /** Reuse connections (default true). `false` opens a new connection per request. */
+  keepAlive?: boolean;
+  logger?: Logger;
+}
+
+export interface HttpRequest<S extends z.ZodTypeAny> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Absolute path on the configured server, already encoded, or an absolute URL on it. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON body, or a form (`URLSearchParams`) for OAuth. */
+  body?: unknown;
+  token?: string;
+  /** Schema of a 200 body. */
+  schema: S;
+}
+
+export interface HttpResult<T> {
+  status: number;
+  /** Parsed body; `undefined` for 204, an empty body, or 202 (whose body is only in `raw`). */
+  data: T | undefined;
+  /** The raw JSON of the body when there was one (for 202 answers). */
+  raw: unknown;
+}
+
+export class UapiHttp {
+  readonly origin: string;
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+  private readonly agent: http.Agent;
+  private readonly logger: Logger;
+
+  constructor(opts: UapiHttpOptions) {
+    this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
+      throw new Error(`VOIPNOW_URL must be an http(s) URL, got ${this.base.protocol}`);
+    }
+    this.origin = this.base.origin;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.logger = opts.logger ?? silentLogger;
+    const keepAlive = opts.keepAlive ?? true;
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive,
+            maxSockets: 32,
+            ca: opts.caFile ? readFileSync(opts.caFile) : undefined,
+            rejectUnauthorized: !opts.insecureTls,
+          })
+        : new http.Agent({ keepAlive, maxSockets: 32 });
+  }
+
+  /**
+   * Resolve a path or a link returned by the server to a URL on the configured
+   * server. Links to any other origin are refused (server-side request forgery).
+   * The seeds' `https://x.x.x.x//uapi/...` double slash is normalised.
+   */
+  resolve(pathOrUrl: string): URL {
+    const url = new URL(pathOrUrl, this.base);
+    if (url.origin !== this.origin) {
+      throw new UapiError({
+        kind: 'unsafe_link',
+        code: 'unsafe_link',
+        sentence: `VoipNow answered with a link to another server (${url.host}); it was not followed.`,
+      });
+    }
+    url.pathname = url.pathname.replace(/\/{2,}/g, '/');
+    return url;
+  }
+
+  async request<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
+    const url = this.resolve(req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json' };
+    if (req.token) headers.Authorization = `Bearer ${req.token}`;
+    let body: string | undefined;
+    if (req.body instanceof URLSearchParams) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = req.body.toString();
+    } else if (req.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(req.body);
+    }
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const started = Date.now();
+    const label = `${req.method} ${url.pathname}`;
+    let res: Response;
+    let text: string;
+    try {
+      const init: RequestInit = { method: req.method, headers, body, agent: this.agent, signal: controller.signal };
+      res = await fetch(url.href, init);
+      text = await res.text();
+    } catch (err) {
+      const aborted = controller.signal.aborted;
+      this.logger.warn(`uapi ${label} failed`, { error: aborted ? 'timeout' : (err as Error).message });
+      throw aborted
+        ? new UapiError({
+            kind: 'timeout',
+            code: 'timeout',
+            sentence: `VoipNow did not answer within ${Math.round(this.timeoutMs / 1000)} seconds. The action may or may not have happened; refresh the call to check.`,
+          })
+        : new UapiError({
+            kind: 'network',
+            code: 'network_error',
+            sentence: `Could not reach VoipNow at ${this.base.host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
+            cause: err,
+          });
+    } finally {
+      clearTimeout(timer);
+    }
+    this.logger.debug(`uapi ${label} -> ${res.status}`, { ms: Date.now() - started });
+
+    const raw = parseJson(text);
+    if (res.status >= 400) throw errorFromResponse(res.status, raw, text);
+    if (res.status === 204 || text.trim() === '') return { status: res.status, data: undefined, raw: undefined };
+    if (raw === NOT_JSON) {
+      throw new UapiError({
+        kind: 'bad_response',
+        code: 'bad_response',
+        status: res.status,
+        sentence: `VoipNow answered HTTP ${res.status} with something that is not JSON; is VOIPNOW_URL pointing at a VoipNow server?`,
+      });
+    }
+    if (res.status === 202) return { status: res.status, data: undefined, raw };
+    const parsed = req.schema.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn(`uapi ${label}: unexpected body`, { issues: parsed.error.issues.slice(0, 3) });
+      throw new UapiError({
+        kind: 'bad_response',
+        code: 'bad_response',
+        status: res.status,
+        sentence: 'VoipNow answered in a shape callops does not understand.',
+      });
+    }
+    return { status: res.status, data: parsed.data, raw };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+const NOT_JSON = Symbol('not json');
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function errorFromResponse(status: number, raw: unknown, text: string): UapiError {
+  const body = uapiErrorBodySchema.safeParse(raw);
+  if (body.success) {
+    return new UapiError({ kind: 'rejected', status, code: body.data.error.code, serverMessage: body.data.error.message });
+  }
+  // OAuth endpoints answer {"error":"invalid_grant","error_description":"..."}.
+  if (raw && typeof raw === 'object' && typeof (raw as { error?: unknown }).error === 'string') {
+    const o = raw as { error: string; error_description?: string };
+    return new UapiError({ kind: 'rejected', status, code: o.error, serverMessage: o.error_description });
+  }
+  const fallback = status === 401 || status === 403 ? 'access_denied' : `http_${status}`;
+  return new UapiError({ kind: 'rejected', status, code: fallback, serverMessage: raw === NOT_JSON ? text.slice(0, 120) : undefined });
+}
