@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import type { TokenCipher } from './crypto.js';
+import { PostgresStore } from './postgres.js';
+import { SqliteStore } from './sqlite.js';
+import type { Store, StoreLog } from './types.js';
+
+export * from './types.js';
+export { TokenCipher, TokenDecryptionError, TokenKeyError, loadOrCreateKey, KEY_FILE_NAME } from './crypto.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
+
+export const SQLITE_FILE_NAME = 'callops.sqlite';
+
+export interface OpenStoreOptions {
+  /** When set (non-empty), PostgreSQL is used; otherwise SQLite at `<dataDir>/callops.sqlite`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  cipher: TokenCipher;
+  /** Receives PostgreSQL pool errors. */
+  log?: StoreLog;
+}
+
+/**
+ * Opens the store and applies migrations, so a bad DATABASE_URL or an unwritable data dir fails
+ * at startup rather than on the first Slack request.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const url = options.databaseUrl?.trim();
+  const store = url
+    ? new PostgresStore({ connectionString: url, cipher: options.cipher, ...(options.log ? { log: options.log } : {}) })
+    : new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), cipher: options.cipher });
+  try {
+    await store.init();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return store;
+}

@@ -1,0 +1,170 @@
+/**
+ * PostgreSQL store (pg Pool). Timestamps are timestamptz (microsecond precision, so JS
+ * millisecond Dates round-trip exactly).
+ */
+import pg from 'pg';
+import type { TokenCipher } from './crypto.js';
+import { runMigrations, SqlStore, type Migration, type QueryResult, type SqlParam, type StoreStatements } from './sql-store.js';
+import type { StoreLog } from './types.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  cipher: TokenCipher;
+  /** Use (and create if needed) this schema instead of the default search_path, e.g. to isolate tests. */
+  schema?: string;
+  /** Max pool size (default 10). */
+  maxConnections?: number;
+  /** Receives pool errors (idle connections dropped by the server, etc.). Default: console.warn. */
+  log?: StoreLog;
+}
+
+// Lower case only: unquoted in search_path, so it must not depend on case folding.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    statements: [
+      `CREATE TABLE linked_accounts (
+        team_id TEXT NOT NULL,
+        slack_user_id TEXT NOT NULL,
+        voipnow_user_id TEXT NOT NULL,
+        voipnow_user_name TEXT,
+        extension TEXT,
+        access_token TEXT NOT NULL,
+        refresh_token TEXT,
+        expires_at TIMESTAMPTZ NOT NULL,
+        linked_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (team_id, slack_user_id)
+      )`,
+      `CREATE TABLE oauth_states (
+        state TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        slack_user_id TEXT NOT NULL,
+        channel_id TEXT,
+        response_url TEXT,
+        expires_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`,
+      `CREATE TABLE call_cards (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        message_ts TEXT NOT NULL,
+        phone_call_id TEXT NOT NULL,
+        extension TEXT NOT NULL,
+        posted_by TEXT,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (team_id, channel_id, message_ts)
+      )`,
+      `CREATE INDEX call_cards_phone_call_id ON call_cards (phone_call_id)`,
+      `CREATE TABLE watches (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        extension TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (team_id, channel_id, extension)
+      )`,
+      `CREATE INDEX watches_extension ON watches (extension)`,
+    ],
+  },
+];
+
+// Tie-breaks ORDER BY text columns COLLATE "C" (byte order), matching SQLite.
+const STATEMENTS: StoreStatements = {
+  getLinkedAccount: `SELECT * FROM linked_accounts WHERE team_id = $1 AND slack_user_id = $2`,
+  upsertLinkedAccount: `INSERT INTO linked_accounts (team_id, slack_user_id, voipnow_user_id, voipnow_user_name,
+      extension, access_token, refresh_token, expires_at, linked_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    ON CONFLICT (team_id, slack_user_id) DO UPDATE SET
+      voipnow_user_id = excluded.voipnow_user_id, voipnow_user_name = excluded.voipnow_user_name,
+      extension = excluded.extension, access_token = excluded.access_token,
+      refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
+      linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
+  deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = $1 AND slack_user_id = $2`,
+  insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6)`,
+  purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= $1`,
+  consumeOAuthState: `DELETE FROM oauth_states WHERE state = $1 RETURNING *`,
+  upsertCallCard: `INSERT INTO call_cards (team_id, channel_id, message_ts, phone_call_id, extension, posted_by, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (team_id, channel_id, message_ts) DO UPDATE SET
+      phone_call_id = excluded.phone_call_id, extension = excluded.extension,
+      posted_by = excluded.posted_by, updated_at = excluded.updated_at`,
+  findCallCards: `SELECT * FROM call_cards WHERE phone_call_id = $1
+    ORDER BY updated_at, team_id COLLATE "C", channel_id COLLATE "C", message_ts COLLATE "C"`,
+  deleteCallCard: `DELETE FROM call_cards WHERE team_id = $1 AND channel_id = $2 AND message_ts = $3`,
+  insertWatch: `INSERT INTO watches (team_id, channel_id, extension, created_by, created_at)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id, channel_id, extension) DO NOTHING`,
+  deleteWatch: `DELETE FROM watches WHERE team_id = $1 AND channel_id = $2 AND extension = $3`,
+  listWatchesForExtension: `SELECT * FROM watches WHERE extension = $1
+    ORDER BY created_at, team_id COLLATE "C", channel_id COLLATE "C"`,
+  listWatchesForChannel: `SELECT * FROM watches WHERE team_id = $1 AND channel_id = $2
+    ORDER BY created_at, extension COLLATE "C"`,
+};
+
+export class PostgresStore extends SqlStore {
+  protected readonly statements = STATEMENTS;
+  readonly schema: string | undefined;
+  readonly #pool: pg.Pool;
+
+  constructor(options: PostgresStoreOptions) {
+    super(options.cipher);
+    const { schema } = options;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new Error(`PostgresStore: schema must be a plain identifier (lower-case letters, digits, underscore)`);
+    }
+    if (schema !== undefined && /[?&]options=/.test(options.connectionString)) {
+      // pg lets the connection string's `options` override ours, which would drop the search_path.
+      throw new Error(`PostgresStore: the schema option cannot be combined with "options" in the connection string`);
+    }
+    this.schema = schema;
+    const log = options.log ?? ((m: string) => console.warn(m));
+    this.#pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      // Set at connection startup, so every pooled connection resolves tables in the schema.
+      ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    });
+    // Without a listener, an idle client's error (server restart, network) would crash the process.
+    this.#pool.on('error', (err) => log(`PostgreSQL pool: idle connection error: ${err.message}`));
+  }
+
+  protected async query(sql: string, params: readonly SqlParam[]): Promise<QueryResult> {
+    const res = await this.#pool.query(sql, params as SqlParam[]);
+    return { rows: res.rows as QueryResult['rows'], changes: res.rowCount ?? 0 };
+  }
+
+  protected encodeTimestamp(d: Date): SqlParam {
+    return d;
+  }
+
+  protected async migrate(): Promise<void> {
+    await runMigrations('PostgreSQL', POSTGRES_MIGRATIONS, async (fn) => {
+      const client = await this.#pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        // Serialises concurrent migrations of the same schema across processes; released at COMMIT.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`callops:migrate:${this.schema ?? ''}`]);
+        if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+        const version = await fn(async (sql) => (await client.query(sql)).rows);
+        await client.query('COMMIT');
+        return version;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      } finally {
+        client.release(broken); // a client that could not roll back is discarded
+      }
+    });
+  }
+
+  protected async closeConnection(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves, row mapping,
+ * token encryption and the migration runner. Each implementation supplies only its SQL
+ * (`StoreStatements`, `Migration[]`), a way to run a statement, and its timestamp encoding.
+ */
+import { TokenDecryptionError, type TokenCipher } from './crypto.js';
+import type { CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+
+export type Row = Record<string, unknown>;
+export type SqlParam = string | number | Date | null;
+
+export interface QueryResult {
+  rows: Row[];
+  /** Rows inserted/updated/deleted (for statements with RETURNING: the number of rows returned). */
+  changes: number;
+}
+
+/**
+ * The statements each dialect provides. Parameters are positional, in the order given.
+ * Column names in result rows are the snake_case table columns.
+ */
+export interface StoreStatements {
+  /** (team_id, slack_user_id) → a linked_accounts row */
+  getLinkedAccount: string;
+  /** (team_id, slack_user_id, voipnow_user_id, voipnow_user_name, extension, access_token,
+   *  refresh_token, expires_at, linked_at, updated_at); upsert */
+  upsertLinkedAccount: string;
+  /** (team_id, slack_user_id) */
+  deleteLinkedAccount: string;
+  /** (state, team_id, slack_user_id, channel_id, response_url, expires_at) */
+  insertOAuthState: string;
+  /** (now): delete states with expires_at <= now */
+  purgeExpiredOAuthStates: string;
+  /** (state): DELETE ... RETURNING the oauth_states row */
+  consumeOAuthState: string;
+  /** (team_id, channel_id, message_ts, phone_call_id, extension, posted_by, updated_at); upsert */
+  upsertCallCard: string;
+  /** (phone_call_id) → call_cards rows, ordered */
+  findCallCards: string;
+  /** (team_id, channel_id, message_ts) */
+  deleteCallCard: string;
+  /** (team_id, channel_id, extension, created_by, created_at); insert, ignoring a conflict */
+  insertWatch: string;
+  /** (team_id, channel_id, extension) */
+  deleteWatch: string;
+  /** (extension) → watches rows, ordered */
+  listWatchesForExtension: string;
+  /** (team_id, channel_id) → watches rows, ordered */
+  listWatchesForChannel: string;
+}
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements: string[];
+}
+
+/** Runs one statement inside the migration transaction. */
+export type MigrationExec = (sql: string) => Promise<Row[]>;
+
+/**
+ * Applies pending migrations. `withLock` must run `fn` inside a single transaction that holds an
+ * exclusive lock against other processes migrating the same database, committing if `fn` resolves
+ * and rolling back if it rejects. Returns the resulting schema version.
+ */
+export async function runMigrations(
+  engine: string,
+  migrations: readonly Migration[],
+  withLock: (fn: (exec: MigrationExec) => Promise<number>) => Promise<number>,
+): Promise<number> {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  return withLock(async (exec) => {
+    await exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const [row] = await exec('SELECT MAX(version) AS version FROM schema_version');
+    const current = Number(row?.['version'] ?? 0);
+    if (current > latest) {
+      throw new Error(
+        `The ${engine} database is at schema version ${current}, newer than this build of callops ` +
+          `supports (${latest}). Refusing to use it; upgrade callops.`,
+      );
+    }
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue;
+      for (const sql of m.statements) await exec(sql);
+      // Both values are generated here (integer, ISO timestamp), never user input.
+      await exec(
+        `INSERT INTO schema_version (version, applied_at) VALUES (${Math.trunc(m.version)}, '${new Date().toISOString()}')`,
+      );
+    }
+    return Math.max(current, latest);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row mapping
+
+function str(row: Row, col: string): string {
+  const v = row[col];
+  if (typeof v !== 'string') throw new Error(`Store: column ${col} is not text (got ${v === null ? 'null' : typeof v})`);
+  return v;
+}
+
+function optStr(row: Row, col: string): string | undefined {
+  const v = row[col];
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+/** Accepts what either driver returns for a timestamp: Date (pg timestamptz), ms number or string. */
+function date(row: Row, col: string): Date {
+  const v = row[col];
+  const d =
+    v instanceof Date ? new Date(v.getTime())
+    : typeof v === 'number' || typeof v === 'bigint' ? new Date(Number(v))
+    : typeof v === 'string' && /^-?\d+$/.test(v) ? new Date(Number(v))
+    : typeof v === 'string' ? new Date(v)
+    : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw new Error(`Store: column ${col} does not hold a valid timestamp`);
+  return d;
+}
+
+/** Adds `key: value` only when value is defined, so absent optionals stay absent. */
+function withOptional<T extends object, K extends string>(obj: T, key: K, value: string | undefined): T {
+  if (value !== undefined) (obj as Record<string, unknown>)[key] = value;
+  return obj;
+}
+
+function toOAuthState(row: Row): OAuthState {
+  const s: OAuthState = {
+    state: str(row, 'state'),
+    teamId: str(row, 'team_id'),
+    slackUserId: str(row, 'slack_user_id'),
+    expiresAt: date(row, 'expires_at'),
+  };
+  withOptional(s, 'channelId', optStr(row, 'channel_id'));
+  return withOptional(s, 'responseUrl', optStr(row, 'response_url'));
+}
+
+function toCallCard(row: Row): CallCard {
+  const c: CallCard = {
+    teamId: str(row, 'team_id'),
+    channelId: str(row, 'channel_id'),
+    messageTs: str(row, 'message_ts'),
+    phoneCallId: str(row, 'phone_call_id'),
+    extension: str(row, 'extension'),
+    updatedAt: date(row, 'updated_at'),
+  };
+  return withOptional(c, 'postedBy', optStr(row, 'posted_by'));
+}
+
+function toWatch(row: Row): Watch {
+  return {
+    teamId: str(row, 'team_id'),
+    channelId: str(row, 'channel_id'),
+    extension: str(row, 'extension'),
+    createdBy: str(row, 'created_by'),
+    createdAt: date(row, 'created_at'),
+  };
+}
+
+/**
+ * The GCM associated data for a token column: binds the ciphertext to its row and column, so a
+ * ciphertext copied to another user's row (or from refresh_token to access_token) fails to decrypt.
+ */
+export function tokenContext(teamId: string, slackUserId: string, column: 'access_token' | 'refresh_token'): string {
+  return JSON.stringify(['callops', 'linked_accounts', teamId, slackUserId, column]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The Store implementation over an abstract SQL connection. Subclasses provide statements,
+ * `query`, `encodeTimestamp`, `migrate` and `closeConnection`.
+ */
+export abstract class SqlStore implements Store {
+  protected abstract readonly statements: StoreStatements;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+
+  protected constructor(protected readonly cipher: TokenCipher) {}
+
+  /** Runs one statement with positional parameters. */
+  protected abstract query(sql: string, params: readonly SqlParam[]): Promise<QueryResult>;
+  /** How this dialect stores a timestamp (e.g. epoch ms for SQLite, Date for timestamptz). */
+  protected abstract encodeTimestamp(d: Date): SqlParam;
+  /** Creates or upgrades the schema. */
+  protected abstract migrate(): Promise<void>;
+  protected abstract closeConnection(): Promise<void>;
+
+  /** Connects and migrates; idempotent, and retried on the next call if it failed. */
+  init(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('Store is closed'));
+    this.#ready ??= this.migrate().catch((err: unknown) => {
+      this.#ready = undefined;
+      throw err;
+    });
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready?.catch(() => undefined);
+    await this.closeConnection();
+  }
+
+  async #run(sql: string, params: readonly SqlParam[]): Promise<QueryResult> {
+    await this.init();
+    return this.query(sql, params);
+  }
+
+  #ts(d: Date, what: string): SqlParam {
+    if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new TypeError(`Store: ${what} must be a valid Date`);
+    return this.encodeTimestamp(d);
+  }
+
+  #decrypt(payload: string, teamId: string, slackUserId: string, column: 'access_token' | 'refresh_token'): string {
+    try {
+      return this.cipher.decrypt(payload, tokenContext(teamId, slackUserId, column));
+    } catch (err) {
+      if (!(err instanceof TokenDecryptionError)) throw err;
+      throw new TokenDecryptionError(
+        `Cannot decrypt the stored ${column} of the linked account (team ${teamId}, user ${slackUserId}): ` +
+          `TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the stored value was altered.`,
+        { cause: err },
+      );
+    }
+  }
+
+  async getLinkedAccount(teamId: string, slackUserId: string): Promise<LinkedAccount | undefined> {
+    const { rows } = await this.#run(this.statements.getLinkedAccount, [teamId, slackUserId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const refresh = optStr(row, 'refresh_token');
+    const a: LinkedAccount = {
+      teamId: str(row, 'team_id'),
+      slackUserId: str(row, 'slack_user_id'),
+      voipnowUserId: str(row, 'voipnow_user_id'),
+      accessToken: this.#decrypt(str(row, 'access_token'), teamId, slackUserId, 'access_token'),
+      expiresAt: date(row, 'expires_at'),
+      linkedAt: date(row, 'linked_at'),
+      updatedAt: date(row, 'updated_at'),
+    };
+    withOptional(a, 'voipnowUserName', optStr(row, 'voipnow_user_name'));
+    withOptional(a, 'extension', optStr(row, 'extension'));
+    withOptional(
+      a,
+      'refreshToken',
+      refresh === undefined ? undefined : this.#decrypt(refresh, teamId, slackUserId, 'refresh_token'),
+    );
+    return a;
+  }
+
+  async saveLinkedAccount(a: LinkedAccount): Promise<void> {
+    const enc = (v: string, col: 'access_token' | 'refresh_token') =>
+      this.cipher.encrypt(v, tokenContext(a.teamId, a.slackUserId, col));
+    await this.#run(this.statements.upsertLinkedAccount, [
+      a.teamId,
+      a.slackUserId,
+      a.voipnowUserId,
+      a.voipnowUserName ?? null,
+      a.extension ?? null,
+      enc(a.accessToken, 'access_token'),
+      a.refreshToken === undefined ? null : enc(a.refreshToken, 'refresh_token'),
+      this.#ts(a.expiresAt, 'expiresAt'),
+      this.#ts(a.linkedAt, 'linkedAt'),
+      this.#ts(a.updatedAt, 'updatedAt'),
+    ]);
+  }
+
+  async deleteLinkedAccount(teamId: string, slackUserId: string): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.deleteLinkedAccount, [teamId, slackUserId]);
+    return changes > 0;
+  }
+
+  async createOAuthState(s: OAuthState): Promise<void> {
+    const expiresAt = this.#ts(s.expiresAt, 'expiresAt');
+    await this.#run(this.statements.purgeExpiredOAuthStates, [this.encodeTimestamp(new Date())]);
+    await this.#run(this.statements.insertOAuthState, [
+      s.state,
+      s.teamId,
+      s.slackUserId,
+      s.channelId ?? null,
+      s.responseUrl ?? null,
+      expiresAt,
+    ]);
+  }
+
+  async consumeOAuthState(state: string, now: Date = new Date()): Promise<OAuthState | undefined> {
+    this.#ts(now, 'now');
+    const { rows } = await this.#run(this.statements.consumeOAuthState, [state]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const s = toOAuthState(row);
+    return s.expiresAt.getTime() > now.getTime() ? s : undefined;
+  }
+
+  async saveCallCard(c: CallCard): Promise<void> {
+    await this.#run(this.statements.upsertCallCard, [
+      c.teamId,
+      c.channelId,
+      c.messageTs,
+      c.phoneCallId,
+      c.extension,
+      c.postedBy ?? null,
+      this.#ts(c.updatedAt, 'updatedAt'),
+    ]);
+  }
+
+  async findCallCards(phoneCallId: string): Promise<CallCard[]> {
+    const { rows } = await this.#run(this.statements.findCallCards, [phoneCallId]);
+    return rows.map(toCallCard);
+  }
+
+  async deleteCallCard(teamId: string, channelId: string, messageTs: string): Promise<void> {
+    await this.#run(this.statements.deleteCallCard, [teamId, channelId, messageTs]);
+  }
+
+  async addWatch(w: Watch): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.insertWatch, [
+      w.teamId,
+      w.channelId,
+      w.extension,
+      w.createdBy,
+      this.#ts(w.createdAt, 'createdAt'),
+    ]);
+    return changes > 0;
+  }
+
+  async removeWatch(teamId: string, channelId: string, extension: string): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.deleteWatch, [teamId, channelId, extension]);
+    return changes > 0;
+  }
+
+  async listWatchesForExtension(extension: string): Promise<Watch[]> {
+    const { rows } = await this.#run(this.statements.listWatchesForExtension, [extension]);
+    return rows.map(toWatch);
+  }
+
+  async listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]> {
+    const { rows } = await this.#run(this.statements.listWatchesForChannel, [teamId, channelId]);
+    return rows.map(toWatch);
+  }
+}

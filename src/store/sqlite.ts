@@ -1,0 +1,159 @@
+/**
+ * Embedded SQLite store (better-sqlite3). Timestamps are INTEGER epoch milliseconds.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { TokenCipher } from './crypto.js';
+import { runMigrations, SqlStore, type Migration, type QueryResult, type Row, type SqlParam, type StoreStatements } from './sql-store.js';
+
+export interface SqliteStoreOptions {
+  /** Database file (its directory is created), or ':memory:'. */
+  file: string;
+  cipher: TokenCipher;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    statements: [
+      `CREATE TABLE linked_accounts (
+        team_id TEXT NOT NULL,
+        slack_user_id TEXT NOT NULL,
+        voipnow_user_id TEXT NOT NULL,
+        voipnow_user_name TEXT,
+        extension TEXT,
+        access_token TEXT NOT NULL,
+        refresh_token TEXT,
+        expires_at INTEGER NOT NULL,
+        linked_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (team_id, slack_user_id)
+      )`,
+      `CREATE TABLE oauth_states (
+        state TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        slack_user_id TEXT NOT NULL,
+        channel_id TEXT,
+        response_url TEXT,
+        expires_at INTEGER NOT NULL
+      )`,
+      `CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`,
+      `CREATE TABLE call_cards (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        message_ts TEXT NOT NULL,
+        phone_call_id TEXT NOT NULL,
+        extension TEXT NOT NULL,
+        posted_by TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (team_id, channel_id, message_ts)
+      )`,
+      `CREATE INDEX call_cards_phone_call_id ON call_cards (phone_call_id)`,
+      `CREATE TABLE watches (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        extension TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (team_id, channel_id, extension)
+      )`,
+      `CREATE INDEX watches_extension ON watches (extension)`,
+    ],
+  },
+];
+
+const STATEMENTS: StoreStatements = {
+  getLinkedAccount: `SELECT * FROM linked_accounts WHERE team_id = ? AND slack_user_id = ?`,
+  upsertLinkedAccount: `INSERT INTO linked_accounts (team_id, slack_user_id, voipnow_user_id, voipnow_user_name,
+      extension, access_token, refresh_token, expires_at, linked_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (team_id, slack_user_id) DO UPDATE SET
+      voipnow_user_id = excluded.voipnow_user_id, voipnow_user_name = excluded.voipnow_user_name,
+      extension = excluded.extension, access_token = excluded.access_token,
+      refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
+      linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
+  deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = ? AND slack_user_id = ?`,
+  insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?)`,
+  purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= ?`,
+  consumeOAuthState: `DELETE FROM oauth_states WHERE state = ? RETURNING *`,
+  upsertCallCard: `INSERT INTO call_cards (team_id, channel_id, message_ts, phone_call_id, extension, posted_by, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (team_id, channel_id, message_ts) DO UPDATE SET
+      phone_call_id = excluded.phone_call_id, extension = excluded.extension,
+      posted_by = excluded.posted_by, updated_at = excluded.updated_at`,
+  findCallCards: `SELECT * FROM call_cards WHERE phone_call_id = ?
+    ORDER BY updated_at, team_id, channel_id, message_ts`,
+  deleteCallCard: `DELETE FROM call_cards WHERE team_id = ? AND channel_id = ? AND message_ts = ?`,
+  insertWatch: `INSERT INTO watches (team_id, channel_id, extension, created_by, created_at)
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id, extension) DO NOTHING`,
+  deleteWatch: `DELETE FROM watches WHERE team_id = ? AND channel_id = ? AND extension = ?`,
+  listWatchesForExtension: `SELECT * FROM watches WHERE extension = ? ORDER BY created_at, team_id, channel_id`,
+  listWatchesForChannel: `SELECT * FROM watches WHERE team_id = ? AND channel_id = ? ORDER BY created_at, extension`,
+};
+
+export class SqliteStore extends SqlStore {
+  protected readonly statements = STATEMENTS;
+  readonly file: string;
+  readonly #db: Database.Database;
+  readonly #prepared = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    super(options.cipher);
+    this.file = options.file;
+    const inMemory = options.file === ':memory:';
+    if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
+    this.#db = new Database(options.file);
+    this.#db.pragma('busy_timeout = 5000');
+    if (!inMemory) this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+  }
+
+  #statement(sql: string): Database.Statement {
+    let stmt = this.#prepared.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#prepared.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #exec(stmt: Database.Statement, params: readonly SqlParam[]): QueryResult {
+    if (stmt.reader) {
+      const rows = stmt.all(...params) as Row[];
+      return { rows, changes: rows.length };
+    }
+    return { rows: [], changes: stmt.run(...params).changes };
+  }
+
+  protected async query(sql: string, params: readonly SqlParam[]): Promise<QueryResult> {
+    return this.#exec(this.#statement(sql), params);
+  }
+
+  protected encodeTimestamp(d: Date): SqlParam {
+    return d.getTime();
+  }
+
+  protected async migrate(): Promise<void> {
+    await runMigrations('SQLite', SQLITE_MIGRATIONS, async (fn) => {
+      // IMMEDIATE takes the write lock up front, serialising processes migrating the same file.
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const version = await fn(async (sql) => this.#exec(this.#db.prepare(sql), []).rows);
+        this.#db.exec('COMMIT');
+        return version;
+      } catch (err) {
+        this.#db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  protected async closeConnection(): Promise<void> {
+    this.#prepared.clear();
+    this.#db.close();
+  }
+}

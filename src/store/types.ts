@@ -1,0 +1,92 @@
+/**
+ * Persistence contract for callops. Two implementations: SQLite (embedded default)
+ * and PostgreSQL (when DATABASE_URL is set). Everything is async so both fit.
+ *
+ * Optional fields that are absent come back as missing properties (never `null`).
+ * Dates round-trip exactly to the millisecond.
+ */
+
+/** A Slack user linked to a VoipNow (UAPI) user through OAuth. */
+export interface LinkedAccount {
+  teamId: string;
+  slackUserId: string;
+  /** VoipNow user id, e.g. '12'. */
+  voipnowUserId: string;
+  voipnowUserName?: string;
+  /** The user's default extension, e.g. '0003*210'. */
+  extension?: string;
+  /** Stored encrypted at rest; returned decrypted. */
+  accessToken: string;
+  /** Stored encrypted at rest; returned decrypted. */
+  refreshToken?: string;
+  /** When the access token expires. */
+  expiresAt: Date;
+  linkedAt: Date;
+  updatedAt: Date;
+}
+
+/** A pending OAuth authorization (the `state` parameter), single use. */
+export interface OAuthState {
+  state: string;
+  teamId: string;
+  slackUserId: string;
+  channelId?: string;
+  responseUrl?: string;
+  expiresAt: Date;
+}
+
+/** A Slack message showing a call, kept current. */
+export interface CallCard {
+  teamId: string;
+  channelId: string;
+  messageTs: string;
+  phoneCallId: string;
+  extension: string;
+  postedBy?: string;
+  updatedAt: Date;
+}
+
+/** A supervisor channel watching an extension. */
+export interface Watch {
+  teamId: string;
+  channelId: string;
+  extension: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface Store {
+  getLinkedAccount(teamId: string, slackUserId: string): Promise<LinkedAccount | undefined>;
+  /** Upsert on (teamId, slackUserId); every field is overwritten with the given values. */
+  saveLinkedAccount(a: LinkedAccount): Promise<void>;
+  /** True if an account was deleted. */
+  deleteLinkedAccount(teamId: string, slackUserId: string): Promise<boolean>;
+
+  /** Also purges states that have already expired (by the wall clock). Duplicate `state` → error. */
+  createOAuthState(s: OAuthState): Promise<void>;
+  /**
+   * Single use: the state is deleted atomically on read, so of two concurrent consumers only one
+   * gets it. An expired state (expiresAt <= now) is deleted and yields undefined.
+   */
+  consumeOAuthState(state: string, now?: Date): Promise<OAuthState | undefined>;
+
+  /** Upsert on (teamId, channelId, messageTs). */
+  saveCallCard(c: CallCard): Promise<void>;
+  /** Ordered by updatedAt, then teamId, channelId, messageTs. */
+  findCallCards(phoneCallId: string): Promise<CallCard[]>;
+  deleteCallCard(teamId: string, channelId: string, messageTs: string): Promise<void>;
+
+  /** False if (teamId, channelId, extension) was already watched (the existing watch is kept). */
+  addWatch(w: Watch): Promise<boolean>;
+  /** True if a watch was removed. */
+  removeWatch(teamId: string, channelId: string, extension: string): Promise<boolean>;
+  /** Ordered by createdAt, then teamId, channelId. */
+  listWatchesForExtension(extension: string): Promise<Watch[]>;
+  /** Ordered by createdAt, then extension. */
+  listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]>;
+
+  close(): Promise<void>;
+}
+
+/** Receives operational messages (warnings). Never given tokens or keys. */
+export type StoreLog = (message: string) => void;
