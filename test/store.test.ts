@@ -201,6 +201,7 @@ function contract(backend: Backend) {
           slackUserId: 'U1',
           channelId: 'C1',
           responseUrl: 'https://hooks.slack.com/actions/T1/1/abc',
+          extension: '0003*210',
           expiresAt: new Date(Math.floor(Date.now() / 1000) * 1000 + 600_123),
         };
         await store.createOAuthState(s);

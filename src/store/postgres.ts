@@ -45,6 +45,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         slack_user_id TEXT NOT NULL,
         channel_id TEXT,
         response_url TEXT,
+        extension TEXT,
         expires_at TIMESTAMPTZ NOT NULL
       )`,
       `CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`,
@@ -84,8 +85,8 @@ const STATEMENTS: StoreStatements = {
       refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
       linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
   deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = $1 AND slack_user_id = $2`,
-  insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at)
-    VALUES ($1, $2, $3, $4, $5, $6)`,
+  insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= $1`,
   consumeOAuthState: `DELETE FROM oauth_states WHERE state = $1 RETURNING *`,
   upsertCallCard: `INSERT INTO call_cards (team_id, channel_id, message_ts, phone_call_id, extension, posted_by, updated_at)

@@ -27,7 +27,7 @@ export interface StoreStatements {
   upsertLinkedAccount: string;
   /** (team_id, slack_user_id) */
   deleteLinkedAccount: string;
-  /** (state, team_id, slack_user_id, channel_id, response_url, expires_at) */
+  /** (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension) */
   insertOAuthState: string;
   /** (now): delete states with expires_at <= now */
   purgeExpiredOAuthStates: string;
@@ -132,6 +132,7 @@ function toOAuthState(row: Row): OAuthState {
     expiresAt: date(row, 'expires_at'),
   };
   withOptional(s, 'channelId', optStr(row, 'channel_id'));
+  withOptional(s, 'extension', optStr(row, 'extension'));
   return withOptional(s, 'responseUrl', optStr(row, 'response_url'));
 }
 
@@ -282,6 +283,7 @@ export abstract class SqlStore implements Store {
       s.channelId ?? null,
       s.responseUrl ?? null,
       expiresAt,
+      s.extension ?? null,
     ]);
   }
 

@@ -32,6 +32,8 @@ export interface OAuthState {
   slackUserId: string;
   channelId?: string;
   responseUrl?: string;
+  /** The extension the user named with `/call link <extension>`, remembered on success. */
+  extension?: string;
   expiresAt: Date;
 }
 
