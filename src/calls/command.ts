@@ -37,9 +37,8 @@ export type Command =
       changes: { method?: 0 | 1; note?: string; url?: string; status?: 0 | 1 };
     }
   | { kind: 'events-delete'; extension: string; eventType?: number; eventId?: string }
-  | { kind: 'watch' | 'unwatch'; extension: string }
-  | { kind: 'watching' }
-  | { kind: 'link' | 'unlink' | 'whoami' };
+  | { kind: 'link'; extension?: string }
+  | { kind: 'unlink' | 'whoami' };
 
 export class CommandError extends Error {
   constructor(
@@ -66,19 +65,35 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
-/** Split into words; quotes group words (a `'` inside a word, as in "O'Brien", stays). */
+/**
+ * Split into words. Double quotes group words, also inside a word (`note="a b"`);
+ * single quotes group only when they open a word, so "O'Brien" stays one word.
+ */
 export function tokenize(text: string): string[] {
   const words: string[] = [];
-  const re = /"([^"]*)"?|'([^']*)'(?=\s|$)|(\S+)/g;
-  for (const m of normalizeText(text).matchAll(re)) words.push(m[1] ?? m[2] ?? m[3] ?? '');
-  // key="quoted value" arrives as key= then the value; join them.
-  const joined: string[] = [];
-  for (const w of words) {
-    const prev = joined[joined.length - 1];
-    if (prev !== undefined && /^[A-Za-z-]+=$/.test(prev)) joined[joined.length - 1] = prev + w;
-    else joined.push(w);
+  const src = normalizeText(text);
+  let i = 0;
+  while (i < src.length) {
+    while (i < src.length && /\s/.test(src[i]!)) i++;
+    if (i >= src.length) break;
+    let word = '';
+    let quoted = false;
+    if (src[i] === "'") {
+      const end = src.indexOf("'", i + 1);
+      if (end > i && (end + 1 === src.length || /\s/.test(src[end + 1]!))) {
+        words.push(src.slice(i + 1, end));
+        i = end + 1;
+        continue;
+      }
+    }
+    while (i < src.length && (quoted || !/\s/.test(src[i]!))) {
+      if (src[i] === '"') quoted = !quoted;
+      else word += src[i];
+      i++;
+    }
+    words.push(word);
   }
-  return joined;
+  return words;
 }
 
 /** Option keywords as users type them, mapped to one name. */
@@ -110,7 +125,7 @@ function readWords(words: string[], allowed: ReadonlySet<string>, ctx: { usage: 
     const dashed = /^--?([A-Za-z-]+)$/.exec(word);
     const key = eq?.[1] ?? dashed?.[1] ?? word;
     const name = OPTION_WORDS[key.toLowerCase()];
-    const looksLikeOption = eq !== null || dashed !== null || (name !== undefined && allowed.has(name));
+    const looksLikeOption = eq !== null || dashed !== null || name !== undefined;
     if (!looksLikeOption) {
       positionals.push(word);
       continue;
@@ -253,9 +268,7 @@ function parseEvents(args: string[]): Command {
       if (eventType === undefined || eventId === undefined) {
         throw new CommandError('Which event? Give its type and id (see `events list`).', ctx.usage, ctx.example);
       }
-      if (Object.keys(fields).length === 0) {
-        throw new CommandError('Nothing to change: give method, note, url or status.', ctx.usage, ctx.example);
-      }
+      // No changes: the console says so (the client refuses an empty update); Slack opens the edit modal.
       return { kind: 'events-update', extension, eventType, eventId, changes: fields };
     }
   }
@@ -291,14 +304,10 @@ export function parseCommand(text: string): Command {
     case 'events':
     case 'event':
       return parseEvents(args);
-    case 'watch':
-    case 'unwatch':
-      return { kind: word, extension: oneExtension(word, args, `${word} <extension>`, `${word} 0003*210`, false) };
-    case 'watching':
-      return { kind: 'watching' };
     case 'link':
     case 'login':
-      return { kind: 'link' };
+      if (args.length === 0) return { kind: 'link' };
+      return { kind: 'link', extension: oneExtension('link', args, 'link [your extension]', 'link 0003*210', false) };
     case 'unlink':
     case 'logout':
       return { kind: 'unlink' };
@@ -308,6 +317,6 @@ export function parseCommand(text: string): Command {
   }
   const spec = findCallAction(word);
   if (spec) return parseAction(spec, args);
-  const words = ['help', 'list', ...CALL_ACTIONS.map((a) => a.name), 'events', 'watch', 'link'];
+  const words = ['help', 'list', ...CALL_ACTIONS.map((a) => a.name), 'events', 'link', 'unlink', 'whoami'];
   throw new CommandError(`\`${first}\` is not a command. Commands: ${words.join(', ')}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
 }

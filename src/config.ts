@@ -1,0 +1,157 @@
+/**
+ * Configuration of the Slack app: read from the environment (and `.env` via
+ * dotenv in main.ts), checked with zod at start. Anything missing or malformed
+ * stops the start with one message naming each variable, what it is for and
+ * where to get it.
+ */
+import { z } from 'zod';
+
+interface VarDoc {
+  what: string;
+  where: string;
+}
+
+/** Every variable, for error messages and `.env.example` (a test keeps them in step). */
+export const VARIABLES: Record<string, VarDoc> = {
+  SLACK_BOT_TOKEN: { what: 'the bot token callops posts with (xoxb-...)', where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token' },
+  SLACK_SIGNING_SECRET: { what: 'verifies that HTTP requests come from Slack', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Signing Secret' },
+  SLACK_APP_TOKEN: { what: 'turns on Socket Mode (xapp-..., scope connections:write); leave unset to receive HTTP on PORT', where: 'api.slack.com/apps > your app > Basic Information > App-Level Tokens' },
+  SLACK_API_URL: { what: 'overrides the Slack Web API base URL (tests, proxies)', where: 'default https://slack.com/api/' },
+  PORT: { what: 'HTTP port for /slack/events, /healthz and the VoipNow OAuth callback', where: 'default 3000' },
+  PUBLIC_URL: { what: 'where browsers reach this bot, for the VoipNow OAuth callback (PUBLIC_URL/oauth/voipnow/callback)', where: 'your public https URL; default http://localhost:PORT' },
+  VOIPNOW_URL: { what: 'the VoipNow server, e.g. https://voipnow.example.com; unset = the built-in sandbox PBX', where: 'your PBX administrator' },
+  VOIPNOW_CLIENT_ID: { what: 'App ID of the VoipNow app used to link Slack users to VoipNow', where: 'VoipNow > Unified Communications > Integrations > Apps > App Registration' },
+  VOIPNOW_CLIENT_SECRET: { what: 'App secret of that VoipNow app', where: 'same place as VOIPNOW_CLIENT_ID' },
+  VOIPNOW_CA_FILE: { what: 'PEM file of a CA to trust for VoipNow (self-signed servers)', where: 'your PBX administrator' },
+  VOIPNOW_INSECURE_TLS: { what: 'true = accept any VoipNow certificate (only for testing)', where: 'default false' },
+  VOIPNOW_TIMEOUT_MS: { what: 'how long to wait for VoipNow per request', where: 'default 10000' },
+  DATA_DIR: { what: 'where the SQLite database and the development key live', where: 'default ./data' },
+  DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
+  TOKEN_ENCRYPTION_KEY: { what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest', where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR' },
+  SUPERVISOR_USER_IDS: { what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)', where: 'Slack profile > ... > Copy member ID' },
+  SANDBOX_PORT: { what: 'port of the embedded sandbox PBX when VOIPNOW_URL is unset', where: 'default 8080' },
+  LOG_LEVEL: { what: 'debug, info, warn or error', where: 'default info' },
+};
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = (name: string) =>
+  optional.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), { message: `${name} must be an http(s) URL` });
+const port = (fallback: number) =>
+  optional.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a port number, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const schema = z
+  .object({
+    SLACK_BOT_TOKEN: optional,
+    SLACK_SIGNING_SECRET: optional,
+    SLACK_APP_TOKEN: optional,
+    SLACK_API_URL: url('SLACK_API_URL'),
+    PORT: port(3000),
+    PUBLIC_URL: url('PUBLIC_URL'),
+    VOIPNOW_URL: url('VOIPNOW_URL'),
+    VOIPNOW_CLIENT_ID: optional,
+    VOIPNOW_CLIENT_SECRET: optional,
+    VOIPNOW_CA_FILE: optional,
+    VOIPNOW_INSECURE_TLS: optional.transform((v) => v === 'true' || v === '1'),
+    VOIPNOW_TIMEOUT_MS: optional.transform((v) => (v === undefined ? 10_000 : Number(v))).refine((n) => Number.isFinite(n) && n > 0, 'must be a number of milliseconds'),
+    DATA_DIR: optional.transform((v) => v ?? './data'),
+    DATABASE_URL: optional,
+    TOKEN_ENCRYPTION_KEY: optional,
+    SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
+    SANDBOX_PORT: port(8080),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional().catch(undefined),
+  })
+  .superRefine((c, ctx) => {
+    const need = (name: keyof typeof c, why: string) => {
+      if (!c[name]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `is required ${why}` });
+    };
+    need('SLACK_BOT_TOKEN', '');
+    if (c.SLACK_BOT_TOKEN && !c.SLACK_BOT_TOKEN.startsWith('xoxb-')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_BOT_TOKEN'], message: 'must start with xoxb-' });
+    }
+    if (c.SLACK_APP_TOKEN && !c.SLACK_APP_TOKEN.startsWith('xapp-')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_APP_TOKEN'], message: 'must start with xapp-' });
+    }
+    if (!c.SLACK_APP_TOKEN) need('SLACK_SIGNING_SECRET', 'when SLACK_APP_TOKEN is not set (HTTP mode)');
+    if (c.VOIPNOW_URL) {
+      need('VOIPNOW_CLIENT_ID', 'when VOIPNOW_URL is set');
+      need('VOIPNOW_CLIENT_SECRET', 'when VOIPNOW_URL is set');
+    }
+  });
+
+export interface Config {
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  port: number;
+  publicUrl: string;
+  /** Undefined: start the embedded sandbox PBX. */
+  voipnow?: { url: string; clientId: string; clientSecret: string; caFile?: string; insecureTls: boolean; timeoutMs: number };
+  voipnowTimeoutMs: number;
+  dataDir: string;
+  databaseUrl?: string;
+  tokenEncryptionKey?: string;
+  supervisors?: string[];
+  sandboxPort: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      [
+        'callops cannot start; fix these settings (in the environment or .env, see .env.example):',
+        ...problems.map((p) => `  - ${p}`),
+        'To try callops without Slack, run: npm run console',
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '');
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const doc = VARIABLES[name];
+      problems.push(`${name} ${issue.message}${doc ? `: ${doc.what}. Get it from ${doc.where}.` : ''}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  return {
+    slack: { botToken: c.SLACK_BOT_TOKEN!, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL },
+    port: c.PORT,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    voipnow: c.VOIPNOW_URL
+      ? {
+          url: c.VOIPNOW_URL,
+          clientId: c.VOIPNOW_CLIENT_ID!,
+          clientSecret: c.VOIPNOW_CLIENT_SECRET!,
+          caFile: c.VOIPNOW_CA_FILE,
+          insecureTls: c.VOIPNOW_INSECURE_TLS,
+          timeoutMs: c.VOIPNOW_TIMEOUT_MS,
+        }
+      : undefined,
+    voipnowTimeoutMs: c.VOIPNOW_TIMEOUT_MS,
+    dataDir: c.DATA_DIR,
+    databaseUrl: c.DATABASE_URL,
+    tokenEncryptionKey: c.TOKEN_ENCRYPTION_KEY,
+    supervisors: c.SUPERVISOR_USER_IDS,
+    sandboxPort: c.SANDBOX_PORT,
+    logLevel: c.LOG_LEVEL ?? 'info',
+  };
+}

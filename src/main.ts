@@ -1,0 +1,69 @@
+/**
+ * `npm start`: the Slack app. Reads .env, checks the configuration, opens the
+ * store, and starts Bolt (Socket Mode or HTTP). Without VOIPNOW_URL it starts
+ * the embedded sandbox PBX and says so.
+ */
+import 'dotenv/config';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { UapiHttp } from './uapi/http.js';
+import { VoipnowOAuth } from './uapi/oauth.js';
+import { TokenCipher, loadOrCreateKey, openStore } from './store/index.js';
+import { createSlackApp } from './slack/app.js';
+import { APP_NAME, APP_VERSION } from './version.js';
+
+async function voipnow(config: Config, logger: Logger) {
+  if (config.voipnow) {
+    return { ...config.voipnow, close: async () => undefined };
+  }
+  const { startSandbox } = await import('./sandbox/server.js');
+  const clientId = process.env.SANDBOX_CLIENT_ID || 'callops-demo';
+  const clientSecret = process.env.SANDBOX_CLIENT_SECRET || 'callops-demo-secret';
+  const sandbox = await startSandbox({ port: config.sandboxPort, clientId, clientSecret });
+  logger.warn(`VOIPNOW_URL is not set: started the embedded sandbox PBX at ${sandbox.url} (demo data, not a real PBX). Its consent page lets you pick a demo user when you /call link.`);
+  return { url: sandbox.url, clientId, clientSecret, caFile: undefined, insecureTls: false, timeoutMs: config.voipnowTimeoutMs, close: () => sandbox.close() };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const pbx = await voipnow(config, logger);
+  const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
+  const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });
+  const cipher = TokenCipher.fromKey(config.tokenEncryptionKey ?? loadOrCreateKey(config.dataDir, (m) => logger.warn(m)));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cipher, log: (m) => logger.warn(m) });
+  const slack = createSlackApp({ config, store, http, oauth, logger });
+  await slack.start();
+  logger.info(
+    `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
+      `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : 'SQLite in ' + config.dataDir}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    await slack.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    http.close();
+    await pbx.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`callops failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

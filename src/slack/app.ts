@@ -1,0 +1,134 @@
+/**
+ * The Bolt app: Socket Mode when an app token is given, the HTTP receiver
+ * (`/slack/events`) otherwise; both also serve `GET /healthz` and the VoipNow
+ * OAuth callback. Listeners live in their own files; this only wires them.
+ */
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config.js';
+import type { Store } from '../store/types.js';
+import type { UapiHttp } from '../uapi/http.js';
+import type { VoipnowOAuth } from '../uapi/oauth.js';
+import type { Logger } from '../log.js';
+import { Accounts } from './accounts.js';
+import { CALLBACK_PATH, LINK_BUTTON_ACTION, Linking } from './linking.js';
+import { CallOperations } from './operations.js';
+import { CardPublisher } from './publish.js';
+import { registerCommands } from './commands.js';
+import { registerInteractions } from './interactions.js';
+import { registerEventEditing } from './events.js';
+import { registerHome } from './home.js';
+import type { SlackDeps } from './deps.js';
+import { APP_NAME, APP_VERSION } from '../version.js';
+
+export interface SlackAppOptions {
+  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
+  store: Store;
+  http: UapiHttp;
+  oauth: VoipnowOAuth;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface SlackApp {
+  app: App;
+  deps: SlackDeps;
+  mode: 'socket' | 'http';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Bolt logs through ours, so its lines are redacted like every other. */
+function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
+  const text = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' ');
+  let current = level;
+  return {
+    debug: (...a) => logger.debug(`bolt: ${text(a)}`),
+    info: (...a) => logger.info(`bolt: ${text(a)}`),
+    warn: (...a) => logger.warn(`bolt: ${text(a)}`),
+    error: (...a) => logger.error(`bolt: ${text(a)}`),
+    setLevel: (l) => (current = l),
+    getLevel: () => current,
+    setName: () => undefined,
+  };
+}
+
+export function createSlackApp(opts: SlackAppOptions): SlackApp {
+  const { config, store, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
+  let app: App | undefined;
+  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now });
+  const deps: SlackDeps = {
+    accounts,
+    linking,
+    operations: new CallOperations(accounts, config.supervisors, undefined, now),
+    publisher: new CardPublisher(store, logger),
+    store,
+    logger,
+    voipnowHost: new URL(opts.http.origin).host,
+    now,
+  };
+
+  const routes = [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, app: APP_NAME, version: APP_VERSION }));
+      },
+    },
+    {
+      path: CALLBACK_PATH,
+      method: ['GET'],
+      handler: (req: IncomingMessage, res: ServerResponse) => {
+        linking.callback(req, res).catch((err: unknown) => {
+          logger.error('OAuth callback failed', { error: err instanceof Error ? err.message : String(err) });
+          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end('callops could not finish linking; the error was logged.');
+        });
+      },
+    },
+  ];
+
+  const level = LogLevel.WARN;
+  const socket = Boolean(config.slack.appToken);
+  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
+  const receiver: Receiver = socket
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        customRoutes: routes,
+        installerOptions: { port: config.port, clientOptions },
+        logger: boltLogger(logger, level),
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret!,
+        endpoints: '/slack/events',
+        customRoutes: routes,
+        logger: boltLogger(logger, level),
+      });
+  app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger, level) });
+
+  app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
+  registerCommands(app, deps);
+  registerInteractions(app, deps);
+  registerEventEditing(app, deps);
+  registerHome(app, deps);
+  app.error(async (err) => {
+    logger.error('unhandled Slack listener error', { error: err.message });
+  });
+
+  const theApp = app;
+  return {
+    app: theApp,
+    deps,
+    mode: socket ? 'socket' : 'http',
+    start: async () => {
+      await (socket ? theApp.start() : theApp.start(config.port));
+    },
+    stop: async () => {
+      await theApp.stop();
+    },
+  };
+}

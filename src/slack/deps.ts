@@ -1,0 +1,21 @@
+/**
+ * What every Slack listener is given: built once in app.ts.
+ */
+import type { Accounts } from './accounts.js';
+import type { Linking } from './linking.js';
+import type { CallOperations } from './operations.js';
+import type { CardPublisher } from './publish.js';
+import type { Store } from '../store/types.js';
+import type { Logger } from '../log.js';
+
+export interface SlackDeps {
+  accounts: Accounts;
+  linking: Linking;
+  operations: CallOperations;
+  publisher: CardPublisher;
+  store: Store;
+  logger: Logger;
+  /** The VoipNow host, shown to users. */
+  voipnowHost: string;
+  now: () => number;
+}

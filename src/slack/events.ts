@@ -1,0 +1,132 @@
+/**
+ * Editing an extension's PhoneCallEvent (call-event webhook) in a modal: from the
+ * Edit button of `/call events list`, or `/call events update <ext> <type> <id>`
+ * without changes. The submission is the seed's Update PhoneCallEvents request.
+ */
+import { z } from 'zod';
+import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { View } from '@slack/types';
+import { EVENT_EDIT_ACTION_ID, code } from '../calls/card.js';
+import { eventLine, eventTypeWords } from '../calls/describe.js';
+import { rules } from '../uapi/rules.js';
+import { UapiError } from '../uapi/errors.js';
+import type { PhoneCallEvent } from '../uapi/schemas.js';
+import type { SlackUser } from './accounts.js';
+import type { SlackDeps } from './deps.js';
+import { failureReply } from './commands.js';
+
+export const EVENT_MODAL_ID = 'event.modal';
+const metaSchema = z.object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() });
+type Meta = z.infer<typeof metaSchema>;
+
+export async function openEventModal(
+  deps: SlackDeps,
+  client: webApi.WebClient,
+  user: SlackUser,
+  triggerId: string,
+  ref: { extension: string; eventType: number; eventId: string },
+  respond: RespondFn,
+  channelId?: string,
+): Promise<void> {
+  try {
+    const { client: uapi } = await deps.accounts.clientFor(user);
+    const [event] = await uapi.listPhoneCallEvents({ extension: ref.extension, eventType: ref.eventType, eventId: ref.eventId });
+    if (!event) throw new UapiError({ kind: 'rejected', code: 'pce_id_invalid' });
+    await client.views.open({ trigger_id: triggerId, view: eventModal({ e: ref.extension, t: ref.eventType, id: ref.eventId, ...(channelId && { ch: channelId }) }, event) });
+  } catch (err) {
+    await respond(await failureReply(deps, user, err, channelId));
+  }
+}
+
+export function eventModal(meta: Meta, current: PhoneCallEvent): View {
+  const option = (text: string, value: string) => ({ text: { type: 'plain_text' as const, text }, value });
+  const methods = [option('GET', '0'), option('POST', '1')];
+  const statuses = [option('Enabled', '1'), option('Disabled', '0')];
+  const method = methods.find((o) => o.value === String(current.method));
+  const status = statuses.find((o) => o.value === String(current.status));
+  return {
+    type: 'modal',
+    callback_id: EVENT_MODAL_ID,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: 'Edit call event' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
+      {
+        type: 'input', block_id: 'url', label: { type: 'plain_text', text: 'URL VoipNow calls' },
+        element: { type: 'plain_text_input', action_id: 'value', ...(current.url && { initial_value: current.url }) },
+      },
+      {
+        type: 'input', block_id: 'method', label: { type: 'plain_text', text: 'Method' },
+        element: { type: 'static_select', action_id: 'value', options: methods, ...(method && { initial_option: method }) },
+      },
+      {
+        type: 'input', block_id: 'status', label: { type: 'plain_text', text: 'Status' },
+        element: { type: 'static_select', action_id: 'value', options: statuses, ...(status && { initial_option: status }) },
+      },
+      {
+        type: 'input', block_id: 'note', optional: true, label: { type: 'plain_text', text: 'Note' },
+        hint: { type: 'plain_text', text: 'At most 1024 characters' },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 1024, ...(current.note && { initial_value: current.note }) },
+      },
+    ],
+  };
+}
+
+export function registerEventEditing(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${EVENT_EDIT_ACTION_ID.replace('.', '\\.')}\\.`), async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const user: SlackUser = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
+    const v = z.object({ e: z.string(), t: z.number(), id: z.string() }).safeParse(JSON.parse(action.value ?? 'null'));
+    if (!v.success) return;
+    await openEventModal(deps, client, user, body.trigger_id, { extension: v.data.e, eventType: v.data.t, eventId: v.data.id }, respond, body.channel?.id);
+  });
+
+  app.view<ViewSubmitAction>(EVENT_MODAL_ID, async ({ ack, view, body, client }) => {
+    const meta = metaSchema.safeParse(JSON.parse(view.private_metadata || 'null'));
+    if (!meta.success) {
+      await ack({ response_action: 'errors', errors: { url: 'This form is out of date; open it again.' } });
+      return;
+    }
+    const values = view.state.values;
+    const errors: Record<string, string> = {};
+    const changes: { url?: string; method?: 0 | 1; status?: 0 | 1; note?: string } = {};
+    const check = (block: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        errors[block] = err instanceof UapiError ? err.sentence.replace(/`/g, '') : 'Not valid.';
+      }
+    };
+    check('url', () => (changes.url = rules.eventUrl(values.url?.value?.value ?? '')));
+    check('method', () => (changes.method = rules.eventMethod(values.method?.value?.selected_option?.value ?? '')));
+    check('status', () => (changes.status = rules.eventStatus(values.status?.value?.selected_option?.value ?? '')));
+    const note = values.note?.value?.value;
+    if (note) check('note', () => (changes.note = rules.eventNote(note)));
+    if (Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    const user: SlackUser = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
+    const m = meta.data;
+    let text: string;
+    try {
+      const { client: uapi } = await deps.accounts.clientFor(user);
+      const updated = await uapi.updatePhoneCallEvent({ extension: m.e, eventType: m.t, eventId: m.id }, changes);
+      text = `:white_check_mark: Updated call event on \`${m.e}\`: ${updated ? '`' + eventLine(updated) + '`' : m.id}`;
+    } catch (err) {
+      text = (await failureReply(deps, user, err, m.ch)).text;
+    }
+    if (m.ch) {
+      try {
+        await client.chat.postEphemeral({ channel: m.ch, user: user.userId, text });
+        return;
+      } catch {
+        /* fall back to a DM */
+      }
+    }
+    await client.chat.postMessage({ channel: user.userId, text });
+  });
+}
