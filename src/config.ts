@@ -127,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (seen.has(name)) continue;
       seen.add(name);
       const doc = VARIABLES[name];
-      problems.push(`${name} ${issue.message}${doc ? `: ${doc.what}. Get it from ${doc.where}.` : ''}`);
+      problems.push(`${name} ${issue.message}${doc ? `: ${doc.what} (${doc.where}).` : ''}`);
     }
     throw new ConfigError(problems);
   }

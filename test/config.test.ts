@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, VARIABLES, loadConfig } from '../src/config.js';
+
+const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+
+describe('configuration', () => {
+  it('.env.example lists every variable the app reads', () => {
+    const listed = new Set([...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]));
+    for (const name of Object.keys(VARIABLES)) expect(listed, name).toContain(name);
+  });
+
+  it('names each missing variable, what it is for and where to get it, and suggests the console', () => {
+    let err: unknown;
+    try {
+      loadConfig({});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/SLACK_BOT_TOKEN is required.*bot token.*OAuth & Permissions/);
+    expect(msg).toMatch(/SLACK_SIGNING_SECRET is required when SLACK_APP_TOKEN is not set.*Signing Secret/);
+    expect(msg).toContain('npm run console');
+  });
+
+  it('rejects malformed values and asks for the VoipNow app when VOIPNOW_URL is set', () => {
+    const bad = () => loadConfig({ SLACK_BOT_TOKEN: 'xoxp-1', SLACK_SIGNING_SECRET: 's', PORT: 'eighty' });
+    expect(bad).toThrow(/SLACK_BOT_TOKEN must start with xoxb-/);
+    expect(bad).toThrow(/PORT must be a port number, got "eighty"/);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', VOIPNOW_URL: 'https://pbx.example.com' })).toThrow(
+      /VOIPNOW_CLIENT_ID is required when VOIPNOW_URL is set/,
+    );
+  });
+
+  it('has sensible defaults: HTTP mode on 3000, sandbox, SQLite in ./data', () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
+    expect(c).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', dataDir: './data', voipnow: undefined, sandboxPort: 8080 });
+    const socket = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SUPERVISOR_USER_IDS: 'U1, U2' });
+    expect(socket.slack.appToken).toBe('xapp-1');
+    expect(socket.supervisors).toEqual(['U1', 'U2']);
+  });
+});
