@@ -3,7 +3,7 @@
  * (`/slack/events`) otherwise; both also serve `GET /healthz` and the VoipNow
  * OAuth callback. Listeners live in their own files; this only wires them.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver, type webApi } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
@@ -28,13 +28,18 @@ export interface SlackAppOptions {
   oauth: VoipnowOAuth;
   logger: Logger;
   now?: () => number;
+  /** Extra Web API client options (tests turn retries off). */
+  slackClientOptions?: webApi.WebClientOptions;
+  /** Interface to listen on in HTTP mode (default: all). */
+  host?: string;
 }
 
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
   mode: 'socket' | 'http';
-  start(): Promise<void>;
+  /** Starts listening; returns the HTTP port actually bound (HTTP mode). */
+  start(): Promise<{ port?: number }>;
   stop(): Promise<void>;
 }
 
@@ -94,12 +99,16 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   const level = LogLevel.WARN;
   const socket = Boolean(config.slack.appToken);
-  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
+  // Separate objects: the Socket Mode client mutates the options it is given.
+  const clientOptions = (): webApi.WebClientOptions => ({
+    ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
+    ...opts.slackClientOptions,
+  });
   const receiver: Receiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
         customRoutes: routes,
-        installerOptions: { port: config.port, clientOptions },
+        installerOptions: { port: config.port, clientOptions: clientOptions() },
         logger: boltLogger(logger, level),
       })
     : new HTTPReceiver({
@@ -108,7 +117,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         customRoutes: routes,
         logger: boltLogger(logger, level),
       });
-  app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger, level) });
+  app = new App({ token: config.slack.botToken, receiver, clientOptions: clientOptions(), logger: boltLogger(logger, level) });
 
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
@@ -125,7 +134,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     deps,
     mode: socket ? 'socket' : 'http',
     start: async () => {
-      await (socket ? theApp.start() : theApp.start(config.port));
+      if (socket) {
+        await theApp.start();
+        return {};
+      }
+      const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
+      const address = server.address();
+      return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     stop: async () => {
       await theApp.stop();

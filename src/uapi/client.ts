@@ -123,7 +123,8 @@ export class UapiClient {
     let target = fallback;
     if (link) {
       try {
-        target = this.http.resolve(link).pathname;
+        const url = this.http.resolve(link);
+        target = url.pathname + url.search;
       } catch (err) {
         // A link to another host is never followed; the call is read at its canonical path instead.
         if (!(err instanceof UapiError) || err.kind !== 'unsafe_link') throw err;
