@@ -1,0 +1,95 @@
+/**
+ * The whole product on loopback for end-to-end tests and benchmarks: the real
+ * Bolt app (HTTP or Socket Mode) built by createSlackApp, the sandbox PBX, a
+ * recording Slack Web API and an SQLite store. Nothing of Bolt is stubbed.
+ */
+import { randomBytes } from 'node:crypto';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { SqliteStore, TokenCipher, type Store } from '../../src/store/index.js';
+import { UapiHttp } from '../../src/uapi/http.js';
+import { VoipnowOAuth } from '../../src/uapi/oauth.js';
+import { createLogger } from '../../src/log.js';
+import { startSlackApi, type SlackApi } from './slack-api.js';
+import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const BOT_TOKEN = 'xoxb-test-bot';
+
+export interface Stack {
+  sandbox: Sandbox;
+  api: SlackApi;
+  store: Store;
+  slack: SlackApp;
+  /** The Socket Mode peer, in Socket Mode. */
+  socket?: SocketModeServer;
+  /** http://127.0.0.1:PORT of the Bolt HTTP receiver (HTTP mode). */
+  base: string;
+  /** Link a Slack user to a sandbox VoipNow user, as a finished OAuth consent would. */
+  link(slackUserId: string, voipnowUserId: string, extension?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  socketMode?: boolean;
+  pickupDelayMs?: number;
+  voipnowTimeoutMs?: number;
+  supervisors?: string[];
+  logLines?: string[];
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30 });
+  const api = await startSlackApi();
+  const store = new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
+  const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
+  const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
+  const lines = opts.logLines;
+  const logger = createLogger(lines ? 'debug' : 'error', lines ? (l) => void lines.push(l) : () => undefined);
+  const slack = createSlackApp({
+    config: {
+      slack: {
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        ...(opts.socketMode && { appToken: 'xapp-test' }),
+        apiUrl: api.url,
+      },
+      port: 0,
+      publicUrl: 'http://callops.test',
+      supervisors: opts.supervisors,
+    },
+    store,
+    http,
+    oauth,
+    logger,
+    host: '127.0.0.1',
+    slackClientOptions: { retryConfig: { retries: 0 } },
+  });
+  const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
+  const started = await slack.start();
+  if (socket) await socket.connected();
+  return {
+    sandbox,
+    api,
+    store,
+    slack,
+    socket,
+    base: `http://127.0.0.1:${started.port ?? 0}`,
+    async link(slackUserId, voipnowUserId, extension) {
+      const t = sandbox.issueToken(voipnowUserId);
+      await slack.deps.accounts.link(
+        { teamId: 'T1', userId: slackUserId },
+        { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
+        { extension },
+      );
+    },
+    async close() {
+      await slack.stop().catch(() => undefined);
+      await socket?.close();
+      http.close();
+      await store.close();
+      await api.close();
+      await sandbox.close();
+    },
+  };
+}
