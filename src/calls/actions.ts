@@ -51,7 +51,8 @@ export interface CallActionSpec {
 const ON_CALL = 5;
 const isParked = (v: PhoneCallView) => v.parked !== undefined;
 const isHeld = (v: PhoneCallView) => v.onHold !== undefined || v.holder === 1;
-const isLive = (v: PhoneCallView) => v.status === ON_CALL && !isParked(v);
+/** Talking: on call, neither parked nor on hold. */
+const isLive = (v: PhoneCallView) => v.status === ON_CALL && !isParked(v) && !isHeld(v);
 const ring = (p: ActionParams) => ({
   sendCallTo: p.to ?? '',
   ...(p.callerId !== undefined && { callerId: p.callerId }),
@@ -70,7 +71,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: [],
     role: 'agent',
     disruptive: false,
-    offeredOn: (v) => isLive(v) && !isHeld(v),
+    offeredOn: (v) => isLive(v),
     uapi: (viewId) => ({ action: 'OnHold', phoneCallViewId: viewId }),
     example: 'hold 0003*210 b817d2618fe6f1804333',
   },

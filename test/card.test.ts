@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { LIMITS, callCard, callListMessage, code, endedCard, eventsMessage, replaceCallBlocks, viewText, withNote } from '../src/calls/card.js';
+import { phoneCallSchema, type PhoneCall } from '../src/uapi/schemas.js';
+
+/** The OnHold seed's answer, as a server sends it (string numbers, `onhold`, `link`). */
+const seedAnswer = {
+  id: 'b817d2618fe6f1804333',
+  extension: '0003*210',
+  ownerId: '3',
+  ownerName: 'Default Organization',
+  answered: '2012-06-27T16:08:55+03:00',
+  published: '2012-06-27T16:08:50+02:00',
+  phoneCallView: [
+    { id: '01', extension: '0003*210', answered: '2012-06-27T16:08:55+03:00', status: '5', callerId: 'John Doe <3333>', source: ['0003*210'], destination: ['0003*024'], onhold: '2012-06-27T16:18:55+03:00', holder: 1 },
+  ],
+  link: { self: 'https://x.x.x.x//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333' },
+};
+const seedCall = phoneCallSchema.parse(seedAnswer);
+
+type AnyBlock = { type: string; block_id?: string; text?: { text: string }; elements?: Array<{ action_id?: string; value?: string; text?: unknown }> };
+const blocks = (call: PhoneCall) => callCard(call, { extension: '0003*210' }).blocks as AnyBlock[];
+const actionIds = (bs: AnyBlock[]) => bs.flatMap((b) => (b.elements ?? []).map((e) => e.action_id)).filter(Boolean);
+
+describe('phoneCallSchema reads what servers send', () => {
+  it('normalises the seed answer: string numbers, onhold, link', () => {
+    expect(seedCall.phoneCallView[0]).toMatchObject({ status: 5, holder: 1, onHold: '2012-06-27T16:18:55+03:00' });
+    expect(seedCall.self).toBe(seedAnswer.link.self);
+  });
+  it('accepts onHold, links and bare-string source', () => {
+    const c = phoneCallSchema.parse({ id: 1, links: { self: 'x' }, phoneCallView: [{ id: '02', status: 3, onHold: 't', source: '7778888' }] });
+    expect(c).toMatchObject({ id: '1', self: 'x', phoneCallView: [{ id: '02', status: 3, onHold: 't', source: ['7778888'], destination: [] }] });
+  });
+});
+
+describe('call card', () => {
+  it('shows every field of a view: state, caller id, route, on hold since, holder', () => {
+    const text = viewText(seedCall.phoneCallView[0]!);
+    expect(text).toContain('*View 01* · `0003*210` · :double_vertical_bar: on hold');
+    expect(text).toContain('`0003*210` → `0003*024`');
+    expect(text).toContain('Caller ID `John Doe &lt;3333&gt;`');
+    expect(text).toMatch(/On hold since <!date\^1340803135\^\{date_short_pretty\} \{time_secs\}\|2012-06-27T16:18:55\+03:00> · held by this side/);
+  });
+
+  it('escapes &, < and > everywhere and keeps * and backticks inert', () => {
+    expect(code('A&B <1*2> `x`')).toBe("`A&amp;B &lt;1*2&gt; 'x'`");
+    const call = phoneCallSchema.parse({ id: 'abc', phoneCallView: [{ id: '01', status: 5, callerId: '*Bold* <@U123> & Co <+1*2>' }] });
+    const text = JSON.stringify(blocks(call));
+    expect(text).not.toContain('<@U123>');
+    expect(text).toContain('`*Bold* &lt;@U123&gt; &amp; Co &lt;+1*2&gt;`');
+  });
+
+  it('offers the buttons the view state allows', () => {
+    expect(actionIds(blocks(seedCall))).toEqual(['call.resume.01', 'call.transfer.01', 'call.refresh', 'call.hangup']);
+    const live = phoneCallSchema.parse({ id: 'c1', extension: '0003*210', phoneCallView: [{ id: '01', status: 5 }] });
+    expect(actionIds(blocks(live))).toEqual(['call.hold.01', 'call.park.01', 'call.whisper.01', 'call.listen.01', 'call.barge.01', 'call.transfer.01', 'call.refresh', 'call.hangup']);
+    const parked = phoneCallSchema.parse({ id: 'c2', phoneCallView: [{ id: '01', status: 5, parked: '2026-01-01T00:00:00Z', parkedPos: 2, parkedBy: '0003*210' }] });
+    expect(actionIds(blocks(parked))).toContain('call.unpark.01');
+    expect(viewText(parked.phoneCallView[0]!)).toMatch(/Parked since .* at position 2 by `0003\*210`/);
+  });
+
+  it('stays within Block Kit limits for a call with many long views, with a note', () => {
+    const views = Array.from({ length: 80 }, (_, i) => ({ id: String(i).padStart(2, '0'), status: 5, callerId: 'X'.repeat(5000) + ' <1>', source: ['1'], destination: ['2'] }));
+    const big = phoneCallSchema.parse({ id: 'big', extension: '0003*210', phoneCallView: views });
+    const bs = blocks(big);
+    expect(bs.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    for (const b of bs) {
+      if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+      for (const e of b.elements ?? []) {
+        if (e.value) expect(e.value.length).toBeLessThanOrEqual(LIMITS.buttonValue);
+        if (e.action_id) expect(e.action_id.length).toBeLessThanOrEqual(LIMITS.actionId);
+      }
+      expect((b.elements ?? []).length).toBeLessThanOrEqual(LIMITS.actionsElements);
+    }
+    expect(JSON.stringify(bs)).toMatch(/more view\(s\) not shown/);
+    const ids = bs.map((b) => b.block_id).filter(Boolean);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('a list of many calls is cut with a note, block ids unique', () => {
+    const calls = Array.from({ length: 30 }, (_, i) => phoneCallSchema.parse({ id: `call${i}`, phoneCallView: [{ id: '01', status: 5 }] }));
+    const msg = callListMessage('0003*210', calls).blocks as AnyBlock[];
+    expect(msg.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    expect(JSON.stringify(msg)).toMatch(/more call\(s\) not shown/);
+    const ids = msg.map((b) => b.block_id).filter(Boolean);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('replaces only one call inside a list, and sets its note', () => {
+    const calls = ['a1', 'b2', 'c3'].map((id) => phoneCallSchema.parse({ id, phoneCallView: [{ id: '01', status: 5 }] }));
+    const list = callListMessage('0003*210', calls).blocks;
+    const replaced = replaceCallBlocks(list, 'b2', endedCard('b2', '0003*210').blocks) as AnyBlock[];
+    const text = JSON.stringify(replaced);
+    expect(text).toContain('has ended');
+    expect(text).toContain('a1.head');
+    expect(text).toContain('c3.head');
+    expect(text).not.toContain('b2.view.01');
+    const noted = withNote(list, 'a1', 'working') as AnyBlock[];
+    expect(noted.findIndex((b) => b.block_id === 'a1.note')).toBe(noted.findIndex((b) => b.block_id === 'a1.call') + 1);
+  });
+
+  it('lists call events with an Edit button each', () => {
+    const msg = eventsMessage('1 call event(s) on 0003*210', '0003*210', [{ id: 'Nq1', type: 0, method: 1, status: 1, url: 'http://x/y', self: undefined }]);
+    expect(JSON.stringify(msg.blocks)).toContain('"action_id":"event.edit.Nq1"');
+  });
+});
