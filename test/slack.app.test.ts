@@ -240,7 +240,7 @@ describe('buttons', () => {
     expect(view.callback_id).toBe('call.modal');
     expect(view.blocks.find((b) => b.block_id === 'to')!.element!.initial_value).toBe('0003*210');
 
-    const submit = (values: Record<string, Record<string, unknown>>) =>
+    const submit = (values: Parameters<typeof viewSubmissionPayload>[0]["values"]) =>
       viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({ user: 'UA', callbackId: 'call.modal', privateMetadata: view.private_metadata, values }));
     const bad = await submit({ to: { value: { type: 'plain_text_input', value: '0003*024' } }, wait: { value: { type: 'plain_text_input', value: 'soon' } }, callerId: { value: { type: 'plain_text_input', value: 'Boss' } } });
     expect(bad.json).toMatchObject({ response_action: 'errors' });

@@ -10,7 +10,7 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { PhoneCall, PhoneCallView } from '../uapi/schemas.js';
 import { CALL_ACTIONS, type CallActionSpec } from './actions.js';
-import { eventLine, route, viewState } from './describe.js';
+import { eventLine, extensionWords, route, viewState } from './describe.js';
 import type { PhoneCallEvent } from '../uapi/schemas.js';
 
 export const LIMITS = { messageBlocks: 50, sectionText: 3000, buttonText: 75, actionId: 255, buttonValue: 2000, actionsElements: 25 };
@@ -203,10 +203,11 @@ export function endedCard(phoneCallId: string, extension: string, note?: string)
 /** Several calls (a `list`): one card's worth of blocks, cut with a note at the limit. */
 export function callListMessage(extension: string, calls: PhoneCall[]): { text: string; blocks: KnownBlock[] } {
   if (calls.length === 0) {
-    return { text: `No live calls on ${extension}.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `No live calls on ${code(extension)}.` } }] };
+    const where = extension === '@self' ? 'your extensions' : code(extension);
+    return { text: `No live calls on ${extensionWords(extension)}.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `No live calls on ${where}.` } }] };
   }
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${calls.length} live call(s)* on ${code(extension)}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${calls.length} live call(s)* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
   ];
   let shown = 0;
   for (const call of calls) {
@@ -221,7 +222,7 @@ export function callListMessage(extension: string, calls: PhoneCall[]): { text: 
       elements: [{ type: 'mrkdwn', text: `${calls.length - shown} more call(s) not shown; use \`/call list <extension> <callId>\` for one call.` }],
     });
   }
-  return { text: `${calls.length} live call(s) on ${extension}`, blocks };
+  return { text: `${calls.length} live call(s) on ${extensionWords(extension)}`, blocks };
 }
 
 export const EVENT_EDIT_ACTION_ID = 'event.edit';

@@ -20,6 +20,11 @@ export function route(v: PhoneCallView): string {
   return `${side(v.source)} -> ${side(v.destination)}`;
 }
 
+/** How to say an extension reference in a sentence: `@self` means all of the user's. */
+export function extensionWords(extension: string): string {
+  return extension === '@self' ? 'your extensions' : extension;
+}
+
 export function eventTypeWords(type: number | undefined): string {
   return type === undefined ? 'unknown' : (PHONE_CALL_EVENT_TYPES[type as keyof typeof PHONE_CALL_EVENT_TYPES] ?? `type ${type}`);
 }

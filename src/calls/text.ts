@@ -3,7 +3,7 @@
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import { callAction } from './actions.js';
-import { eventLine, route, statusWords, viewState } from './describe.js';
+import { eventLine, extensionWords, route, statusWords, viewState } from './describe.js';
 import type { Outcome } from './execute.js';
 
 export function callText(call: PhoneCall): string {
@@ -27,8 +27,8 @@ export function outcomeText(o: Outcome): string {
   switch (o.kind) {
     case 'calls':
       return o.calls.length === 0
-        ? `No live calls on ${o.extension}.`
-        : [`${o.calls.length} live call(s) on ${o.extension}:`, ...o.calls.map(callText)].join('\n');
+        ? `No live calls on ${extensionWords(o.extension)}.`
+        : [`${o.calls.length} live call(s) on ${extensionWords(o.extension)}:`, ...o.calls.map(callText)].join('\n');
     case 'action': {
       const did = `${callAction(o.action).did} call ${o.phoneCallId}`;
       if (!o.call) return o.action === 'hangup' ? `OK: ${did}.` : `OK: ${did}; the call has ended.`;
