@@ -87,7 +87,7 @@ async function minimalBolt(slackApiUrl: string): Promise<{ url: string; stop: ()
   const app = new App({ receiver, token: 'xoxb-bench', logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl } });
   app.command('/call', async ({ ack }) => ack());
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as import('node:http').Server;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, stop: () => app.stop() };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, stop: async () => void (await app.stop()) };
 }
 
 async function slackBench(): Promise<void> {

@@ -1,0 +1,96 @@
+/**
+ * Fault injection for /uapi requests: added latency, a share of 500 answers,
+ * and hanging (no answer until the faults change or the sandbox closes).
+ */
+import { ApiError } from './errors.js';
+
+export interface SandboxFaults {
+  latencyMs?: number;
+  /** 0..1 share of /uapi requests answered 500 internal_server_error */
+  errorRate?: number;
+  /** /uapi requests never answer until faults change or close() */
+  hang?: boolean;
+}
+
+/** Thrown when the sandbox closes while a request waits; the connection is then dropped. */
+export class SandboxClosed extends Error {}
+
+export function validateFaults(raw: unknown): SandboxFaults {
+  const f = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const out: SandboxFaults = {};
+  if (f.latencyMs !== undefined) {
+    if (typeof f.latencyMs !== 'number' || !(f.latencyMs >= 0)) throw new ApiError('request_invalid', 'latencyMs must be a number >= 0.');
+    out.latencyMs = f.latencyMs;
+  }
+  if (f.errorRate !== undefined) {
+    if (typeof f.errorRate !== 'number' || !(f.errorRate >= 0 && f.errorRate <= 1)) throw new ApiError('request_invalid', 'errorRate must be a number from 0 to 1.');
+    out.errorRate = f.errorRate;
+  }
+  if (f.hang !== undefined) {
+    if (typeof f.hang !== 'boolean') throw new ApiError('request_invalid', 'hang must be a boolean.');
+    out.hang = f.hang;
+  }
+  return out;
+}
+
+export class FaultGate {
+  private faults: SandboxFaults;
+  private closed = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
+
+  constructor(faults: SandboxFaults | undefined, private readonly random: () => number) {
+    this.faults = { ...faults };
+  }
+
+  get current(): SandboxFaults { return { ...this.faults }; }
+
+  set(faults: SandboxFaults): void {
+    this.faults = { ...faults };
+    this.wakeAll();
+  }
+
+  /** Waits out hang and latency, then maybe fails; throws SandboxClosed on close(). */
+  async pass(): Promise<void> {
+    while (this.faults.hang) await this.nextChange();
+    const latency = this.faults.latencyMs ?? 0;
+    if (latency > 0) await this.sleep(latency);
+    if (this.closed) throw new SandboxClosed();
+    if ((this.faults.errorRate ?? 0) > 0 && this.random() < (this.faults.errorRate ?? 0)) {
+      throw new ApiError('internal_server_error');
+    }
+  }
+
+  /** Ends every wait (requests waiting throw SandboxClosed). */
+  close(): void {
+    this.closed = true;
+    this.wakeAll();
+    for (const [timer, wake] of this.sleepers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleepers.clear();
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+  }
+
+  private nextChange(): Promise<void> {
+    if (this.closed) return Promise.reject(new SandboxClosed());
+    return new Promise((resolve, reject) => {
+      this.waiters.add(() => (this.closed ? reject(new SandboxClosed()) : resolve()));
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleepers.delete(timer);
+        resolve();
+      }, ms);
+      this.sleepers.set(timer, resolve);
+    });
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The sandbox PBX: a real HTTP server (node:http) that behaves like a VoipNow
+ * Unified API server as the seed pages describe it. It is the demo backend and
+ * the peer for every test of the UAPI client.
+ *
+ * Request pipeline: normalize path → match the routing table → read body →
+ * (UAPI only) faults, Bearer token → parse body → handler → reply. Every error
+ * becomes a reply through errorReply(); nothing a client sends can crash it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallEventDispatcher } from './callEvents.js';
+import { controlHandlers } from './control.js';
+import { ApiError, errorReply, type Reply } from './errors.js';
+import { FaultGate, SandboxClosed, type SandboxFaults } from './faults.js';
+import { baseUrlOf, BodyTooLargeError, normalizePath, parseForm, parseJson, readBody, writeReply } from './http.js';
+import { oauthHandlers, TokenStore } from './oauth.js';
+import { phoneCallEventHandlers } from './phoneCallEvents.js';
+import { phoneCallHandlers } from './phoneCalls.js';
+import { matchRoute, type Route } from './router.js';
+import { seedWorld } from './seed.js';
+import { World } from './world.js';
+
+export type { SandboxFaults } from './faults.js';
+export { World } from './world.js';
+export type { Extension, PhoneCall, PhoneCallEvent, PhoneCallView, User } from './world.js';
+export { SEED_IDS } from './seed.js';
+
+export interface SandboxOptions {
+  /** 0 = ephemeral (default) */
+  port?: number;
+  /** default '127.0.0.1' */
+  host?: string;
+  /** default 'callops-demo' */
+  clientId?: string;
+  /** default 'callops-demo-secret' */
+  clientSecret?: string;
+  /** how long a rung extension takes to answer (UnPark/Whisper/Monitor/BargeIn/Transfer…), default 1500 */
+  pickupDelayMs?: number;
+  /** default 3600 */
+  tokenTtlSeconds?: number;
+  faults?: SandboxFaults;
+  /** for errorRate; default Math.random */
+  random?: () => number;
+  /** request log lines; never contain tokens */
+  log?: (line: string) => void;
+}
+
+export interface SandboxRequestRecord {
+  method: string;
+  /** decoded path, no query */
+  path: string;
+  query: Record<string, string>;
+  /** authenticated user id, e.g. '12' */
+  userId: string | null;
+  body: unknown;
+  /** 0 while unanswered */
+  status: number;
+}
+
+export interface Sandbox {
+  /** e.g. http://127.0.0.1:43121 (no trailing slash) */
+  url: string;
+  /** every request received, in order */
+  requests: SandboxRequestRecord[];
+  setFaults(f: SandboxFaults): void;
+  /** test helper */
+  issueToken(userId: string, ttlSeconds?: number): { accessToken: string; refreshToken: string; expiresIn: number };
+  world: World;
+  /** back to the starting data, tokens kept */
+  reset(): void;
+  /** also clears timers and ends hung requests */
+  close(): Promise<void>;
+}
+
+/** The user a client_credentials token acts as: John Doe, owner of 0003*210. */
+const APP_OWNER_USER_ID = '12';
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? (() => undefined);
+  const client = {
+    id: opts.clientId ?? 'callops-demo',
+    secret: opts.clientSecret ?? 'callops-demo-secret',
+    name: 'CallOps',
+    ownerUserId: APP_OWNER_USER_ID,
+  };
+  const gate = new FaultGate(opts.faults, opts.random ?? Math.random);
+  const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600);
+  let dispatcher: CallEventDispatcher | undefined;
+  const world = new World({
+    pickupDelayMs: opts.pickupDelayMs ?? 1500,
+    seed: () => seedWorld(),
+    onSignal: (s) => dispatcher?.dispatch(s),
+    log,
+  });
+  dispatcher = new CallEventDispatcher(() => world.events, log);
+  const requests: SandboxRequestRecord[] = [];
+
+  const calls = phoneCallHandlers(world);
+  const events = phoneCallEventHandlers(world);
+  const oauth = oauthHandlers(world, tokens, client);
+  const control = controlHandlers({
+    world, clientId: client.id, faults: () => gate.current, setFaults: (f) => gate.set(f), reset: () => world.reset(),
+  });
+
+  const CALL = '/uapi/phoneCalls/:userId/:extension/:phoneCallId?';
+  const EVENTS = '/uapi/extensions/:userId/:extension/phoneCallEvents';
+  /** The routing table. Anything else answers 501 request_not_implemented. */
+  const routes: Route[] = [
+    { method: 'GET', pattern: '/', body: 'none', uapi: false, handler: control.index },
+    { method: 'POST', pattern: '/oauth/token.php', body: 'form', uapi: false, handler: oauth.token },
+    { method: 'GET', pattern: '/oauth/authorize.php', body: 'none', uapi: false, handler: oauth.authorize },
+    { method: 'POST', pattern: '/oauth/authorize.php', body: 'form', uapi: false, handler: oauth.authorize },
+    { method: 'POST', pattern: '/uapi/phoneCalls/:userId/simple', body: 'json', uapi: true, handler: calls.create },
+    { method: 'GET', pattern: CALL, body: 'none', uapi: true, handler: calls.list },
+    { method: 'PUT', pattern: CALL, body: 'json', uapi: true, handler: calls.act },
+    { method: 'DELETE', pattern: CALL, body: 'none', uapi: true, handler: calls.hangup },
+    { method: 'GET', pattern: `${EVENTS}/:type?/:id?`, body: 'none', uapi: true, handler: events.list },
+    { method: 'POST', pattern: `${EVENTS}/:type?`, body: 'json', uapi: true, handler: events.create },
+    { method: 'PUT', pattern: `${EVENTS}/:type?/:id?`, body: 'json', uapi: true, handler: events.update },
+    { method: 'DELETE', pattern: `${EVENTS}/:type?/:id?`, body: 'none', uapi: true, handler: events.remove },
+    { method: 'GET', pattern: '/_sandbox/world', body: 'none', uapi: false, handler: control.state },
+    { method: 'POST', pattern: '/_sandbox/reset', body: 'none', uapi: false, handler: control.reset },
+    { method: 'POST', pattern: '/_sandbox/faults', body: 'json', uapi: false, handler: control.faults },
+    { method: 'POST', pattern: '/_sandbox/calls', body: 'json', uapi: false, handler: control.inboundCall },
+  ];
+
+  let url = '';
+
+  async function answer(req: IncomingMessage, record: SandboxRequestRecord, gone: () => boolean): Promise<Reply> {
+    const norm = normalizePath(req.url ?? '/');
+    if (!norm) throw new ApiError('request_invalid', 'The request path is not valid.');
+    record.path = norm.path;
+    record.query = norm.query;
+    const match = matchRoute(routes, record.method, norm.segments);
+    const isUapi = match.kind === 'found' ? match.route.uapi : match.uapi;
+
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new ApiError('request_invalid', 'The request body is too large.');
+      throw err;
+    }
+    const kind = match.kind === 'found' ? match.route.body : 'json';
+    const form = kind === 'form' ? parseForm(raw, req.headers['content-type']) : undefined;
+    const json = kind === 'form' ? undefined : parseJson(raw);
+    record.body = form ?? (json?.ok ? json.value : json?.raw);
+
+    if (isUapi) {
+      await gate.pass();
+      // The client gave up while the request hung or waited: do not act on it.
+      if (gone()) throw new SandboxClosed();
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+      record.userId = bearer === undefined ? null : tokens.userOf(bearer);
+      if (record.userId === null) throw new ApiError('access_denied');
+    }
+    if (match.kind === 'none') throw new ApiError('request_not_implemented');
+    // Not documented: a body that is not JSON. See errors.ts `request_invalid`.
+    if (kind === 'json' && json && !json.ok) throw new ApiError('request_invalid', 'The request body is not valid JSON.');
+
+    return match.route.handler({
+      method: record.method, path: norm.path, params: match.params, query: norm.query,
+      headers: req.headers, body: form ?? (json?.ok ? json.value : undefined),
+      baseUrl: baseUrlOf(req, url), userId: record.userId,
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const record: SandboxRequestRecord = {
+      method: (req.method ?? 'GET').toUpperCase(), path: (req.url ?? '/').split('?')[0] ?? '/', query: {}, userId: null, body: undefined, status: 0,
+    };
+    requests.push(record);
+    let aborted = false;
+    res.once('close', () => { aborted = !res.writableFinished; });
+    let reply: Reply;
+    try {
+      reply = await answer(req, record, () => aborted);
+    } catch (err) {
+      if (err instanceof SandboxClosed) {
+        res.destroy();
+        return;
+      }
+      if (!(err instanceof Error && 'status' in err)) log(`sandbox: internal error on ${record.method} ${record.path}: ${String(err)}`);
+      reply = errorReply(err);
+    }
+    record.status = reply.status;
+    try {
+      writeReply(res, reply);
+    } catch (err) {
+      log(`sandbox: could not write the reply: ${String(err)}`);
+      res.destroy();
+    }
+    log(`${record.method} ${record.path} -> ${reply.status} ${Date.now() - started}ms user=${record.userId ?? '-'}`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    requests,
+    world,
+    setFaults: (f) => gate.set(f),
+    issueToken: (userId, ttlSeconds) => tokens.issue(userId, client.id, ttlSeconds),
+    reset: () => world.reset(),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        gate.close();
+        world.dispose();
+        dispatcher?.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
