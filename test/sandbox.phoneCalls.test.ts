@@ -4,6 +4,7 @@
  * read back with GET.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rawRequest, expectUapiError, type RawResponse } from './helpers/raw-uapi.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 
 let sb: Sandbox;
@@ -11,17 +12,9 @@ let token: string; // user 12, John Doe, owner of 0003*210
 
 const CALL = '/uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333';
 
-interface Res { status: number; json: any; headers: Headers }
+type Res = RawResponse;
 
-async function api(method: string, path: string, body?: unknown, tok: string = token): Promise<Res> {
-  const res = await fetch(path.startsWith('http') ? path : sb.url + path, {
-    method,
-    headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
+const api = (method: string, path: string, body?: unknown, tok: string = token): Promise<Res> => rawRequest(sb.url, method, path, body, tok);
 
 /** Polls until `ok` holds (or fails after `ms`). */
 async function until(fn: () => Promise<Res>, ok: (r: Res) => boolean, ms = 3000): Promise<Res> {
@@ -45,10 +38,7 @@ beforeAll(async () => {
 afterAll(() => sb.close());
 beforeEach(() => sb.reset());
 
-function expectError(r: Res, status: number, code: string): void {
-  expect({ status: r.status, code: r.json?.error?.code }).toEqual({ status, code });
-  expect(typeof r.json.error.message).toBe('string');
-}
+const expectError = expectUapiError;
 
 describe('List PhoneCalls', () => {
   it('shows the seed call as on the OnHold page', async () => {
