@@ -10,7 +10,8 @@ import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
 import { helpFor } from '../calls/help.js';
 import { failureText } from '../calls/respond.js';
 import { escapeMrkdwn } from '../calls/card.js';
-import { LinkRequired, type SlackUser } from './accounts.js';
+import type { SlackUser } from './accounts.js';
+import { failureReply } from './replies.js';
 import { actionKey, progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
@@ -81,20 +82,6 @@ async function runAndPost(
   } catch (err) {
     await where.respond(await failureReply(deps, user, err, where.channelId));
   }
-}
-
-/** A failure as a private reply; an expired or missing link becomes a fresh link prompt. */
-export async function failureReply(deps: SlackDeps, user: SlackUser, err: unknown, channelId?: string) {
-  if (err instanceof LinkRequired) {
-    return deps.linking.start(user, {
-      channelId,
-      why:
-        err.reason === 'expired'
-          ? 'Your VoipNow sign-in has expired and could not be renewed. Link your account again; nothing was done.'
-          : 'First link your VoipNow account. Nothing was sent to VoipNow.',
-    });
-  }
-  return { response_type: 'ephemeral' as const, replace_original: false, text: `:warning: ${failureText(err, deps.logger)}` };
 }
 
 /** Commands answered without VoipNow (help, link, unlink, whoami). */

@@ -13,7 +13,7 @@ import { UapiError } from '../uapi/errors.js';
 import type { PhoneCallEvent } from '../uapi/schemas.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
-import { failureReply } from './commands.js';
+import { failureReply } from './replies.js';
 
 export const EVENT_MODAL_ID = 'event.modal';
 const metaSchema = z.object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() });

@@ -13,7 +13,7 @@ import type { UapiCommand } from '../calls/execute.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
 import { actionKey } from './operations.js';
-import { failureReply } from './commands.js';
+import { failureReply } from './replies.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import type { Respond } from './publish.js';
@@ -31,18 +31,31 @@ interface CardPlace {
   respond?: Respond;
 }
 
-/** Blocks of messages whose modal is open, so a submission can update the right call in a list. */
-const openModals = new Map<string, { place: CardPlace; at: number }>();
-const MODAL_TTL_MS = 30 * 60_000;
+/**
+ * Blocks of messages whose modal is open, so a submission can update the right
+ * call inside a list. Kept in memory: a modal outliving a restart still works,
+ * its card is then posted privately instead of updated.
+ */
+class OpenModals {
+  private readonly open = new Map<string, { place: CardPlace; at: number }>();
+  private static readonly TTL_MS = 30 * 60_000;
 
-function remember(place: CardPlace, now: number): string {
-  for (const [k, v] of openModals) if (now - v.at > MODAL_TTL_MS) openModals.delete(k);
-  const id = randomBytes(8).toString('hex');
-  openModals.set(id, { place, at: now });
-  return id;
+  remember(place: CardPlace, now: number): string {
+    for (const [k, v] of this.open) if (now - v.at > OpenModals.TTL_MS) this.open.delete(k);
+    const id = randomBytes(8).toString('hex');
+    this.open.set(id, { place, at: now });
+    return id;
+  }
+
+  take(id: string): CardPlace {
+    const place = this.open.get(id)?.place ?? {};
+    this.open.delete(id);
+    return place;
+  }
 }
 
 export function registerInteractions(app: App, deps: SlackDeps): void {
+  const modals = new OpenModals();
   app.action<BlockAction<ButtonAction>>(/^call\./, async ({ ack, body, action, client, respond }) => {
     await ack();
     const user: SlackUser = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
@@ -73,7 +86,7 @@ export function registerInteractions(app: App, deps: SlackDeps): void {
       deps.operations.assertAllowed(user, cmd);
       if (spec.required.includes('to')) {
         const account = await deps.accounts.get(user);
-        const key = remember(place, deps.now());
+        const key = modals.remember(place, deps.now());
         await client.views.open({ trigger_id: body.trigger_id, view: actionModal(spec, { ...target, k: key }, account?.extension) });
         return;
       }
@@ -98,8 +111,7 @@ export function registerInteractions(app: App, deps: SlackDeps): void {
     await ack();
     const user: SlackUser = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
     const m = meta.data;
-    const place = openModals.get(m.k)?.place ?? {};
-    openModals.delete(m.k);
+    const place = modals.take(m.k);
     const cmd: UapiCommand = { kind: 'action', action: spec.name, extension: m.e, phoneCallId: m.c, ...(m.v && { viewId: m.v }), params: read.params };
     try {
       await runOnCard(deps, client, user, cmd, place);
