@@ -6,13 +6,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../src/sandbox/server.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VOIPNOW_') && !k.startsWith('SANDBOX_')));
 
-async function consoleRun(args: string[], input?: string) {
-  const child = run(process.execPath, ['--import', 'tsx', 'src/console/main.ts', ...args], { cwd: root, env, timeout: 20_000 });
+async function consoleRun(args: string[], input?: string, extraEnv: Record<string, string> = {}) {
+  const child = run(process.execPath, ['--import', 'tsx', 'src/console/main.ts', ...args], { cwd: root, env: { ...env, ...extraEnv }, timeout: 20_000 });
   if (input !== undefined) {
     child.child.stdin!.end(input);
   }
@@ -49,5 +50,22 @@ describe('npm run console', () => {
     expect(r.stdout).toContain('talking to the built-in sandbox PBX');
     expect(r.stdout).toContain('2 live call(s) on 0003*210');
     expect(r.stdout).toContain('OK: took off hold call b817d2618fe6f1804333.');
+  });
+
+  it('talks to the server named by VOIPNOW_URL with VOIPNOW_TOKEN', async () => {
+    const pbx = await startSandbox();
+    try {
+      const token = pbx.issueToken('13').accessToken;
+      const r = await consoleRun(['list 0003*024'], undefined, { VOIPNOW_URL: pbx.url, VOIPNOW_TOKEN: token });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('2 live call(s) on 0003*024');
+      expect(pbx.requests.map((q) => q.userId)).toEqual(['13']);
+      const bad = await consoleRun(['list 0003*024'], undefined, { VOIPNOW_URL: pbx.url, VOIPNOW_TOKEN: 'wrong' });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/not authorized/);
+      expect(bad.stderr).not.toContain('wrong');
+    } finally {
+      await pbx.close();
+    }
   });
 });

@@ -127,12 +127,7 @@ export class UapiHttp {
             code: 'timeout',
             sentence: `VoipNow did not answer within ${Math.round(this.timeoutMs / 1000)} seconds. The action may or may not have happened; refresh the call to check.`,
           })
-        : new UapiError({
-            kind: 'network',
-            code: 'network_error',
-            sentence: `Could not reach VoipNow at ${this.base.host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
-            cause: err,
-          });
+        : new UapiError({ kind: 'network', code: 'network_error', sentence: this.networkSentence(err), cause: err });
     } finally {
       clearTimeout(timer);
     }
@@ -163,12 +158,22 @@ export class UapiHttp {
     return { status: res.status, data: parsed.data, raw };
   }
 
+  private networkSentence(err: unknown): string {
+    const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
+    const message = err instanceof Error ? err.message : String(err);
+    if (TLS_CODES.test(code) || TLS_CODES.test(message)) {
+      return `VoipNow's TLS certificate at ${this.base.host} is not trusted (${code || 'certificate error'}). If it is self-signed, set VOIPNOW_CA_FILE to the PEM file of its CA (or, for testing only, VOIPNOW_INSECURE_TLS=true).`;
+    }
+    return `Could not reach VoipNow at ${this.base.host}: ${code || message}.`;
+  }
+
   close(): void {
     this.agent.destroy();
   }
 }
 
 const NOT_JSON = Symbol('not json');
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
