@@ -10,5 +10,5 @@ export function failureText(err: unknown, logger?: Logger): string {
   if (err instanceof CommandError) return err.message;
   if (err instanceof UapiError) return err.sentence;
   logger?.error('unexpected failure', { error: err instanceof Error ? err : String(err) });
-  return 'Something went wrong inside callops; the error was logged. Nothing more was sent to VoipNow.';
+  return 'Something went wrong inside callops; the error was logged for your administrator. Refresh the call to see its current state.';
 }

@@ -193,36 +193,35 @@ async function tellPrivately(client: WebClient, userId: string, channelId: strin
 
 const modalMetaSchema = z.object({ a: z.string(), c: z.string(), e: z.string(), v: z.string().optional(), k: z.string() });
 
+/** A one-line text input whose value is read back as `values[blockId].value`. */
+function textInput(blockId: string, label: string, hint: string, placeholder: string, opts: { optional?: boolean; initial?: string } = {}): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    ...(opts.optional && { optional: true }),
+    label: { type: 'plain_text', text: label },
+    hint: { type: 'plain_text', text: hint },
+    element: { type: 'plain_text_input', action_id: 'value', ...(opts.initial && { initial_value: opts.initial }), placeholder: { type: 'plain_text', text: placeholder } },
+  };
+}
+
 export function actionModal(spec: CallActionSpec, meta: z.infer<typeof modalMetaSchema> | { c: string; e: string; v?: string; k: string }, ownExtension?: string): View {
+  const transfer = spec.name === 'transfer';
   const blocks: View['blocks'] = [
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${spec.label} on call ${code(meta.c)}${meta.v ? ` view ${code(meta.v)}` : ''} on ${code(meta.e)}: ${spec.summary}.` }] },
-    {
-      type: 'input',
-      block_id: 'to',
-      label: { type: 'plain_text', text: spec.name === 'transfer' ? 'Send the call to (extension or number)' : 'Extension to ring' },
-      hint: { type: 'plain_text', text: spec.name === 'transfer' ? 'For example 0003*025 or +15551234567' : 'A phone terminal extension, for example 0003*024' },
-      element: { type: 'plain_text_input', action_id: 'value', ...(ownExtension && { initial_value: ownExtension }), placeholder: { type: 'plain_text', text: '0003*024' } },
-    },
+    textInput(
+      'to',
+      transfer ? 'Send the call to (extension or number)' : 'Extension to ring',
+      transfer ? 'For example 0003*025 or +15551234567' : 'A phone terminal extension, for example 0003*024',
+      '0003*024',
+      { initial: ownExtension },
+    ),
   ];
   if (spec.params.includes('callerId')) {
-    blocks.push({
-      type: 'input',
-      block_id: 'callerId',
-      optional: true,
-      label: { type: 'plain_text', text: 'Caller ID shown to them' },
-      hint: { type: 'plain_text', text: 'A name and a number in angle brackets, like John Doe <42420042>' },
-      element: { type: 'plain_text_input', action_id: 'value', placeholder: { type: 'plain_text', text: 'Supervisor <42420042>' } },
-    });
+    blocks.push(textInput('callerId', 'Caller ID shown to them', 'A name and a number in angle brackets, like John Doe <42420042>', 'Supervisor <42420042>', { optional: true }));
   }
   if (spec.params.includes('wait')) {
-    blocks.push({
-      type: 'input',
-      block_id: 'wait',
-      optional: true,
-      label: { type: 'plain_text', text: 'Ring for (seconds)' },
-      hint: { type: 'plain_text', text: 'Whole seconds above 0; VoipNow rings 25 seconds by default' },
-      element: { type: 'plain_text_input', action_id: 'value', placeholder: { type: 'plain_text', text: '25' } },
-    });
+    blocks.push(textInput('wait', 'Ring for (seconds)', 'Whole seconds above 0; VoipNow rings 25 seconds by default', '25', { optional: true }));
   }
   if (spec.params.includes('private')) {
     blocks.push({
