@@ -88,6 +88,15 @@ describe('/call', () => {
     expect(() => button(blocksOf(card), 'call.hold.01')).toThrow();
   });
 
+  it('whisper: the card shows the whisperer ringing, then follows the call until they pick up', async () => {
+    await command('UA', `whisper 0003*210 ${CALL} to 0003*024 as "Whisper To Me <42420042>"`);
+    const { card, ts } = await postedCard();
+    expect(allText(blocksOf(card))).toMatch(/View 02\* · `0003\*210` · :bell: ringing/);
+    const settled = await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /View 02\* · `0003\*210` · :large_green_circle: on call/.test(allText(c.body.blocks as Block[])));
+    expect(allText(settled.body.blocks as Block[])).toContain('<@UA> started whispering on the call (view 01)');
+    expect(allText(settled.body.blocks as Block[])).toContain('`Whisper To Me &lt;42420042&gt;`');
+  });
+
   it('escapes caller ids and extensions for mrkdwn', async () => {
     await command('UA', `list 0003*210 ${CALL}`);
     const { card } = await postedCard();

@@ -14,6 +14,7 @@ import { Accounts } from './accounts.js';
 import { CALLBACK_PATH, LINK_BUTTON_ACTION, Linking } from './linking.js';
 import { CallOperations } from './operations.js';
 import { CardPublisher } from './publish.js';
+import { RingFollowUp, type FollowUpOptions } from './followup.js';
 import { registerCommands } from './commands.js';
 import { registerInteractions } from './interactions.js';
 import { registerEventEditing } from './events.js';
@@ -32,6 +33,8 @@ export interface SlackAppOptions {
   slackClientOptions?: webApi.WebClientOptions;
   /** Interface to listen on in HTTP mode (default: all). */
   host?: string;
+  /** How ringing calls are followed after an action (tests shorten it). */
+  followUp?: FollowUpOptions;
 }
 
 export interface SlackApp {
@@ -64,11 +67,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
   let app: App | undefined;
   const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now });
+  const publisher = new CardPublisher(store, logger);
   const deps: SlackDeps = {
     accounts,
     linking,
     operations: new CallOperations(accounts, config.supervisors, undefined, now),
-    publisher: new CardPublisher(store, logger),
+    publisher,
+    followUp: new RingFollowUp(accounts, publisher, logger, opts.followUp),
     store,
     logger,
     voipnowHost: new URL(opts.http.origin).host,
@@ -143,6 +148,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     stop: async () => {
+      deps.followUp.close();
       await theApp.stop();
     },
   };

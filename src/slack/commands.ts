@@ -64,7 +64,8 @@ async function runAndPost(
       await where.respond(ephemeral('That action is already running on this call; wait for it to finish.'));
       return;
     }
-    const msg = deps.operations.message(user.userId, outcome);
+    const note = outcome.kind === 'action' ? deps.operations.note(user.userId, outcome) : undefined;
+    const msg = deps.operations.message(user.userId, outcome, note);
     if (outcome.kind === 'events') {
       await where.respond({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks });
       return;
@@ -78,6 +79,7 @@ async function runAndPost(
     const posted = await deps.publisher.post(where.client, { teamId: user.teamId, channelId: where.channelId, respond: where.respond }, msg, call);
     if (outcome.kind === 'action') {
       await deps.publisher.syncOthers(where.client, outcome.phoneCallId, posted.ts ? { channelId: where.channelId, ts: posted.ts } : undefined, () => msg);
+      if (outcome.call) deps.followUp.follow(where.client, user, outcome.call, outcome.extension, note);
     }
   } catch (err) {
     await where.respond(await failureReply(deps, user, err, where.channelId));

@@ -5,6 +5,7 @@ import type { Accounts } from './accounts.js';
 import type { Linking } from './linking.js';
 import type { CallOperations } from './operations.js';
 import type { CardPublisher } from './publish.js';
+import type { RingFollowUp } from './followup.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 
@@ -13,6 +14,8 @@ export interface SlackDeps {
   linking: Linking;
   operations: CallOperations;
   publisher: CardPublisher;
+  /** Follows calls that are still ringing and updates their cards. */
+  followUp: RingFollowUp;
   store: Store;
   logger: Logger;
   /** The VoipNow host, shown to users. */

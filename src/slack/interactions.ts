@@ -158,7 +158,8 @@ export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackU
     await tellPrivately(client, user.userId, place.channelId, 'That action is already running on this call; wait for it to finish.', undefined, place.respond);
     return;
   }
-  let msg = deps.operations.message(user.userId, outcome);
+  const note = outcome.kind === 'action' ? deps.operations.note(user.userId, outcome) : undefined;
+  let msg = deps.operations.message(user.userId, outcome, note);
   if (outcome.kind === 'calls' && outcome.calls[0]) {
     const t = Math.floor(deps.now() / 1000);
     msg = callCard(outcome.calls[0], { extension: outcome.extension, note: `Refreshed by <@${user.userId}> · <!date^${t}^{time_secs}|${new Date(t * 1000).toISOString()}>` });
@@ -168,6 +169,7 @@ export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackU
   else await tellPrivately(client, user.userId, undefined, msg.text, msg.blocks);
   if (callId && outcome.kind === 'action') {
     await deps.publisher.syncOthers(client, callId, canUpdate ? { channelId: where.channelId, ts: where.ts } : undefined, () => msg);
+    if (outcome.call) deps.followUp.follow(client, user, outcome.call, outcome.extension, note);
   }
 }
 

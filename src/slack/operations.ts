@@ -77,16 +77,18 @@ export class CallOperations {
     return `<@${userId}> ${callAction(outcome.action).did} the call${view} · <!date^${t}^{time_secs}|${new Date(t * 1000).toISOString()}>`;
   }
 
-  message(userId: string, outcome: Outcome): SlackMessage {
+  /** The message for an outcome; `note` (who did what, when) defaults to now. */
+  message(userId: string, outcome: Outcome, note?: string): SlackMessage {
     switch (outcome.kind) {
       case 'calls':
         return outcome.calls.length === 1
           ? callCard(outcome.calls[0]!, { extension: outcome.extension })
           : callListMessage(outcome.extension, outcome.calls);
       case 'action':
+        note ??= this.note(userId, outcome);
         return outcome.call
-          ? callCard(outcome.call, { extension: outcome.extension, note: this.note(userId, outcome) })
-          : endedCard(outcome.phoneCallId, outcome.extension, this.note(userId, outcome));
+          ? callCard(outcome.call, { extension: outcome.extension, note })
+          : endedCard(outcome.phoneCallId, outcome.extension, note);
       case 'events':
         return eventsMessage(outcome.summary, outcome.extension, outcome.events);
     }

@@ -64,6 +64,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     logger,
     host: '127.0.0.1',
     slackClientOptions: { retryConfig: { retries: 0 } },
+    followUp: { delaysMs: [100], maxMs: 5000 },
   });
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
   const started = await slack.start();
