@@ -218,6 +218,25 @@ describe('buttons', () => {
     expect(uapiRequests().every((r) => r.userId === '12')).toBe(true);
   });
 
+  it("an agent's button acts through their own view's extension, not the queue's", async () => {
+    await command('UA', `list 0003*300 ${SEED_IDS.queueCall}`);
+    const { card, ts } = await postedCard();
+    s.sandbox.requests.length = 0;
+    // UB is user 13, the agent on view 02 (0003*024); the call is charged to queue 0003*300 (user 12's).
+    await press('UB', card, ts, 'call.hold.02');
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('<@UB> put on hold the call (view 02)'));
+    expect(uapiRequests().find((r) => r.method === 'PUT')).toMatchObject({
+      userId: '13', path: `/uapi/phoneCalls/@me/0003*024/${SEED_IDS.queueCall}`, status: 202, body: { action: 'OnHold', phoneCallViewId: '02' },
+    });
+  });
+
+  it('a lone call id acts through @self and picks the user\'s own view', async () => {
+    await command('UB', `hold ${SEED_IDS.queueCall}`);
+    const { card } = await postedCard();
+    expect(allText(blocksOf(card))).toContain('<@UB> put on hold the call (view 02)');
+    expect(uapiRequests().find((r) => r.method === 'PUT')).toMatchObject({ userId: '13', path: `/uapi/phoneCalls/@me/@self/${SEED_IDS.queueCall}`, status: 202 });
+  });
+
   it('a second press of the same action while the first runs sends nothing more to VoipNow', async () => {
     await command('UA', `list 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();

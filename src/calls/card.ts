@@ -103,7 +103,9 @@ function button(spec: CallActionSpec, target: CardTarget): Button {
 }
 
 export function viewButtons(v: PhoneCallView, call: { id: string; extension: string }): Button[] {
-  const target: CardTarget = { c: call.id, e: call.extension, v: v.id };
+  // A view is acted on through its own extension: the agent on it owns that one,
+  // while the extension the call is charged to (a queue, say) may be someone else's.
+  const target: CardTarget = { c: call.id, e: v.extension ?? call.extension, v: v.id };
   // Hang up ends the whole call; it is offered once, in the call's own row.
   return CALL_ACTIONS.filter((a) => a.name !== 'hangup' && a.offeredOn(v)).map((a) => button(a, target));
 }
@@ -193,11 +195,12 @@ export function withNote(blocks: KnownBlock[], phoneCallId: string, text: string
 
 /** The card of a call that has ended (hung up, or gone when refreshed). */
 export function endedCard(phoneCallId: string, extension: string, note?: string): { text: string; blocks: KnownBlock[] } {
+  const on = extension === '@self' ? '' : ` on ${code(extension)}`;
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: blockId(phoneCallId, 'head'), text: { type: 'mrkdwn', text: `:no_entry_sign: *Call* ${code(phoneCallId)} on ${code(extension)} has ended.` } },
+    { type: 'section', block_id: blockId(phoneCallId, 'head'), text: { type: 'mrkdwn', text: `:no_entry_sign: *Call* ${code(phoneCallId)}${on} has ended.` } },
   ];
   if (note) blocks.push({ type: 'context', block_id: blockId(phoneCallId, 'note'), elements: [{ type: 'mrkdwn', text: clip(note, LIMITS.sectionText) }] });
-  return { text: `Call ${phoneCallId} on ${extension} has ended.`, blocks };
+  return { text: `Call ${phoneCallId}${extension === '@self' ? '' : ` on ${extension}`} has ended.`, blocks };
 }
 
 /** Several calls (a `list`): one card's worth of blocks, cut with a note at the limit. */

@@ -7,6 +7,7 @@ import type { UapiClient } from '../uapi/client.js';
 import type { PhoneCall, PhoneCallEvent, PhoneCallView } from '../uapi/schemas.js';
 import { callAction, type CallActionName } from './actions.js';
 import { CommandError, type Command } from './command.js';
+import { extensionWords } from './describe.js';
 
 export type UapiCommand = Extract<Command, { kind: 'list' | 'show' | 'action' | `events-${string}` }>;
 
@@ -31,17 +32,23 @@ export function isUapiCommand(c: Command): c is UapiCommand {
 export async function resolveCall(client: UapiClient, extension: string, phoneCallId?: string): Promise<PhoneCall> {
   if (phoneCallId) {
     const call = await client.getPhoneCall({ extension, phoneCallId });
-    if (!call) throw new CommandError(`Call \`${phoneCallId}\` is not live on ${extension}; it may have ended. Run \`list ${extension}\`.`);
+    if (!call) {
+      const where = extensionWords(extension);
+      throw new CommandError(`Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ' ' + extension}\`.`);
+    }
     return call;
   }
   const calls = await client.listPhoneCalls({ extension });
   if (calls.length === 1) return calls[0]!;
-  if (calls.length === 0) throw new CommandError(`There are no live calls on ${extension}.`);
+  if (calls.length === 0) throw new CommandError(`There are no live calls on ${extensionWords(extension)}.`);
   const ids = calls.slice(0, 5).map((c) => `\`${c.id}\``).join(', ');
-  throw new CommandError(`${extension} has ${calls.length} live calls (${ids}${calls.length > 5 ? ', ...' : ''}): add the call id.`);
+  throw new CommandError(`${extensionWords(extension)} has ${calls.length} live calls (${ids}${calls.length > 5 ? ', ...' : ''}): add the call id.`);
 }
 
-/** The view an action applies to: the given one, the only one, or the one of the extension. */
+/**
+ * The view an action applies to: the given one, the only one, or the one of the
+ * extension (for `@self`, the user's own extension when it is known).
+ */
 export function resolveView(call: PhoneCall, extension: string, viewId?: string): PhoneCallView {
   const views = call.phoneCallView;
   const list = () => views.map((v) => `\`${v.id}\` (${v.extension ?? '?'})`).join(', ');
@@ -57,7 +64,12 @@ export function resolveView(call: PhoneCall, extension: string, viewId?: string)
   throw new CommandError(`Call \`${call.id}\` has several views: ${list()}. Add \`view <id>\`.`);
 }
 
-export async function execute(client: UapiClient, cmd: UapiCommand): Promise<Outcome> {
+export interface ExecuteOptions {
+  /** The acting user's own extension, to pick their view of a call found through `@self`. */
+  ownExtension?: string;
+}
+
+export async function execute(client: UapiClient, cmd: UapiCommand, opts: ExecuteOptions = {}): Promise<Outcome> {
   switch (cmd.kind) {
     case 'list':
       return { kind: 'calls', extension: cmd.extension, calls: await client.listPhoneCalls({ extension: cmd.extension }) };
@@ -66,14 +78,16 @@ export async function execute(client: UapiClient, cmd: UapiCommand): Promise<Out
     case 'action': {
       const spec = callAction(cmd.action);
       const call = await resolveCall(client, cmd.extension, cmd.phoneCallId);
-      // A call found through @self is acted on at the extension it is charged to.
-      const extension = cmd.extension === '@self' && call.extension ? call.extension : cmd.extension;
+      // A call found through @self is also acted on through @self ("if the Extension is
+      // unknown, you can use @self and phoneCallId", OnHold page): the extension it is
+      // charged to may belong to someone else, such as a queue's owner.
+      const extension = cmd.extension;
       const ref = { extension, phoneCallId: call.id };
       if (spec.uapi === 'hangup') {
         await client.hangUp(ref);
         return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, call: undefined };
       }
-      const view = resolveView(call, extension, cmd.viewId);
+      const view = resolveView(call, extension === '@self' ? (opts.ownExtension ?? extension) : extension, cmd.viewId);
       const outcome = await client.act(ref, spec.uapi(view.id, cmd.params));
       return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call };
     }

@@ -52,8 +52,8 @@ export class CallOperations {
   /** Run as this user: the role check, then VoipNow with the user's own token. */
   async execute(user: SlackUser, cmd: UapiCommand): Promise<Outcome> {
     this.assertAllowed(user, cmd);
-    const { client } = await this.accounts.clientFor(user);
-    return execute(client, cmd);
+    const { client, account } = await this.accounts.clientFor(user);
+    return execute(client, cmd, { ownExtension: account.extension });
   }
 
   /**
