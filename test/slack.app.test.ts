@@ -290,6 +290,17 @@ describe('buttons', () => {
     });
   });
 
+  it('Refresh on a call that ended elsewhere turns the card into an ended card', async () => {
+    await command('UA', `list 0003*210 ${CALL}`);
+    const { card, ts } = await postedCard();
+    s.sandbox.world.hangup(s.sandbox.world.calls.get(CALL)!);
+    await press('UA', card, ts, 'call.refresh');
+    const ended = await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('has ended'));
+    expect(allText(ended.body.blocks as Block[])).not.toContain('call.hold');
+    const told = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('not live'));
+    expect(told.body.response_type).toBe('ephemeral');
+  });
+
   it('hang up asks for confirmation and ends the call card', async () => {
     await command('UA', `list 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();

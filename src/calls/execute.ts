@@ -28,13 +28,24 @@ export function isUapiCommand(c: Command): c is UapiCommand {
   return c.kind === 'list' || c.kind === 'show' || c.kind === 'action' || c.kind.startsWith('events-');
 }
 
+/** The call is not live (any more): it ended, or never existed. */
+export class CallGone extends CommandError {
+  constructor(
+    readonly phoneCallId: string,
+    problem: string,
+  ) {
+    super(problem);
+    this.name = 'CallGone';
+  }
+}
+
 /** The call a command means: the given id, or the only live call of the extension. */
 export async function resolveCall(client: UapiClient, extension: string, phoneCallId?: string): Promise<PhoneCall> {
   if (phoneCallId) {
     const call = await client.getPhoneCall({ extension, phoneCallId });
     if (!call) {
       const where = extensionWords(extension);
-      throw new CommandError(`Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ' ' + extension}\`.`);
+      throw new CallGone(phoneCallId, `Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ' ' + extension}\`.`);
     }
     return call;
   }

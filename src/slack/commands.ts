@@ -40,7 +40,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       deps.operations.assertAllowed(user, cmd);
       if (cmd.kind === 'events-update' && Object.keys(cmd.changes).length === 0) {
         await ack();
-        await openEventModal(deps, client, user, command.trigger_id, cmd, respond);
+        await openEventModal(deps, client, user, command.trigger_id, cmd, respond, command.channel_id);
         return;
       }
       await ack(ephemeral(progressText(cmd)));

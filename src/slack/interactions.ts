@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import { findCallAction, type ActionParams, type CallActionSpec } from '../calls/actions.js';
-import { callCard, parseActionId, replaceCallBlocks, withNote, code } from '../calls/card.js';
-import type { UapiCommand } from '../calls/execute.js';
+import { callCard, endedCard, parseActionId, replaceCallBlocks, withNote, code } from '../calls/card.js';
+import { CallGone, type UapiCommand } from '../calls/execute.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
 import { actionKey } from './operations.js';
@@ -150,7 +150,14 @@ export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackU
     try {
       return await deps.operations.execute(user, cmd);
     } catch (err) {
-      if (canUpdate && place.blocks) await deps.publisher.update(client, where, { text: 'Call', blocks: place.blocks }).catch(() => undefined);
+      if (canUpdate && place.blocks) {
+        // A call that ended meanwhile gets the ended card; otherwise the card is put back as it was.
+        const blocks =
+          err instanceof CallGone && callId
+            ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.extension).blocks)
+            : place.blocks;
+        await deps.publisher.update(client, where, { text: 'Call', blocks }).catch(() => undefined);
+      }
       throw err;
     }
   });
