@@ -21,6 +21,11 @@ describe('tokenize', () => {
       'unpark', '0003*210', 'as', "John O'Brien <42420042>", 'wait', '20',
     ]);
   });
+  it('unwraps Slack links but keeps caller-id brackets', () => {
+    expect(normalizeText('transfer 210 x to <tel:+15551234567|+1 555 123 4567> as "A <+1*2>"')).toBe('transfer 210 x to +15551234567 as "A <+1*2>"');
+    expect(normalizeText('events add 210 0 url <https://crm.example.com/h?a=1|crm.example.com/h>')).toBe('events add 210 0 url https://crm.example.com/h?a=1');
+  });
+
   it('undoes Slack em dashes, curly quotes and non-breaking spaces', () => {
     expect(normalizeText('whisper\u00a0x \u2014to 1 \u201cA <1>\u201d')).toBe('whisper x --to 1 "A <1>"');
     expect(tokenize('note=\u201chello world\u201d')).toEqual(['note=hello world']);

@@ -58,6 +58,9 @@ export class CommandError extends Error {
  */
 export function normalizeText(text: string): string {
   return text
+    // Slack may turn numbers and URLs into links: <tel:+15551234567|+1 555...>, <https://x|x>.
+    .replace(/<tel:([+\d]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/<(https?:\/\/[^|>\s]+)(?:\|[^>]*)?>/g, '$1')
     .replace(/[\u201C\u201D\u201E\u201F\u00AB\u00BB]/g, '"')
     .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
     .replace(/(^|\s)[\u2014\u2013]+(?=\S)/g, '$1--')
