@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import type { TokenCipher } from './crypto.js';
+import { migrations } from './schema.js';
 import { runMigrations, SqlStore, type Migration, type QueryResult, type SqlParam, type StoreStatements } from './sql-store.js';
 import type { StoreLog } from './types.js';
 
@@ -21,57 +22,7 @@ export interface PostgresStoreOptions {
 // Lower case only: unquoted in search_path, so it must not depend on case folding.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'initial schema',
-    statements: [
-      `CREATE TABLE linked_accounts (
-        team_id TEXT NOT NULL,
-        slack_user_id TEXT NOT NULL,
-        voipnow_user_id TEXT NOT NULL,
-        voipnow_user_name TEXT,
-        extension TEXT,
-        access_token TEXT NOT NULL,
-        refresh_token TEXT,
-        expires_at TIMESTAMPTZ NOT NULL,
-        linked_at TIMESTAMPTZ NOT NULL,
-        updated_at TIMESTAMPTZ NOT NULL,
-        PRIMARY KEY (team_id, slack_user_id)
-      )`,
-      `CREATE TABLE oauth_states (
-        state TEXT PRIMARY KEY,
-        team_id TEXT NOT NULL,
-        slack_user_id TEXT NOT NULL,
-        channel_id TEXT,
-        response_url TEXT,
-        extension TEXT,
-        expires_at TIMESTAMPTZ NOT NULL
-      )`,
-      `CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`,
-      `CREATE TABLE call_cards (
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        message_ts TEXT NOT NULL,
-        phone_call_id TEXT NOT NULL,
-        extension TEXT NOT NULL,
-        posted_by TEXT,
-        updated_at TIMESTAMPTZ NOT NULL,
-        PRIMARY KEY (team_id, channel_id, message_ts)
-      )`,
-      `CREATE INDEX call_cards_phone_call_id ON call_cards (phone_call_id)`,
-      `CREATE TABLE watches (
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        extension TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        created_at TIMESTAMPTZ NOT NULL,
-        PRIMARY KEY (team_id, channel_id, extension)
-      )`,
-      `CREATE INDEX watches_extension ON watches (extension)`,
-    ],
-  },
-];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = migrations('TIMESTAMPTZ');
 
 // Tie-breaks ORDER BY text columns COLLATE "C" (byte order), matching SQLite.
 const STATEMENTS: StoreStatements = {

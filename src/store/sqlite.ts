@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TokenCipher } from './crypto.js';
+import { migrations } from './schema.js';
 import { runMigrations, SqlStore, type Migration, type QueryResult, type Row, type SqlParam, type StoreStatements } from './sql-store.js';
 
 export interface SqliteStoreOptions {
@@ -13,57 +14,7 @@ export interface SqliteStoreOptions {
   cipher: TokenCipher;
 }
 
-export const SQLITE_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'initial schema',
-    statements: [
-      `CREATE TABLE linked_accounts (
-        team_id TEXT NOT NULL,
-        slack_user_id TEXT NOT NULL,
-        voipnow_user_id TEXT NOT NULL,
-        voipnow_user_name TEXT,
-        extension TEXT,
-        access_token TEXT NOT NULL,
-        refresh_token TEXT,
-        expires_at INTEGER NOT NULL,
-        linked_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (team_id, slack_user_id)
-      )`,
-      `CREATE TABLE oauth_states (
-        state TEXT PRIMARY KEY,
-        team_id TEXT NOT NULL,
-        slack_user_id TEXT NOT NULL,
-        channel_id TEXT,
-        response_url TEXT,
-        extension TEXT,
-        expires_at INTEGER NOT NULL
-      )`,
-      `CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`,
-      `CREATE TABLE call_cards (
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        message_ts TEXT NOT NULL,
-        phone_call_id TEXT NOT NULL,
-        extension TEXT NOT NULL,
-        posted_by TEXT,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (team_id, channel_id, message_ts)
-      )`,
-      `CREATE INDEX call_cards_phone_call_id ON call_cards (phone_call_id)`,
-      `CREATE TABLE watches (
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        extension TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        PRIMARY KEY (team_id, channel_id, extension)
-      )`,
-      `CREATE INDEX watches_extension ON watches (extension)`,
-    ],
-  },
-];
+export const SQLITE_MIGRATIONS: readonly Migration[] = migrations('INTEGER');
 
 const STATEMENTS: StoreStatements = {
   getLinkedAccount: `SELECT * FROM linked_accounts WHERE team_id = ? AND slack_user_id = ?`,

@@ -1,0 +1,59 @@
+/**
+ * The store's tables, one definition for both databases; only the timestamp
+ * column type differs (SQLite: INTEGER epoch milliseconds, PostgreSQL: timestamptz).
+ */
+import type { Migration } from './sql-store.js';
+
+export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] {
+  return [
+    {
+      version: 1,
+      description: 'initial schema',
+      statements: [
+        `CREATE TABLE linked_accounts (
+          team_id TEXT NOT NULL,
+          slack_user_id TEXT NOT NULL,
+          voipnow_user_id TEXT NOT NULL,
+          voipnow_user_name TEXT,
+          extension TEXT,
+          access_token TEXT NOT NULL,
+          refresh_token TEXT,
+          expires_at ${ts} NOT NULL,
+          linked_at ${ts} NOT NULL,
+          updated_at ${ts} NOT NULL,
+          PRIMARY KEY (team_id, slack_user_id)
+        )`,
+        `CREATE TABLE oauth_states (
+          state TEXT PRIMARY KEY,
+          team_id TEXT NOT NULL,
+          slack_user_id TEXT NOT NULL,
+          channel_id TEXT,
+          response_url TEXT,
+          extension TEXT,
+          expires_at ${ts} NOT NULL
+        )`,
+        `CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`,
+        `CREATE TABLE call_cards (
+          team_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          message_ts TEXT NOT NULL,
+          phone_call_id TEXT NOT NULL,
+          extension TEXT NOT NULL,
+          posted_by TEXT,
+          updated_at ${ts} NOT NULL,
+          PRIMARY KEY (team_id, channel_id, message_ts)
+        )`,
+        `CREATE INDEX call_cards_phone_call_id ON call_cards (phone_call_id)`,
+        `CREATE TABLE watches (
+          team_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          extension TEXT NOT NULL,
+          created_by TEXT NOT NULL,
+          created_at ${ts} NOT NULL,
+          PRIMARY KEY (team_id, channel_id, extension)
+        )`,
+        `CREATE INDEX watches_extension ON watches (extension)`,
+      ],
+    },
+  ];
+}
