@@ -4,7 +4,7 @@
  * itself, privately), then runs the command as the acting user and posts the
  * call card into the channel.
  */
-import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { App, RespondFn, SlashCommand, webApi } from '@slack/bolt';
 import { parseCommand, type Command } from '../calls/command.js';
 import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
 import { helpFor } from '../calls/help.js';
@@ -56,7 +56,7 @@ async function runAndPost(
   deps: SlackDeps,
   user: SlackUser,
   cmd: UapiCommand,
-  where: { channelId: string; respond: RespondFn; client: Parameters<Parameters<App['command']>[1]>[0]['client'] },
+  where: { channelId: string; respond: RespondFn; client: webApi.WebClient },
 ): Promise<void> {
   try {
     const outcome = await deps.operations.once(actionKey(user, cmd), () => deps.operations.execute(user, cmd));

@@ -14,6 +14,7 @@ import type { PhoneCallEvent } from '../uapi/schemas.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { failureReply } from './replies.js';
+import { safeJson } from './interactions.js';
 
 export const EVENT_MODAL_ID = 'event.modal';
 const metaSchema = z.object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() });
@@ -78,13 +79,13 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${EVENT_EDIT_ACTION_ID.replace('.', '\\.')}\\.`), async ({ ack, body, action, client, respond }) => {
     await ack();
     const user: SlackUser = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
-    const v = z.object({ e: z.string(), t: z.number(), id: z.string() }).safeParse(JSON.parse(action.value ?? 'null'));
+    const v = z.object({ e: z.string(), t: z.number(), id: z.string() }).safeParse(safeJson(action.value));
     if (!v.success) return;
     await openEventModal(deps, client, user, body.trigger_id, { extension: v.data.e, eventType: v.data.t, eventId: v.data.id }, respond, body.channel?.id);
   });
 
   app.view<ViewSubmitAction>(EVENT_MODAL_ID, async ({ ack, view, body, client }) => {
-    const meta = metaSchema.safeParse(JSON.parse(view.private_metadata || 'null'));
+    const meta = metaSchema.safeParse(safeJson(view.private_metadata));
     if (!meta.success) {
       await ack({ response_action: 'errors', errors: { url: 'This form is out of date; open it again.' } });
       return;

@@ -122,7 +122,8 @@ export function registerInteractions(app: App, deps: SlackDeps): void {
   });
 }
 
-function safeJson(s: string | undefined): unknown {
+/** JSON from a button value or private_metadata; anything malformed is undefined. */
+export function safeJson(s: string | undefined): unknown {
   try {
     return JSON.parse(s ?? '');
   } catch {
