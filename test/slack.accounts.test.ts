@@ -114,8 +114,8 @@ describe('editing a call event in a modal', () => {
     const bad = await submit('not a url');
     expect((bad.json as { errors: Record<string, string> }).errors.url).toMatch(/not a web address/);
     await submit('http://myevent.com/SaveMyPhoneCallDetails');
-    const done = await s.api.waitFor('chat.postMessage', (c) => String(c.body.text).includes('Updated call event'));
-    expect(done.body.channel).toBe('UA');
+    const done = await s.api.waitFor('chat.postEphemeral', (c) => String(c.body.text).includes('Updated call event'));
+    expect(done.body).toMatchObject({ channel: 'C1', user: 'UA' });
     expect(uapi().find((r) => r.method === 'PUT')).toMatchObject({
       path: `/uapi/extensions/@me/0003*210/phoneCallEvents/0/${SEED_IDS.seedEvent}`,
       body: { url: 'http://myevent.com/SaveMyPhoneCallDetails', method: '1', status: '1', note: 'I want to use POST for my event' },
