@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';
-import { UapiError } from '../src/uapi/errors.js';
+import { UAPI_ERROR_SENTENCES, UapiError } from '../src/uapi/errors.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
 
@@ -142,6 +142,7 @@ describe('input rules are checked before anything is sent, with the server\'s co
 
   it('rejects bad extensions, ids and event fields before sending', async () => {
     const before = sandbox.requests.length;
+    expect(await rejection(client.listPhoneCalls({ userId: 'bob', extension: '0003*210' }))).toMatchObject({ code: 'user_invalid' });
     expect(await rejection(client.listPhoneCalls({ extension: '0003*21x' }))).toMatchObject({ code: 'extension_invalid' });
     expect(await rejection(client.act({ ...ref, phoneCallId: 'no/slashes' }, { action: 'OnHold', phoneCallViewId: '01' }))).toMatchObject({ code: 'pc_phonecall_invalid' });
     expect(await rejection(client.listPhoneCallEvents({ extension: '@self' }))).toMatchObject({ code: 'extension_invalid' });
@@ -156,12 +157,24 @@ describe('input rules are checked before anything is sent, with the server\'s co
 });
 
 describe('errors the server answers become plain-language UapiErrors', () => {
+  it('every known code, and the seeds\' misspellings of them, has a sentence without jargon', () => {
+    for (const [code, sentence] of Object.entries(UAPI_ERROR_SENTENCES)) {
+      expect(new UapiError({ kind: 'rejected', code, status: 400 }).sentence).toBe(sentence);
+      expect(sentence).not.toMatch(/_invalid|_denied/);
+    }
+    expect(new UapiError({ kind: 'rejected', code: 'pc_phoncall_invalid', status: 400 }).code).toBe('pc_phonecall_invalid');
+    expect(new UapiError({ kind: 'rejected', code: 'pc_honecall_invalid', status: 400 }).code).toBe('pc_phonecall_invalid');
+    expect(new UapiError({ kind: 'rejected', code: 'pc_phoncallview_invalid', status: 400 }).code).toBe('pc_phonecallview_invalid');
+    expect(new UapiError({ kind: 'rejected', code: 'something_new', status: 503 }).sentence).toMatch(/HTTP 503/);
+  });
+
   it.each([
     ['pc_phonecall_invalid', () => client.act({ ...ref, phoneCallId: 'ffffffffffffffffffff' }, { action: 'OnHold', phoneCallViewId: '01' }), /does not exist/],
     ['pc_phonecallview_invalid', () => client.act(ref, { action: 'OnHold', phoneCallViewId: '09' }), /no such view/],
     ['pc_sendcallto_invalid', () => client.act(ref, { action: 'Whisper', sendCallTo: '0003*999', phoneCallViewId: '01' }), /phone terminal extension/],
     ['extension_invalid', () => client.listPhoneCalls({ extension: '0003*999' }), /extension does not exist/],
     ['pce_id_invalid', () => client.updatePhoneCallEvent({ extension: '0003*210', eventType: 0, eventId: 'nosuchevent' }, { method: 'get' }), /event id/],
+    ['pce_access_denied', () => client.listPhoneCallEvents({ extension: '0003*024' }), /not allowed to manage call events/],
   ])('%s', async (codeWanted, run, sentence) => {
     const err = await rejection(run());
     expect(err).toMatchObject({ kind: 'rejected', status: 400, code: codeWanted });
