@@ -21,6 +21,7 @@ import { registerEventEditing } from './events.js';
 import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
+import { Background } from '../background.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
@@ -43,6 +44,8 @@ export interface SlackApp {
   mode: 'socket' | 'http';
   /** Starts listening; returns the HTTP port actually bound (HTTP mode). */
   start(): Promise<{ port?: number }>;
+  /** Resolves when no background work (follow-ups, card syncs, board writes) is pending. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   let app: App | undefined;
   const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now });
   const publisher = new CardPublisher(store, logger);
+  const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   const deps: SlackDeps = {
     accounts,
     linking,
@@ -78,6 +82,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger,
     voipnowHost: new URL(opts.http.origin).host,
     now,
+    background,
   };
 
   const routes = [
@@ -147,8 +152,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       const address = server.address();
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
+    idle: () => background.idle(),
     stop: async () => {
       deps.followUp.close();
+      await background.close();
       await theApp.stop();
     },
   };

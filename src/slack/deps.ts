@@ -8,6 +8,7 @@ import type { CardPublisher } from './publish.js';
 import type { RingFollowUp } from './followup.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
+import type { Background } from '../background.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -21,4 +22,6 @@ export interface SlackDeps {
   /** The VoipNow host, shown to users. */
   voipnowHost: string;
   now: () => number;
+  /** Work that outlives a request (follow-ups, card syncs, board writes): the drain point. */
+  background: Background;
 }
