@@ -67,6 +67,8 @@ export interface UapiErrorInit {
   sentence?: string;
   /** Which input field was wrong (for `invalid_input`), to point a Slack modal at it. */
   field?: string;
+  /** 429: seconds to wait before trying again (`Retry-After`). */
+  retryAfterSec?: number;
   cause?: unknown;
 }
 
@@ -76,6 +78,8 @@ export class UapiError extends Error {
   readonly status: number | undefined;
   readonly serverMessage: string | undefined;
   readonly field: string | undefined;
+  /** 429: seconds to wait before trying again, from `Retry-After`. */
+  readonly retryAfterSec: number | undefined;
   /** What to show a person. */
   readonly sentence: string;
 
@@ -89,6 +93,7 @@ export class UapiError extends Error {
     this.status = init.status;
     this.serverMessage = init.serverMessage;
     this.field = init.field;
+    this.retryAfterSec = init.retryAfterSec;
     this.sentence = sentence;
   }
 
