@@ -106,6 +106,7 @@ const OPTION_WORDS: Record<string, string> = {
   wait: 'wait', waitforpickup: 'wait', timeout: 'wait',
   private: 'private',
   for: 'parkFor', maxinparking: 'parkFor',
+  format: 'format',
   view: 'view', phonecallviewid: 'view',
   method: 'method', note: 'note', url: 'url', status: 'status',
   call: 'call', callid: 'call', phonecallid: 'call',
@@ -198,6 +199,7 @@ function parseAction(spec: CallActionSpec, args: string[]): Command {
     wait: (v) => (params.wait = rules.waitForPickup(v)),
     private: (v) => (params.private = rules.private(v)),
     parkFor: (v) => (params.parkFor = rules.maxInParking(v)),
+    format: (v) => (params.format = rules.recordingFormat(v)),
   };
   for (const p of spec.params) {
     const v = options.get(p);
@@ -285,6 +287,20 @@ function oneExtension(word: string, args: string[], usage: string, example: stri
   return check(() => rules.extension(ext, { allowSelf }), ctx);
 }
 
+/** `record start|stop <extension> [callId] ...`: StartRecording or StopRecording. */
+function parseRecord(args: string[]): Command {
+  const [how, ...rest] = args;
+  const start = findCallAction('record')!;
+  const which = how?.toLowerCase();
+  if (which === 'start' || which === 'on') return parseAction(start, rest);
+  if (which === 'stop' || which === 'off') return parseAction(findCallAction('stoprecord')!, rest);
+  throw new CommandError(
+    how === undefined ? '`record` needs `start` or `stop`.' : `\`record ${how}\` is not known: use \`record start\` or \`record stop\`.`,
+    'record start|stop <extension> [callId] [format wav|wav49]',
+    start.example,
+  );
+}
+
 /** Parse what the user typed. Throws CommandError with one clear line on bad input. */
 export function parseCommand(text: string): Command {
   const [first, ...args] = tokenize(text);
@@ -318,6 +334,7 @@ export function parseCommand(text: string): Command {
     case 'me':
       return { kind: 'whoami' };
   }
+  if (word === 'record' || word === 'recording') return parseRecord(args);
   const spec = findCallAction(word);
   if (spec) return parseAction(spec, args);
   const words = ['help', 'list', ...CALL_ACTIONS.map((a) => a.name), 'events', 'link', 'unlink', 'whoami'];
