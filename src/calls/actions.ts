@@ -47,6 +47,12 @@ export interface CallActionSpec {
   role: Role;
   /** Ends or disrupts a conversation: ask before doing it. */
   disruptive: boolean;
+  /**
+   * Rings a phone first. What it changes shows only once that phone answers
+   * (Whisper page: "once the connection is made, the 02 phoneCallView is
+   * created"), so a card keeps reading the call until it changes.
+   */
+  rings?: boolean;
   /** The view states on which a card offers this action's button. */
   offeredOn: (view: PhoneCallView) => boolean;
   /** The UAPI request: a PhoneCallAction body, or `hangup` for DELETE. */
@@ -125,6 +131,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'agent',
     disruptive: false,
+    rings: true,
     offeredOn: (v) => isParked(v),
     uapi: (viewId, p) => ({ action: 'UnPark', ...ring(p), phoneCallViewId: viewId }),
     example: 'unpark 0003*210 b817d2618fe6f1804333 to 0003*024 as "John Doe <42420042>" wait 20',
@@ -139,6 +146,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'supervisor',
     disruptive: false,
+    rings: true,
     offeredOn: (v) => isLive(v),
     uapi: (viewId, p) => ({
       action: 'Whisper',
@@ -158,6 +166,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'supervisor',
     disruptive: false,
+    rings: true,
     offeredOn: (v) => isLive(v),
     uapi: (viewId, p) => ({ action: 'Monitor', ...ring(p), phoneCallViewId: viewId }),
     example: 'listen 0003*210 b817d2618fe6f1804333 to 0003*024',
@@ -172,6 +181,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'supervisor',
     disruptive: true,
+    rings: true,
     offeredOn: (v) => isLive(v),
     uapi: (viewId, p) => ({ action: 'BargeIn', ...ring(p), phoneCallViewId: viewId }),
     example: 'barge 0003*210 b817d2618fe6f1804333 to 0003*024',
@@ -186,6 +196,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'agent',
     disruptive: true,
+    rings: true,
     offeredOn: (v) => v.status === ON_CALL,
     uapi: (viewId, p) => ({ action: 'Transfer', sendCallTo: p.to ?? '', phoneCallViewId: viewId }),
     example: 'transfer 0003*210 b817d2618fe6f1804333 to 0003*025',
@@ -200,6 +211,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'agent',
     disruptive: false,
+    rings: true,
     // PickUp page: only a call still ringing on the other phone can be taken.
     offeredOn: (v) => v.status === RINGING,
     uapi: (viewId, p) => ({ action: 'PickUp', ...ring(p), phoneCallViewId: viewId }),

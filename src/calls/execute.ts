@@ -21,6 +21,11 @@ export type Outcome =
       viewId?: string;
       /** The call after the action; undefined when it ended (hang up). */
       call: PhoneCall | undefined;
+      /**
+       * The action rang a phone and the call does not show it yet (Whisper page:
+       * the new view appears "once the connection is made"): worth reading again.
+       */
+      awaitingAnswer?: boolean;
     }
   | { kind: 'events'; extension: string; events: PhoneCallEvent[]; summary: string };
 
@@ -100,7 +105,11 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
       }
       const view = resolveView(call, extension === '@self' ? (opts.ownExtension ?? extension) : extension, cmd.viewId);
       const outcome = await client.act(ref, spec.uapi(view.id, cmd.params));
-      return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call };
+      const unchanged = outcome.call !== undefined && JSON.stringify(outcome.call.phoneCallView) === JSON.stringify(call.phoneCallView);
+      return {
+        kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call,
+        ...(spec.rings && unchanged && { awaitingAnswer: true }),
+      };
     }
     case 'events-list': {
       const events = await client.listPhoneCallEvents({ extension: cmd.extension, eventType: cmd.eventType });

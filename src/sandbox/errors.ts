@@ -42,6 +42,11 @@ const CATALOG = {
   // Not documented for the UAPI (reference §6: rate limiting unknown); the
   // sandbox answers it only when a fault asks for it, with `Retry-After`.
   too_many_requests: { status: 429, message: 'Too many requests. Try again after the number of seconds in Retry-After.' },
+  fields_invalid: { status: 400, message: 'Value supplied in fields parameter is invalid. It must be a comma-separated list of fields of the resource.' },
+  filterby_invalid: { status: 400, message: 'Value supplied in filterBy parameter is missing or invalid. It must name a field the list can be filtered by.' },
+  filterop_invalid: { status: 400, message: 'Value supplied in filterOp parameter is invalid. Allowed: contains, equals, greaterThan, inArray, lessThan, present, startsWith.' },
+  filtervalue_invalid: { status: 400, message: 'Value supplied in filterValue parameter is missing or invalid.' },
+  sortorder_invalid: { status: 400, message: 'Value supplied in sortOrder parameter is invalid. Allowed: ascending, descending.' },
   startindex_invalid: { status: 400, message: 'Value supplied in startIndex parameter is invalid. It must be a number between 0 and 5000.' },
 
   // --- PhoneCalls (seed pages 000, 001, 002, 004)

@@ -177,7 +177,7 @@ export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackU
   else await tellPrivately(client, user.userId, undefined, msg.text, msg.blocks);
   if (callId && outcome.kind === 'action') {
     await deps.publisher.syncOthers(client, callId, canUpdate ? { channelId: where.channelId, ts: where.ts } : undefined, () => msg);
-    if (outcome.call) deps.followUp.follow(client, user, outcome.call, outcome.extension, note);
+    if (outcome.call) deps.followUp.follow(client, user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
   }
 }
 
