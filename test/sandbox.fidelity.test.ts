@@ -27,7 +27,8 @@ const views = (r: RawResponse): any[] => r.json.entry[0].phoneCallView;
 const getCall = (path = CALL) => api('GET', path);
 
 beforeAll(async () => {
-  sb = await startSandbox({ pickupDelayMs: 40, parkingSecondMs: 5 });
+  // Rung phones answer after 500 ms: long enough to see the call while they ring, even on a busy machine.
+  sb = await startSandbox({ pickupDelayMs: 500, parkingSecondMs: 5 });
   john = sb.issueToken('12').accessToken;
 });
 afterAll(() => sb.close());
