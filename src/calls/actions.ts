@@ -6,6 +6,7 @@
 import type { PhoneCallActionInput, PhoneCallView } from '../uapi/schemas.js';
 
 export type CallActionName =
+  | 'dial'
   | 'hold' | 'resume' | 'park' | 'unpark' | 'whisper' | 'listen' | 'barge' | 'transfer' | 'hangup'
   | 'pickup' | 'record' | 'stoprecord' | 'voicemail';
 
@@ -33,6 +34,8 @@ export interface CallActionSpec {
   name: CallActionName;
   /** What users type before the extension, when it is not the name (`record start`). */
   verb?: string;
+  /** The whole usage line, when the action does not take `<extension> [callId]` (dial). */
+  usage?: string;
   /** Other words accepted for the name. */
   aliases: readonly string[];
   /** Button text. */
@@ -55,8 +58,8 @@ export interface CallActionSpec {
   rings?: boolean;
   /** The view states on which a card offers this action's button. */
   offeredOn: (view: PhoneCallView) => boolean;
-  /** The UAPI request: a PhoneCallAction body, or `hangup` for DELETE. */
-  uapi: ((viewId: string, p: ActionParams) => PhoneCallActionInput) | 'hangup';
+  /** The UAPI request: a PhoneCallAction body, `hangup` for DELETE, `dial` for Create PhoneCalls. */
+  uapi: ((viewId: string, p: ActionParams) => PhoneCallActionInput) | 'hangup' | 'dial';
   example: string;
 }
 
@@ -276,6 +279,23 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     uapi: 'hangup',
     example: 'hangup 0003*210 b817d2618fe6f1804333',
   },
+  {
+    name: 'dial',
+    usage: 'dial <number or extension> [from <your extension>] [as "Name <number>"]',
+    aliases: ['call', 'click2call', 'place'],
+    label: 'Dial',
+    did: 'placed',
+    summary: 'place a call: your phone rings first, then the number',
+    params: ['callerId'],
+    required: [],
+    role: 'agent',
+    disruptive: false,
+    rings: true,
+    // A new call, not an action on one: never a button on a card.
+    offeredOn: () => false,
+    uapi: 'dial',
+    example: 'dial +15551234567 from 0003*210',
+  },
 ];
 
 const BY_WORD = new Map<string, CallActionSpec>();
@@ -300,6 +320,7 @@ export const PARAM_SYNTAX: Record<ParamName, string> = {
 };
 
 export function usageOf(a: CallActionSpec): string {
+  if (a.usage) return a.usage;
   const opts = a.params.map((p) => (a.required.includes(p) ? PARAM_SYNTAX[p] : `[${PARAM_SYNTAX[p]}]`));
   return [a.verb ?? a.name, '<extension>', '[callId]', ...opts, '[view <id>]'].join(' ');
 }

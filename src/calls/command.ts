@@ -18,6 +18,7 @@ import {
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'list'; extension: string }
+  | { kind: 'dial'; destination: string; from?: string; callerId?: string }
   | { kind: 'show'; extension: string; phoneCallId: string }
   | {
       kind: 'action';
@@ -110,6 +111,7 @@ const OPTION_WORDS: Record<string, string> = {
   view: 'view', phonecallviewid: 'view',
   method: 'method', note: 'note', url: 'url', status: 'status',
   call: 'call', callid: 'call', phonecallid: 'call',
+  from: 'from',
 };
 /** Options that take no value (a following 0/1 is read as its value). */
 const FLAGS = new Set(['private']);
@@ -287,6 +289,20 @@ function oneExtension(word: string, args: string[], usage: string, example: stri
   return check(() => rules.extension(ext, { allowSelf }), ctx);
 }
 
+/** `dial <number or extension> [from <your extension>] [as "Name <number>"]`: Create PhoneCalls. */
+function parseDial(args: string[]): Command {
+  const spec = findCallAction('dial')!;
+  const ctx = { usage: usageOf(spec), example: spec.example };
+  const { positionals, options } = readWords(args, new Set(['from', 'callerId']), ctx);
+  // "+1 555 123 4567" typed with spaces is one number.
+  const typed = positionals.join(' ');
+  if (typed === '') throw new CommandError('Which number? `dial` needs the number or extension to call.', ctx.usage, ctx.example);
+  const destination = check(() => rules.destination(typed), ctx);
+  const from = options.has('from') ? check(() => rules.extension(options.get('from')!), ctx) : undefined;
+  const callerId = options.has('callerId') ? check(() => rules.callerId(options.get('callerId')!), ctx) : undefined;
+  return { kind: 'dial', destination, ...(from !== undefined && { from }), ...(callerId !== undefined && { callerId }) };
+}
+
 /** `record start|stop <extension> [callId] ...`: StartRecording or StopRecording. */
 function parseRecord(args: string[]): Command {
   const [how, ...rest] = args;
@@ -336,7 +352,8 @@ export function parseCommand(text: string): Command {
   }
   if (word === 'record' || word === 'recording') return parseRecord(args);
   const spec = findCallAction(word);
+  if (spec?.name === 'dial') return parseDial(args);
   if (spec) return parseAction(spec, args);
-  const words = ['help', 'list', ...CALL_ACTIONS.map((a) => a.name), 'events', 'link', 'unlink', 'whoami'];
+  const words = [...new Set(['help', 'list', ...CALL_ACTIONS.map((a) => (a.verb ?? a.name).split(' ')[0]!), 'events', 'link', 'unlink', 'whoami'])];
   throw new CommandError(`\`${first}\` is not a command. Commands: ${words.join(', ')}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
 }

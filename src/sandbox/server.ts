@@ -118,6 +118,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { method: 'GET', pattern: '/oauth/authorize.php', body: 'none', uapi: false, handler: oauth.authorize },
     { method: 'POST', pattern: '/oauth/authorize.php', body: 'form', uapi: false, handler: oauth.authorize },
     { method: 'POST', pattern: '/uapi/phoneCalls/:userId/simple', body: 'json', uapi: true, handler: calls.create },
+    // Same body and query (waitForPickup, callDuration) as simple in the vendor's MCP server; see README.
+    { method: 'POST', pattern: '/uapi/phoneCalls/:userId/callback', body: 'json', uapi: true, handler: calls.create },
     { method: 'GET', pattern: CALL, body: 'none', uapi: true, handler: calls.list },
     { method: 'PUT', pattern: CALL, body: 'json', uapi: true, handler: calls.act },
     { method: 'DELETE', pattern: CALL, body: 'none', uapi: true, handler: calls.hangup },

@@ -80,6 +80,13 @@ export const rules = {
     return invalid('pc_maxinparking_invalid', 'maxInParking', `\`${value}\` is not a parking time: use 10 to 3600 seconds (default 180).`);
   },
 
+  /** Create PhoneCalls `destination`: "any extension number or a public number". */
+  destination(value: string): string {
+    const v = value.trim().replace(/[\s().-]/g, '');
+    if (EXTENSION.test(v) || PHONE_NUMBER.test(v)) return v;
+    return invalid('pc_destination_invalid', 'destination', `\`${value}\` is not a number to call: use an extension like \`0003*024\` or a phone number like \`+15551234567\`.`);
+  },
+
   /** StartRecording `format`: `wav` or `wav49` (resource page; the vendor's MCP server defaults to wav). */
   recordingFormat(value: string): 'wav' | 'wav49' {
     const v = value.trim().toLowerCase();
