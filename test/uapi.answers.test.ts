@@ -133,3 +133,28 @@ describe('a read is retried once, an action never', () => {
     expect(sandbox.world.calls.has(CALL)).toBe(true);
   });
 });
+
+describe('links in the pages\' form', () => {
+  it('the 202 link.self `http://host//uapi/...` is followed on the configured server, normalised to one slash', async () => {
+    const { accepted, call } = await client.act(ref, { action: 'OnHold', phoneCallViewId: '01' });
+    expect(accepted!.self).toBe(`${sandbox.url}//uapi/phoneCalls/12/0003*210/${CALL}`);
+    expect(sandbox.requests.at(-1)).toMatchObject({ method: 'GET', path: `/uapi/phoneCalls/12/0003*210/${CALL}` });
+    expect(call!.phoneCallView[0]!.holder).toBe(1);
+  });
+
+  it('a link to another origin (a proxy\'s public name) is not followed; the call is read at its canonical path', async () => {
+    const viaProxy = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 5000 });
+    try {
+      // The sandbox builds links from X-Forwarded-Host, as behind a TLS proxy; this client did not come through it.
+      const res = await fetch(`${sandbox.url}/uapi/phoneCalls/12/0003*210/${CALL}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${sandbox.issueToken('12').accessToken}`, 'Content-Type': 'application/json', 'X-Forwarded-Host': 'pbx.example.com', 'X-Forwarded-Proto': 'https' },
+        body: JSON.stringify({ action: 'OnHold', phoneCallViewId: '01' }),
+      });
+      expect(((await res.json()) as { link: { self: string } }).link.self).toBe(`https://pbx.example.com//uapi/phoneCalls/12/0003*210/${CALL}`);
+      expect(() => viaProxy.resolve('https://pbx.example.com//uapi/phoneCalls/12/0003*210/x')).toThrow(/another server/);
+    } finally {
+      viaProxy.close();
+    }
+  });
+});
