@@ -50,9 +50,9 @@ describe('call card', () => {
   });
 
   it('offers the buttons the view state allows', () => {
-    expect(actionIds(blocks(seedCall))).toEqual(['call.resume.01', 'call.transfer.01', 'call.refresh', 'call.hangup']);
+    expect(actionIds(blocks(seedCall))).toEqual(['call.resume.01', 'call.transfer.01', 'call.record.01', 'call.refresh', 'call.hangup']);
     const live = phoneCallSchema.parse({ id: 'c1', extension: '0003*210', phoneCallView: [{ id: '01', status: 5 }] });
-    expect(actionIds(blocks(live))).toEqual(['call.hold.01', 'call.park.01', 'call.whisper.01', 'call.listen.01', 'call.barge.01', 'call.transfer.01', 'call.refresh', 'call.hangup']);
+    expect(actionIds(blocks(live))).toEqual(['call.hold.01', 'call.park.01', 'call.whisper.01', 'call.listen.01', 'call.barge.01', 'call.transfer.01', 'call.record.01', 'call.refresh', 'call.hangup']);
     const parked = phoneCallSchema.parse({ id: 'c2', phoneCallView: [{ id: '01', status: 5, parked: '2026-01-01T00:00:00Z', parkedPos: 2, parkedBy: '0003*210' }] });
     expect(actionIds(blocks(parked))).toContain('call.unpark.01');
     expect(viewText(parked.phoneCallView[0]!)).toMatch(/Parked since .* at position 2 by `0003\*210`/);

@@ -19,6 +19,8 @@ const api = (method: string, path: string, body?: unknown, tok: string = token):
 const expectError = expectUapiError;
 
 const SEED_ID = 'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq';
+/** The Update page's Model example id, also in the seed world. */
+const PAGE_ID = 'MyPhoneCallEvent';
 const EVENTS = '/uapi/extensions/@me/0003*210/phoneCallEvents';
 
 beforeAll(async () => {
@@ -57,8 +59,8 @@ describe('List, Add and Delete PhoneCallEvents', () => {
   it('lists by extension, type and id; 204 when nothing matches', async () => {
     const all = await api('GET', EVENTS);
     expect(all.status).toBe(200);
-    expect(all.json.entry.map((e: any) => e.id)).toEqual([SEED_ID]);
-    expect((await api('GET', `${EVENTS}/0`)).json.entry).toHaveLength(1);
+    expect(all.json.entry.map((e: any) => e.id).sort()).toEqual([PAGE_ID, SEED_ID].sort());
+    expect((await api('GET', `${EVENTS}/0`)).json.entry).toHaveLength(2);
     expect((await api('GET', `${EVENTS}/1`)).status).toBe(204);
     expect((await api('GET', `${EVENTS}/0/${SEED_ID}/`)).json.entry[0].id).toBe(SEED_ID);
     expect((await api('GET', `${EVENTS}/0/ZZZZ`)).status).toBe(204);
@@ -68,14 +70,16 @@ describe('List, Add and Delete PhoneCallEvents', () => {
     const a = await api('POST', EVENTS, { type: 2, url: 'http://127.0.0.1:9/hangup', method: 1, note: 'hangups' });
     expect(a.status).toBe(200);
     expect(a.json).toMatchObject({ type: '2', method: '1', status: '1', note: 'hangups', url: 'http://127.0.0.1:9/hangup' });
-    expect(a.json.id).toMatch(/^[A-Za-z0-9]{30}$/);
+    // Update page, pce_id_invalid: "alpha-numeric 32 characters long".
+    expect(a.json.id).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(a.json.links.self).toBe(`${sb.url}${EVENTS}/2/${a.json.id}`);
 
     const b = await api('POST', `${EVENTS}/3`, { url: 'http://127.0.0.1:9/answer' });
     expect(b.json).toMatchObject({ type: '3', method: '0', status: '1' });
-    const c = await api('POST', `${EVENTS}/`, { type: '4', id: 'MyPhoneCallEvent', url: 'http://127.0.0.1:9/x' });
-    expect(c.json.id).toBe('MyPhoneCallEvent');
-    expect((await api('GET', EVENTS)).json.entry).toHaveLength(4);
+    const mine = 'MyOwnPhoneCallEvent0123456789abc';
+    const c = await api('POST', `${EVENTS}/`, { type: '4', id: mine, url: 'http://127.0.0.1:9/x' });
+    expect(c.json.id).toBe(mine);
+    expect((await api('GET', EVENTS)).json.entry).toHaveLength(5);
   });
 
   it('deletes one event, a type, or all of the extension', async () => {
@@ -84,6 +88,7 @@ describe('List, Add and Delete PhoneCallEvents', () => {
     const one = await api('DELETE', `${EVENTS}/0/${SEED_ID}`);
     expect(one).toMatchObject({ status: 200, json: [{ id: SEED_ID }] });
     expect((await api('DELETE', `${EVENTS}/0/${SEED_ID}`)).status).toBe(204);
+    expect((await api('DELETE', `${EVENTS}/0/${PAGE_ID}`)).status).toBe(200);
     const type1 = await api('DELETE', `${EVENTS}/1`);
     expect(type1.json).toHaveLength(2);
     expect((await api('GET', EVENTS)).status).toBe(204);
@@ -131,8 +136,8 @@ describe('documented error codes', () => {
     expectError(await api('GET', '/uapi/extensions/@me/0003*500/phoneCallEvents', undefined, org), 400, 'extension_invalid');
   });
 
-  it('another user\'s id → 401 access_denied', async () => {
-    expectError(await api('GET', '/uapi/extensions/13/0003*024/phoneCallEvents'), 401, 'access_denied');
+  it('another user\'s id → the code the Update page names, 400 pce_access_denied', async () => {
+    expectError(await api('GET', '/uapi/extensions/13/0003*024/phoneCallEvents'), 400, 'pce_access_denied');
   });
 });
 

@@ -109,10 +109,10 @@ describe('seed page examples', () => {
   "phoneCallViewId": "01"
 }`);
     expect(r.status).toBe(202);
-    // The page shows `https://x.x.x.x//uapi/…`; the sandbox does not copy the double slash.
+    // The page shows `https://x.x.x.x//uapi/…`, and so does the sandbox (option pageLinks, default on).
     expect(r.json).toEqual({
       id: 'b817d2618fe6f1804333', extension: '0003*210',
-      link: { self: `${sb.url}/uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333` },
+      link: { self: `${sb.url}//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333` },
     });
     const view = views(await getCall(r.json.link.self))[0];
     expect(view).toMatchObject({ id: '01', extension: '0003*210', status: '5', holder: 1, source: ['0003*210'], destination: ['0003*024'] });
@@ -127,7 +127,7 @@ describe('seed page examples', () => {
   "phoneCallViewId": "01"
 }`);
     expect(r.status).toBe(202);
-    expect(r.json.link.self).toBe(`${sb.url}${CALL}`);
+    expect(r.json.link.self).toBe(`${sb.url}/${CALL}`);
     const view = views(await getCall())[0];
     expect(view.status).toBe('5');
     expect(view).not.toHaveProperty('onHold');
@@ -154,7 +154,7 @@ describe('seed page examples', () => {
   "phoneCallViewId": "01"
 }`);
     expect(r.status).toBe(202);
-    expect(r.json).toEqual({ id: 'b817d2618fe6f1804333', extension: '0003*210', link: { self: `${sb.url}${CALL}` } });
+    expect(r.json).toEqual({ id: 'b817d2618fe6f1804333', extension: '0003*210', link: { self: `${sb.url}/${CALL}` } });
     const ringing = views(await getCall())[0];
     expect(ringing.status).toBe('3');
     expect(ringing.ringing).toMatch(ISO);
@@ -192,11 +192,12 @@ describe('seed page examples', () => {
     expectError(await api('PUT', '/uapi/phoneCalls/12/0003*210/444444', body), 400, 'pc_phonecall_invalid');
     const r = await api('PUT', CALL, body);
     expect(r.status).toBe(202);
-    expect(r.json).toEqual({ id: 'b817d2618fe6f1804333', extension: '0003*210', link: { self: `${sb.url}${CALL}` } });
+    expect(r.json).toEqual({ id: 'b817d2618fe6f1804333', extension: '0003*210', link: { self: `${sb.url}/${CALL}` } });
 
+    // "Once the connection is made, the 02 phoneCallView is created": never a ringing view 02
+    // (sandbox.fidelity.test.ts checks that it is absent while 0003*024 rings).
     const before = views(await getCall());
-    expect(before).toHaveLength(2);
-    expect(before[1]).toMatchObject({ id: '02', status: '3' });
+    expect(before.map((v: any) => v.status)).not.toContain('3');
 
     const after = views(await until(getCall, (g) => views(g)[1]?.status === '5'));
     expect(after[0]).toEqual(before[0]);
@@ -232,10 +233,11 @@ describe('other actions', () => {
   it('a whisper to a phone that never answers is cancelled after waitForPickup', async () => {
     const r = await api('PUT', CALL, { action: 'Whisper', sendCallTo: '0003*026', phoneCallViewId: '01', waitForPickup: '0.2' });
     expect(r.status).toBe(202);
-    expect(views(await getCall())).toHaveLength(2);
+    expect(sb.world.pendingRings('b817d2618fe6f1804333')).toHaveLength(1);
     const started = Date.now();
-    await until(getCall, (g) => views(g).length === 1);
+    await until(async () => ({ status: sb.world.pendingRings('b817d2618fe6f1804333').length, json: undefined, headers: new Headers() }), (g) => g.status === 0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    expect(views(await getCall())).toHaveLength(1);
   });
 
   it('an UnPark nobody answers leaves the call parked', async () => {
@@ -356,7 +358,7 @@ describe('who may act', () => {
     const jane = sb.issueToken('13').accessToken;
     const r = await api('PUT', '/uapi/phoneCalls/@me/@self/a3c9e27f01b4d5e6f789', { action: 'Whisper', sendCallTo: '0003*025', phoneCallViewId: '02' }, jane);
     expect(r.status).toBe(202);
-    expect(r.json.link.self).toBe(`${sb.url}/uapi/phoneCalls/@me/0003*024/a3c9e27f01b4d5e6f789`);
+    expect(r.json.link.self).toBe(`${sb.url}//uapi/phoneCalls/@me/0003*024/a3c9e27f01b4d5e6f789`);
   });
 });
 
@@ -367,7 +369,6 @@ describe('documented error codes', () => {
   it.each([
     ['unknown phoneCallId', 'pc_phonecall_invalid', `/uapi/phoneCalls/12/0003*210/ffffffffffffffffffff`, { action: 'OnHold', phoneCallViewId: '01' }],
     ['non alpha-numeric phoneCallId', 'pc_phonecall_invalid', `/uapi/phoneCalls/12/0003*210/b817-d261`, { action: 'OnHold', phoneCallViewId: '01' }],
-    ['missing phoneCallId', 'pc_phonecall_invalid', `/uapi/phoneCalls/12/0003*210`, { action: 'OnHold', phoneCallViewId: '01' }],
     ['missing phoneCallViewId', 'pc_phonecallview_invalid', CALL, { action: 'OnHold' }],
     ['phoneCallViewId of no view', 'pc_phonecallview_invalid', CALL, { action: 'OffHold', phoneCallViewId: '09' }],
     ['UnPark of a view that is not parked', 'pc_phonecallview_invalid', CALL, { action: 'UnPark', sendCallTo: '0003*024', phoneCallViewId: '01' }],

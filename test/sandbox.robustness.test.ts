@@ -108,7 +108,7 @@ describe('faults', () => {
 
 describe('routes and hostile input', () => {
   it('unknown routes and methods → 501 request_not_implemented', async () => {
-    for (const [method, path] of [['GET', '/uapi/cdr/@me'], ['PATCH', CALL], ['POST', CALL], ['POST', '/uapi/phoneCalls/@me/callback'],
+    for (const [method, path] of [['GET', '/uapi/cdr/@me'], ['PATCH', CALL], ['POST', CALL], ['POST', '/uapi/phoneCalls/@me/conferenceInvite'],
       ['GET', '/uapi/phoneCalls/@me'], ['GET', '/nowhere'], ['PUT', '/oauth/token.php']] as const) {
       const r = await api(method, path, method === 'GET' ? undefined : '{}');
       expect(r, `${method} ${path}`).toEqual({ status: 501, json: { error: { code: 'request_not_implemented', message: expect.any(String) } } });

@@ -5,7 +5,10 @@
  */
 import type { PhoneCallActionInput, PhoneCallView } from '../uapi/schemas.js';
 
-export type CallActionName = 'hold' | 'resume' | 'park' | 'unpark' | 'whisper' | 'listen' | 'barge' | 'transfer' | 'hangup';
+export type CallActionName =
+  | 'dial'
+  | 'hold' | 'resume' | 'park' | 'unpark' | 'whisper' | 'listen' | 'barge' | 'transfer' | 'hangup'
+  | 'pickup' | 'record' | 'stoprecord' | 'voicemail';
 
 /** Who may run an action: any linked agent, or only supervisors. */
 export type Role = 'agent' | 'supervisor';
@@ -22,11 +25,17 @@ export interface ActionParams {
   private?: 0 | 1;
   /** Park only: maxInParking, seconds. */
   parkFor?: number;
+  /** StartRecording only: the recording's format. */
+  format?: 'wav' | 'wav49';
 }
 export type ParamName = keyof ActionParams;
 
 export interface CallActionSpec {
   name: CallActionName;
+  /** What users type before the extension, when it is not the name (`record start`). */
+  verb?: string;
+  /** The whole usage line, when the action does not take `<extension> [callId]` (dial). */
+  usage?: string;
   /** Other words accepted for the name. */
   aliases: readonly string[];
   /** Button text. */
@@ -41,10 +50,16 @@ export interface CallActionSpec {
   role: Role;
   /** Ends or disrupts a conversation: ask before doing it. */
   disruptive: boolean;
+  /**
+   * Rings a phone first. What it changes shows only once that phone answers
+   * (Whisper page: "once the connection is made, the 02 phoneCallView is
+   * created"), so a card keeps reading the call until it changes.
+   */
+  rings?: boolean;
   /** The view states on which a card offers this action's button. */
   offeredOn: (view: PhoneCallView) => boolean;
-  /** The UAPI request: a PhoneCallAction body, or `hangup` for DELETE. */
-  uapi: ((viewId: string, p: ActionParams) => PhoneCallActionInput) | 'hangup';
+  /** The UAPI request: a PhoneCallAction body, `hangup` for DELETE, `dial` for Create PhoneCalls. */
+  uapi: ((viewId: string, p: ActionParams) => PhoneCallActionInput) | 'hangup' | 'dial';
   example: string;
 }
 
@@ -53,6 +68,8 @@ const isParked = (v: PhoneCallView) => v.parked !== undefined;
 const isHeld = (v: PhoneCallView) => v.onHold !== undefined || v.holder === 1;
 /** Talking: on call, neither parked nor on hold. */
 const isLive = (v: PhoneCallView) => v.status === ON_CALL && !isParked(v) && !isHeld(v);
+const RINGING = 3;
+const isRecording = (v: PhoneCallView) => v.recording !== undefined;
 const ring = (p: ActionParams) => ({
   sendCallTo: p.to ?? '',
   ...(p.callerId !== undefined && { callerId: p.callerId }),
@@ -117,6 +134,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'agent',
     disruptive: false,
+    rings: true,
     offeredOn: (v) => isParked(v),
     uapi: (viewId, p) => ({ action: 'UnPark', ...ring(p), phoneCallViewId: viewId }),
     example: 'unpark 0003*210 b817d2618fe6f1804333 to 0003*024 as "John Doe <42420042>" wait 20',
@@ -131,6 +149,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'supervisor',
     disruptive: false,
+    rings: true,
     offeredOn: (v) => isLive(v),
     uapi: (viewId, p) => ({
       action: 'Whisper',
@@ -150,6 +169,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'supervisor',
     disruptive: false,
+    rings: true,
     offeredOn: (v) => isLive(v),
     uapi: (viewId, p) => ({ action: 'Monitor', ...ring(p), phoneCallViewId: viewId }),
     example: 'listen 0003*210 b817d2618fe6f1804333 to 0003*024',
@@ -164,6 +184,7 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'supervisor',
     disruptive: true,
+    rings: true,
     offeredOn: (v) => isLive(v),
     uapi: (viewId, p) => ({ action: 'BargeIn', ...ring(p), phoneCallViewId: viewId }),
     example: 'barge 0003*210 b817d2618fe6f1804333 to 0003*024',
@@ -178,9 +199,71 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     required: ['to'],
     role: 'agent',
     disruptive: true,
+    rings: true,
     offeredOn: (v) => v.status === ON_CALL,
     uapi: (viewId, p) => ({ action: 'Transfer', sendCallTo: p.to ?? '', phoneCallViewId: viewId }),
     example: 'transfer 0003*210 b817d2618fe6f1804333 to 0003*025',
+  },
+  {
+    name: 'pickup',
+    aliases: ['pick-up', 'grab'],
+    label: 'Pick up',
+    did: 'picked up',
+    summary: 'take a call ringing on an extension to another phone terminal',
+    params: RING_PARAMS,
+    required: ['to'],
+    role: 'agent',
+    disruptive: false,
+    rings: true,
+    // PickUp page: only a call still ringing on the other phone can be taken.
+    offeredOn: (v) => v.status === RINGING,
+    uapi: (viewId, p) => ({ action: 'PickUp', ...ring(p), phoneCallViewId: viewId }),
+    example: 'pickup 0003*300 a3c9e27f01b4d5e6f789 to 0003*210',
+  },
+  {
+    name: 'record',
+    verb: 'record start',
+    aliases: ['startrecording', 'record-start'],
+    label: 'Record',
+    did: 'started recording',
+    summary: 'start recording the call (format wav, the default, or wav49)',
+    params: ['format'],
+    required: [],
+    role: 'agent',
+    disruptive: false,
+    offeredOn: (v) => v.status === ON_CALL && !isRecording(v),
+    uapi: (viewId, p) => ({ action: 'StartRecording', phoneCallViewId: viewId, ...(p.format !== undefined && { format: p.format }) }),
+    example: 'record start 0003*210 b817d2618fe6f1804333 format wav49',
+  },
+  {
+    name: 'stoprecord',
+    verb: 'record stop',
+    aliases: ['stoprecording', 'record-stop', 'stop-recording'],
+    label: 'Stop recording',
+    did: 'stopped recording',
+    summary: 'stop recording the call',
+    params: [],
+    required: [],
+    role: 'agent',
+    disruptive: false,
+    offeredOn: (v) => isRecording(v),
+    uapi: (viewId) => ({ action: 'StopRecording', phoneCallViewId: viewId }),
+    example: 'record stop 0003*210 b817d2618fe6f1804333',
+  },
+  {
+    name: 'voicemail',
+    aliases: ['tovoicemail', 'vm', 'transfertovoicemail'],
+    label: 'Voicemail',
+    did: 'sent to voicemail',
+    summary: "send the call to an extension's voicemail",
+    params: ['to'],
+    required: ['to'],
+    role: 'agent',
+    disruptive: true,
+    // A ringing call nobody takes, or a talking one the agent hands over.
+    offeredOn: (v) => v.status === RINGING,
+    uapi: (viewId, p) => ({ action: 'TransferToVoicemail', sendCallTo: p.to ?? '', phoneCallViewId: viewId }),
+    example: 'voicemail 0003*210 b817d2618fe6f1804333 to 0003*024',
   },
   {
     name: 'hangup',
@@ -195,6 +278,23 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     offeredOn: () => true,
     uapi: 'hangup',
     example: 'hangup 0003*210 b817d2618fe6f1804333',
+  },
+  {
+    name: 'dial',
+    usage: 'dial <number or extension> [from <your extension>] [as "Name <number>"]',
+    aliases: ['call', 'click2call', 'place'],
+    label: 'Dial',
+    did: 'placed',
+    summary: 'place a call: your phone rings first, then the number',
+    params: ['callerId'],
+    required: [],
+    role: 'agent',
+    disruptive: false,
+    rings: true,
+    // A new call, not an action on one: never a button on a card.
+    offeredOn: () => false,
+    uapi: 'dial',
+    example: 'dial +15551234567 from 0003*210',
   },
 ];
 
@@ -216,9 +316,11 @@ export const PARAM_SYNTAX: Record<ParamName, string> = {
   wait: 'wait <seconds>',
   private: 'private',
   parkFor: 'for <seconds>',
+  format: 'format wav|wav49',
 };
 
 export function usageOf(a: CallActionSpec): string {
+  if (a.usage) return a.usage;
   const opts = a.params.map((p) => (a.required.includes(p) ? PARAM_SYNTAX[p] : `[${PARAM_SYNTAX[p]}]`));
-  return [a.name, '<extension>', '[callId]', ...opts, '[view <id>]'].join(' ');
+  return [a.verb ?? a.name, '<extension>', '[callId]', ...opts, '[view <id>]'].join(' ');
 }

@@ -79,6 +79,7 @@ export function viewText(v: PhoneCallView): string {
     const pos = v.parkedPos !== undefined ? ` at position ${v.parkedPos}` : '';
     lines.push(`Parked since ${slackDate(v.parked)}${pos}${v.parkedBy ? ` by ${code(v.parkedBy)}` : ''}`);
   }
+  if (v.recording !== undefined) lines.push(`:red_circle: Recording since ${slackDate(v.recording)}`);
   return clip(lines.join('\n'), LIMITS.sectionText);
 }
 

@@ -18,6 +18,7 @@ import {
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'list'; extension: string }
+  | { kind: 'dial'; destination: string; from?: string; callerId?: string }
   | { kind: 'show'; extension: string; phoneCallId: string }
   | {
       kind: 'action';
@@ -106,9 +107,11 @@ const OPTION_WORDS: Record<string, string> = {
   wait: 'wait', waitforpickup: 'wait', timeout: 'wait',
   private: 'private',
   for: 'parkFor', maxinparking: 'parkFor',
+  format: 'format',
   view: 'view', phonecallviewid: 'view',
   method: 'method', note: 'note', url: 'url', status: 'status',
   call: 'call', callid: 'call', phonecallid: 'call',
+  from: 'from',
 };
 /** Options that take no value (a following 0/1 is read as its value). */
 const FLAGS = new Set(['private']);
@@ -198,6 +201,7 @@ function parseAction(spec: CallActionSpec, args: string[]): Command {
     wait: (v) => (params.wait = rules.waitForPickup(v)),
     private: (v) => (params.private = rules.private(v)),
     parkFor: (v) => (params.parkFor = rules.maxInParking(v)),
+    format: (v) => (params.format = rules.recordingFormat(v)),
   };
   for (const p of spec.params) {
     const v = options.get(p);
@@ -285,6 +289,34 @@ function oneExtension(word: string, args: string[], usage: string, example: stri
   return check(() => rules.extension(ext, { allowSelf }), ctx);
 }
 
+/** `dial <number or extension> [from <your extension>] [as "Name <number>"]`: Create PhoneCalls. */
+function parseDial(args: string[]): Command {
+  const spec = findCallAction('dial')!;
+  const ctx = { usage: usageOf(spec), example: spec.example };
+  const { positionals, options } = readWords(args, new Set(['from', 'callerId']), ctx);
+  // "+1 555 123 4567" typed with spaces is one number.
+  const typed = positionals.join(' ');
+  if (typed === '') throw new CommandError('Which number? `dial` needs the number or extension to call.', ctx.usage, ctx.example);
+  const destination = check(() => rules.destination(typed), ctx);
+  const from = options.has('from') ? check(() => rules.extension(options.get('from')!), ctx) : undefined;
+  const callerId = options.has('callerId') ? check(() => rules.callerId(options.get('callerId')!), ctx) : undefined;
+  return { kind: 'dial', destination, ...(from !== undefined && { from }), ...(callerId !== undefined && { callerId }) };
+}
+
+/** `record start|stop <extension> [callId] ...`: StartRecording or StopRecording. */
+function parseRecord(args: string[]): Command {
+  const [how, ...rest] = args;
+  const start = findCallAction('record')!;
+  const which = how?.toLowerCase();
+  if (which === 'start' || which === 'on') return parseAction(start, rest);
+  if (which === 'stop' || which === 'off') return parseAction(findCallAction('stoprecord')!, rest);
+  throw new CommandError(
+    how === undefined ? '`record` needs `start` or `stop`.' : `\`record ${how}\` is not known: use \`record start\` or \`record stop\`.`,
+    'record start|stop <extension> [callId] [format wav|wav49]',
+    start.example,
+  );
+}
+
 /** Parse what the user typed. Throws CommandError with one clear line on bad input. */
 export function parseCommand(text: string): Command {
   const [first, ...args] = tokenize(text);
@@ -318,8 +350,10 @@ export function parseCommand(text: string): Command {
     case 'me':
       return { kind: 'whoami' };
   }
+  if (word === 'record' || word === 'recording') return parseRecord(args);
   const spec = findCallAction(word);
+  if (spec?.name === 'dial') return parseDial(args);
   if (spec) return parseAction(spec, args);
-  const words = ['help', 'list', ...CALL_ACTIONS.map((a) => a.name), 'events', 'link', 'unlink', 'whoami'];
+  const words = [...new Set(['help', 'list', ...CALL_ACTIONS.map((a) => (a.verb ?? a.name).split(' ')[0]!), 'events', 'link', 'unlink', 'whoami'])];
   throw new CommandError(`\`${first}\` is not a command. Commands: ${words.join(', ')}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
 }

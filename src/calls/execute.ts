@@ -9,7 +9,7 @@ import { callAction, type CallActionName } from './actions.js';
 import { CommandError, type Command } from './command.js';
 import { extensionWords } from './describe.js';
 
-export type UapiCommand = Extract<Command, { kind: 'list' | 'show' | 'action' | `events-${string}` }>;
+export type UapiCommand = Extract<Command, { kind: 'list' | 'show' | 'action' | 'dial' | `events-${string}` }>;
 
 export type Outcome =
   | { kind: 'calls'; extension: string; calls: PhoneCall[] }
@@ -21,11 +21,16 @@ export type Outcome =
       viewId?: string;
       /** The call after the action; undefined when it ended (hang up). */
       call: PhoneCall | undefined;
+      /**
+       * The action rang a phone and the call does not show it yet (Whisper page:
+       * the new view appears "once the connection is made"): worth reading again.
+       */
+      awaitingAnswer?: boolean;
     }
   | { kind: 'events'; extension: string; events: PhoneCallEvent[]; summary: string };
 
 export function isUapiCommand(c: Command): c is UapiCommand {
-  return c.kind === 'list' || c.kind === 'show' || c.kind === 'action' || c.kind.startsWith('events-');
+  return c.kind === 'list' || c.kind === 'show' || c.kind === 'action' || c.kind === 'dial' || c.kind.startsWith('events-');
 }
 
 /** The call is not live (any more): it ended, or never existed. */
@@ -86,6 +91,20 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
       return { kind: 'calls', extension: cmd.extension, calls: await client.listPhoneCalls({ extension: cmd.extension }) };
     case 'show':
       return { kind: 'calls', extension: cmd.extension, calls: [await resolveCall(client, cmd.extension, cmd.phoneCallId)] };
+    case 'dial': {
+      const from = cmd.from ?? opts.ownExtension;
+      if (!from) {
+        throw new CommandError(
+          'Which of your phones should ring first? Add `from <your extension>` (in Slack, `/call link <your extension>` sets a default).',
+          callAction('dial').usage,
+          callAction('dial').example,
+        );
+      }
+      const call = await client.placeCall({ extension: from, destination: cmd.destination, callerId: cmd.callerId });
+      if (!call) throw new CommandError('VoipNow accepted the call but did not say which call it made; run `list` to see it.');
+      // The new call is followed like any call that rings: the caller's phone, then the destination.
+      return { kind: 'action', action: 'dial', extension: from, phoneCallId: call.id, call, awaitingAnswer: true };
+    }
     case 'action': {
       const spec = callAction(cmd.action);
       const call = await resolveCall(client, cmd.extension, cmd.phoneCallId);
@@ -94,13 +113,18 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
       // charged to may belong to someone else, such as a queue's owner.
       const extension = cmd.extension;
       const ref = { extension, phoneCallId: call.id };
+      if (spec.uapi === 'dial') throw new CommandError('Use `dial <number>` to place a call.', spec.usage, spec.example);
       if (spec.uapi === 'hangup') {
         await client.hangUp(ref);
         return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, call: undefined };
       }
       const view = resolveView(call, extension === '@self' ? (opts.ownExtension ?? extension) : extension, cmd.viewId);
       const outcome = await client.act(ref, spec.uapi(view.id, cmd.params));
-      return { kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call };
+      const unchanged = outcome.call !== undefined && JSON.stringify(outcome.call.phoneCallView) === JSON.stringify(call.phoneCallView);
+      return {
+        kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call,
+        ...(spec.rings && unchanged && { awaitingAnswer: true }),
+      };
     }
     case 'events-list': {
       const events = await client.listPhoneCallEvents({ extension: cmd.extension, eventType: cmd.eventType });

@@ -18,6 +18,7 @@ export function callText(call: PhoneCall): string {
     if (v.parked !== undefined) {
       parts.push(`    parked since ${v.parked}${v.parkedPos !== undefined ? ` at position ${v.parkedPos}` : ''}${v.parkedBy ? ` by ${v.parkedBy}` : ''}`);
     }
+    if (v.recording !== undefined) parts.push(`    recording since ${v.recording}`);
     return parts.join('\n');
   });
   return [head, ...(views.length ? views : ['  (no views)'])].join('\n');

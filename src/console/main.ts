@@ -20,7 +20,7 @@ import { APP_NAME, APP_VERSION } from '../version.js';
 
 const logger = createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'warn');
 
-async function connect(): Promise<{ client: UapiClient; where: string; close: () => Promise<void> }> {
+async function connect(): Promise<{ client: UapiClient; where: string; ownExtension?: string; close: () => Promise<void> }> {
   const env = process.env;
   if (!env.VOIPNOW_URL) {
     const { startSandbox } = await import('../sandbox/server.js');
@@ -34,6 +34,7 @@ async function connect(): Promise<{ client: UapiClient; where: string; close: ()
     return {
       client: new UapiClient(http, creds),
       where: `the built-in sandbox PBX at ${sandbox.url} (no VOIPNOW_URL set), signed in as demo user 12 who owns 0003*210`,
+      ownExtension: '0003*210',
       close: async () => (http.close(), sandbox.close()),
     };
   }
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
   const oneShot = process.argv.slice(2).join(' ').trim();
   try {
     if (oneShot) {
-      const res = await runLine(session.client, oneShot, logger);
+      const res = await runLine(session.client, oneShot, logger, { ownExtension: session.ownExtension });
       (res.ok ? process.stdout : process.stderr).write(res.text + '\n');
       return res.ok ? 0 : 1;
     }
@@ -77,7 +78,7 @@ async function main(): Promise<number> {
       const line = raw.trim();
       if (line === 'quit' || line === 'exit') break;
       if (line) {
-        const res = await runLine(session.client, line, logger);
+        const res = await runLine(session.client, line, logger, { ownExtension: session.ownExtension });
         process.stdout.write(res.text + '\n');
       }
       rl.prompt();

@@ -15,14 +15,19 @@ export interface ConsoleResult {
   text: string;
 }
 
-export async function runLine(client: UapiClient, line: string, logger?: Logger): Promise<ConsoleResult> {
+export interface ConsoleOptions {
+  /** The signed-in user's own extension: `dial` rings it first when no `from` is given. */
+  ownExtension?: string;
+}
+
+export async function runLine(client: UapiClient, line: string, logger?: Logger, opts: ConsoleOptions = {}): Promise<ConsoleResult> {
   try {
     const cmd = parseCommand(line);
     if (cmd.kind === 'help') return { ok: true, text: helpFor(cmd.topic) };
     if (!isUapiCommand(cmd)) {
       return { ok: false, text: `\`${cmd.kind}\` works in Slack only; the console acts as the VoipNow user it signed in as.` };
     }
-    return { ok: true, text: outcomeText(await execute(client, cmd)) };
+    return { ok: true, text: outcomeText(await execute(client, cmd, { ownExtension: opts.ownExtension })) };
   } catch (err) {
     return { ok: false, text: failureText(err, logger) };
   }

@@ -8,7 +8,12 @@
  * inferred and commented where it is.
  */
 import type { ActionRequest } from './validate.js';
-import { flowOf, isoDate, type Extension, type PhoneCall, type PhoneCallView, type World } from './world.js';
+import {
+  DEFAULT_WAIT_FOR_PICKUP_SEC, flowOf, isoDate, type Extension, type PhoneCall, type PhoneCallView, type World,
+} from './world.js';
+
+/** Distinguishes concurrent rings of Whisper/Monitor/BargeIn on one call. */
+let joinSeq = 0;
 
 const PARK_FIELDS = ['parked', 'parkedPos', 'parkedBy'] as const;
 
@@ -38,11 +43,9 @@ export function applyAction(world: World, call: PhoneCall, req: ActionRequest, a
       view.parked ??= now;
       view.parkedPos ??= world.nextParkingPosition(call.ownerId);
       view.parkedBy = acting.number;
-      // When maxInParking runs out the call goes back to the extension that
-      // parked it: the view is as it was before Park.
-      world.schedule(`${call.id}:park:${view.id}`, req.maxInParking * 1000, () => {
-        for (const k of PARK_FIELDS) delete view[k];
-      });
+      // When maxInParking runs out VoipNow rings the extension that parked the
+      // call back (Park page: maxInParking is how long the call waits in the lot).
+      world.schedule(`${call.id}:park:${view.id}`, req.maxInParking * world.parkingSecondMs, () => ringBack(world, call, view));
       return;
     case 'UnPark':
       ringOnView(world, call, view, req.sendCallTo, req.waitForPickup, acting, req.callerId, () => {
@@ -71,25 +74,27 @@ export function applyAction(world: World, call: PhoneCall, req: ActionRequest, a
     case 'Whisper':
     case 'Monitor':
     case 'BargeIn': {
-      // Whisper page: the service calls sendCallTo first showing callerId; once
-      // it answers a new view ("02", …) exists: extension = URI extension,
-      // source [sendCallTo], destination [URI extension], status 5. The page
-      // says the view is created "once the connection is made"; we add it as
-      // soon as the phone rings, with status 3 (ringing), so that the
-      // intermediate state is visible — after pickup it is exactly the page's view.
-      const added: PhoneCallView = {
-        id: world.nextViewId(call), extension: acting.number, ringing: now, status: 3,
-        callerId: req.callerId ?? world.extensions.get(req.sendCallTo)?.callerId,
-        source: [req.sendCallTo], destination: [acting.number], flow: 2,
-        mode: req.action === 'Whisper' ? 'whisper' : req.action === 'Monitor' ? 'monitor' : 'bargeIn',
-        ...(req.action === 'Whisper' ? { private: req.private } : {}),
-      };
-      call.views.push(added);
+      // Whisper page: the service calls sendCallTo first showing callerId, and
+      // "once the connection is made, the 02 phoneCallView is created":
+      // extension = URI extension, source [sendCallTo], destination [URI
+      // extension], status 5. While the phone rings the call is unchanged.
+      const callerId = req.callerId ?? world.extensions.get(req.sendCallTo)?.callerId;
+      const mode = req.action === 'Whisper' ? 'whisper' : req.action === 'Monitor' ? 'monitor' : 'bargeIn';
+      const priv = req.action === 'Whisper' ? req.private : undefined;
+      joinSeq += 1;
       world.ring({
-        call, key: `action:${added.id}`, target: req.sendCallTo, waitForPickupSec: req.waitForPickup,
-        leg: { caller: acting.number, called: req.sendCallTo, callerId: added.callerId },
-        onAnswer: () => answer(call, added),
-        onCancel: () => { call.views = call.views.filter((v) => v !== added); },
+        call, key: `action:join:${joinSeq}`, target: req.sendCallTo, waitForPickupSec: req.waitForPickup,
+        leg: { caller: acting.number, called: req.sendCallTo, callerId },
+        onAnswer: () => {
+          const at = isoDate();
+          call.views.push({
+            id: world.nextViewId(call), extension: acting.number, answered: at, status: 5, callerId,
+            source: [req.sendCallTo], destination: [acting.number], flow: 2, mode,
+            ...(priv !== undefined ? { private: priv } : {}),
+          });
+          call.answered ??= at;
+        },
+        onCancel: () => undefined,
       });
       return;
     }
@@ -160,6 +165,32 @@ function unpark(world: World, view: PhoneCallView, to: string, callerId: string 
   for (const k of PARK_FIELDS) delete view[k];
   delete view.ringing;
   view.answered ??= isoDate();
+}
+
+/**
+ * maxInParking ran out: the parked call rings the extension that parked it.
+ * When it answers it talks to the parked party again; when nobody answers
+ * within the default waitForPickup the call ends.
+ */
+function ringBack(world: World, call: PhoneCall, view: PhoneCallView): void {
+  const parker = view.parkedBy ?? call.extension;
+  const parkedParty = [...view.source, ...view.destination].find((n) => n !== parker) ?? view.source[0] ?? parker;
+  for (const k of PARK_FIELDS) delete view[k];
+  view.status = 3;
+  view.ringing = isoDate();
+  world.ring({
+    call, key: `parkback:${view.id}`, target: parker, waitForPickupSec: DEFAULT_WAIT_FOR_PICKUP_SEC,
+    leg: { caller: parkedParty, called: parker, callerId: view.callerId },
+    onAnswer: () => {
+      view.extension = parker;
+      view.source = [parker];
+      view.destination = [parkedParty];
+      view.flow = flowOf(world, view.source, view.destination);
+      view.status = 5;
+      delete view.ringing;
+    },
+    onCancel: () => world.hangup(call),
+  });
 }
 
 /** The view's phone picked up: status 5 ("on call"). */

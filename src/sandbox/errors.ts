@@ -39,6 +39,14 @@ const CATALOG = {
   request_invalid: { status: 400, message: 'The request body must be a JSON object.' },
   // Generic list errors (UAPI v5 HTTP Return Codes).
   count_invalid: { status: 400, message: 'Value supplied in count parameter is invalid. It must be a number between 1 and 5000.' },
+  // Not documented for the UAPI (reference §6: rate limiting unknown); the
+  // sandbox answers it only when a fault asks for it, with `Retry-After`.
+  too_many_requests: { status: 429, message: 'Too many requests. Try again after the number of seconds in Retry-After.' },
+  fields_invalid: { status: 400, message: 'Value supplied in fields parameter is invalid. It must be a comma-separated list of fields of the resource.' },
+  filterby_invalid: { status: 400, message: 'Value supplied in filterBy parameter is missing or invalid. It must name a field the list can be filtered by.' },
+  filterop_invalid: { status: 400, message: 'Value supplied in filterOp parameter is invalid. Allowed: contains, equals, greaterThan, inArray, lessThan, present, startsWith.' },
+  filtervalue_invalid: { status: 400, message: 'Value supplied in filterValue parameter is missing or invalid.' },
+  sortorder_invalid: { status: 400, message: 'Value supplied in sortOrder parameter is invalid. Allowed: ascending, descending.' },
   startindex_invalid: { status: 400, message: 'Value supplied in startIndex parameter is invalid. It must be a number between 0 and 5000.' },
 
   // --- PhoneCalls (seed pages 000, 001, 002, 004)
@@ -80,6 +88,8 @@ export type ErrorCode = keyof typeof CATALOG;
 /** A UAPI error answer. `detail` replaces the catalogued message when given. */
 export class ApiError extends Error {
   readonly status: number;
+  /** extra response headers (e.g. Retry-After on 429) */
+  headers?: Record<string, string>;
   constructor(readonly code: ErrorCode, detail?: string) {
     super(detail ?? CATALOG[code].message);
     this.status = CATALOG[code].status;
@@ -109,7 +119,7 @@ export class PageError extends Error {
 /** The one error-answer function: any thrown value becomes a Reply. */
 export function errorReply(err: unknown): Reply {
   if (err instanceof ApiError) {
-    return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+    return { status: err.status, body: { error: { code: err.code, message: err.message } }, ...(err.headers && { headers: err.headers }) };
   }
   if (err instanceof OAuthError) {
     return {

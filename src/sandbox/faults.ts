@@ -10,6 +10,12 @@ export interface SandboxFaults {
   errorRate?: number;
   /** /uapi requests never answer until faults change or close() */
   hang?: boolean;
+  /** the next N /uapi requests answer 500 internal_server_error (deterministic, for retry tests) */
+  failNext?: number;
+  /** the next N /uapi requests get no answer: the connection is dropped (a network error) */
+  dropNext?: number;
+  /** every /uapi request answers 429 too_many_requests with `Retry-After: <seconds>` */
+  rateLimitSec?: number;
 }
 
 /** Thrown when the sandbox closes while a request waits; the connection is then dropped. */
@@ -29,6 +35,12 @@ export function validateFaults(raw: unknown): SandboxFaults {
   if (f.hang !== undefined) {
     if (typeof f.hang !== 'boolean') throw new ApiError('request_invalid', 'hang must be a boolean.');
     out.hang = f.hang;
+  }
+  for (const k of ['failNext', 'dropNext', 'rateLimitSec'] as const) {
+    const v = f[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ApiError('request_invalid', `${k} must be a whole number >= 0.`);
+    out[k] = v;
   }
   return out;
 }
@@ -56,6 +68,19 @@ export class FaultGate {
     const latency = this.faults.latencyMs ?? 0;
     if (latency > 0) await this.sleep(latency);
     if (this.closed) throw new SandboxClosed();
+    if (this.faults.dropNext) {
+      this.faults.dropNext -= 1;
+      throw new SandboxClosed();
+    }
+    if (this.faults.failNext) {
+      this.faults.failNext -= 1;
+      throw new ApiError('internal_server_error');
+    }
+    if (this.faults.rateLimitSec !== undefined) {
+      const err = new ApiError('too_many_requests');
+      err.headers = { 'Retry-After': String(this.faults.rateLimitSec) };
+      throw err;
+    }
     if ((this.faults.errorRate ?? 0) > 0 && this.random() < (this.faults.errorRate ?? 0)) {
       throw new ApiError('internal_server_error');
     }

@@ -122,8 +122,15 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   res.end(payload);
 }
 
-/** Origin to build absolute links with (from the Host header when present). */
+/**
+ * Origin to build absolute links with: the scheme and host the client used.
+ * Behind a TLS proxy that is `X-Forwarded-Proto` / `X-Forwarded-Host` (first
+ * value of each), else the Host header over plain http, else `fallback`.
+ */
 export function baseUrlOf(req: IncomingMessage, fallback: string): string {
-  const host = req.headers.host;
-  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : fallback;
+  const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(',')[0]?.trim().toLowerCase();
+  const proto = first(req.headers['x-forwarded-proto']);
+  const scheme = proto === 'https' || proto === 'http' ? proto : 'http';
+  const host = first(req.headers['x-forwarded-host']) || req.headers.host;
+  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${scheme}://${host}` : fallback;
 }

@@ -4,6 +4,7 @@
  * The extension may be a Phone Terminal, Queue, Conference or IVR, never @self.
  */
 import { ApiError, type Reply } from './errors.js';
+import { applyListQuery, type ListRules } from './listQuery.js';
 import { eventJson, eventUrl } from './present.js';
 import type { RequestContext } from './router.js';
 import { resolveScope, type Scope } from './scope.js';
@@ -15,6 +16,18 @@ const SCOPE = {
   types: ['phoneTerminal', 'queue', 'conference', 'ivr'],
   denied: 'pce_access_denied',
 } as const;
+
+/**
+ * List PhoneCallEvents page: `filterBy` any field of the resource; records
+ * are ordered by url (the vendor's MCP server says so; the page does not).
+ */
+const LIST_RULES: ListRules = {
+  filterable: ['type', 'id', 'url', 'method', 'status', 'note', 'modified'],
+  fields: ['type', 'id', 'url', 'method', 'status', 'note', 'modified', 'links'],
+  always: ['id', 'links'],
+  sortKey: 'url',
+  dates: ['modified'],
+};
 
 export function phoneCallEventHandlers(world: World) {
   const scopeOf = (ctx: RequestContext): { scope: Scope; extension: string } => {
@@ -36,8 +49,8 @@ export function phoneCallEventHandlers(world: World) {
   /** GET …/phoneCallEvents[/{type}[/{id}]] → {"entry":[…]} or 204. */
   function list(ctx: RequestContext): Reply {
     const { scope, extension } = scopeOf(ctx);
-    const events = matching(ctx, extension);
-    return events.length === 0 ? { status: 204 } : { status: 200, body: { entry: events.map((e) => json(ctx, scope, e)) } };
+    const entry = applyListQuery(matching(ctx, extension).map((e) => json(ctx, scope, e)), ctx.query, LIST_RULES);
+    return entry.length === 0 ? { status: 204 } : { status: 200, body: { entry } };
   }
 
   /**

@@ -4,25 +4,32 @@
  */
 import { applyAction } from './actions.js';
 import { ApiError, type Reply } from './errors.js';
+import { applyListQuery, type ListRules } from './listQuery.js';
 import { placeCall } from './placeCall.js';
-import { actionAcceptedJson, phoneCallJson, phoneCallUrl } from './present.js';
+import { actionAcceptedJson, actionUrl, phoneCallJson, phoneCallUrl } from './present.js';
 import type { RequestContext } from './router.js';
 import { actingExtension, resolveScope, type Scope } from './scope.js';
-import { isObjectId, numberLike, validateAction, validateSimpleCall } from './validate.js';
-import type { PhoneCall, World } from './world.js';
+import { isObjectId, validateAction, validateSimpleCall } from './validate.js';
+import type { Extension, PhoneCall, World } from './world.js';
 
 const SCOPE = { allowSelf: true, denied: 'access_denied' } as const;
 
-/** Paging of List requests: `count` (default 20, max 5000) and `startIndex` (default 0, max 5000). */
-function page<T>(items: T[], query: Record<string, string>): T[] {
-  const count = numberLike(query.count) ?? 20;
-  const start = numberLike(query.startIndex) ?? 0;
-  if (!(Number.isInteger(count) && count >= 1 && count <= 5000)) throw new ApiError('count_invalid');
-  if (!(Number.isInteger(start) && start >= 0 && start <= 5000)) throw new ApiError('startindex_invalid');
-  return items.slice(start, start + count);
+/** List PhoneCalls page: filterBy id or published; "records are always ordered by their publish time". */
+const LIST_RULES: ListRules = {
+  filterable: ['id', 'published'],
+  fields: ['id', 'nonce', 'extension', 'ownerId', 'ownerName', 'published', 'answered', 'phoneCallView', 'link', 'links'],
+  always: ['id', 'link', 'links'],
+  sortKey: 'published',
+  dates: ['published', 'answered'],
+};
+
+export interface PhoneCallHandlerOptions {
+  /** action answers carry the pages' `https://host//uapi/…` link (default true) */
+  pageLinks?: boolean;
 }
 
-export function phoneCallHandlers(world: World) {
+export function phoneCallHandlers(world: World, opts: PhoneCallHandlerOptions = {}) {
+  const pageLinks = opts.pageLinks ?? true;
   const scopeOf = (ctx: RequestContext): Scope => resolveScope(world, ctx.userId, ctx.params.userId, ctx.params.extension, SCOPE);
 
   /** Self link of a call as seen through the scope (single slash, unlike the pages' `//uapi/`). */
@@ -44,27 +51,65 @@ export function phoneCallHandlers(world: World) {
    */
   function list(ctx: RequestContext): Reply {
     const scope = scopeOf(ctx);
-    const calls = page(callsOf(ctx, scope), ctx.query);
-    if (calls.length === 0) return { status: 204 };
-    return { status: 200, body: { entry: calls.map((c) => phoneCallJson(c, selfOf(ctx, scope, c))) } };
+    const all = callsOf(ctx, scope).map((c) => phoneCallJson(c, selfOf(ctx, scope, c)));
+    const entry = applyListQuery(all, ctx.query, LIST_RULES);
+    if (entry.length === 0) return { status: 204 };
+    return { status: 200, body: { entry } };
   }
+
+  const acceptedOf = (ctx: RequestContext, scope: Scope, call: PhoneCall, acting: Extension) => actionAcceptedJson(
+    call, actionUrl(ctx.baseUrl, scope.userSegment, acting.number, call.id, pageLinks),
+  );
 
   /**
    * PUT /uapi/phoneCalls/{userId}/{extension}/{phoneCallId} with a PhoneCallAction.
    * The pages' success tables list 200/204 but every worked example answers
    * 202 Accepted with {id, extension, link}; we answer as the examples do.
-   * phoneCallId is required (the tables mark it Required, though some prose
-   * says "if not provided, all phone calls … are put on hold").
+   * Without a phoneCallId the action applies to every call of the extension
+   * (OnHold page: "if not provided, all phone calls … are put on hold"; the
+   * UnPark page says the same).
    */
   function act(ctx: RequestContext): Reply {
     const scope = scopeOf(ctx);
-    if (ctx.params.phoneCallId === undefined) throw new ApiError('pc_phonecall_invalid');
+    if (ctx.params.phoneCallId === undefined) return actOnAll(ctx, scope);
     const call = callsOf(ctx, scope)[0];
     const acting = call && actingExtension(world, scope, call);
     if (!call || !acting) throw new ApiError('pc_phonecall_invalid');
     const req = validateAction(world, call, ctx.body, acting);
     applyAction(world, call, req, acting);
-    return { status: 202, body: actionAcceptedJson(call, selfOf(ctx, scope, call)) };
+    return { status: 202, body: acceptedOf(ctx, scope, call, acting) };
+  }
+
+  /**
+   * Every call of the extension the action can apply to. Without a
+   * phoneCallViewId each call's own view of the extension is used. 202 with
+   * one short answer per call; 204 when the extension has no call; the first
+   * error when the action fits none of them.
+   */
+  function actOnAll(ctx: RequestContext, scope: Scope): Reply {
+    const calls = callsOf(ctx, scope);
+    if (calls.length === 0) return { status: 204 };
+    const body = ctx.body;
+    const accepted: Record<string, unknown>[] = [];
+    let firstError: ApiError | undefined;
+    for (const call of calls) {
+      const acting = actingExtension(world, scope, call);
+      if (!acting) continue;
+      const own = call.views.find((v) => v.extension === acting.number) ?? call.views[0];
+      const withView = typeof body === 'object' && body !== null && !Array.isArray(body)
+        && (body as Record<string, unknown>).phoneCallViewId === undefined && own
+        ? { ...(body as Record<string, unknown>), phoneCallViewId: own.id }
+        : body;
+      try {
+        applyAction(world, call, validateAction(world, call, withView, acting), acting);
+        accepted.push(acceptedOf(ctx, scope, call, acting));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        firstError ??= err;
+      }
+    }
+    if (accepted.length === 0) throw firstError ?? new ApiError('pc_phonecall_invalid');
+    return { status: 202, body: accepted };
   }
 
   /**

@@ -10,6 +10,15 @@ export function phoneCallUrl(base: string, userSegment: string, extension: strin
   return `${base}/uapi/phoneCalls/${userSegment}/${extension}/${callId}`;
 }
 
+/**
+ * The `link.self` of an action's 202 answer. Every action page shows it with a
+ * double slash (`https://x.x.x.x//uapi/phoneCalls/…`), as the real server
+ * builds it; `pageLinks: false` gives the clean form.
+ */
+export function actionUrl(base: string, userSegment: string, extension: string, callId: string, pageLinks: boolean): string {
+  return `${base}${pageLinks ? '//' : '/'}uapi/phoneCalls/${userSegment}/${extension}/${callId}`;
+}
+
 export function eventUrl(base: string, userSegment: string, ev: PhoneCallEvent): string {
   // The Update page's example link omits the type segment
   // (…/phoneCallEvents/MyPhoneCallEvent); the List/Update model paths need it.
@@ -57,7 +66,7 @@ export function phoneCallJson(call: PhoneCall, self: string): Record<string, unk
   };
 }
 
-/** The 202 answer to a PhoneCallAction, as every action example shows it (single slash in the link). */
+/** The 202 answer to a PhoneCallAction, as every action example shows it. */
 export function actionAcceptedJson(call: PhoneCall, self: string): Record<string, unknown> {
   return { id: call.id, extension: call.extension, link: { self } };
 }

@@ -57,7 +57,9 @@ export function resolveScope(
     if (!user && token.role === 'organization') throw new ApiError('user_invalid');
   } else throw new ApiError('user_invalid');
   if (!user || !(user.id === token.id || (token.role === 'organization' && user.orgId === token.orgId))) {
-    throw new ApiError('access_denied');
+    // PhoneCallEvents name their own code for it (Update page: pce_access_denied,
+    // "You are not allowed to manage the phone call events"); PhoneCalls use access_denied.
+    throw new ApiError(opts.denied === 'access_denied' || !user ? 'access_denied' : opts.denied);
   }
 
   if (isSelf) return { token, user, userSegment: userSeg, extensions: world.extensionsOf(user), isSelf };

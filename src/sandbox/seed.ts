@@ -21,8 +21,10 @@ export const SEED_IDS = {
   queueCall: 'a3c9e27f01b4d5e6f789',
   /** public caller 5551234 parked by 0003*210 */
   parkedCall: 'c0ffee0011223344aabb',
-  /** Update PhoneCallEvents page */
+  /** Update PhoneCallEvents page (the id its answer shows) */
   seedEvent: 'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq',
+  /** Update PhoneCallEvents page (the id its Model example puts in the URI) */
+  pageEvent: 'MyPhoneCallEvent',
 } as const;
 
 export function seedWorld(now: Date = new Date()): SeedData {
@@ -82,6 +84,10 @@ export function seedWorld(now: Date = new Date()): SeedData {
       extension: '0003*210', type: 0, id: SEED_IDS.seedEvent, method: 0, note: 'Log incoming calls',
       // The seed page shows http://myevent.com/SaveMyPhoneCallDetails; we use the
       // reserved .example domain so the sandbox never posts call data to a real host.
+      url: 'http://myevent.example/SaveMyPhoneCallDetails', status: 1, modified: ago(86400),
+    }, {
+      // The page's Model example: PUT …/0003*210/phoneCallEvents/0/MyPhoneCallEvent.
+      extension: '0003*210', type: 0, id: SEED_IDS.pageEvent, method: 0,
       url: 'http://myevent.example/SaveMyPhoneCallDetails', status: 1, modified: ago(86400),
     }],
   };

@@ -39,6 +39,10 @@ export interface SandboxOptions {
   pickupDelayMs?: number;
   /** default 3600 */
   tokenTtlSeconds?: number;
+  /** action answers carry the pages' `https://host//uapi/…` link.self (default true; false = single slash) */
+  pageLinks?: boolean;
+  /** how long one second of maxInParking lasts, in ms (default 1000; tests shorten it) */
+  parkingSecondMs?: number;
   faults?: SandboxFaults;
   /** for errorRate; default Math.random */
   random?: () => number;
@@ -90,6 +94,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let dispatcher: CallEventDispatcher | undefined;
   const world = new World({
     pickupDelayMs: opts.pickupDelayMs ?? 1500,
+    parkingSecondMs: opts.parkingSecondMs,
     seed: () => seedWorld(),
     onSignal: (s) => dispatcher?.dispatch(s),
     log,
@@ -97,7 +102,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   dispatcher = new CallEventDispatcher(() => world.events, log);
   const requests: SandboxRequestRecord[] = [];
 
-  const calls = phoneCallHandlers(world);
+  const calls = phoneCallHandlers(world, { pageLinks: opts.pageLinks });
   const events = phoneCallEventHandlers(world);
   const oauth = oauthHandlers(world, tokens, client);
   const control = controlHandlers({
@@ -113,6 +118,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { method: 'GET', pattern: '/oauth/authorize.php', body: 'none', uapi: false, handler: oauth.authorize },
     { method: 'POST', pattern: '/oauth/authorize.php', body: 'form', uapi: false, handler: oauth.authorize },
     { method: 'POST', pattern: '/uapi/phoneCalls/:userId/simple', body: 'json', uapi: true, handler: calls.create },
+    // Same body and query (waitForPickup, callDuration) as simple in the vendor's MCP server; see README.
+    { method: 'POST', pattern: '/uapi/phoneCalls/:userId/callback', body: 'json', uapi: true, handler: calls.create },
     { method: 'GET', pattern: CALL, body: 'none', uapi: true, handler: calls.list },
     { method: 'PUT', pattern: CALL, body: 'json', uapi: true, handler: calls.act },
     { method: 'DELETE', pattern: CALL, body: 'none', uapi: true, handler: calls.hangup },

@@ -7,7 +7,7 @@
  */
 import { ApiError, type ErrorCode } from './errors.js';
 import {
-  DEFAULT_WAIT_FOR_PICKUP_SEC, type Extension, type PhoneCall, type PhoneCallView, type User, type World,
+  DEFAULT_WAIT_FOR_PICKUP_SEC, EVENT_ID_LENGTH, type Extension, type PhoneCall, type PhoneCallView, type User, type World,
 } from './world.js';
 
 /** The JSON body as an object; `{}` for an empty body. */
@@ -107,7 +107,12 @@ export function validateAction(world: World, call: PhoneCall, rawBody: unknown, 
 
   const rawView = body.phoneCallViewId;
   const viewId = typeof rawView === 'number' ? String(rawView).padStart(2, '0') : rawView;
-  const view = typeof viewId === 'string' ? world.view(call, viewId) : undefined;
+  let view = typeof viewId === 'string' ? world.view(call, viewId) : undefined;
+  // Transfer page: its example sends no phoneCallViewId, only the parties
+  // (`transferFromNumber`, `transferNumber`); the view is the one they are in.
+  if (!view && (rawView === undefined || rawView === null) && (action === 'Transfer' || action === 'TransferToVoicemail')) {
+    view = viewOfParties(world, call, body, acting);
+  }
   if (!view) throw new ApiError('pc_phonecallview_invalid');
 
   switch (action) {
@@ -174,6 +179,18 @@ function ringFields(world: World, body: Record<string, unknown>, acting: Extensi
   const ext = typeof raw === 'string' ? world.findExtension(raw.trim(), acting.orgId) : undefined;
   if (!ext || ext.type !== 'phoneTerminal' || ext.orgId !== acting.orgId) throw new ApiError('pc_sendcallto_invalid');
   return { sendCallTo: ext.number, callerId: callerIdOf(body.callerId), waitForPickup: waitForPickupOf(body) };
+}
+
+/** The view holding the transfer's parties, else the acting extension's own view, else the first. */
+function viewOfParties(world: World, call: PhoneCall, body: Record<string, unknown>, acting: Extension): PhoneCallView | undefined {
+  const parties = [body.transferFromNumber, body.transferNumber]
+    .map((v) => (v === undefined || v === null ? null : partyOf(world, v, acting.orgId)))
+    .filter((p): p is string => p !== null);
+  const has = (v: PhoneCallView, n: string) => v.source.includes(n) || v.destination.includes(n);
+  return call.views.find((v) => parties.length > 0 && parties.every((p) => has(v, p)))
+    ?? call.views.find((v) => parties.some((p) => has(v, p)))
+    ?? call.views.find((v) => v.extension === acting.number)
+    ?? call.views[0];
 }
 
 /** A number that must be the source or destination of the view; undefined when absent. */
@@ -258,7 +275,8 @@ export function validateEventFields(rawBody: unknown, mode: 'create' | 'update')
   const out: EventFields = {};
   if (body.type !== undefined && body.type !== null) out.type = eventTypeOf(body.type);
   if (mode === 'create' && body.id !== undefined && body.id !== null) {
-    if (typeof body.id !== 'string' || !isObjectId(body.id)) throw new ApiError('pce_id_invalid');
+    // A client-chosen id follows the Update page's rule: alpha-numeric, 32 characters.
+    if (typeof body.id !== 'string' || !isObjectId(body.id) || body.id.length !== EVENT_ID_LENGTH) throw new ApiError('pce_id_invalid');
     out.id = body.id;
   }
   out.method = oneOf(body.method, [0, 1], 'pce_method_invalid');

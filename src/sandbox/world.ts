@@ -143,9 +143,14 @@ export function newCallId(): string {
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/** 30 alpha-numeric characters, like the seed's `NqeyDRqo4FtabmFj8gNWq3hsiGNYyq`. */
+/**
+ * Update PhoneCallEvents page, pce_id_invalid: an id is "alpha-numeric 32
+ * characters long". (The page's own example id has 30; ids already in the seed
+ * world keep their length, generated ones follow the rule.)
+ */
+export const EVENT_ID_LENGTH = 32;
 export function newEventId(): string {
-  return Array.from(randomBytes(30), (b) => ALNUM[b % ALNUM.length]).join('');
+  return Array.from(randomBytes(EVENT_ID_LENGTH), (b) => ALNUM[b % ALNUM.length]).join('');
 }
 
 /** Flow of a view from its parties: 8 incoming public, 4 outgoing public, 2 local. */
@@ -166,6 +171,8 @@ interface PendingRing { timer: NodeJS.Timeout; rollback: () => void }
 
 export interface WorldOptions {
   pickupDelayMs: number;
+  /** how long one second of maxInParking lasts, in ms (default 1000; tests shorten it) */
+  parkingSecondMs?: number;
   onSignal?: (signal: CallSignal) => void;
   log?: (line: string) => void;
   /** starting data, rebuilt by reset() */
@@ -179,12 +186,14 @@ export class World {
   readonly calls = new Map<string, PhoneCall>();
   events: PhoneCallEvent[] = [];
   pickupDelayMs: number;
+  readonly parkingSecondMs: number;
 
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly rings = new Map<string, PendingRing>();
 
   constructor(private readonly opts: WorldOptions) {
     this.pickupDelayMs = opts.pickupDelayMs;
+    this.parkingSecondMs = opts.parkingSecondMs ?? 1000;
     this.reset();
   }
 
@@ -321,6 +330,12 @@ export class World {
       });
     }, ms);
     this.rings.set(key, { timer, rollback: spec.onCancel });
+  }
+
+  /** Keys of the rings still pending for a call (a phone rung by an action that has not answered yet). */
+  pendingRings(callId: string): string[] {
+    const prefix = `${callId}:`;
+    return [...this.rings.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
   /** Stops a pending ring; `rollback` undoes its intermediate state. */

@@ -79,7 +79,7 @@ async function runAndPost(
     const posted = await deps.publisher.post(where.client, { teamId: user.teamId, channelId: where.channelId, respond: where.respond }, msg, call);
     if (outcome.kind === 'action') {
       await deps.publisher.syncOthers(where.client, outcome.phoneCallId, posted.ts ? { channelId: where.channelId, ts: posted.ts } : undefined, () => msg);
-      if (outcome.call) deps.followUp.follow(where.client, user, outcome.call, outcome.extension, note);
+      if (outcome.call) deps.followUp.follow(where.client, user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
     }
   } catch (err) {
     await where.respond(await failureReply(deps, user, err, where.channelId));

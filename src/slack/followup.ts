@@ -41,9 +41,14 @@ export class RingFollowUp {
     this.maxMs = opts.maxMs ?? 40_000;
   }
 
-  /** Start following a call whose state is settling; one follower per call. */
-  follow(client: webApi.WebClient, user: SlackUser, call: PhoneCall, extension: string, note?: string): void {
-    if (!isSettling(call) || this.watching.has(call.id)) return;
+  /**
+   * Start following a call whose state is settling; one follower per call.
+   * `awaitingAnswer` (an action rang a phone and the call does not show it
+   * yet, see execute.ts): the call is followed even when nothing rings in it,
+   * since the new view only appears once that phone answers; read until it changes.
+   */
+  follow(client: webApi.WebClient, user: SlackUser, call: PhoneCall, extension: string, note?: string, awaitingAnswer = false): void {
+    if ((!isSettling(call) && !awaitingAnswer) || this.watching.has(call.id)) return;
     this.watching.add(call.id);
     const started = Date.now();
     let last = JSON.stringify(call.phoneCallView);
@@ -55,10 +60,11 @@ export class RingFollowUp {
         const state = JSON.stringify(now?.phoneCallView ?? null);
         if (state !== last) {
           last = state;
+          awaitingAnswer = false;
           const msg = now ? callCard(now, { extension, note }) : endedCard(call.id, extension, note);
           await this.publisher.syncOthers(client, call.id, undefined, () => msg);
         }
-        if (!isSettling(now) || Date.now() - started > this.maxMs) return this.stop(call.id);
+        if ((!isSettling(now) && !(awaitingAnswer && now)) || Date.now() - started > this.maxMs) return this.stop(call.id);
       } catch (err) {
         this.logger.warn('could not follow a ringing call', { call: call.id, error: err instanceof Error ? err.message : String(err) });
         return this.stop(call.id);

@@ -155,7 +155,7 @@ export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackU
         // A call that ended meanwhile gets the ended card; otherwise the card is put back as it was.
         const blocks =
           err instanceof CallGone && callId
-            ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.extension).blocks)
+            ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks)
             : place.blocks;
         await deps.publisher.update(client, where, { text: 'Call', blocks }).catch(() => undefined);
       }
@@ -177,7 +177,7 @@ export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackU
   else await tellPrivately(client, user.userId, undefined, msg.text, msg.blocks);
   if (callId && outcome.kind === 'action') {
     await deps.publisher.syncOthers(client, callId, canUpdate ? { channelId: where.channelId, ts: where.ts } : undefined, () => msg);
-    if (outcome.call) deps.followUp.follow(client, user, outcome.call, outcome.extension, note);
+    if (outcome.call) deps.followUp.follow(client, user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
   }
 }
 

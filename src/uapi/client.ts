@@ -20,6 +20,7 @@ import {
   type PhoneCallEvent,
   type PhoneCallEventBodyInput,
 } from './schemas.js';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /** Where a user's token comes from; `refresh` is tried once when VoipNow answers 401/403. */
@@ -37,6 +38,24 @@ export interface ExtensionRef {
 }
 export interface PhoneCallRef extends ExtensionRef {
   phoneCallId: string;
+}
+
+export interface PlaceCallRequest {
+  userId?: string;
+  /** The caller's own Phone Terminal extension: it rings first and is charged. */
+  extension: string;
+  /** An extension or a public number. */
+  destination: string;
+  /** Shown to the caller's phone, `Name <number>`. */
+  callerId?: string;
+  /** Shown to the destination, `Name <number>`. */
+  callerDestination?: string;
+  waitForPickup?: number;
+  callDuration?: number;
+  /** `simple` (default) or `callback`. */
+  mode?: 'simple' | 'callback';
+  /** Correlates the created call with the request; generated when absent. */
+  nonce?: string;
 }
 
 export interface ActionOutcome {
@@ -217,6 +236,37 @@ export class UapiClient {
       schema: deletedIds,
     });
     return (res.data ?? []).map((d) => d.id);
+  }
+
+  /**
+   * Create PhoneCalls (click-to-call): `POST /uapi/phoneCalls/{userId}/simple`
+   * (or `/callback`, same body and waitForPickup/callDuration in the query).
+   * VoipNow rings `extension` (the user's own phone terminal, charged for the
+   * call) first, then `destination`. Answers `Array<PhoneCall>`; the new call.
+   */
+  async placeCall(req: PlaceCallRequest): Promise<PhoneCall | undefined> {
+    const extension = rules.extension(req.extension);
+    const destination = rules.destination(req.destination);
+    const callerId = req.callerId === undefined ? undefined : rules.callerId(req.callerId);
+    const callerDestination = req.callerDestination === undefined ? undefined : rules.callerId(req.callerDestination);
+    const waitForPickup = req.waitForPickup === undefined ? undefined : rules.waitForPickup(req.waitForPickup);
+    const res = await this.send({
+      method: 'POST',
+      path: path('phoneCalls', rules.userId(req.userId ?? '@me'), req.mode ?? 'simple'),
+      query: { waitForPickup, callDuration: req.callDuration },
+      body: {
+        extension,
+        phoneCallView: [{
+          source: [extension],
+          destination: [destination],
+          ...(callerId !== undefined && { callerId }),
+          ...(callerDestination !== undefined && { callerDestination }),
+        }],
+        nonce: req.nonce ?? randomUUID().replace(/-/g, ''),
+      },
+      schema: phoneCalls,
+    });
+    return res.data?.[0];
   }
 
   private eventBody(input: PhoneCallEventBodyInput) {

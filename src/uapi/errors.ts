@@ -25,6 +25,15 @@ export const UAPI_ERROR_SENTENCES: Record<string, string> = {
   pc_sendcallto_invalid: 'The target must be the number of a phone terminal extension in the same organization, for example `0003*024`.',
   pc_action_invalid: 'VoipNow does not know that call action.',
   pc_maxinparking_invalid: 'The parking time must be between 10 and 3600 seconds.',
+  pc_format_invalid: 'The recording format must be `wav` or `wav49`.',
+  pc_transfernumber_invalid: 'The number to transfer must be the source or the destination of the call.',
+  pc_transferfromnumber_invalid: 'The number to transfer from must be the source or the destination of the call.',
+  pc_extension_invalid: 'To place a call, use one of your own phone terminal extensions, for example `from 0003*210`.',
+  pc_source_invalid: 'The calling side must be an extension or a phone number.',
+  pc_destination_invalid: 'The number to call must be an extension like `0003*024` or a phone number like `+15551234567`.',
+  pc_callerdestination_invalid: 'The caller ID shown to the called party must look like `John Doe <+3334444>`.',
+  pc_callduration_invalid: 'The call duration must be a whole number of seconds above 0.',
+  too_many_requests: 'VoipNow is rate-limiting requests. Wait a few seconds and try again.',
   pce_type_invalid: 'The event type must be 0 (dial-in), 1 (dial-out), 2 (hangup), 3 (answer, incoming) or 4 (answer, outgoing).',
   pce_id_invalid: 'That call event id is not valid: it must be the alphanumeric id of an existing event of this extension.',
   pce_method_invalid: 'The event method must be GET or POST.',
@@ -67,6 +76,8 @@ export interface UapiErrorInit {
   sentence?: string;
   /** Which input field was wrong (for `invalid_input`), to point a Slack modal at it. */
   field?: string;
+  /** 429: seconds to wait before trying again (`Retry-After`). */
+  retryAfterSec?: number;
   cause?: unknown;
 }
 
@@ -76,6 +87,8 @@ export class UapiError extends Error {
   readonly status: number | undefined;
   readonly serverMessage: string | undefined;
   readonly field: string | undefined;
+  /** 429: seconds to wait before trying again, from `Retry-After`. */
+  readonly retryAfterSec: number | undefined;
   /** What to show a person. */
   readonly sentence: string;
 
@@ -89,6 +102,7 @@ export class UapiError extends Error {
     this.status = init.status;
     this.serverMessage = init.serverMessage;
     this.field = init.field;
+    this.retryAfterSec = init.retryAfterSec;
     this.sentence = sentence;
   }
 

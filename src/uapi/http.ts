@@ -93,7 +93,23 @@ export class UapiHttp {
     return url;
   }
 
+  /**
+   * Send one request. A read (GET) is idempotent, so it is tried once more after
+   * a network error or a 5xx answer; an action (PUT, POST, DELETE) is sent once
+   * and only once, since VoipNow may have acted on it before the failure.
+   */
   async request<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
+    if (req.method !== 'GET') return this.requestOnce(req);
+    try {
+      return await this.requestOnce(req);
+    } catch (err) {
+      if (!(err instanceof UapiError) || !isRetryable(err)) throw err;
+      this.logger.debug(`uapi GET retried once after ${err.code}`);
+      return this.requestOnce(req);
+    }
+  }
+
+  private async requestOnce<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
     const url = this.resolve(req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
 
@@ -134,7 +150,7 @@ export class UapiHttp {
     this.logger.debug(`uapi ${label} -> ${res.status}`, { ms: Date.now() - started });
 
     const raw = parseJson(text);
-    if (res.status >= 400) throw errorFromResponse(res.status, raw, text);
+    if (res.status >= 400) throw errorFromResponse(res.status, raw, text, res.headers.get('retry-after'));
     if (res.status === 204 || text.trim() === '') return { status: res.status, data: undefined, raw: undefined };
     if (raw === NOT_JSON) {
       throw new UapiError({
@@ -172,6 +188,15 @@ export class UapiHttp {
   }
 }
 
+/** What to tell a person who was rate-limited: when to try again. */
+export function rateLimitSentence(seconds: number | undefined, now: Date = new Date()): string {
+  if (seconds === undefined) return 'VoipNow is rate-limiting requests and did not say for how long. Wait a minute and try again.';
+  if (seconds <= 1) return 'VoipNow is rate-limiting requests. Try again in a second.';
+  const at = new Date(now.getTime() + seconds * 1000).toISOString().slice(11, 19);
+  const span = seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `VoipNow is rate-limiting requests. Try again in ${span} (after ${at} UTC).`;
+}
+
 const NOT_JSON = Symbol('not json');
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 
@@ -184,7 +209,30 @@ function parseJson(text: string): unknown {
   }
 }
 
-function errorFromResponse(status: number, raw: unknown, text: string): UapiError {
+/** A network failure (not a timeout: the server may still be working on it) or a 5xx answer. */
+function isRetryable(err: UapiError): boolean {
+  return err.kind === 'network' || (err.kind === 'rejected' && err.status !== undefined && err.status >= 500);
+}
+
+/**
+ * Seconds to wait from a `Retry-After` header: delay-seconds or an HTTP-date
+ * (RFC 9110 §10.2.3). Undefined when absent or unreadable.
+ */
+export function retryAfterSeconds(header: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const v = header.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function errorFromResponse(status: number, raw: unknown, text: string, retryAfter: string | null = null): UapiError {
+  if (status === 429) {
+    const seconds = retryAfterSeconds(retryAfter);
+    const code = uapiErrorBodySchema.safeParse(raw).data?.error.code ?? 'too_many_requests';
+    return new UapiError({ kind: 'rejected', status, code, retryAfterSec: seconds, sentence: rateLimitSentence(seconds) });
+  }
   const body = uapiErrorBodySchema.safeParse(raw);
   if (body.success) {
     return new UapiError({ kind: 'rejected', status, code: body.data.error.code, serverMessage: body.data.error.message });

@@ -80,6 +80,31 @@ export const rules = {
     return invalid('pc_maxinparking_invalid', 'maxInParking', `\`${value}\` is not a parking time: use 10 to 3600 seconds (default 180).`);
   },
 
+  /** Create PhoneCalls `destination`: "any extension number or a public number". */
+  destination(value: string): string {
+    const v = value.trim().replace(/[\s().-]/g, '');
+    if (EXTENSION.test(v) || PHONE_NUMBER.test(v)) return v;
+    return invalid('pc_destination_invalid', 'destination', `\`${value}\` is not a number to call: use an extension like \`0003*024\` or a phone number like \`+15551234567\`.`);
+  },
+
+  /** StartRecording `format`: `wav` or `wav49` (resource page; the vendor's MCP server defaults to wav). */
+  recordingFormat(value: string): 'wav' | 'wav49' {
+    const v = value.trim().toLowerCase();
+    if (v === 'wav' || v === 'wav49') return v;
+    return invalid('pc_format_invalid', 'format', `\`${value}\` is not a recording format: use \`wav\` or \`wav49\` (GSM in WAV, smaller).`);
+  },
+
+  /**
+   * Transfer / TransferToVoicemail `transferNumber` and `transferFromNumber`:
+   * the number of the source or the destination party of the call (vendor MCP
+   * server): an extension or a phone number.
+   */
+  partyNumber(value: string, field: 'transferNumber' | 'transferFromNumber'): string {
+    const v = value.trim();
+    if (EXTENSION.test(v) || PHONE_NUMBER.test(v)) return v;
+    return invalid(`pc_${field.toLowerCase()}_invalid`, field, `\`${value}\` is not a party of a call: use an extension like \`0003*024\` or a phone number like \`+15551234567\`.`);
+  },
+
   eventType(value: string | number): 0 | 1 | 2 | 3 | 4 {
     const s = String(value).trim().toLowerCase();
     const byName: Record<string, 0 | 1 | 2 | 3 | 4> = {

@@ -186,6 +186,11 @@ const ringFields = {
   phoneCallViewId: viewId,
 };
 
+const transferFields = {
+  transferFromNumber: ruled((v) => rules.partyNumber(v, 'transferFromNumber')).optional(),
+  transferNumber: ruled((v) => rules.partyNumber(v, 'transferNumber')).optional(),
+};
+
 /** PhoneCallAction, the body of `PUT /uapi/phoneCalls/{userId}/{extension}/{phoneCallId}`. */
 export const phoneCallActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('OnHold'), phoneCallViewId: viewId }),
@@ -199,10 +204,27 @@ export const phoneCallActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('Whisper'), ...ringFields, private: ruled(rules.private).optional() }),
   z.object({ action: z.literal('Monitor'), ...ringFields }),
   z.object({ action: z.literal('BargeIn'), ...ringFields }),
+  // PickUp page: the same fields as the other ringing actions; sendCallTo takes the ringing call.
+  z.object({ action: z.literal('PickUp'), ...ringFields }),
+  z.object({
+    action: z.literal('StartRecording'),
+    phoneCallViewId: viewId,
+    format: ruled(rules.recordingFormat).optional(),
+  }),
+  z.object({ action: z.literal('StopRecording'), phoneCallViewId: viewId }),
+  // Transfer page: its example sends no phoneCallViewId, only the two party numbers.
   z.object({
     action: z.literal('Transfer'),
     sendCallTo: ruled((v) => rules.sendCallTo(v, { allowPhoneNumber: true })),
-    phoneCallViewId: viewId,
+    ...transferFields,
+    phoneCallViewId: viewId.optional(),
+  }),
+  // TransferToVoicemail: sendCallTo is the extension whose mailbox takes the call.
+  z.object({
+    action: z.literal('TransferToVoicemail'),
+    sendCallTo: ruled((v) => rules.sendCallTo(v)),
+    ...transferFields,
+    phoneCallViewId: viewId.optional(),
   }),
 ]);
 export type PhoneCallActionInput = z.input<typeof phoneCallActionSchema>;
