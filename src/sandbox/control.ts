@@ -7,6 +7,7 @@
  *   POST /_sandbox/calls     {to, from?, callerId?, waitForPickup?, autoAnswer?}: a public caller rings `to`
  *                            (an extension or a queue), or extension `from` dials public number `to`
  *   POST /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup   desk-phone controls (desk.ts)
+ *   POST /_sandbox/traffic   {callsPerMinute, extensions?, holdShare?, …}: generated calls (traffic.ts); GET: status
  */
 import type { DeliveryStats } from './callEvents.js';
 import type { Reply } from './errors.js';
@@ -14,12 +15,14 @@ import { validateFaults, type SandboxFaults } from './faults.js';
 import { DESK_ACTIONS, deskControl, DeskError, deskOptionsOf, placeSandboxCall, type DeskAction } from './desk.js';
 import { phoneCallJson, phoneCallUrl } from './present.js';
 import type { RequestContext } from './router.js';
+import { validateTraffic, type TrafficGenerator } from './traffic.js';
 import type { PhoneCall, World } from './world.js';
 
 export interface ControlDeps {
   world: World;
   faults: () => SandboxFaults;
   deliveries: () => DeliveryStats;
+  traffic: TrafficGenerator;
   setFaults: (f: SandboxFaults) => void;
   reset: () => void;
   clientId: string;
@@ -38,7 +41,7 @@ export function controlHandlers(deps: ControlDeps) {
         `Consent:   GET  ${ctx.baseUrl}/oauth/authorize.php?response_type=code&client_id=${deps.clientId}&redirect_uri=…&state=…`,
         `Calls:     GET  ${ctx.baseUrl}/uapi/phoneCalls/@me/0003*210   (Authorization: Bearer …)`,
         `Events:    GET  ${ctx.baseUrl}/uapi/extensions/@me/0003*210/phoneCallEvents`,
-        `Controls:  GET  ${ctx.baseUrl}/_sandbox/world, POST /_sandbox/reset, /_sandbox/faults, /_sandbox/calls`,
+        `Controls:  GET  ${ctx.baseUrl}/_sandbox/world, POST /_sandbox/reset, /_sandbox/faults, /_sandbox/calls, /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup, /_sandbox/traffic`,
         '',
       ].join('\n'),
     };
@@ -53,6 +56,7 @@ export function controlHandlers(deps: ControlDeps) {
         calls: [...world.calls.values()].map((c) => ({ id: c.id, extension: c.extension, views: c.views.length })),
         faults: deps.faults(),
         deliveries: deps.deliveries(),
+        traffic: deps.traffic.status(),
       },
     };
   }
@@ -95,7 +99,15 @@ export function controlHandlers(deps: ControlDeps) {
     }
   }
 
-  return { index, state, reset, faults, inboundCall, desk };
+  function traffic(ctx: RequestContext): Reply {
+    return { status: 200, body: { traffic: deps.traffic.configure(validateTraffic(world, ctx.body)) } };
+  }
+
+  function trafficStatus(): Reply {
+    return { status: 200, body: { traffic: deps.traffic.status() } };
+  }
+
+  return { index, state, reset, faults, inboundCall, desk, traffic, trafficStatus };
 }
 
 /** A DeskError as `{error:{code,message}}` with its status; anything else is rethrown to errorReply(). */
