@@ -11,7 +11,7 @@
  *   GET  /_sandbox/changes?since=N   call state changes with their times (changes.ts)
  */
 import type { DeliveryStats } from './callEvents.js';
-import type { ChangeLog } from './changes.js';
+import { callState, type ChangeLog } from './changes.js';
 import type { Reply } from './errors.js';
 import { validateFaults, type SandboxFaults } from './faults.js';
 import { DESK_ACTIONS, deskControl, DeskError, deskOptionsOf, placeSandboxCall, type DeskAction } from './desk.js';
@@ -56,7 +56,7 @@ export function controlHandlers(deps: ControlDeps) {
       body: {
         users: [...world.users.values()],
         extensions: [...world.extensions.values()],
-        calls: [...world.calls.values()].map((c) => ({ id: c.id, extension: c.extension, views: c.views.length })),
+        calls: [...world.calls.values()].map((c) => ({ id: c.id, extension: c.extension, state: callState(c), views: c.views.length })),
         faults: deps.faults(),
         deliveries: deps.deliveries(),
         traffic: deps.traffic.status(),
