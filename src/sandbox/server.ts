@@ -9,7 +9,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallEventDispatcher } from './callEvents.js';
+import { CallEventDispatcher, type DeliveryStats } from './callEvents.js';
+import { ChangeLog, type CallChange } from './changes.js';
 import { controlHandlers } from './control.js';
 import { ApiError, errorReply, type Reply } from './errors.js';
 import { FaultGate, SandboxClosed, type SandboxFaults } from './faults.js';
@@ -19,9 +20,13 @@ import { phoneCallEventHandlers } from './phoneCallEvents.js';
 import { phoneCallHandlers } from './phoneCalls.js';
 import { matchRoute, type Route } from './router.js';
 import { seedWorld } from './seed.js';
+import { TrafficGenerator, validateTraffic, type TrafficStatus } from './traffic.js';
 import { World } from './world.js';
 
 export type { SandboxFaults } from './faults.js';
+export type { DeliveryStats } from './callEvents.js';
+export type { CallChange, CallState } from './changes.js';
+export type { TrafficConfig, TrafficStatus } from './traffic.js';
 export { World } from './world.js';
 export type { Extension, PhoneCall, PhoneCallEvent, PhoneCallView, User } from './world.js';
 export { SEED_IDS } from './seed.js';
@@ -73,6 +78,14 @@ export interface Sandbox {
   world: World;
   /** back to the starting data, tokens kept */
   reset(): void;
+  /** resolves once no call event delivery is in flight */
+  idle(): Promise<void>;
+  /** call event deliveries so far: delivered, dropped, failed, pending */
+  deliveries(): DeliveryStats;
+  /** generated calls: `configure` takes what POST /_sandbox/traffic takes (throws on bad input) */
+  traffic: { configure(body: unknown): TrafficStatus; status(): TrafficStatus };
+  /** every call state change the PBX made, with its time (changes.ts); also GET /_sandbox/changes?since=N */
+  changes: { since(seq: number): CallChange[]; subscribe(listener: (c: CallChange) => void): () => void };
   /** also clears timers and ends hung requests */
   close(): Promise<void>;
 }
@@ -92,21 +105,33 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const gate = new FaultGate(opts.faults, opts.random ?? Math.random);
   const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600);
   let dispatcher: CallEventDispatcher | undefined;
+  let changeLog: ChangeLog | undefined;
   const world = new World({
     pickupDelayMs: opts.pickupDelayMs ?? 1500,
     parkingSecondMs: opts.parkingSecondMs,
     seed: () => seedWorld(),
     onSignal: (s) => dispatcher?.dispatch(s),
+    onChange: () => changeLog?.check(),
     log,
   });
-  dispatcher = new CallEventDispatcher(() => world.events, log);
+  const changes = new ChangeLog(world);
+  changeLog = changes;
+  changes.check();
+  dispatcher = new CallEventDispatcher(() => world.events, log, undefined, () => gate.dropEvent());
+  const deliveries = dispatcher;
   const requests: SandboxRequestRecord[] = [];
+  const traffic = new TrafficGenerator(world, log);
+  const resetWorld = () => {
+    traffic.stop();
+    world.reset();
+    changes.check();
+  };
 
   const calls = phoneCallHandlers(world, { pageLinks: opts.pageLinks });
   const events = phoneCallEventHandlers(world);
   const oauth = oauthHandlers(world, tokens, client);
   const control = controlHandlers({
-    world, clientId: client.id, faults: () => gate.current, setFaults: (f) => gate.set(f), reset: () => world.reset(),
+    world, clientId: client.id, faults: () => gate.current, deliveries: () => deliveries.stats, setFaults: (f) => gate.set(f), reset: resetWorld, traffic, changes,
   });
 
   const CALL = '/uapi/phoneCalls/:userId/:extension/:phoneCallId?';
@@ -131,6 +156,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { method: 'POST', pattern: '/_sandbox/reset', body: 'none', uapi: false, handler: control.reset },
     { method: 'POST', pattern: '/_sandbox/faults', body: 'json', uapi: false, handler: control.faults },
     { method: 'POST', pattern: '/_sandbox/calls', body: 'json', uapi: false, handler: control.inboundCall },
+    { method: 'POST', pattern: '/_sandbox/calls/:id/:action', body: 'json', uapi: false, handler: control.desk },
+    { method: 'GET', pattern: '/_sandbox/changes', body: 'none', uapi: false, handler: control.changes },
+    { method: 'GET', pattern: '/_sandbox/traffic', body: 'none', uapi: false, handler: control.trafficStatus },
+    { method: 'POST', pattern: '/_sandbox/traffic', body: 'json', uapi: false, handler: control.traffic },
   ];
 
   let url = '';
@@ -194,6 +223,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       reply = errorReply(err);
     }
     record.status = reply.status;
+    changes.check();
     try {
       writeReply(res, reply);
     } catch (err) {
@@ -228,10 +258,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     world,
     setFaults: (f) => gate.set(f),
     issueToken: (userId, ttlSeconds) => tokens.issue(userId, client.id, ttlSeconds),
-    reset: () => world.reset(),
+    reset: resetWorld,
+    traffic: { configure: (body) => traffic.configure(validateTraffic(world, body)), status: () => traffic.status() },
+    changes: { since: (seq) => changes.since(seq), subscribe: (l) => changes.subscribe(l) },
+    idle: () => deliveries.idle(),
+    deliveries: () => deliveries.stats,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         gate.close();
+        traffic.stop();
         world.dispose();
         dispatcher?.close();
         server.close(() => resolve());
