@@ -36,6 +36,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // Last line of defence: whatever escapes a listener is logged, and the process keeps serving.
+  process.on('unhandledRejection', (err) => logger.error('unhandled rejection (kept running)', { error: err instanceof Error ? err.message : String(err) }));
+  process.on('uncaughtException', (err) => logger.error('uncaught exception (kept running)', { error: err.message }));
   const pbx = await voipnow(config, logger);
   const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
   const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });

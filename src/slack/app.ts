@@ -3,7 +3,7 @@
  * (`/slack/events`) otherwise; both also serve `GET /healthz` and the VoipNow
  * OAuth callback. Listeners live in their own files; this only wires them.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
@@ -22,6 +22,7 @@ import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
+import { gateRequests, guardSocketMode } from './gate.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
@@ -114,7 +115,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
     ...opts.slackClientOptions,
   });
-  const receiver: Receiver = socket
+  const receiver: SocketModeReceiver | HTTPReceiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
         customRoutes: routes,
@@ -127,6 +128,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         customRoutes: routes,
         logger: boltLogger(logger, level),
       });
+  // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
+  if (receiver instanceof HTTPReceiver) {
+    receiver.requestListener = gateRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, endpoints: ['/slack/events'], logger, now });
+  } else {
+    guardSocketMode(receiver, logger);
+  }
   app = new App({ token: config.slack.botToken, receiver, clientOptions: clientOptions(), logger: boltLogger(logger, level) });
 
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
