@@ -117,7 +117,7 @@ describe('/call', () => {
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
     const res = await command('UA', `unpark 0003*210 ${CALL} to 0003*024 wait 0`);
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
-    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `unpark <extension>/);
+    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `unpark &lt;extension&gt;/); // escaped: Slack shows <extension>
     const unknown = await command('UA', 'frobnicate');
     expect((unknown.json as { text: string }).text).toMatch(/`frobnicate` is not a command/);
     expect(uapiRequests()).toHaveLength(0);

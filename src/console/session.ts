@@ -24,6 +24,6 @@ export async function runLine(client: UapiClient, line: string, logger?: Logger)
     }
     return { ok: true, text: outcomeText(await execute(client, cmd)) };
   } catch (err) {
-    return { ok: false, text: failureText(err, logger) };
+    return { ok: false, text: failureText(err, logger, 'plain') };
   }
 }

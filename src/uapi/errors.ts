@@ -108,7 +108,13 @@ function sentenceFor(code: string, status: number | undefined, serverMessage: st
   if (status === 401 || status === 403) return UAPI_ERROR_SENTENCES.access_denied!;
   if (status === 404) return 'VoipNow does not know that resource. Check the extension and call id.';
   if (status === 429) return 'VoipNow is rate-limiting requests. Wait a few seconds and try again.';
-  const detail = serverMessage ? `: ${serverMessage.slice(0, 200)}` : '';
+  // The server's own words, on one line and without links (a PBX message is not trusted to point anywhere).
+  const words = serverMessage
+    ?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/<?(?:https?|ftp|mailto|tel):[^\s>|]*(?:\|[^>]*)?>?/gi, '[link removed]')
+    .trim()
+    .slice(0, 200);
+  const detail = words ? `: ${words}` : '';
   return `VoipNow refused the request (${code}${detail}).`;
 }
 
