@@ -11,15 +11,22 @@ import { eventLine, eventTypeWords } from '../calls/describe.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
 import type { PhoneCallEvent } from '../uapi/schemas.js';
-import type { SlackUser } from './accounts.js';
+import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { failureReply } from './replies.js';
 import { safeJson } from './interactions.js';
 
 export const EVENT_MODAL_ID = 'event.modal';
+export const EVENT_NOTICE_ID = 'event.notice';
 const metaSchema = z.object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() });
 type Meta = z.infer<typeof metaSchema>;
 
+/**
+ * Opens the modal at once, inside the trigger's 3 seconds, with a loading note;
+ * it is filled in with `views.update` when VoipNow answers, or says plainly
+ * that the event could not be loaded. (Waiting for VoipNow first let the
+ * trigger expire on a slow PBX, and the modal never opened.)
+ */
 export async function openEventModal(
   deps: SlackDeps,
   client: webApi.WebClient,
@@ -29,14 +36,44 @@ export async function openEventModal(
   respond: RespondFn,
   channelId?: string,
 ): Promise<void> {
+  const meta: Meta = { e: ref.extension, t: ref.eventType, id: ref.eventId, ...(channelId && { ch: channelId }) };
+  let viewId: string | undefined;
+  try {
+    const opened = await client.views.open({ trigger_id: triggerId, view: eventNoticeModal(meta, ':hourglass_flowing_sand: Loading the event from VoipNow…') });
+    viewId = opened.view?.id;
+  } catch (err) {
+    deps.logger.warn('could not open the event modal', { error: err instanceof Error ? err.message : String(err) });
+  }
   try {
     const { client: uapi } = await deps.accounts.clientFor(user);
     const [event] = await uapi.listPhoneCallEvents({ extension: ref.extension, eventType: ref.eventType, eventId: ref.eventId });
     if (!event) throw new UapiError({ kind: 'rejected', code: 'pce_id_invalid' });
-    await client.views.open({ trigger_id: triggerId, view: eventModal({ e: ref.extension, t: ref.eventType, id: ref.eventId, ...(channelId && { ch: channelId }) }, event) });
+    if (!viewId) throw new Error('the modal could not be opened');
+    await client.views.update({ view_id: viewId, view: eventModal(meta, event) });
   } catch (err) {
-    await respond(await failureReply(deps, user, err, channelId));
+    const reply = await failureReply(deps, user, err, channelId);
+    if (viewId) {
+      const sentence = err instanceof LinkRequired ? 'Your VoipNow account is not linked (or the link expired): see the message from callops in Slack.' : reply.text;
+      await client.views
+        .update({ view_id: viewId, view: eventNoticeModal(meta, `The event could not be loaded. ${sentence}`) })
+        .catch((e: unknown) => deps.logger.warn('could not update the event modal', { error: e instanceof Error ? e.message : String(e) }));
+    }
+    if (!viewId || err instanceof LinkRequired) await respond(reply);
   }
+}
+
+/** The modal while loading, or when loading failed: the event named, one line of mrkdwn (already escaped), no Save. */
+export function eventNoticeModal(meta: Meta, mrkdwn: string): View {
+  return {
+    type: 'modal',
+    callback_id: EVENT_NOTICE_ID,
+    title: { type: 'plain_text', text: 'Edit call event' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: mrkdwn.slice(0, 3000) } },
+    ],
+  };
 }
 
 export function eventModal(meta: Meta, current: PhoneCallEvent): View {
