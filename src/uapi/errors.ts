@@ -53,6 +53,9 @@ const CODE_ALIASES: Record<string, string> = {
   access_denided: 'access_denied',
 };
 
+/** Codes a server gives for a missing, bad or expired token (access_denied is the documented one). */
+const TOKEN_REFUSAL_CODES = new Set(['access_denied', 'invalid_token', 'expired_token', 'token_expired', 'unauthorized', 'invalid_request_token']);
+
 export function canonicalCode(code: string): string {
   const lower = code.trim().toLowerCase();
   return CODE_ALIASES[lower] ?? lower;
@@ -94,8 +97,10 @@ export class UapiError extends Error {
 
   /** True when the token should be refreshed and the request tried once more. */
   get isAuthFailure(): boolean {
-    // 401 is documented; 4PSA's own apps also refresh on 403 (reference §6).
-    return this.kind === 'rejected' && (this.status === 401 || this.status === 403);
+    // 401 is documented; 4PSA's own apps also refresh on 403 (reference §6). Only a refusal
+    // about the token counts: a 401/403 with another code (pce_access_denied, say) is a plain
+    // permission refusal, and refreshing would only spend the refresh token.
+    return this.kind === 'rejected' && (this.status === 401 || this.status === 403) && TOKEN_REFUSAL_CODES.has(this.code);
   }
 }
 
