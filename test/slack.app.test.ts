@@ -135,7 +135,8 @@ describe('/call', () => {
     const json = res.json as { response_type: string; text: string; blocks: Block[] };
     expect(json.response_type).toBe('ephemeral');
     expect(json.text).toMatch(/First link your VoipNow account/);
-    expect(button(json.blocks, 'link.open').url).toMatch(/\/oauth\/authorize\.php\?response_type=code&client_id=callops-demo/);
+    // The link opens callops' own page first (who is being linked), then VoipNow's consent.
+    expect(button(json.blocks, 'link.open').url).toMatch(/^http:\/\/callops\.test\/link\/start\?state=/);
     expect(uapiRequests()).toHaveLength(0);
   });
 

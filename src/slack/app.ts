@@ -11,7 +11,7 @@ import type { UapiHttp } from '../uapi/http.js';
 import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
-import { CALLBACK_PATH, LINK_BUTTON_ACTION, Linking } from './linking.js';
+import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
 import { CallOperations } from './operations.js';
 import { CardPublisher } from './publish.js';
 import { RingFollowUp, type FollowUpOptions } from './followup.js';
@@ -70,7 +70,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const now = opts.now ?? Date.now;
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
   let app: App | undefined;
-  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now });
+  const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
+  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
   const publisher = new CardPublisher(store, logger);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   const deps: SlackDeps = {
@@ -95,17 +96,23 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         res.end(JSON.stringify({ ok: true, app: APP_NAME, version: APP_VERSION }));
       },
     },
-    {
-      path: CALLBACK_PATH,
+    ...(
+      [
+        [CALLBACK_PATH, (req, res) => linking.callback(req, res)],
+        [LINK_START_PATH, (req, res) => linking.startPage(req, res)],
+        [SLACK_SIGNIN_CALLBACK_PATH, (req, res) => linking.slackCallback(req, res)],
+      ] as [string, (req: IncomingMessage, res: ServerResponse) => Promise<void>][]
+    ).map(([path, run]) => ({
+      path,
       method: ['GET'],
       handler: (req: IncomingMessage, res: ServerResponse) => {
-        linking.callback(req, res).catch((err: unknown) => {
-          logger.error('OAuth callback failed', { error: err instanceof Error ? err.message : String(err) });
+        run(req, res).catch((err: unknown) => {
+          logger.error('linking page failed', { path, error: err instanceof Error ? err.message : String(err) });
           if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
           res.end('callops could not finish linking; the error was logged.');
         });
       },
-    },
+    })),
   ];
 
   const level = LogLevel.WARN;

@@ -36,6 +36,8 @@ export interface StackOptions {
   voipnowTimeoutMs?: number;
   supervisors?: string[];
   logLines?: string[];
+  /** Configure Sign in with Slack (client id 'siws-client', secret 'siws-secret') for /call link. */
+  signInWithSlack?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -53,6 +55,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         signingSecret: SIGNING_SECRET,
         ...(opts.socketMode && { appToken: 'xapp-test' }),
         apiUrl: api.url,
+        ...(opts.signInWithSlack && { clientId: 'siws-client', clientSecret: 'siws-secret' }),
       },
       port: 0,
       publicUrl: 'http://callops.test',
