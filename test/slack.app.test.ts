@@ -343,7 +343,8 @@ describe('App Home and health', () => {
   it('offers the link button to an unlinked user', async () => {
     await eventCallback(s.base, SIGNING_SECRET, { type: 'app_home_opened', user: 'UNOBODY', channel: 'D2', tab: 'home', event_ts: '1.3' });
     const published = await s.api.waitFor('views.publish', (c) => c.body.user_id === 'UNOBODY');
-    expect(JSON.stringify(published.body.view)).toContain('/oauth/authorize.php');
+    // The link opens callops' page naming the user first, then VoipNow's consent (see adversarial.linking).
+    expect(JSON.stringify(published.body.view)).toContain('http://callops.test/link/start?state=');
   });
 
   it('GET /healthz answers', async () => {
@@ -356,7 +357,11 @@ describe('App Home and health', () => {
 describe('linking an account through the sandbox consent page', () => {
   it('link -> consent -> callback -> tokens stored encrypted -> commands run as the consenting user', async () => {
     const res = await command('UC', 'link 0003*024');
-    const url = button((res.json as { blocks: Block[] }).blocks, 'link.open').url!;
+    // The button opens callops' page naming who is being linked; it leads on to VoipNow's consent.
+    const startUrl = new URL(button((res.json as { blocks: Block[] }).blocks, 'link.open').url!);
+    const startPage = await (await fetch(`${s.base}${startUrl.pathname}${startUrl.search}`)).text();
+    expect(startPage).toMatch(/Slack user @uc \(UC\)/);
+    const url = [...startPage.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&'))[0]!;
     const authorize = new URL(url);
     expect(authorize.origin).toBe(s.sandbox.url);
     const state = authorize.searchParams.get('state')!;

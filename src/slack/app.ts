@@ -47,7 +47,8 @@ export interface SlackApp {
   start(): Promise<{ port?: number }>;
   /** Resolves when no background work (follow-ups, card syncs, board writes) is pending. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops taking work, lets in-flight actions finish (at most `drainMs`, default 8 s), then stops listening. */
+  stop(opts?: { drainMs?: number }): Promise<void>;
 }
 
 /** Bolt logs through ours, so its lines are redacted like every other. */
@@ -79,7 +80,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     linking,
     operations: new CallOperations(accounts, config.supervisors, undefined, now),
     publisher,
-    followUp: new RingFollowUp(accounts, publisher, logger, opts.followUp),
+    followUp: new RingFollowUp(accounts, publisher, logger, opts.followUp, background),
     store,
     logger,
     voipnowHost: new URL(opts.http.origin).host,
@@ -137,12 +138,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       });
   // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
   if (receiver instanceof HTTPReceiver) {
-    receiver.requestListener = gateRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, endpoints: ['/slack/events'], logger, now });
+    receiver.requestListener = gateRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, endpoints: ['/slack/events'], logger, now, stopping: () => stopping });
   } else {
     guardSocketMode(receiver, logger);
   }
+  let stopping = false;
   app = new App({ token: config.slack.botToken, receiver, clientOptions: clientOptions(), logger: boltLogger(logger, level) });
 
+  // Every request being handled is tracked until its listener is done (not just acknowledged),
+  // so shutdown lets in-flight actions finish and write their card. Once stopping, new work is
+  // left unacknowledged: Slack sends it again, to a process that is not going away.
+  app.use(async ({ next }) => {
+    if (stopping) return;
+    const run = next();
+    background.track(run.catch(() => undefined));
+    await run;
+  });
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
   registerInteractions(app, deps);
@@ -167,9 +178,17 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
-    stop: async () => {
+    stop: async (opts: { drainMs?: number } = {}) => {
+      // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
+      stopping = true;
       deps.followUp.close();
-      await background.close();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        background.close().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; exiting anyway`);
       await theApp.stop();
     },
   };

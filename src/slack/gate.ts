@@ -24,6 +24,8 @@ export interface GateOptions {
   endpoints: readonly string[];
   logger: Logger;
   now?: () => number;
+  /** True while shutting down: Slack requests get 503, so Slack retries them elsewhere. */
+  stopping?: () => boolean;
 }
 
 type Verdict = { ok: true } | { ok: false; status: number; why: string };
@@ -103,6 +105,12 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'POST' || !opts.endpoints.includes(path)) return passOn(req, res);
+    if (opts.stopping?.()) {
+      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.end('Shutting down');
+      req.resume();
+      return;
+    }
     read(req, MAX_BODY_BYTES).then(
       (raw) => {
         if (raw === 'too-large') return refuse(res, 413);
