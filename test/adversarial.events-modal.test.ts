@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { slashCommand } from './helpers/signed.js';
+import { slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -56,5 +56,32 @@ describe('event edit modal', () => {
     expect(text).toMatch(/could not be loaded/);
     expect(text).toMatch(/VoipNow had an internal error/);
     expect((failed.body.view as { submit?: unknown }).submit).toBeUndefined();
+  });
+});
+
+describe('event modal submissions are always acknowledged', () => {
+  const meta = JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent });
+  const submit = (mutate: (view: Record<string, unknown>) => void) => {
+    const payload = viewSubmissionPayload({ user: 'UA', callbackId: 'event.modal', privateMetadata: meta, values: {} });
+    mutate(payload.view as Record<string, unknown>);
+    return viewSubmission(s.base, SIGNING_SECRET, payload);
+  };
+
+  it('non-string values, a missing state, prototype keys: field errors, nothing sent to VoipNow', async () => {
+    s.sandbox.requests.length = 0;
+    const shapes: ((v: Record<string, unknown>) => void)[] = [
+      (v) => (v.state = { values: { url: { value: { type: 'plain_text_input', value: 42 } }, method: { value: { selected_option: { value: ['1'] } } }, status: { value: { selected_option: null } }, note: { value: { value: { x: 1 } } } } }),
+      (v) => (v.state = null),
+      (v) => delete v.state,
+      (v) => (v.state = { values: null }),
+      (v) => (v.state = { values: JSON.parse('{"__proto__": {"value": {"value": "http://evil.example"}}, "url": {"value": null}}') }),
+    ];
+    for (const shape of shapes) {
+      const res = await submit(shape);
+      expect(res.status).toBe(200);
+      const errors = (res.json as { response_action: string; errors: Record<string, string> }).errors;
+      expect(Object.keys(errors)).toEqual(expect.arrayContaining(['url', 'method', 'status']));
+    }
+    expect(s.sandbox.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
   });
 });

@@ -127,7 +127,16 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
       await ack({ response_action: 'errors', errors: { url: 'This form is out of date; open it again.' } });
       return;
     }
-    const values = view.state.values;
+    // A submission is always acknowledged: fields are read defensively (a tampered or odd
+    // payload with a missing state or a non-string value gets field errors, never a throw).
+    const values = view.state?.values ?? {};
+    const field = (block: string, key: 'value' | 'selected_option'): string => {
+      const inner = Object.hasOwn(values, block) ? (values[block] as Record<string, unknown> | undefined)?.value : undefined;
+      const v = inner && typeof inner === 'object' ? (inner as Record<string, unknown>)[key] : undefined;
+      if (key === 'value') return typeof v === 'string' ? v : '';
+      const option = v && typeof v === 'object' ? (v as { value?: unknown }).value : undefined;
+      return typeof option === 'string' ? option : '';
+    };
     const errors: Record<string, string> = {};
     const changes: { url?: string; method?: 0 | 1; status?: 0 | 1; note?: string } = {};
     const check = (block: string, fn: () => void) => {
@@ -137,10 +146,10 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
         errors[block] = err instanceof UapiError ? err.sentence.replace(/`/g, '') : 'Not valid.';
       }
     };
-    check('url', () => (changes.url = rules.eventUrl(values.url?.value?.value ?? '')));
-    check('method', () => (changes.method = rules.eventMethod(values.method?.value?.selected_option?.value ?? '')));
-    check('status', () => (changes.status = rules.eventStatus(values.status?.value?.selected_option?.value ?? '')));
-    const note = values.note?.value?.value;
+    check('url', () => (changes.url = rules.eventUrl(field('url', 'value'))));
+    check('method', () => (changes.method = rules.eventMethod(field('method', 'selected_option'))));
+    check('status', () => (changes.status = rules.eventStatus(field('status', 'selected_option'))));
+    const note = field('note', 'value');
     if (note) check('note', () => (changes.note = rules.eventNote(note)));
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
