@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { SQLITE_FILE_NAME, SqliteStore, TokenCipher } from '../src/store/index.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { slashCommand } from './helpers/signed.js';
+import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
+import { startStack, SIGNING_SECRET } from './helpers/stack.js';
 
 const SECRET = 'shutdown-signing-secret';
 const CALL = SEED_IDS.seedCall;
@@ -117,6 +118,42 @@ describe('SIGTERM during an action', () => {
     const card = api.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body).includes(CALL));
     expect(card, `calls: ${api.calls.map((c) => c.method).join(', ')}\n${stderr}`).toBeDefined();
     expect(JSON.stringify(card!.body.blocks)).toContain('on hold');
-    expect(api.callsTo('response_url').filter((c) => c.path === '/late')).toHaveLength(0);
+    expect(api.callsTo('response_url').filter((c) => c.path.includes('/late'))).toHaveLength(0);
   }, 90_000);
+});
+
+describe('an action still running when the drain time is up', () => {
+  it('its user is told it was interrupted and its card says so', async () => {
+    const s = await startStack();
+    try {
+      await s.link('UA', '12', '0003*210');
+      const posted: string[] = [];
+      s.api.respondWith('chat.postMessage', (_c, d) => {
+        const a = d();
+        posted.push(String(a.ts));
+        return a;
+      });
+      await slashCommand(s.base, SIGNING_SECRET, { text: `list 0003*210 ${CALL}`, user_id: 'UA', response_url: s.api.responseUrl('/cmd') });
+      const card = await s.api.waitFor('chat.postMessage', undefined, 10_000);
+      const blocks = card.body.blocks as { elements?: { action_id?: string; value?: string }[] }[];
+      const hold = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01')!;
+      await s.slack.idle();
+      // VoipNow stops answering: the press is acknowledged, then waits on VoipNow.
+      s.sandbox.setFaults({ hang: true });
+      const press = await blockAction(
+        s.base,
+        SIGNING_SECRET,
+        blockActionPayload({ user: 'UA', messageTs: posted[0]!, messageBlocks: blocks, actionId: 'call.hold.01', value: hold.value!, responseUrl: s.api.responseUrl('/press') }),
+      );
+      expect(press.status).toBe(200);
+      await s.slack.stop({ drainMs: 300 });
+      const told = await s.api.waitFor('response_url', (c) => c.path.includes('/press') && /restarting while your request ran/.test(String(c.body.text)), 10_000);
+      expect(told.body.response_type).toBe('ephemeral');
+      const marked = await s.api.waitFor('chat.update', (c) => c.body.ts === posted[0] && JSON.stringify(c.body.blocks).includes('Interrupted by a callops restart'), 10_000);
+      expect(marked.body.channel).toBe('C1');
+    } finally {
+      s.sandbox.setFaults({});
+      await s.close();
+    }
+  }, 60_000);
 });

@@ -23,6 +23,7 @@ import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './gate.js';
+import { InFlight } from './inflight.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
@@ -143,15 +144,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     guardSocketMode(receiver, logger);
   }
   let stopping = false;
+  const inFlight = new InFlight(logger);
   app = new App({ token: config.slack.botToken, receiver, clientOptions: clientOptions(), logger: boltLogger(logger, level) });
 
   // Every request being handled is tracked until its listener is done (not just acknowledged),
   // so shutdown lets in-flight actions finish and write their card. Once stopping, new work is
   // left unacknowledged: Slack sends it again, to a process that is not going away.
-  app.use(async ({ next }) => {
+  app.use(async ({ next, body }) => {
     if (stopping) return;
     const run = next();
-    background.track(run.catch(() => undefined));
+    const settled = run.catch(() => undefined);
+    background.track(settled);
+    inFlight.track(body, settled);
     await run;
   });
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
@@ -188,7 +192,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000))),
       ]);
       clearTimeout(timer);
-      if (!drained) logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; exiting anyway`);
+      if (!drained) {
+        logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; telling ${inFlight.size} user(s) they were interrupted`);
+        await inFlight.interrupt(theApp.client);
+      }
       await theApp.stop();
     },
   };
