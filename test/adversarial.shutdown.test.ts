@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { SQLITE_FILE_NAME, SqliteStore, TokenCipher } from '../src/store/index.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
+import { JSON_TYPE, blockAction, blockActionPayload, sendSigned, slashCommand } from './helpers/signed.js';
 import { startStack, SIGNING_SECRET } from './helpers/stack.js';
 
 const SECRET = 'shutdown-signing-secret';
@@ -91,6 +91,14 @@ describe('SIGTERM during an action', () => {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
 
     await until('the app to answer /healthz', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+
+    // The real process survives a signed JSON `null` (it used to exit on it) and keeps answering.
+    for (const body of ['null', '[]', '7']) {
+      const bad = await sendSigned(base, SECRET, body, JSON_TYPE);
+      expect(bad.status).toBe(400);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(child.exitCode).toBeNull();
 
     // Each UAPI request now takes 1.5 s: the hold (PUT, then the read-back) is still running at SIGTERM.
     sandbox.setFaults({ latencyMs: 1500 });
