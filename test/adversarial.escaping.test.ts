@@ -10,7 +10,8 @@ import { failureText } from '../src/calls/respond.js';
 import { UapiError } from '../src/uapi/errors.js';
 import { phoneCallSchema } from '../src/uapi/schemas.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { slashCommand } from './helpers/signed.js';
+import { slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
+import { SEED_IDS } from '../src/sandbox/server.js';
 
 type AnyBlock = { type: string; block_id?: string; text?: { text: string }; elements?: Array<{ action_id?: string; value?: string }>; accessory?: { action_id?: string } };
 
@@ -100,6 +101,25 @@ describe('failure messages escape what they echo', () => {
     });
     afterAll(async () => {
       await s.close();
+    });
+
+    it('the confirmation of an event edited in the modal escapes the note and URL it echoes', async () => {
+      s.api.clearCalls();
+      const meta = JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent, ch: 'C1' });
+      const res = await viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({
+        user: 'UA', callbackId: 'event.modal', privateMetadata: meta,
+        values: {
+          url: { value: { type: 'plain_text_input', value: 'https://crm.example.com/hook?a=1&b=<2>' } },
+          method: { value: { type: 'static_select', selected_option: { value: '1' } } },
+          status: { value: { type: 'static_select', selected_option: { value: '1' } } },
+          note: { value: { type: 'plain_text_input', value: '<!channel> <@U999> look' } },
+        },
+      }));
+      expect(res.status).toBe(200);
+      const done = await s.api.waitFor('chat.postEphemeral', (c) => String(c.body.text).includes('Updated call event'), 10_000);
+      const text = String(done.body.text);
+      expectNoRawMarkup(text);
+      expect(text).toContain('&lt;!channel&gt;');
     });
 
     for (const text of ['hold <!channel>', 'transfer 0003*210 b817d2618fe6f1804333 to <!here>', '<!channel> now', 'events add 0003*210 <@U999>']) {

@@ -162,7 +162,8 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
     try {
       const { client: uapi } = await deps.accounts.clientFor(user);
       const updated = await uapi.updatePhoneCallEvent({ extension: m.e, eventType: m.t, eventId: m.id }, changes);
-      text = `:white_check_mark: Updated call event on \`${m.e}\`: ${updated ? '`' + eventLine(updated) + '`' : m.id}`;
+      // The event's URL and note come from the PBX (and the user): escaped, like every echo.
+      text = `:white_check_mark: Updated call event on ${code(m.e)}: ${updated ? code(eventLine(updated)) : code(m.id)}`;
     } catch (err) {
       text = (await failureReply(deps, user, err, m.ch)).text;
     }
