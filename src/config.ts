@@ -16,6 +16,8 @@ export const VARIABLES: Record<string, VarDoc> = {
   SLACK_BOT_TOKEN: { what: 'the bot token callops posts with (xoxb-...)', where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token' },
   SLACK_SIGNING_SECRET: { what: 'verifies that HTTP requests come from Slack', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Signing Secret' },
   SLACK_APP_TOKEN: { what: 'turns on Socket Mode (xapp-..., scope connections:write); leave unset to receive HTTP on PORT', where: 'api.slack.com/apps > your app > Basic Information > App-Level Tokens' },
+  SLACK_CLIENT_ID: { what: 'Sign in with Slack: with SLACK_CLIENT_SECRET, /call link makes the browser sign in with Slack and refuses a link completed by anyone but the user who asked (add PUBLIC_URL/link/slack/callback as a redirect URL)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client ID' },
+  SLACK_CLIENT_SECRET: { what: 'Sign in with Slack client secret (with SLACK_CLIENT_ID)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client Secret' },
   SLACK_API_URL: { what: 'overrides the Slack Web API base URL (tests, proxies)', where: 'default https://slack.com/api/' },
   PORT: { what: 'HTTP port for /slack/events, /healthz and the VoipNow OAuth callback', where: 'default 3000' },
   PUBLIC_URL: { what: 'where browsers reach this bot, for the VoipNow OAuth callback (PUBLIC_URL/oauth/voipnow/callback)', where: 'your public https URL; default http://localhost:PORT' },
@@ -56,6 +58,8 @@ const schema = z
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: optional,
     SLACK_API_URL: url('SLACK_API_URL'),
+    SLACK_CLIENT_ID: optional,
+    SLACK_CLIENT_SECRET: optional,
     PORT: port(3000),
     PUBLIC_URL: url('PUBLIC_URL'),
     VOIPNOW_URL: url('VOIPNOW_URL'),
@@ -83,6 +87,8 @@ const schema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_APP_TOKEN'], message: 'must start with xapp-' });
     }
     if (!c.SLACK_APP_TOKEN) need('SLACK_SIGNING_SECRET', 'when SLACK_APP_TOKEN is not set (HTTP mode)');
+    if (c.SLACK_CLIENT_ID) need('SLACK_CLIENT_SECRET', 'when SLACK_CLIENT_ID is set (Sign in with Slack)');
+    if (c.SLACK_CLIENT_SECRET) need('SLACK_CLIENT_ID', 'when SLACK_CLIENT_SECRET is set (Sign in with Slack)');
     if (c.VOIPNOW_URL) {
       need('VOIPNOW_CLIENT_ID', 'when VOIPNOW_URL is set');
       need('VOIPNOW_CLIENT_SECRET', 'when VOIPNOW_URL is set');
@@ -90,7 +96,8 @@ const schema = z
   });
 
 export interface Config {
-  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  /** clientId/clientSecret: Sign in with Slack for /call link (optional). */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string; clientId?: string; clientSecret?: string };
   port: number;
   publicUrl: string;
   /** Undefined: start the embedded sandbox PBX. */
@@ -133,7 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   return {
-    slack: { botToken: c.SLACK_BOT_TOKEN!, signingSecret: c.SLACK_SIGNING_SECRET, appToken: c.SLACK_APP_TOKEN, apiUrl: c.SLACK_API_URL },
+    slack: {
+      botToken: c.SLACK_BOT_TOKEN!,
+      signingSecret: c.SLACK_SIGNING_SECRET,
+      appToken: c.SLACK_APP_TOKEN,
+      apiUrl: c.SLACK_API_URL,
+      clientId: c.SLACK_CLIENT_ID,
+      clientSecret: c.SLACK_CLIENT_SECRET,
+    },
     port: c.PORT,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     voipnow: c.VOIPNOW_URL

@@ -36,6 +36,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // Last line of defence: whatever escapes a listener is logged, and the process keeps serving.
+  process.on('unhandledRejection', (err) => logger.error('unhandled rejection (kept running)', { error: err instanceof Error ? err.message : String(err) }));
+  process.on('uncaughtException', (err) => logger.error('uncaught exception (kept running)', { error: err.message }));
   const pbx = await voipnow(config, logger);
   const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
   const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });
@@ -52,8 +55,13 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal}: shutting down`);
-    await slack.stop().catch(() => undefined);
+    logger.info(`${signal}: shutting down (new requests refused, in-flight actions finishing)`);
+    // Whatever happens, the process is gone within 10 s.
+    setTimeout(() => {
+      logger.error('shutdown took over 10 s; exiting');
+      process.exit(1);
+    }, 9_500).unref();
+    await slack.stop({ drainMs: 8_000 }).catch((err: unknown) => logger.error('shutdown: stopping Slack failed', { error: err instanceof Error ? err.message : String(err) }));
     await store.close().catch(() => undefined);
     http.close();
     await pbx.close();

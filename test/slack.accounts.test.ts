@@ -20,7 +20,8 @@ afterAll(async () => {
   await s.close();
 });
 beforeEach(async () => {
-  await new Promise((r) => setTimeout(r, 50));
+  // Work the previous test left running (follow-ups, card syncs) finishes first: a condition, not a sleep.
+  await s.slack.idle();
   s.sandbox.reset();
   s.sandbox.requests.length = 0;
   s.api.clearCalls();
@@ -98,8 +99,10 @@ describe('editing a call event in a modal', () => {
   it('`events update` without changes opens the modal; saving sends the seed update', async () => {
     await s.link('UA', '12');
     await command('UA', `events update 0003*210 0 ${SEED_IDS.seedEvent}`);
-    const opened = await s.api.waitFor('views.open');
-    const view = opened.body.view as { callback_id: string; private_metadata: string };
+    // The modal opens at once with a loading note, then is filled in when VoipNow answers.
+    await s.api.waitFor('views.open');
+    const filled = await s.api.waitFor('views.update');
+    const view = filled.body.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe('event.modal');
     const submit = (url: string) =>
       viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({
@@ -128,8 +131,9 @@ describe('editing a call event in a modal', () => {
       user: 'UA', messageTs: '1.1', actionId: `event.edit.${SEED_IDS.seedEvent}`,
       value: JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent }), responseUrl: s.api.responseUrl('/edit'),
     }));
-    const opened = await s.api.waitFor('views.open');
-    expect(JSON.stringify(opened.body.view)).toContain('http://myevent.example');
+    await s.api.waitFor('views.open');
+    const filled = await s.api.waitFor('views.update');
+    expect(JSON.stringify(filled.body.view)).toContain('http://myevent.example');
   });
 });
 

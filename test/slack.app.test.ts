@@ -121,7 +121,7 @@ describe('/call', () => {
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
     const res = await command('UA', `unpark 0003*210 ${CALL} to 0003*024 wait 0`);
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
-    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `unpark <extension>/);
+    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `unpark &lt;extension&gt;/); // escaped: Slack shows <extension>
     const unknown = await command('UA', 'frobnicate');
     expect((unknown.json as { text: string }).text).toMatch(/`frobnicate` is not a command/);
     expect(uapiRequests()).toHaveLength(0);
@@ -139,7 +139,8 @@ describe('/call', () => {
     const json = res.json as { response_type: string; text: string; blocks: Block[] };
     expect(json.response_type).toBe('ephemeral');
     expect(json.text).toMatch(/First link your VoipNow account/);
-    expect(button(json.blocks, 'link.open').url).toMatch(/\/oauth\/authorize\.php\?response_type=code&client_id=callops-demo/);
+    // The link opens callops' own page first (who is being linked), then VoipNow's consent.
+    expect(button(json.blocks, 'link.open').url).toMatch(/^http:\/\/callops\.test\/link\/start\?state=/);
     expect(uapiRequests()).toHaveLength(0);
   });
 
@@ -348,7 +349,8 @@ describe('App Home and health', () => {
   it('offers the link button to an unlinked user', async () => {
     await eventCallback(s.base, SIGNING_SECRET, { type: 'app_home_opened', user: 'UNOBODY', channel: 'D2', tab: 'home', event_ts: '1.3' });
     const published = await s.api.waitFor('views.publish', (c) => c.body.user_id === 'UNOBODY');
-    expect(JSON.stringify(published.body.view)).toContain('/oauth/authorize.php');
+    // The link opens callops' page naming the user first, then VoipNow's consent (see adversarial.linking).
+    expect(JSON.stringify(published.body.view)).toContain('http://callops.test/link/start?state=');
   });
 
   it('GET /healthz answers', async () => {
@@ -361,7 +363,11 @@ describe('App Home and health', () => {
 describe('linking an account through the sandbox consent page', () => {
   it('link -> consent -> callback -> tokens stored encrypted -> commands run as the consenting user', async () => {
     const res = await command('UC', 'link 0003*024');
-    const url = button((res.json as { blocks: Block[] }).blocks, 'link.open').url!;
+    // The button opens callops' page naming who is being linked; it leads on to VoipNow's consent.
+    const startUrl = new URL(button((res.json as { blocks: Block[] }).blocks, 'link.open').url!);
+    const startPage = await (await fetch(`${s.base}${startUrl.pathname}${startUrl.search}`)).text();
+    expect(startPage).toMatch(/Slack user @uc \(UC\)/);
+    const url = [...startPage.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&'))[0]!;
     const authorize = new URL(url);
     expect(authorize.origin).toBe(s.sandbox.url);
     const state = authorize.searchParams.get('state')!;

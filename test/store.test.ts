@@ -7,7 +7,7 @@
  * if TEST_DATABASE_URL is set explicitly and unreachable, the suite fails instead of skipping.
  */
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,7 +263,105 @@ function contract(backend: Backend) {
         await store.createOAuthState({ state: 'old', teamId: 'T1', slackUserId: 'U1', expiresAt: new Date(Date.now() - 1000) });
         await store.createOAuthState({ state: 'new', teamId: 'T1', slackUserId: 'U1', expiresAt: future() });
         const states = (await h.rawRows('oauth_states')).map((r) => r['state']);
-        expect(states).toEqual(['new']);
+        // Stored hashed (see 'keeps only a hash of the state').
+        expect(states).toEqual([createHash('sha256').update('new').digest('hex')]);
+      });
+
+      it('keeps only a SHA-256 hash of the state: the database never holds a usable one', async () => {
+        const state = 'st-secret-4f1c9a7e2b';
+        await store.createOAuthState({ state, teamId: 'T1', slackUserId: 'U1', expiresAt: future() });
+        const raw = JSON.stringify(await h.rawRows('oauth_states'));
+        expect(raw).not.toContain(state);
+        expect(raw).toContain(createHash('sha256').update(state).digest('hex'));
+        // A hash found in the database is not a state: presenting it gets nothing.
+        expect(await store.consumeOAuthState(createHash('sha256').update(state).digest('hex'))).toBeUndefined();
+        expect((await store.consumeOAuthState(state))?.state).toBe(state);
+      });
+    });
+
+    describe('atomic column updates', () => {
+      const tokens = (n: number) => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, expiresAt: new Date(Date.UTC(2031, 0, 1, 0, 0, n)) });
+
+      it('setLinkedAccountExtension changes only the extension and updatedAt', async () => {
+        await store.saveLinkedAccount(account());
+        const at = new Date('2030-01-01T00:00:00.123Z');
+        expect(await store.setLinkedAccountExtension('T1', 'U1', '0003*024', at)).toBe(true);
+        expect(await store.getLinkedAccount('T1', 'U1')).toStrictEqual(account({ extension: '0003*024', updatedAt: at }));
+        expect(await store.setLinkedAccountExtension('T1', 'UNOBODY', '0003*024', at)).toBe(false);
+      });
+
+      it('replaceLinkedAccountTokens swaps only the tokens, and only from the expected refresh token', async () => {
+        await store.saveLinkedAccount(account());
+        const at = new Date('2030-01-01T00:00:00.456Z');
+        expect(await store.replaceLinkedAccountTokens('T1', 'U1', 'not-the-stored-one', tokens(1), at)).toBe(false);
+        expect(await store.getLinkedAccount('T1', 'U1')).toStrictEqual(account());
+        expect(await store.replaceLinkedAccountTokens('T1', 'U1', REFRESH, tokens(1), at)).toBe(true);
+        expect(await store.getLinkedAccount('T1', 'U1')).toStrictEqual(account({ ...tokens(1), updatedAt: at }));
+        // The rotated-away token can never be written back over the new one.
+        expect(await store.replaceLinkedAccountTokens('T1', 'U1', REFRESH, tokens(2), at)).toBe(false);
+        expect((await store.getLinkedAccount('T1', 'U1'))?.refreshToken).toBe('refresh-1');
+        expect(await store.replaceLinkedAccountTokens('T1', 'UNOBODY', REFRESH, tokens(3), at)).toBe(false);
+      });
+
+      it('60 extension changes interleaved with refreshes over two connections: nothing is lost', async () => {
+        await store.saveLinkedAccount(account());
+        const other = await h.open(cipherA);
+        const stores = [store, other];
+        let refreshes = 0;
+        const refresher = async (worker: number) => {
+          for (let i = 0; i < 15; i++) {
+            const s = stores[(worker + i) % 2]!;
+            await s.withTokenRefreshLock('T1', 'U1', async () => {
+              const cur = await s.getLinkedAccount('T1', 'U1');
+              const n = ++refreshes;
+              expect(await s.replaceLinkedAccountTokens('T1', 'U1', cur!.refreshToken, tokens(n), new Date())).toBe(true);
+            });
+          }
+        };
+        // One lane of 60 extension changes, each read back at once through the other connection:
+        // a refresh that wrote back a whole row read earlier would revert it (a lost update).
+        const lost: string[] = [];
+        const changer = async () => {
+          for (let i = 0; i < 60; i++) {
+            const ext = `0003*${100 + i}`;
+            expect(await stores[i % 2]!.setLinkedAccountExtension('T1', 'U1', ext, new Date())).toBe(true);
+            const now = await stores[(i + 1) % 2]!.getLinkedAccount('T1', 'U1');
+            if (now?.extension !== ext) lost.push(`${ext} read back as ${now?.extension}`);
+          }
+        };
+        await Promise.all([refresher(0), refresher(1), changer()]);
+        const final = await store.getLinkedAccount('T1', 'U1');
+        expect(lost).toEqual([]);
+        expect(final?.extension).toBe('0003*159');
+        expect(refreshes).toBe(30);
+        expect(final?.refreshToken).toBe('refresh-30');
+        expect(final?.accessToken).toBe('access-30');
+      });
+
+      it('the token-refresh lock lets one holder in at a time, per user', async () => {
+        await store.saveLinkedAccount(account());
+        const other = await h.open(cipherA);
+        let inside = 0;
+        let most = 0;
+        const order: string[] = [];
+        const hold = (s: Store, name: string) =>
+          s.withTokenRefreshLock('T1', 'U1', async () => {
+            inside++;
+            most = Math.max(most, inside);
+            order.push(name);
+            await s.getLinkedAccount('T1', 'U1');
+            await s.getLinkedAccount('T1', 'U1');
+            inside--;
+            return name;
+          });
+        const results = await Promise.all([hold(store, 'a'), hold(other, 'b'), hold(store, 'c'), hold(other, 'd')]);
+        expect(results).toEqual(['a', 'b', 'c', 'd']);
+        expect(order.sort()).toEqual(['a', 'b', 'c', 'd']);
+        // SQLite's lock is per store object (one process owns the file); PostgreSQL's spans connections.
+        if (backend.name.startsWith('PostgreSQL')) expect(most).toBe(1);
+        // A failing holder releases the lock.
+        await expect(store.withTokenRefreshLock('T1', 'U1', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+        expect(await store.withTokenRefreshLock('T1', 'U1', async () => 'after')).toBe('after');
       });
     });
 

@@ -7,6 +7,7 @@
  * at most 50 blocks, section text at most 3000 characters, button values at most
  * 2000; a call with more views than fit shows a note instead of failing.
  */
+import { createHash } from 'node:crypto';
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { PhoneCall, PhoneCallView } from '../uapi/schemas.js';
 import { CALL_ACTIONS, type CallActionSpec } from './actions.js';
@@ -48,8 +49,17 @@ export interface CardTarget {
 export const ACTION_ID_PREFIX = 'call.';
 export const REFRESH_ACTION_ID = 'call.refresh';
 
+/**
+ * A PBX id as a piece of a block_id or action_id: itself when it is short and
+ * plain, otherwise a hash of it, so ids stay far below Slack's 255 characters
+ * whatever the PBX sends (the button's value still carries the real id).
+ */
+export function idKey(id: string): string {
+  return /^[A-Za-z0-9]{1,64}$/.test(id) ? id : `h${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
+}
+
 export function actionId(action: string, viewId?: string): string {
-  return `${ACTION_ID_PREFIX}${action}${viewId ? `.${viewId}` : ''}`;
+  return `${ACTION_ID_PREFIX}${action}${viewId ? `.${idKey(viewId)}` : ''}`;
 }
 
 export function parseActionId(id: string): { action: string; viewId?: string } | undefined {
@@ -152,10 +162,16 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
   const views = call.phoneCallView;
   const shown = views.slice(0, room);
   const body: KnownBlock[] = [];
+  const seen = new Map<string, number>();
   for (const v of shown) {
-    body.push({ type: 'section', block_id: blockId(call.id, `view.${v.id}`), text: { type: 'mrkdwn', text: viewText(v) } });
+    // Two views with one id (the PBX sent it twice) still get distinct block ids.
+    const key = idKey(v.id);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const part = n === 0 ? key : `${key}.${n}`;
+    body.push({ type: 'section', block_id: blockId(call.id, `view.${part}`), text: { type: 'mrkdwn', text: viewText(v) } });
     const buttons = viewButtons(v, { id: call.id, extension }).slice(0, LIMITS.actionsElements);
-    if (buttons.length) body.push({ type: 'actions', block_id: blockId(call.id, `actions.${v.id}`), elements: buttons });
+    if (buttons.length) body.push({ type: 'actions', block_id: blockId(call.id, `actions.${part}`), elements: buttons });
   }
   if (views.length === 0) body.push({ type: 'section', block_id: blockId(call.id, 'empty'), text: { type: 'mrkdwn', text: '_No views: the call may be setting up._' } });
   if (views.length > shown.length) {
@@ -166,17 +182,18 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
     });
   }
   const summary = views.map((v) => `${v.id} ${viewState(v)} ${route(v)}`).join('; ');
-  return { text: clip(`Call ${call.id} on ${extension}: ${summary || 'no views'}`, 3000), blocks: [head, ...body, ...tail] };
+  // The top-level text is mrkdwn too (notifications, screen readers): PBX values are escaped there as well.
+  return { text: clip(escapeMrkdwn(`Call ${call.id} on ${extension}: ${summary || 'no views'}`), 3000), blocks: [head, ...body, ...tail] };
 }
 
 /** Block ids carry the call id, so one message can hold several calls and a press replaces only its own. */
 export function blockId(phoneCallId: string, part: string): string {
-  return `${phoneCallId}.${part}`;
+  return `${idKey(phoneCallId)}.${part}`;
 }
 
 /** Replace the blocks of one call inside a message (a list) with its new card. */
 export function replaceCallBlocks(blocks: KnownBlock[], phoneCallId: string, card: KnownBlock[]): KnownBlock[] {
-  const mine = (b: KnownBlock) => typeof b.block_id === 'string' && b.block_id.startsWith(`${phoneCallId}.`);
+  const mine = (b: KnownBlock) => typeof b.block_id === 'string' && b.block_id.startsWith(`${idKey(phoneCallId)}.`);
   const first = blocks.findIndex(mine);
   if (first < 0) return card;
   let last = first;
@@ -201,32 +218,34 @@ export function endedCard(phoneCallId: string, extension: string, note?: string)
     { type: 'section', block_id: blockId(phoneCallId, 'head'), text: { type: 'mrkdwn', text: `:no_entry_sign: *Call* ${code(phoneCallId)}${on} has ended.` } },
   ];
   if (note) blocks.push({ type: 'context', block_id: blockId(phoneCallId, 'note'), elements: [{ type: 'mrkdwn', text: clip(note, LIMITS.sectionText) }] });
-  return { text: `Call ${phoneCallId}${extension === '@self' ? '' : ` on ${extension}`} has ended.`, blocks };
+  return { text: escapeMrkdwn(`Call ${phoneCallId}${extension === '@self' ? '' : ` on ${extension}`} has ended.`), blocks };
 }
 
 /** Several calls (a `list`): one card's worth of blocks, cut with a note at the limit. */
 export function callListMessage(extension: string, calls: PhoneCall[]): { text: string; blocks: KnownBlock[] } {
   if (calls.length === 0) {
     const where = extension === '@self' ? 'your extensions' : code(extension);
-    return { text: `No live calls on ${extensionWords(extension)}.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `No live calls on ${where}.` } }] };
+    return { text: escapeMrkdwn(`No live calls on ${extensionWords(extension)}.`), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `No live calls on ${where}.` } }] };
   }
+  // The same call listed twice would repeat its block ids: it is shown once.
+  const unique = [...new Map(calls.map((c) => [c.id, c])).values()];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${calls.length} live call(s)* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${unique.length} live call(s)* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
   ];
   let shown = 0;
-  for (const call of calls) {
+  for (const call of unique) {
     const card = callCard(call, { extension }).blocks;
     if (blocks.length + card.length + 2 > LIMITS.messageBlocks) break;
     blocks.push({ type: 'divider' }, ...card);
     shown++;
   }
-  if (shown < calls.length) {
+  if (shown < unique.length) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${calls.length - shown} more call(s) not shown; use \`/call list <extension> <callId>\` for one call.` }],
+      elements: [{ type: 'mrkdwn', text: `${unique.length - shown} more call(s) not shown; use \`/call list <extension> <callId>\` for one call.` }],
     });
   }
-  return { text: `${calls.length} live call(s) on ${extensionWords(extension)}`, blocks };
+  return { text: escapeMrkdwn(`${unique.length} live call(s) on ${extensionWords(extension)}`), blocks };
 }
 
 export const EVENT_EDIT_ACTION_ID = 'event.edit';
@@ -241,7 +260,7 @@ export function eventsMessage(summary: string, extension: string, events: PhoneC
       text: { type: 'mrkdwn', text: clip(code(eventLine(e)), LIMITS.sectionText) },
       accessory: {
         type: 'button',
-        action_id: `${EVENT_EDIT_ACTION_ID}.${e.id}`.slice(0, LIMITS.actionId),
+        action_id: `${EVENT_EDIT_ACTION_ID}.${idKey(e.id)}`,
         text: { type: 'plain_text', text: 'Edit' },
         value: JSON.stringify({ e: extension, t: e.type ?? 0, id: e.id }),
       },
@@ -250,5 +269,5 @@ export function eventsMessage(summary: string, extension: string, events: PhoneC
   if (events.length > room) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${events.length - room} more event(s) not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }] });
   }
-  return { text: summary, blocks };
+  return { text: escapeMrkdwn(summary), blocks };
 }

@@ -48,9 +48,16 @@ export class CommandError extends Error {
     readonly usage?: string,
     readonly example?: string,
   ) {
-    super([problem, usage && `Usage: \`${usage}\``, example && `Example: \`${example}\``].filter(Boolean).join(' '));
+    // One line, whatever the echoed words held (a quoted word may span lines or carry control characters).
+    super(oneLine([problem, usage && `Usage: \`${usage}\``, example && `Example: \`${example}\``].filter(Boolean).join(' ')));
     this.name = 'CommandError';
   }
+}
+
+/** Control characters and line breaks become spaces, so a message stays one plain line. */
+export function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 
 /**
@@ -60,8 +67,10 @@ export class CommandError extends Error {
 export function normalizeText(text: string): string {
   return text
     // Slack may turn numbers and URLs into links: <tel:+15551234567|+1 555...>, <https://x|x>.
-    .replace(/<tel:([+\d]+)(?:\|[^>]*)?>/g, '$1')
-    .replace(/<(https?:\/\/[^|>\s]+)(?:\|[^>]*)?>/g, '$1')
+    // No class may run past a `<`: each attempt then stops at the next link, so the
+    // scan stays linear (with `[^>]*`, 200 KB of `<http://` took seconds).
+    .replace(/<tel:([+\d]+)(?:\|[^<>]*)?>/g, '$1')
+    .replace(/<(https?:\/\/[^|<>\s]+)(?:\|[^<>]*)?>/g, '$1')
     .replace(/[\u201C\u201D\u201E\u201F\u00AB\u00BB]/g, '"')
     .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
     .replace(/(^|\s)[\u2014\u2013]+(?=\S)/g, '$1--')
@@ -100,8 +109,8 @@ export function tokenize(text: string): string[] {
   return words;
 }
 
-/** Option keywords as users type them, mapped to one name. */
-const OPTION_WORDS: Record<string, string> = {
+/** Option keywords as users type them, mapped to one name (a Map: `constructor` is not an option). */
+const OPTION_WORDS = new Map<string, string>(Object.entries({
   to: 'to', target: 'to', sendcallto: 'to',
   as: 'callerId', callerid: 'callerId', 'caller-id': 'callerId',
   wait: 'wait', waitforpickup: 'wait', timeout: 'wait',
@@ -112,7 +121,7 @@ const OPTION_WORDS: Record<string, string> = {
   method: 'method', note: 'note', url: 'url', status: 'status',
   call: 'call', callid: 'call', phonecallid: 'call',
   from: 'from',
-};
+}));
 /** Options that take no value (a following 0/1 is read as its value). */
 const FLAGS = new Set(['private']);
 
@@ -130,7 +139,7 @@ function readWords(words: string[], allowed: ReadonlySet<string>, ctx: { usage: 
     const eq = /^-{0,2}([A-Za-z-]+)=(.*)$/s.exec(word);
     const dashed = /^--?([A-Za-z-]+)$/.exec(word);
     const key = eq?.[1] ?? dashed?.[1] ?? word;
-    const name = OPTION_WORDS[key.toLowerCase()];
+    const name = OPTION_WORDS.get(key.toLowerCase());
     const looksLikeOption = eq !== null || dashed !== null || name !== undefined;
     if (!looksLikeOption) {
       positionals.push(word);
@@ -217,7 +226,7 @@ function parseAction(spec: CallActionSpec, args: string[]): Command {
   };
 }
 
-const EVENTS_USAGE = {
+const EVENTS_USAGE: Record<'list' | 'add' | 'update' | 'delete', { usage: string; example: string }> = {
   list: { usage: 'events list <extension> [type]', example: 'events list 0003*210' },
   add: {
     usage: 'events add <extension> <type> url <url> [method get|post] [note "..."] [status enabled|disabled]',
@@ -228,12 +237,15 @@ const EVENTS_USAGE = {
     example: 'events update 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq method post note "I want to use POST for my event"',
   },
   delete: { usage: 'events delete <extension> [type [eventId]]', example: 'events delete 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq' },
-} as const;
+};
+const EVENTS_OPS = new Map(Object.entries(EVENTS_USAGE) as [keyof typeof EVENTS_USAGE, { usage: string; example: string }][]);
+const EVENTS_MAX_WORDS = new Map<keyof typeof EVENTS_USAGE, number>([['list', 2], ['add', 2], ['update', 3], ['delete', 3]]);
 
 function parseEvents(args: string[]): Command {
   const [op, ...rest] = args;
   const key = (op ?? '').toLowerCase() as keyof typeof EVENTS_USAGE;
-  const ctx = EVENTS_USAGE[key];
+  // A Map, not an object lookup: `events constructor` or `events __proto__` is an unknown word.
+  const ctx = EVENTS_OPS.get(key);
   if (!ctx) {
     throw new CommandError(
       op ? `\`events ${op}\` is not known: use list, add, update or delete.` : '`events` needs list, add, update or delete.',
@@ -243,7 +255,7 @@ function parseEvents(args: string[]): Command {
   }
   const takesFields = key === 'add' || key === 'update';
   const { positionals, options } = readWords(rest, new Set(takesFields ? ['method', 'note', 'url', 'status'] : []), ctx);
-  const max = { list: 2, add: 2, update: 3, delete: 3 }[key];
+  const max = EVENTS_MAX_WORDS.get(key)!;
   if (positionals.length > max) {
     throw new CommandError(`Too many words: \`${positionals.slice(max).join(' ')}\` is not understood.`, ctx.usage, ctx.example);
   }
@@ -317,8 +329,18 @@ function parseRecord(args: string[]): Command {
   );
 }
 
+/** Slack's own limit on slash-command text; anything longer is refused before it is read. */
+export const MAX_COMMAND_LENGTH = 4000;
+
 /** Parse what the user typed. Throws CommandError with one clear line on bad input. */
 export function parseCommand(text: string): Command {
+  if (text.length > MAX_COMMAND_LENGTH) {
+    throw new CommandError(
+      `That command is ${text.length} characters long; callops reads at most ${MAX_COMMAND_LENGTH}.`,
+      undefined,
+      'hold 0003*210 b817d2618fe6f1804333',
+    );
+  }
   const [first, ...args] = tokenize(text);
   const word = (first ?? 'help').toLowerCase().replace(/^-+/, '');
   switch (word) {

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   try {
     session = await connect();
   } catch (err) {
-    process.stderr.write(`${err instanceof Error && !(err as { sentence?: string }).sentence ? err.message : failureText(err, logger)}\n`);
+    process.stderr.write(`${err instanceof Error && !(err as { sentence?: string }).sentence ? err.message : failureText(err, logger, 'plain')}\n`);
     return 1;
   }
   const oneShot = process.argv.slice(2).join(' ').trim();
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(failureText(err, logger) + '\n');
+    process.stderr.write(failureText(err, logger, 'plain') + '\n');
     process.exit(1);
   },
 );

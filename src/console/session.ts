@@ -29,6 +29,6 @@ export async function runLine(client: UapiClient, line: string, logger?: Logger,
     }
     return { ok: true, text: outcomeText(await execute(client, cmd, { ownExtension: opts.ownExtension })) };
   } catch (err) {
-    return { ok: false, text: failureText(err, logger) };
+    return { ok: false, text: failureText(err, logger, 'plain') };
   }
 }

@@ -5,7 +5,7 @@
 import { UapiClient } from '../uapi/client.js';
 import { UapiError } from '../uapi/errors.js';
 import type { UapiHttp } from '../uapi/http.js';
-import { refreshingCredentials, type TokenSet, type VoipnowOAuth } from '../uapi/oauth.js';
+import type { TokenSet, VoipnowOAuth } from '../uapi/oauth.js';
 import type { LinkedAccount, Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 
@@ -16,6 +16,9 @@ export class LinkRequired extends Error {
     this.name = 'LinkRequired';
   }
 }
+
+/** Tokens this close to expiry are refreshed before use. */
+const REFRESH_MARGIN_MS = 30_000;
 
 export interface SlackUser {
   teamId: string;
@@ -55,11 +58,9 @@ export class Accounts {
     return account;
   }
 
-  async setExtension(user: SlackUser, extension: string): Promise<boolean> {
-    const account = await this.get(user);
-    if (!account) return false;
-    await this.store.saveLinkedAccount({ ...account, extension, updatedAt: new Date(this.now()) });
-    return true;
+  /** Changes only the extension column: a concurrent token refresh is never overwritten (nor overwrites it). */
+  setExtension(user: SlackUser, extension: string): Promise<boolean> {
+    return this.store.setLinkedAccountExtension(user.teamId, user.userId, extension, new Date(this.now()));
   }
 
   unlink(user: SlackUser): Promise<boolean> {
@@ -73,24 +74,49 @@ export class Accounts {
   async clientFor(user: SlackUser): Promise<{ client: UapiClient; account: LinkedAccount }> {
     const account = await this.get(user);
     if (!account) throw new LinkRequired('unlinked');
-    let current = account;
-    const creds = refreshingCredentials(
-      this.oauth,
-      { accessToken: account.accessToken, refreshToken: account.refreshToken, expiresAt: account.expiresAt },
-      {
-        now: this.now,
-        onChange: async (t) => {
-          current = { ...current, accessToken: t.accessToken, refreshToken: t.refreshToken ?? current.refreshToken, expiresAt: t.expiresAt, updatedAt: new Date(this.now()) };
-          await this.store.saveLinkedAccount(current);
-          this.logger.info('refreshed VoipNow token', { team: user.teamId, user: user.userId });
-        },
-      },
-    );
-    const guarded = {
-      token: () => creds.token().catch((e: unknown) => this.expired(e)),
-      refresh: () => creds.refresh().catch((e: unknown) => this.expired(e)),
+    let held: TokenSet = { accessToken: account.accessToken, refreshToken: account.refreshToken, expiresAt: account.expiresAt };
+    const renew = async () => {
+      held = await this.renew(user, held).catch((e: unknown) => this.expired(e));
+      return held.accessToken;
     };
-    return { client: new UapiClient(this.http, guarded), account };
+    const creds = {
+      token: () => (held.expiresAt.getTime() - this.now() < REFRESH_MARGIN_MS ? renew() : Promise.resolve(held.accessToken)),
+      refresh: renew,
+    };
+    return { client: new UapiClient(this.http, creds), account };
+  }
+
+  /** Refreshes in flight in this process, one per user. */
+  private readonly renewing = new Map<string, Promise<TokenSet>>();
+
+  /**
+   * New tokens for a user whose token `used` is expiring or was refused. One
+   * refresh per user at a time: concurrent requests in this process share it,
+   * and the store's lock makes other processes wait for it; whoever waited then
+   * finds the tokens the winner stored and uses them, instead of spending the
+   * rotated-away refresh token (which VoipNow refuses: a false "link again").
+   */
+  private renew(user: SlackUser, used: TokenSet): Promise<TokenSet> {
+    const key = JSON.stringify([user.teamId, user.userId]);
+    const running = this.renewing.get(key);
+    if (running) return running;
+    const flight = this.store
+      .withTokenRefreshLock(user.teamId, user.userId, async () => {
+        const stored = await this.get(user);
+        if (!stored) throw new LinkRequired('unlinked');
+        const fresh: TokenSet = { accessToken: stored.accessToken, refreshToken: stored.refreshToken, expiresAt: stored.expiresAt };
+        // Someone refreshed since this request read its tokens: use theirs.
+        if (stored.accessToken !== used.accessToken && stored.expiresAt.getTime() - this.now() >= REFRESH_MARGIN_MS) return fresh;
+        if (!stored.refreshToken) throw new UapiError({ kind: 'rejected', code: 'access_denied', status: 401, sentence: 'Your VoipNow sign-in expired. Link your account again.' });
+        const next = await this.oauth.refresh(stored.refreshToken);
+        const saved = await this.store.replaceLinkedAccountTokens(user.teamId, user.userId, stored.refreshToken, next, new Date(this.now()));
+        if (!saved) this.logger.warn('VoipNow token refreshed, but the link changed meanwhile; the new token was not stored', { team: user.teamId, user: user.userId });
+        else this.logger.info('refreshed VoipNow token', { team: user.teamId, user: user.userId });
+        return { ...next, refreshToken: next.refreshToken ?? stored.refreshToken };
+      })
+      .finally(() => this.renewing.delete(key));
+    this.renewing.set(key, flight);
+    return flight;
   }
 
   /** A refresh that VoipNow refuses means the user must link again. */

@@ -3,7 +3,7 @@
  * (`/slack/events`) otherwise; both also serve `GET /healthz` and the VoipNow
  * OAuth callback. Listeners live in their own files; this only wires them.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
@@ -11,7 +11,7 @@ import type { UapiHttp } from '../uapi/http.js';
 import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
-import { CALLBACK_PATH, LINK_BUTTON_ACTION, Linking } from './linking.js';
+import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
 import { CallOperations } from './operations.js';
 import { CardPublisher } from './publish.js';
 import { RingFollowUp, type FollowUpOptions } from './followup.js';
@@ -22,6 +22,8 @@ import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
+import { gateRequests, guardSocketMode } from './gate.js';
+import { InFlight } from './inflight.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
@@ -46,7 +48,8 @@ export interface SlackApp {
   start(): Promise<{ port?: number }>;
   /** Resolves when no background work (follow-ups, card syncs, board writes) is pending. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops taking work, lets in-flight actions finish (at most `drainMs`, default 8 s), then stops listening. */
+  stop(opts?: { drainMs?: number }): Promise<void>;
 }
 
 /** Bolt logs through ours, so its lines are redacted like every other. */
@@ -69,7 +72,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const now = opts.now ?? Date.now;
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
   let app: App | undefined;
-  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now });
+  const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
+  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
   const publisher = new CardPublisher(store, logger);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   const deps: SlackDeps = {
@@ -77,7 +81,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     linking,
     operations: new CallOperations(accounts, config.supervisors, undefined, now),
     publisher,
-    followUp: new RingFollowUp(accounts, publisher, logger, opts.followUp),
+    followUp: new RingFollowUp(accounts, publisher, logger, opts.followUp, background),
     store,
     logger,
     voipnowHost: new URL(opts.http.origin).host,
@@ -94,17 +98,23 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         res.end(JSON.stringify({ ok: true, app: APP_NAME, version: APP_VERSION }));
       },
     },
-    {
-      path: CALLBACK_PATH,
+    ...(
+      [
+        [CALLBACK_PATH, (req, res) => linking.callback(req, res)],
+        [LINK_START_PATH, (req, res) => linking.startPage(req, res)],
+        [SLACK_SIGNIN_CALLBACK_PATH, (req, res) => linking.slackCallback(req, res)],
+      ] as [string, (req: IncomingMessage, res: ServerResponse) => Promise<void>][]
+    ).map(([path, run]) => ({
+      path,
       method: ['GET'],
       handler: (req: IncomingMessage, res: ServerResponse) => {
-        linking.callback(req, res).catch((err: unknown) => {
-          logger.error('OAuth callback failed', { error: err instanceof Error ? err.message : String(err) });
+        run(req, res).catch((err: unknown) => {
+          logger.error('linking page failed', { path, error: err instanceof Error ? err.message : String(err) });
           if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
           res.end('callops could not finish linking; the error was logged.');
         });
       },
-    },
+    })),
   ];
 
   const level = LogLevel.WARN;
@@ -114,7 +124,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
     ...opts.slackClientOptions,
   });
-  const receiver: Receiver = socket
+  const receiver: SocketModeReceiver | HTTPReceiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
         customRoutes: routes,
@@ -127,8 +137,27 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         customRoutes: routes,
         logger: boltLogger(logger, level),
       });
+  // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
+  if (receiver instanceof HTTPReceiver) {
+    receiver.requestListener = gateRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, endpoints: ['/slack/events'], logger, now, stopping: () => stopping });
+  } else {
+    guardSocketMode(receiver, logger);
+  }
+  let stopping = false;
+  const inFlight = new InFlight(logger);
   app = new App({ token: config.slack.botToken, receiver, clientOptions: clientOptions(), logger: boltLogger(logger, level) });
 
+  // Every request being handled is tracked until its listener is done (not just acknowledged),
+  // so shutdown lets in-flight actions finish and write their card. Once stopping, new work is
+  // left unacknowledged: Slack sends it again, to a process that is not going away.
+  app.use(async ({ next, body }) => {
+    if (stopping) return;
+    const run = next();
+    const settled = run.catch(() => undefined);
+    background.track(settled);
+    inFlight.track(body, settled);
+    await run;
+  });
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
   registerInteractions(app, deps);
@@ -153,9 +182,20 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
-    stop: async () => {
+    stop: async (opts: { drainMs?: number } = {}) => {
+      // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
+      stopping = true;
       deps.followUp.close();
-      await background.close();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        background.close().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; telling ${inFlight.size} user(s) they were interrupted`);
+        await inFlight.interrupt(theApp.client);
+      }
       await theApp.stop();
     },
   };

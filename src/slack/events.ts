@@ -11,15 +11,22 @@ import { eventLine, eventTypeWords } from '../calls/describe.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
 import type { PhoneCallEvent } from '../uapi/schemas.js';
-import type { SlackUser } from './accounts.js';
+import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { failureReply } from './replies.js';
 import { safeJson } from './interactions.js';
 
 export const EVENT_MODAL_ID = 'event.modal';
+export const EVENT_NOTICE_ID = 'event.notice';
 const metaSchema = z.object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() });
 type Meta = z.infer<typeof metaSchema>;
 
+/**
+ * Opens the modal at once, inside the trigger's 3 seconds, with a loading note;
+ * it is filled in with `views.update` when VoipNow answers, or says plainly
+ * that the event could not be loaded. (Waiting for VoipNow first let the
+ * trigger expire on a slow PBX, and the modal never opened.)
+ */
 export async function openEventModal(
   deps: SlackDeps,
   client: webApi.WebClient,
@@ -29,14 +36,44 @@ export async function openEventModal(
   respond: RespondFn,
   channelId?: string,
 ): Promise<void> {
+  const meta: Meta = { e: ref.extension, t: ref.eventType, id: ref.eventId, ...(channelId && { ch: channelId }) };
+  let viewId: string | undefined;
+  try {
+    const opened = await client.views.open({ trigger_id: triggerId, view: eventNoticeModal(meta, ':hourglass_flowing_sand: Loading the event from VoipNow…') });
+    viewId = opened.view?.id;
+  } catch (err) {
+    deps.logger.warn('could not open the event modal', { error: err instanceof Error ? err.message : String(err) });
+  }
   try {
     const { client: uapi } = await deps.accounts.clientFor(user);
     const [event] = await uapi.listPhoneCallEvents({ extension: ref.extension, eventType: ref.eventType, eventId: ref.eventId });
     if (!event) throw new UapiError({ kind: 'rejected', code: 'pce_id_invalid' });
-    await client.views.open({ trigger_id: triggerId, view: eventModal({ e: ref.extension, t: ref.eventType, id: ref.eventId, ...(channelId && { ch: channelId }) }, event) });
+    if (!viewId) throw new Error('the modal could not be opened');
+    await client.views.update({ view_id: viewId, view: eventModal(meta, event) });
   } catch (err) {
-    await respond(await failureReply(deps, user, err, channelId));
+    const reply = await failureReply(deps, user, err, channelId);
+    if (viewId) {
+      const sentence = err instanceof LinkRequired ? 'Your VoipNow account is not linked (or the link expired): see the message from callops in Slack.' : reply.text;
+      await client.views
+        .update({ view_id: viewId, view: eventNoticeModal(meta, `The event could not be loaded. ${sentence}`) })
+        .catch((e: unknown) => deps.logger.warn('could not update the event modal', { error: e instanceof Error ? e.message : String(e) }));
+    }
+    if (!viewId || err instanceof LinkRequired) await respond(reply);
   }
+}
+
+/** The modal while loading, or when loading failed: the event named, one line of mrkdwn (already escaped), no Save. */
+export function eventNoticeModal(meta: Meta, mrkdwn: string): View {
+  return {
+    type: 'modal',
+    callback_id: EVENT_NOTICE_ID,
+    title: { type: 'plain_text', text: 'Edit call event' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: mrkdwn.slice(0, 3000) } },
+    ],
+  };
 }
 
 export function eventModal(meta: Meta, current: PhoneCallEvent): View {
@@ -90,7 +127,16 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
       await ack({ response_action: 'errors', errors: { url: 'This form is out of date; open it again.' } });
       return;
     }
-    const values = view.state.values;
+    // A submission is always acknowledged: fields are read defensively (a tampered or odd
+    // payload with a missing state or a non-string value gets field errors, never a throw).
+    const values = view.state?.values ?? {};
+    const field = (block: string, key: 'value' | 'selected_option'): string => {
+      const inner = Object.hasOwn(values, block) ? (values[block] as Record<string, unknown> | undefined)?.value : undefined;
+      const v = inner && typeof inner === 'object' ? (inner as Record<string, unknown>)[key] : undefined;
+      if (key === 'value') return typeof v === 'string' ? v : '';
+      const option = v && typeof v === 'object' ? (v as { value?: unknown }).value : undefined;
+      return typeof option === 'string' ? option : '';
+    };
     const errors: Record<string, string> = {};
     const changes: { url?: string; method?: 0 | 1; status?: 0 | 1; note?: string } = {};
     const check = (block: string, fn: () => void) => {
@@ -100,10 +146,10 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
         errors[block] = err instanceof UapiError ? err.sentence.replace(/`/g, '') : 'Not valid.';
       }
     };
-    check('url', () => (changes.url = rules.eventUrl(values.url?.value?.value ?? '')));
-    check('method', () => (changes.method = rules.eventMethod(values.method?.value?.selected_option?.value ?? '')));
-    check('status', () => (changes.status = rules.eventStatus(values.status?.value?.selected_option?.value ?? '')));
-    const note = values.note?.value?.value;
+    check('url', () => (changes.url = rules.eventUrl(field('url', 'value'))));
+    check('method', () => (changes.method = rules.eventMethod(field('method', 'selected_option'))));
+    check('status', () => (changes.status = rules.eventStatus(field('status', 'selected_option'))));
+    const note = field('note', 'value');
     if (note) check('note', () => (changes.note = rules.eventNote(note)));
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
@@ -116,7 +162,8 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
     try {
       const { client: uapi } = await deps.accounts.clientFor(user);
       const updated = await uapi.updatePhoneCallEvent({ extension: m.e, eventType: m.t, eventId: m.id }, changes);
-      text = `:white_check_mark: Updated call event on \`${m.e}\`: ${updated ? '`' + eventLine(updated) + '`' : m.id}`;
+      // The event's URL and note come from the PBX (and the user): escaped, like every echo.
+      text = `:white_check_mark: Updated call event on ${code(m.e)}: ${updated ? code(eventLine(updated)) : code(m.id)}`;
     } catch (err) {
       text = (await failureReply(deps, user, err, m.ch)).text;
     }

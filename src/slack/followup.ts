@@ -10,6 +10,7 @@ import { callCard, endedCard } from '../calls/card.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { CardPublisher } from './publish.js';
 import type { Logger } from '../log.js';
+import { Background } from '../background.js';
 
 /** trying, ringing, other side ringing */
 const SETTLING = new Set([2, 3, 4]);
@@ -26,7 +27,6 @@ export interface FollowUpOptions {
 }
 
 export class RingFollowUp {
-  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly watching = new Set<string>();
   private readonly delays: number[];
   private readonly maxMs: number;
@@ -36,6 +36,8 @@ export class RingFollowUp {
     private readonly publisher: CardPublisher,
     private readonly logger: Logger,
     opts: FollowUpOptions = {},
+    /** Where the reads are scheduled, so shutdown and tests (`SlackApp.idle()`) wait for them. */
+    private readonly background: Background = new Background(),
   ) {
     this.delays = opts.delaysMs ?? [1000, 2000, 3000, 5000];
     this.maxMs = opts.maxMs ?? 40_000;
@@ -73,12 +75,8 @@ export class RingFollowUp {
     };
     const schedule = () => {
       const delay = this.delays[Math.min(attempt++, this.delays.length - 1)]!;
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        void tick();
-      }, delay);
-      t.unref();
-      this.timers.add(t);
+      // Refused once the background is closed (shutdown): the follower just stops.
+      if (!this.background.later(delay, tick)) this.stop(call.id);
     };
     schedule();
   }
@@ -87,10 +85,8 @@ export class RingFollowUp {
     this.watching.delete(phoneCallId);
   }
 
-  /** Stop every follower (shutdown). */
+  /** Stop following (shutdown); timers not yet fired are dropped by the Background's close(). */
   close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
     this.watching.clear();
   }
 }

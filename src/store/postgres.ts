@@ -36,6 +36,9 @@ const STATEMENTS: StoreStatements = {
       refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
       linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
   deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = $1 AND slack_user_id = $2`,
+  updateLinkedAccountExtension: `UPDATE linked_accounts SET extension = $1, updated_at = $2 WHERE team_id = $3 AND slack_user_id = $4`,
+  swapLinkedAccountTokens: `UPDATE linked_accounts SET access_token = $1, refresh_token = $2, expires_at = $3, updated_at = $4
+    WHERE team_id = $5 AND slack_user_id = $6 AND refresh_token IS NOT DISTINCT FROM $7`,
   insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= $1`,
@@ -114,6 +117,26 @@ export class PostgresStore extends SqlStore {
         client.release(broken); // a client that could not roll back is discarded
       }
     });
+  }
+
+  /** A session advisory lock on one pooled connection: every replica on this database waits its turn. */
+  override async withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T> {
+    await this.init();
+    const client = await this.#pool.connect();
+    const key = `callops:token-refresh:${this.schema ?? ''}:${teamId}:${slackUserId}`;
+    let broken = false;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => {
+          broken = true; // dropping the connection releases the lock
+        });
+      }
+    } finally {
+      client.release(broken);
+    }
   }
 
   protected async closeConnection(): Promise<void> {

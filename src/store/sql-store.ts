@@ -3,6 +3,7 @@
  * token encryption and the migration runner. Each implementation supplies only its SQL
  * (`StoreStatements`, `Migration[]`), a way to run a statement, and its timestamp encoding.
  */
+import { createHash } from 'node:crypto';
 import { TokenDecryptionError, type TokenCipher } from './crypto.js';
 import type { CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
 
@@ -27,6 +28,11 @@ export interface StoreStatements {
   upsertLinkedAccount: string;
   /** (team_id, slack_user_id) */
   deleteLinkedAccount: string;
+  /** (extension, updated_at, team_id, slack_user_id): only these columns */
+  updateLinkedAccountExtension: string;
+  /** (access_token, refresh_token, expires_at, updated_at, team_id, slack_user_id, old refresh_token ciphertext or null):
+   *  only the token columns, and only while refresh_token still holds the old ciphertext */
+  swapLinkedAccountTokens: string;
   /** (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension) */
   insertOAuthState: string;
   /** (now): delete states with expires_at <= now */
@@ -168,6 +174,9 @@ export function tokenContext(teamId: string, slackUserId: string, column: 'acces
 
 // ---------------------------------------------------------------------------------------------
 
+/** The tail of each held token-refresh lock, by database and user (shared by the store objects of a process). */
+const REFRESH_LOCKS = new Map<string, Promise<unknown>>();
+
 /**
  * The Store implementation over an abstract SQL connection. Subclasses provide statements,
  * `query`, `encodeTimestamp`, `migrate` and `closeConnection`.
@@ -273,11 +282,66 @@ export abstract class SqlStore implements Store {
     return changes > 0;
   }
 
+  async setLinkedAccountExtension(teamId: string, slackUserId: string, extension: string, updatedAt: Date): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.updateLinkedAccountExtension, [extension, this.#ts(updatedAt, 'updatedAt'), teamId, slackUserId]);
+    return changes > 0;
+  }
+
+  async replaceLinkedAccountTokens(
+    teamId: string,
+    slackUserId: string,
+    expectedRefreshToken: string | undefined,
+    tokens: { accessToken: string; refreshToken?: string; expiresAt: Date },
+    updatedAt: Date,
+  ): Promise<boolean> {
+    // Ciphertexts are unique per write (random IV), so "still the ciphertext we read" means
+    // "nobody wrote the tokens since": the swap is decided by the database, atomically.
+    const { rows } = await this.#run(this.statements.getLinkedAccount, [teamId, slackUserId]);
+    const row = rows[0];
+    if (!row) return false;
+    const oldCipher = optStr(row, 'refresh_token');
+    const stored = oldCipher === undefined ? undefined : this.#decrypt(oldCipher, teamId, slackUserId, 'refresh_token');
+    if (stored !== expectedRefreshToken) return false;
+    const enc = (v: string, col: 'access_token' | 'refresh_token') => this.cipher.encrypt(v, tokenContext(teamId, slackUserId, col));
+    const { changes } = await this.#run(this.statements.swapLinkedAccountTokens, [
+      enc(tokens.accessToken, 'access_token'),
+      tokens.refreshToken === undefined ? (oldCipher ?? null) : enc(tokens.refreshToken, 'refresh_token'),
+      this.#ts(tokens.expiresAt, 'expiresAt'),
+      this.#ts(updatedAt, 'updatedAt'),
+      teamId,
+      slackUserId,
+      oldCipher ?? null,
+    ]);
+    return changes > 0;
+  }
+
+  /** Which database the in-process lock covers: every store object of this process on it shares the lock. */
+  protected lockScope = `store:${Math.random()}`;
+
+  /** In-process lock per user and database; PostgreSQL overrides it with an advisory lock shared by replicas. */
+  async withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T> {
+    const key = JSON.stringify([this.lockScope, teamId, slackUserId]);
+    const before = REFRESH_LOCKS.get(key) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    REFRESH_LOCKS.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (REFRESH_LOCKS.get(key) === tail) REFRESH_LOCKS.delete(key);
+    }
+  }
+
+  /** What the database keeps of an OAuth state: its SHA-256, never the value itself. */
+  static stateKey(state: string): string {
+    return createHash('sha256').update(state, 'utf8').digest('hex');
+  }
+
   async createOAuthState(s: OAuthState): Promise<void> {
     const expiresAt = this.#ts(s.expiresAt, 'expiresAt');
     await this.#run(this.statements.purgeExpiredOAuthStates, [this.encodeTimestamp(new Date())]);
     await this.#run(this.statements.insertOAuthState, [
-      s.state,
+      SqlStore.stateKey(s.state),
       s.teamId,
       s.slackUserId,
       s.channelId ?? null,
@@ -289,10 +353,10 @@ export abstract class SqlStore implements Store {
 
   async consumeOAuthState(state: string, now: Date = new Date()): Promise<OAuthState | undefined> {
     this.#ts(now, 'now');
-    const { rows } = await this.#run(this.statements.consumeOAuthState, [state]);
+    const { rows } = await this.#run(this.statements.consumeOAuthState, [SqlStore.stateKey(state)]);
     const row = rows[0];
     if (!row) return undefined;
-    const s = toOAuthState(row);
+    const s = { ...toOAuthState(row), state };
     return s.expiresAt.getTime() > now.getTime() ? s : undefined;
   }
 

@@ -3,7 +3,7 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
 import { runMigrations, SqlStore, type Migration, type QueryResult, type Row, type SqlParam, type StoreStatements } from './sql-store.js';
@@ -27,6 +27,9 @@ const STATEMENTS: StoreStatements = {
       refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
       linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
   deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = ? AND slack_user_id = ?`,
+  updateLinkedAccountExtension: `UPDATE linked_accounts SET extension = ?, updated_at = ? WHERE team_id = ? AND slack_user_id = ?`,
+  swapLinkedAccountTokens: `UPDATE linked_accounts SET access_token = ?, refresh_token = ?, expires_at = ?, updated_at = ?
+    WHERE team_id = ? AND slack_user_id = ? AND refresh_token IS ?`,
   insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension)
     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= ?`,
@@ -57,6 +60,8 @@ export class SqliteStore extends SqlStore {
     this.file = options.file;
     const inMemory = options.file === ':memory:';
     if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
+    // Store objects of this process on one file share the token-refresh lock (see SqlStore).
+    if (!inMemory) this.lockScope = `sqlite:${resolve(options.file)}`;
     this.#db = new Database(options.file);
     this.#db.pragma('busy_timeout = 5000');
     if (!inMemory) this.#db.pragma('journal_mode = WAL');

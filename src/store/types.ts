@@ -25,7 +25,10 @@ export interface LinkedAccount {
   updatedAt: Date;
 }
 
-/** A pending OAuth authorization (the `state` parameter), single use. */
+/**
+ * A pending OAuth authorization (the `state` parameter), single use. The store keeps only a
+ * SHA-256 hash of `state`, so its database never holds a usable one.
+ */
 export interface OAuthState {
   state: string;
   teamId: string;
@@ -63,6 +66,26 @@ export interface Store {
   saveLinkedAccount(a: LinkedAccount): Promise<void>;
   /** True if an account was deleted. */
   deleteLinkedAccount(teamId: string, slackUserId: string): Promise<boolean>;
+  /** Sets only the extension (and updatedAt), atomically; false when there is no such account. */
+  setLinkedAccountExtension(teamId: string, slackUserId: string, extension: string, updatedAt: Date): Promise<boolean>;
+  /**
+   * Compare-and-swap of the token columns only: stores `tokens` when the stored refresh token is
+   * still `expectedRefreshToken` (so a rotated-away token is never written back over a newer one).
+   * False when the account is gone or another refresh got there first. Other columns are untouched.
+   */
+  replaceLinkedAccountTokens(
+    teamId: string,
+    slackUserId: string,
+    expectedRefreshToken: string | undefined,
+    tokens: { accessToken: string; refreshToken?: string; expiresAt: Date },
+    updatedAt: Date,
+  ): Promise<boolean>;
+  /**
+   * Runs `fn` while holding this user's token-refresh lock: one refresh per user at a time across
+   * every process sharing the store (PostgreSQL: an advisory lock; SQLite: one process owns the
+   * file, so a lock inside the process).
+   */
+  withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T>;
 
   /** Also purges states that have already expired (by the wall clock). Duplicate `state` → error. */
   createOAuthState(s: OAuthState): Promise<void>;

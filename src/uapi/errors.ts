@@ -62,6 +62,9 @@ const CODE_ALIASES: Record<string, string> = {
   access_denided: 'access_denied',
 };
 
+/** Codes a server gives for a missing, bad or expired token (access_denied is the documented one). */
+const TOKEN_REFUSAL_CODES = new Set(['access_denied', 'invalid_token', 'expired_token', 'token_expired', 'unauthorized', 'invalid_request_token']);
+
 export function canonicalCode(code: string): string {
   const lower = code.trim().toLowerCase();
   return CODE_ALIASES[lower] ?? lower;
@@ -108,8 +111,10 @@ export class UapiError extends Error {
 
   /** True when the token should be refreshed and the request tried once more. */
   get isAuthFailure(): boolean {
-    // 401 is documented; 4PSA's own apps also refresh on 403 (reference §6).
-    return this.kind === 'rejected' && (this.status === 401 || this.status === 403);
+    // 401 is documented; 4PSA's own apps also refresh on 403 (reference §6). Only a refusal
+    // about the token counts: a 401/403 with another code (pce_access_denied, say) is a plain
+    // permission refusal, and refreshing would only spend the refresh token.
+    return this.kind === 'rejected' && (this.status === 401 || this.status === 403) && TOKEN_REFUSAL_CODES.has(this.code);
   }
 }
 
@@ -122,7 +127,13 @@ function sentenceFor(code: string, status: number | undefined, serverMessage: st
   if (status === 401 || status === 403) return UAPI_ERROR_SENTENCES.access_denied!;
   if (status === 404) return 'VoipNow does not know that resource. Check the extension and call id.';
   if (status === 429) return 'VoipNow is rate-limiting requests. Wait a few seconds and try again.';
-  const detail = serverMessage ? `: ${serverMessage.slice(0, 200)}` : '';
+  // The server's own words, on one line and without links (a PBX message is not trusted to point anywhere).
+  const words = serverMessage
+    ?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/<?(?:https?|ftp|mailto|tel):[^\s>|]*(?:\|[^>]*)?>?/gi, '[link removed]')
+    .trim()
+    .slice(0, 200);
+  const detail = words ? `: ${words}` : '';
   return `VoipNow refused the request (${code}${detail}).`;
 }
 

@@ -114,7 +114,7 @@ export const rules = {
       '3': 3, 'answer-in': 3, answer: 3,
       '4': 4, 'answer-out': 4,
     };
-    const t = byName[s];
+    const t = Object.hasOwn(byName, s) ? byName[s] : undefined;
     if (t !== undefined) return t;
     return invalid('pce_type_invalid', 'eventType', `\`${value}\` is not an event type: use 0 (dial-in), 1 (dial-out), 2 (hangup), 3 (answer, incoming) or 4 (answer, outgoing).`);
   },

@@ -38,6 +38,8 @@ export interface StackOptions {
   logLines?: string[];
   /** the recording Slack API enforces Slack's rate limits (see slack-limits.ts); off by default */
   slackRateLimits?: boolean | RateLimitOptions;
+  /** Configure Sign in with Slack (client id 'siws-client', secret 'siws-secret') for /call link. */
+  signInWithSlack?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -55,6 +57,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         signingSecret: SIGNING_SECRET,
         ...(opts.socketMode && { appToken: 'xapp-test' }),
         apiUrl: api.url,
+        ...(opts.signInWithSlack && { clientId: 'siws-client', clientSecret: 'siws-secret' }),
       },
       port: 0,
       publicUrl: 'http://callops.test',

@@ -1,0 +1,167 @@
+/**
+ * Nothing is left half-done on shutdown: the real entry point (src/main.ts) runs
+ * as a child process against the sandbox PBX and the recording Slack API; it gets
+ * SIGTERM while a slow action runs (sandbox latency). The action finishes and its
+ * card is written, new requests are refused, and the process exits 0 within 10 s.
+ * (Before: it exited in milliseconds, and the card was never written.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { SQLITE_FILE_NAME, SqliteStore, TokenCipher } from '../src/store/index.js';
+import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
+import { JSON_TYPE, blockAction, blockActionPayload, sendSigned, slashCommand } from './helpers/signed.js';
+import { startStack, SIGNING_SECRET } from './helpers/stack.js';
+
+const SECRET = 'shutdown-signing-secret';
+const CALL = SEED_IDS.seedCall;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, deadlineMs: number): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('SIGTERM during an action', () => {
+  let sandbox: Sandbox;
+  let api: SlackApi;
+  let dir: string;
+  let child: ChildProcess | undefined;
+  let stderr = '';
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({});
+    api = await startSlackApi({ waitTimeoutMs: 20_000 });
+    dir = mkdtempSync(join(tmpdir(), 'callops-shutdown-'));
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await api.close();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the in-flight action finishes and its card is written; new work is refused; exit 0 within 10 s', async () => {
+    const key = randomBytes(32).toString('hex');
+    // The child's own store, with UA linked as VoipNow user 12.
+    const store = new SqliteStore({ file: join(dir, SQLITE_FILE_NAME), cipher: TokenCipher.fromKey(key) });
+    const t = sandbox.issueToken('12', 3600);
+    const now = new Date();
+    await store.saveLinkedAccount({ teamId: 'T1', slackUserId: 'UA', voipnowUserId: '@me', extension: '0003*210', accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + 3600_000), linkedAt: now, updatedAt: now });
+    await store.close();
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|VOIPNOW_|PORT$|PUBLIC_URL$|DATABASE_URL$|DATA_DIR$|TOKEN_ENCRYPTION_KEY$)/.test(k))),
+      SLACK_BOT_TOKEN: 'xoxb-shutdown',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: api.url,
+      PORT: String(port),
+      PUBLIC_URL: base,
+      VOIPNOW_URL: sandbox.url,
+      VOIPNOW_CLIENT_ID: 'callops-demo',
+      VOIPNOW_CLIENT_SECRET: 'callops-demo-secret',
+      DATA_DIR: dir,
+      TOKEN_ENCRYPTION_KEY: key,
+      LOG_LEVEL: 'info',
+    };
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
+
+    await until('the app to answer /healthz', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+
+    // The real process survives a signed JSON `null` (it used to exit on it) and keeps answering.
+    for (const body of ['null', '[]', '7']) {
+      const bad = await sendSigned(base, SECRET, body, JSON_TYPE);
+      expect(bad.status).toBe(400);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(child.exitCode).toBeNull();
+
+    // Each UAPI request now takes 1.5 s: the hold (PUT, then the read-back) is still running at SIGTERM.
+    sandbox.setFaults({ latencyMs: 1500 });
+    const ack = await slashCommand(base, SECRET, { text: `hold 0003*210 ${CALL}`, user_id: 'UA', response_url: api.responseUrl('/cmd/UA') });
+    expect(ack.status).toBe(200);
+    expect(JSON.stringify(ack.json)).toMatch(/working on call/);
+    child.kill('SIGTERM');
+    const signalled = Date.now();
+
+    // New work after SIGTERM (once the process has seen it) is refused: 503, or the port is already closed.
+    await until('the process to begin shutting down', () => /SIGTERM: shutting down/.test(stderr), 10_000);
+    const late = await slashCommand(base, SECRET, { text: `list 0003*210`, user_id: 'UA', response_url: api.responseUrl('/late') }).catch(() => undefined);
+    expect(late === undefined || late.status === 503).toBe(true);
+
+    const result = await Promise.race([
+      exited,
+      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000)),
+    ]);
+    expect(result, stderr).toEqual({ code: 0, signal: null });
+    const tookMs = Date.now() - signalled;
+    console.info(`SIGTERM during a 2 x 1.5 s action: exited 0 after ${tookMs} ms`);
+
+    // The action ran to the end and its card reached Slack.
+    expect(sandbox.world.calls.get(CALL)!.views[0]!.holder).toBe(1);
+    const card = api.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body).includes(CALL));
+    expect(card, `calls: ${api.calls.map((c) => c.method).join(', ')}\n${stderr}`).toBeDefined();
+    expect(JSON.stringify(card!.body.blocks)).toContain('on hold');
+    expect(api.callsTo('response_url').filter((c) => c.path.includes('/late'))).toHaveLength(0);
+  }, 90_000);
+});
+
+describe('an action still running when the drain time is up', () => {
+  it('its user is told it was interrupted and its card says so', async () => {
+    const s = await startStack();
+    try {
+      await s.link('UA', '12', '0003*210');
+      const posted: string[] = [];
+      s.api.respondWith('chat.postMessage', (_c, d) => {
+        const a = d();
+        posted.push(String(a.ts));
+        return a;
+      });
+      await slashCommand(s.base, SIGNING_SECRET, { text: `list 0003*210 ${CALL}`, user_id: 'UA', response_url: s.api.responseUrl('/cmd') });
+      const card = await s.api.waitFor('chat.postMessage', undefined, 10_000);
+      const blocks = card.body.blocks as { elements?: { action_id?: string; value?: string }[] }[];
+      const hold = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01')!;
+      await s.slack.idle();
+      // VoipNow stops answering: the press is acknowledged, then waits on VoipNow.
+      s.sandbox.setFaults({ hang: true });
+      const press = await blockAction(
+        s.base,
+        SIGNING_SECRET,
+        blockActionPayload({ user: 'UA', messageTs: posted[0]!, messageBlocks: blocks, actionId: 'call.hold.01', value: hold.value!, responseUrl: s.api.responseUrl('/press') }),
+      );
+      expect(press.status).toBe(200);
+      await s.slack.stop({ drainMs: 300 });
+      const told = await s.api.waitFor('response_url', (c) => c.path.includes('/press') && /restarting while your request ran/.test(String(c.body.text)), 10_000);
+      expect(told.body.response_type).toBe('ephemeral');
+      const marked = await s.api.waitFor('chat.update', (c) => c.body.ts === posted[0] && JSON.stringify(c.body.blocks).includes('Interrupted by a callops restart'), 10_000);
+      expect(marked.body.channel).toBe('C1');
+    } finally {
+      s.sandbox.setFaults({});
+      await s.close();
+    }
+  }, 60_000);
+});
