@@ -87,6 +87,12 @@ export interface Store {
   /** Ordered by createdAt, then extension. */
   listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]>;
 
+  /**
+   * Claim a key once: true for the first caller, false while an unexpired claim of the same key
+   * exists (in this process, another process, or before a restart). Atomic; also purges expired claims.
+   */
+  claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
+
   close(): Promise<void>;
 }
 
