@@ -22,6 +22,7 @@ afterAll(async () => {
   await s.close();
 });
 beforeEach(async () => {
+  await s.slack.idle(); // nothing of the previous test still runs
   s.sandbox.reset();
   s.sandbox.setFaults({});
   s.sandbox.requests.length = 0;
@@ -117,7 +118,7 @@ describe('/call', () => {
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
     const res = await command('UA', `unpark 0003*210 ${CALL} to 0003*024 wait 0`);
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
-    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `unpark <extension>/);
+    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `\/call unpark <extension>/);
     const unknown = await command('UA', 'frobnicate');
     expect((unknown.json as { text: string }).text).toMatch(/`frobnicate` is not a command/);
     expect(uapiRequests()).toHaveLength(0);
@@ -315,14 +316,14 @@ describe('buttons', () => {
 
 describe('signatures', () => {
   it('a forged signature or a stale timestamp is rejected and nothing runs', async () => {
-    await new Promise((r) => setTimeout(r, 200)); // let earlier tests' follow-ups land
+    await s.slack.idle(); // earlier tests' follow-ups and card syncs have landed
     s.api.clearCalls();
     s.sandbox.requests.length = 0;
     const forged = await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}` }, { forge: 'bad-signature' });
     const stale = await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}` }, { forge: 'stale-timestamp' });
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 100));
+    await s.slack.idle();
     expect(uapiRequests()).toHaveLength(0);
     expect(s.api.calls.filter((c) => c.method !== 'auth.test')).toHaveLength(0);
   });

@@ -360,6 +360,14 @@ function contract(backend: Backend) {
         expect(await store.claimOnce('press:1', at(120_000), at(60_000))).toBe(true);
       });
 
+      it('can be given back and claimed again', async () => {
+        expect(await store.claimOnce('press:r', at(60_000), at(0))).toBe(true);
+        await store.releaseClaim('press:r');
+        expect(await store.claimOnce('press:r', at(60_000), at(1))).toBe(true);
+        expect(await store.claimOnce('press:r', at(60_000), at(2))).toBe(false);
+        await store.releaseClaim('never-claimed');
+      });
+
       it('gives a key to exactly one of many concurrent claimers', async () => {
         const results = await Promise.all(Array.from({ length: 20 }, () => store.claimOnce('press:x', at(60_000), at(0))));
         expect(results.filter(Boolean)).toHaveLength(1);

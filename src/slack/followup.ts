@@ -10,6 +10,7 @@ import { callCard, endedCard } from '../calls/card.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { CardPublisher } from './publish.js';
 import type { Logger } from '../log.js';
+import type { Background } from '../background.js';
 
 /** trying, ringing, other side ringing */
 const SETTLING = new Set([2, 3, 4]);
@@ -36,6 +37,8 @@ export class RingFollowUp {
     private readonly publisher: CardPublisher,
     private readonly logger: Logger,
     opts: FollowUpOptions = {},
+    /** When given, reads are scheduled through it, so `idle()` waits for them and shutdown cancels them. */
+    private readonly background?: Background,
   ) {
     this.delays = opts.delaysMs ?? [1000, 2000, 3000, 5000];
     this.maxMs = opts.maxMs ?? 40_000;
@@ -67,6 +70,10 @@ export class RingFollowUp {
     };
     const schedule = () => {
       const delay = this.delays[Math.min(attempt++, this.delays.length - 1)]!;
+      if (this.background) {
+        if (!this.background.later(delay, tick)) this.stop(call.id);
+        return;
+      }
       const t = setTimeout(() => {
         this.timers.delete(t);
         void tick();

@@ -47,6 +47,8 @@ export interface StoreStatements {
   purgeExpiredClaims: string;
   /** (claim_key, expires_at); insert, ignoring a conflict (changes 0 when already claimed) */
   insertClaim: string;
+  /** (claim_key) */
+  deleteClaim: string;
   /** (extension) → watches rows, ordered */
   listWatchesForExtension: string;
   /** (team_id, channel_id) → watches rows, ordered */
@@ -347,6 +349,10 @@ export abstract class SqlStore implements Store {
     await this.#run(this.statements.purgeExpiredClaims, [this.#ts(now, 'now')]);
     const { changes } = await this.#run(this.statements.insertClaim, [key, expires]);
     return changes > 0;
+  }
+
+  async releaseClaim(key: string): Promise<void> {
+    await this.#run(this.statements.deleteClaim, [key]);
   }
 
   async listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]> {

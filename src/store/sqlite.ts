@@ -44,6 +44,7 @@ const STATEMENTS: StoreStatements = {
   purgeExpiredClaims: `DELETE FROM request_claims WHERE expires_at <= ?`,
   insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES (?, ?)
     ON CONFLICT (claim_key) DO NOTHING`,
+  deleteClaim: `DELETE FROM request_claims WHERE claim_key = ?`,
   deleteWatch: `DELETE FROM watches WHERE team_id = ? AND channel_id = ? AND extension = ?`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = ? ORDER BY created_at, team_id, channel_id`,
   listWatchesForChannel: `SELECT * FROM watches WHERE team_id = ? AND channel_id = ? ORDER BY created_at, extension`,

@@ -92,6 +92,8 @@ export interface Store {
    * exists (in this process, another process, or before a restart). Atomic; also purges expired claims.
    */
   claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
+  /** Give a claim back, so the key can be claimed again at once. */
+  releaseClaim(key: string): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,313 @@
+/**
+ * The one action pipeline: a `/call` command, a press on a card and a modal
+ * submission all run here, with the surface (post a new card, update a card in
+ * place) as a parameter. Once per request: the request is claimed (a retry or a
+ * repeated press runs nothing), the account is looked up, the role is checked;
+ * then the action runs as the user, the result is shown truthfully (done, ended,
+ * accepted but not read yet, or uncertain after a timeout), other cards of the
+ * call are brought up to date, ringing calls are followed, and `afterAction`
+ * hooks (the supervisor board) are told.
+ */
+import type { webApi } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import { callAction } from '../calls/actions.js';
+import { callCard, endedCard, replaceCallBlocks, withNote } from '../calls/card.js';
+import { CallGone, execute, type Outcome, type UapiCommand } from '../calls/execute.js';
+import { UapiError } from '../uapi/errors.js';
+import type { UapiClient } from '../uapi/client.js';
+import type { LinkedAccount } from '../store/types.js';
+import { LinkRequired, type SlackUser } from './accounts.js';
+import type { SlackDeps } from './deps.js';
+import { actionKey } from './operations.js';
+import { pendingCard } from './pending-card.js';
+import type { MessagePlace, Respond, SlackMessage } from './publish.js';
+import { failureReply, linkPrompt, slackSentence } from './replies.js';
+import type { RequestClaims } from './request-claims.js';
+
+type WebClient = webApi.WebClient;
+type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
+type ActionOutcome = Extract<Outcome, { kind: 'action' }>;
+
+/** Where the result goes. */
+export type Surface =
+  /** `/call`: a new card in the channel (events and failures privately). */
+  | { kind: 'post'; channelId: string; respond: Respond }
+  /** A press or a modal: the card the user acted on, updated in place (privately when it cannot be). */
+  | { kind: 'card'; channelId?: string; ts?: string; blocks?: KnownBlock[]; respond?: Respond };
+
+export interface ActionRequest {
+  user: SlackUser;
+  cmd: UapiCommand;
+  surface: Surface;
+  client: WebClient;
+  /** Slack's identity of this request: every retry of it carries the same one. */
+  identity?: string;
+  /** This button on this card as the user saw it: repeated presses run once; given back when the action failed. */
+  cardPress?: string;
+}
+
+/** An action that completed, for hooks such as the supervisor board's audit line. */
+export interface ActionDone {
+  user: SlackUser;
+  cmd: ActionCommand;
+  outcome: ActionOutcome;
+  message: SlackMessage;
+  client: WebClient;
+}
+export type AfterAction = (done: ActionDone) => Promise<void> | void;
+
+export type Reply = Record<string, unknown> & { text: string };
+
+export type Admission =
+  | { kind: 'run'; request: ActionRequest; uapi: UapiClient; account: LinkedAccount }
+  /** A retry or a duplicate of a request already received: answer nothing more. */
+  | { kind: 'duplicate' }
+  /** Not linked, not allowed, or pressed already: the private reply says so; nothing was sent to VoipNow. */
+  | { kind: 'refused'; reply: Reply };
+
+export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction'> & {
+  claims: RequestClaims;
+};
+
+export interface PipelineOptions {
+  /** Delays of the re-reads after an action whose result could not be read (ms). */
+  rereadDelaysMs?: number[];
+}
+
+export class ActionPipeline {
+  private readonly rereads: number[];
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    opts: PipelineOptions = {},
+  ) {
+    this.rereads = opts.rereadDelaysMs ?? [1000, 3000, 10_000];
+  }
+
+  /** Claim the request, look the account up and check the role: once per request. */
+  async admit(request: ActionRequest): Promise<Admission> {
+    const { claims, accounts, operations } = this.deps;
+    if (!(await claims.claim(request.identity))) return { kind: 'duplicate' };
+    const channelId = request.surface.channelId;
+    let linked: { client: UapiClient; account: LinkedAccount };
+    try {
+      linked = await accounts.clientFor(request.user);
+    } catch (err) {
+      if (err instanceof LinkRequired) return { kind: 'refused', reply: await linkPrompt(this.deps, request.user, err.reason, channelId) };
+      throw err;
+    }
+    try {
+      await operations.assertAllowed(request.user, request.cmd);
+    } catch (err) {
+      return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
+    }
+    if (!(await claims.claim(request.cardPress))) {
+      return {
+        kind: 'refused',
+        reply: { response_type: 'ephemeral', replace_original: false, text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.' },
+      };
+    }
+    return { kind: 'run', request, uapi: linked.client, account: linked.account };
+  }
+
+  /** Admit and run; refusals are answered privately. */
+  async handle(request: ActionRequest): Promise<void> {
+    const admission = await this.admit(request).catch(async (err: unknown) => {
+      await this.tell(request, (await failureReply(this.deps, request.user, err, request.surface.channelId)).text);
+      return { kind: 'duplicate' } as const;
+    });
+    if (admission.kind === 'refused') await this.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
+    if (admission.kind === 'run') await this.run(admission);
+  }
+
+  /** Run an admitted request: the action, then its result on the surface. */
+  async run(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
+    const { request: req, uapi, account } = admitted;
+    const key = actionKey(req.user, req.cmd);
+    if (key !== undefined && !this.deps.operations.inflight.tryBegin(key)) {
+      await this.deps.claims.release(req.cardPress);
+      await this.tell(req, 'That action is already running on this call; wait for it to finish.');
+      return;
+    }
+    try {
+      this.markWorking(req);
+      let outcome: Outcome;
+      try {
+        outcome = await execute(uapi, req.cmd, { ownExtension: account.extension });
+      } catch (err) {
+        await this.failed(req, err);
+        return;
+      }
+      await this.succeeded(req, outcome);
+    } finally {
+      if (key !== undefined) this.deps.operations.inflight.end(key);
+    }
+  }
+
+  /** The card says that the action runs; sent without waiting, so a slow or rate-limited Slack never delays the action. */
+  private markWorking(req: ActionRequest): void {
+    const place = cardPlace(req);
+    const callId = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
+    if (!place?.blocks || !callId || req.cmd.kind !== 'action') return;
+    const label = callAction(req.cmd.action).label;
+    const msg = { text: `${label}: working…`, blocks: withNote(place.blocks, callId, `:hourglass_flowing_sand: <@${req.user.userId}>: ${label}, working…`) };
+    this.deps.background.track(
+      this.deps.publisher.update(req.client, place, msg, { transient: true }).catch((err: unknown) => this.deps.logger.warn('could not mark card as working', { error: String(err) })),
+    );
+  }
+
+  private async succeeded(req: ActionRequest, outcome: Outcome): Promise<void> {
+    const { operations } = this.deps;
+    if (outcome.kind === 'events') {
+      const msg = operations.message(req.user.userId, outcome);
+      await this.tell(req, msg.text, msg.blocks);
+      return;
+    }
+    if (outcome.kind === 'calls') {
+      let msg = operations.message(req.user.userId, outcome);
+      const only = outcome.calls.length === 1 ? outcome.calls[0]! : undefined;
+      if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
+      await this.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
+      return;
+    }
+    const cmd = req.cmd as ActionCommand;
+    const label = callAction(outcome.action).label;
+    let note = operations.note(req.user.userId, outcome);
+    let msg: SlackMessage;
+    if (outcome.unread) {
+      // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
+      note = `:hourglass_flowing_sand: ${note}: VoipNow accepted it; the new state could not be read yet, refreshing…`;
+      msg = this.pendingOn(req, outcome.phoneCallId, outcome.extension, note);
+      await this.tell(req, `:information_source: VoipNow accepted ${label} on call \`${outcome.phoneCallId}\`, but could not tell its new state yet (${slackSentence(outcome.unread, this.deps)}). The card will refresh shortly; do not press again.`);
+    } else {
+      msg = operations.message(req.user.userId, outcome, note);
+    }
+    const where = await this.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
+    const { publisher, followUp, background } = this.deps;
+    background.track(publisher.syncOthers(req.client, outcome.phoneCallId, where, () => msg));
+    if (outcome.unread) this.rereadLater({ req, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where: where && { ...where, blocks: msg.blocks } });
+    else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note);
+    for (const hook of this.deps.afterAction) {
+      background.track(Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client })));
+    }
+  }
+
+  private async failed(req: ActionRequest, err: unknown): Promise<void> {
+    const place = cardPlace(req);
+    const cmd = req.cmd;
+    const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
+    const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
+    if (!uncertain) await this.deps.claims.release(req.cardPress);
+    if (uncertain && callId) {
+      // It may have happened: never put the old card back as if nothing did; read the call again.
+      const label = callAction(cmd.action).label;
+      const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
+      const msg = this.pendingOn(req, callId, cmd.extension, note);
+      const where = await this.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
+      this.rereadLater({ req, phoneCallId: callId, extension: cmd.extension, note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`, where: where && { ...where, blocks: msg.blocks } });
+    } else if (place?.blocks) {
+      // Nothing happened: the card goes back as it was (or shows the call ended).
+      const blocks = err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.extension).blocks) : place.blocks;
+      await this.deps.publisher.update(req.client, place, { text: 'Call', blocks }).catch(() => undefined);
+    }
+    const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
+    const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';
+    await this.tell(req, reply.text + extra, 'blocks' in reply ? (reply.blocks as KnownBlock[]) : undefined);
+  }
+
+  /** The card showing a pending or uncertain action: the user's card with a note, or a small card of its own. */
+  private pendingOn(req: ActionRequest, phoneCallId: string, extension: string, note: string): SlackMessage {
+    const place = cardPlace(req);
+    if (place?.blocks) return { text: note, blocks: withNote(place.blocks, phoneCallId, note) };
+    return pendingCard(phoneCallId, extension, note);
+  }
+
+  /**
+   * Show a message on the request's surface: update the card in place, or post a new one.
+   * Returns where it is, when it is a message callops can update later.
+   */
+  private async show(
+    req: ActionRequest,
+    msg: SlackMessage,
+    call: { phoneCallId: string; extension: string } | undefined,
+    isAction = false,
+  ): Promise<{ channelId: string; ts: string } | undefined> {
+    const { publisher } = this.deps;
+    const s = req.surface;
+    let refused: string | undefined;
+    let where: { channelId: string; ts: string } | undefined;
+    if (s.kind === 'post') {
+      const posted = await publisher.post(req.client, { teamId: req.user.teamId, channelId: s.channelId, respond: s.respond }, msg, call && { ...call, postedBy: req.user.userId });
+      refused = posted.refused;
+      where = posted.ts ? { channelId: s.channelId, ts: posted.ts } : undefined;
+    } else {
+      const place = cardPlace(req);
+      if (place) {
+        const blocks = place.blocks && call ? replaceCallBlocks(place.blocks, call.phoneCallId, msg.blocks) : msg.blocks;
+        refused = (await publisher.update(req.client, place, { text: msg.text, blocks })).refused;
+        where = { channelId: place.channelId, ts: place.ts };
+      } else {
+        await this.tell(req, msg.text, msg.blocks);
+      }
+    }
+    if (refused) {
+      await this.tell(req, `${isAction ? 'The action ran, but ' : ''}Slack could not show the card (${refused}), so a simpler card was sent instead.`);
+    }
+    return where;
+  }
+
+  /** Read the call again later (after an unread or uncertain result) and update its cards; a few tries, then a plain note. */
+  private rereadLater(ctx: { req: ActionRequest; phoneCallId: string; extension: string; note: string; where?: MessagePlace & { blocks: KnownBlock[] } }, attempt = 0): void {
+    const delay = this.rereads[attempt];
+    if (delay === undefined) return;
+    const { accounts, publisher, followUp, operations, logger } = this.deps;
+    const { req, phoneCallId, extension } = ctx;
+    this.deps.background.later(delay, async () => {
+      let msg: SlackMessage;
+      let call;
+      try {
+        const { client } = await accounts.clientFor(req.user);
+        call = await client.getPhoneCall({ extension, phoneCallId });
+        const note = `${ctx.note} · state read again ${operations.time()}`;
+        msg = call ? callCard(call, { extension, note }) : endedCard(phoneCallId, extension, note);
+      } catch (err) {
+        logger.warn('could not read a call again after an action', { call: phoneCallId, error: err instanceof Error ? err.message : String(err) });
+        if (attempt + 1 < this.rereads.length) return this.rereadLater(ctx, attempt + 1);
+        const note = `:warning: ${ctx.note}; its state could not be read. Press Refresh.`;
+        msg = ctx.where ? { text: note, blocks: withNote(ctx.where.blocks, phoneCallId, note) } : pendingCard(phoneCallId, extension, note);
+      }
+      if (ctx.where) {
+        await publisher.update(req.client, ctx.where, { text: msg.text, blocks: replaceCallBlocks(ctx.where.blocks, phoneCallId, msg.blocks) });
+      }
+      await publisher.syncOthers(req.client, phoneCallId, ctx.where, () => msg);
+      if (call) followUp.follow(req.client, req.user, call, extension, ctx.note);
+      return undefined;
+    });
+  }
+
+  /** A private answer: response_url when there is one, else ephemeral in the channel, else a DM. */
+  async tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
+    const { respond, channelId } = req.surface;
+    const payload = { text, ...(blocks && { blocks }) };
+    if (respond) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...payload });
+      return;
+    }
+    if (channelId) {
+      try {
+        await req.client.chat.postEphemeral({ channel: channelId, user: req.user.userId, ...payload });
+        return;
+      } catch {
+        /* not in the channel: a DM instead */
+      }
+    }
+    await req.client.chat.postMessage({ channel: req.user.userId, ...payload });
+  }
+}
+
+/** The message a card surface can update, when it is one. */
+function cardPlace(req: ActionRequest): (MessagePlace & { blocks?: KnownBlock[] }) | undefined {
+  const s = req.surface;
+  if (s.kind !== 'card' || s.channelId === undefined || s.ts === undefined) return undefined;
+  return { channelId: s.channelId, ts: s.ts, ...(s.respond && { respond: s.respond }), ...(s.blocks && { blocks: s.blocks }) };
+}
