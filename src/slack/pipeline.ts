@@ -110,18 +110,31 @@ export class ActionPipeline {
     return { kind: 'run', request, uapi: linked.client, account: linked.account };
   }
 
-  /** Admit and run; refusals are answered privately. */
-  async handle(request: ActionRequest): Promise<void> {
+  /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
+  handle(request: ActionRequest): Promise<void> {
+    return this.tracked(this.admitAndRun(request));
+  }
+
+  private async admitAndRun(request: ActionRequest): Promise<void> {
     const admission = await this.admit(request).catch(async (err: unknown) => {
       await this.tell(request, (await failureReply(this.deps, request.user, err, request.surface.channelId)).text);
       return { kind: 'duplicate' } as const;
     });
     if (admission.kind === 'refused') await this.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
-    if (admission.kind === 'run') await this.run(admission);
+    if (admission.kind === 'run') await this.runNow(admission);
   }
 
-  /** Run an admitted request: the action, then its result on the surface. */
-  async run(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
+  /** Run an admitted request: the action, then its result on the surface. Tracked like `handle`. */
+  run(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
+    return this.tracked(this.runNow(admitted));
+  }
+
+  private tracked(work: Promise<void>): Promise<void> {
+    this.deps.background.track(work);
+    return work;
+  }
+
+  private async runNow(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
     if (key !== undefined && !this.deps.operations.inflight.tryBegin(key)) {
