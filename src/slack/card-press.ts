@@ -51,11 +51,15 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
       await deps.pipeline.handle({ ...request, ...(spec && { cardPress: requestIdentity.cardPress({ ...press, blocks }) }) });
       return;
     }
-    const admission = await deps.pipeline.admit(request);
-    if (admission.kind === 'refused') await deps.pipeline.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
-    if (admission.kind !== 'run') return;
-    const card = modals.remember({ channelId, ts, blocks, respond }, deps.now());
-    const meta = { action: spec.name, call: target.call, extension: target.extension, ...(target.view && { view: target.view }), card };
-    await client.views.open({ trigger_id: body.trigger_id, view: actionModal(spec, meta, admission.account.extension) });
+    await deps.pipeline.tracked(
+      (async () => {
+        const admission = await deps.pipeline.admit(request);
+        if (admission.kind === 'refused') await deps.pipeline.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
+        if (admission.kind !== 'run') return;
+        const card = modals.remember({ channelId, ts, blocks, respond }, deps.now());
+        const meta = { action: spec.name, call: target.call, extension: target.extension, ...(target.view && { view: target.view }), card };
+        await client.views.open({ trigger_id: body.trigger_id, view: actionModal(spec, meta, admission.account.extension) });
+      })(),
+    );
   };
 }

@@ -21,7 +21,7 @@ import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { pendingCard } from './pending-card.js';
 import type { MessagePlace, Respond, SlackMessage } from './publish.js';
-import { failureReply, linkPrompt, slackSentence } from './replies.js';
+import { failureReply, linkPrompt } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
 
 type WebClient = webApi.WebClient;
@@ -129,7 +129,8 @@ export class ActionPipeline {
     return this.tracked(this.runNow(admitted));
   }
 
-  private tracked(work: Promise<void>): Promise<void> {
+  /** Work a listener does after its acknowledgement, tracked so `idle()` and shutdown wait for it. */
+  tracked(work: Promise<void>): Promise<void> {
     this.deps.background.track(work);
     return work;
   }
@@ -191,7 +192,8 @@ export class ActionPipeline {
       // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
       note = `:hourglass_flowing_sand: ${note}: VoipNow accepted it; the new state could not be read yet, refreshing…`;
       msg = this.pendingOn(req, outcome.phoneCallId, outcome.extension, note);
-      await this.tell(req, `:information_source: VoipNow accepted ${label} on call \`${outcome.phoneCallId}\`, but could not tell its new state yet (${slackSentence(outcome.unread, this.deps)}). The card will refresh shortly; do not press again.`);
+      const why = outcome.unread.kind === 'timeout' ? 'reading it back timed out' : `reading it back failed: ${outcome.unread.status ? `HTTP ${outcome.unread.status}` : outcome.unread.code}`;
+      await this.tell(req, `:information_source: VoipNow accepted ${label} on call \`${outcome.phoneCallId}\`, but its new state could not be read yet (${why}). The card will refresh shortly; no need to press again.`);
     } else {
       msg = operations.message(req.user.userId, outcome, note);
     }
