@@ -25,10 +25,10 @@ const postedTs: string[] = [];
 
 beforeAll(async () => {
   s = await startStack({
-    // With errorRate 1, exactly the next `failGets` GETs are answered 500 (the request just recorded is the one asking).
+    // With errorRate 1, the next `failGets` GETs after a PUT are answered 500 (the request just recorded is the one asking).
     sandboxRandom: () => {
       const last = s.sandbox.requests[s.sandbox.requests.length - 1];
-      if (failGets > 0 && last?.method === 'GET') {
+      if (failGets > 0 && last?.method === 'GET' && s.sandbox.requests.some((r) => r.method === 'PUT')) {
         failGets--;
         return 0;
       }
@@ -125,6 +125,22 @@ describe('telling the truth', () => {
     expect(text(last)).toContain('on hold');
     expect(text(last)).toContain('state read again');
     expect(() => valueOf(last.body.blocks as Block[], 'call.resume.01')).not.toThrow();
+  });
+
+  it('the same for `/call hold`: a pending card with Refresh is posted, then updated once the call can be read', async () => {
+    s.sandbox.setFaults({ errorRate: 1 });
+    failGets = 1;
+    await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: s.api.responseUrl('/cmd') });
+    await s.slack.idle();
+    expect(puts()).toHaveLength(1);
+    expect(privately(/VoipNow accepted Hold/)).toHaveLength(1);
+    const posted = s.api.callsTo('chat.postMessage');
+    expect(posted).toHaveLength(1);
+    expect(text(posted[0]!)).toContain('the new state could not be read yet');
+    expect(() => valueOf(posted[0]!.body.blocks as Block[], 'call.refresh')).not.toThrow();
+    const last = updatesOf(postedTs[0]!).pop()!;
+    expect(text(last)).toContain('state read again');
+    expect(text(last)).toContain('on hold');
   });
 
   it('a timeout marks the card uncertain (not restored) and a later read updates it', async () => {
