@@ -15,6 +15,7 @@ import { readCardTarget } from './card-target.js';
 import type { SlackDeps } from './deps.js';
 import type { OpenModals } from './open-modals.js';
 import type { ActionRequest } from './pipeline.js';
+import { failureReply } from './replies.js';
 import { requestIdentity } from './request-claims.js';
 
 export type CardPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -53,12 +54,16 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
     }
     await deps.pipeline.tracked(
       (async () => {
-        const admission = await deps.pipeline.admit(request);
-        if (admission.kind === 'refused') await deps.pipeline.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
-        if (admission.kind !== 'run') return;
-        const card = modals.remember({ channelId, ts, blocks, respond }, deps.now());
-        const meta = { action: spec.name, call: target.call, extension: target.extension, ...(target.view && { view: target.view }), card };
-        await client.views.open({ trigger_id: body.trigger_id, view: actionModal(spec, meta, admission.account.extension) });
+        try {
+          const admission = await deps.pipeline.admit(request);
+          if (admission.kind === 'refused') await deps.pipeline.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
+          if (admission.kind !== 'run') return;
+          const card = modals.remember({ channelId, ts, blocks, respond }, deps.now());
+          const meta = { action: spec.name, call: target.call, extension: target.extension, ...(target.view && { view: target.view }), card };
+          await client.views.open({ trigger_id: body.trigger_id, view: actionModal(spec, meta, admission.account.extension) });
+        } catch (err) {
+          await deps.pipeline.tell(request, (await failureReply(deps, user, err, channelId)).text);
+        }
       })(),
     );
   };

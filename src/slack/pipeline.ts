@@ -20,20 +20,15 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { pendingCard } from './pending-card.js';
-import type { MessagePlace, Respond, SlackMessage } from './publish.js';
+import type { SlackMessage } from './publish.js';
+import { CallRereads } from './reread.js';
+import { cardPlace, tellPrivately, type Surface } from './surface.js';
 import { failureReply, linkPrompt } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
 
 type WebClient = webApi.WebClient;
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
 type ActionOutcome = Extract<Outcome, { kind: 'action' }>;
-
-/** Where the result goes. */
-export type Surface =
-  /** `/call`: a new card in the channel (events and failures privately). */
-  | { kind: 'post'; channelId: string; respond: Respond }
-  /** A press or a modal: the card the user acted on, updated in place (privately when it cannot be). */
-  | { kind: 'card'; channelId?: string; ts?: string; blocks?: KnownBlock[]; respond?: Respond };
 
 export interface ActionRequest {
   user: SlackUser;
@@ -65,6 +60,8 @@ export type Admission =
   /** Not linked, not allowed, or pressed already: the private reply says so; nothing was sent to VoipNow. */
   | { kind: 'refused'; reply: Reply };
 
+export type { Surface } from './surface.js';
+
 export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction'> & {
   claims: RequestClaims;
 };
@@ -75,13 +72,13 @@ export interface PipelineOptions {
 }
 
 export class ActionPipeline {
-  private readonly rereads: number[];
+  private readonly rereads: CallRereads;
 
   constructor(
     private readonly deps: PipelineDeps,
     opts: PipelineOptions = {},
   ) {
-    this.rereads = opts.rereadDelaysMs ?? [1000, 3000, 10_000];
+    this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000]);
   }
 
   /** Claim the request, look the account up and check the role: once per request. */
@@ -160,7 +157,7 @@ export class ActionPipeline {
 
   /** The card says that the action runs; sent without waiting, so a slow or rate-limited Slack never delays the action. */
   private markWorking(req: ActionRequest): void {
-    const place = cardPlace(req);
+    const place = cardPlace(req.surface);
     const callId = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
     if (!place?.blocks || !callId || req.cmd.kind !== 'action') return;
     const label = callAction(req.cmd.action).label;
@@ -200,7 +197,7 @@ export class ActionPipeline {
     const where = await this.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
     background.track(publisher.syncOthers(req.client, outcome.phoneCallId, where, () => msg));
-    if (outcome.unread) this.rereadLater({ req, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where: where && { ...where, blocks: msg.blocks } });
+    if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where: where && { ...where, blocks: msg.blocks } });
     else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note);
     for (const hook of this.deps.afterAction) {
       background.track(Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client })));
@@ -208,7 +205,7 @@ export class ActionPipeline {
   }
 
   private async failed(req: ActionRequest, err: unknown): Promise<void> {
-    const place = cardPlace(req);
+    const place = cardPlace(req.surface);
     const cmd = req.cmd;
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
@@ -219,7 +216,7 @@ export class ActionPipeline {
       const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
       const msg = this.pendingOn(req, callId, cmd.extension, note);
       const where = await this.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
-      this.rereadLater({ req, phoneCallId: callId, extension: cmd.extension, note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`, where: where && { ...where, blocks: msg.blocks } });
+      this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: callId, extension: cmd.extension, note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`, where: where && { ...where, blocks: msg.blocks } });
     } else if (place?.blocks) {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks = err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.extension).blocks) : place.blocks;
@@ -232,7 +229,7 @@ export class ActionPipeline {
 
   /** The card showing a pending or uncertain action: the user's card with a note, or a small card of its own. */
   private pendingOn(req: ActionRequest, phoneCallId: string, extension: string, note: string): SlackMessage {
-    const place = cardPlace(req);
+    const place = cardPlace(req.surface);
     if (place?.blocks) return { text: note, blocks: withNote(place.blocks, phoneCallId, note) };
     return pendingCard(phoneCallId, extension, note);
   }
@@ -256,7 +253,7 @@ export class ActionPipeline {
       refused = posted.refused;
       where = posted.ts ? { channelId: s.channelId, ts: posted.ts } : undefined;
     } else {
-      const place = cardPlace(req);
+      const place = cardPlace(req.surface);
       if (place) {
         const blocks = place.blocks && call ? replaceCallBlocks(place.blocks, call.phoneCallId, msg.blocks) : msg.blocks;
         refused = (await publisher.update(req.client, place, { text: msg.text, blocks })).refused;
@@ -271,58 +268,8 @@ export class ActionPipeline {
     return where;
   }
 
-  /** Read the call again later (after an unread or uncertain result) and update its cards; a few tries, then a plain note. */
-  private rereadLater(ctx: { req: ActionRequest; phoneCallId: string; extension: string; note: string; where?: MessagePlace & { blocks: KnownBlock[] } }, attempt = 0): void {
-    const delay = this.rereads[attempt];
-    if (delay === undefined) return;
-    const { accounts, publisher, followUp, operations, logger } = this.deps;
-    const { req, phoneCallId, extension } = ctx;
-    this.deps.background.later(delay, async () => {
-      let msg: SlackMessage;
-      let call;
-      try {
-        const { client } = await accounts.clientFor(req.user);
-        call = await client.getPhoneCall({ extension, phoneCallId });
-        const note = `${ctx.note} · state read again ${operations.time()}`;
-        msg = call ? callCard(call, { extension, note }) : endedCard(phoneCallId, extension, note);
-      } catch (err) {
-        logger.warn('could not read a call again after an action', { call: phoneCallId, error: err instanceof Error ? err.message : String(err) });
-        if (attempt + 1 < this.rereads.length) return this.rereadLater(ctx, attempt + 1);
-        const note = `:warning: ${ctx.note}; its state could not be read. Press Refresh.`;
-        msg = ctx.where ? { text: note, blocks: withNote(ctx.where.blocks, phoneCallId, note) } : pendingCard(phoneCallId, extension, note);
-      }
-      if (ctx.where) {
-        await publisher.update(req.client, ctx.where, { text: msg.text, blocks: replaceCallBlocks(ctx.where.blocks, phoneCallId, msg.blocks) });
-      }
-      await publisher.syncOthers(req.client, phoneCallId, ctx.where, () => msg);
-      if (call) followUp.follow(req.client, req.user, call, extension, ctx.note);
-      return undefined;
-    });
+  /** A private answer to the acting user on the request's surface. */
+  tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
+    return tellPrivately(req.surface, req.client, req.user, text, blocks);
   }
-
-  /** A private answer: response_url when there is one, else ephemeral in the channel, else a DM. */
-  async tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
-    const { respond, channelId } = req.surface;
-    const payload = { text, ...(blocks && { blocks }) };
-    if (respond) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...payload });
-      return;
-    }
-    if (channelId) {
-      try {
-        await req.client.chat.postEphemeral({ channel: channelId, user: req.user.userId, ...payload });
-        return;
-      } catch {
-        /* not in the channel: a DM instead */
-      }
-    }
-    await req.client.chat.postMessage({ channel: req.user.userId, ...payload });
-  }
-}
-
-/** The message a card surface can update, when it is one. */
-function cardPlace(req: ActionRequest): (MessagePlace & { blocks?: KnownBlock[] }) | undefined {
-  const s = req.surface;
-  if (s.kind !== 'card' || s.channelId === undefined || s.ts === undefined) return undefined;
-  return { channelId: s.channelId, ts: s.ts, ...(s.respond && { respond: s.respond }), ...(s.blocks && { blocks: s.blocks }) };
 }
