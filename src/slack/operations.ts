@@ -52,7 +52,7 @@ export class CallOperations {
     const spec = callAction(cmd.action);
     if (spec.role === 'agent' || (await this.isSupervisor(user))) return;
     throw new NotAllowed(
-      `You are not allowed to ${spec.name} calls: only supervisors may (${spec.summary}). Nothing was sent to VoipNow; ask an admin to make you a supervisor in callops.`,
+      `Only supervisors may ${spec.name} (${spec.summary}); you are not allowed to ${spec.name} calls. Nothing was sent to VoipNow; ask an admin to make you a supervisor in callops.`,
     );
   }
 
