@@ -20,7 +20,7 @@ afterAll(async () => {
   await s.close();
 });
 beforeEach(async () => {
-  await new Promise((r) => setTimeout(r, 50));
+  await s.slack.idle(); // the previous test's follow-ups and card syncs are over
   s.sandbox.reset();
   s.sandbox.requests.length = 0;
   s.api.clearCalls();
