@@ -127,6 +127,29 @@ describe('telling the truth', () => {
     expect(() => valueOf(last.body.blocks as Block[], 'call.resume.01')).not.toThrow();
   });
 
+  it('inside a list of calls, only the pressed call shows as pending, and only it is refreshed', async () => {
+    await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: 'list 0003*210', response_url: s.api.responseUrl('/list') });
+    const posted = await s.api.waitFor('chat.postMessage');
+    await s.slack.idle();
+    const list = { blocks: posted.body.blocks as Block[], ts: postedTs[0]! };
+    const count = (u: RecordedCall, needle: string) => JSON.stringify(u.body.blocks).split(needle).length - 1;
+    expect(count(posted, 'live call(s)')).toBe(1);
+    s.sandbox.requests.length = 0;
+    s.sandbox.setFaults({ errorRate: 1 });
+    failGets = 1;
+    await press(list, 'call.hold.01');
+    await s.slack.idle();
+    const updates = updatesOf(list.ts);
+    const pending = updates.find((u) => text(u).includes('could not be read yet'))!;
+    const last = updates[updates.length - 1]!;
+    for (const u of [pending, last]) {
+      expect(count(u, 'live call(s)')).toBe(1);
+      expect(count(u, `"${SEED_IDS.parkedCall}.head"`)).toBe(1);
+      expect(count(u, `"${CALL}.head"`)).toBe(1);
+    }
+    expect(text(last)).toContain('state read again');
+  });
+
   it('the same for `/call hold`: a pending card with Refresh is posted, then updated once the call can be read', async () => {
     s.sandbox.setFaults({ errorRate: 1 });
     failGets = 1;

@@ -20,7 +20,7 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { pendingCard } from './pending-card.js';
-import type { SlackMessage } from './publish.js';
+import type { MessagePlace, SlackMessage } from './publish.js';
 import { CallRereads } from './reread.js';
 import { cardPlace, tellPrivately, type Surface } from './surface.js';
 import { failureReply, linkPrompt } from './replies.js';
@@ -197,7 +197,7 @@ export class ActionPipeline {
     const where = await this.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
     background.track(publisher.syncOthers(req.client, outcome.phoneCallId, where, () => msg));
-    if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where: where && { ...where, blocks: msg.blocks } });
+    if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
     else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note);
     for (const hook of this.deps.afterAction) {
       background.track(Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client })));
@@ -216,7 +216,7 @@ export class ActionPipeline {
       const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
       const msg = this.pendingOn(req, callId, cmd.extension, note);
       const where = await this.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
-      this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: callId, extension: cmd.extension, note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`, where: where && { ...where, blocks: msg.blocks } });
+      this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: callId, extension: cmd.extension, note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`, where });
     } else if (place?.blocks) {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks = err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.extension).blocks) : place.blocks;
@@ -229,8 +229,9 @@ export class ActionPipeline {
 
   /** The card showing a pending or uncertain action: the user's card with a note, or a small card of its own. */
   private pendingOn(req: ActionRequest, phoneCallId: string, extension: string, note: string): SlackMessage {
-    const place = cardPlace(req.surface);
-    if (place?.blocks) return { text: note, blocks: withNote(place.blocks, phoneCallId, note) };
+    // The call's own blocks as the user saw them (one call of a list, say), with the note.
+    const mine = cardPlace(req.surface)?.blocks?.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(`${phoneCallId}.`));
+    if (mine?.length) return { text: note, blocks: withNote(mine, phoneCallId, note) };
     return pendingCard(phoneCallId, extension, note);
   }
 
@@ -243,21 +244,21 @@ export class ActionPipeline {
     msg: SlackMessage,
     call: { phoneCallId: string; extension: string } | undefined,
     isAction = false,
-  ): Promise<{ channelId: string; ts: string } | undefined> {
+  ): Promise<(MessagePlace & { blocks: KnownBlock[] }) | undefined> {
     const { publisher } = this.deps;
     const s = req.surface;
     let refused: string | undefined;
-    let where: { channelId: string; ts: string } | undefined;
+    let where: (MessagePlace & { blocks: KnownBlock[] }) | undefined;
     if (s.kind === 'post') {
       const posted = await publisher.post(req.client, { teamId: req.user.teamId, channelId: s.channelId, respond: s.respond }, msg, call && { ...call, postedBy: req.user.userId });
       refused = posted.refused;
-      where = posted.ts ? { channelId: s.channelId, ts: posted.ts } : undefined;
+      where = posted.ts ? { channelId: s.channelId, ts: posted.ts, blocks: msg.blocks } : undefined;
     } else {
       const place = cardPlace(req.surface);
       if (place) {
         const blocks = place.blocks && call ? replaceCallBlocks(place.blocks, call.phoneCallId, msg.blocks) : msg.blocks;
         refused = (await publisher.update(req.client, place, { text: msg.text, blocks })).refused;
-        where = { channelId: place.channelId, ts: place.ts };
+        where = { channelId: place.channelId, ts: place.ts, blocks, ...(place.respond && { respond: place.respond }) };
       } else {
         await this.tell(req, msg.text, msg.blocks);
       }
