@@ -103,6 +103,20 @@ describe('the same press runs once', () => {
     expect(told.length).toBeGreaterThan(0);
   });
 
+  it('two people pressing Hold on the same unchanged card: one Hold, the second is told', async () => {
+    await s.link('UB', '12', '0003*210');
+    const c = await card();
+    const pressBy = (user: string) =>
+      blockActionPayload({ user, messageTs: c.ts, messageBlocks: c.blocks, actionId: 'call.hold.01', value: valueOf(c.blocks, 'call.hold.01'), responseUrl: s.api.responseUrl(`/press/${user}`) });
+    await blockAction(s.base, SIGNING_SECRET, pressBy('UA'));
+    await s.slack.idle();
+    await blockAction(s.base, SIGNING_SECRET, pressBy('UB'));
+    await s.slack.idle();
+    expect(puts()).toHaveLength(1);
+    const told = s.api.callsTo('response_url').filter((r) => r.path.endsWith('/press/UB') && String(r.body.text).includes('already running or done'));
+    expect(told).toHaveLength(1);
+  });
+
   it('a Slack retry of a press that already ran sends nothing more to VoipNow', async () => {
     const c = await card();
     const payload = holdPress(c);
