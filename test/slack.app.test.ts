@@ -24,6 +24,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await s.slack.idle(); // nothing of the previous test still runs
   s.sandbox.reset();
+  s.sandbox.world.pickupDelayMs = 30;
   s.sandbox.setFaults({});
   s.sandbox.requests.length = 0;
   s.api.clearCalls();
@@ -90,10 +91,12 @@ describe('/call', () => {
   });
 
   it('whisper: the card shows the whisperer ringing, then follows the call until they pick up', async () => {
+    // The whisperer picks up after 1 s, long after the action's read-back even on a loaded machine.
+    s.sandbox.world.pickupDelayMs = 1000; // back to 30 ms in beforeEach
     await command('UA', `whisper 0003*210 ${CALL} to 0003*024 as "Whisper To Me <42420042>"`);
     const { card, ts } = await postedCard();
     expect(allText(blocksOf(card))).toMatch(/View 02\* · `0003\*210` · :bell: ringing/);
-    const settled = await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /View 02\* · `0003\*210` · :large_green_circle: on call/.test(allText(c.body.blocks as Block[])));
+    const settled = await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /View 02\* · `0003\*210` · :large_green_circle: on call/.test(allText(c.body.blocks as Block[])), 10_000);
     expect(allText(settled.body.blocks as Block[])).toContain('<@UA> started whispering on the call (view 01)');
     expect(allText(settled.body.blocks as Block[])).toContain('`Whisper To Me &lt;42420042&gt;`');
   });
