@@ -113,10 +113,13 @@ export class ActionPipeline {
   }
 
   private async admitAndRun(request: ActionRequest): Promise<void> {
-    const admission = await this.admit(request).catch(async (err: unknown) => {
+    let admission: Admission;
+    try {
+      admission = await this.admit(request);
+    } catch (err) {
       await this.tell(request, (await failureReply(this.deps, request.user, err, request.surface.channelId)).text);
-      return { kind: 'duplicate' } as const;
-    });
+      return;
+    }
     if (admission.kind === 'refused') await this.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
     if (admission.kind === 'run') await this.runNow(admission);
   }
@@ -220,7 +223,7 @@ export class ActionPipeline {
     } else if (place?.blocks) {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks = err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.extension).blocks) : place.blocks;
-      await this.deps.publisher.update(req.client, place, { text: 'Call', blocks }).catch(() => undefined);
+      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
     const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';
