@@ -252,6 +252,15 @@ describe('when Slack refuses a card', () => {
     expect(minimal.some((u) => text(u).includes('Slack could not show the full card'))).toBe(true);
   });
 
+  it('any other Slack failure on the card still tells the user that the action ran', async () => {
+    const c = await card();
+    s.api.respondWith('chat.update', { ok: false, error: 'fatal_error' });
+    await press(c, 'call.hold.01');
+    await s.slack.idle();
+    expect(puts()).toHaveLength(1);
+    expect(privately(/The action ran, but Slack did not take its card \(fatal_error\)/)).toHaveLength(1);
+  });
+
   it('a command: msg_too_long posts the minimal card instead', async () => {
     s.api.respondWith('chat.postMessage', (call, d) => ((call.body.blocks as unknown[]).length > 2 ? { ok: false, error: 'msg_too_long' } : d()));
     await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: s.api.responseUrl('/cmd') });

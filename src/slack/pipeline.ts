@@ -152,7 +152,14 @@ export class ActionPipeline {
         await this.failed(req, err);
         return;
       }
-      await this.succeeded(req, outcome);
+      try {
+        await this.succeeded(req, outcome);
+      } catch (err) {
+        // The action happened: whatever Slack did with the card, the user must not think otherwise.
+        const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
+        this.deps.logger.warn('an action ran but its result could not be shown', { error: code });
+        await this.tell(req, `The action ran, but Slack did not take its card (${code}). Press Refresh on the card, or run \`/call list\`, to see the call.`).catch(() => undefined);
+      }
     } finally {
       if (key !== undefined) this.deps.operations.inflight.end(key);
     }
