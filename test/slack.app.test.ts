@@ -22,7 +22,9 @@ afterAll(async () => {
   await s.close();
 });
 beforeEach(async () => {
+  await s.slack.idle(); // nothing of the previous test still runs
   s.sandbox.reset();
+  s.sandbox.world.pickupDelayMs = 30;
   s.sandbox.setFaults({});
   s.sandbox.requests.length = 0;
   s.api.clearCalls();
@@ -89,6 +91,8 @@ describe('/call', () => {
   });
 
   it('whisper: the card shows the whisperer ringing, then follows the call until they pick up', async () => {
+    // The whisperer picks up after 1 s, long after the action's read-back even on a loaded machine.
+    s.sandbox.world.pickupDelayMs = 1000; // back to 30 ms in beforeEach
     await command('UA', `whisper 0003*210 ${CALL} to 0003*024 as "Whisper To Me <42420042>"`);
     const { card, ts } = await postedCard();
     // Whisper page: view 02 is created once 0003*024 answers, not while it rings; the
@@ -96,7 +100,7 @@ describe('/call', () => {
     const joined = /View 02\* · `0003\*210` · :large_green_circle: on call/;
     const settled = joined.test(allText(blocksOf(card)))
       ? blocksOf(card)
-      : ((await s.api.waitFor('chat.update', (c) => c.body.ts === ts && joined.test(allText(c.body.blocks as Block[])))).body.blocks as Block[]);
+      : ((await s.api.waitFor('chat.update', (c) => c.body.ts === ts && joined.test(allText(c.body.blocks as Block[])), 10_000)).body.blocks as Block[]);
     expect(allText(settled)).toContain('<@UA> started whispering on the call (view 01)');
     expect(allText(settled)).toContain('`Whisper To Me &lt;42420042&gt;`');
   });
@@ -121,7 +125,7 @@ describe('/call', () => {
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
     const res = await command('UA', `unpark 0003*210 ${CALL} to 0003*024 wait 0`);
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
-    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `unpark &lt;extension&gt;/); // escaped: Slack shows <extension>
+    expect((res.json as { text: string }).text).toMatch(/`0` is not a wait time: use whole seconds above 0.*Usage: `\/call unpark &lt;extension&gt;/); // escaped: Slack shows <extension>
     const unknown = await command('UA', 'frobnicate');
     expect((unknown.json as { text: string }).text).toMatch(/`frobnicate` is not a command/);
     expect(uapiRequests()).toHaveLength(0);
@@ -322,14 +326,14 @@ describe('buttons', () => {
 
 describe('signatures', () => {
   it('a forged signature or a stale timestamp is rejected and nothing runs', async () => {
-    await new Promise((r) => setTimeout(r, 200)); // let earlier tests' follow-ups land
+    await s.slack.idle(); // earlier tests' follow-ups and card syncs have landed
     s.api.clearCalls();
     s.sandbox.requests.length = 0;
     const forged = await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}` }, { forge: 'bad-signature' });
     const stale = await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}` }, { forge: 'stale-timestamp' });
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 100));
+    await s.slack.idle();
     expect(uapiRequests()).toHaveLength(0);
     expect(s.api.calls.filter((c) => c.method !== 'auth.test')).toHaveLength(0);
   });

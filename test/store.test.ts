@@ -448,6 +448,41 @@ function contract(backend: Backend) {
       });
     });
 
+    describe('request claims', () => {
+      const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
+
+      it('grants a key once until it expires, then again', async () => {
+        expect(await store.claimOnce('press:1', at(60_000), at(0))).toBe(true);
+        expect(await store.claimOnce('press:1', at(60_000), at(1_000))).toBe(false);
+        expect(await store.claimOnce('press:2', at(60_000), at(1_000))).toBe(true);
+        expect(await store.claimOnce('press:1', at(120_000), at(60_000))).toBe(true);
+      });
+
+      it('can be given back and claimed again', async () => {
+        expect(await store.claimOnce('press:r', at(60_000), at(0))).toBe(true);
+        await store.releaseClaim('press:r');
+        expect(await store.claimOnce('press:r', at(60_000), at(1))).toBe(true);
+        expect(await store.claimOnce('press:r', at(60_000), at(2))).toBe(false);
+        await store.releaseClaim('never-claimed');
+      });
+
+      it('gives a key to exactly one of many concurrent claimers', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.claimOnce('press:x', at(60_000), at(0))));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('survives close and reopen, and purges expired claims', async () => {
+        await store.claimOnce('old', at(10), at(0));
+        await store.claimOnce('kept', at(60_000), at(0));
+        await store.close();
+        const again = await h.open(cipherA);
+        expect(await again.claimOnce('kept', at(60_000), at(20))).toBe(false);
+        const keys = (await h.rawRows('request_claims')).map((r) => r['claim_key']);
+        expect(keys).toEqual(['kept']);
+        await again.close();
+      });
+    });
+
     describe('lifecycle and migrations', () => {
       it('persists across close and reopen, migrating only once', async () => {
         await store.saveLinkedAccount(account());
@@ -459,7 +494,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r['version']));
-        expect(versions).toEqual([1]);
+        expect(versions).toEqual([1, 2]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -688,6 +723,7 @@ if (!pgUrl) {
       expect(rows).toEqual([
         { table_name: 'linked_accounts', data_type: 'timestamp with time zone' },
         { table_name: 'oauth_states', data_type: 'timestamp with time zone' },
+        { table_name: 'request_claims', data_type: 'timestamp with time zone' },
         { table_name: 'watches', data_type: 'timestamp with time zone' },
       ]);
       await s.close();
@@ -698,8 +734,8 @@ if (!pgUrl) {
       schemas.push(schema);
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
-      const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version`);
-      expect(rows).toEqual([{ version: 1 }]);
+      const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

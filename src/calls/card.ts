@@ -42,9 +42,9 @@ function clip(text: string, max: number): string {
 
 /** What a button carries: which call and view it acts on. */
 export interface CardTarget {
-  c: string; // phoneCallId
-  e: string; // extension
-  v?: string; // phoneCallView id
+  call: string; // phoneCallId
+  extension: string;
+  view?: string; // phoneCallView id
 }
 export const ACTION_ID_PREFIX = 'call.';
 export const REFRESH_ACTION_ID = 'call.refresh';
@@ -96,7 +96,7 @@ export function viewText(v: PhoneCallView): string {
 function button(spec: CallActionSpec, target: CardTarget): Button {
   const b: Button = {
     type: 'button',
-    action_id: actionId(spec.name, target.v),
+    action_id: actionId(spec.name, target.view),
     text: { type: 'plain_text', text: spec.label },
     value: JSON.stringify(target),
   };
@@ -116,7 +116,7 @@ function button(spec: CallActionSpec, target: CardTarget): Button {
 export function viewButtons(v: PhoneCallView, call: { id: string; extension: string }): Button[] {
   // A view is acted on through its own extension: the agent on it owns that one,
   // while the extension the call is charged to (a queue, say) may be someone else's.
-  const target: CardTarget = { c: call.id, e: v.extension ?? call.extension, v: v.id };
+  const target: CardTarget = { call: call.id, extension: v.extension ?? call.extension, view: v.id };
   // Hang up ends the whole call; it is offered once, in the call's own row.
   return CALL_ACTIONS.filter((a) => a.name !== 'hangup' && a.offeredOn(v)).map((a) => button(a, target));
 }
@@ -148,8 +148,8 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
   };
   const tail: KnownBlock[] = [];
   const callButtons: Button[] = [
-    { type: 'button', action_id: REFRESH_ACTION_ID, text: { type: 'plain_text', text: 'Refresh' }, value: JSON.stringify({ c: call.id, e: extension }) },
-    button(CALL_ACTIONS.find((a) => a.name === 'hangup')!, { c: call.id, e: extension }),
+    { type: 'button', action_id: REFRESH_ACTION_ID, text: { type: 'plain_text', text: 'Refresh' }, value: JSON.stringify({ call: call.id, extension } satisfies CardTarget) },
+    button(CALL_ACTIONS.find((a) => a.name === 'hangup')!, { call: call.id, extension }),
   ];
   tail.push({ type: 'actions', block_id: blockId(call.id, 'call'), elements: callButtons } satisfies ActionsBlock);
   const context = [opts.pending && `:hourglass_flowing_sand: ${opts.pending}`, opts.note].filter(Boolean) as string[];

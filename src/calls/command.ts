@@ -3,6 +3,7 @@
  * prompt) becomes one typed Command, or a CommandError with one clear line:
  * what is wrong, what is allowed, an example. Shared by the console and Slack.
  */
+import { CallopsError } from '../errors.js';
 import { UapiError } from '../uapi/errors.js';
 import { rules } from '../uapi/rules.js';
 import {
@@ -41,7 +42,8 @@ export type Command =
   | { kind: 'link'; extension?: string }
   | { kind: 'unlink' | 'whoami' };
 
-export class CommandError extends Error {
+export class CommandError extends CallopsError {
+  readonly code: string = 'invalid_command';
   constructor(
     /** What is wrong and what is allowed. */
     readonly problem: string,
@@ -51,6 +53,17 @@ export class CommandError extends Error {
     // One line, whatever the echoed words held (a quoted word may span lines or carry control characters).
     super(oneLine([problem, usage && `Usage: \`${usage}\``, example && `Example: \`${example}\``].filter(Boolean).join(' ')));
     this.name = 'CommandError';
+  }
+
+  /** The message, with commands in the usage and example written for a surface (`/call ` in Slack). */
+  sentenceFor(prefix: string): string {
+    const usage = this.usage && `Usage: \`${prefix}${this.usage}\``;
+    const example = this.example && `Example: \`${prefix}${this.example}\``;
+    return [this.problem, usage, example].filter(Boolean).join(' ');
+  }
+
+  get sentence(): string {
+    return this.message;
   }
 }
 

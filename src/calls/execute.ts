@@ -4,6 +4,7 @@
  * command -> call action (table) -> UAPI request -> new call state.
  */
 import type { UapiClient } from '../uapi/client.js';
+import { UapiError } from '../uapi/errors.js';
 import type { PhoneCall, PhoneCallEvent, PhoneCallView } from '../uapi/schemas.js';
 import { callAction, type CallActionName } from './actions.js';
 import { CommandError, type Command } from './command.js';
@@ -19,13 +20,15 @@ export type Outcome =
       extension: string;
       phoneCallId: string;
       viewId?: string;
-      /** The call after the action; undefined when it ended (hang up). */
+      /** The call after the action; undefined when it ended (hang up), or when it could not be read back. */
       call: PhoneCall | undefined;
       /**
        * The action rang a phone and the call does not show it yet (Whisper page:
        * the new view appears "once the connection is made"): worth reading again.
        */
       awaitingAnswer?: boolean;
+      /** VoipNow accepted the action, but the call could not be read back afterwards. */
+      unread?: UapiError;
     }
   | { kind: 'events'; extension: string; events: PhoneCallEvent[]; summary: string };
 
@@ -35,6 +38,7 @@ export function isUapiCommand(c: Command): c is UapiCommand {
 
 /** The call is not live (any more): it ended, or never existed. */
 export class CallGone extends CommandError {
+  override readonly code: string = 'call_gone';
   constructor(
     readonly phoneCallId: string,
     problem: string,
@@ -44,14 +48,26 @@ export class CallGone extends CommandError {
   }
 }
 
+function callGone(extension: string, phoneCallId: string): CallGone {
+  const where = extensionWords(extension);
+  return new CallGone(phoneCallId, `Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ' ' + extension}\`.`);
+}
+
+/** VoipNow's "no such call" answer to a request on a named call becomes CallGone. */
+async function onNamedCall<T>(extension: string, phoneCallId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof UapiError && err.code === 'pc_phonecall_invalid') throw callGone(extension, phoneCallId);
+    throw err;
+  }
+}
+
 /** The call a command means: the given id, or the only live call of the extension. */
 export async function resolveCall(client: UapiClient, extension: string, phoneCallId?: string): Promise<PhoneCall> {
   if (phoneCallId) {
     const call = await client.getPhoneCall({ extension, phoneCallId });
-    if (!call) {
-      const where = extensionWords(extension);
-      throw new CallGone(phoneCallId, `Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ' ' + extension}\`.`);
-    }
+    if (!call) throw callGone(extension, phoneCallId);
     return call;
   }
   const calls = await client.listPhoneCalls({ extension });
@@ -107,6 +123,20 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
     }
     case 'action': {
       const spec = callAction(cmd.action);
+      // A card names the call and (except for hang up) the view: the request goes out at once,
+      // with no read before it; VoipNow's own answer says when the call is gone.
+      if (cmd.phoneCallId !== undefined && (spec.uapi === 'hangup' || cmd.viewId !== undefined)) {
+        const named = { extension: cmd.extension, phoneCallId: cmd.phoneCallId };
+        if (spec.uapi === 'hangup') {
+          await onNamedCall(cmd.extension, cmd.phoneCallId, () => client.hangUp(named));
+          return { kind: 'action', action: cmd.action, extension: cmd.extension, phoneCallId: cmd.phoneCallId, call: undefined };
+        }
+        const act = spec.uapi;
+        if (act === 'dial') throw new CommandError('`dial` places a new call; it takes no call id.', spec.usage, spec.example);
+        const viewId = cmd.viewId!;
+        const done = await onNamedCall(cmd.extension, cmd.phoneCallId, () => client.act(named, act(viewId, cmd.params)));
+        return { kind: 'action', action: cmd.action, ...named, viewId, call: done.call, ...(done.unread && { unread: done.unread }) };
+      }
       const call = await resolveCall(client, cmd.extension, cmd.phoneCallId);
       // A call found through @self is also acted on through @self ("if the Extension is
       // unknown, you can use @self and phoneCallId", OnHold page): the extension it is
@@ -124,6 +154,7 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
       return {
         kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call,
         ...(spec.rings && unchanged && { awaitingAnswer: true }),
+        ...(outcome.unread && { unread: outcome.unread }),
       };
     }
     case 'events-list': {

@@ -1,8 +1,9 @@
 /**
- * One place that turns any failure of a command into a sentence for a person:
- * bad input, a UAPI error, or a bug (logged, never shown as a stack trace).
+ * The console's sentence for any failure, from the one error base (src/errors.ts):
+ * commands in usage lines and examples are written as typed at the console prompt.
+ * Slack chooses its own variant in src/slack/replies.ts.
  */
-import { UapiError } from '../uapi/errors.js';
+import { sentenceOf } from '../errors.js';
 import { CommandError, oneLine } from './command.js';
 import { escapeMrkdwn } from './card.js';
 import type { Logger } from '../log.js';
@@ -13,13 +14,9 @@ import type { Logger } from '../log.js';
  * answered, and neither may become a mention or a link. The console asks for `plain`.
  */
 export function failureText(err: unknown, logger?: Logger, format: 'mrkdwn' | 'plain' = 'mrkdwn'): string {
-  const text = plainFailure(err, logger);
+  const text =
+    err instanceof CommandError
+      ? err.sentenceFor('')
+      : sentenceOf(err, (e) => logger?.error('unexpected failure', { error: e instanceof Error ? e : String(e) }));
   return format === 'mrkdwn' ? escapeMrkdwn(oneLine(text)) : text;
-}
-
-function plainFailure(err: unknown, logger?: Logger): string {
-  if (err instanceof CommandError) return err.message;
-  if (err instanceof UapiError) return err.sentence;
-  logger?.error('unexpected failure', { error: err instanceof Error ? err : String(err) });
-  return 'Something went wrong inside callops; the error was logged for your administrator. Refresh the call to see its current state.';
 }

@@ -32,6 +32,10 @@ export function outcomeText(o: Outcome): string {
         : [`${o.calls.length} live call(s) on ${extensionWords(o.extension)}:`, ...o.calls.map(callText)].join('\n');
     case 'action': {
       const did = `${callAction(o.action).did} call ${o.phoneCallId}`;
+      if (o.unread) {
+        const why = o.unread.kind === 'timeout' ? 'the read timed out' : `the read failed: ${o.unread.status ? `HTTP ${o.unread.status}` : o.unread.code}`;
+        return `Accepted: VoipNow accepted the request (${did}), but the call's new state could not be read yet (${why}). Run \`list ${o.extension}\` to see it; do not run it again.`;
+      }
       if (!o.call) return o.action === 'hangup' ? `OK: ${did}.` : `OK: ${did}; the call has ended.`;
       return `OK: ${did}.\n${callText(o.call)}`;
     }

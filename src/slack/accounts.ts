@@ -2,6 +2,7 @@
  * Slack users' linked VoipNow accounts: a UapiClient bound to the acting user's
  * own token, refreshed transparently and saved back, never anyone else's.
  */
+import { CallopsError } from '../errors.js';
 import { UapiClient } from '../uapi/client.js';
 import { UapiError } from '../uapi/errors.js';
 import type { UapiHttp } from '../uapi/http.js';
@@ -10,10 +11,17 @@ import type { LinkedAccount, Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 
 /** The acting user has no usable VoipNow link: nothing may be sent to VoipNow for them. */
-export class LinkRequired extends Error {
+export class LinkRequired extends CallopsError {
+  readonly code: string;
+  readonly sentence: string;
   constructor(readonly reason: 'unlinked' | 'expired') {
     super(reason === 'unlinked' ? 'Slack user has not linked a VoipNow account' : 'VoipNow link expired');
     this.name = 'LinkRequired';
+    this.code = reason === 'unlinked' ? 'link_required' : 'link_expired';
+    this.sentence =
+      reason === 'unlinked'
+        ? 'First link your VoipNow account. Nothing was sent to VoipNow.'
+        : 'Your VoipNow sign-in has expired and could not be renewed. Link your account again; nothing was done.';
   }
 }
 

@@ -12,7 +12,9 @@ import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
 import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
-import { CallOperations } from './operations.js';
+import { CallOperations, supervisorList, type IsSupervisor } from './operations.js';
+import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeline.js';
+import { RequestClaims } from './request-claims.js';
 import { CardPublisher } from './publish.js';
 import { RingFollowUp, type FollowUpOptions } from './followup.js';
 import { registerCommands } from './commands.js';
@@ -38,6 +40,10 @@ export interface SlackAppOptions {
   host?: string;
   /** How ringing calls are followed after an action (tests shorten it). */
   followUp?: FollowUpOptions;
+  /** Who may run supervisor actions (default: the SUPERVISOR_USER_IDS list). */
+  isSupervisor?: IsSupervisor;
+  /** Re-read delays after an action whose result could not be read (tests shorten them). */
+  pipeline?: PipelineOptions;
 }
 
 export interface SlackApp {
@@ -76,17 +82,24 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
   const publisher = new CardPublisher(store, logger);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
+  const operations = new CallOperations(opts.isSupervisor ?? supervisorList(config.supervisors), undefined, now);
+  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp, background);
+  const afterAction: AfterAction[] = [];
+  const claims = new RequestClaims(store, now);
+  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims }, opts.pipeline);
   const deps: SlackDeps = {
     accounts,
     linking,
-    operations: new CallOperations(accounts, config.supervisors, undefined, now),
+    operations,
     publisher,
-    followUp: new RingFollowUp(accounts, publisher, logger, opts.followUp, background),
+    followUp,
     store,
     logger,
     voipnowHost: new URL(opts.http.origin).host,
     now,
     background,
+    pipeline,
+    afterAction,
   };
 
   const routes = [

@@ -1,89 +1,77 @@
 /**
  * The `/call` slash command. It acknowledges within Slack's 3 seconds before
- * VoipNow is asked anything (bad input, help and prompts are the acknowledgement
- * itself, privately), then runs the command as the acting user and posts the
- * call card into the channel.
+ * VoipNow is asked anything (bad input, help, prompts and refusals are the
+ * acknowledgement itself, privately); a command that acts on calls then goes
+ * through the action pipeline, which posts the call card into the channel.
  */
-import type { App, RespondFn, SlashCommand, webApi } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { parseCommand, type Command } from '../calls/command.js';
 import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
 import { helpFor } from '../calls/help.js';
-import { failureText } from '../calls/respond.js';
 import { escapeMrkdwn } from '../calls/card.js';
 import type { SlackUser } from './accounts.js';
-import { failureReply } from './replies.js';
-import { actionKey, progressText } from './operations.js';
+import { failureReply, slackSentence } from './replies.js';
+import { progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
+import { requestIdentity } from './request-claims.js';
+
+export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command('/call', async ({ command, ack, respond, client }) => {
+  app.command('/call', onCallCommand(deps));
+}
+
+export function onCallCommand(deps: SlackDeps) {
+  return async ({ command, ack, respond, client, context }: CallCommandArgs): Promise<void> => {
     const user = { teamId: command.team_id, userId: command.user_id };
     let cmd: Command;
     try {
       cmd = parseCommand(command.text ?? '');
     } catch (err) {
-      await ack(ephemeral(failureText(err, deps.logger)));
+      await ack(ephemeral(slackSentence(err, deps)));
       return;
     }
-    try {
-      if (!isUapiCommand(cmd)) {
+    if (!isUapiCommand(cmd)) {
+      try {
         await ack(await localCommand(deps, user, cmd, command));
-        return;
+      } catch (err) {
+        await ack(ephemeral(slackSentence(err, deps)));
       }
-      if (!(await deps.accounts.get(user))) {
-        await ack(await deps.linking.start(user, { channelId: command.channel_id, responseUrl: command.response_url, why: 'First link your VoipNow account: callops acts on calls as you, with your own VoipNow permissions. Nothing was sent to VoipNow.' }));
-        return;
-      }
-      deps.operations.assertAllowed(user, cmd);
-      if (cmd.kind === 'events-update' && Object.keys(cmd.changes).length === 0) {
-        await ack();
-        await openEventModal(deps, client, user, command.trigger_id, cmd, respond, command.channel_id);
-        return;
-      }
-      await ack(ephemeral(progressText(cmd)));
-    } catch (err) {
-      await ack(ephemeral(failureText(err, deps.logger)));
       return;
     }
-    await runAndPost(deps, user, cmd, { channelId: command.channel_id, respond, client });
-  });
+    if (context.retryNum) deps.logger.info('Slack retried a command', { retry: context.retryNum, reason: context.retryReason });
+    const request = {
+      user,
+      cmd,
+      client,
+      surface: { kind: 'post' as const, channelId: command.channel_id, respond },
+      identity: requestIdentity.command({ teamId: user.teamId, triggerId: command.trigger_id }),
+    };
+    let admission;
+    try {
+      admission = await deps.pipeline.admit(request);
+    } catch (err) {
+      await ack(await failureReply(deps, user, err, command.channel_id));
+      return;
+    }
+    if (admission.kind === 'duplicate') return ack();
+    if (admission.kind === 'refused') return ack(admission.reply);
+    if (isEventEditing(cmd)) {
+      await ack();
+      await openEventModal(deps, client, user, command.trigger_id, cmd, respond, command.channel_id);
+      return;
+    }
+    await ack(ephemeral(progressText(cmd)));
+    await deps.pipeline.run(admission);
+  };
 }
 
-async function runAndPost(
-  deps: SlackDeps,
-  user: SlackUser,
-  cmd: UapiCommand,
-  where: { channelId: string; respond: RespondFn; client: webApi.WebClient },
-): Promise<void> {
-  try {
-    const outcome = await deps.operations.once(actionKey(user, cmd), () => deps.operations.execute(user, cmd));
-    if (!outcome) {
-      await where.respond(ephemeral('That action is already running on this call; wait for it to finish.'));
-      return;
-    }
-    const note = outcome.kind === 'action' ? deps.operations.note(user.userId, outcome) : undefined;
-    const msg = deps.operations.message(user.userId, outcome, note);
-    if (outcome.kind === 'events') {
-      await where.respond({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks });
-      return;
-    }
-    const call =
-      outcome.kind === 'action'
-        ? { phoneCallId: outcome.phoneCallId, extension: outcome.extension, postedBy: user.userId }
-        : outcome.calls.length === 1
-          ? { phoneCallId: outcome.calls[0]!.id, extension: outcome.calls[0]!.extension ?? outcome.extension, postedBy: user.userId }
-          : undefined;
-    const posted = await deps.publisher.post(where.client, { teamId: user.teamId, channelId: where.channelId, respond: where.respond }, msg, call);
-    if (outcome.kind === 'action') {
-      await deps.publisher.syncOthers(where.client, outcome.phoneCallId, posted.ts ? { channelId: where.channelId, ts: posted.ts } : undefined, () => msg);
-      if (outcome.call) deps.followUp.follow(where.client, user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
-    }
-  } catch (err) {
-    await where.respond(await failureReply(deps, user, err, where.channelId));
-  }
+/** `events update <ext> <type> <id>` without changes opens the event edit modal. */
+function isEventEditing(cmd: UapiCommand): cmd is Extract<UapiCommand, { kind: 'events-update' }> {
+  return cmd.kind === 'events-update' && Object.keys(cmd.changes).length === 0;
 }
 
 /** Commands answered without VoipNow (help, link, unlink, whoami). */

@@ -9,6 +9,7 @@ import type { RingFollowUp } from './followup.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import type { Background } from '../background.js';
+import type { ActionPipeline, AfterAction } from './pipeline.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -24,4 +25,8 @@ export interface SlackDeps {
   now: () => number;
   /** Work that outlives a request (follow-ups, card syncs, board writes): the drain point. */
   background: Background;
+  /** The one path of every action: commands, presses and modal submissions. */
+  pipeline: ActionPipeline;
+  /** Told after every completed action on a call (e.g. the supervisor board's audit line); run in the background. */
+  afterAction: AfterAction[];
 }

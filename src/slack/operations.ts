@@ -1,14 +1,25 @@
 /**
- * What the Slack listeners share: run a UAPI command as the acting Slack user,
- * with the role check from the action table and a guard against running the
- * same action on the same call twice at once, and turn the outcome into a message.
+ * What an action needs besides VoipNow: the role check (an injectable async
+ * `isSupervisor`), the guard against running the same action on the same call
+ * twice at once, and the words and messages for an outcome.
  */
-import { callAction, type CallActionSpec } from '../calls/actions.js';
+import { callAction } from '../calls/actions.js';
 import { callCard, callListMessage, endedCard, eventsMessage } from '../calls/card.js';
-import { CommandError } from '../calls/command.js';
-import { execute, type Outcome, type UapiCommand } from '../calls/execute.js';
-import type { Accounts, SlackUser } from './accounts.js';
+import type { Outcome, UapiCommand } from '../calls/execute.js';
+import { NotAllowed } from '../errors.js';
+import type { SlackUser } from './accounts.js';
 import type { SlackMessage } from './publish.js';
+
+/** Whether a Slack user may run supervisor actions (whisper, listen, barge in). */
+export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
+
+/**
+ * Today's rule: the SUPERVISOR_USER_IDS list. Without a list every linked user
+ * may, and VoipNow's own permissions decide.
+ */
+export function supervisorList(ids: readonly string[] | undefined): IsSupervisor {
+  return async (user) => !ids || ids.includes(user.userId);
+}
 
 /** Keys of actions under way; a second identical request while one runs is refused. */
 export class InFlight {
@@ -30,51 +41,31 @@ export function actionKey(user: SlackUser, cmd: UapiCommand): string | undefined
 
 export class CallOperations {
   constructor(
-    private readonly accounts: Accounts,
-    private readonly supervisors: readonly string[] | undefined,
+    private readonly isSupervisor: IsSupervisor,
     readonly inflight = new InFlight(),
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Role check of the action table. Without a configured list, VoipNow's own permissions decide. */
-  mayRun(userId: string, spec: CallActionSpec): boolean {
-    return spec.role === 'agent' || !this.supervisors || this.supervisors.includes(userId);
-  }
-
-  assertAllowed(user: SlackUser, cmd: UapiCommand): void {
+  /** The role check of the action table; throws NotAllowed. */
+  async assertAllowed(user: SlackUser, cmd: UapiCommand): Promise<void> {
     if (cmd.kind !== 'action') return;
     const spec = callAction(cmd.action);
-    if (!this.mayRun(user.userId, spec)) {
-      throw new CommandError(`Only supervisors may ${spec.name} (${spec.summary}). Ask an admin to add you to SUPERVISOR_USER_IDS.`);
-    }
+    if (spec.role === 'agent' || (await this.isSupervisor(user))) return;
+    throw new NotAllowed(
+      `Only supervisors may ${spec.name} (${spec.summary}); you are not allowed to ${spec.name} calls. Nothing was sent to VoipNow; ask an admin to make you a supervisor in callops.`,
+    );
   }
 
-  /** Run as this user: the role check, then VoipNow with the user's own token. */
-  async execute(user: SlackUser, cmd: UapiCommand): Promise<Outcome> {
-    this.assertAllowed(user, cmd);
-    const { client, account } = await this.accounts.clientFor(user);
-    return execute(client, cmd, { ownExtension: account.extension });
-  }
-
-  /**
-   * Run `work` unless the same action on the same call is already under way;
-   * returns undefined then, and nothing is sent to VoipNow.
-   */
-  async once<T>(key: string | undefined, work: () => Promise<T>): Promise<T | undefined> {
-    if (key === undefined) return work();
-    if (!this.inflight.tryBegin(key)) return undefined;
-    try {
-      return await work();
-    } finally {
-      this.inflight.end(key);
-    }
-  }
-
-  /** "<@U1> put on hold view 01 · 10:41:07" */
-  note(userId: string, outcome: Extract<Outcome, { kind: 'action' }>): string {
+  /** A Slack timestamp token: "10:41:07" in the reader's own time zone. */
+  time(): string {
     const t = Math.floor(this.now() / 1000);
+    return `<!date^${t}^{time_secs}|${new Date(t * 1000).toISOString()}>`;
+  }
+
+  /** "<@U1> put on hold the call (view 01) · 10:41:07" */
+  note(userId: string, outcome: Extract<Outcome, { kind: 'action' }>): string {
     const view = outcome.viewId ? ` (view ${outcome.viewId})` : '';
-    return `<@${userId}> ${callAction(outcome.action).did} the call${view} · <!date^${t}^{time_secs}|${new Date(t * 1000).toISOString()}>`;
+    return `<@${userId}> ${callAction(outcome.action).did} the call${view} · ${this.time()}`;
   }
 
   /** The message for an outcome; `note` (who did what, when) defaults to now. */

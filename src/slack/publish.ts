@@ -1,12 +1,18 @@
 /**
  * Putting call cards into channels and keeping them current: post, update in
  * place, fall back to the response_url when the bot is not in the channel, and
- * refresh every other card that shows the same call.
+ * refresh every other card that shows the same call. Every update of a message
+ * goes through one write order per message (card-writes.ts), so a late
+ * "working…" note never covers the result. When Slack refuses a card
+ * (`invalid_blocks`, `msg_too_long`) a minimal card is sent instead and the
+ * caller is told, so the user hears that the action ran.
  */
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
+import { escapeMrkdwn } from '../calls/card.js';
+import { MessageWrites } from './card-writes.js';
 
 export interface SlackMessage {
   text: string;
@@ -16,8 +22,24 @@ export interface SlackMessage {
 /** What a listener can answer through (Bolt's `respond`). */
 export type Respond = (msg: Record<string, unknown>) => Promise<unknown>;
 
+/** Where a message is, to update it. */
+export interface MessagePlace {
+  channelId: string;
+  ts: string;
+  respond?: Respond;
+}
+
+/** How a post or update went: `refused` names Slack's error when only the minimal card could be shown. */
+export interface Published {
+  ts?: string;
+  viaResponseUrl: boolean;
+  refused?: string;
+}
+
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 const GONE = new Set(['message_not_found', 'cant_update_message', 'channel_not_found', 'not_in_channel', 'is_archived']);
+/** Slack refused the card itself: a smaller one will do. */
+const CARD_REFUSED = new Set(['invalid_blocks', 'msg_too_long', 'invalid_blocks_format', 'too_many_attachments', 'invalid_arguments']);
 
 function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: string } }).data;
@@ -27,7 +49,21 @@ function slackErrorCode(err: unknown): string | undefined {
 export const INVITE_HINT =
   'I am not in this channel, so I answered only here and cannot keep this card current. Invite me with `/invite @callops` to get live cards.';
 
+/** The card Slack accepts when it refused the full one: the message's own text, plainly. */
+export function minimalCard(msg: SlackMessage): SlackMessage {
+  const text = msg.text.length > 2900 ? `${msg.text.slice(0, 2899)}…` : msg.text;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Slack could not show the full card; `/call list` shows the call again.' }] },
+    ],
+  };
+}
+
 export class CardPublisher {
+  private readonly writes = new MessageWrites();
+
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
@@ -42,9 +78,10 @@ export class CardPublisher {
     where: { teamId: string; channelId: string; respond?: Respond },
     msg: SlackMessage,
     call?: { phoneCallId: string; extension: string; postedBy: string },
-  ): Promise<{ ts?: string; viaResponseUrl: boolean }> {
+  ): Promise<Published> {
+    let refused: string | undefined;
     try {
-      const res = await client.chat.postMessage({ channel: where.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+      const res = await this.withFallback(msg, (m) => client.chat.postMessage({ channel: where.channelId, text: m.text, blocks: m.blocks, unfurl_links: false }), (code) => (refused = code));
       if (call && res.ts) {
         await this.store.saveCallCard({
           teamId: where.teamId,
@@ -56,26 +93,37 @@ export class CardPublisher {
           updatedAt: new Date(),
         });
       }
-      return { ts: res.ts, viaResponseUrl: false };
+      return { ts: res.ts, viaResponseUrl: false, ...(refused && { refused }) };
     } catch (err) {
       const code = slackErrorCode(err);
       if (!where.respond || !code || !NOT_IN_CHANNEL.has(code)) throw err;
       this.logger.info('bot not in channel; answering through response_url', { channel: where.channelId, error: code });
-      await where.respond({ response_type: 'in_channel', text: msg.text, blocks: msg.blocks });
+      const shown = refused ? minimalCard(msg) : msg;
+      await where.respond({ response_type: 'in_channel', text: shown.text, blocks: shown.blocks });
       await where.respond({ response_type: 'ephemeral', text: INVITE_HINT });
-      return { viaResponseUrl: true };
+      return { viaResponseUrl: true, ...(refused && { refused }) };
     }
   }
 
-  /** Replace a message in place; through the response_url when chat.update is not possible. */
-  async update(client: WebClient, where: { channelId: string; ts: string; respond?: Respond }, msg: SlackMessage): Promise<void> {
-    try {
-      await client.chat.update({ channel: where.channelId, ts: where.ts, text: msg.text, blocks: msg.blocks });
-    } catch (err) {
-      const code = slackErrorCode(err);
-      if (!where.respond || !code || !GONE.has(code)) throw err;
-      await where.respond({ replace_original: true, text: msg.text, blocks: msg.blocks });
-    }
+  /**
+   * Replace a message in place; through the response_url when chat.update is not possible.
+   * `transient` (the "working…" note) is never waited for by final writes and never stays on top of one.
+   */
+  async update(client: WebClient, where: MessagePlace, msg: SlackMessage, opts: { transient?: boolean } = {}): Promise<Published> {
+    let refused: string | undefined;
+    const write = async () => {
+      try {
+        await this.withFallback(msg, (m) => client.chat.update({ channel: where.channelId, ts: where.ts, text: m.text, blocks: m.blocks }), (code) => (refused = code));
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (!where.respond || !code || !GONE.has(code)) throw err;
+        const shown = refused ? minimalCard(msg) : msg;
+        await where.respond({ replace_original: true, text: shown.text, blocks: shown.blocks });
+      }
+    };
+    const key = `${where.channelId}:${where.ts}`;
+    await (opts.transient ? this.writes.transient(key, write) : this.writes.final(key, write));
+    return { ts: where.ts, viaResponseUrl: false, ...(refused && { refused }) };
   }
 
   /** Bring every other stored card of this call up to date (best effort). */
@@ -89,9 +137,8 @@ export class CardPublisher {
     let updated = 0;
     for (const card of cards) {
       if (except && card.channelId === except.channelId && card.messageTs === except.ts) continue;
-      const msg = render();
       try {
-        await client.chat.update({ channel: card.channelId, ts: card.messageTs, text: msg.text, blocks: msg.blocks });
+        await this.update(client, { channelId: card.channelId, ts: card.messageTs }, render());
         await this.store.saveCallCard({ ...card, updatedAt: new Date() });
         updated++;
       } catch (err) {
@@ -101,5 +148,18 @@ export class CardPublisher {
       }
     }
     return updated;
+  }
+
+  /** Send `msg`; when Slack refuses the card itself, send the minimal card instead and report Slack's error. */
+  private async withFallback<T>(msg: SlackMessage, send: (m: SlackMessage) => Promise<T>, onRefused: (code: string) => void): Promise<T> {
+    try {
+      return await send(msg);
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (!code || !CARD_REFUSED.has(code)) throw err;
+      this.logger.warn('Slack refused a card; sending a minimal one', { error: code, blocks: msg.blocks.length });
+      onRefused(code);
+      return send(minimalCard(msg));
+    }
   }
 }

@@ -53,6 +53,10 @@ const STATEMENTS: StoreStatements = {
   deleteCallCard: `DELETE FROM call_cards WHERE team_id = $1 AND channel_id = $2 AND message_ts = $3`,
   insertWatch: `INSERT INTO watches (team_id, channel_id, extension, created_by, created_at)
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id, channel_id, extension) DO NOTHING`,
+  purgeExpiredClaims: `DELETE FROM request_claims WHERE expires_at <= $1`,
+  insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES ($1, $2)
+    ON CONFLICT (claim_key) DO NOTHING`,
+  deleteClaim: `DELETE FROM request_claims WHERE claim_key = $1`,
   deleteWatch: `DELETE FROM watches WHERE team_id = $1 AND channel_id = $2 AND extension = $3`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = $1
     ORDER BY created_at, team_id COLLATE "C", channel_id COLLATE "C"`,

@@ -55,5 +55,16 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         `CREATE INDEX watches_extension ON watches (extension)`,
       ],
     },
+    {
+      version: 2,
+      description: 'request claims: a Slack request (press, retry, command) runs once',
+      statements: [
+        `CREATE TABLE request_claims (
+          claim_key TEXT PRIMARY KEY,
+          expires_at ${ts} NOT NULL
+        )`,
+        `CREATE INDEX request_claims_expires_at ON request_claims (expires_at)`,
+      ],
+    },
   ];
 }

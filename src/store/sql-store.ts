@@ -49,6 +49,12 @@ export interface StoreStatements {
   insertWatch: string;
   /** (team_id, channel_id, extension) */
   deleteWatch: string;
+  /** (now): delete request claims with expires_at <= now */
+  purgeExpiredClaims: string;
+  /** (claim_key, expires_at); insert, ignoring a conflict (changes 0 when already claimed) */
+  insertClaim: string;
+  /** (claim_key) */
+  deleteClaim: string;
   /** (extension) → watches rows, ordered */
   listWatchesForExtension: string;
   /** (team_id, channel_id) → watches rows, ordered */
@@ -400,6 +406,17 @@ export abstract class SqlStore implements Store {
   async listWatchesForExtension(extension: string): Promise<Watch[]> {
     const { rows } = await this.#run(this.statements.listWatchesForExtension, [extension]);
     return rows.map(toWatch);
+  }
+
+  async claimOnce(key: string, expiresAt: Date, now: Date = new Date()): Promise<boolean> {
+    const expires = this.#ts(expiresAt, 'expiresAt');
+    await this.#run(this.statements.purgeExpiredClaims, [this.#ts(now, 'now')]);
+    const { changes } = await this.#run(this.statements.insertClaim, [key, expires]);
+    return changes > 0;
+  }
+
+  async releaseClaim(key: string): Promise<void> {
+    await this.#run(this.statements.deleteClaim, [key]);
   }
 
   async listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]> {

@@ -44,6 +44,10 @@ const STATEMENTS: StoreStatements = {
   deleteCallCard: `DELETE FROM call_cards WHERE team_id = ? AND channel_id = ? AND message_ts = ?`,
   insertWatch: `INSERT INTO watches (team_id, channel_id, extension, created_by, created_at)
     VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id, extension) DO NOTHING`,
+  purgeExpiredClaims: `DELETE FROM request_claims WHERE expires_at <= ?`,
+  insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES (?, ?)
+    ON CONFLICT (claim_key) DO NOTHING`,
+  deleteClaim: `DELETE FROM request_claims WHERE claim_key = ?`,
   deleteWatch: `DELETE FROM watches WHERE team_id = ? AND channel_id = ? AND extension = ?`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = ? ORDER BY created_at, team_id, channel_id`,
   listWatchesForChannel: `SELECT * FROM watches WHERE team_id = ? AND channel_id = ? ORDER BY created_at, extension`,

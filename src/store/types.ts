@@ -110,6 +110,14 @@ export interface Store {
   /** Ordered by createdAt, then extension. */
   listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]>;
 
+  /**
+   * Claim a key once: true for the first caller, false while an unexpired claim of the same key
+   * exists (in this process, another process, or before a restart). Atomic; also purges expired claims.
+   */
+  claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
+  /** Give a claim back, so the key can be claimed again at once. */
+  releaseClaim(key: string): Promise<void>;
+
   close(): Promise<void>;
 }
 

@@ -63,6 +63,11 @@ export interface ActionOutcome {
   accepted: ActionAccepted | undefined;
   /** The call as it is after the action, read back from the server; undefined if it is gone. */
   call: PhoneCall | undefined;
+  /**
+   * Set when VoipNow accepted the action but the call could not be read back
+   * (the read failed or timed out): the action happened, its result is unknown yet.
+   */
+  unread?: UapiError;
 }
 
 const phoneCalls = collectionOf(phoneCallSchema);
@@ -135,7 +140,13 @@ export class UapiClient {
     if (res.status === 200 && res.data) return { accepted: undefined, call: res.data };
 
     const accepted = res.raw === undefined ? undefined : actionAcceptedSchema.safeParse(res.raw).data;
-    return { accepted, call: await this.readBack(ref, accepted?.self, callPath) };
+    try {
+      return { accepted, call: await this.readBack(ref, accepted?.self, callPath) };
+    } catch (err) {
+      // The PUT succeeded: failing here would invite the user to run the action again.
+      if (err instanceof UapiError) return { accepted, call: undefined, unread: err };
+      throw err;
+    }
   }
 
   private async readBack(ref: PhoneCallRef, link: string | undefined, fallback: string): Promise<PhoneCall | undefined> {

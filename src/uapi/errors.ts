@@ -1,3 +1,5 @@
+import { CallopsError } from '../errors.js';
+
 /**
  * One error type for everything that can go wrong talking to VoipNow, and the
  * table that turns UAPI error codes into sentences a call-center agent can act on.
@@ -43,7 +45,7 @@ export const UAPI_ERROR_SENTENCES: Record<string, string> = {
   pce_access_denied: 'Your VoipNow account is not allowed to manage call events of that extension.',
   extension_invalid: 'That extension does not exist or cannot be used here. Extensions look like `0003*210`.',
   user_invalid: 'That VoipNow user is not valid here.',
-  access_denied: 'VoipNow refused: your account is not authorized for this request (or your sign-in expired).',
+  access_denied: 'VoipNow refused: your VoipNow account is not authorized to do this on that extension or call.',
   request_not_implemented: 'This VoipNow server does not support that request.',
   internal_server_error: 'VoipNow had an internal error. Try again in a moment; if it persists, contact your PBX administrator.',
   request_invalid: 'VoipNow could not read the request.',
@@ -84,7 +86,7 @@ export interface UapiErrorInit {
   cause?: unknown;
 }
 
-export class UapiError extends Error {
+export class UapiError extends CallopsError {
   readonly kind: UapiErrorKind;
   readonly code: string;
   readonly status: number | undefined;

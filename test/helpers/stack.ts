@@ -40,10 +40,14 @@ export interface StackOptions {
   slackRateLimits?: boolean | RateLimitOptions;
   /** Configure Sign in with Slack (client id 'siws-client', secret 'siws-secret') for /call link. */
   signInWithSlack?: boolean;
+  /** The sandbox's random source for `errorRate` faults (to fail chosen requests). */
+  sandboxRandom?: () => number;
+  /** Options of the app (who is a supervisor, re-read delays, ...). */
+  app?: Pick<import('../../src/slack/app.js').SlackAppOptions, 'isSupervisor' | 'pipeline'>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30 });
+  const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30, ...(opts.sandboxRandom && { random: opts.sandboxRandom }) });
   const api = await startSlackApi(opts.slackRateLimits ? { rateLimits: opts.slackRateLimits } : {});
   const store = new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
   const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
@@ -70,6 +74,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     host: '127.0.0.1',
     slackClientOptions: { retryConfig: { retries: 0 } },
     followUp: { delaysMs: [100], maxMs: 5000 },
+    ...opts.app,
   });
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
   const started = await slack.start();
