@@ -108,7 +108,7 @@ describe('telling the truth', () => {
   it('PUT accepted but the read-back failed: says so, keeps the card pending (not put back), refreshes it; one PUT', async () => {
     const c = await card();
     s.sandbox.setFaults({ errorRate: 1 });
-    failGets = 1;
+    failGets = 2; // the read-back and the one retry a GET gets after a 5xx
     await press(c, 'call.hold.01');
     await s.slack.idle();
     expect(puts()).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('telling the truth', () => {
     expect(count(posted, 'live call(s)')).toBe(1);
     s.sandbox.requests.length = 0;
     s.sandbox.setFaults({ errorRate: 1 });
-    failGets = 1;
+    failGets = 2; // the read-back and the one retry a GET gets after a 5xx
     await press(list, 'call.hold.01');
     await s.slack.idle();
     const updates = updatesOf(list.ts);
@@ -152,7 +152,7 @@ describe('telling the truth', () => {
 
   it('the same for `/call hold`: a pending card with Refresh is posted, then updated once the call can be read', async () => {
     s.sandbox.setFaults({ errorRate: 1 });
-    failGets = 1;
+    failGets = 2; // the read-back and the one retry a GET gets after a 5xx
     await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: s.api.responseUrl('/cmd') });
     await s.slack.idle();
     expect(puts()).toHaveLength(1);

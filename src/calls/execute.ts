@@ -135,7 +135,13 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
         if (act === 'dial') throw new CommandError('`dial` places a new call; it takes no call id.', spec.usage, spec.example);
         const viewId = cmd.viewId!;
         const done = await onNamedCall(cmd.extension, cmd.phoneCallId, () => client.act(named, act(viewId, cmd.params)));
-        return { kind: 'action', action: cmd.action, ...named, viewId, call: done.call, ...(done.unread && { unread: done.unread }) };
+        // With no read before the PUT there is no earlier state to compare with: an action that
+        // rings a phone is followed until the call changes (its new view appears on answer).
+        return {
+          kind: 'action', action: cmd.action, ...named, viewId, call: done.call,
+          ...(spec.rings && { awaitingAnswer: true }),
+          ...(done.unread && { unread: done.unread }),
+        };
       }
       const call = await resolveCall(client, cmd.extension, cmd.phoneCallId);
       // A call found through @self is also acted on through @self ("if the Extension is

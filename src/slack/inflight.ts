@@ -9,6 +9,7 @@ import type { KnownBlock } from '@slack/types';
 import type { webApi } from '@slack/bolt';
 import fetch from 'node-fetch';
 import { withNote } from '../calls/card.js';
+import { readCardTarget } from './card-target.js';
 import type { Logger } from '../log.js';
 
 /** What is needed to tell the user and mark the card, read from the request body. */
@@ -34,13 +35,7 @@ export function describeRequest(body: unknown): InFlightRequest {
   const channel = (b.channel as { id?: unknown } | undefined)?.id;
   const message = b.message as { ts?: unknown; blocks?: unknown } | undefined;
   const action = Array.isArray(b.actions) ? (b.actions[0] as { value?: unknown } | undefined) : undefined;
-  let phoneCallId: string | undefined;
-  try {
-    const v = typeof action?.value === 'string' ? (JSON.parse(action.value) as { c?: unknown }) : undefined;
-    phoneCallId = str(v?.c);
-  } catch {
-    phoneCallId = undefined;
-  }
+  const phoneCallId = readCardTarget(action?.value)?.call;
   if (str(channel) && str(message?.ts) && Array.isArray(message?.blocks) && phoneCallId) {
     out.card = { channelId: channel as string, ts: message!.ts as string, blocks: message!.blocks as KnownBlock[], phoneCallId };
   }
