@@ -28,7 +28,7 @@ export const VARIABLES: Record<string, VarDoc> = {
   VOIPNOW_CA_FILE: { what: 'PEM file of a CA to trust for VoipNow (self-signed servers)', where: 'your PBX administrator' },
   VOIPNOW_INSECURE_TLS: { what: 'true = accept any VoipNow certificate (only for testing)', where: 'default false' },
   VOIPNOW_TIMEOUT_MS: { what: 'how long to wait for VoipNow per request', where: 'default 10000' },
-  DATA_DIR: { what: 'where the SQLite database and the development key live', where: 'default ./data' },
+  DATA_DIR: { what: 'where the SQLite database, the development key and the embedded sandbox tokens live', where: 'default ./data' },
   DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
   TOKEN_ENCRYPTION_KEY: { what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest', where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR' },
   SUPERVISOR_USER_IDS: { what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)', where: 'Slack profile > ... > Copy member ID' },

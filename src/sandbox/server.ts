@@ -19,6 +19,7 @@ import { phoneCallEventHandlers } from './phoneCallEvents.js';
 import { phoneCallHandlers } from './phoneCalls.js';
 import { matchRoute, type Route } from './router.js';
 import { seedWorld } from './seed.js';
+import { tokenFile } from './tokenFile.js';
 import { World } from './world.js';
 
 export type { SandboxFaults } from './faults.js';
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   random?: () => number;
   /** request log lines; never contain tokens */
   log?: (line: string) => void;
+  /** keep issued tokens (as digests) in this file, so a restart on the same file keeps clients signed in; default: memory only */
+  stateFile?: string;
 }
 
 export interface SandboxRequestRecord {
@@ -86,7 +89,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ownerUserId: APP_OWNER_USER_ID,
   };
   const gate = new FaultGate(opts.faults, opts.random ?? Math.random);
-  const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600);
+  const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600, opts.stateFile ? tokenFile(opts.stateFile, log) : undefined);
   let dispatcher: CallEventDispatcher | undefined;
   const world = new World({
     pickupDelayMs: opts.pickupDelayMs ?? 1500,
