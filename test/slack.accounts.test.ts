@@ -20,7 +20,8 @@ afterAll(async () => {
   await s.close();
 });
 beforeEach(async () => {
-  await new Promise((r) => setTimeout(r, 50));
+  // The previous test's follow-ups and card syncs finish before this one starts from clean state.
+  await s.slack.idle();
   s.sandbox.reset();
   s.sandbox.requests.length = 0;
   s.api.clearCalls();

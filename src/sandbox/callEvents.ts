@@ -31,6 +31,7 @@ export function callEventParams(s: CallSignal): Record<string, string> {
 
 export class CallEventDispatcher {
   private readonly inflight = new Set<AbortController>();
+  private readonly deliveries = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -44,7 +45,8 @@ export class CallEventDispatcher {
     if (this.closed) return;
     for (const ev of this.events()) {
       if (ev.extension === signal.extension && ev.type === signal.type && ev.status === 1) {
-        void this.deliver(ev, callEventParams(signal));
+        const delivery = this.deliver(ev, callEventParams(signal)).finally(() => this.deliveries.delete(delivery));
+        this.deliveries.add(delivery);
       }
     }
   }
@@ -76,6 +78,11 @@ export class CallEventDispatcher {
       clearTimeout(timer);
       this.inflight.delete(controller);
     }
+  }
+
+  /** Resolves once no delivery is in flight (a drain point for tests). */
+  async idle(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.allSettled([...this.deliveries]);
   }
 
   /** Aborts deliveries in flight; later signals are dropped. */

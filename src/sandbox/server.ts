@@ -59,6 +59,8 @@ export interface SandboxRequestRecord {
   body: unknown;
   /** 0 while unanswered */
   status: number;
+  /** true once the client closed the connection before the answer was written (tests wait for it) */
+  clientGone?: boolean;
 }
 
 export interface Sandbox {
@@ -72,6 +74,8 @@ export interface Sandbox {
   world: World;
   /** back to the starting data, tokens kept */
   reset(): void;
+  /** resolves once no call event (webhook) delivery is in flight */
+  callEventsDelivered(): Promise<void>;
   /** also clears timers and ends hung requests */
   close(): Promise<void>;
 }
@@ -177,7 +181,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
     requests.push(record);
     let aborted = false;
-    res.once('close', () => { aborted = !res.writableFinished; });
+    res.once('close', () => {
+      aborted = !res.writableFinished;
+      if (aborted) record.clientGone = true;
+    });
     let reply: Reply;
     try {
       reply = await answer(req, record, () => aborted);
@@ -225,6 +232,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setFaults: (f) => gate.set(f),
     issueToken: (userId, ttlSeconds) => tokens.issue(userId, client.id, ttlSeconds),
     reset: () => world.reset(),
+    callEventsDelivered: async () => dispatcher?.idle(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         gate.close();
