@@ -30,7 +30,7 @@ describe('npm run console', () => {
   it('runs one command against the built-in sandbox and prints the call state', async () => {
     const r = await consoleRun(['hold 0003*210 b817d2618fe6f1804333']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('OK: put on hold call b817d2618fe6f1804333.');
+    expect(r.stdout).toContain('OK: put call b817d2618fe6f1804333 on hold.');
     expect(r.stdout).toMatch(/view 01 {2}0003\*210 {2}on hold/);
     expect(r.stdout).toMatch(/0003\*210 -> 0003\*024 {2}caller id John Doe <3333>/);
     expect(r.stdout).toMatch(/on hold since \d{4}-\d\d-\d\dT[\d:]+[+-]\d\d:\d\d, held by this side/);
@@ -48,8 +48,8 @@ describe('npm run console', () => {
     const r = await consoleRun([], 'list 0003*210\nresume b817d2618fe6f1804333\nquit\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('talking to the built-in sandbox PBX');
-    expect(r.stdout).toContain('2 live call(s) on 0003*210');
-    expect(r.stdout).toContain('OK: took off hold call b817d2618fe6f1804333.');
+    expect(r.stdout).toContain('2 live calls on 0003*210');
+    expect(r.stdout).toContain('OK: took call b817d2618fe6f1804333 off hold.');
   });
 
   it('talks to the server named by VOIPNOW_URL with VOIPNOW_TOKEN', async () => {
@@ -58,7 +58,7 @@ describe('npm run console', () => {
       const token = pbx.issueToken('13').accessToken;
       const r = await consoleRun(['list 0003*024'], undefined, { VOIPNOW_URL: pbx.url, VOIPNOW_TOKEN: token });
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('2 live call(s) on 0003*024');
+      expect(r.stdout).toContain('2 live calls on 0003*024');
       expect(pbx.requests.map((q) => q.userId)).toEqual(['13']);
       const bad = await consoleRun(['list 0003*024'], undefined, { VOIPNOW_URL: pbx.url, VOIPNOW_TOKEN: 'wrong' });
       expect(bad.code).toBe(1);

@@ -10,7 +10,7 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { PhoneCall, PhoneCallView } from '../uapi/schemas.js';
 import { CALL_ACTIONS, type CallActionSpec } from './actions.js';
-import { eventLine, extensionWords, route, viewState } from './describe.js';
+import { countOf, eventLine, extensionWords, route, viewState } from './describe.js';
 import type { PhoneCallEvent } from '../uapi/schemas.js';
 
 export const LIMITS = { messageBlocks: 50, sectionText: 3000, buttonText: 75, actionId: 255, buttonValue: 2000, actionsElements: 25 };
@@ -161,7 +161,7 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
     body.push({
       type: 'context',
       block_id: blockId(call.id, 'more'),
-      elements: [{ type: 'mrkdwn', text: `${views.length - shown.length} more view(s) not shown (Slack allows ${LIMITS.messageBlocks} blocks per message). Use \`/call list ${escapeMrkdwn(extension)} ${escapeMrkdwn(call.id)}\` for the rest.` }],
+      elements: [{ type: 'mrkdwn', text: `${countOf(views.length - shown.length, 'more view')} not shown (Slack allows ${LIMITS.messageBlocks} blocks per message). Use \`/call list ${escapeMrkdwn(extension)} ${escapeMrkdwn(call.id)}\` for the rest.` }],
     });
   }
   const summary = views.map((v) => `${v.id} ${viewState(v)} ${route(v)}`).join('; ');
@@ -210,7 +210,7 @@ export function callListMessage(extension: string, calls: PhoneCall[]): { text: 
     return { text: `No live calls on ${extensionWords(extension)}.`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `No live calls on ${where}.` } }] };
   }
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${calls.length} live call(s)* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${countOf(calls.length, 'live call')}* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
   ];
   let shown = 0;
   for (const call of calls) {
@@ -222,10 +222,10 @@ export function callListMessage(extension: string, calls: PhoneCall[]): { text: 
   if (shown < calls.length) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${calls.length - shown} more call(s) not shown; use \`/call list <extension> <callId>\` for one call.` }],
+      elements: [{ type: 'mrkdwn', text: `${countOf(calls.length - shown, 'more call')} not shown; use \`/call list <extension> <callId>\` for one call.` }],
     });
   }
-  return { text: `${calls.length} live call(s) on ${extensionWords(extension)}`, blocks };
+  return { text: `${countOf(calls.length, 'live call')} on ${extensionWords(extension)}`, blocks };
 }
 
 export const EVENT_EDIT_ACTION_ID = 'event.edit';
@@ -247,7 +247,7 @@ export function eventsMessage(summary: string, extension: string, events: PhoneC
     });
   }
   if (events.length > room) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${events.length - room} more event(s) not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${countOf(events.length - room, 'more event')} not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }] });
   }
   return { text: summary, blocks };
 }

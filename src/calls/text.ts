@@ -2,8 +2,8 @@
  * Plain-text rendering of outcomes, for the terminal console.
  */
 import type { PhoneCall } from '../uapi/schemas.js';
-import { callAction } from './actions.js';
-import { eventLine, extensionWords, route, statusWords, viewState } from './describe.js';
+import { callAction, didPhrase } from './actions.js';
+import { countOf, eventLine, extensionWords, route, statusWords, viewState } from './describe.js';
 import type { Outcome } from './execute.js';
 
 export function callText(call: PhoneCall): string {
@@ -28,9 +28,9 @@ export function outcomeText(o: Outcome): string {
     case 'calls':
       return o.calls.length === 0
         ? `No live calls on ${extensionWords(o.extension)}.`
-        : [`${o.calls.length} live call(s) on ${extensionWords(o.extension)}:`, ...o.calls.map(callText)].join('\n');
+        : [`${countOf(o.calls.length, 'live call')} on ${extensionWords(o.extension)}:`, ...o.calls.map(callText)].join('\n');
     case 'action': {
-      const did = `${callAction(o.action).did} call ${o.phoneCallId}`;
+      const did = didPhrase(callAction(o.action), `call ${o.phoneCallId}`);
       if (!o.call) return o.action === 'hangup' ? `OK: ${did}.` : `OK: ${did}; the call has ended.`;
       return `OK: ${did}.\n${callText(o.call)}`;
     }

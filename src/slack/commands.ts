@@ -7,7 +7,6 @@
 import type { App, RespondFn, SlashCommand, webApi } from '@slack/bolt';
 import { parseCommand, type Command } from '../calls/command.js';
 import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
-import { helpFor } from '../calls/help.js';
 import { failureText } from '../calls/respond.js';
 import { escapeMrkdwn } from '../calls/card.js';
 import type { SlackUser } from './accounts.js';
@@ -15,6 +14,7 @@ import { failureReply } from './replies.js';
 import { actionKey, progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
+import { helpReply } from './blocks/help.js';
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
@@ -90,7 +90,7 @@ async function runAndPost(
 async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Command, UapiCommand>, command: SlashCommand) {
   switch (cmd.kind) {
     case 'help':
-      return ephemeral('```' + helpFor(cmd.topic, '/call ') + '```\nRun `/call link` first to act as your own VoipNow user.');
+      return helpReply(cmd.topic, Boolean(await deps.accounts.get(user)));
     case 'link': {
       const account = await deps.accounts.get(user);
       if (account && cmd.extension) {

@@ -3,7 +3,7 @@
  * with the role check from the action table and a guard against running the
  * same action on the same call twice at once, and turn the outcome into a message.
  */
-import { callAction, type CallActionSpec } from '../calls/actions.js';
+import { callAction, didPhrase, type CallActionSpec } from '../calls/actions.js';
 import { callCard, callListMessage, endedCard, eventsMessage } from '../calls/card.js';
 import { CommandError } from '../calls/command.js';
 import { execute, type Outcome, type UapiCommand } from '../calls/execute.js';
@@ -74,7 +74,7 @@ export class CallOperations {
   note(userId: string, outcome: Extract<Outcome, { kind: 'action' }>): string {
     const t = Math.floor(this.now() / 1000);
     const view = outcome.viewId ? ` (view ${outcome.viewId})` : '';
-    return `<@${userId}> ${callAction(outcome.action).did} the call${view} · <!date^${t}^{time_secs}|${new Date(t * 1000).toISOString()}>`;
+    return `<@${userId}> ${didPhrase(callAction(outcome.action), 'the call')}${view} · <!date^${t}^{time_secs}|${new Date(t * 1000).toISOString()}>`;
   }
 
   /** The message for an outcome; `note` (who did what, when) defaults to now. */
