@@ -41,6 +41,6 @@ export function outcomeText(o: Outcome, opts: TextOptions = {}): string {
       return `OK: ${did}.\n${callText(o.call, opts)}`;
     }
     case 'events':
-      return [o.summary + (o.events.length ? ':' : '.'), ...o.events.map((e) => '  ' + eventLine(e))].join('\n');
+      return [`${o.summary}${o.events.length ? ':' : '.'}`, ...o.events.map((e) => `  ${eventLine(e)}`)].join('\n');
   }
 }
