@@ -42,7 +42,7 @@ for i in $(seq 1 "$runs"); do
   else
     failed=$((failed + 1))
     echo "run $i/$runs: FAIL ($(( $(date +%s) - t0 )) s), log: $logs/run-$i.log"
-    grep -E '^ +(FAIL|×)' "$logs/run-$i.log" | head -n 10
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/run-$i.log" | grep -E '^ +(FAIL|×)' | head -n 10
   fi
 done
 
