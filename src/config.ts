@@ -4,7 +4,10 @@
  * stops the start with one message naming each variable, what it is for and
  * where to get it.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { KEY_FILE_NAME, parseKey } from './store/crypto.js';
 
 interface VarDoc {
   what: string;
@@ -20,14 +23,14 @@ export const VARIABLES: Record<string, VarDoc> = {
   SLACK_CLIENT_SECRET: { what: 'Sign in with Slack client secret (with SLACK_CLIENT_ID)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client Secret' },
   SLACK_API_URL: { what: 'overrides the Slack Web API base URL (tests, proxies)', where: 'default https://slack.com/api/' },
   PORT: { what: 'HTTP port for /slack/events, /healthz and the VoipNow OAuth callback', where: 'default 3000' },
-  PUBLIC_URL: { what: 'where browsers reach this bot, for the VoipNow OAuth callback (PUBLIC_URL/oauth/voipnow/callback)', where: 'your public https URL; default http://localhost:PORT' },
+  PUBLIC_URL: { what: 'where browsers reach this bot, for the VoipNow OAuth callback at /oauth/voipnow/callback', where: 'your public https URL; default http://localhost:PORT' },
   VOIPNOW_URL: { what: 'the VoipNow server, e.g. https://voipnow.example.com; unset = the built-in sandbox PBX', where: 'your PBX administrator' },
   VOIPNOW_CLIENT_ID: { what: 'App ID of the VoipNow app used to link Slack users to VoipNow', where: 'VoipNow > Unified Communications > Integrations > Apps > App Registration' },
   VOIPNOW_CLIENT_SECRET: { what: 'App secret of that VoipNow app', where: 'same place as VOIPNOW_CLIENT_ID' },
   VOIPNOW_CA_FILE: { what: 'PEM file of a CA to trust for VoipNow (self-signed servers)', where: 'your PBX administrator' },
   VOIPNOW_INSECURE_TLS: { what: 'true = accept any VoipNow certificate (only for testing)', where: 'default false' },
   VOIPNOW_TIMEOUT_MS: { what: 'how long to wait for VoipNow per request', where: 'default 10000' },
-  DATA_DIR: { what: 'where the SQLite database and the development key live', where: 'default ./data' },
+  DATA_DIR: { what: 'where the SQLite database, the development key and the embedded sandbox tokens live', where: 'default ./data' },
   DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
   TOKEN_ENCRYPTION_KEY: { what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest', where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR' },
   SUPERVISOR_USER_IDS: { what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)', where: 'Slack profile > ... > Copy member ID' },
@@ -40,7 +43,7 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const url = (name: string) =>
-  optional.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), { message: `${name} must be an http(s) URL` });
+  optional.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), (v) => ({ message: `must be an http(s) URL like https://${name === 'VOIPNOW_URL' ? 'voipnow' : 'host'}.example.com, got "${v}"` }));
 const port = (fallback: number) =>
   optional.transform((v, ctx) => {
     if (v === undefined) return fallback;
@@ -77,9 +80,9 @@ const schema = z
   })
   .superRefine((c, ctx) => {
     const need = (name: keyof typeof c, why: string) => {
-      if (!c[name]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `is required ${why}` });
+      if (!c[name]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `is required ${why}`.trim() });
     };
-    need('SLACK_BOT_TOKEN', '');
+    need('SLACK_BOT_TOKEN', 'to post to Slack');
     if (c.SLACK_BOT_TOKEN && !c.SLACK_BOT_TOKEN.startsWith('xoxb-')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_BOT_TOKEN'], message: 'must start with xoxb-' });
     }
@@ -93,7 +96,33 @@ const schema = z
       need('VOIPNOW_CLIENT_ID', 'when VOIPNOW_URL is set');
       need('VOIPNOW_CLIENT_SECRET', 'when VOIPNOW_URL is set');
     }
+    const keyProblem = tokenKeyProblem(c.TOKEN_ENCRYPTION_KEY, c.DATA_DIR);
+    if (keyProblem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TOKEN_ENCRYPTION_KEY'], message: keyProblem });
   });
+
+/**
+ * What is wrong with the token encryption key, if anything, so it is reported in the one list with the
+ * other settings instead of failing later: a malformed TOKEN_ENCRYPTION_KEY, or (when it is unset) an
+ * existing development key file in DATA_DIR that does not hold a key. Never echoes the key.
+ */
+function tokenKeyProblem(key: string | undefined, dataDir: string): string | undefined {
+  if (key !== undefined) {
+    try {
+      parseKey(key);
+      return undefined;
+    } catch {
+      return `is not a valid key (the value given has ${key.length} characters)`;
+    }
+  }
+  const file = join(dataDir, KEY_FILE_NAME);
+  if (!existsSync(file)) return undefined;
+  try {
+    parseKey(readFileSync(file, 'utf8'));
+    return undefined;
+  } catch {
+    return `is not set and the development key file ${file} does not hold a valid key; set TOKEN_ENCRYPTION_KEY or fix the file (deleting it makes the tokens stored so far unreadable)`;
+  }
+}
 
 export interface Config {
   /** clientId/clientSecret: Sign in with Slack for /call link (optional). */
@@ -124,20 +153,29 @@ export class ConfigError extends Error {
   }
 }
 
+/** One line per variable, each name once, in the order of VARIABLES: what is wrong, what it is for, where to get it. */
+function problemsOf(issues: z.ZodIssue[]): string[] {
+  const byName = new Map<string, string[]>();
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? 'configuration');
+    const message = issue.message.startsWith(`${name} `) ? issue.message.slice(name.length + 1) : issue.message;
+    const messages = byName.get(name) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byName.set(name, messages);
+  }
+  const order = Object.keys(VARIABLES);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return [...byName]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([name, messages]) => {
+      const doc = VARIABLES[name];
+      return `${name} ${messages.join('; ')}${doc ? `: ${doc.what} (${doc.where}).` : '.'}`;
+    });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const seen = new Set<string>();
-    const problems: string[] = [];
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? '');
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const doc = VARIABLES[name];
-      problems.push(`${name} ${issue.message}${doc ? `: ${doc.what} (${doc.where}).` : ''}`);
-    }
-    throw new ConfigError(problems);
-  }
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error.issues));
   const c = parsed.data;
   return {
     slack: {

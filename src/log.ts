@@ -2,7 +2,7 @@
  * A small leveled logger. Every line passes through `redact`, so a token that
  * slips into a message or an error is never written out.
  */
-import { redact } from './uapi/errors.js';
+import { redact } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };

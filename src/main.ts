@@ -4,6 +4,7 @@
  * the embedded sandbox PBX and says so.
  */
 import 'dotenv/config';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
@@ -19,7 +20,9 @@ async function voipnow(config: Config, logger: Logger) {
   const { startSandbox } = await import('./sandbox/server.js');
   const clientId = process.env.SANDBOX_CLIENT_ID || 'callops-demo';
   const clientSecret = process.env.SANDBOX_CLIENT_SECRET || 'callops-demo-secret';
-  const sandbox = await startSandbox({ port: config.sandboxPort, clientId, clientSecret });
+  // Tokens kept in DATA_DIR: restarting `npm start` keeps the users linked to the sandbox linked.
+  const stateFile = join(config.dataDir, 'sandbox-tokens.json');
+  const sandbox = await startSandbox({ port: config.sandboxPort, clientId, clientSecret, stateFile });
   logger.warn(`VOIPNOW_URL is not set: started the embedded sandbox PBX at ${sandbox.url} (demo data, not a real PBX). Its consent page lets you pick a demo user when you /call link.`);
   return { url: sandbox.url, clientId, clientSecret, caFile: undefined, insecureTls: false, timeoutMs: config.voipnowTimeoutMs, close: () => sandbox.close() };
 }

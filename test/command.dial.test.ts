@@ -103,7 +103,7 @@ describe('dial: adapter and sandbox', () => {
   });
 
   it('the console places the call from the signed-in user\'s extension, or asks which one', async () => {
-    const ok = await runLine(john, 'dial 0003*024', undefined, { ownExtension: '0003*210' });
+    const ok = await runLine(john, 'dial 0003*024', { ownExtension: '0003*210' });
     expect(ok.ok).toBe(true);
     expect(ok.text).toMatch(/^OK: placed call [0-9a-f]{20}\.\nCall [0-9a-f]{20} on 0003\*210/);
     const which = await runLine(john, 'dial 0003*024');

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, VARIABLES, loadConfig } from '../src/config.js';
 
@@ -39,5 +41,53 @@ describe('configuration', () => {
     const socket = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SUPERVISOR_USER_IDS: 'U1, U2' });
     expect(socket.slack.appToken).toBe('xapp-1');
     expect(socket.supervisors).toEqual(['U1', 'U2']);
+  });
+
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).problems;
+    }
+    throw new Error('loadConfig accepted the configuration');
+  };
+
+  it('names each variable once, with all that is wrong with it on its one line', () => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxp-1', SLACK_API_URL: 'slack.com/api', PUBLIC_URL: 'ftp://x', PORT: 'eighty' });
+    const names = problems.map((p) => p.split(' ')[0]);
+    expect(names).toEqual(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_API_URL', 'PORT', 'PUBLIC_URL']);
+    for (const [i, line] of problems.entries()) {
+      const name = names[i]!;
+      expect(line.split(name).length - 1, `${name} appears once in: ${line}`).toBe(1);
+    }
+    expect(problems[2]).toBe(
+      'SLACK_API_URL must be an http(s) URL like https://host.example.com, got "slack.com/api": overrides the Slack Web API base URL (tests, proxies) (default https://slack.com/api/).',
+    );
+    expect(problemsOf({})[0]).toMatch(/^SLACK_BOT_TOKEN is required to post to Slack: /);
+  });
+
+  it('reports a malformed TOKEN_ENCRYPTION_KEY in the same one list as the others, without echoing it', () => {
+    const secret = 'not-a-key-but-secret';
+    const problems = problemsOf({ SLACK_SIGNING_SECRET: 's', TOKEN_ENCRYPTION_KEY: secret, VOIPNOW_URL: 'https://pbx.example.com' });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['SLACK_BOT_TOKEN', 'VOIPNOW_CLIENT_ID', 'VOIPNOW_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEY']);
+    expect(problems[3]).toMatch(/^TOKEN_ENCRYPTION_KEY is not a valid key \(the value given has 20 characters\): 32-byte key \(64 hex chars or base64\).*openssl rand -hex 32/);
+    expect(problems.join('\n')).not.toContain(secret);
+    const good = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) });
+    expect(good.tokenEncryptionKey).toBe('ab'.repeat(32));
+  });
+
+  it('reports a broken development key file in DATA_DIR in the same list, and accepts a good one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callops-config-'));
+    try {
+      writeFileSync(join(dir, 'token-encryption.key'), 'garbage\n');
+      const problems = problemsOf({ SLACK_SIGNING_SECRET: 's', DATA_DIR: dir });
+      expect(problems.map((p) => p.split(' ')[0])).toEqual(['SLACK_BOT_TOKEN', 'TOKEN_ENCRYPTION_KEY']);
+      expect(problems[1]).toContain(`is not set and the development key file ${join(dir, 'token-encryption.key')} does not hold a valid key`);
+      writeFileSync(join(dir, 'token-encryption.key'), `${'cd'.repeat(32)}\n`);
+      expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATA_DIR: dir }).dataDir).toBe(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest, expectUapiError, type RawResponse } from './helpers/raw-uapi.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { waitUntil } from './helpers/wait.js';
 
 let sb: Sandbox;
 let token: string; // user 12, owner of 0003*210 and queue 0003*300
@@ -166,11 +167,9 @@ describe('Call Events delivery', () => {
   beforeEach(() => { received.length = 0; });
 
   async function waitFor(n: number): Promise<void> {
-    const end = Date.now() + 3000;
-    while (received.length < n) {
-      if (Date.now() > end) throw new Error(`only ${received.length} of ${n} call events arrived: ${JSON.stringify(received)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitUntil(() => received.length >= n, `${n} call events`).catch((err: Error) => {
+      throw new Error(`${err.message}; arrived: ${JSON.stringify(received)}`);
+    });
   }
 
   it('an inbound call fires Dial-In (GET), Answer (POST) and Hangup (POST) on the called extension', async () => {
@@ -201,7 +200,8 @@ describe('Call Events delivery', () => {
     expect(del.status).toBe(200);
     await waitFor(3);
     expect(received.find((r) => r.path === '/hangup')?.form).toMatchObject({ CallID: callId, CallStatus: 'ANSWER', CallFlow: 'IN' });
-    await new Promise((r) => setTimeout(r, 100));
+    // Every delivery is started when its signal fires; once none is in flight, nothing more can arrive.
+    await sb.callEventsDelivered();
     expect(received.map((r) => r.path).sort()).toEqual(['/answer', '/dialin', '/hangup']);
   });
 
@@ -221,8 +221,7 @@ describe('Call Events delivery', () => {
 
     received.length = 0;
     await api('POST', '/uapi/phoneCalls/@me/simple?waitForPickup=0.2', { extension: '0003*210', phoneCallView: [{ destination: ['0003*026'] }] });
-    await waitFor(2);
-    await new Promise((res) => setTimeout(res, 300));
-    expect(received.find((x) => x.path === '/out-hangup')?.query).toMatchObject({ CallStatus: 'UNKNOWN', CallFlow: 'OUT', CalledExtension: '0003*026' });
+    const hangup = await waitUntil(() => received.find((x) => x.path === '/out-hangup'), 'the Hangup call event of the unanswered call');
+    expect(hangup.query).toMatchObject({ CallStatus: 'UNKNOWN', CallFlow: 'OUT', CalledExtension: '0003*026' });
   });
 });

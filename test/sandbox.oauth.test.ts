@@ -2,7 +2,7 @@
  * Sandbox PBX, OAuth 2.0: token grants, the consent page, and the 401 answer
  * of /uapi without a valid token.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 
 let sb: Sandbox;
@@ -176,8 +176,13 @@ describe('/uapi without a valid token', () => {
     const { accessToken, expiresIn } = sb.issueToken('12', 0.1);
     expect(expiresIn).toBe(0.1);
     expect((await listAs(accessToken)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
-    expect(await listAs(accessToken)).toEqual({ status: 401, json: DENIED });
+    // Move the clock past the expiry instead of sleeping through it (only Date is faked; timers and sockets run).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 150 });
+    try {
+      expect(await listAs(accessToken)).toEqual({ status: 401, json: DENIED });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('401 also for unknown /uapi routes and the /unifiedapi alias', async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest, expectUapiError, type RawResponse } from './helpers/raw-uapi.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { waitUntil } from './helpers/wait.js';
 
 let sb: Sandbox;
 let token: string; // user 12, John Doe, owner of 0003*210
@@ -16,15 +17,15 @@ type Res = RawResponse;
 
 const api = (method: string, path: string, body?: unknown, tok: string = token): Promise<Res> => rawRequest(sb.url, method, path, body, tok);
 
-/** Polls until `ok` holds (or fails after `ms`). */
-async function until(fn: () => Promise<Res>, ok: (r: Res) => boolean, ms = 3000): Promise<Res> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await fn();
-    if (ok(r)) return r;
-    if (Date.now() > end) throw new Error(`condition not met; last answer ${r.status} ${JSON.stringify(r.json)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Polls until `ok` holds (or fails after a generous deadline), returning the answer that satisfied it. */
+async function until(fn: () => Promise<Res>, ok: (r: Res) => boolean): Promise<Res> {
+  let last: Res | undefined;
+  return waitUntil(async () => {
+    last = await fn();
+    return ok(last) ? last : undefined;
+  }, 'a sandbox answer meeting the condition').catch((err: Error) => {
+    throw new Error(`${err.message}; last answer ${last?.status} ${JSON.stringify(last?.json)}`);
+  });
 }
 
 const getCall = (path = CALL, tok = token) => api('GET', path, undefined, tok);

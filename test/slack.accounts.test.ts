@@ -20,8 +20,9 @@ afterAll(async () => {
   await s.close();
 });
 beforeEach(async () => {
-  // Work the previous test left running (follow-ups, card syncs) finishes first: a condition, not a sleep.
+  // The previous test's card syncs finish, and its ring follow-ups stop, before this one starts from clean state.
   await s.slack.idle();
+  s.slack.deps.followUp.close();
   s.sandbox.reset();
   s.sandbox.requests.length = 0;
   s.api.clearCalls();
@@ -88,9 +89,11 @@ describe('cards stay current', () => {
     await command('UA', `list 0003*210 ${CALL}`, 'C2');
     await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'C2');
     await command('UA', `hold 0003*210 ${CALL}`, 'C3');
-    const other = await s.api.waitFor('chat.update', (c) => c.body.channel === 'C1' && c.body.ts === posted[0]);
+    // The update that shows the new state (not an earlier sync of the same card).
+    const held = (c: { body: Record<string, unknown> }) => JSON.stringify(c.body.blocks).includes('<@UA> put the call on hold');
+    const other = await s.api.waitFor('chat.update', (c) => c.body.channel === 'C1' && c.body.ts === posted[0] && held(c));
     expect(JSON.stringify(other.body.blocks)).toContain('on hold');
-    await s.api.waitFor('chat.update', (c) => c.body.channel === 'C2' && c.body.ts === posted[1]);
+    await s.api.waitFor('chat.update', (c) => c.body.channel === 'C2' && c.body.ts === posted[1] && held(c));
     undo();
   });
 });

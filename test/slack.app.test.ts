@@ -80,7 +80,7 @@ describe('/call', () => {
     const text = allText(blocksOf(card));
     expect(text).toContain('on hold');
     expect(text).toContain('On hold since <!date^');
-    expect(text).toContain('<@UA> put on hold the call (view 01)');
+    expect(text).toContain('<@UA> put the call on hold (view 01)');
     // The action ran in VoipNow as user 12, with the seed body.
     const put = uapiRequests().find((r) => r.method === 'PUT')!;
     expect(put).toMatchObject({ userId: '12', path: `/uapi/phoneCalls/@me/0003*210/${CALL}`, body: { action: 'OnHold', phoneCallViewId: '01' }, status: 202 });
@@ -118,7 +118,7 @@ describe('/call', () => {
     await command('UA', 'list 0003*210');
     const { card } = await postedCard();
     expect(blocksOf(card).length).toBeLessThanOrEqual(50);
-    expect(allText(blocksOf(card))).toContain('2 live call(s)');
+    expect(allText(blocksOf(card))).toContain('2 live calls');
     expect(allText(blocksOf(card))).toContain(SEED_IDS.parkedCall);
   });
 
@@ -201,7 +201,7 @@ describe('buttons', () => {
     const { card, ts } = await postedCard();
     const res = await press('UA', card, ts, 'call.resume.01');
     expect(res.status).toBe(200);
-    const final = await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('took off hold'));
+    const final = await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('took the call off hold'));
     expect(final.body).toMatchObject({ channel: 'C1', ts });
     expect(allText(final.body.blocks as Block[])).toContain('on call');
     expect(s.sandbox.world.calls.get(CALL)!.views[0]!.holder).toBeUndefined();
@@ -222,7 +222,7 @@ describe('buttons', () => {
     // A presses the same button: it runs as user 12.
     s.sandbox.requests.length = 0;
     await press('UA', card, ts, 'call.resume.01');
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('took off hold'));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('took the call off hold'));
     expect(uapiRequests().map((r) => r.userId)).toEqual(expect.arrayContaining(['12']));
     expect(uapiRequests().every((r) => r.userId === '12')).toBe(true);
   });
@@ -233,7 +233,7 @@ describe('buttons', () => {
     s.sandbox.requests.length = 0;
     // UB is user 13, the agent on view 02 (0003*024); the call is charged to queue 0003*300 (user 12's).
     await press('UB', card, ts, 'call.hold.02');
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('<@UB> put on hold the call (view 02)'));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('<@UB> put the call on hold (view 02)'));
     expect(uapiRequests().find((r) => r.method === 'PUT')).toMatchObject({
       userId: '13', path: `/uapi/phoneCalls/@me/0003*024/${SEED_IDS.queueCall}`, status: 202, body: { action: 'OnHold', phoneCallViewId: '02' },
     });
@@ -242,7 +242,7 @@ describe('buttons', () => {
   it('a lone call id acts through @self and picks the user\'s own view', async () => {
     await command('UB', `hold ${SEED_IDS.queueCall}`);
     const { card } = await postedCard();
-    expect(allText(blocksOf(card))).toContain('<@UB> put on hold the call (view 02)');
+    expect(allText(blocksOf(card))).toContain('<@UB> put the call on hold (view 02)');
     expect(uapiRequests().find((r) => r.method === 'PUT')).toMatchObject({ userId: '13', path: `/uapi/phoneCalls/@me/@self/${SEED_IDS.queueCall}`, status: 202 });
   });
 
@@ -254,7 +254,7 @@ describe('buttons', () => {
     await Promise.all([press('UA', card, ts, 'call.hold.01'), press('UA', card, ts, 'call.hold.01')]);
     const busy = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('already running'));
     expect(busy.body.response_type).toBe('ephemeral');
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('put on hold'));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('put the call on hold'));
     expect(uapiRequests().filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
 

@@ -6,6 +6,7 @@ import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { UAPI_ERROR_SENTENCES, UapiError } from '../src/uapi/errors.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
+import { waitUntil } from './helpers/wait.js';
 
 const CALL = SEED_IDS.seedCall;
 const ref = { userId: '12', extension: '0003*210', phoneCallId: CALL };
@@ -40,15 +41,6 @@ async function rejection(p: Promise<unknown>): Promise<UapiError> {
   throw new Error('expected a UapiError');
 }
 
-async function eventually<T>(fn: () => Promise<T | undefined>, ms = 2000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const puts = () => sandbox.requests.filter((r) => r.method === 'PUT');
 
@@ -80,10 +72,10 @@ describe('seed requests through the client', () => {
     expect(puts().at(-1)!.body).toEqual({
       action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20', phoneCallViewId: '01',
     });
-    const view = await eventually(async () => {
-      const v = (await client.getPhoneCall(parked))?.phoneCallView.find((x) => x.extension === '0003*024' && x.status === 5);
-      return v;
-    });
+    const view = await waitUntil(
+      async () => (await client.getPhoneCall(parked))?.phoneCallView.find((x) => x.extension === '0003*024' && x.status === 5),
+      'the unparked call to be answered on 0003*024',
+    );
     expect(view.parked).toBeUndefined();
     expect(view.source).toEqual(['0003*024']);
   });
@@ -93,7 +85,7 @@ describe('seed requests through the client', () => {
     expect(puts().at(-1)!.body).toEqual({
       action: 'Whisper', sendCallTo: '0003*024', private: 0, callerId: 'Whisper To Me <42420042>', waitForPickup: '20', phoneCallViewId: '01',
     });
-    const v2 = await eventually(async () => (await client.getPhoneCall(ref))?.phoneCallView.find((v) => v.id === '02' && v.status === 5));
+    const v2 = await waitUntil(async () => (await client.getPhoneCall(ref))?.phoneCallView.find((v) => v.id === '02' && v.status === 5), 'view 02 to be answered');
     expect(v2).toMatchObject({ extension: '0003*210', source: ['0003*024'], destination: ['0003*210'], callerId: 'Whisper To Me <42420042>' });
   });
 
@@ -195,8 +187,7 @@ describe('errors the server answers become plain-language UapiErrors', () => {
 
   it('refreshes an expired token once and retries, saving the new one', async () => {
     const oauth = new VoipnowOAuth(httpClient, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    const issued = sandbox.issueToken('12', 1);
-    await new Promise((r) => setTimeout(r, 1100));
+    const issued = sandbox.issueToken('12', -1); // already expired on the server, though the client thinks it is good for an hour
     const saved: string[] = [];
     const creds = refreshingCredentials(oauth, { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: new Date(Date.now() + 3600_000) }, { onChange: (t) => void saved.push(t.accessToken) });
     const calls = await new UapiClient(httpClient, creds).listPhoneCalls({ extension: '0003*210' });

@@ -40,8 +40,10 @@ export interface CallActionSpec {
   aliases: readonly string[];
   /** Button text. */
   label: string;
-  /** What happened, for "<user> <did> the call". */
+  /** What happened, for "<user> <did> the call"; where the call goes inside the phrase, `didTo` says so (see `didPhrase`). */
   did: string;
+  /** "put the call on hold": the phrase with its object in place, when it does not simply follow `did`. */
+  didTo?: (what: string) => string;
   /** What it does, for help. */
   summary: string;
   /** Options besides extension, call id and view. `to` is required where listed in `required`. */
@@ -83,7 +85,8 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     aliases: ['onhold', 'pause'],
     label: 'Hold',
     did: 'put on hold',
-    summary: 'put a call on hold',
+    didTo: (what) => `put ${what} on hold`,
+    summary: 'put the call on hold',
     params: [],
     required: [],
     role: 'agent',
@@ -97,7 +100,8 @@ export const CALL_ACTIONS: readonly CallActionSpec[] = [
     aliases: ['offhold', 'unhold', 'unpause'],
     label: 'Resume',
     did: 'took off hold',
-    summary: 'take a call off hold',
+    didTo: (what) => `took ${what} off hold`,
+    summary: 'take the call off hold',
     params: [],
     required: [],
     role: 'agent',
@@ -303,6 +307,11 @@ for (const a of CALL_ACTIONS) for (const w of [a.name, ...a.aliases]) BY_WORD.se
 
 export function findCallAction(word: string): CallActionSpec | undefined {
   return BY_WORD.get(word.toLowerCase());
+}
+
+/** What an action did to `what`: "put the call on hold", "parked call b817…". */
+export function didPhrase(a: CallActionSpec, what: string): string {
+  return a.didTo ? a.didTo(what) : `${a.did} ${what}`;
 }
 
 export function callAction(name: CallActionName): CallActionSpec {

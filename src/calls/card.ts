@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { PhoneCall, PhoneCallView } from '../uapi/schemas.js';
 import { CALL_ACTIONS, type CallActionSpec } from './actions.js';
-import { eventLine, extensionWords, route, viewState } from './describe.js';
+import { countOf, eventLine, extensionWords, route, viewState } from './describe.js';
 import type { PhoneCallEvent } from '../uapi/schemas.js';
 
 export const LIMITS = { messageBlocks: 50, sectionText: 3000, buttonText: 75, actionId: 255, buttonValue: 2000, actionsElements: 25 };
@@ -178,7 +178,7 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
     body.push({
       type: 'context',
       block_id: blockId(call.id, 'more'),
-      elements: [{ type: 'mrkdwn', text: `${views.length - shown.length} more view(s) not shown (Slack allows ${LIMITS.messageBlocks} blocks per message). Use \`/call list ${escapeMrkdwn(extension)} ${escapeMrkdwn(call.id)}\` for the rest.` }],
+      elements: [{ type: 'mrkdwn', text: `${countOf(views.length - shown.length, 'more view')} not shown (Slack allows ${LIMITS.messageBlocks} blocks per message). Use \`/call list ${escapeMrkdwn(extension)} ${escapeMrkdwn(call.id)}\` for the rest.` }],
     });
   }
   const summary = views.map((v) => `${v.id} ${viewState(v)} ${route(v)}`).join('; ');
@@ -230,7 +230,7 @@ export function callListMessage(extension: string, calls: PhoneCall[]): { text: 
   // The same call listed twice would repeat its block ids: it is shown once.
   const unique = [...new Map(calls.map((c) => [c.id, c])).values()];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${unique.length} live call(s)* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${countOf(unique.length, 'live call')}* on ${extension === '@self' ? 'your extensions' : code(extension)}` } },
   ];
   let shown = 0;
   for (const call of unique) {
@@ -242,10 +242,10 @@ export function callListMessage(extension: string, calls: PhoneCall[]): { text: 
   if (shown < unique.length) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${unique.length - shown} more call(s) not shown; use \`/call list <extension> <callId>\` for one call.` }],
+      elements: [{ type: 'mrkdwn', text: `${countOf(unique.length - shown, 'more call')} not shown; use \`/call list <extension> <callId>\` for one call.` }],
     });
   }
-  return { text: escapeMrkdwn(`${unique.length} live call(s) on ${extensionWords(extension)}`), blocks };
+  return { text: escapeMrkdwn(`${countOf(unique.length, 'live call')} on ${extensionWords(extension)}`), blocks };
 }
 
 export const EVENT_EDIT_ACTION_ID = 'event.edit';
@@ -267,7 +267,7 @@ export function eventsMessage(summary: string, extension: string, events: PhoneC
     });
   }
   if (events.length > room) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${events.length - room} more event(s) not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${countOf(events.length - room, 'more event')} not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }] });
   }
   return { text: escapeMrkdwn(summary), blocks };
 }

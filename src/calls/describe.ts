@@ -20,6 +20,11 @@ export function route(v: PhoneCallView): string {
   return `${side(v.source)} -> ${side(v.destination)}`;
 }
 
+/** "1 live call", "3 live calls": a count with its noun in the right number. */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** How to say an extension reference in a sentence: `@self` means all of the user's. */
 export function extensionWords(extension: string): string {
   return extension === '@self' ? 'your extensions' : extension;

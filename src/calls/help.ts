@@ -1,30 +1,143 @@
 /**
- * Help text, built from the action table so it cannot drift from what the parser accepts.
+ * Help, built from the action table so it cannot drift from what the parser
+ * accepts: commands grouped by task, and the details of one command. The
+ * console prints it as text (`helpFor`); Slack renders the same groups as
+ * Block Kit (`slack/blocks/help.ts`).
  */
-import { CALL_ACTIONS, findCallAction, usageOf } from './actions.js';
+import { CALL_ACTIONS, PARAM_SYNTAX, findCallAction, usageOf, type CallActionSpec } from './actions.js';
 
-export function helpLines(prefix = ''): string[] {
-  const p = (s: string) => `${prefix}${s}`;
+export interface HelpEntry {
+  /** The word `help <command>` takes for it: `hold`, `events`, `link`. */
+  topic: string;
+  /** Without the `/call ` prefix. */
+  usage: string;
+  summary: string;
+  supervisorsOnly?: boolean;
+  /** Ends or disrupts a conversation: the card's button asks for confirmation first. */
+  confirms?: boolean;
+  /** More lines for `help <command>`. */
+  details: string[];
+  examples: string[];
+  /** Slack only (link, unlink, whoami). */
+  slackOnly?: boolean;
+}
+
+export interface HelpGroup {
+  title: string;
+  entries: HelpEntry[];
+}
+
+const OPTION_WORDS: Record<string, string> = {
+  [PARAM_SYNTAX.to]: 'the extension to ring',
+  [PARAM_SYNTAX.callerId]: 'the caller ID the rung phone shows',
+  [PARAM_SYNTAX.wait]: 'how long to ring before giving up',
+  [PARAM_SYNTAX.private]: 'the whisperer does not hear the call, only talks to the agent',
+  [PARAM_SYNTAX.parkFor]: 'how long the call may stay parked (10 to 3600, default 180)',
+};
+
+function actionEntry(a: CallActionSpec): HelpEntry {
+  return {
+    topic: a.name,
+    usage: usageOf(a),
+    summary: a.summary,
+    supervisorsOnly: a.role === 'supervisor',
+    confirms: a.disruptive,
+    details: [
+      ...a.params.map((p) => {
+        const words = p === 'to' && a.name === 'transfer' ? 'the extension or phone number to send the call to' : (OPTION_WORDS[PARAM_SYNTAX[p]] ?? p);
+        return `${PARAM_SYNTAX[p]}: ${words}${a.required.includes(p) ? ' (required)' : ''}`;
+      }),
+      "Without a call id the extension's only live call is used; without `view` the only view, or the extension's own.",
+      ...(a.aliases.length ? [`Also: ${a.aliases.join(', ')}.`] : []),
+    ],
+    examples: [a.example],
+  };
+}
+
+const LIST: HelpEntry = {
+  topic: 'list',
+  usage: 'list [extension] [callId]',
+  summary: 'show live calls: all of your extensions, one extension, or one call',
+  details: ['A call id alone finds the call on any of your extensions.'],
+  examples: ['list', 'list 0003*210', 'list 0003*210 b817d2618fe6f1804333'],
+};
+
+const EVENTS: HelpEntry = {
+  topic: 'events',
+  usage: 'events list|add|update|delete <extension> ...',
+  summary: "an extension's call events: web addresses VoipNow calls when a call rings, is answered or hangs up",
+  details: [
+    'events list <extension> [type]',
+    'events add <extension> <type> url <url> [method get|post] [note "..."] [status enabled|disabled]',
+    'events update <extension> <type> <eventId> [method ...] [note ...] [url ...] [status ...]',
+    'events delete <extension> [type [eventId]]',
+    'Types: 0 dial-in, 1 dial-out, 2 hangup, 3 answer (incoming), 4 answer (outgoing).',
+  ],
+  examples: ['events list 0003*210', 'events add 0003*210 2 url https://example.com/hangup method post'],
+};
+
+const ACCOUNT: HelpEntry[] = [
+  {
+    topic: 'link',
+    usage: 'link [your extension]',
+    summary: 'link your VoipNow account, so callops acts as you',
+    details: ['With an extension when already linked: makes it your default extension.'],
+    examples: ['link', 'link 0003*210'],
+    slackOnly: true,
+  },
+  { topic: 'unlink', usage: 'unlink', summary: 'unlink your VoipNow account and delete its tokens', details: [], examples: ['unlink'], slackOnly: true },
+  { topic: 'whoami', usage: 'whoami', summary: 'show whether and since when you are linked', details: [], examples: ['whoami'], slackOnly: true },
+];
+
+export const HELP_TIPS: readonly string[] = [
+  "A call id alone finds the call on any of your extensions; without a call id the extension's only live call is used.",
+  'Options also work as key=value or --key value.',
+];
+
+/** The commands grouped by what people want to do. */
+export function helpGroups(): HelpGroup[] {
+  const agent = CALL_ACTIONS.filter((a) => a.role !== 'supervisor').map(actionEntry);
+  const supervisor = CALL_ACTIONS.filter((a) => a.role === 'supervisor').map(actionEntry);
   return [
-    'Calls:',
-    `  ${p('list [extension]')}  live calls (default: all of your extensions)`,
-    ...CALL_ACTIONS.map((a) => `  ${p(usageOf(a))}  ${a.summary}${a.role === 'supervisor' ? ' (supervisors)' : ''}`),
-    'Call events (webhooks):',
-    `  ${p('events list <extension> [type]')}`,
-    `  ${p('events add <extension> <type> url <url> [method get|post] [note "..."] [status enabled|disabled]')}`,
-    `  ${p('events update <extension> <type> <eventId> [method ...] [note ...] [url ...] [status ...]')}`,
-    `  ${p('events delete <extension> [type [eventId]]')}`,
-    '  types: 0 dial-in, 1 dial-out, 2 hangup, 3 answer (incoming), 4 answer (outgoing)',
-    'Tips: a call id alone finds the call on any of your extensions; options also work as key=value or --key value;',
-    '  without a call id the extension\'s only live call is used; without `view` the only view, or the extension\'s own.',
-    `Example: ${p('hold 0003*210 b817d2618fe6f1804333')}`,
+    { title: 'See calls', entries: [LIST] },
+    { title: 'Handle a call', entries: agent },
+    ...(supervisor.length ? [{ title: 'Coach an agent (supervisors)', entries: supervisor }] : []),
+    { title: 'Call events', entries: [EVENTS] },
+    { title: 'Your account', entries: ACCOUNT },
   ];
 }
 
-export function helpFor(topic: string | undefined, prefix = ''): string {
-  const spec = topic ? findCallAction(topic) : undefined;
-  if (spec) {
-    return [`${prefix}${usageOf(spec)}`, `  ${spec.summary}.`, `  Example: ${prefix}${spec.example}`].join('\n');
+/** The entry `help <word>` is about: an action (or one of its aliases), list, events, link, unlink, whoami. */
+export function helpTopic(word: string): HelpEntry | undefined {
+  const w = word.toLowerCase();
+  const action = findCallAction(w);
+  if (action) return actionEntry(action);
+  for (const g of helpGroups()) for (const e of g.entries) if (e.topic === w) return e;
+  return undefined;
+}
+
+/** The overview as text lines (the console has no account commands). */
+export function helpLines(prefix = '', opts: { slack?: boolean } = {}): string[] {
+  const lines: string[] = [];
+  for (const g of helpGroups()) {
+    const entries = g.entries.filter((e) => opts.slack || !e.slackOnly);
+    if (!entries.length) continue;
+    lines.push(`${g.title}:`);
+    for (const e of entries) lines.push(`  ${prefix}${e.usage}  ${e.summary}`);
   }
-  return helpLines(prefix).join('\n');
+  lines.push(...HELP_TIPS.map((t) => `Tip: ${t}`), `Details: ${prefix}help <command>, e.g. ${prefix}help whisper`);
+  return lines;
+}
+
+/** The details of one command as text, or the overview when the topic is unknown or absent. */
+export function helpFor(topic: string | undefined, prefix = ''): string {
+  const e = topic ? helpTopic(topic) : undefined;
+  if (!e) return [...(topic ? [`There is no command \`${topic}\`.`] : []), ...helpLines(prefix)].join('\n');
+  return [
+    `${prefix}${e.usage}`,
+    `  ${e.summary}${e.supervisorsOnly ? ' (supervisors only)' : ''}.`,
+    ...(e.confirms ? ["  The card's button asks for confirmation first."] : []),
+    ...e.details.map((d) => `  ${d}`),
+    ...e.examples.map((x) => `  Example: ${prefix}${x}`),
+  ].join('\n');
 }

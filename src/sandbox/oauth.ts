@@ -2,16 +2,18 @@
  * OAuth 2.0 on the sandbox host, as the "Obtain Authorization" page describes
  * it: `/oauth/authorize.php` (consent page, 10-minute single-use codes) and
  * `/oauth/token.php` (authorization_code, client_credentials, refresh_token).
- * Tokens are opaque random strings held in memory.
+ * Tokens are opaque random strings held in memory, keyed by their SHA-256
+ * digest, and optionally kept in a file (`tokenFile.ts`) across restarts.
  *
  * Inferred (not documented): the token answer carries token_type "Bearer" and
  * a refresh_token for every grant; refresh tokens rotate; a client_credentials
  * token acts as the user the App is registered to (user 12 here).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { OAuthError, PageError, type Reply } from './errors.js';
 import { escapeHtml, htmlPage } from './html.js';
 import type { RequestContext } from './router.js';
+import type { TokenPersistence } from './tokenFile.js';
 import type { World } from './world.js';
 
 export interface OAuthClient { id: string; secret: string; name: string; /** user a client_credentials token acts as */ ownerUserId: string }
@@ -24,27 +26,41 @@ function opaque(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** Tokens are looked up by digest, so a kept token file holds nothing usable. */
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
 export class TokenStore {
   private readonly access = new Map<string, { userId: string; expiresAt: number }>();
   private readonly refresh = new Map<string, { userId: string; clientId: string }>();
   private readonly codes = new Map<string, { userId: string; clientId: string; redirectUri: string; expiresAt: number }>();
 
-  constructor(private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly persistence?: TokenPersistence,
+  ) {
+    const kept = persistence?.load();
+    for (const [k, v] of kept?.access ?? []) if (v.expiresAt > Date.now()) this.access.set(k, v);
+    for (const [k, v] of kept?.refresh ?? []) this.refresh.set(k, v);
+  }
 
   issue(userId: string, clientId: string, ttlSeconds = this.ttlSeconds): IssuedToken {
     const accessToken = opaque();
     const refreshToken = opaque();
-    this.access.set(accessToken, { userId, expiresAt: Date.now() + ttlSeconds * 1000 });
-    this.refresh.set(refreshToken, { userId, clientId });
+    this.access.set(digest(accessToken), { userId, expiresAt: Date.now() + ttlSeconds * 1000 });
+    this.refresh.set(digest(refreshToken), { userId, clientId });
+    this.save();
     return { accessToken, refreshToken, expiresIn: ttlSeconds };
   }
 
   /** The user an unexpired access token acts as, or null. */
   userOf(accessToken: string): string | null {
-    const t = this.access.get(accessToken);
+    const key = digest(accessToken);
+    const t = this.access.get(key);
     if (!t) return null;
     if (t.expiresAt <= Date.now()) {
-      this.access.delete(accessToken);
+      this.access.delete(key);
       return null;
     }
     return t.userId;
@@ -52,10 +68,17 @@ export class TokenStore {
 
   /** Exchanges a refresh token for a new pair; the old refresh token stops working. */
   rotate(refreshToken: string, clientId: string): IssuedToken | null {
-    const r = this.refresh.get(refreshToken);
+    const key = digest(refreshToken);
+    const r = this.refresh.get(key);
     if (!r || r.clientId !== clientId) return null;
-    this.refresh.delete(refreshToken);
+    this.refresh.delete(key);
     return this.issue(r.userId, clientId);
+  }
+
+  private save(): void {
+    if (!this.persistence) return;
+    const now = Date.now();
+    this.persistence.save({ access: [...this.access].filter(([, v]) => v.expiresAt > now), refresh: [...this.refresh] });
   }
 
   issueCode(userId: string, clientId: string, redirectUri: string): string {

@@ -21,6 +21,7 @@ import { phoneCallHandlers } from './phoneCalls.js';
 import { matchRoute, type Route } from './router.js';
 import { seedWorld } from './seed.js';
 import { TrafficGenerator, validateTraffic, type TrafficStatus } from './traffic.js';
+import { tokenFile } from './tokenFile.js';
 import { World } from './world.js';
 
 export type { SandboxFaults } from './faults.js';
@@ -53,6 +54,8 @@ export interface SandboxOptions {
   random?: () => number;
   /** request log lines; never contain tokens */
   log?: (line: string) => void;
+  /** keep issued tokens (as digests) in this file, so a restart on the same file keeps clients signed in; default: memory only */
+  stateFile?: string;
 }
 
 export interface SandboxRequestRecord {
@@ -65,6 +68,8 @@ export interface SandboxRequestRecord {
   body: unknown;
   /** 0 while unanswered */
   status: number;
+  /** true once the client closed the connection before the answer was written (tests wait for it) */
+  clientGone?: boolean;
 }
 
 export interface Sandbox {
@@ -86,6 +91,8 @@ export interface Sandbox {
   traffic: { configure(body: unknown): TrafficStatus; status(): TrafficStatus };
   /** every call state change the PBX made, with its time (changes.ts); also GET /_sandbox/changes?since=N */
   changes: { since(seq: number): CallChange[]; subscribe(listener: (c: CallChange) => void): () => void };
+  /** resolves once no call event (webhook) delivery is in flight (the same drain point as `idle()`) */
+  callEventsDelivered(): Promise<void>;
   /** also clears timers and ends hung requests */
   close(): Promise<void>;
 }
@@ -103,7 +110,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ownerUserId: APP_OWNER_USER_ID,
   };
   const gate = new FaultGate(opts.faults, opts.random ?? Math.random);
-  const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600);
+  const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600, opts.stateFile ? tokenFile(opts.stateFile, log) : undefined);
   let dispatcher: CallEventDispatcher | undefined;
   let changeLog: ChangeLog | undefined;
   const world = new World({
@@ -210,7 +217,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
     requests.push(record);
     let aborted = false;
-    res.once('close', () => { aborted = !res.writableFinished; });
+    res.once('close', () => {
+      aborted = !res.writableFinished;
+      if (aborted) record.clientGone = true;
+    });
     let reply: Reply;
     try {
       reply = await answer(req, record, () => aborted);
@@ -263,6 +273,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     changes: { since: (seq) => changes.since(seq), subscribe: (l) => changes.subscribe(l) },
     idle: () => deliveries.idle(),
     deliveries: () => deliveries.stats,
+    callEventsDelivered: () => deliveries.idle(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         gate.close();

@@ -7,13 +7,13 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { parseCommand, type Command } from '../calls/command.js';
 import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
-import { helpFor } from '../calls/help.js';
 import { escapeMrkdwn } from '../calls/card.js';
 import type { SlackUser } from './accounts.js';
 import { failureReply, slackSentence } from './replies.js';
 import { progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
+import { helpReply } from './blocks/help.js';
 import { requestIdentity } from './request-claims.js';
 
 export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -78,7 +78,7 @@ function isEventEditing(cmd: UapiCommand): cmd is Extract<UapiCommand, { kind: '
 async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Command, UapiCommand>, command: SlashCommand) {
   switch (cmd.kind) {
     case 'help':
-      return ephemeral('```' + helpFor(cmd.topic, '/call ') + '```\nRun `/call link` first to act as your own VoipNow user.');
+      return helpReply(cmd.topic, Boolean(await deps.accounts.get(user)));
     case 'link': {
       const account = await deps.accounts.get(user);
       if (account && cmd.extension) {

@@ -3,7 +3,7 @@
  * `isSupervisor`), the guard against running the same action on the same call
  * twice at once, and the words and messages for an outcome.
  */
-import { callAction } from '../calls/actions.js';
+import { callAction, didPhrase } from '../calls/actions.js';
 import { callCard, callListMessage, endedCard, eventsMessage } from '../calls/card.js';
 import type { Outcome, UapiCommand } from '../calls/execute.js';
 import { NotAllowed } from '../errors.js';
@@ -65,7 +65,7 @@ export class CallOperations {
   /** "<@U1> put on hold the call (view 01) · 10:41:07" */
   note(userId: string, outcome: Extract<Outcome, { kind: 'action' }>): string {
     const view = outcome.viewId ? ` (view ${outcome.viewId})` : '';
-    return `<@${userId}> ${callAction(outcome.action).did} the call${view} · ${this.time()}`;
+    return `<@${userId}> ${didPhrase(callAction(outcome.action), 'the call')}${view} · ${this.time()}`;
   }
 
   /** The message for an outcome; `note` (who did what, when) defaults to now. */

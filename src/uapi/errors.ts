@@ -139,10 +139,5 @@ function sentenceFor(code: string, status: number | undefined, serverMessage: st
   return `VoipNow refused the request (${code}${detail}).`;
 }
 
-/** Remove anything that looks like a credential from text that may be logged. */
-export function redact(text: string): string {
-  return text
-    .replace(/(Bearer\s+)[^\s"',]+/gi, '$1[redacted]')
-    .replace(/((?:access_token|refresh_token|client_secret|code|token)=)[^&\s"']+/gi, '$1[redacted]')
-    .replace(/("(?:access_token|refresh_token|client_secret)"\s*:\s*")[^"]*/gi, '$1[redacted]');
-}
+/** Moved to `src/redact.ts` (logging must not reach into the adapter); re-exported for existing users. */
+export { redact } from '../redact.js';

@@ -1,0 +1,158 @@
+/**
+ * The layers stay honest: every import of every file under src/ is read (static,
+ * type-only, re-exports and dynamic import()) and checked against the rules of
+ * the project's guide. A failure lists every offending import with its rule.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = new URL('../src/', import.meta.url);
+
+interface Rule {
+  /** Which files the rule is about: a folder ('uapi/') or a file ('log.ts'), relative to src/. */
+  files: string;
+  /** What they must not import: folders/files of src/ ('calls/') or package prefixes ('@slack/'). */
+  forbid: string[];
+  /** Or: may only import from these folders of src/ (packages and node: modules stay allowed). */
+  onlyFrom?: string[];
+  why: string;
+}
+
+const RULES: Rule[] = [
+  { files: 'uapi/', forbid: ['calls/', 'slack/', 'store/', 'board/', 'console/'], why: 'the VoipNow adapter knows nothing of the app above it' },
+  { files: 'calls/', forbid: ['@slack/', 'slack/', 'console/', 'board/'], why: 'the domain is free of Slack and of its front ends' },
+  { files: 'board/', forbid: ['@slack/', 'slack/', 'console/'], why: 'the board domain is free of Slack' },
+  { files: 'store/', forbid: ['calls/', 'slack/', 'console/', 'board/', 'uapi/'], why: 'the store lies beneath everything' },
+  { files: 'console/', forbid: ['@slack/', 'slack/'], why: 'the console is a front end beside Slack, not on top of it' },
+  { files: 'slack/', forbid: ['console/'], why: 'Slack is a front end beside the console' },
+  { files: 'log.ts', forbid: ['uapi/', 'calls/', 'slack/', 'store/', 'console/', 'board/'], why: 'logging is used by every layer and reaches into none' },
+  { files: 'sandbox/', forbid: [], onlyFrom: ['sandbox/'], why: 'the sandbox is a stand-in for VoipNow and imports nothing of the app' },
+];
+
+/**
+ * Known violations that other work of issue 7 removes. Each entry must still be
+ * a real violation: when the import goes away the test fails until the entry is
+ * deleted, so this list can only shrink.
+ */
+const KNOWN: { file: string; imports: string; until: string }[] = [
+  { file: 'calls/card.ts', imports: '@slack/types', until: 'the card renderers move under slack/ (issue 7, "Block Kit is Slack\'s")' },
+];
+
+interface Violation {
+  file: string;
+  imports: string;
+  why: string;
+}
+
+/** Where an import points: 'calls/card.ts' for a file of src/, the package name otherwise. */
+function target(file: string, specifier: string): { local: boolean; path: string } {
+  if (!specifier.startsWith('.')) return { local: false, path: specifier };
+  const path = posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.js$/, '.ts');
+  return { local: true, path };
+}
+
+function importsOf(source: string): string[] {
+  return ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
+}
+
+function matches(pattern: string, path: string): boolean {
+  return pattern.endsWith('/') ? path.startsWith(pattern) : path === pattern;
+}
+
+/** Every import of `files` (path relative to src/ -> source text) that breaks a rule. */
+function violations(files: Map<string, string>, rules: Rule[] = RULES): Violation[] {
+  const found: Violation[] = [];
+  for (const [file, source] of files) {
+    for (const specifier of importsOf(source)) {
+      const to = target(file, specifier);
+      if (to.local && to.path.startsWith('../')) {
+        found.push({ file, imports: specifier, why: 'src/ imports nothing from outside src/' });
+        continue;
+      }
+      for (const rule of rules) {
+        if (!matches(rule.files, file)) continue;
+        const forbidden = rule.forbid.some((f) => (to.local ? matches(f, to.path) : to.path.startsWith(f)));
+        const outside = rule.onlyFrom !== undefined && to.local && !rule.onlyFrom.some((f) => matches(f, to.path));
+        if (forbidden || outside) found.push({ file, imports: to.path, why: rule.why });
+      }
+    }
+  }
+  return found;
+}
+
+function sourceFiles(dir: URL, prefix = ''): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      for (const [k, v] of sourceFiles(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`)) files.set(k, v);
+    } else if (entry.name.endsWith('.ts')) {
+      files.set(prefix + entry.name, readFileSync(new URL(entry.name, dir), 'utf8'));
+    }
+  }
+  return files;
+}
+
+const describeList = (list: Violation[]) => list.map((v) => `src/${v.file} imports ${v.imports}: ${v.why}`).join('\n');
+
+describe('layer boundaries', () => {
+  const files = sourceFiles(SRC);
+
+  it('reads every source file of src/', () => {
+    expect(files.size).toBeGreaterThan(40);
+    expect(files.has('log.ts')).toBe(true);
+    expect(files.has('uapi/client.ts')).toBe(true);
+    expect(files.has('sandbox/server.ts')).toBe(true);
+  });
+
+  it('no file of src/ breaks a layer rule', () => {
+    const all = violations(files);
+    const unexpected = all.filter((v) => !KNOWN.some((k) => k.file === v.file && k.imports === v.imports));
+    expect(describeList(unexpected), 'layer rules broken').toBe('');
+  });
+
+  it('every known exception is still real (the list only shrinks)', () => {
+    const all = violations(files);
+    const stale = KNOWN.filter((k) => !all.some((v) => v.file === k.file && v.imports === k.imports));
+    expect(stale.map((k) => `src/${k.file} no longer imports ${k.imports}: remove it from KNOWN`)).toEqual([]);
+  });
+
+  it('finds static, type-only, re-exported, dynamic and multi-line imports', () => {
+    const source = [
+      "import { a } from './a.js';",
+      "import type { B } from '@slack/types';",
+      "export { c } from '../calls/c.js';",
+      "const d = await import('../slack/d.js');",
+      'import {',
+      '  e,',
+      '  f,',
+      "} from 'node:fs';",
+      "import './side-effect.js';",
+      "// import { g } from './commented.js';",
+    ].join('\n');
+    expect(importsOf(source)).toEqual(['./a.js', '@slack/types', '../calls/c.js', '../slack/d.js', 'node:fs', './side-effect.js']);
+  });
+
+  it('fails with a clear list when a fake tree breaks the rules', () => {
+    const fake = new Map<string, string>([
+      ['uapi/client.ts', "import { x } from '../calls/execute.js';\nimport { s } from '../store/types.js';"],
+      ['calls/execute.ts', "import type { KnownBlock } from '@slack/types';\nimport { publish } from '../slack/publish.js';"],
+      ['board/watch.ts', "import { App } from '@slack/bolt';"],
+      ['sandbox/server.ts', "import { createLogger } from '../log.js';\nimport { seed } from './seed.js';\nimport { z } from 'zod';"],
+      ['log.ts', "export { redact } from './uapi/errors.js';"],
+      ['slack/app.ts', "import { run } from '../calls/execute.js';\nimport { App } from '@slack/bolt';"],
+      ['config.ts', "import { secret } from '../../shared/secret.js';"],
+    ]);
+    expect(describeList(violations(fake)).split('\n')).toEqual([
+      'src/uapi/client.ts imports calls/execute.ts: the VoipNow adapter knows nothing of the app above it',
+      'src/uapi/client.ts imports store/types.ts: the VoipNow adapter knows nothing of the app above it',
+      'src/calls/execute.ts imports @slack/types: the domain is free of Slack and of its front ends',
+      'src/calls/execute.ts imports slack/publish.ts: the domain is free of Slack and of its front ends',
+      'src/board/watch.ts imports @slack/bolt: the board domain is free of Slack',
+      'src/sandbox/server.ts imports log.ts: the sandbox is a stand-in for VoipNow and imports nothing of the app',
+      'src/log.ts imports uapi/errors.ts: logging is used by every layer and reaches into none',
+      'src/config.ts imports ../../shared/secret.js: src/ imports nothing from outside src/',
+    ]);
+  });
+});
