@@ -84,7 +84,7 @@ describe('the same press runs once', () => {
     expect([...answers, ...later].every((a) => a.status === 200)).toBe(true);
     expect(puts()).toHaveLength(1);
     expect(s.sandbox.world.calls.get(CALL)!.views[0]!.holder).toBe(1);
-    expect(s.api.callsTo('chat.update').some((u) => allText(u).includes('put on hold'))).toBe(true);
+    expect(s.api.callsTo('chat.update').some((u) => allText(u).includes('put the call on hold'))).toBe(true);
   });
 
   it('20 presses of one button on a card that has not changed yet (each its own action_ts): one PUT', async () => {

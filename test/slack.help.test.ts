@@ -57,7 +57,7 @@ describe('/call help', () => {
     const handle = sections[1]!;
     const coach = sections[2]!;
     for (const a of CALL_ACTIONS) {
-      expect(a.role === 'supervisor' ? coach : handle).toContain(`\`/call ${a.name} &lt;extension&gt;`);
+      expect(a.role === 'supervisor' ? coach : handle).toContain(`\`/call ${a.verb ?? a.name} &lt;`);
       expect(all).toContain(a.summary);
     }
     expect(handle).toContain('put the call on hold');
@@ -67,7 +67,7 @@ describe('/call help', () => {
     expect(all).not.toMatch(/<(?!!date)[a-z]/);
     expect(all).toContain('`/call help &lt;command&gt;`');
     // The fallback text names every command too (notifications, screen readers).
-    for (const a of CALL_ACTIONS) expect(r.text).toContain(`/call ${a.name}`);
+    for (const a of CALL_ACTIONS) expect(r.text).toContain(`/call ${a.verb ?? a.name}`);
     expect(r.text).toContain('/call events update');
   });
 

@@ -133,7 +133,7 @@ describe('telling the truth', () => {
     await s.slack.idle();
     const list = { blocks: posted.body.blocks as Block[], ts: postedTs[0]! };
     const count = (u: RecordedCall, needle: string) => JSON.stringify(u.body.blocks).split(needle).length - 1;
-    expect(count(posted, 'live call(s)')).toBe(1);
+    expect(count(posted, 'live calls*')).toBe(1);
     s.sandbox.requests.length = 0;
     s.sandbox.setFaults({ errorRate: 1 });
     failGets = 2; // the read-back and the one retry a GET gets after a 5xx
@@ -143,7 +143,7 @@ describe('telling the truth', () => {
     const pending = updates.find((u) => text(u).includes('could not be read yet'))!;
     const last = updates[updates.length - 1]!;
     for (const u of [pending, last]) {
-      expect(count(u, 'live call(s)')).toBe(1);
+      expect(count(u, 'live calls*')).toBe(1);
       expect(count(u, `"${SEED_IDS.parkedCall}.head"`)).toBe(1);
       expect(count(u, `"${CALL}.head"`)).toBe(1);
     }
@@ -210,7 +210,7 @@ describe('the "working…" note', () => {
         applied.push('working');
         return d();
       }
-      applied.push(text(call).includes('put on hold') ? 'final' : 'other');
+      applied.push(text(call).includes('put the call on hold') ? 'final' : 'other');
       release();
       return d();
     });
@@ -236,7 +236,7 @@ describe('the "working…" note', () => {
     await s.slack.idle();
     expect(putsWhenRefused).toBe(1);
     const last = updatesOf(c.ts).filter((u) => !String(u.body.text).includes('working')).pop()!;
-    expect(text(last)).toContain('put on hold');
+    expect(text(last)).toContain('put the call on hold');
   });
 });
 

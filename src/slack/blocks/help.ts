@@ -30,7 +30,7 @@ function overview(): HelpMessage {
   for (const g of groups) blocks.push(mrkdwn([`*${g.title}*`, ...g.entries.map(line)].join('\n')));
   blocks.push(context([...HELP_TIPS.map(escapeMrkdwn), `Details of one command: ${code(`${PREFIX}help <command>`)}, e.g. ${code(`${PREFIX}help whisper`)}.`].join('\n')));
   // The notification and screen-reader text: every command, briefly.
-  const text = `/call commands: ${groups.flatMap((g) => g.entries.flatMap((e) => (e.topic === 'events' ? ['list', 'add', 'update', 'delete'].map((v) => `${PREFIX}events ${v}`) : [`${PREFIX}${e.topic}`]))).join(', ')}. /call help <command> for details.`;
+  const text = `/call commands: ${groups.flatMap((g) => g.entries.flatMap((e) => (e.topic === 'events' ? ['list', 'add', 'update', 'delete'].map((v) => `${PREFIX}events ${v}`) : [`${PREFIX}${e.usage.split(/ [<[]/)[0]}`]))).join(', ')}. /call help <command> for details.`;
   return { text, blocks: blocks.slice(0, LIMITS.messageBlocks) };
 }
 
