@@ -87,6 +87,13 @@ export interface Store {
   /** Ordered by createdAt, then extension. */
   listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]>;
 
+  /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
+  ping(): Promise<void>;
+  /** For metrics: how many Slack users are linked. */
+  countLinkedAccounts(): Promise<number>;
+  /** For metrics: how many distinct extensions are watched by some channel. */
+  countWatchedExtensions(): Promise<number>;
+
   close(): Promise<void>;
 }
 

@@ -48,8 +48,27 @@ export interface HttpResult<T> {
   raw: unknown;
 }
 
+/** One finished request, for metrics (`UapiHttp.observe`). `route` has ids replaced by `:id`. */
+export interface UapiRequestEvent {
+  method: string;
+  route: string;
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** The UapiError code when the request failed (`timeout`, `network_error`, `pc_phonecall_invalid`, ...). */
+  code?: string;
+  ms: number;
+}
+
+/** Whether the PBX answered lately: any HTTP answer counts as reachable, a network error or timeout does not. */
+export interface UapiReachability {
+  lastAnswerAt?: number;
+  lastFailure?: { at: number; reason: string };
+}
+
 export class UapiHttp {
   readonly origin: string;
+  readonly #observers: Array<(e: UapiRequestEvent) => void> = [];
+  readonly #reach: UapiReachability = {};
   private readonly base: URL;
   private readonly timeoutMs: number;
   private readonly agent: http.Agent;
@@ -93,7 +112,63 @@ export class UapiHttp {
     return url;
   }
 
+  /** Calls `fn` after every request (metrics). Observers must not throw; errors are swallowed. */
+  observe(fn: (e: UapiRequestEvent) => void): void {
+    this.#observers.push(fn);
+  }
+
+  /** The last answer and the last network failure seen (readiness). */
+  reachability(): UapiReachability {
+    return { ...this.#reach };
+  }
+
+  /** Any HTTP answer from the server's origin counts as reachable (readiness, after a failure). */
+  async probe(): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.min(this.timeoutMs, 5000));
+    try {
+      const res = await fetch(this.base.href, { method: 'GET', agent: this.agent, signal: controller.signal, headers: { 'User-Agent': USER_AGENT } });
+      await res.arrayBuffer().catch(() => undefined);
+      this.#reach.lastAnswerAt = Date.now();
+    } catch (err) {
+      const reason = controller.signal.aborted ? 'timeout' : this.networkSentence(err);
+      this.#reach.lastFailure = { at: Date.now(), reason };
+      throw new Error(reason);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async request<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
+    const started = performance.now();
+    try {
+      const result = await this.#send(req);
+      this.#finished(req, started, result.status);
+      return result;
+    } catch (err) {
+      this.#finished(req, started, err instanceof UapiError ? err.status : undefined, err instanceof UapiError ? err : undefined);
+      throw err;
+    }
+  }
+
+  #finished(req: { method: string; path: string }, started: number, status: number | undefined, error?: UapiError): void {
+    const now = Date.now();
+    if (status !== undefined) this.#reach.lastAnswerAt = now;
+    else if (error && (error.kind === 'network' || error.kind === 'timeout')) this.#reach.lastFailure = { at: now, reason: error.sentence };
+    if (this.#observers.length === 0) return;
+    const event: UapiRequestEvent = { method: req.method, route: routeOf(req.path), ms: performance.now() - started };
+    if (status !== undefined) event.status = status;
+    if (error) event.code = error.code;
+    for (const fn of this.#observers) {
+      try {
+        fn(event);
+      } catch {
+        // metrics must never break a request
+      }
+    }
+  }
+
+  async #send<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
     const url = this.resolve(req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
 
@@ -170,6 +245,21 @@ export class UapiHttp {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** `/uapi/phoneCalls/@me/0003*210/b817d...` → `/uapi/phoneCalls/@me/:id/:id`: bounded label values. */
+export function routeOf(pathOrUrl: string): string {
+  let path = pathOrUrl;
+  try {
+    path = new URL(pathOrUrl, 'http://x').pathname;
+  } catch {
+    // keep as given
+  }
+  return path
+    .split('/')
+    .map((seg) => (seg === '' || /^@?[A-Za-z]+$/.test(seg) ? seg : ':id'))
+    .join('/')
+    .replace(/\/{2,}/g, '/');
 }
 
 const NOT_JSON = Symbol('not json');
