@@ -14,11 +14,11 @@ import { UapiHttp } from '../uapi/http.js';
 import { UapiClient, staticToken, type Credentials } from '../uapi/client.js';
 import { VoipnowOAuth, refreshingCredentials } from '../uapi/oauth.js';
 import { failureText } from '../calls/respond.js';
-import { createLogger } from '../log.js';
+import { createLogger, parseLogLevel } from '../log.js';
 import { runLine } from './session.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 
-const logger = createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'warn');
+const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL) ?? 'warn');
 
 async function connect(): Promise<{ client: UapiClient; where: string; close: () => Promise<void> }> {
   const env = process.env;

@@ -25,7 +25,7 @@ import { Background } from '../background.js';
 import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
 
 export interface SlackAppOptions {
-  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
+  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & { logLevel?: Config['logLevel'] };
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -140,7 +140,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     },
   ];
 
-  const level = LogLevel.WARN;
+  // LOG_LEVEL drives Bolt's own logger too (its lines then pass through ours).
+  const level = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[config.logLevel ?? 'warn'];
   const socket = Boolean(config.slack.appToken);
   // Separate objects: the Socket Mode client mutates the options it is given.
   const clientOptions = (): webApi.WebClientOptions => ({
