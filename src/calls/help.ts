@@ -21,10 +21,19 @@ export function helpLines(prefix = ''): string[] {
   ];
 }
 
+// The text depends only on the action table, the topic's action and the prefix (few of each):
+// built once, not on every request (it is on the acknowledgement path of `/call help`).
+const built = new Map<string, string>();
+
 export function helpFor(topic: string | undefined, prefix = ''): string {
   const spec = topic ? findCallAction(topic) : undefined;
-  if (spec) {
-    return [`${prefix}${usageOf(spec)}`, `  ${spec.summary}.`, `  Example: ${prefix}${spec.example}`].join('\n');
+  const key = `${prefix}\u0000${spec?.name ?? ''}`;
+  let text = built.get(key);
+  if (text === undefined) {
+    text = spec
+      ? [`${prefix}${usageOf(spec)}`, `  ${spec.summary}.`, `  Example: ${prefix}${spec.example}`].join('\n')
+      : helpLines(prefix).join('\n');
+    built.set(key, text);
   }
-  return helpLines(prefix).join('\n');
+  return text;
 }

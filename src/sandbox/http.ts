@@ -125,5 +125,6 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
 /** Origin to build absolute links with (from the Host header when present). */
 export function baseUrlOf(req: IncomingMessage, fallback: string): string {
   const host = req.headers.host;
-  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : fallback;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${scheme}://${host}` : fallback;
 }

@@ -8,6 +8,7 @@
  * becomes a reply through errorReply(); nothing a client sends can crash it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CallEventDispatcher } from './callEvents.js';
 import { controlHandlers } from './control.js';
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   random?: () => number;
   /** request log lines; never contain tokens */
   log?: (line: string) => void;
+  /** Serve HTTPS with this key and certificate (PEM); see selfSignedCertificate() in tls.ts. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface SandboxRequestRecord {
@@ -196,9 +199,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     log(`${record.method} ${record.path} -> ${reply.status} ${Date.now() - started}ms user=${record.userId ?? '-'}`);
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => res.destroy());
-  });
+  };
+  const server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : createServer(onRequest);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -212,7 +216,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
   });
   const addr = server.address() as AddressInfo;
-  url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  url = `${opts.tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
   let closing: Promise<void> | undefined;
   return {
