@@ -22,6 +22,7 @@ import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
+import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
 
 export interface SlackAppOptions {
@@ -37,6 +38,8 @@ export interface SlackAppOptions {
   host?: string;
   /** How ringing calls are followed after an action (tests shorten it). */
   followUp?: FollowUpOptions;
+  /** Prometheus metrics (default: a new registry reading counts from the store). */
+  metrics?: Metrics;
 }
 
 export interface SlackApp {
@@ -50,6 +53,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** What `GET /readyz` reports. */
   readiness: Readiness;
+  /** What `GET /metrics` serves. */
+  metrics: Metrics;
 }
 
 /** Bolt logs through ours, so its lines are redacted like every other. */
@@ -70,6 +75,8 @@ function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config, store, logger } = opts;
   const now = opts.now ?? Date.now;
+  const metrics = opts.metrics ?? createMetrics({ source: store });
+  opts.http.observe((e) => metrics.uapiRequest(e));
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
   let app: App | undefined;
   const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now });
@@ -86,6 +93,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     voipnowHost: new URL(opts.http.origin).host,
     now,
     background,
+    metrics,
   };
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
@@ -128,6 +136,20 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       },
     },
     {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        metrics.text().then((text) => {
+          res.writeHead(200, { 'Content-Type': metrics.contentType });
+          res.end(text);
+        }, (err: unknown) => {
+          logger.error('metrics failed', { error: err instanceof Error ? err.message : String(err) });
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end('metrics failed; the error was logged');
+        });
+      },
+    },
+    {
       path: CALLBACK_PATH,
       method: ['GET'],
       handler: (req: IncomingMessage, res: ServerResponse) => {
@@ -148,6 +170,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
     ...opts.slackClientOptions,
   });
+  // Every Web API answer the app's clients get is counted by method and status (429s included).
+  const appClientOptions = { ...clientOptions(), fetch: countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction)) };
   const receiver: Receiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
@@ -164,7 +188,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   app = new App({
     token: config.slack.botToken,
     receiver,
-    clientOptions: clientOptions(),
+    clientOptions: appClientOptions,
     logger: boltLogger(logger, level),
     // Unused by callops, and about 18% of the acknowledgement path's CPU when on (Bolt's default).
     convoStore: false,
@@ -193,6 +217,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     deps,
     mode: socket ? 'socket' : 'http',
     readiness,
+    metrics,
     start: async () => {
       try {
         await theApp.init();

@@ -257,7 +257,8 @@ export function routeOf(pathOrUrl: string): string {
   }
   return path
     .split('/')
-    .map((seg) => (seg === '' || /^@?[A-Za-z]+$/.test(seg) ? seg : ':id'))
+    // Words stay (phoneCalls, @me); anything with a digit or symbol, or hex-looking, is an id.
+    .map((seg) => (seg === '' || (/^@?[A-Za-z]+$/.test(seg) && !/^[0-9a-f]{8,}$/i.test(seg)) ? seg : ':id'))
     .join('/')
     .replace(/\/{2,}/g, '/');
 }

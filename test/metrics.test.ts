@@ -1,0 +1,117 @@
+/**
+ * GET /metrics: Prometheus text with callops_ metrics fed by real traffic (a signed /call
+ * command that reaches the sandbox PBX and posts a card through the recording Slack API).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { slashCommand } from './helpers/signed.js';
+import { httpReply } from './helpers/slack-api.js';
+import { slackMethodOf } from '../src/metrics.js';
+import { routeOf } from '../src/uapi/http.js';
+
+const CALL = 'b817d2618fe6f1804333';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * A strict reader of the Prometheus text format (0.0.4): every line is a # HELP / # TYPE
+ * comment or `name{label="value",...} number`; every sample belongs to a declared family.
+ */
+function parsePrometheus(text: string): Sample[] {
+  const families = new Map<string, string>();
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (meta) {
+      if (meta[1] === 'TYPE') {
+        expect(['counter', 'gauge', 'histogram', 'summary', 'untyped']).toContain(meta[3]);
+        families.set(meta[2]!, meta[3]!);
+      }
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|\+Inf|-Inf))$/.exec(line);
+    if (!m) throw new Error(`not Prometheus text: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    const name = m[1]!;
+    const family = [...families.keys()].find((f) => name === f || name.startsWith(`${f}_`));
+    if (!family) throw new Error(`sample of an undeclared metric: ${line}`);
+    samples.push({ name, labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function scrape(s: Stack): Promise<Sample[]> {
+  const res = await fetch(`${s.base}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  return parsePrometheus(await res.text());
+}
+
+describe('GET /metrics', () => {
+  it('parses as Prometheus text, every metric named callops_', async () => {
+    stack = await startStack();
+    const samples = await scrape(stack);
+    expect(samples.length).toBeGreaterThan(10);
+    for (const s of samples) expect(s.name).toMatch(/^callops_/);
+    expect(value(samples, 'callops_linked_users')).toBe(0);
+    expect(value(samples, 'callops_watched_extensions')).toBe(0);
+  });
+
+  it('counts linked users, UAPI requests by route and status, and Slack Web API requests by method', async () => {
+    stack = await startStack();
+    await stack.link('UA', '12', '0003*210');
+    await stack.store.addWatch({ teamId: 'T1', channelId: 'CSUP', extension: '0003*210', createdBy: 'UA', createdAt: new Date() });
+    const res = await slashCommand(stack.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: stack.api.responseUrl('/m') });
+    expect(res.status).toBe(200);
+    await stack.api.waitFor('chat.postMessage');
+    await stack.slack.idle();
+
+    const samples = await scrape(stack);
+    expect(value(samples, 'callops_linked_users')).toBe(1);
+    expect(value(samples, 'callops_watched_extensions')).toBe(1);
+    expect(value(samples, 'callops_uapi_request_duration_seconds_count', { method: 'PUT', route: '/uapi/phoneCalls/@me/:id/:id', status: '202' })).toBeGreaterThanOrEqual(1);
+    expect(value(samples, 'callops_slack_api_requests_total', { method: 'chat.postMessage', status: '200' })).toBeGreaterThanOrEqual(1);
+    expect(value(samples, 'callops_slack_api_requests_total', { method: 'auth.test', status: '200' })).toBe(1);
+    expect(value(samples, 'callops_uapi_errors_total')).toBe(0);
+  });
+
+  it('counts UAPI errors by code and Slack 429s by method', async () => {
+    stack = await startStack();
+    await stack.link('UA', '12', '0003*210');
+    stack.sandbox.setFaults({ errorRate: 1 });
+    await slashCommand(stack.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: stack.api.responseUrl('/e') });
+    await stack.api.waitFor('response_url');
+    await stack.slack.idle();
+    stack.sandbox.setFaults({});
+    stack.api.respondWith('chat.postMessage', httpReply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '0' }), { times: 1 });
+    await stack.slack.app.client.chat.postMessage({ channel: 'C1', text: 'x' }).catch(() => undefined);
+
+    const samples = await scrape(stack);
+    expect(value(samples, 'callops_uapi_errors_total', { code: 'internal_server_error' })).toBeGreaterThanOrEqual(1);
+    expect(value(samples, 'callops_slack_rate_limited_total', { method: 'chat.postMessage' })).toBe(1);
+    expect(value(samples, 'callops_slack_api_requests_total', { method: 'chat.postMessage', status: '429' })).toBe(1);
+  });
+
+  it('labels are bounded: ids in UAPI paths and Slack URLs are not label values', () => {
+    expect(routeOf('/uapi/phoneCalls/@me/0003*210/b817d2618fe6f1804333?x=1')).toBe('/uapi/phoneCalls/@me/:id/:id');
+    expect(routeOf('https://pbx.example.com//uapi/phoneCallEvents/12/0003*210/2')).toBe('/uapi/phoneCallEvents/:id/:id/:id');
+    expect(routeOf('/uapi/phoneCalls/@me/0003*210/ffffffffffffffffffff')).toBe('/uapi/phoneCalls/@me/:id/:id');
+    expect(slackMethodOf('http://127.0.0.1:1234/api/chat.postMessage')).toBe('chat.postMessage');
+    expect(slackMethodOf('https://hooks.slack.com/commands/T1/2/abc')).toBe('other');
+  });
+});
