@@ -8,6 +8,7 @@ import { slashCommand } from './helpers/signed.js';
 import { httpReply } from './helpers/slack-api.js';
 import { slackMethodOf } from '../src/metrics.js';
 import { routeOf } from '../src/uapi/http.js';
+import { commandName, interactionName } from '../src/slack/outcomes.js';
 
 const CALL = 'b817d2618fe6f1804333';
 
@@ -107,11 +108,43 @@ describe('GET /metrics', () => {
     expect(value(samples, 'callops_slack_api_requests_total', { method: 'chat.postMessage', status: '429' })).toBe(1);
   });
 
+  it('each /call command logs one JSON line with its outcome and duration, and counts in callops_commands_total', async () => {
+    const lines: string[] = [];
+    stack = await startStack({ logLines: lines });
+    await stack.link('UA', '12', '0003*210');
+    const token = (await stack.store.getLinkedAccount('T1', 'UA'))!.accessToken;
+    await slashCommand(stack.base, SIGNING_SECRET, { user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: stack.api.responseUrl('/c') });
+    await slashCommand(stack.base, SIGNING_SECRET, { user_id: 'UA', text: 'frobnicate 0003*210', response_url: stack.api.responseUrl('/d') });
+    await stack.api.waitFor('chat.postMessage');
+    await stack.slack.idle();
+
+    // The line is written when the listener returns, which may be just after the card was posted.
+    const commandLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['kind'] === 'command');
+    for (const deadline = Date.now() + 10_000; commandLines().length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    const entries = commandLines().sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
+    expect(entries).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'command hold ok', name: 'hold', result: 'ok', ms: expect.any(Number), user: 'UA' }),
+      expect.objectContaining({ msg: 'command other ok', name: 'other', result: 'ok' }),
+    ]);
+    expect(lines.join('\n')).not.toContain(token);
+
+    const samples = await scrape(stack);
+    expect(value(samples, 'callops_commands_total', { name: 'hold', result: 'ok' })).toBe(1);
+    expect(value(samples, 'callops_commands_total', { name: 'other' })).toBe(1);
+    expect(value(samples, 'callops_command_duration_seconds_count', { name: 'hold' })).toBe(1);
+  });
+
   it('labels are bounded: ids in UAPI paths and Slack URLs are not label values', () => {
     expect(routeOf('/uapi/phoneCalls/@me/0003*210/b817d2618fe6f1804333?x=1')).toBe('/uapi/phoneCalls/@me/:id/:id');
     expect(routeOf('https://pbx.example.com//uapi/phoneCallEvents/12/0003*210/2')).toBe('/uapi/phoneCallEvents/:id/:id/:id');
     expect(routeOf('/uapi/phoneCalls/@me/0003*210/ffffffffffffffffffff')).toBe('/uapi/phoneCalls/@me/:id/:id');
     expect(slackMethodOf('http://127.0.0.1:1234/api/chat.postMessage')).toBe('chat.postMessage');
     expect(slackMethodOf('https://hooks.slack.com/commands/T1/2/abc')).toBe('other');
+    expect(commandName('Hold 0003*210')).toBe('hold');
+    expect(commandName('')).toBe('help');
+    expect(commandName('x'.repeat(50))).toBe('other');
+    expect(interactionName('call.hold.01')).toBe('call.hold');
+    expect(interactionName('event.edit.abc123')).toBe('event.edit');
+    expect(interactionName('../../etc')).toBe('other');
   });
 });

@@ -22,6 +22,7 @@ import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
+import { recordOutcomes } from './outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
 
@@ -202,6 +203,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     receiver.client.on('reconnecting', () => (socketConnected = false));
   }
 
+  app.use(recordOutcomes(logger, metrics));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
   registerInteractions(app, deps);
