@@ -57,6 +57,20 @@ describe('GET /readyz', () => {
     expect(r.body.checks.pbx).toEqual({ ok: false, reason: expect.stringMatching(/VoipNow at http:\/\/127\.0\.0\.1:\d+ is unreachable/) });
   });
 
+  it('in Socket Mode, reports the connection: ready while connected, not once it is closed', async () => {
+    stack = await startStack({ socketMode: true });
+    const connected = await stack.slack.readiness.report();
+    expect(connected).toEqual({ ready: true, checks: expect.objectContaining({ socket_mode: { ok: true } }) });
+    await stack.slack.stop(); // closes the Socket Mode connection, as at shutdown
+    let report = await stack.slack.readiness.report();
+    for (const deadline = Date.now() + 10_000; report.ready && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      report = await stack.slack.readiness.report();
+    }
+    expect(report.ready).toBe(false);
+    expect(report.checks['socket_mode']).toEqual({ ok: false, reason: 'Socket Mode is not connected to Slack' });
+  });
+
   describe.skipIf(!pgUrl && !pgRequired)(`with PostgreSQL${pgUrl ? '' : ` (skipped: ${pgUnavailable})`}`, () => {
     it('turns 503 when PostgreSQL loses the schema and 200 again when it returns', async () => {
       const schema = freshSchema();
