@@ -1,6 +1,6 @@
 /**
- * A small closed-loop HTTP load generator, run in a worker thread so it does not
- * share the event loop of the server it measures: `connections` loops each send
+ * A small closed-loop HTTP load generator, run in its own process (or a worker thread) so it
+ * does not share the event loop of the server it measures: `connections` loops each send
  * signed Slack slash commands back to back over keep-alive connections.
  */
 import http from 'node:http';
@@ -84,4 +84,7 @@ async function run(spec) {
 
 if (parentPort && workerData) {
   run(workerData).then((r) => parentPort.postMessage(r));
+} else if (process.send) {
+  // As a child process (bench/run.ts forks it, so the server's process CPU time is its own).
+  process.once('message', (spec) => run(spec).then((r) => process.send(r, () => process.exit(0))));
 }
