@@ -21,6 +21,12 @@ export interface MetricsSource {
   countWatchedExtensions(): Promise<number>;
 }
 
+/** Queues whose depth and oldest job age are read at scrape time (e.g. a coordination JobQueue). */
+export interface QueueSource {
+  names(): readonly string[];
+  stats(name: string): Promise<{ depth: number; oldestAgeSeconds: number }>;
+}
+
 export type Outcome = 'ok' | 'error' | 'refused' | 'duplicate' | string;
 
 export interface Metrics {
@@ -43,7 +49,7 @@ export interface Metrics {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics(options: { source?: MetricsSource; processMetrics?: boolean } = {}): Metrics {
+export function createMetrics(options: { source?: MetricsSource; queues?: QueueSource; processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'callops_' });
   const reg = [registry];
@@ -57,8 +63,37 @@ export function createMetrics(options: { source?: MetricsSource; processMetrics?
   const slackCalls = new Counter({ name: 'callops_slack_api_requests_total', help: 'Slack Web API requests by method and HTTP status', labelNames: ['method', 'status'], registers: reg });
   const slackLimited = new Counter({ name: 'callops_slack_rate_limited_total', help: 'Slack Web API answers 429 (rate limited) by method', labelNames: ['method'], registers: reg });
   const staleness = new Gauge({ name: 'callops_board_staleness_seconds', help: 'Seconds since each supervisor board was last up to date', labelNames: ['channel'], registers: reg });
-  const queueDepth = new Gauge({ name: 'callops_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers: reg });
-  const queueAge = new Gauge({ name: 'callops_queue_oldest_age_seconds', help: 'Age of the oldest waiting job per queue', labelNames: ['queue'], registers: reg });
+  // Both queue gauges read the same sample, taken once per scrape (prom-client collects in parallel).
+  const queues = options.queues;
+  let sample: { at: number; stats: Promise<Array<{ name: string; depth: number; oldestAgeSeconds: number }>> } | undefined;
+  const sampleQueues = () => {
+    if (!queues) return Promise.resolve([]);
+    if (!sample || Date.now() - sample.at > 1000) {
+      const stats = Promise.all(
+        queues.names().map((name) => queues.stats(name).then((st) => [{ name, ...st }], () => [])),
+      ).then((xs) => xs.flat());
+      sample = { at: Date.now(), stats };
+    }
+    return sample.stats;
+  };
+  const queueDepth = new Gauge({
+    name: 'callops_queue_depth',
+    help: 'Jobs waiting per queue',
+    labelNames: ['queue'],
+    registers: reg,
+    async collect() {
+      for (const q of await sampleQueues()) this.set({ queue: q.name }, q.depth);
+    },
+  });
+  const queueAge = new Gauge({
+    name: 'callops_queue_oldest_age_seconds',
+    help: 'Age of the oldest waiting job per queue',
+    labelNames: ['queue'],
+    registers: reg,
+    async collect() {
+      for (const q of await sampleQueues()) this.set({ queue: q.name }, q.oldestAgeSeconds);
+    },
+  });
 
   const source = options.source;
   // Read at scrape time; a failing store keeps the last value rather than failing the scrape.

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { slashCommand } from './helpers/signed.js';
 import { httpReply } from './helpers/slack-api.js';
-import { slackMethodOf } from '../src/metrics.js';
+import { createMetrics, slackMethodOf } from '../src/metrics.js';
+import { MemoryJobQueue } from '../src/coordination/index.js';
 import { routeOf } from '../src/uapi/http.js';
 import { commandName, interactionName } from '../src/slack/outcomes.js';
 
@@ -132,6 +133,22 @@ describe('GET /metrics', () => {
     expect(value(samples, 'callops_commands_total', { name: 'hold', result: 'ok' })).toBe(1);
     expect(value(samples, 'callops_commands_total', { name: 'other' })).toBe(1);
     expect(value(samples, 'callops_command_duration_seconds_count', { name: 'hold' })).toBe(1);
+  });
+
+  it('reads queue depth and the oldest job age from a job queue at scrape time', async () => {
+    const queue = new MemoryJobQueue();
+    await queue.start();
+    try {
+      await queue.send('followups', { call: 'a' });
+      await queue.send('followups', { call: 'b' });
+      const metrics = createMetrics({ queues: { names: () => ['followups', 'board-writes'], stats: (n) => queue.stats(n) }, processMetrics: false });
+      const samples = parsePrometheus(await metrics.text());
+      expect(value(samples, 'callops_queue_depth', { queue: 'followups' })).toBe(2);
+      expect(value(samples, 'callops_queue_depth', { queue: 'board-writes' })).toBe(0);
+      expect(samples.find((x) => x.name === 'callops_queue_oldest_age_seconds' && x.labels['queue'] === 'followups')?.value).toBeGreaterThanOrEqual(0);
+    } finally {
+      await queue.stop();
+    }
   });
 
   it('labels are bounded: ids in UAPI paths and Slack URLs are not label values', () => {
