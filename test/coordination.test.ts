@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   LeaseKeeper,
   MemoryJobQueue,
+  openCoordination,
   MemoryLeases,
   PgBossQueue,
   PgLeases,
@@ -252,6 +253,41 @@ else if (pgRequired) {
     it('needs a PostgreSQL server', () => undefined);
   });
 }
+
+describe('openCoordination', () => {
+  it('is in-process without a database URL', async () => {
+    const c = await openCoordination({});
+    try {
+      expect(c.queue).toBeInstanceOf(MemoryJobQueue);
+      expect(c.leases).toBeInstanceOf(MemoryLeases);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it.skipIf(!pgUrl)('is pg-boss and the leases table with a database URL, in the given schema', async () => {
+    const schema = freshSchema('callops_open');
+    const c = await openCoordination({ databaseUrl: pgUrl!, schema });
+    try {
+      expect(c.queue).toBeInstanceOf(PgBossQueue);
+      expect(c.leases).toBeInstanceOf(PgLeases);
+      expect(await c.leases.acquire('k', 'me', 5000)).toBe(true);
+      expect(await c.queue.send('q', { x: 1 })).toEqual(expect.any(String));
+      const tables = await pgAdmin<{ table_schema: string; table_name: string }>(
+        `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ($1, $2) AND table_name IN ('callops_leases', 'job') ORDER BY 1`,
+        [schema, `${schema}_jobs`],
+      );
+      expect(tables).toEqual([
+        { table_schema: schema, table_name: 'callops_leases' },
+        { table_schema: `${schema}_jobs`, table_name: 'job' },
+      ]);
+    } finally {
+      await c.close();
+      await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
+    }
+  });
+});
 
 describe('uuidFromKey', () => {
   it('is a stable, well-formed UUID per (queue, key)', () => {
