@@ -36,14 +36,17 @@ function parsePrometheus(text: string): Sample[] {
       }
       continue;
     }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|\+Inf|-Inf))$/.exec(line);
+    // Values as Prometheus's own parser (Go's ParseFloat) reads them: NaN and Inf in any case
+    // (prom-client writes "Nan" for a gauge not measured yet).
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?)|[Nn][Aa][Nn]|[+-]?[Ii][Nn][Ff])$/.exec(line);
     if (!m) throw new Error(`not Prometheus text: ${line}`);
     const labels: Record<string, string> = {};
     for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
     const name = m[1]!;
     const family = [...families.keys()].find((f) => name === f || name.startsWith(`${f}_`));
     if (!family) throw new Error(`sample of an undeclared metric: ${line}`);
-    samples.push({ name, labels, value: Number(m[3]) });
+    const raw = m[3]!.toLowerCase();
+    samples.push({ name, labels, value: raw === 'nan' ? NaN : raw.endsWith('inf') ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw) });
   }
   return samples;
 }
