@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KEY_FILE_NAME, parseKey } from './store/crypto.js';
+import { LOG_LEVELS, parseLogLevel } from './log.js';
 
 interface VarDoc {
   what: string;
@@ -35,7 +36,7 @@ export const VARIABLES: Record<string, VarDoc> = {
   TOKEN_ENCRYPTION_KEY: { what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest', where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR' },
   SUPERVISOR_USER_IDS: { what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)', where: 'Slack profile > ... > Copy member ID' },
   SANDBOX_PORT: { what: 'port of the embedded sandbox PBX when VOIPNOW_URL is unset', where: 'default 8080' },
-  LOG_LEVEL: { what: 'debug, info, warn or error', where: 'default info' },
+  LOG_LEVEL: { what: 'debug, info, warn or error; also sets the level of the Slack framework (Bolt) logs', where: 'default info' },
 };
 
 const optional = z
@@ -76,7 +77,15 @@ const schema = z
     TOKEN_ENCRYPTION_KEY: optional,
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
     SANDBOX_PORT: port(8080),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional().catch(undefined),
+    LOG_LEVEL: optional.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const level = parseLogLevel(v);
+      if (!level) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of ${LOG_LEVELS.join(', ')}, got "${v}"` });
+        return z.NEVER;
+      }
+      return level;
+    }),
   })
   .superRefine((c, ctx) => {
     const need = (name: keyof typeof c, why: string) => {

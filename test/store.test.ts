@@ -483,6 +483,26 @@ function contract(backend: Backend) {
       });
     });
 
+    describe('health and counts', () => {
+      it('ping answers while the store can serve and rejects once it is closed', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await expect(store.ping()).rejects.toThrow();
+      });
+
+      it('counts linked users and distinct watched extensions', async () => {
+        expect(await store.countLinkedAccounts()).toBe(0);
+        expect(await store.countWatchedExtensions()).toBe(0);
+        await store.saveLinkedAccount(account());
+        await store.saveLinkedAccount(account({ slackUserId: 'U2' }));
+        await store.addWatch({ teamId: 'T1', channelId: 'C1', extension: '0003*210', createdBy: 'U1', createdAt: new Date(1) });
+        await store.addWatch({ teamId: 'T1', channelId: 'C2', extension: '0003*210', createdBy: 'U1', createdAt: new Date(2) });
+        await store.addWatch({ teamId: 'T1', channelId: 'C2', extension: '0003*211', createdBy: 'U1', createdAt: new Date(3) });
+        expect(await store.countLinkedAccounts()).toBe(2);
+        expect(await store.countWatchedExtensions()).toBe(2);
+      });
+    });
+
     describe('lifecycle and migrations', () => {
       it('persists across close and reopen, migrating only once', async () => {
         await store.saveLinkedAccount(account());

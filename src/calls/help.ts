@@ -129,8 +129,22 @@ export function helpLines(prefix = '', opts: { slack?: boolean } = {}): string[]
   return lines;
 }
 
+// The text depends only on the action table, the topic and the prefix (few of each): built
+// once, not on every request (it is on the acknowledgement path of `/call help`).
+const built = new Map<string, string>();
+
 /** The details of one command as text, or the overview when the topic is unknown or absent. */
 export function helpFor(topic: string | undefined, prefix = ''): string {
+  const key = `${prefix}\u0000${topic?.toLowerCase() ?? ''}`;
+  let text = built.get(key);
+  if (text === undefined) {
+    text = renderHelp(topic, prefix);
+    if (built.size < 500) built.set(key, text);
+  }
+  return text;
+}
+
+function renderHelp(topic: string | undefined, prefix: string): string {
   const e = topic ? helpTopic(topic) : undefined;
   if (!e) return [...(topic ? [`There is no command \`${topic}\`.`] : []), ...helpLines(prefix)].join('\n');
   return [

@@ -14,7 +14,7 @@ import 'dotenv/config';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import { helpFor } from '../calls/help.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, parseLogLevel, type Logger } from '../log.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { USAGE, parseConsoleArgs, type ConsoleArgs } from './args.js';
 import { Completions } from './completion.js';
@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<ExitCode> {
   }
   if (args.help) args.command.push('--help');
 
-  const logger = createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'warn');
+  const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL) ?? 'warn');
   let connecting: Promise<Connection> | undefined;
   const connection = () => (connecting ??= connect(process.env, logger));
   const red = style(useColor(args.color, err)).error;

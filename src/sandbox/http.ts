@@ -130,7 +130,7 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
 export function baseUrlOf(req: IncomingMessage, fallback: string): string {
   const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(',')[0]?.trim().toLowerCase();
   const proto = first(req.headers['x-forwarded-proto']);
-  const scheme = proto === 'https' || proto === 'http' ? proto : 'http';
+  const scheme = proto === 'https' || proto === 'http' ? proto : (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   const host = first(req.headers['x-forwarded-host']) || req.headers.host;
   return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${scheme}://${host}` : fallback;
 }

@@ -8,6 +8,7 @@
  * becomes a reply through errorReply(); nothing a client sends can crash it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CallEventDispatcher, type DeliveryStats } from './callEvents.js';
 import { ChangeLog, type CallChange } from './changes.js';
@@ -56,6 +57,8 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** keep issued tokens (as digests) in this file, so a restart on the same file keeps clients signed in; default: memory only */
   stateFile?: string;
+  /** Serve HTTPS with this key and certificate (PEM); see selfSignedCertificate() in tls.ts. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface SandboxRequestRecord {
@@ -243,9 +246,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     log(`${record.method} ${record.path} -> ${reply.status} ${Date.now() - started}ms user=${record.userId ?? '-'}`);
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => res.destroy());
-  });
+  };
+  const server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : createServer(onRequest);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -259,7 +263,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
   });
   const addr = server.address() as AddressInfo;
-  url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  url = `${opts.tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
   let closing: Promise<void> | undefined;
   return {

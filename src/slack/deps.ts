@@ -10,6 +10,7 @@ import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import type { Background } from '../background.js';
 import type { ActionPipeline, AfterAction } from './pipeline.js';
+import type { Metrics } from '../metrics.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -29,4 +30,6 @@ export interface SlackDeps {
   pipeline: ActionPipeline;
   /** Told after every completed action on a call (e.g. the supervisor board's audit line); run in the background. */
   afterAction: AfterAction[];
+  /** Prometheus metrics: listeners record commandRan / actionRan here. */
+  metrics?: Metrics;
 }

@@ -423,4 +423,20 @@ export abstract class SqlStore implements Store {
     const { rows } = await this.#run(this.statements.listWatchesForChannel, [teamId, channelId]);
     return rows.map(toWatch);
   }
+
+  // Same SQL in both dialects, so not in StoreStatements.
+  async ping(): Promise<void> {
+    // Reads a table of ours, so a dropped or unreachable schema fails, not only a dead connection.
+    await this.#run('SELECT version FROM schema_version LIMIT 1', []);
+  }
+
+  async countLinkedAccounts(): Promise<number> {
+    const { rows } = await this.#run('SELECT COUNT(*) AS n FROM linked_accounts', []);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  async countWatchedExtensions(): Promise<number> {
+    const { rows } = await this.#run('SELECT COUNT(DISTINCT extension) AS n FROM watches', []);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
 }

@@ -117,6 +117,12 @@ export interface Store {
   claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
   /** Give a claim back, so the key can be claimed again at once. */
   releaseClaim(key: string): Promise<void>;
+  /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
+  ping(): Promise<void>;
+  /** For metrics: how many Slack users are linked. */
+  countLinkedAccounts(): Promise<number>;
+  /** For metrics: how many distinct extensions are watched by some channel. */
+  countWatchedExtensions(): Promise<number>;
 
   close(): Promise<void>;
 }

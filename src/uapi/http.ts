@@ -48,8 +48,27 @@ export interface HttpResult<T> {
   raw: unknown;
 }
 
+/** One finished request, for metrics (`UapiHttp.observe`). `route` has ids replaced by `:id`. */
+export interface UapiRequestEvent {
+  method: string;
+  route: string;
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** The UapiError code when the request failed (`timeout`, `network_error`, `pc_phonecall_invalid`, ...). */
+  code?: string;
+  ms: number;
+}
+
+/** Whether the PBX answered lately: any HTTP answer counts as reachable, a network error or timeout does not. */
+export interface UapiReachability {
+  lastAnswerAt?: number;
+  lastFailure?: { at: number; reason: string };
+}
+
 export class UapiHttp {
   readonly origin: string;
+  readonly #observers: Array<(e: UapiRequestEvent) => void> = [];
+  readonly #reach: UapiReachability = {};
   private readonly base: URL;
   private readonly timeoutMs: number;
   private readonly agent: http.Agent;
@@ -93,23 +112,79 @@ export class UapiHttp {
     return url;
   }
 
+  /** Calls `fn` after every request (metrics). Observers must not throw; errors are swallowed. */
+  observe(fn: (e: UapiRequestEvent) => void): void {
+    this.#observers.push(fn);
+  }
+
+  /** The last answer and the last network failure seen (readiness). */
+  reachability(): UapiReachability {
+    return { ...this.#reach };
+  }
+
+  /** Any HTTP answer from the server's origin counts as reachable (readiness, after a failure). */
+  async probe(): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.min(this.timeoutMs, 5000));
+    try {
+      const res = await fetch(this.base.href, { method: 'GET', agent: this.agent, signal: controller.signal, headers: { 'User-Agent': USER_AGENT } });
+      await res.arrayBuffer().catch(() => undefined);
+      this.#reach.lastAnswerAt = Date.now();
+    } catch (err) {
+      const reason = controller.signal.aborted ? 'timeout' : this.networkSentence(err);
+      this.#reach.lastFailure = { at: Date.now(), reason };
+      throw new Error(reason);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /**
    * Send one request. A read (GET) is idempotent, so it is tried once more after
    * a network error or a 5xx answer; an action (PUT, POST, DELETE) is sent once
    * and only once, since VoipNow may have acted on it before the failure.
    */
   async request<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
-    if (req.method !== 'GET') return this.requestOnce(req);
+    if (req.method !== 'GET') return this.#measured(req);
     try {
-      return await this.requestOnce(req);
+      return await this.#measured(req);
     } catch (err) {
       if (!(err instanceof UapiError) || !isRetryable(err)) throw err;
       this.logger.debug(`uapi GET retried once after ${err.code}`);
-      return this.requestOnce(req);
+      return this.#measured(req);
     }
   }
 
-  private async requestOnce<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
+  async #measured<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
+    const started = performance.now();
+    try {
+      const result = await this.#send(req);
+      this.#finished(req, started, result.status);
+      return result;
+    } catch (err) {
+      this.#finished(req, started, err instanceof UapiError ? err.status : undefined, err instanceof UapiError ? err : undefined);
+      throw err;
+    }
+  }
+
+  #finished(req: { method: string; path: string }, started: number, status: number | undefined, error?: UapiError): void {
+    const now = Date.now();
+    if (status !== undefined) this.#reach.lastAnswerAt = now;
+    else if (error && (error.kind === 'network' || error.kind === 'timeout')) this.#reach.lastFailure = { at: now, reason: error.sentence };
+    if (this.#observers.length === 0) return;
+    const event: UapiRequestEvent = { method: req.method, route: routeOf(req.path), ms: performance.now() - started };
+    if (status !== undefined) event.status = status;
+    if (error) event.code = error.code;
+    for (const fn of this.#observers) {
+      try {
+        fn(event);
+      } catch {
+        // metrics must never break a request
+      }
+    }
+  }
+
+  async #send<S extends z.ZodTypeAny>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
     const url = this.resolve(req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
 
@@ -195,6 +270,22 @@ export function rateLimitSentence(seconds: number | undefined, now: Date = new D
   const at = new Date(now.getTime() + seconds * 1000).toISOString().slice(11, 19);
   const span = seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
   return `VoipNow is rate-limiting requests. Try again in ${span} (after ${at} UTC).`;
+}
+
+/** `/uapi/phoneCalls/@me/0003*210/b817d...` → `/uapi/phoneCalls/@me/:id/:id`: bounded label values. */
+export function routeOf(pathOrUrl: string): string {
+  let path = pathOrUrl;
+  try {
+    path = new URL(pathOrUrl, 'http://x').pathname;
+  } catch {
+    // keep as given
+  }
+  return path
+    .split('/')
+    // Words stay (phoneCalls, @me); anything with a digit or symbol, or hex-looking, is an id.
+    .map((seg) => (seg === '' || (/^@?[A-Za-z]+$/.test(seg) && !/^[0-9a-f]{8,}$/i.test(seg)) ? seg : ':id'))
+    .join('/')
+    .replace(/\/{2,}/g, '/');
 }
 
 const NOT_JSON = Symbol('not json');

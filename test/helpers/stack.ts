@@ -44,12 +44,14 @@ export interface StackOptions {
   sandboxRandom?: () => number;
   /** Options of the app (who is a supervisor, re-read delays, ...). */
   app?: Pick<import('../../src/slack/app.js').SlackAppOptions, 'isSupervisor' | 'pipeline'>;
+  /** Use this store instead of a fresh in-memory SQLite one (closed with the stack). */
+  store?: Store;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30, ...(opts.sandboxRandom && { random: opts.sandboxRandom }) });
   const api = await startSlackApi(opts.slackRateLimits ? { rateLimits: opts.slackRateLimits } : {});
-  const store = new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
+  const store = opts.store ?? new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
   const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
   const lines = opts.logLines;
