@@ -22,9 +22,11 @@ import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
+import { SlackBoard, type SlackBoardOptions } from './board/index.js';
+import { Supervisors } from './supervisors.js';
 
 export interface SlackAppOptions {
-  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'>;
+  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup'>>;
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -36,11 +38,15 @@ export interface SlackAppOptions {
   host?: string;
   /** How ringing calls are followed after an action (tests shorten it). */
   followUp?: FollowUpOptions;
+  /** Supervisor board tuning (tests shorten polling and thresholds). */
+  board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl'>>;
 }
 
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
+  /** The supervisor board (issue 11). */
+  board: SlackBoard;
   mode: 'socket' | 'http';
   /** Starts listening; returns the HTTP port actually bound (HTTP mode). */
   start(): Promise<{ port?: number }>;
@@ -84,6 +90,20 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     now,
     background,
   };
+  // Supervisor board (issue 11): roles from the user group or list, the board and its receiver route.
+  const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
+  deps.operations.roles = supervisors;
+  const board = new SlackBoard({
+    store, accounts, supervisors, background, logger, now,
+    botToken: config.slack.botToken,
+    clientOptions: { ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }), ...opts.slackClientOptions },
+    eventsUrl: opts.board?.eventsUrl ?? config.board?.eventsUrl,
+    timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
+    thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
+    budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
+    ...(opts.board?.queues && { queues: opts.board.queues }),
+  });
+  deps.board = board;
 
   const routes = [
     {
@@ -106,6 +126,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       },
     },
   ];
+
+  routes.push(board.route());
 
   const level = LogLevel.WARN;
   const socket = Boolean(config.slack.appToken);
@@ -134,6 +156,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerInteractions(app, deps);
   registerEventEditing(app, deps);
   registerHome(app, deps);
+  app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
   app.error(async (err) => {
     logger.error('unhandled Slack listener error', { error: err.message });
   });
@@ -142,18 +165,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   return {
     app: theApp,
     deps,
+    board,
     mode: socket ? 'socket' : 'http',
     start: async () => {
       if (socket) {
         await theApp.start();
+        await board.start();
         return {};
       }
       const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
       const address = server.address();
+      await board.start();
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
     stop: async () => {
+      board.stop();
       deps.followUp.close();
       await background.close();
       await theApp.stop();

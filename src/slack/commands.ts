@@ -15,6 +15,8 @@ import { failureReply } from './replies.js';
 import { actionKey, progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
+import { isWatchCommand, watchCommand } from './board/commands.js';
+import { actionLine } from './board/actions.js';
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
@@ -28,6 +30,17 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       await ack(ephemeral(failureText(err, deps.logger)));
       return;
     }
+    // Supervisor board (issue 11): watch, unwatch, watching.
+    if (isWatchCommand(cmd) && deps.board) {
+      try {
+        const r = await watchCommand(deps, deps.board, user, cmd, command.channel_id);
+        await ack(r.ack);
+        if (r.later) await r.later(respond);
+      } catch (err) {
+        await respond(await failureReply(deps, user, err, command.channel_id)).catch(() => undefined);
+      }
+      return;
+    }
     try {
       if (!isUapiCommand(cmd)) {
         await ack(await localCommand(deps, user, cmd, command));
@@ -37,7 +50,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         await ack(await deps.linking.start(user, { channelId: command.channel_id, responseUrl: command.response_url, why: 'First link your VoipNow account: callops acts on calls as you, with your own VoipNow permissions. Nothing was sent to VoipNow.' }));
         return;
       }
-      deps.operations.assertAllowed(user, cmd);
+      await deps.operations.assertAllowed(user, cmd);
       if (cmd.kind === 'events-update' && Object.keys(cmd.changes).length === 0) {
         await ack();
         await openEventModal(deps, client, user, command.trigger_id, cmd, respond, command.channel_id);
@@ -66,6 +79,8 @@ async function runAndPost(
     }
     const note = outcome.kind === 'action' ? deps.operations.note(user.userId, outcome) : undefined;
     const msg = deps.operations.message(user.userId, outcome, note);
+    // Supervisor board (issue 11): the action gets a line in the thread of every board card of the call.
+    if (outcome.kind === 'action' && cmd.kind === 'action') deps.board?.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }));
     if (outcome.kind === 'events') {
       await where.respond({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks });
       return;

@@ -9,6 +9,7 @@ import type { RingFollowUp } from './followup.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import type { Background } from '../background.js';
+import type { SlackBoard } from './board/index.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -24,4 +25,6 @@ export interface SlackDeps {
   now: () => number;
   /** Work that outlives a request (follow-ups, card syncs, board writes): the drain point. */
   background: Background;
+  /** The supervisor board (issue 11); set in app.ts. */
+  board?: SlackBoard;
 }

@@ -16,6 +16,7 @@ import { actionKey } from './operations.js';
 import { failureReply } from './replies.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
+import { runOnBoardCard } from './board/actions.js';
 import type { Respond } from './publish.js';
 
 type WebClient = webApi.WebClient;
@@ -83,7 +84,7 @@ export function registerInteractions(app: App, deps: SlackDeps): void {
       const spec = findCallAction(id.action);
       if (!spec) throw new UapiError({ kind: 'invalid_input', code: 'pc_action_invalid' });
       const cmd: UapiCommand = { kind: 'action', action: spec.name, extension: target.e, phoneCallId: target.c, ...(target.v && { viewId: target.v }), params: {} };
-      deps.operations.assertAllowed(user, cmd);
+      await deps.operations.assertAllowed(user, cmd);
       if (spec.required.includes('to')) {
         const account = await deps.accounts.get(user);
         const key = modals.remember(place, deps.now());
@@ -138,6 +139,9 @@ function safeTarget(value: string | undefined) {
 
 /** Run an action (or a refresh) and update the card it was pressed on. */
 export async function runOnCard(deps: SlackDeps, client: WebClient, user: SlackUser, cmd: UapiCommand, place: CardPlace): Promise<void> {
+  // Supervisor board (issue 11): a board card is audited and re-rendered by the board's scheduler.
+  const boardRef = deps.board?.cardAt(user.teamId, place);
+  if (boardRef) return runOnBoardCard(deps, user, cmd, boardRef, place.respond);
   const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
   const canUpdate = place.channelId !== undefined && place.ts !== undefined;
   const where = { channelId: place.channelId ?? '', ts: place.ts ?? '', respond: place.respond };

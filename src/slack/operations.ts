@@ -9,6 +9,7 @@ import { CommandError } from '../calls/command.js';
 import { execute, type Outcome, type UapiCommand } from '../calls/execute.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { SlackMessage } from './publish.js';
+import type { Supervisors } from './supervisors.js';
 
 /** Keys of actions under way; a second identical request while one runs is refused. */
 export class InFlight {
@@ -36,22 +37,27 @@ export class CallOperations {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Who is a supervisor (issue 11: user group or SUPERVISOR_USER_IDS); set in app.ts. */
+  roles: Supervisors | undefined;
+
   /** Role check of the action table. Without a configured list, VoipNow's own permissions decide. */
-  mayRun(userId: string, spec: CallActionSpec): boolean {
-    return spec.role === 'agent' || !this.supervisors || this.supervisors.includes(userId);
+  async mayRun(userId: string, spec: CallActionSpec): Promise<boolean> {
+    if (spec.role === 'agent') return true;
+    if (this.roles) return this.roles.isSupervisor(userId);
+    return !this.supervisors || this.supervisors.includes(userId);
   }
 
-  assertAllowed(user: SlackUser, cmd: UapiCommand): void {
+  async assertAllowed(user: SlackUser, cmd: UapiCommand): Promise<void> {
     if (cmd.kind !== 'action') return;
     const spec = callAction(cmd.action);
-    if (!this.mayRun(user.userId, spec)) {
-      throw new CommandError(`Only supervisors may ${spec.name} (${spec.summary}). Ask an admin to add you to SUPERVISOR_USER_IDS.`);
+    if (!(await this.mayRun(user.userId, spec))) {
+      throw new CommandError(`Only supervisors may ${spec.name} (${spec.summary}). ${this.roles?.howToJoin ?? 'Ask an admin to add you to SUPERVISOR_USER_IDS.'}`);
     }
   }
 
   /** Run as this user: the role check, then VoipNow with the user's own token. */
   async execute(user: SlackUser, cmd: UapiCommand): Promise<Outcome> {
-    this.assertAllowed(user, cmd);
+    await this.assertAllowed(user, cmd);
     const { client, account } = await this.accounts.clientFor(user);
     return execute(client, cmd, { ownExtension: account.extension });
   }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
 import { SqliteStore, TokenCipher, type Store } from '../../src/store/index.js';
 import { UapiHttp } from '../../src/uapi/http.js';
 import { VoipnowOAuth } from '../../src/uapi/oauth.js';
@@ -27,6 +27,8 @@ export interface Stack {
   base: string;
   /** Link a Slack user to a sandbox VoipNow user, as a finished OAuth consent would. */
   link(slackUserId: string, voipnowUserId: string, extension?: string): Promise<void>;
+  /** Stop the Slack app and start a new one on the same store, sandbox and Slack API (a restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,12 @@ export interface StackOptions {
   pickupDelayMs?: number;
   voipnowTimeoutMs?: number;
   supervisors?: string[];
+  supervisorGroup?: string;
   logLines?: string[];
+  /** Supervisor board tuning (short polling and thresholds in tests). */
+  board?: SlackAppOptions['board'];
+  /** Register PhoneCallEvents pointing at this stack's own receiver (a real PUBLIC_URL). */
+  boardEvents?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -46,7 +53,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
   const lines = opts.logLines;
   const logger = createLogger(lines ? 'debug' : 'error', lines ? (l) => void lines.push(l) : () => undefined);
-  const slack = createSlackApp({
+  const make = (port: number) => createSlackApp({
     config: {
       slack: {
         botToken: BOT_TOKEN,
@@ -54,9 +61,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         ...(opts.socketMode && { appToken: 'xapp-test' }),
         apiUrl: api.url,
       },
-      port: 0,
+      port,
       publicUrl: 'http://callops.test',
       supervisors: opts.supervisors,
+      supervisorGroup: opts.supervisorGroup,
     },
     store,
     http,
@@ -65,17 +73,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     host: '127.0.0.1',
     slackClientOptions: { retryConfig: { retries: 0 } },
     followUp: { delaysMs: [100], maxMs: 5000 },
+    board: opts.board,
   });
+  let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
   const started = await slack.start();
   if (socket) await socket.connected();
-  return {
+  const base = `http://127.0.0.1:${started.port ?? 0}`;
+  // The receiver is this very app: the sandbox posts PhoneCallEvents to it.
+  if (opts.boardEvents) slack.board.board.eventsBase = base;
+  const stack: Stack = {
     sandbox,
     api,
     store,
     slack,
     socket,
-    base: `http://127.0.0.1:${started.port ?? 0}`,
+    base,
     async link(slackUserId, voipnowUserId, extension) {
       const t = sandbox.issueToken(voipnowUserId);
       await slack.deps.accounts.link(
@@ -83,6 +96,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
         { extension },
       );
+    },
+    async restart() {
+      await slack.stop();
+      slack = make(started.port ?? 0);
+      if (opts.boardEvents) slack.board.board.eventsBase = base;
+      await slack.start();
+      stack.slack = slack;
     },
     async close() {
       await slack.stop().catch(() => undefined);
@@ -93,4 +113,5 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await sandbox.close();
     },
   };
+  return stack;
 }

@@ -1,0 +1,353 @@
+/**
+ * The supervisor board's domain: which channels watch which extensions, the
+ * pollers reading them with the watch owner's token, and the reconciliation of
+ * what the PBX lists against the cards each channel shows. One card per call
+ * per channel, whichever of the channel's watches sees it; a call that no watch
+ * of the channel lists any more has ended (no ghosts, even when events are
+ * lost). What to write to Slack goes to a BoardOutput; this file knows no Slack.
+ */
+import { randomBytes } from 'node:crypto';
+import type { UapiClient } from '../uapi/client.js';
+import type { PhoneCall } from '../uapi/schemas.js';
+import type { BoardCard, Store, Watch } from '../store/types.js';
+import { Poller, DEFAULT_POLL_TIMING, type PollTiming } from './poller.js';
+import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot } from './snapshot.js';
+import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
+import { eventNote, registerEvents, unregisterEvents } from './registration.js';
+
+export interface CardRef {
+  teamId: string;
+  channelId: string;
+  phoneCallId: string;
+}
+
+/** Where the board's writes go (the Slack side: a rate-limit-aware scheduler). */
+export interface BoardOutput {
+  /** The latest state of a card; `messageTs` when it was already posted. */
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void;
+  /** One audit line for the card's thread. */
+  audit(ref: CardRef, line: string): void;
+  /** An escalation for the card's thread; level 2 is also broadcast. */
+  alert(ref: CardRef, text: string, level: 1 | 2): void;
+  /** A message to the channel itself. */
+  notice(teamId: string, channelId: string, text: string): void;
+}
+
+export interface BoardDeps {
+  store: Store;
+  /** A client acting as this Slack user (their own VoipNow token). */
+  clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
+  /** True when an error means the owner's VoipNow link no longer works. */
+  isLinkProblem(err: unknown): boolean;
+  /** Which extensions are queues (ringing there escalates); default all (a phone stops ringing sooner). */
+  isQueue?: (extension: string) => boolean;
+  timing?: PollTiming;
+  thresholds?: AlertThresholds;
+  now?: () => number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+interface WatchState {
+  watch: Watch;
+  poller: Poller<PhoneCall>;
+  /** Calls this watch listed on its last read. */
+  seen: Set<string>;
+}
+
+interface Entry {
+  snapshot: CallSnapshot;
+  extension: string;
+  holders: Set<string>;
+  messageTs?: string;
+  seq: number;
+}
+
+const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
+const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
+
+export class Board {
+  private readonly watches = new Map<string, WatchState>();
+  private readonly channels = new Map<string, Map<string, Entry>>();
+  private readonly escalation: Escalation;
+  private output: BoardOutput | undefined;
+  private readonly now: () => number;
+  /** PUBLIC_URL for PhoneCallEvents; undefined: polling only. */
+  eventsBase: string | undefined;
+
+  constructor(private readonly deps: BoardDeps) {
+    this.escalation = new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS);
+    this.now = deps.now ?? Date.now;
+  }
+
+  setOutput(output: BoardOutput): void {
+    this.output = output;
+  }
+
+  /** Load watches and live cards from the store and start reading. */
+  async start(): Promise<void> {
+    for (const c of await this.deps.store.listLiveBoardCards()) {
+      const entries = this.channel(c.teamId, c.channelId);
+      const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
+      entries.set(c.phoneCallId, { snapshot: JSON.parse(c.state) as CallSnapshot, extension: c.extension, holders: new Set(), ...(c.messageTs && { messageTs: c.messageTs }), seq });
+    }
+    for (const w of await this.deps.store.listWatches()) this.run(w);
+  }
+
+  stop(): void {
+    for (const w of this.watches.values()) w.poller.stop();
+    this.watches.clear();
+  }
+
+  /**
+   * Watch an extension from a channel as `owner`: the first read and the event
+   * registration are made with the owner's token; if VoipNow refuses, this
+   * throws and nothing is stored. Watching again (e.g. after a pause) takes over.
+   */
+  async watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
+    const client = await this.deps.clientFor(owner);
+    await client.listPhoneCalls({ extension });
+    const key = keyOf(owner.teamId, channelId, extension);
+    const previous = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(owner.teamId, channelId)).find((w) => w.extension === extension);
+    const secret = previous?.secret ?? randomBytes(18).toString('base64url');
+    let eventIds: string[] | undefined;
+    if (this.eventsBase) eventIds = await registerEvents(client, extension, this.eventsUrl(secret), eventNote(owner.teamId, channelId));
+    const watch: Watch = {
+      teamId: owner.teamId, channelId, extension, createdBy: owner.userId, createdAt: previous?.createdAt ?? new Date(this.now()), secret,
+      ...(eventIds && { eventIds }),
+    };
+    if (previous) {
+      await this.deps.store.removeWatch(owner.teamId, channelId, extension);
+      this.watches.get(key)?.poller.stop();
+      this.watches.delete(key);
+    }
+    await this.deps.store.addWatch(watch);
+    this.run(watch);
+    return { events: Boolean(eventIds), again: Boolean(previous) };
+  }
+
+  /** Stop watching; removes the PhoneCallEvents this watch registered. */
+  async unwatch(teamId: string, channelId: string, extension: string): Promise<boolean> {
+    const key = keyOf(teamId, channelId, extension);
+    const w = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(teamId, channelId)).find((x) => x.extension === extension);
+    if (!w) return false;
+    const state = this.watches.get(key);
+    state?.poller.stop();
+    await state?.poller.settled();
+    this.watches.delete(key);
+    if (w.eventIds?.length) {
+      try {
+        await unregisterEvents(await this.deps.clientFor({ teamId, userId: w.createdBy }), extension, w.eventIds);
+      } catch (err) {
+        this.deps.log?.('could not remove the PhoneCallEvents of a watch', { extension, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    await this.deps.store.removeWatch(teamId, channelId, extension);
+    for (const id of state?.seen ?? []) this.release(teamId, channelId, id, key);
+    return true;
+  }
+
+  async watchesOf(teamId: string, channelId: string): Promise<Array<Watch & { lastRead?: number }>> {
+    const stored = await this.deps.store.listWatchesForChannel(teamId, channelId);
+    return stored.map((w) => {
+      const last = this.watches.get(keyOf(teamId, channelId, w.extension))?.poller.lastSuccess;
+      return last === undefined ? w : { ...w, lastRead: last };
+    });
+  }
+
+  /** Whether a secret belongs to a watch. */
+  knows(secret: string): boolean {
+    for (const w of this.watches.values()) if (w.watch.secret === secret) return true;
+    return false;
+  }
+
+  /** A PhoneCallEvent arrived for this secret: read that watch's extension now. False when unknown. */
+  async poke(secret: string): Promise<boolean> {
+    for (const w of this.watches.values()) {
+      if (w.watch.secret === secret) {
+        w.poller.poke();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
+  afterAction(ref: CardRef, line: string | undefined): void {
+    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
+    if (!entry) return;
+    if (line) this.auditLine(ref, entry, line);
+    for (const h of entry.holders) this.watches.get(h)?.poller.poke();
+  }
+
+  /** Every board card showing this call (an action from `/call` is audited on each). */
+  cardsOf(phoneCallId: string): CardRef[] {
+    const refs: CardRef[] = [];
+    for (const [k, entries] of this.channels) {
+      if (!entries.has(phoneCallId)) continue;
+      const [teamId, channelId] = k.split('|') as [string, string];
+      refs.push({ teamId, channelId, phoneCallId });
+    }
+    return refs;
+  }
+
+  /** Whether a message is one of the board's cards (so an action on it is audited). */
+  cardAt(teamId: string, channelId: string, messageTs: string): CardRef | undefined {
+    for (const [id, e] of this.channels.get(channelKey(teamId, channelId)) ?? []) if (e.messageTs === messageTs) return { teamId, channelId, phoneCallId: id };
+    return undefined;
+  }
+
+  /** The Slack side posted a card: remember its message. */
+  async posted(ref: CardRef, messageTs: string): Promise<void> {
+    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
+    if (!entry) return;
+    entry.messageTs = messageTs;
+    await this.save(ref, entry);
+  }
+
+  /** Waits for reads under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.watches.values()].map((w) => w.poller.settled()));
+  }
+
+  /** Live cards of a channel (for the compact summary). */
+  liveCalls(teamId: string, channelId: string): CallSnapshot[] {
+    return [...(this.channels.get(channelKey(teamId, channelId))?.values() ?? [])].map((e) => e.snapshot).filter((s) => s.state !== 'ended');
+  }
+
+  private eventsUrl(secret: string): string {
+    return `${this.eventsBase!.replace(/\/+$/, '')}/voipnow/events/${secret}`;
+  }
+
+  private channel(teamId: string, channelId: string): Map<string, Entry> {
+    const k = channelKey(teamId, channelId);
+    let m = this.channels.get(k);
+    if (!m) this.channels.set(k, (m = new Map()));
+    return m;
+  }
+
+  private run(watch: Watch): void {
+    const key = keyOf(watch.teamId, watch.channelId, watch.extension);
+    const seen = new Set<string>();
+    // Cards restored from the store are held by the watches of their extension until a read says otherwise.
+    for (const [id, e] of this.channel(watch.teamId, watch.channelId)) {
+      if (e.extension === watch.extension && e.snapshot.state !== 'ended') {
+        e.holders.add(key);
+        seen.add(id);
+      }
+    }
+    const owner = { teamId: watch.teamId, userId: watch.createdBy };
+    const poller = new Poller<PhoneCall>(
+      {
+        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension }),
+        onRead: (calls) => this.reconcile(key, calls),
+        onError: (err) => this.failed(key, err),
+      },
+      this.deps.timing ?? DEFAULT_POLL_TIMING,
+      this.now,
+    );
+    this.watches.set(key, { watch, poller, seen });
+    if (!watch.pausedAt) poller.start();
+    else poller.stop();
+  }
+
+  private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
+    const state = this.watches.get(key);
+    if (!state) return;
+    const { teamId, channelId, extension } = state.watch;
+    const entries = this.channel(teamId, channelId);
+    const listed = new Set<string>();
+    const now = this.now();
+    for (const call of calls) {
+      listed.add(call.id);
+      const next = snapshotOf(call, extension);
+      let entry = entries.get(call.id);
+      const ref = { teamId, channelId, phoneCallId: call.id };
+      if (!entry || entry.snapshot.state === 'ended') {
+        entry = { snapshot: next, extension, holders: new Set([key]), seq: entry?.seq ?? 0 };
+        entries.set(call.id, entry);
+        this.output?.card(ref, next, undefined);
+        await this.save(ref, entry);
+        for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
+      } else {
+        entry.holders.add(key);
+        if (!sameSnapshot(entry.snapshot, next)) {
+          const lines = changeLines(entry.snapshot, next);
+          entry.snapshot = next;
+          this.output?.card(ref, next, entry.messageTs);
+          await this.save(ref, entry);
+          for (const line of lines) this.auditLine(ref, entry, line);
+        }
+      }
+      const alert = this.escalation.check(entry.snapshot, this.isQueue(entry.snapshot.extension), now);
+      if (alert) this.output?.alert(ref, alert.text, alert.level);
+    }
+    for (const id of state.seen) if (!listed.has(id)) await this.release(teamId, channelId, id, key);
+    state.seen = listed;
+  }
+
+  private isQueue(extension: string): boolean {
+    return this.deps.isQueue?.(extension) ?? true;
+  }
+
+  /** A watch no longer lists a call: when no watch of the channel does, it has ended. */
+  private async release(teamId: string, channelId: string, id: string, key: string): Promise<void> {
+    const entries = this.channel(teamId, channelId);
+    const entry = entries.get(id);
+    if (!entry) return;
+    entry.holders.delete(key);
+    if (entry.holders.size > 0 || entry.snapshot.state === 'ended') return;
+    const ref = { teamId, channelId, phoneCallId: id };
+    const ended = endedSnapshot(entry.snapshot, new Date(this.now()));
+    const lines = changeLines(entry.snapshot, ended);
+    entry.snapshot = ended;
+    this.escalation.forget(id);
+    this.output?.card(ref, ended, entry.messageTs);
+    await this.save(ref, entry);
+    for (const line of lines) this.auditLine(ref, entry, line);
+    entries.delete(id);
+  }
+
+  private auditLine(ref: CardRef, entry: Entry, line: string): void {
+    entry.seq++;
+    this.output?.audit(ref, line);
+    this.deps.store
+      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.now()), text: line })
+      .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
+  }
+
+  private async save(ref: CardRef, entry: Entry): Promise<void> {
+    const card: BoardCard = {
+      ...ref, extension: entry.extension, state: JSON.stringify(entry.snapshot), ended: entry.snapshot.state === 'ended', updatedAt: new Date(this.now()),
+      ...(entry.messageTs && { messageTs: entry.messageTs }),
+    };
+    await this.deps.store.saveBoardCard(card);
+  }
+
+  /** A read failed: a dead link pauses the watch and tells the channel once; anything else backs off. */
+  private async failed(key: string, err: unknown): Promise<'stop' | 'retry'> {
+    const state = this.watches.get(key);
+    if (!state || !this.deps.isLinkProblem(err)) {
+      this.deps.log?.('board read failed', { watch: key, error: err instanceof Error ? err.message : String(err) });
+      return 'retry';
+    }
+    const w = state.watch;
+    const paused = { ...w, pausedAt: new Date(this.now()) };
+    state.watch = paused;
+    await this.deps.store.updateWatch(paused);
+    // Every watch of this owner in this channel is paused together: one message names them all.
+    const same = [...this.watches.values()].filter((s) => s !== state && s.watch.teamId === w.teamId && s.watch.channelId === w.channelId && s.watch.createdBy === w.createdBy && !s.watch.pausedAt);
+    for (const s of same) {
+      s.poller.stop();
+      s.watch = { ...s.watch, pausedAt: paused.pausedAt };
+      await this.deps.store.updateWatch(s.watch);
+    }
+    const names = [w, ...same.map((s) => s.watch)].map((x) => `\`${x.extension}\``).join(', ');
+    this.output?.notice(
+      w.teamId,
+      w.channelId,
+      `:warning: Paused watching ${names}: the VoipNow link of <@${w.createdBy}>, who set ${same.length ? 'these watches' : 'this watch'}, has expired or was refused. ` +
+        `To resume, <@${w.createdBy}> runs \`/call link\` and then \`/call watch ${[w, ...same.map((s) => s.watch)].map((x) => x.extension).join(' ')}\` here, or another linked supervisor runs that \`/call watch\`.`,
+    );
+    return 'stop';
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A button pressed on a board card: the action runs as the presser (their own
+ * token, the role check), its result or error becomes a line in the card's
+ * thread, and the board re-reads the call and re-renders the card through its
+ * scheduler (board cards are never written around it). A refresh is a re-read.
+ */
+import type { RespondFn } from '@slack/bolt';
+import { callAction } from '../../calls/actions.js';
+import type { UapiCommand } from '../../calls/execute.js';
+import { failureText } from '../../calls/respond.js';
+import type { CardRef } from '../../board/board.js';
+import type { SlackUser } from '../accounts.js';
+import type { SlackDeps } from '../deps.js';
+import { actionKey } from '../operations.js';
+import { failureReply } from '../replies.js';
+import type { Respond } from '../publish.js';
+
+/** What an action did, in an audit line: "<@U1> put on hold the call: done". */
+export function actionLine(userId: string, cmd: UapiCommand, result: { ok: true } | { ok: false; error: string }): string {
+  const what = cmd.kind === 'action' ? callAction(cmd.action).did : cmd.kind;
+  const view = cmd.kind === 'action' && cmd.viewId ? ` (view ${cmd.viewId})` : '';
+  return result.ok ? `<@${userId}> ${what} the call${view}: done` : `<@${userId}> tried to ${cmd.kind === 'action' ? callAction(cmd.action).name : cmd.kind} the call${view}: ${result.error}`;
+}
+
+export async function runOnBoardCard(deps: SlackDeps, user: SlackUser, cmd: UapiCommand, ref: CardRef, respond?: RespondFn | Respond): Promise<void> {
+  const board = deps.board!.board;
+  if (cmd.kind !== 'action') {
+    board.afterAction(ref, undefined);
+    return;
+  }
+  try {
+    const outcome = await deps.operations.once(actionKey(user, cmd), () => deps.operations.execute(user, cmd));
+    if (!outcome) {
+      await respond?.({ response_type: 'ephemeral', replace_original: false, text: 'That action is already running on this call; wait for it to finish.' });
+      return;
+    }
+    board.afterAction(ref, actionLine(user.userId, cmd, { ok: true }));
+  } catch (err) {
+    board.afterAction(ref, actionLine(user.userId, cmd, { ok: false, error: failureText(err) }));
+    await respond?.(await failureReply(deps, user, err, ref.channelId));
+  }
+}
