@@ -3,20 +3,26 @@
  *   GET  /                   short description
  *   GET  /_sandbox/world     users, extensions, calls, faults
  *   POST /_sandbox/reset     back to the starting data (tokens kept)
- *   POST /_sandbox/faults    {latencyMs?, errorRate?, hang?}
- *   POST /_sandbox/calls     {to, from?, callerId?, waitForPickup?}: a public caller rings `to`
+ *   POST /_sandbox/faults    {latencyMs?, errorRate?, hang?, dropEvents?, seed?}
+ *   POST /_sandbox/calls     {to, from?, callerId?, waitForPickup?, autoAnswer?}: a public caller rings `to`
+ *                            (an extension or a queue), or extension `from` dials public number `to`
+ *   POST /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup   desk-phone controls (desk.ts)
+ *   POST /_sandbox/traffic   {callsPerMinute, extensions?, holdShare?, …}: generated calls (traffic.ts); GET: status
  */
+import type { DeliveryStats } from './callEvents.js';
 import type { Reply } from './errors.js';
 import { validateFaults, type SandboxFaults } from './faults.js';
-import { placeCall } from './placeCall.js';
+import { DESK_ACTIONS, deskControl, DeskError, deskOptionsOf, placeSandboxCall, type DeskAction } from './desk.js';
 import { phoneCallJson, phoneCallUrl } from './present.js';
 import type { RequestContext } from './router.js';
-import { validateInboundCall } from './validate.js';
-import type { World } from './world.js';
+import { validateTraffic, type TrafficGenerator } from './traffic.js';
+import type { PhoneCall, World } from './world.js';
 
 export interface ControlDeps {
   world: World;
   faults: () => SandboxFaults;
+  deliveries: () => DeliveryStats;
+  traffic: TrafficGenerator;
   setFaults: (f: SandboxFaults) => void;
   reset: () => void;
   clientId: string;
@@ -35,7 +41,7 @@ export function controlHandlers(deps: ControlDeps) {
         `Consent:   GET  ${ctx.baseUrl}/oauth/authorize.php?response_type=code&client_id=${deps.clientId}&redirect_uri=…&state=…`,
         `Calls:     GET  ${ctx.baseUrl}/uapi/phoneCalls/@me/0003*210   (Authorization: Bearer …)`,
         `Events:    GET  ${ctx.baseUrl}/uapi/extensions/@me/0003*210/phoneCallEvents`,
-        `Controls:  GET  ${ctx.baseUrl}/_sandbox/world, POST /_sandbox/reset, /_sandbox/faults, /_sandbox/calls`,
+        `Controls:  GET  ${ctx.baseUrl}/_sandbox/world, POST /_sandbox/reset, /_sandbox/faults, /_sandbox/calls, /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup, /_sandbox/traffic`,
         '',
       ].join('\n'),
     };
@@ -49,6 +55,8 @@ export function controlHandlers(deps: ControlDeps) {
         extensions: [...world.extensions.values()],
         calls: [...world.calls.values()].map((c) => ({ id: c.id, extension: c.extension, views: c.views.length })),
         faults: deps.faults(),
+        deliveries: deps.deliveries(),
+        traffic: deps.traffic.status(),
       },
     };
   }
@@ -63,14 +71,47 @@ export function controlHandlers(deps: ControlDeps) {
     return { status: 200, body: { faults: deps.faults() } };
   }
 
-  function inboundCall(ctx: RequestContext): Reply {
-    const req = validateInboundCall(world, ctx.body);
-    const call = placeCall(world, {
-      extension: req.to.number, orgId: req.to.orgId, source: [req.from], destination: [req.to.number],
-      callerId: req.callerId, waitForPickupSec: req.waitForPickup, ringSourceFirst: false,
-    });
-    return { status: 201, body: phoneCallJson(call, phoneCallUrl(ctx.baseUrl, req.to.ownerId, req.to.number, call.id)) };
+  function callJson(ctx: RequestContext, call: PhoneCall): unknown {
+    const charged = world.extensions.get(call.extension);
+    return phoneCallJson(call, phoneCallUrl(ctx.baseUrl, charged?.ownerId ?? call.ownerId, call.extension, call.id));
   }
 
-  return { index, state, reset, faults, inboundCall };
+  function inboundCall(ctx: RequestContext): Reply {
+    try {
+      const { call } = placeSandboxCall(world, ctx.body);
+      return { status: 201, body: callJson(ctx, call) };
+    } catch (err) {
+      return deskErrorReply(err);
+    }
+  }
+
+  function desk(ctx: RequestContext): Reply {
+    const id = ctx.params.id ?? '';
+    const action = DESK_ACTIONS.find((a) => a === ctx.params.action) as DeskAction | undefined;
+    if (!action) {
+      return deskErrorReply(new DeskError(404, 'control_invalid', `Unknown desk control "${ctx.params.action ?? ''}"; allowed: ${DESK_ACTIONS.join(', ')}.`));
+    }
+    try {
+      const call = deskControl(world, id, action, deskOptionsOf(ctx.body));
+      return { status: 200, body: call ? callJson(ctx, call) : { id, ended: true } };
+    } catch (err) {
+      return deskErrorReply(err);
+    }
+  }
+
+  function traffic(ctx: RequestContext): Reply {
+    return { status: 200, body: { traffic: deps.traffic.configure(validateTraffic(world, ctx.body)) } };
+  }
+
+  function trafficStatus(): Reply {
+    return { status: 200, body: { traffic: deps.traffic.status() } };
+  }
+
+  return { index, state, reset, faults, inboundCall, desk, traffic, trafficStatus };
+}
+
+/** A DeskError as `{error:{code,message}}` with its status; anything else is rethrown to errorReply(). */
+function deskErrorReply(err: unknown): Reply {
+  if (err instanceof DeskError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+  throw err;
 }

@@ -1,8 +1,10 @@
 /**
  * Fault injection for /uapi requests: added latency, a share of 500 answers,
- * and hanging (no answer until the faults change or the sandbox closes).
+ * and hanging (no answer until the faults change or the sandbox closes); and
+ * for call events: a share of deliveries dropped.
  */
 import { ApiError } from './errors.js';
+import { seededRandom } from './random.js';
 
 export interface SandboxFaults {
   latencyMs?: number;
@@ -10,6 +12,10 @@ export interface SandboxFaults {
   errorRate?: number;
   /** /uapi requests never answer until faults change or close() */
   hang?: boolean;
+  /** 0..1 share of call event deliveries dropped (never sent) */
+  dropEvents?: number;
+  /** seeds the random choice of dropped deliveries, for repeatable tests */
+  seed?: number;
 }
 
 /** Thrown when the sandbox closes while a request waits; the connection is then dropped. */
@@ -30,6 +36,14 @@ export function validateFaults(raw: unknown): SandboxFaults {
     if (typeof f.hang !== 'boolean') throw new ApiError('request_invalid', 'hang must be a boolean.');
     out.hang = f.hang;
   }
+  if (f.dropEvents !== undefined) {
+    if (typeof f.dropEvents !== 'number' || !(f.dropEvents >= 0 && f.dropEvents <= 1)) throw new ApiError('request_invalid', 'dropEvents must be a number from 0 to 1, e.g. 0.2 drops a fifth of the call events.');
+    out.dropEvents = f.dropEvents;
+  }
+  if (f.seed !== undefined) {
+    if (typeof f.seed !== 'number' || !Number.isInteger(f.seed)) throw new ApiError('request_invalid', 'seed must be an integer.');
+    out.seed = f.seed;
+  }
   return out;
 }
 
@@ -39,15 +53,25 @@ export class FaultGate {
   private readonly waiters = new Set<() => void>();
   private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
 
+  private dropRandom: () => number;
+
   constructor(faults: SandboxFaults | undefined, private readonly random: () => number) {
     this.faults = { ...faults };
+    this.dropRandom = faults?.seed === undefined ? random : seededRandom(faults.seed);
   }
 
   get current(): SandboxFaults { return { ...this.faults }; }
 
   set(faults: SandboxFaults): void {
     this.faults = { ...faults };
+    this.dropRandom = faults.seed === undefined ? this.random : seededRandom(faults.seed);
     this.wakeAll();
+  }
+
+  /** Whether to drop this call event delivery (dropEvents). */
+  dropEvent(): boolean {
+    const share = this.faults.dropEvents ?? 0;
+    return share > 0 && this.dropRandom() < share;
   }
 
   /** Waits out hang and latency, then maybe fails; throws SandboxClosed on close(). */

@@ -3,6 +3,7 @@
  *
  *   --port N  or SANDBOX_PORT (default 8080)
  *   --host H  or SANDBOX_HOST (default 127.0.0.1)
+ *   --traffic N  generate N calls a minute on the seed world (see POST /_sandbox/traffic)
  *   SANDBOX_CLIENT_ID / SANDBOX_CLIENT_SECRET (default callops-demo / callops-demo-secret)
  *   SANDBOX_PICKUP_DELAY_MS (default 1500)
  */
@@ -31,6 +32,7 @@ const host = argValue(argv, 'host') ?? process.env.SANDBOX_HOST ?? '127.0.0.1';
 const clientId = process.env.SANDBOX_CLIENT_ID || 'callops-demo';
 const clientSecret = process.env.SANDBOX_CLIENT_SECRET || 'callops-demo-secret';
 const pickupDelayMs = intOption(process.env.SANDBOX_PICKUP_DELAY_MS, 1500, 'SANDBOX_PICKUP_DELAY_MS');
+const trafficPerMinute = intOption(argValue(argv, 'traffic'), 0, 'traffic');
 
 const sandbox = await startSandbox({
   port, host, clientId, clientSecret, pickupDelayMs,
@@ -52,9 +54,13 @@ console.log([
   `       -d '{"action":"OnHold","phoneCallViewId":"01"}' '${sandbox.url}/uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333'`,
   'Or get your own token:',
   `  curl -s -d grant_type=client_credentials -d client_id=${clientId} -d client_secret=${clientSecret} ${sandbox.url}/oauth/token.php`,
-  `Controls: ${sandbox.url}/_sandbox/world (GET), /_sandbox/reset, /_sandbox/faults, /_sandbox/calls (POST)`,
+  `Controls: ${sandbox.url}/_sandbox/world (GET), /_sandbox/reset, /_sandbox/faults, /_sandbox/calls, /_sandbox/traffic (POST)`,
   '',
 ].join('\n'));
+if (trafficPerMinute > 0) {
+  sandbox.traffic.configure({ callsPerMinute: trafficPerMinute });
+  console.log(`Traffic: ${trafficPerMinute} calls a minute (stop: curl -X POST -d '{"callsPerMinute":0}' ${sandbox.url}/_sandbox/traffic)`);
+}
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

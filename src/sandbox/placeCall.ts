@@ -7,6 +7,7 @@
  * → 5 on call. A call nobody answers within waitForPickup is cancelled.
  */
 import { answer } from './actions.js';
+import { connectAgent } from './queue.js';
 import { flowOf, isoDate, newCallId, type PhoneCall, type PhoneCallView, type World } from './world.js';
 
 export interface PlaceCallSpec {
@@ -21,6 +22,8 @@ export interface PlaceCallSpec {
   callDurationSec?: number;
   /** click-to-call: ring the source before dialling the destination */
   ringSourceFirst: boolean;
+  /** the destination picks up after this long instead of pickupDelayMs; Infinity = only a desk answer */
+  answerAfterMs?: number;
 }
 
 export function placeCall(world: World, spec: PlaceCallSpec): PhoneCall {
@@ -47,8 +50,10 @@ export function placeCall(world: World, spec: PlaceCallSpec): PhoneCall {
     world.ring({
       call, key: `ring:${view.id}`, target: called, waitForPickupSec: spec.waitForPickupSec,
       leg: { caller, called, callerId: view.callerId },
+      ...(spec.answerAfterMs !== undefined ? { answerAfterMs: spec.answerAfterMs } : {}),
       onAnswer: () => {
         answer(call, view);
+        connectAgent(world, call, view);
         if (spec.callDurationSec !== undefined) {
           world.schedule(`${call.id}:duration`, spec.callDurationSec * 1000, () => world.hangup(call));
         }

@@ -50,7 +50,11 @@ export function seedWorld(now: Date = new Date()): SeedData {
       pt('0003*025', '14', 'Bob Smith desk phone', 'Bob Smith <3335555>'),
       // Never picks up: rings until waitForPickup runs out.
       pt('0003*026', '14', 'Lobby phone (never answers)', 'Lobby <3336666>', { answers: false }),
-      { number: '0003*300', type: 'queue', label: 'Support queue', ownerId: '12', orgId: '3', callerId: 'Support <3000>', did: '3000', answers: true },
+      // Its calls ring until an agent picks up: 0003*024 or 0003*025, the least busy first (queue.ts).
+      {
+        number: '0003*300', type: 'queue', label: 'Support queue', ownerId: '12', orgId: '3', callerId: 'Support <3000>', did: '3000',
+        answers: true, agents: ['0003*024', '0003*025'],
+      },
       { number: '0003*500', type: 'voicemailCenter', label: 'Voicemail center', ownerId: '3', orgId: '3', callerId: 'Voicemail <5000>', answers: true },
       pt('0004*100', '41', 'Olga Other desk phone', 'Olga Other <4441000>'),
     ],

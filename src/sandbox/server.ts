@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallEventDispatcher } from './callEvents.js';
+import { CallEventDispatcher, type DeliveryStats } from './callEvents.js';
 import { controlHandlers } from './control.js';
 import { ApiError, errorReply, type Reply } from './errors.js';
 import { FaultGate, SandboxClosed, type SandboxFaults } from './faults.js';
@@ -19,9 +19,12 @@ import { phoneCallEventHandlers } from './phoneCallEvents.js';
 import { phoneCallHandlers } from './phoneCalls.js';
 import { matchRoute, type Route } from './router.js';
 import { seedWorld } from './seed.js';
+import { TrafficGenerator, validateTraffic, type TrafficStatus } from './traffic.js';
 import { World } from './world.js';
 
 export type { SandboxFaults } from './faults.js';
+export type { DeliveryStats } from './callEvents.js';
+export type { TrafficConfig, TrafficStatus } from './traffic.js';
 export { World } from './world.js';
 export type { Extension, PhoneCall, PhoneCallEvent, PhoneCallView, User } from './world.js';
 export { SEED_IDS } from './seed.js';
@@ -69,6 +72,12 @@ export interface Sandbox {
   world: World;
   /** back to the starting data, tokens kept */
   reset(): void;
+  /** resolves once no call event delivery is in flight */
+  idle(): Promise<void>;
+  /** call event deliveries so far: delivered, dropped, failed, pending */
+  deliveries(): DeliveryStats;
+  /** generated calls: `configure` takes what POST /_sandbox/traffic takes (throws on bad input) */
+  traffic: { configure(body: unknown): TrafficStatus; status(): TrafficStatus };
   /** also clears timers and ends hung requests */
   close(): Promise<void>;
 }
@@ -94,14 +103,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     onSignal: (s) => dispatcher?.dispatch(s),
     log,
   });
-  dispatcher = new CallEventDispatcher(() => world.events, log);
+  dispatcher = new CallEventDispatcher(() => world.events, log, undefined, () => gate.dropEvent());
+  const deliveries = dispatcher;
   const requests: SandboxRequestRecord[] = [];
+  const traffic = new TrafficGenerator(world, log);
+  const resetWorld = () => {
+    traffic.stop();
+    world.reset();
+  };
 
   const calls = phoneCallHandlers(world);
   const events = phoneCallEventHandlers(world);
   const oauth = oauthHandlers(world, tokens, client);
   const control = controlHandlers({
-    world, clientId: client.id, faults: () => gate.current, setFaults: (f) => gate.set(f), reset: () => world.reset(),
+    world, clientId: client.id, faults: () => gate.current, deliveries: () => deliveries.stats, setFaults: (f) => gate.set(f), reset: resetWorld, traffic,
   });
 
   const CALL = '/uapi/phoneCalls/:userId/:extension/:phoneCallId?';
@@ -124,6 +139,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { method: 'POST', pattern: '/_sandbox/reset', body: 'none', uapi: false, handler: control.reset },
     { method: 'POST', pattern: '/_sandbox/faults', body: 'json', uapi: false, handler: control.faults },
     { method: 'POST', pattern: '/_sandbox/calls', body: 'json', uapi: false, handler: control.inboundCall },
+    { method: 'POST', pattern: '/_sandbox/calls/:id/:action', body: 'json', uapi: false, handler: control.desk },
+    { method: 'GET', pattern: '/_sandbox/traffic', body: 'none', uapi: false, handler: control.trafficStatus },
+    { method: 'POST', pattern: '/_sandbox/traffic', body: 'json', uapi: false, handler: control.traffic },
   ];
 
   let url = '';
@@ -221,10 +239,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     world,
     setFaults: (f) => gate.set(f),
     issueToken: (userId, ttlSeconds) => tokens.issue(userId, client.id, ttlSeconds),
-    reset: () => world.reset(),
+    reset: resetWorld,
+    traffic: { configure: (body) => traffic.configure(validateTraffic(world, body)), status: () => traffic.status() },
+    idle: () => deliveries.idle(),
+    deliveries: () => deliveries.stats,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         gate.close();
+        traffic.stop();
         world.dispose();
         dispatcher?.close();
         server.close(() => resolve());

@@ -33,6 +33,8 @@ export interface Extension {
   did?: string;
   /** false = the phone never picks up (to exercise waitForPickup expiry) */
   answers: boolean;
+  /** queue only: the agents' phone terminals its calls ring (see queue.ts) */
+  agents?: string[];
 }
 
 export interface PhoneCallView {
@@ -122,6 +124,8 @@ export interface RingSpec {
   leg?: Leg;
   onAnswer: () => void;
   onCancel: () => void;
+  /** how long this target takes to pick up instead of pickupDelayMs; Infinity = only a desk answer picks up */
+  answerAfterMs?: number;
 }
 
 export interface SeedData {
@@ -162,7 +166,7 @@ export function splitCallerId(callerId: string | undefined): { name: string; num
   return m ? { name: m[1] ?? '', num: m[2] ?? '' } : { name: '', num: callerId ?? '' };
 }
 
-interface PendingRing { timer: NodeJS.Timeout; rollback: () => void }
+interface PendingRing { timer: NodeJS.Timeout; rollback: () => void; answerNow: () => void }
 
 export interface WorldOptions {
   pickupDelayMs: number;
@@ -270,9 +274,9 @@ export class World {
   }
 
   /** Would this number pick up within waitForPickup? Public numbers always do. */
-  answers(number: string, waitForPickupSec: number): boolean {
+  answers(number: string, waitForPickupSec: number, delayMs: number = this.pickupDelayMs): boolean {
     const ext = this.extensions.get(number);
-    return (ext ? ext.answers : true) && this.pickupDelayMs < waitForPickupSec * 1000;
+    return (ext ? ext.answers : true) && delayMs < waitForPickupSec * 1000;
   }
 
   // ----------------------------------------------------------------- timers
@@ -310,17 +314,39 @@ export class World {
     const key = `${spec.call.id}:${spec.key}`;
     this.dropRing(key, true);
     if (spec.leg) this.signalLeg(spec.call, spec.leg, 'start');
-    const answers = this.answers(spec.target, spec.waitForPickupSec);
-    const ms = answers ? this.pickupDelayMs : spec.waitForPickupSec * 1000;
-    const timer = setTimeout(() => {
+    const delayMs = spec.answerAfterMs ?? this.pickupDelayMs;
+    const answers = this.answers(spec.target, spec.waitForPickupSec, delayMs);
+    const ms = answers ? delayMs : spec.waitForPickupSec * 1000;
+    const settle = (answered: boolean) => {
       this.rings.delete(key);
       if (!this.calls.has(spec.call.id)) return;
       this.guard(key, () => {
-        if (answers) spec.onAnswer(); else spec.onCancel();
-        if (spec.leg) this.signalLeg(spec.call, spec.leg, answers ? 'answer' : 'unanswered');
+        if (answered) spec.onAnswer(); else spec.onCancel();
+        if (spec.leg) this.signalLeg(spec.call, spec.leg, answered ? 'answer' : 'unanswered');
       });
-    }, ms);
-    this.rings.set(key, { timer, rollback: spec.onCancel });
+    };
+    const timer = setTimeout(() => settle(answers), ms);
+    this.rings.set(key, {
+      timer, rollback: spec.onCancel,
+      answerNow: () => {
+        clearTimeout(timer);
+        settle(true);
+      },
+    });
+  }
+
+  /** Keys of the call's pending rings: its own progress (`ring:`) first, then actions' rings. */
+  ringsOf(callId: string): string[] {
+    const keys = [...this.rings.keys()].filter((k) => k.startsWith(`${callId}:`));
+    return [...keys.filter((k) => k.includes(':ring:')), ...keys.filter((k) => !k.includes(':ring:'))];
+  }
+
+  /** The ringing phone picks up now (a desk answer); false when nothing rings under `key`. */
+  answerRing(key: string): boolean {
+    const pending = this.rings.get(key);
+    if (!pending) return false;
+    pending.answerNow();
+    return true;
   }
 
   /** Stops a pending ring; `rollback` undoes its intermediate state. */

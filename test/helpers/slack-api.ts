@@ -15,6 +15,11 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseQs } from 'node:querystring';
 import { randomBytes } from 'node:crypto';
 import { TEST_APP_ID, TEST_BOT_ID, TEST_BOT_USER_ID, TEST_TEAM } from './payloads.js';
+import { RateLimiter, retryAfterSeconds, type RateLimitOptions } from './slack-limits.js';
+import { MessageStore, type ChannelMessage } from './slack-messages.js';
+
+export type { ChannelMessage } from './slack-messages.js';
+export type { LimitRule, LimitTable, RateLimitOptions } from './slack-limits.js';
 
 export interface RecordedCall {
   /** Web API method ('chat.postMessage'), or 'response_url' for posts to a responseUrl(). */
@@ -33,6 +38,8 @@ export interface RecordedCall {
   /** The raw request body as text. */
   raw: string;
   headers: Record<string, string | string[] | undefined>;
+  /** true when rate limits are on and this call was answered 429 ratelimited (nothing happened) */
+  rateLimited?: boolean;
 }
 
 /** A full HTTP answer (status, headers, body). Build it with `httpReply()`. */
@@ -76,6 +83,12 @@ export interface StartSlackApiOptions {
   port?: number;
   /** Default timeout for waitFor(), ms (default 3000). */
   waitTimeoutMs?: number;
+  /**
+   * Enforce Slack's rate limits (slack-limits.ts): over a method's budget the call is
+   * answered HTTP 429 + `Retry-After` + `{ok:false,error:'ratelimited'}`, recorded with
+   * `rateLimited: true` and counted. `true` = Slack's defaults. Off by default.
+   */
+  rateLimits?: boolean | RateLimitOptions;
 }
 
 export interface SlackApi {
@@ -108,6 +121,17 @@ export interface SlackApi {
    * Returns a detach function.
    */
   attachSocketMode(getUrl: () => string): () => void;
+  /**
+   * What a channel shows, rebuilt from every accepted chat.postMessage / chat.update /
+   * chat.delete: current text and blocks per ts, thread replies under their parent.
+   */
+  messages(channel: string): ChannelMessage[];
+  /** One message (or thread reply) as it is now. */
+  message(channel: string, ts: string): ChannelMessage | undefined;
+  /** 429s answered (rate limits on), for one method or in all. */
+  rateLimitedCount(method?: string): number;
+  /** 429s answered per method. */
+  rateLimitedCounts(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -185,6 +209,8 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
   let socketUrl: (() => string) | undefined;
   let origin = '';
   const waitTimeoutMs = opts.waitTimeoutMs ?? 3000;
+  const limiter = opts.rateLimits ? new RateLimiter(opts.rateLimits === true ? {} : opts.rateLimits) : undefined;
+  const store = new MessageStore();
 
   /** Unique, increasing, Slack-shaped message ts: '1700000000.000100', '1700000000.000200', ... */
   function nextTs(): string {
@@ -398,13 +424,21 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
     };
     if (token !== undefined) call.token = token;
     calls.push(call);
+    const waitMs = limiter?.take(method, token, str(body.channel));
+    if (waitMs !== undefined) {
+      call.rateLimited = true;
+      send(res, httpReply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfterSeconds(waitMs)) }));
+      return;
+    }
     for (const w of [...waiters]) {
       if (w.method === method && w.predicate(call)) {
         waiters.delete(w);
         w.resolve(call);
       }
     }
-    send(res, await answerFor(call));
+    const answer = await answerFor(call);
+    if (!isHttpReply(answer)) store.apply(method, body, answer, call.at);
+    send(res, answer);
   }
 
   const server: Server = createServer((req, res) => {
@@ -472,6 +506,10 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
     clearCalls() {
       calls.length = 0;
     },
+    messages: (channel) => store.messages(channel),
+    message: (channel, ts) => store.message(channel, ts),
+    rateLimitedCount: (method) => limiter?.total(method) ?? 0,
+    rateLimitedCounts: () => limiter?.counts() ?? {},
     resetResponses() {
       overrides.clear();
     },
