@@ -49,6 +49,12 @@ function agent(userId: string): UapiClient {
   return new UapiClient(http, staticToken(s.sandbox.issueToken(userId).accessToken));
 }
 
+/** A person at the desk phone (no token): answer, hold, resume, park, hangup. */
+async function desk(id: string, action: string, body: Record<string, unknown> = {}): Promise<void> {
+  const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${id}/${action}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status, `${action}: ${await res.clone().text()}`).toBe(200);
+}
+
 const card = (callId: string) => cardsOf(s.api, posted, CH, callId);
 
 describe('supervisor board: cards', () => {
@@ -76,12 +82,12 @@ describe('supervisor board: cards', () => {
     await watchReply('UA', /Watching/);
     const id = await inbound('0003*210');
     await waitUntil('answered', () => /talking/.test(headOf(card(id)[0] ?? ({ blocks: [] } as never))));
-    await agent('12').act({ extension: '0003*210', phoneCallId: id }, { action: 'OnHold', phoneCallViewId: '01' });
+    await desk(id, 'hold');
     const held = await waitUntil('card shows the hold', () => card(id).find((m) => /on hold/.test(headOf(m))));
     expect(buttonsOf(held)).toContain('call.resume.01');
     await waitUntil('thread says held', () => /put on hold/.test(threadText(card(id)[0]!)));
 
-    await agent('12').hangUp({ extension: '0003*210', phoneCallId: id });
+    await desk(id, 'hangup');
     const ended = await waitUntil('card ended', () => card(id).find((m) => /ended/.test(headOf(m))));
     expect(buttonsOf(ended)).toEqual([]);
     expect(headOf(ended)).toMatch(/answered/);
