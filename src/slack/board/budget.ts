@@ -25,16 +25,23 @@ export const DEFAULT_BUDGETS: WriteBudgets = {
   compactMinMs: 30_000,
 };
 
+/**
+ * A token bucket that also learns: a 429 halves its rate (Slack's real budget
+ * is lower than configured, or shared with someone else), and each write that
+ * goes through wins a little of it back, up to the configured rate.
+ */
 export class TokenBucket {
   private tokens: number;
   private at: number;
   private blockedUntil = 0;
+  private perMs: number;
 
   constructor(
-    private readonly perMs: number,
+    private readonly maxPerMs: number,
     private readonly capacity: number,
     private readonly now: () => number,
   ) {
+    this.perMs = maxPerMs;
     this.tokens = capacity;
     this.at = now();
   }
@@ -59,8 +66,16 @@ export class TokenBucket {
     this.tokens -= 1;
   }
 
-  /** Slack said 429: nothing more until Retry-After has passed, and start again from an empty bucket. */
+  /** A write went through: recover 5% of the rate lost to 429s. */
+  succeeded(): void {
+    this.refill();
+    this.perMs = Math.min(this.maxPerMs, this.perMs * 1.05);
+  }
+
+  /** Slack said 429: nothing more until Retry-After has passed, then from an empty bucket at half the rate. */
   block(ms: number): void {
+    this.refill();
+    this.perMs = Math.max(this.maxPerMs / 16, this.perMs / 2);
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
     this.tokens = Math.min(this.tokens, 0);
     this.at = Math.max(this.at, this.blockedUntil);

@@ -234,6 +234,7 @@ export class BoardWriter implements BoardOutput {
     this.stats.requests++;
     try {
       const res = await call();
+      bucket.succeeded();
       if (kind === 'update') this.stats.updates++;
       else this.stats.posts++;
       return res;
