@@ -65,7 +65,7 @@ describe('supervisor board within Slack rate limits', () => {
     expect(longest429Run(s.api.callsTo('chat.update'))).toBe(1);
     expect(longest429Run(s.api.callsTo('chat.postMessage').filter((c) => c.body.channel === CH))).toBe(1);
     for (const id of ids) expect(cardsOf(s.api, posted, CH, id)).toHaveLength(1);
-  });
+  }, 60_000);
 
   it('within Slack default limits the board itself never causes a 429', async () => {
     s = await startStack({
@@ -84,5 +84,34 @@ describe('supervisor board within Slack rate limits', () => {
     for (const id of ids) await waitUntil(`${id} ended`, () => /ended/.test(headOf(cardsOf(s.api, posted, CH, id)[0]!)), 20_000);
     await s.slack.idle();
     expect(s.api.rateLimitedCount()).toBe(0);
-  });
+  }, 60_000);
+});
+
+describe('compact summary', () => {
+  it('a channel whose changes outrun its budget share gets one summary message, and per-call cards again when it calms down', async () => {
+    s = await startStack({
+      boardEvents: true,
+      slackRateLimits: true,
+      board: { timing: { liveMs: 100, idleMs: 1000, maxBackoffMs: 500 }, budgets: { updatesPerMinute: 30, updateBurst: 1, compactBacklog: 4, compactMinMs: 1500 } },
+    });
+    posted = trackPosts(s.api);
+    await s.link('UA', '12', '0003*210');
+    await command('UA', 'watch 0003*210');
+    await reply('UA', /Watching/);
+    await waitUntil('seed cards', () => cardsOf(s.api, posted, CH, 'b817d2618fe6f1804333').length === 1, 15_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(String((await sandboxPost('/_sandbox/calls', { to: '0003*210', from: `555300${String(i).padStart(2, '0')}` })).id));
+    // Changes on many calls at once: more than the update budget share allows.
+    await waitUntil('the board has seen them', () => s.slack.board.board.liveCalls('T1', CH).length >= 14, 15_000);
+    for (const id of ids) await sandboxPost(`/_sandbox/calls/${id}/hold`, {}).catch(() => undefined);
+    const summary = await waitUntil('a compact summary', () => s.api.messages(CH).find((m) => /busy channel: one summary/.test(JSON.stringify(m.blocks ?? m.text))), 20_000);
+    // One line per live call in that one message.
+    await waitUntil('every held call in the summary', () => {
+      const now = JSON.stringify(s.api.message(CH, summary.ts)?.blocks ?? '');
+      return ids.every((_, i) => now.includes(`555300${String(i).padStart(2, '0')}`)) && (now.match(/on hold since/g)?.length ?? 0) >= 12;
+    }, 20_000);
+    for (const id of ids) await sandboxPost(`/_sandbox/calls/${id}/hangup`, {});
+    await waitUntil('calm again', () => /calm again/.test(JSON.stringify(s.api.message(CH, summary.ts)?.blocks ?? '')), 30_000);
+    expect(s.api.rateLimitedCount()).toBe(0);
+  }, 60_000);
 });

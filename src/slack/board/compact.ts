@@ -22,7 +22,6 @@ interface ChannelMode {
   changes: number[];
 }
 
-const WINDOW_MS = 30_000;
 
 export class CompactMode {
   private readonly modes = new Map<string, ChannelMode>();
@@ -38,6 +37,17 @@ export class CompactMode {
     return m;
   }
 
+  /** The change rate is measured over the least time spent in compact mode (default 30 s). */
+  private get windowMs(): number {
+    return Math.max(1000, this.budgets.compactMinMs);
+  }
+
+  /** Some channel is compact: its calm-down must be checked even when nothing else is written. */
+  get anyCompact(): boolean {
+    for (const m of this.modes.values()) if (m.compact) return true;
+    return false;
+  }
+
   channels(): string[] {
     return [...this.modes.keys()];
   }
@@ -46,7 +56,7 @@ export class CompactMode {
     const m = this.mode(ch);
     const t = this.now();
     m.changes.push(t);
-    while (m.changes.length && m.changes[0]! < t - WINDOW_MS) m.changes.shift();
+    while (m.changes.length && m.changes[0]! < t - this.windowMs) m.changes.shift();
     if (m.compact) m.version++;
   }
 
@@ -64,8 +74,8 @@ export class CompactMode {
   decide(ch: string, backlog: number): 'enter' | 'exit' | undefined {
     const m = this.mode(ch);
     const t = this.now();
-    while (m.changes.length && m.changes[0]! < t - WINDOW_MS) m.changes.shift();
-    const perMinute = (m.changes.length * 60_000) / WINDOW_MS;
+    while (m.changes.length && m.changes[0]! < t - this.windowMs) m.changes.shift();
+    const perMinute = (m.changes.length * 60_000) / this.windowMs;
     if (!m.compact) {
       const grace = m.exitedAt !== undefined && t - m.exitedAt < this.budgets.compactMinMs / 2;
       if (backlog >= this.budgets.compactBacklog && !grace) {

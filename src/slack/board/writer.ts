@@ -67,6 +67,7 @@ export class BoardWriter implements BoardOutput {
   private pumping = false;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private idleCheck = false;
   readonly stats: WriterStats = { requests: 0, rateLimited: 0, posts: 0, updates: 0 };
 
   constructor(
@@ -157,8 +158,9 @@ export class BoardWriter implements BoardOutput {
       this.timer = undefined;
       this.kick();
     }, Math.max(1, ms));
+    this.timer.unref();
     // Pending board writes keep the drain point busy, so tests and shutdown can wait for them.
-    this.background.track(new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)).unref()));
+    if (!this.idleCheck) this.background.track(new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)).unref()));
   }
 
   /** The next write to make now, or how long until one may be made. */
@@ -219,6 +221,9 @@ export class BoardWriter implements BoardOutput {
     }
     // Slots fully written and ended are done.
     for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
+    // A compact channel's calm-down is checked even when nothing is pending (not tracked as pending work).
+    this.idleCheck = wait === Infinity && this.compact.anyCompact;
+    if (this.compact.anyCompact) wait = Math.min(wait, Math.max(250, this.budgets.compactMinMs / 4));
     return wait;
   }
 
