@@ -38,6 +38,7 @@ export const VARIABLES: Record<string, VarDoc> = {
   PARK_ALERT_SECONDS: { what: 'the same for a parked call', where: 'default 120' },
   RING_ALERT_SECONDS: { what: 'the same for a call ringing on a watched queue', where: 'default 30' },
   SANDBOX_PORT: { what: 'port of the embedded sandbox PBX when VOIPNOW_URL is unset', where: 'default 8080' },
+  SANDBOX_TRAFFIC: { what: 'calls a minute the embedded sandbox PBX generates (ring, answer, hold, park, transfer, hang up), for a live board demo', where: 'default 0 (none); only without VOIPNOW_URL' },
   LOG_LEVEL: { what: 'debug, info, warn or error', where: 'default info' },
 };
 
