@@ -7,6 +7,7 @@
  *    the vendor's own example clients work).
  * 2. Slack: acknowledgement of signed /call requests under concurrent load,
  *    the callops app versus a minimal Bolt app that only acknowledges.
+ * 3. `npm run bench -- board`: the supervisor board under traffic (board.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
@@ -115,5 +116,11 @@ async function slackBench(): Promise<void> {
   await stack.close();
 }
 
-await uapiBench();
-await slackBench();
+// `npm run bench -- board`: only the supervisor board (bench/board.ts).
+if (process.argv.includes('board')) {
+  const { boardBench } = await import('./board.js');
+  await boardBench();
+} else {
+  await uapiBench();
+  await slackBench();
+}

@@ -20,6 +20,7 @@ interface ChannelMode {
   /** The last summary after leaving compact mode is still to be written. */
   final: boolean;
   changes: number[];
+  writtenAt: number;
 }
 
 
@@ -33,7 +34,7 @@ export class CompactMode {
 
   private mode(ch: string): ChannelMode {
     let m = this.modes.get(ch);
-    if (!m) this.modes.set(ch, (m = { compact: false, since: 0, version: 0, sent: 0, rendered: 0, final: false, changes: [] }));
+    if (!m) this.modes.set(ch, (m = { compact: false, since: 0, version: 0, sent: 0, rendered: 0, final: false, changes: [], writtenAt: 0 }));
     return m;
   }
 
@@ -95,7 +96,8 @@ export class CompactMode {
   summaryDue(ch: string): 'post' | 'update' | 'final' | undefined {
     const m = this.modes.get(ch);
     if (!m) return undefined;
-    if (m.compact) return !m.ts ? 'post' : m.version > m.sent ? 'update' : undefined;
+    // At most one summary write every 2 s: one write covers every call, and ended cards need the budget too.
+    if (m.compact) return !m.ts ? 'post' : m.version > m.sent && this.now() - m.writtenAt >= 2000 ? 'update' : undefined;
     return m.final ? 'final' : undefined;
   }
 
@@ -119,6 +121,7 @@ export class CompactMode {
     const m = this.mode(ch);
     if (ts) m.ts = ts;
     m.sent = Math.max(m.sent, m.rendered);
+    m.writtenAt = this.now();
     if (!m.compact) {
       m.final = false;
       m.ts = undefined; // the next busy spell gets a fresh summary

@@ -80,7 +80,7 @@ export function boardCard(s: CallSnapshot): SlackMessage {
 
 /** One message for a whole busy channel: a line per live call (caller, agent, state, since when). */
 export function summaryMessage(calls: CallSnapshot[], note: string): SlackMessage {
-  const lines = calls.map((s) => `${STATE_EMOJI[s.state]} ${code(s.caller)} · ${s.agents.map(code).join(', ') || code(s.called)} · ${s.state} since ${when(s.since)}`);
+  const lines = calls.map((s) => `${STATE_EMOJI[s.state]} ${code(s.caller)} · ${s.agents.map(code).join(', ') || code(s.called)} · ${s.state} since ${when(s.since)} · ${code(s.id)}`);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(`*${calls.length} live call(s)* · ${note}`, LIMITS.sectionText) } }];
   // Sections of up to ~2900 characters, at most 45 of them.
   let chunk = '';

@@ -190,9 +190,11 @@ export class BoardWriter implements BoardOutput {
       }
       if (postReady(s.ref.channelId)) return () => this.postCard(s);
     }
+    // Ended cards lose their buttons even in compact channels, but the summary of a busy channel comes first.
+    const summaryWaiting = this.compact.channels().some((ch) => this.compact.summaryDue(ch));
     for (const s of live) {
       if (!s.ts || s.version === s.sent || s.snapshot.state !== 'ended') continue;
-      if (this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
+      if (summaryWaiting && this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
       if (updateReady()) return () => this.updateCard(s);
     }
     // 3. Notices and alerts.
