@@ -1,17 +1,17 @@
 /**
  * The supervisor board's domain: which channels watch which extensions, the
- * pollers reading them with the watch owner's token, and the reconciliation of
- * what the PBX lists against the cards each channel shows. One card per call
- * per channel, whichever of the channel's watches sees it; a call that no watch
- * of the channel lists any more has ended (no ghosts, even when events are
- * lost). What to write to Slack goes to a BoardOutput; this file knows no Slack.
+ * pollers reading them with the watch owner's token (paused when that link
+ * dies), their PhoneCallEvents, and the hand-over of each read to the card
+ * ledger (ledger.ts). What to write to Slack goes to a BoardOutput; this file
+ * knows no Slack.
  */
 import { randomBytes } from 'node:crypto';
 import type { UapiClient } from '../uapi/client.js';
 import type { PhoneCall } from '../uapi/schemas.js';
-import type { BoardCard, Store, Watch } from '../store/types.js';
+import type { Store, Watch } from '../store/types.js';
 import { Poller, DEFAULT_POLL_TIMING, type PollTiming } from './poller.js';
-import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot } from './snapshot.js';
+import type { CallSnapshot } from './snapshot.js';
+import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
 
@@ -54,29 +54,26 @@ interface WatchState {
   seen: Set<string>;
 }
 
-interface Entry {
-  snapshot: CallSnapshot;
-  extension: string;
-  holders: Set<string>;
-  messageTs?: string;
-  seq: number;
-}
-
 const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
-const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
 
 export class Board {
   private readonly watches = new Map<string, WatchState>();
-  private readonly channels = new Map<string, Map<string, Entry>>();
-  private readonly escalation: Escalation;
+  private readonly ledger: CardLedger;
   private output: BoardOutput | undefined;
   private readonly now: () => number;
   /** PUBLIC_URL for PhoneCallEvents; undefined: polling only. */
   eventsBase: string | undefined;
 
   constructor(private readonly deps: BoardDeps) {
-    this.escalation = new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS);
     this.now = deps.now ?? Date.now;
+    this.ledger = new CardLedger({
+      store: deps.store,
+      escalation: new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS),
+      isQueue: (ext) => deps.isQueue?.(ext) ?? true,
+      output: () => this.output,
+      now: this.now,
+      ...(deps.log && { log: deps.log }),
+    });
   }
 
   setOutput(output: BoardOutput): void {
@@ -85,11 +82,7 @@ export class Board {
 
   /** Load watches and live cards from the store and start reading. */
   async start(): Promise<void> {
-    for (const c of await this.deps.store.listLiveBoardCards()) {
-      const entries = this.channel(c.teamId, c.channelId);
-      const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
-      entries.set(c.phoneCallId, { snapshot: JSON.parse(c.state) as CallSnapshot, extension: c.extension, holders: new Set(), ...(c.messageTs && { messageTs: c.messageTs }), seq });
-    }
+    await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.run(w);
   }
 
@@ -125,8 +118,11 @@ export class Board {
     return { events: Boolean(eventIds), again: Boolean(previous) };
   }
 
-  /** Stop watching; removes the PhoneCallEvents this watch registered. */
-  async unwatch(teamId: string, channelId: string, extension: string): Promise<boolean> {
+  /**
+   * Stop watching; removes the PhoneCallEvents this watch registered (as its owner, or as
+   * `actingUserId` when the owner's link no longer works).
+   */
+  async unwatch(teamId: string, channelId: string, extension: string, actingUserId?: string): Promise<boolean> {
     const key = keyOf(teamId, channelId, extension);
     const w = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(teamId, channelId)).find((x) => x.extension === extension);
     if (!w) return false;
@@ -135,14 +131,18 @@ export class Board {
     await state?.poller.settled();
     this.watches.delete(key);
     if (w.eventIds?.length) {
-      try {
-        await unregisterEvents(await this.deps.clientFor({ teamId, userId: w.createdBy }), extension, w.eventIds);
-      } catch (err) {
-        this.deps.log?.('could not remove the PhoneCallEvents of a watch', { extension, error: err instanceof Error ? err.message : String(err) });
+      const users = [...new Set([w.createdBy, ...(actingUserId ? [actingUserId] : [])])];
+      for (const userId of users) {
+        try {
+          await unregisterEvents(await this.deps.clientFor({ teamId, userId }), extension, w.eventIds);
+          break;
+        } catch (err) {
+          this.deps.log?.('could not remove the PhoneCallEvents of a watch', { extension, as: userId, error: err instanceof Error ? err.message : String(err) });
+        }
       }
     }
     await this.deps.store.removeWatch(teamId, channelId, extension);
-    for (const id of state?.seen ?? []) this.release(teamId, channelId, id, key);
+    for (const id of state?.seen ?? []) await this.ledger.release(teamId, channelId, id, key);
     return true;
   }
 
@@ -173,35 +173,22 @@ export class Board {
 
   /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
   afterAction(ref: CardRef, line: string | undefined): void {
-    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
-    if (!entry) return;
-    if (line) this.auditLine(ref, entry, line);
-    for (const h of entry.holders) this.watches.get(h)?.poller.poke();
+    for (const h of this.ledger.note(ref, line) ?? []) this.watches.get(h)?.poller.poke();
   }
 
   /** Every board card showing this call (an action from `/call` is audited on each). */
   cardsOf(phoneCallId: string): CardRef[] {
-    const refs: CardRef[] = [];
-    for (const [k, entries] of this.channels) {
-      if (!entries.has(phoneCallId)) continue;
-      const [teamId, channelId] = k.split('|') as [string, string];
-      refs.push({ teamId, channelId, phoneCallId });
-    }
-    return refs;
+    return this.ledger.cardsOf(phoneCallId);
   }
 
   /** Whether a message is one of the board's cards (so an action on it is audited). */
   cardAt(teamId: string, channelId: string, messageTs: string): CardRef | undefined {
-    for (const [id, e] of this.channels.get(channelKey(teamId, channelId)) ?? []) if (e.messageTs === messageTs) return { teamId, channelId, phoneCallId: id };
-    return undefined;
+    return this.ledger.cardAt(teamId, channelId, messageTs);
   }
 
   /** The Slack side posted a card: remember its message. */
-  async posted(ref: CardRef, messageTs: string): Promise<void> {
-    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
-    if (!entry) return;
-    entry.messageTs = messageTs;
-    await this.save(ref, entry);
+  posted(ref: CardRef, messageTs: string): Promise<void> {
+    return this.ledger.posted(ref, messageTs);
   }
 
   /** Waits for reads under way (tests, shutdown). */
@@ -211,30 +198,17 @@ export class Board {
 
   /** Live cards of a channel (for the compact summary). */
   liveCalls(teamId: string, channelId: string): CallSnapshot[] {
-    return [...(this.channels.get(channelKey(teamId, channelId))?.values() ?? [])].map((e) => e.snapshot).filter((s) => s.state !== 'ended');
+    return this.ledger.liveCalls(teamId, channelId);
   }
 
   private eventsUrl(secret: string): string {
     return `${this.eventsBase!.replace(/\/+$/, '')}/voipnow/events/${secret}`;
   }
 
-  private channel(teamId: string, channelId: string): Map<string, Entry> {
-    const k = channelKey(teamId, channelId);
-    let m = this.channels.get(k);
-    if (!m) this.channels.set(k, (m = new Map()));
-    return m;
-  }
-
   private run(watch: Watch): void {
     const key = keyOf(watch.teamId, watch.channelId, watch.extension);
-    const seen = new Set<string>();
     // Cards restored from the store are held by the watches of their extension until a read says otherwise.
-    for (const [id, e] of this.channel(watch.teamId, watch.channelId)) {
-      if (e.extension === watch.extension && e.snapshot.state !== 'ended') {
-        e.holders.add(key);
-        seen.add(id);
-      }
-    }
+    const seen = this.ledger.adopt(watch.teamId, watch.channelId, watch.extension, key);
     const owner = { teamId: watch.teamId, userId: watch.createdBy };
     const poller = new Poller<PhoneCall>(
       {
@@ -253,74 +227,7 @@ export class Board {
   private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
     const state = this.watches.get(key);
     if (!state) return;
-    const { teamId, channelId, extension } = state.watch;
-    const entries = this.channel(teamId, channelId);
-    const listed = new Set<string>();
-    const now = this.now();
-    for (const call of calls) {
-      listed.add(call.id);
-      const next = snapshotOf(call, extension);
-      let entry = entries.get(call.id);
-      const ref = { teamId, channelId, phoneCallId: call.id };
-      if (!entry || entry.snapshot.state === 'ended') {
-        entry = { snapshot: next, extension, holders: new Set([key]), seq: entry?.seq ?? 0 };
-        entries.set(call.id, entry);
-        this.output?.card(ref, next, undefined);
-        await this.save(ref, entry);
-        for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
-      } else {
-        entry.holders.add(key);
-        if (!sameSnapshot(entry.snapshot, next)) {
-          const lines = changeLines(entry.snapshot, next);
-          entry.snapshot = next;
-          this.output?.card(ref, next, entry.messageTs);
-          await this.save(ref, entry);
-          for (const line of lines) this.auditLine(ref, entry, line);
-        }
-      }
-      const alert = this.escalation.check(entry.snapshot, this.isQueue(entry.snapshot.extension), now);
-      if (alert) this.output?.alert(ref, alert.text, alert.level);
-    }
-    for (const id of state.seen) if (!listed.has(id)) await this.release(teamId, channelId, id, key);
-    state.seen = listed;
-  }
-
-  private isQueue(extension: string): boolean {
-    return this.deps.isQueue?.(extension) ?? true;
-  }
-
-  /** A watch no longer lists a call: when no watch of the channel does, it has ended. */
-  private async release(teamId: string, channelId: string, id: string, key: string): Promise<void> {
-    const entries = this.channel(teamId, channelId);
-    const entry = entries.get(id);
-    if (!entry) return;
-    entry.holders.delete(key);
-    if (entry.holders.size > 0 || entry.snapshot.state === 'ended') return;
-    const ref = { teamId, channelId, phoneCallId: id };
-    const ended = endedSnapshot(entry.snapshot, new Date(this.now()));
-    const lines = changeLines(entry.snapshot, ended);
-    entry.snapshot = ended;
-    this.escalation.forget(id);
-    this.output?.card(ref, ended, entry.messageTs);
-    await this.save(ref, entry);
-    for (const line of lines) this.auditLine(ref, entry, line);
-    entries.delete(id);
-  }
-
-  private auditLine(ref: CardRef, entry: Entry, line: string): void {
-    entry.seq++;
-    this.output?.audit(ref, line);
-    this.deps.store
-      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.now()), text: line })
-      .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
-  }
-
-  private async save(ref: CardRef, entry: Entry): Promise<void> {
-    const card: BoardCard = {
-      ...ref, extension: entry.extension, state: JSON.stringify(entry.snapshot), ended: entry.snapshot.state === 'ended', updatedAt: new Date(this.now()),
-      ...(entry.messageTs && { messageTs: entry.messageTs }),
-    };
-    await this.deps.store.saveBoardCard(card);
+    state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls);
   }
 
   /** A read failed: a dead link pauses the watch and tells the channel once; anything else backs off. */

@@ -52,7 +52,7 @@ export async function watchCommand(
       later: async (respond) => {
         const removed: string[] = [];
         const missing: string[] = [];
-        for (const ext of all) ((await board.board.unwatch(user.teamId, channelId, ext)) ? removed : missing).push(ext);
+        for (const ext of all) ((await board.board.unwatch(user.teamId, channelId, ext, user.userId)) ? removed : missing).push(ext);
         const parts = [
           removed.length ? `Stopped watching ${removed.map(code).join(', ')} here; its PhoneCallEvents were removed from VoipNow.` : '',
           missing.length ? `This channel was not watching ${missing.map(code).join(', ')}.` : '',
