@@ -24,6 +24,8 @@ export interface CallSnapshot {
   extension: string;
   /** The caller as VoipNow names them: "Customer <7778888>", or the number. */
   caller: string;
+  /** The caller's number or extension (the first party of the call). */
+  from?: string;
   /** Whom the caller called. */
   called: string;
   state: BoardState;
@@ -96,6 +98,7 @@ export function snapshotOf(call: PhoneCall, fallbackExtension: string): CallSnap
     id: call.id,
     extension: call.extension ?? fallbackExtension,
     caller: first?.callerId ?? first?.source[0] ?? '?',
+    ...(first?.source[0] !== undefined && { from: first.source[0] }),
     called: first?.destination[0] ?? call.extension ?? fallbackExtension,
     state,
     ...(since !== undefined && { since }),

@@ -36,8 +36,11 @@ export function headline(s: CallSnapshot): string {
   switch (s.state) {
     case 'ringing':
       return `${who} is calling ${code(s.called)}${s.called === s.extension ? '' : ` on ${on}`} · ringing since ${when(s.since)}`;
-    case 'on call':
-      return `${who} is talking with ${s.agents.map(code).join(', ') || code(s.called)} on ${on} · answered ${when(s.answered ?? s.since)}`;
+    case 'on call': {
+      // The agents on the call other than the caller's own phone (an outbound call's caller is an agent too).
+      const partners = s.agents.filter((a) => a !== s.from);
+      return `${who} is talking with ${partners.map(code).join(', ') || code(s.called)} on ${on} · answered ${when(s.answered ?? s.since)}`;
+    }
     case 'on hold':
       return `${who} is on hold on ${on} since ${when(s.since)}`;
     case 'parked':
