@@ -118,6 +118,21 @@ describe('supervisor board: cards', () => {
     expect(card(id)).toHaveLength(1);
   });
 
+  it('legs say what they are: a private whisper set from `/call` shows on the card, and the thread says who did it', async () => {
+    await command('UA', 'watch 0003*210');
+    await watchReply('UA', /Watching/);
+    const seed = 'b817d2618fe6f1804333';
+    await waitUntil('seed card', () => card(seed).length === 1);
+    await command('UA', `whisper 0003*210 ${seed} to 0003*025 private`);
+    // (the command's own reply is a regular call card in the channel; the board card is the first one)
+    await waitUntil('whisper leg on the board card', () => /whisper from 0003\*025 \(private\)/.test(JSON.stringify(card(seed)[0]!.blocks)));
+    await waitUntil('thread lines', () => {
+      const t = threadText(card(seed)[0]!);
+      return /<@UA> started whispering on the call: done/.test(t) && /whisper from 0003\*025 \(private\) started/.test(t);
+    });
+    expect(shownMessages(s.api, posted, CH).filter((m) => m.blocks.some((b) => b.block_id === `${seed}.leg.01`))).toHaveLength(1);
+  });
+
   it('unwatch removes exactly the PhoneCallEvents it registered', async () => {
     await command('UA', 'watch 0003*210');
     await watchReply('UA', /Watching/);

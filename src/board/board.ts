@@ -10,7 +10,7 @@ import type { UapiClient } from '../uapi/client.js';
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { Store, Watch } from '../store/types.js';
 import { Poller, DEFAULT_POLL_TIMING, type PollTiming } from './poller.js';
-import type { CallSnapshot } from './snapshot.js';
+import type { CallSnapshot, LegHint } from './snapshot.js';
 import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
@@ -174,6 +174,11 @@ export class Board {
   /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
   afterAction(ref: CardRef, line: string | undefined): void {
     for (const h of this.ledger.note(ref, line) ?? []) this.watches.get(h)?.poller.poke();
+  }
+
+  /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */
+  hintLeg(phoneCallId: string, hint: LegHint): void {
+    this.ledger.hint(phoneCallId, hint);
   }
 
   /** Every board card showing this call (an action from `/call` is audited on each). */

@@ -7,7 +7,7 @@
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { BoardCard, Store } from '../store/types.js';
-import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot } from './snapshot.js';
+import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
 import type { Escalation } from './escalation.js';
 import type { BoardOutput, CardRef } from './board.js';
 
@@ -33,6 +33,13 @@ export interface LedgerDeps {
 
 export class CardLedger {
   private readonly channels = new Map<string, Map<string, Entry>>();
+  /** Supervisor legs started from Slack, per call (VoipNow does not mark them). */
+  private readonly hints = new Map<string, LegHint[]>();
+
+  hint(phoneCallId: string, hint: LegHint): void {
+    const list = (this.hints.get(phoneCallId) ?? []).filter((h) => h.from !== hint.from);
+    this.hints.set(phoneCallId, [...list, hint]);
+  }
 
   constructor(private readonly deps: LedgerDeps) {}
 
@@ -66,7 +73,7 @@ export class CardLedger {
     const out = this.deps.output();
     for (const call of calls) {
       listed.add(call.id);
-      const next = snapshotOf(call, w.extension);
+      const next = snapshotOf(call, w.extension, this.hints.get(call.id));
       let entry = entries.get(call.id);
       const ref = { teamId: w.teamId, channelId: w.channelId, phoneCallId: call.id };
       if (!entry || entry.snapshot.state === 'ended') {
@@ -108,6 +115,7 @@ export class CardLedger {
     await this.save(ref, entry);
     for (const line of lines) this.auditLine(ref, entry, line);
     entries.delete(id);
+    if (this.cardsOf(id).length === 0) this.hints.delete(id);
   }
 
   /** An audit line on a card; returns the watches holding the call (to re-read it), or undefined without a card. */

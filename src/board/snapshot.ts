@@ -42,12 +42,29 @@ export interface CallSnapshot {
   ended?: { at: string; outcome: 'answered' | 'missed' };
 }
 
-function modeOf(v: PhoneCallView): LegSnapshot['mode'] {
+/**
+ * What callops knows about a supervisor leg it started (VoipNow's PhoneCallView
+ * does not say that a view is a whisper): the extension that was rung, and how.
+ */
+export interface LegHint {
+  from: string;
+  mode: 'whisper' | 'listen' | 'barge';
+  private?: boolean;
+}
+
+function modeOf(v: PhoneCallView, index: number, hints: readonly LegHint[]): LegSnapshot['mode'] {
   const mode = (v as { mode?: unknown }).mode;
   if (mode === 'whisper') return 'whisper';
   if (mode === 'monitor') return 'listen';
   if (mode === 'bargeIn') return 'barge';
+  // Not the call's first view, rung from the extension a supervisor action sent it to.
+  if (index > 0) return hints.find((h) => v.source[0] === h.from)?.mode;
   return undefined;
+}
+
+function isPrivate(v: PhoneCallView, hints: readonly LegHint[]): boolean {
+  const p = (v as { private?: unknown }).private;
+  return p === 1 || p === '1' || hints.some((h) => h.from === v.source[0] && h.mode === 'whisper' && h.private);
 }
 
 function legState(v: PhoneCallView): LegSnapshot['state'] {
@@ -63,9 +80,9 @@ function otherParty(v: PhoneCallView): string {
   return all.find((n) => n !== v.extension) ?? all[0] ?? '?';
 }
 
-function legText(v: PhoneCallView, mode: LegSnapshot['mode']): string {
+function legText(v: PhoneCallView, mode: LegSnapshot['mode'], hints: readonly LegHint[]): string {
   const who = v.source[0] ?? '?';
-  if (mode === 'whisper') return `whisper from ${who}${(v as { private?: unknown }).private === 1 || (v as { private?: unknown }).private === '1' ? ' (private)' : ''}`;
+  if (mode === 'whisper') return `whisper from ${who}${isPrivate(v, hints) ? ' (private)' : ''}`;
   if (mode === 'listen') return `listening: ${who}`;
   if (mode === 'barge') return `barged in: ${who}`;
   const agent = v.extension ?? '?';
@@ -76,13 +93,14 @@ function legText(v: PhoneCallView, mode: LegSnapshot['mode']): string {
   return `${base}, ringing`;
 }
 
-export function snapshotOf(call: PhoneCall, fallbackExtension: string): CallSnapshot {
+export function snapshotOf(call: PhoneCall, fallbackExtension: string, hints: readonly LegHint[] = []): CallSnapshot {
   const views = call.phoneCallView;
-  const legs: LegSnapshot[] = views.map((v) => {
-    const mode = modeOf(v);
-    return { id: v.id, text: legText(v, mode), state: legState(v), ...(mode && { mode }), view: v };
+  const modes = views.map((v, i) => modeOf(v, i, hints));
+  const legs: LegSnapshot[] = views.map((v, i) => {
+    const mode = modes[i];
+    return { id: v.id, text: legText(v, mode, hints), state: legState(v), ...(mode && { mode }), view: v };
   });
-  const main = views.filter((v) => !modeOf(v));
+  const main = views.filter((_, i) => !modes[i]);
   const first = main[0] ?? views[0];
   const parked = main.find((v) => v.parked !== undefined);
   const held = main.find((v) => v.onHold !== undefined || v.holder === 1);

@@ -16,7 +16,7 @@ import { actionKey, progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
 import { isWatchCommand, watchCommand } from './board/commands.js';
-import { actionLine } from './board/actions.js';
+import { actionLine, hintLeg } from './board/actions.js';
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
@@ -80,7 +80,10 @@ async function runAndPost(
     const note = outcome.kind === 'action' ? deps.operations.note(user.userId, outcome) : undefined;
     const msg = deps.operations.message(user.userId, outcome, note);
     // Supervisor board (issue 11): the action gets a line in the thread of every board card of the call.
-    if (outcome.kind === 'action' && cmd.kind === 'action') deps.board?.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }));
+    if (outcome.kind === 'action' && cmd.kind === 'action' && deps.board) {
+      hintLeg(deps.board.board, cmd, outcome.phoneCallId);
+      deps.board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }));
+    }
     if (outcome.kind === 'events') {
       await where.respond({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks });
       return;

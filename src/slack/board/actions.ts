@@ -8,7 +8,7 @@ import type { RespondFn } from '@slack/bolt';
 import { callAction } from '../../calls/actions.js';
 import type { UapiCommand } from '../../calls/execute.js';
 import { failureText } from '../../calls/respond.js';
-import type { CardRef } from '../../board/board.js';
+import type { Board, CardRef } from '../../board/board.js';
 import type { SlackUser } from '../accounts.js';
 import type { SlackDeps } from '../deps.js';
 import { actionKey } from '../operations.js';
@@ -22,6 +22,13 @@ export function actionLine(userId: string, cmd: UapiCommand, result: { ok: true 
   return result.ok ? `<@${userId}> ${what} the call${view}: done` : `<@${userId}> tried to ${cmd.kind === 'action' ? callAction(cmd.action).name : cmd.kind} the call${view}: ${result.error}`;
 }
 
+/** Tell the board about a supervisor leg an action started (before the re-read that shows it). */
+export function hintLeg(board: Board, cmd: UapiCommand, phoneCallId: string | undefined): void {
+  if (cmd.kind !== 'action' || !phoneCallId || !cmd.params.to) return;
+  const mode = cmd.action === 'whisper' ? 'whisper' : cmd.action === 'listen' ? 'listen' : cmd.action === 'barge' ? 'barge' : undefined;
+  if (mode) board.hintLeg(phoneCallId, { from: cmd.params.to, mode, ...(cmd.params.private === 1 && { private: true }) });
+}
+
 export async function runOnBoardCard(deps: SlackDeps, user: SlackUser, cmd: UapiCommand, ref: CardRef, respond?: RespondFn | Respond): Promise<void> {
   const board = deps.board!.board;
   if (cmd.kind !== 'action') {
@@ -29,6 +36,7 @@ export async function runOnBoardCard(deps: SlackDeps, user: SlackUser, cmd: Uapi
     return;
   }
   try {
+    hintLeg(board, cmd, ref.phoneCallId);
     const outcome = await deps.operations.once(actionKey(user, cmd), () => deps.operations.execute(user, cmd));
     if (!outcome) {
       await respond?.({ response_type: 'ephemeral', replace_original: false, text: 'That action is already running on this call; wait for it to finish.' });
