@@ -27,10 +27,20 @@ export async function registerEvents(client: UapiClient, extension: string, url:
     }
     await client.deletePhoneCallEvents({ extension, eventType: type, eventId: e.id });
   }
-  for (const type of EVENT_TYPES) {
-    if (kept.has(type)) continue;
-    const added = await client.addPhoneCallEvent({ extension }, { type, url, method: 1, note, status: 1 });
-    if (added?.id) kept.set(type, added.id);
+  const added: string[] = [];
+  try {
+    for (const type of EVENT_TYPES) {
+      if (kept.has(type)) continue;
+      const event = await client.addPhoneCallEvent({ extension }, { type, url, method: 1, note, status: 1 });
+      if (event?.id) {
+        kept.set(type, event.id);
+        added.push(`${type}:${event.id}`);
+      }
+    }
+  } catch (err) {
+    // Refused half way: take back what was added, so a refused watch leaves nothing behind.
+    await unregisterEvents(client, extension, added).catch(() => undefined);
+    throw err;
   }
   return [...kept].map(([type, id]) => `${type}:${id}`);
 }

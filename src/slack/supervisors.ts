@@ -21,6 +21,7 @@ export class Supervisors {
   private groupId: string | undefined;
   private members: Set<string> | undefined;
   private readAt = 0;
+  private failedAt = -Infinity;
   private loading: Promise<void> | undefined;
 
   constructor(
@@ -71,7 +72,9 @@ export class Supervisors {
 
   private async groupMembers(): Promise<Set<string> | undefined> {
     const fresh = this.members && this.now() - this.readAt < (this.settings.ttlMs ?? 600_000);
-    if (!fresh) {
+    // After a failed read, the fallback holds for a minute before Slack is asked again (usergroups.* is Tier 2).
+    const resting = !this.members && this.now() - this.failedAt < 60_000;
+    if (!fresh && !resting) {
       this.loading ??= this.load().finally(() => (this.loading = undefined));
       await this.loading;
     }
@@ -91,6 +94,7 @@ export class Supervisors {
       this.members = new Set(res.users ?? []);
       this.readAt = this.now();
     } catch (err) {
+      this.failedAt = this.now();
       this.logger.warn('could not read the supervisors user group; using SUPERVISOR_USER_IDS', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
     }
   }

@@ -199,8 +199,10 @@ export class BoardWriter implements BoardOutput {
     }
     // 3. Notices and alerts.
     for (const [i, n] of this.notices.entries()) {
-      const thread = n.threadOf ? this.slots.get(n.threadOf)?.ts : undefined;
-      if (n.threadOf && !thread) continue;
+      const slot = n.threadOf ? this.slots.get(n.threadOf) : undefined;
+      const thread = slot?.ts;
+      // A card not posted yet gets its alert in its thread once posted; one never posted (compact) in the channel.
+      if (n.threadOf && slot && !thread && !this.compact.isCompact(channelKey(n.teamId, n.channelId))) continue;
       if (postReady(n.channelId)) {
         this.notices.splice(i, 1);
         return () => this.postNotice(n, thread);
