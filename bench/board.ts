@@ -190,6 +190,7 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
   // Long enough to reach the steady state of `concurrent` calls (a call lasts ~23 s).
   await sleep(Math.max(SECONDS, concurrent >= 100 ? 45 : 0) * 1000);
   let burstEnd = Date.now();
+  const burstStart = Date.now();
   if (burst) {
     await traffic(stack, { callsPerMinute: perMinute * 10 });
     await sleep(Math.max(5, SECONDS / 3) * 1000);
@@ -217,7 +218,9 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
   pbx.stop();
   const shown = latestShown(stack);
   const ghosts = [...shown].filter(([id, st]) => st !== 'ended' && !stack.sandbox.world.calls.has(id) && !SEEDS.has(id)).length;
-  const d = delays(pbx.changes, slackShown(stack).all);
+  const shownAll = slackShown(stack).all;
+  const d = delays(pbx.changes, shownAll);
+  const steady = delays(pbx.changes.filter((c) => c.at < burstStart), shownAll);
   const posts = new Map<string, number>();
   for (const c of stack.api.calls) {
     if (c.method !== 'chat.postMessage' || c.rateLimited || c.body.channel !== CH || c.body.thread_ts) continue;
@@ -226,8 +229,11 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
   }
   const dupes = [...posts.values()].filter((n) => n > 1).length;
   const writer = stack.slack.board.writer.stats;
+  if (burst) {
+    console.log(`  ${(name + ': before the burst').padEnd(44)} changes ${String(steady.ms.length + steady.never).padStart(5)}  delay p50 ${s1(pct(steady.ms, 50)).padStart(6)} s  p95 ${s1(pct(steady.ms, 95)).padStart(6)} s  max ${s1(Math.max(...steady.ms)).padStart(6)} s  never shown ${steady.never}`);
+  }
   console.log(
-    `  ${name.padEnd(44)} changes ${String(pbx.changes.length).padStart(5)}  delay p50 ${s1(pct(d.ms, 50)).padStart(6)} s  p95 ${s1(pct(d.ms, 95)).padStart(6)} s  max ${s1(Math.max(...d.ms)).padStart(6)} s  never shown ${String(d.never).padStart(4)}` +
+    `  ${(name + (burst ? ': whole run' : '')).padEnd(44)} changes ${String(pbx.changes.length).padStart(5)}  delay p50 ${s1(pct(d.ms, 50)).padStart(6)} s  p95 ${s1(pct(d.ms, 95)).padStart(6)} s  max ${s1(Math.max(...d.ms)).padStart(6)} s  never shown ${String(d.never).padStart(4)}` +
       `  429s ${String(stack.api.rateLimitedCount()).padStart(4)}  duplicate posts ${dupes}  ghosts ${ghosts}  peak calls ${peak}  converged ${Number.isNaN(converged) ? 'no' : s1(converged) + ' s'} after the last PBX change` +
       (naive ? '' : `  (writes ${writer.updates} updates, ${writer.posts} posts)`),
   );

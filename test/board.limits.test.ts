@@ -115,3 +115,22 @@ describe('compact summary', () => {
     expect(s.api.rateLimitedCount()).toBe(0);
   }, 60_000);
 });
+
+describe('busy extensions', () => {
+  it('an extension with more live calls than VoipNow lists by default (20) shows them all, and ends none of them', async () => {
+    s = await startStack({ boardEvents: true, board: { timing: { liveMs: 150, idleMs: 1000, maxBackoffMs: 500 }, budgets: { updatesPerMinute: 600, updateBurst: 5, postsPerSecond: 50, postBurst: 10, compactBacklog: 1000 } } });
+    posted = trackPosts(s.api);
+    await s.link('UA', '12', '0003*210');
+    await command('UA', 'watch 0003*210');
+    await reply('UA', /Watching/);
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) ids.push(String((await sandboxPost('/_sandbox/calls', { to: '0003*210', from: `55540${String(i).padStart(2, '0')}` })).id));
+    for (const id of ids) await waitUntil(`card ${id}`, () => cardsOf(s.api, posted, CH, id).length === 1, 20_000);
+    // Several more reads: a call beyond the first page must not be taken for ended.
+    const reads = () => s.sandbox.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/uapi/phoneCalls/')).length;
+    const after = reads();
+    await waitUntil('more reads', () => reads() >= after + 5);
+    await s.slack.idle();
+    for (const id of ids) expect(headOf(cardsOf(s.api, posted, CH, id)[0]!)).not.toMatch(/ended/);
+  }, 60_000);
+});

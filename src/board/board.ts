@@ -54,6 +54,9 @@ interface WatchState {
   seen: Set<string>;
 }
 
+/** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
+const LIST_COUNT = 1000;
+
 const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
 
 export class Board {
@@ -98,7 +101,7 @@ export class Board {
    */
   async watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
     const client = await this.deps.clientFor(owner);
-    await client.listPhoneCalls({ extension });
+    await client.listPhoneCalls({ extension, count: 1 });
     const key = keyOf(owner.teamId, channelId, extension);
     const previous = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(owner.teamId, channelId)).find((w) => w.extension === extension);
     const secret = previous?.secret ?? randomBytes(18).toString('base64url');
@@ -217,7 +220,7 @@ export class Board {
     const owner = { teamId: watch.teamId, userId: watch.createdBy };
     const poller = new Poller<PhoneCall>(
       {
-        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension }),
+        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
         onRead: (calls) => this.reconcile(key, calls),
         onError: (err) => this.failed(key, err),
       },
