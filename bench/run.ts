@@ -9,6 +9,7 @@
  *    child process, so this process's CPU time per request is the servers' own),
  *    the callops app versus a minimal Bolt app that only acknowledges (Bolt's
  *    defaults), alternating rounds in one run.
+ * 3. `npm run bench -- board`: the supervisor board under traffic (board.ts).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -149,5 +150,11 @@ async function slackBench(): Promise<void> {
   await stack.close();
 }
 
-await uapiBench();
-await slackBench();
+// `npm run bench -- board`: only the supervisor board (bench/board.ts).
+if (process.argv.includes('board')) {
+  const { boardBench } = await import('./board.js');
+  await boardBench();
+} else {
+  await uapiBench();
+  await slackBench();
+}

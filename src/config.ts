@@ -35,7 +35,16 @@ export const VARIABLES: Record<string, VarDoc> = {
   DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
   TOKEN_ENCRYPTION_KEY: { what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest', where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR' },
   SUPERVISOR_USER_IDS: { what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)', where: 'Slack profile > ... > Copy member ID' },
+  SUPERVISOR_GROUP: { what: 'Slack user group (handle or id) of the supervisors; they may whisper, listen, barge in and set watches, and alerts mention them', where: 'Slack > People > User groups (needs a paid plan); unset = SUPERVISOR_USER_IDS' },
+  BOARD_EVENTS: { what: 'on = register VoipNow PhoneCallEvents to PUBLIC_URL/voipnow/events/... for watched extensions; off = polling only', where: 'default: on when PUBLIC_URL is set and Socket Mode is off' },
+  BOARD_POLL_SECONDS: { what: 'how often the board reads an extension that has live calls', where: 'default 2' },
+  BOARD_IDLE_POLL_SECONDS: { what: 'how often the board reads an extension without live calls', where: 'default 30' },
+  BOARD_UPDATES_PER_MINUTE: { what: 'chat.update budget of the board for the whole workspace (Slack Tier 3 is about 50)', where: 'default 40' },
+  HOLD_ALERT_SECONDS: { what: 'a watched call on hold this long gets an alert mentioning the supervisors (broadcast at twice it)', where: 'default 60' },
+  PARK_ALERT_SECONDS: { what: 'the same for a parked call', where: 'default 120' },
+  RING_ALERT_SECONDS: { what: 'the same for a call ringing on a watched queue', where: 'default 30' },
   SANDBOX_PORT: { what: 'port of the embedded sandbox PBX when VOIPNOW_URL is unset', where: 'default 8080' },
+  SANDBOX_TRAFFIC: { what: 'calls a minute the embedded sandbox PBX generates (ring, answer, hold, park, transfer, hang up), for a live board demo', where: 'default 0 (none); only without VOIPNOW_URL' },
   LOG_LEVEL: { what: 'debug, info, warn or error; also sets the level of the Slack framework (Bolt) logs', where: 'default info' },
 };
 
@@ -51,6 +60,18 @@ const port = (fallback: number) =>
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 65535) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a port number, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** A positive number (seconds, or a count per minute). */
+const seconds = (fallback: number) =>
+  optional.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a positive number, got "${v}"` });
       return z.NEVER;
     }
     return n;
@@ -76,6 +97,14 @@ const schema = z
     DATABASE_URL: optional,
     TOKEN_ENCRYPTION_KEY: optional,
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
+    SUPERVISOR_GROUP: optional,
+    BOARD_EVENTS: z.enum(['on', 'off']).optional(),
+    BOARD_POLL_SECONDS: seconds(2),
+    BOARD_IDLE_POLL_SECONDS: seconds(30),
+    BOARD_UPDATES_PER_MINUTE: seconds(40),
+    HOLD_ALERT_SECONDS: seconds(60),
+    PARK_ALERT_SECONDS: seconds(120),
+    RING_ALERT_SECONDS: seconds(30),
     SANDBOX_PORT: port(8080),
     LOG_LEVEL: optional.transform((v, ctx) => {
       if (v === undefined) return undefined;
@@ -145,6 +174,16 @@ export interface Config {
   databaseUrl?: string;
   tokenEncryptionKey?: string;
   supervisors?: string[];
+  supervisorGroup?: string;
+  /** The supervisor board (issue 11). */
+  board: {
+    /** Base URL the PBX posts PhoneCallEvents to; undefined = polling only. */
+    eventsUrl?: string;
+    pollLiveMs: number;
+    pollIdleMs: number;
+    updatesPerMinute: number;
+    thresholds: { holdSeconds: number; parkSeconds: number; ringSeconds: number };
+  };
   sandboxPort: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -212,6 +251,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL,
     tokenEncryptionKey: c.TOKEN_ENCRYPTION_KEY,
     supervisors: c.SUPERVISOR_USER_IDS,
+    supervisorGroup: c.SUPERVISOR_GROUP,
+    board: {
+      eventsUrl:
+        c.BOARD_EVENTS === 'off' ? undefined
+        : c.BOARD_EVENTS === 'on' || (c.PUBLIC_URL && !c.SLACK_APP_TOKEN) ? (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '')
+        : undefined,
+      pollLiveMs: c.BOARD_POLL_SECONDS * 1000,
+      pollIdleMs: c.BOARD_IDLE_POLL_SECONDS * 1000,
+      updatesPerMinute: c.BOARD_UPDATES_PER_MINUTE,
+      thresholds: { holdSeconds: c.HOLD_ALERT_SECONDS, parkSeconds: c.PARK_ALERT_SECONDS, ringSeconds: c.RING_ALERT_SECONDS },
+    },
     sandboxPort: c.SANDBOX_PORT,
     logLevel: c.LOG_LEVEL ?? 'info',
   };

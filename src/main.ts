@@ -24,6 +24,12 @@ async function voipnow(config: Config, logger: Logger) {
   const stateFile = join(config.dataDir, 'sandbox-tokens.json');
   const sandbox = await startSandbox({ port: config.sandboxPort, clientId, clientSecret, stateFile });
   logger.warn(`VOIPNOW_URL is not set: started the embedded sandbox PBX at ${sandbox.url} (demo data, not a real PBX). Its consent page lets you pick a demo user when you /call link.`);
+  const traffic = Number(process.env.SANDBOX_TRAFFIC ?? 0);
+  if (traffic > 0) {
+    // Generated calls, so `/call watch 0003*210` shows a live board at once.
+    const res = await fetch(`${sandbox.url}/_sandbox/traffic`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ callsPerMinute: traffic }) });
+    logger.warn(res.ok ? `sandbox traffic: ${traffic} calls a minute` : `sandbox traffic refused: ${await res.text()}`);
+  }
   return { url: sandbox.url, clientId, clientSecret, caFile: undefined, insecureTls: false, timeoutMs: config.voipnowTimeoutMs, close: () => sandbox.close() };
 }
 

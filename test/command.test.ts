@@ -152,3 +152,20 @@ describe('parseCommand: other commands', () => {
     expect(parseCommand('link 0003*210')).toEqual({ kind: 'link', extension: '0003*210' });
   });
 });
+
+describe('parseCommand: the supervisor board', () => {
+  it('reads watch (several extensions, @self, duplicates once), unwatch (all) and watching', () => {
+    expect(parseCommand('watch 0003*210 0003*300 0003*210')).toEqual({ kind: 'watch', extensions: ['0003*210', '0003*300'] });
+    expect(parseCommand('watch @self')).toEqual({ kind: 'watch', extensions: ['@self'] });
+    expect(parseCommand('unwatch all')).toEqual({ kind: 'unwatch', extensions: 'all' });
+    expect(parseCommand('unwatch 0003*210')).toEqual({ kind: 'unwatch', extensions: ['0003*210'] });
+    expect(parseCommand('watching')).toEqual({ kind: 'watching' });
+  });
+
+  it('refuses bad board input with what is wrong, what is allowed and an example', () => {
+    expect(() => parseCommand('watch')).toThrow(/`watch` needs at least one extension\. Usage: `watch <extension or queue>\.\.\. \(or @self\)` Example: `watch 0003\*210 0003\*300`/);
+    expect(() => parseCommand('watch 0003*210 lunch!')).toThrow(/lunch!.*Usage: `watch/);
+    expect(() => parseCommand('unwatch @self')).toThrow(/Usage: `unwatch <extension>\.\.\.\|all`/);
+    expect(() => parseCommand('watching 0003*210')).toThrow(/Too many words/);
+  });
+});

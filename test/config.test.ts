@@ -90,4 +90,18 @@ describe('configuration', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('board: events only with a reachable PUBLIC_URL (set, HTTP mode) unless forced; polling and alert defaults', () => {
+    const plain = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
+    expect(plain.board).toEqual({ pollLiveMs: 2000, pollIdleMs: 30_000, updatesPerMinute: 40, thresholds: { holdSeconds: 60, parkSeconds: 120, ringSeconds: 30 } });
+    const pub = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PUBLIC_URL: 'https://ops.example.com/' });
+    expect(pub.board.eventsUrl).toBe('https://ops.example.com');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', PUBLIC_URL: 'https://ops.example.com' }).board.eventsUrl).toBeUndefined();
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PUBLIC_URL: 'https://o.example', BOARD_EVENTS: 'off' }).board.eventsUrl).toBeUndefined();
+    const tuned = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', HOLD_ALERT_SECONDS: '5', BOARD_POLL_SECONDS: '0.5', SUPERVISOR_GROUP: 'leads' });
+    expect(tuned.board.thresholds.holdSeconds).toBe(5);
+    expect(tuned.board.pollLiveMs).toBe(500);
+    expect(tuned.supervisorGroup).toBe('leads');
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PARK_ALERT_SECONDS: 'soon' })).toThrow(/PARK_ALERT_SECONDS must be a positive number/);
+  });
 });

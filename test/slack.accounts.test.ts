@@ -77,6 +77,7 @@ describe('roles from the action table', () => {
 
 describe('cards stay current', () => {
   it('an action on a call updates every other card showing it', async () => {
+    await s.slack.idle(); // the previous test's ring follow-up must not update this test's cards
     await s.link('UA', '12');
     const posted: string[] = [];
     const undo = s.api.respondWith('chat.postMessage', (_c, d) => {

@@ -17,7 +17,7 @@ import { TokenCipher, TokenDecryptionError } from '../src/store/crypto.js';
 import { openStore, SQLITE_FILE_NAME } from '../src/store/index.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import type { CallCard, LinkedAccount, OAuthState, Store, Watch } from '../src/store/types.js';
+import type { AuditEntry, BoardCard, CallCard, LinkedAccount, OAuthState, Store, Watch } from '../src/store/types.js';
 
 type Row = Record<string, unknown>;
 
@@ -503,6 +503,62 @@ function contract(backend: Backend) {
       });
     });
 
+    describe('board: watch details, cards, audit entries', () => {
+      const watch = (o: Partial<Watch> = {}): Watch => ({
+        teamId: 'T1', channelId: 'C-sup', extension: '0003*210', createdBy: 'U-boss', createdAt: new Date('2024-01-01T00:00:00.007Z'), ...o,
+      });
+      const card = (o: Partial<BoardCard> = {}): BoardCard => ({
+        teamId: 'T1', channelId: 'C-sup', phoneCallId: 'call-1', messageTs: '1718000000.000100', extension: '0003*210',
+        state: '{"s":"ringing"}', ended: false, updatedAt: new Date('2024-06-10T10:00:00.001Z'), ...o,
+      });
+
+      it('stores a watch secret, its registered events and a pause, found by secret', async () => {
+        const w = watch({ secret: 's3cr3t', eventIds: ['0:abc', '2:def'] });
+        expect(await store.addWatch(w)).toBe(true);
+        expect(await store.findWatchBySecret('s3cr3t')).toStrictEqual(w);
+        expect(await store.findWatchBySecret('other')).toBeUndefined();
+        const paused = { ...w, pausedAt: new Date('2024-02-02T00:00:00.123Z') };
+        expect(await store.updateWatch(paused)).toBe(true);
+        expect(await store.listWatchesForChannel('T1', 'C-sup')).toStrictEqual([paused]);
+        expect(await store.updateWatch(watch({ extension: 'none' }))).toBe(false);
+        const resumed = { ...w };
+        await store.updateWatch(resumed);
+        expect(await store.listWatches()).toStrictEqual([resumed]);
+      });
+
+      it('lists every watch in creation order', async () => {
+        const a = watch({ createdAt: new Date(2) });
+        const b = watch({ teamId: 'T2', createdAt: new Date(1) });
+        await store.addWatch(a);
+        await store.addWatch(b);
+        expect(await store.listWatches()).toStrictEqual([b, a]);
+      });
+
+      it('upserts board cards per call per channel and lists the live ones', async () => {
+        const c1 = card();
+        const unposted = card({ phoneCallId: 'call-2', updatedAt: new Date('2024-06-10T09:00:00.000Z') });
+        delete unposted.messageTs;
+        await store.saveBoardCard(c1);
+        await store.saveBoardCard(unposted);
+        expect(await store.getBoardCard('T1', 'C-sup', 'call-2')).toStrictEqual(unposted);
+        expect(await store.listLiveBoardCards()).toStrictEqual([unposted, c1]);
+        const ended = { ...c1, state: '{"s":"ended"}', ended: true, updatedAt: new Date('2024-06-10T10:01:00.000Z') };
+        await store.saveBoardCard(ended);
+        expect(await store.getBoardCard('T1', 'C-sup', 'call-1')).toStrictEqual(ended);
+        expect(await store.listLiveBoardCards()).toStrictEqual([unposted]);
+        expect(await store.getBoardCard('T1', 'C-other', 'call-1')).toBeUndefined();
+      });
+
+      it('keeps audit entries per card in order', async () => {
+        const e = (seq: number, text: string): AuditEntry => ({ teamId: 'T1', channelId: 'C-sup', phoneCallId: 'call-1', seq, at: new Date(1000 + seq), text });
+        await store.appendAuditEntry(e(2, 'answered'));
+        await store.appendAuditEntry(e(1, 'ringing'));
+        await store.appendAuditEntry({ ...e(1, 'elsewhere'), channelId: 'C-2' });
+        expect(await store.listAuditEntries('T1', 'C-sup', 'call-1')).toStrictEqual([e(1, 'ringing'), e(2, 'answered')]);
+        expect(await store.listAuditEntries('T1', 'C-sup', 'call-9')).toStrictEqual([]);
+      });
+    });
+
     describe('lifecycle and migrations', () => {
       it('persists across close and reopen, migrating only once', async () => {
         await store.saveLinkedAccount(account());
@@ -514,7 +570,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r['version']));
-        expect(versions).toEqual([1, 2]);
+        expect(versions).toEqual([1, 2, 3]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -755,7 +811,7 @@ if (!pgUrl) {
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
       const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

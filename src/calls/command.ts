@@ -40,7 +40,11 @@ export type Command =
     }
   | { kind: 'events-delete'; extension: string; eventType?: number; eventId?: string }
   | { kind: 'link'; extension?: string }
-  | { kind: 'unlink' | 'whoami' };
+  | { kind: 'unlink' | 'whoami' }
+  // Supervisor board (issue 11): a channel watches extensions and queues.
+  | { kind: 'watch'; extensions: string[] }
+  | { kind: 'unwatch'; extensions: string[] | 'all' }
+  | { kind: 'watching' };
 
 export class CommandError extends CallopsError {
   readonly code: string = 'invalid_command';
@@ -384,11 +388,31 @@ export function parseCommand(text: string): Command {
     case 'whoami':
     case 'me':
       return { kind: 'whoami' };
+    case 'watch':
+    case 'unwatch':
+    case 'watching':
+      return parseWatch(word, args);
   }
   if (word === 'record' || word === 'recording') return parseRecord(args);
   const spec = findCallAction(word);
   if (spec?.name === 'dial') return parseDial(args);
   if (spec) return parseAction(spec, args);
-  const words = [...new Set(['help', 'list', ...CALL_ACTIONS.map((a) => (a.verb ?? a.name).split(' ')[0]!), 'events', 'link', 'unlink', 'whoami'])];
+  const words = [...new Set(['help', 'list', ...CALL_ACTIONS.map((a) => (a.verb ?? a.name).split(' ')[0]!), 'events', 'link', 'unlink', 'whoami', 'watch', 'unwatch', 'watching'])];
   throw new CommandError(`\`${first}\` is not a command. Commands: ${words.join(', ')}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
+}
+
+/** `watch <extension>...` (`@self` for your own), `unwatch <extension>...|all`, `watching`. */
+function parseWatch(word: 'watch' | 'unwatch' | 'watching', args: string[]): Command {
+  if (word === 'watching') {
+    if (args.length) throw new CommandError(`Too many words: \`${args.join(' ')}\` is not understood.`, 'watching', 'watching');
+    return { kind: 'watching' };
+  }
+  const ctx = word === 'watch'
+    ? { usage: 'watch <extension or queue>... (or @self)', example: 'watch 0003*210 0003*300' }
+    : { usage: 'unwatch <extension>...|all', example: 'unwatch 0003*210' };
+  if (args.length === 0) throw new CommandError(`\`${word}\` needs at least one extension.`, ctx.usage, ctx.example);
+  if (word === 'unwatch' && args.length === 1 && args[0]!.toLowerCase() === 'all') return { kind: 'unwatch', extensions: 'all' };
+  if (args.length > 20) throw new CommandError(`At most 20 extensions at once (you gave ${args.length}).`, ctx.usage, ctx.example);
+  const extensions = [...new Set(args.map((a) => check(() => rules.extension(a, { allowSelf: word === 'watch' }), ctx)))];
+  return word === 'watch' ? { kind: 'watch', extensions } : { kind: 'unwatch', extensions };
 }

@@ -89,6 +89,23 @@ const ACCOUNT: HelpEntry[] = [
   { topic: 'whoami', usage: 'whoami', summary: 'show whether and since when you are linked', details: [], examples: ['whoami'], slackOnly: true },
 ];
 
+const BOARD: HelpEntry[] = [
+  {
+    topic: 'watch',
+    usage: 'watch <extension or queue>... | @self',
+    summary: 'every live call on these extensions gets a card in this channel, kept current, with its audit thread',
+    supervisorsOnly: true,
+    details: [
+      'The PBX is read with your VoipNow token: VoipNow decides what you may watch.',
+      'Calls on hold, parked or ringing on a queue too long are escalated in the card\'s thread.',
+    ],
+    examples: ['watch 0003*210 0003*300', 'watch @self'],
+    slackOnly: true,
+  },
+  { topic: 'unwatch', usage: 'unwatch <extension>...|all', summary: 'stop watching, and remove the call events callops registered', supervisorsOnly: true, details: [], examples: ['unwatch 0003*210', 'unwatch all'], slackOnly: true },
+  { topic: 'watching', usage: 'watching', summary: 'what this channel watches, who set it, since when, and how it is fed', details: [], examples: ['watching'], slackOnly: true },
+];
+
 export const HELP_TIPS: readonly string[] = [
   "A call id alone finds the call on any of your extensions; without a call id the extension's only live call is used.",
   'Options also work as key=value or --key value.',
@@ -102,6 +119,7 @@ export function helpGroups(): HelpGroup[] {
     { title: 'See calls', entries: [LIST] },
     { title: 'Handle a call', entries: agent },
     ...(supervisor.length ? [{ title: 'Coach an agent (supervisors)', entries: supervisor }] : []),
+    { title: 'Live call board of a channel (supervisors)', entries: BOARD },
     { title: 'Call events', entries: [EVENTS] },
     { title: 'Your account', entries: ACCOUNT },
   ];

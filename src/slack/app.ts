@@ -30,8 +30,12 @@ import { recordOutcomes } from './outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
 
+import { SlackBoard, type SlackBoardOptions } from './board/index.js';
+import { Supervisors } from './supervisors.js';
+import { actionLine, hintLeg } from './board/actions.js';
+
 export interface SlackAppOptions {
-  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & { logLevel?: Config['logLevel'] };
+  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup'>> & { logLevel?: Config['logLevel'] };
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -49,11 +53,15 @@ export interface SlackAppOptions {
   pipeline?: PipelineOptions;
   /** Prometheus metrics (default: a new registry reading counts from the store). */
   metrics?: Metrics;
+  /** Supervisor board tuning (tests shorten polling and thresholds). */
+  board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl'>>;
 }
 
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
+  /** The supervisor board (issue 11). */
+  board: SlackBoard;
   mode: 'socket' | 'http';
   /** Starts listening; returns the HTTP port actually bound (HTTP mode). */
   start(): Promise<{ port?: number }>;
@@ -93,11 +101,24 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
   const publisher = new CardPublisher(store, logger);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
-  const operations = new CallOperations(opts.isSupervisor ?? supervisorList(config.supervisors), undefined, now);
+  // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
+  const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
+  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), undefined, now, () => supervisors.howToJoin);
   const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);
-  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims }, opts.pipeline);
+  // Supervisor board (issue 11): the board, its receiver route, and an audit line on its cards after every action.
+  const board = new SlackBoard({
+    store, accounts, supervisors, background, logger, now,
+    botToken: config.slack.botToken,
+    clientOptions: { ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }), ...opts.slackClientOptions },
+    eventsUrl: opts.board?.eventsUrl ?? config.board?.eventsUrl,
+    timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
+    thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
+    budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
+    ...(opts.board?.queues && { queues: opts.board.queues }),
+  });
+  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board }, opts.pipeline);
   const deps: SlackDeps = {
     accounts,
     linking,
@@ -112,7 +133,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     pipeline,
     afterAction,
     metrics,
+    board,
   };
+  afterAction.push(({ user, cmd, outcome }) => {
+    hintLeg(board.board, cmd, outcome.phoneCallId);
+    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }));
+  });
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
   let slackAuthChecked = false;
@@ -186,6 +212,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     })),
   ];
 
+  routes.push(board.route());
+
   // LOG_LEVEL drives Bolt's own logger too (its lines then pass through ours).
   const level = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[config.logLevel ?? 'warn'];
   const socket = Boolean(config.slack.appToken);
@@ -252,6 +280,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerInteractions(app, deps);
   registerEventEditing(app, deps);
   registerHome(app, deps);
+  app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
   app.error(async (err) => {
     logger.error('unhandled Slack listener error', { error: err.message });
   });
@@ -260,6 +289,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   return {
     app: theApp,
     deps,
+    board,
     mode: socket ? 'socket' : 'http',
     readiness,
     metrics,
@@ -276,16 +306,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         } catch (err) {
           throw refusedOr(err, 'SLACK_APP_TOKEN', 'could not open the Socket Mode connection');
         }
+        await board.start();
         return {};
       }
       const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
       const address = server.address();
+      await board.start();
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
     stop: async (opts: { drainMs?: number } = {}) => {
       // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
       stopping = true;
+      board.stop();
       deps.followUp.close();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([

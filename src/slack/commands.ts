@@ -17,6 +17,7 @@ import { helpReply } from './blocks/help.js';
 import { requestIdentity } from './request-claims.js';
 
 export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+import { isWatchCommand, watchCommand } from './board/commands.js';
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
@@ -32,6 +33,19 @@ export function onCallCommand(deps: SlackDeps) {
       cmd = parseCommand(command.text ?? '');
     } catch (err) {
       await ack(ephemeral(slackSentence(err, deps)));
+      return;
+    }
+    // Supervisor board (issue 11): watch, unwatch, watching.
+    if (isWatchCommand(cmd) && deps.board) {
+      let answer: Awaited<ReturnType<typeof watchCommand>>;
+      try {
+        answer = await watchCommand(deps, deps.board, user, cmd, command.channel_id);
+      } catch (err) {
+        await ack(await failureReply(deps, user, err, command.channel_id));
+        return;
+      }
+      await ack(answer.ack);
+      if (answer.later) await answer.later(respond).catch(async (err: unknown) => respond(await failureReply(deps, user, err, command.channel_id)));
       return;
     }
     if (!isUapiCommand(cmd)) {

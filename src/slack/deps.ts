@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { Background } from '../background.js';
 import type { ActionPipeline, AfterAction } from './pipeline.js';
 import type { Metrics } from '../metrics.js';
+import type { SlackBoard } from './board/index.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -32,4 +33,6 @@ export interface SlackDeps {
   afterAction: AfterAction[];
   /** Prometheus metrics: listeners record commandRan / actionRan here. */
   metrics?: Metrics;
+  /** The supervisor board (issue 11); set in app.ts. */
+  board?: SlackBoard;
 }

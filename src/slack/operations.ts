@@ -9,6 +9,7 @@ import type { Outcome, UapiCommand } from '../calls/execute.js';
 import { NotAllowed } from '../errors.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackMessage } from './publish.js';
+import type { Supervisors } from './supervisors.js';
 
 /** Whether a Slack user may run supervisor actions (whisper, listen, barge in). */
 export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
@@ -44,6 +45,8 @@ export class CallOperations {
     private readonly isSupervisor: IsSupervisor,
     readonly inflight = new InFlight(),
     private readonly now: () => number = Date.now,
+    /** How to become a supervisor, for the refusal (e.g. which Slack user group to join). */
+    private readonly howToJoin: () => string = () => 'Ask an admin to make you a supervisor in callops.',
   ) {}
 
   /** The role check of the action table; throws NotAllowed. */
@@ -52,7 +55,7 @@ export class CallOperations {
     const spec = callAction(cmd.action);
     if (spec.role === 'agent' || (await this.isSupervisor(user))) return;
     throw new NotAllowed(
-      `Only supervisors may ${spec.name} (${spec.summary}); you are not allowed to ${spec.name} calls. Nothing was sent to VoipNow; ask an admin to make you a supervisor in callops.`,
+      `Only supervisors may ${spec.name} (${spec.summary}); you are not allowed to ${spec.name} calls. Nothing was sent to VoipNow. ${this.howToJoin()}`,
     );
   }
 

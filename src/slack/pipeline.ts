@@ -23,8 +23,10 @@ import { pendingCard } from './pending-card.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
 import { CallRereads } from './reread.js';
 import { cardPlace, tellPrivately, type Surface } from './surface.js';
-import { failureReply, linkPrompt } from './replies.js';
+import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
+import type { CardRef } from '../board/board.js';
+import { actionLine } from './board/actions.js';
 
 type WebClient = webApi.WebClient;
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
@@ -62,7 +64,7 @@ export type Admission =
 
 export type { Surface } from './surface.js';
 
-export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction'> & {
+export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction' | 'board'> & {
   claims: RequestClaims;
 };
 
@@ -169,7 +171,7 @@ export class ActionPipeline {
   private markWorking(req: ActionRequest): void {
     const place = cardPlace(req.surface);
     const callId = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
-    if (!place?.blocks || !callId || req.cmd.kind !== 'action') return;
+    if (!place?.blocks || !callId || req.cmd.kind !== 'action' || this.boardCard(req)) return;
     const label = callAction(req.cmd.action).label;
     const msg = { text: `${label}: working…`, blocks: withNote(place.blocks, callId, `:hourglass_flowing_sand: <@${req.user.userId}>: ${label}, working…`) };
     this.deps.background.track(
@@ -220,7 +222,12 @@ export class ActionPipeline {
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
     if (!uncertain) await this.deps.claims.release(req.cardPress);
-    if (uncertain && callId) {
+    const boardCard = this.boardCard(req);
+    if (boardCard) {
+      // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
+      const said = uncertain ? 'may or may not have happened (VoipNow did not answer in time)' : slackSentence(err, this.deps);
+      this.deps.board!.board.afterAction(boardCard, actionLine(req.user.userId, cmd, { ok: false, error: said }));
+    } else if (uncertain && callId) {
       // It may have happened: never put the old card back as if nothing did; read the call again.
       const label = callAction(cmd.action).label;
       const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
@@ -257,6 +264,12 @@ export class ActionPipeline {
   ): Promise<(MessagePlace & { blocks: KnownBlock[] }) | undefined> {
     const { publisher } = this.deps;
     const s = req.surface;
+    const boardCard = this.boardCard(req);
+    if (boardCard) {
+      // The board re-reads the call and renders its own card through its rate-limit-aware writer.
+      this.deps.board!.board.afterAction(boardCard, undefined);
+      return undefined;
+    }
     let refused: string | undefined;
     let where: (MessagePlace & { blocks: KnownBlock[] }) | undefined;
     if (s.kind === 'post') {
@@ -277,6 +290,12 @@ export class ActionPipeline {
       await this.tell(req, `${isAction ? 'The action ran, but ' : ''}Slack could not show the card (${refused}), so a simpler card was sent instead.`);
     }
     return where;
+  }
+
+  /** The supervisor board's card the request was made on, if it is one (the board renders it, never the pipeline). */
+  private boardCard(req: ActionRequest): CardRef | undefined {
+    const place = cardPlace(req.surface);
+    return place ? this.deps.board?.cardAt(req.user.teamId, place) : undefined;
   }
 
   /** A private answer to the acting user on the request's surface. */

@@ -62,6 +62,22 @@ const STATEMENTS: StoreStatements = {
     ORDER BY created_at, team_id COLLATE "C", channel_id COLLATE "C"`,
   listWatchesForChannel: `SELECT * FROM watches WHERE team_id = $1 AND channel_id = $2
     ORDER BY created_at, extension COLLATE "C"`,
+  listWatches: `SELECT * FROM watches ORDER BY created_at, team_id COLLATE "C", channel_id COLLATE "C", extension COLLATE "C"`,
+  updateWatch: `UPDATE watches SET secret = $1, event_ids = $2, paused_at = $3
+    WHERE team_id = $4 AND channel_id = $5 AND extension = $6`,
+  findWatchBySecret: `SELECT * FROM watches WHERE secret = $1`,
+  upsertBoardCard: `INSERT INTO board_cards (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
+      message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
+      ended = excluded.ended, updated_at = excluded.updated_at`,
+  getBoardCard: `SELECT * FROM board_cards WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3`,
+  listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
+    ORDER BY updated_at, team_id COLLATE "C", channel_id COLLATE "C", phone_call_id COLLATE "C"`,
+  upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
+  listAuditEntries: `SELECT * FROM audit_entries WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3 ORDER BY seq`,
 };
 
 export class PostgresStore extends SqlStore {

@@ -66,5 +66,36 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         `CREATE INDEX request_claims_expires_at ON request_claims (expires_at)`,
       ],
     },
+    {
+      version: 3,
+      description: 'supervisor board: watch secrets, registered events, pauses; board cards; audit entries',
+      statements: [
+        `ALTER TABLE watches ADD COLUMN secret TEXT`,
+        `ALTER TABLE watches ADD COLUMN event_ids TEXT`,
+        `ALTER TABLE watches ADD COLUMN paused_at ${ts}`,
+        `CREATE UNIQUE INDEX watches_secret ON watches (secret)`,
+        `CREATE TABLE board_cards (
+          team_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          phone_call_id TEXT NOT NULL,
+          message_ts TEXT,
+          extension TEXT NOT NULL,
+          state TEXT NOT NULL,
+          ended INTEGER NOT NULL,
+          updated_at ${ts} NOT NULL,
+          PRIMARY KEY (team_id, channel_id, phone_call_id)
+        )`,
+        `CREATE INDEX board_cards_live ON board_cards (ended)`,
+        `CREATE TABLE audit_entries (
+          team_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          phone_call_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          at ${ts} NOT NULL,
+          text TEXT NOT NULL,
+          PRIMARY KEY (team_id, channel_id, phone_call_id, seq)
+        )`,
+      ],
+    },
   ];
 }

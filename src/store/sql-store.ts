@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TokenDecryptionError, type TokenCipher } from './crypto.js';
-import type { CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
 
 export type Row = Record<string, unknown>;
 export type SqlParam = string | number | Date | null;
@@ -59,6 +59,22 @@ export interface StoreStatements {
   listWatchesForExtension: string;
   /** (team_id, channel_id) → watches rows, ordered */
   listWatchesForChannel: string;
+  /** () → all watches rows, ordered */
+  listWatches: string;
+  /** (secret, event_ids, paused_at, team_id, channel_id, extension) */
+  updateWatch: string;
+  /** (secret) → a watches row */
+  findWatchBySecret: string;
+  /** (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at); upsert */
+  upsertBoardCard: string;
+  /** (team_id, channel_id, phone_call_id) → a board_cards row */
+  getBoardCard: string;
+  /** () → board_cards rows with ended = 0, ordered */
+  listLiveBoardCards: string;
+  /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
+  upsertAuditEntry: string;
+  /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
+  listAuditEntries: string;
 }
 
 export interface Migration {
@@ -161,12 +177,41 @@ function toCallCard(row: Row): CallCard {
 }
 
 function toWatch(row: Row): Watch {
-  return {
+  const w: Watch = {
     teamId: str(row, 'team_id'),
     channelId: str(row, 'channel_id'),
     extension: str(row, 'extension'),
     createdBy: str(row, 'created_by'),
     createdAt: date(row, 'created_at'),
+  };
+  withOptional(w, 'secret', optStr(row, 'secret'));
+  const ids = optStr(row, 'event_ids');
+  if (ids !== undefined) w.eventIds = JSON.parse(ids) as string[];
+  if (row['paused_at'] !== null && row['paused_at'] !== undefined) w.pausedAt = date(row, 'paused_at');
+  return w;
+}
+
+function toBoardCard(row: Row): BoardCard {
+  const c: BoardCard = {
+    teamId: str(row, 'team_id'),
+    channelId: str(row, 'channel_id'),
+    phoneCallId: str(row, 'phone_call_id'),
+    extension: str(row, 'extension'),
+    state: str(row, 'state'),
+    ended: Number(row['ended']) === 1,
+    updatedAt: date(row, 'updated_at'),
+  };
+  return withOptional(c, 'messageTs', optStr(row, 'message_ts'));
+}
+
+function toAuditEntry(row: Row): AuditEntry {
+  return {
+    teamId: str(row, 'team_id'),
+    channelId: str(row, 'channel_id'),
+    phoneCallId: str(row, 'phone_call_id'),
+    seq: Number(row['seq']),
+    at: date(row, 'at'),
+    text: str(row, 'text'),
   };
 }
 
@@ -395,7 +440,62 @@ export abstract class SqlStore implements Store {
       w.createdBy,
       this.#ts(w.createdAt, 'createdAt'),
     ]);
+    if (changes > 0 && (w.secret !== undefined || w.eventIds !== undefined || w.pausedAt !== undefined)) await this.updateWatch(w);
     return changes > 0;
+  }
+
+  async updateWatch(w: Watch): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.updateWatch, [
+      w.secret ?? null,
+      w.eventIds === undefined ? null : JSON.stringify(w.eventIds),
+      w.pausedAt === undefined ? null : this.#ts(w.pausedAt, 'pausedAt'),
+      w.teamId,
+      w.channelId,
+      w.extension,
+    ]);
+    return changes > 0;
+  }
+
+  async listWatches(): Promise<Watch[]> {
+    const { rows } = await this.#run(this.statements.listWatches, []);
+    return rows.map(toWatch);
+  }
+
+  async findWatchBySecret(secret: string): Promise<Watch | undefined> {
+    const { rows } = await this.#run(this.statements.findWatchBySecret, [secret]);
+    return rows[0] ? toWatch(rows[0]) : undefined;
+  }
+
+  async saveBoardCard(c: BoardCard): Promise<void> {
+    await this.#run(this.statements.upsertBoardCard, [
+      c.teamId,
+      c.channelId,
+      c.phoneCallId,
+      c.messageTs ?? null,
+      c.extension,
+      c.state,
+      c.ended ? 1 : 0,
+      this.#ts(c.updatedAt, 'updatedAt'),
+    ]);
+  }
+
+  async getBoardCard(teamId: string, channelId: string, phoneCallId: string): Promise<BoardCard | undefined> {
+    const { rows } = await this.#run(this.statements.getBoardCard, [teamId, channelId, phoneCallId]);
+    return rows[0] ? toBoardCard(rows[0]) : undefined;
+  }
+
+  async listLiveBoardCards(): Promise<BoardCard[]> {
+    const { rows } = await this.#run(this.statements.listLiveBoardCards, []);
+    return rows.map(toBoardCard);
+  }
+
+  async appendAuditEntry(e: AuditEntry): Promise<void> {
+    await this.#run(this.statements.upsertAuditEntry, [e.teamId, e.channelId, e.phoneCallId, e.seq, this.#ts(e.at, 'at'), e.text]);
+  }
+
+  async listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]> {
+    const { rows } = await this.#run(this.statements.listAuditEntries, [teamId, channelId, phoneCallId]);
+    return rows.map(toAuditEntry);
   }
 
   async removeWatch(teamId: string, channelId: string, extension: string): Promise<boolean> {

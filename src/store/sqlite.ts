@@ -51,6 +51,22 @@ const STATEMENTS: StoreStatements = {
   deleteWatch: `DELETE FROM watches WHERE team_id = ? AND channel_id = ? AND extension = ?`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = ? ORDER BY created_at, team_id, channel_id`,
   listWatchesForChannel: `SELECT * FROM watches WHERE team_id = ? AND channel_id = ? ORDER BY created_at, extension`,
+  listWatches: `SELECT * FROM watches ORDER BY created_at, team_id, channel_id, extension`,
+  updateWatch: `UPDATE watches SET secret = ?, event_ids = ?, paused_at = ?
+    WHERE team_id = ? AND channel_id = ? AND extension = ?`,
+  findWatchBySecret: `SELECT * FROM watches WHERE secret = ?`,
+  upsertBoardCard: `INSERT INTO board_cards (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
+      message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
+      ended = excluded.ended, updated_at = excluded.updated_at`,
+  getBoardCard: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
+  listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
+    ORDER BY updated_at, team_id, channel_id, phone_call_id`,
+  upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
+  listAuditEntries: `SELECT * FROM audit_entries WHERE team_id = ? AND channel_id = ? AND phone_call_id = ? ORDER BY seq`,
 };
 
 export class SqliteStore extends SqlStore {

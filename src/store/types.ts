@@ -58,6 +58,38 @@ export interface Watch {
   extension: string;
   createdBy: string;
   createdAt: Date;
+  /** Per-watch secret of the PhoneCallEvents receiver URL (PUBLIC_URL/voipnow/events/<secret>). */
+  secret?: string;
+  /** Ids of the PhoneCallEvents callops registered for this watch ("type:id"), removed on unwatch. */
+  eventIds?: string[];
+  /** Set when the owner's VoipNow link stopped working: the watch reads nothing until resumed. */
+  pausedAt?: Date;
+}
+
+/** A call on a supervisor channel's board: one per call per channel. */
+export interface BoardCard {
+  teamId: string;
+  channelId: string;
+  phoneCallId: string;
+  /** The card's message; absent until it was posted. */
+  messageTs?: string;
+  /** The watched extension it was seen on. */
+  extension: string;
+  /** The last state the board rendered (opaque JSON text owned by the board). */
+  state: string;
+  ended: boolean;
+  updatedAt: Date;
+}
+
+/** One line of a board card's audit thread. */
+export interface AuditEntry {
+  teamId: string;
+  channelId: string;
+  phoneCallId: string;
+  /** Order within the card's thread, from 1. */
+  seq: number;
+  at: Date;
+  text: string;
 }
 
 export interface Store {
@@ -109,6 +141,21 @@ export interface Store {
   listWatchesForExtension(extension: string): Promise<Watch[]>;
   /** Ordered by createdAt, then extension. */
   listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]>;
+  /** Every watch, ordered by createdAt, then teamId, channelId, extension. */
+  listWatches(): Promise<Watch[]>;
+  /** Overwrites secret, eventIds and pausedAt of an existing watch; false if there is none. */
+  updateWatch(w: Watch): Promise<boolean>;
+  findWatchBySecret(secret: string): Promise<Watch | undefined>;
+
+  /** Upsert on (teamId, channelId, phoneCallId). */
+  saveBoardCard(c: BoardCard): Promise<void>;
+  getBoardCard(teamId: string, channelId: string, phoneCallId: string): Promise<BoardCard | undefined>;
+  /** Cards not ended, ordered by updatedAt, then teamId, channelId, phoneCallId. */
+  listLiveBoardCards(): Promise<BoardCard[]>;
+  /** Upsert on (teamId, channelId, phoneCallId, seq). */
+  appendAuditEntry(e: AuditEntry): Promise<void>;
+  /** Ordered by seq. */
+  listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]>;
 
   /**
    * Claim a key once: true for the first caller, false while an unexpired claim of the same key

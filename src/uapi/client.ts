@@ -109,9 +109,12 @@ export class UapiClient {
     );
   }
 
-  /** List PhoneCalls: the live calls of an extension (`@self`: all of the user's), or one call. */
-  async listPhoneCalls(ref: ExtensionRef & { phoneCallId?: string }): Promise<PhoneCall[]> {
-    const res = await this.send({ method: 'GET', path: UapiClient.callPath(ref), schema: phoneCalls });
+  /**
+   * List PhoneCalls: the live calls of an extension (`@self`: all of the user's), or one call.
+   * VoipNow pages lists by 20 unless `count` (at most 4999) asks for more.
+   */
+  async listPhoneCalls(ref: ExtensionRef & { phoneCallId?: string; count?: number }): Promise<PhoneCall[]> {
+    const res = await this.send({ method: 'GET', path: UapiClient.callPath(ref), schema: phoneCalls, ...(ref.count !== undefined && { query: { count: ref.count } }) });
     return res.data ?? [];
   }
 

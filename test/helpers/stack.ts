@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
 import { SqliteStore, TokenCipher, type Store } from '../../src/store/index.js';
 import { UapiHttp } from '../../src/uapi/http.js';
 import { VoipnowOAuth } from '../../src/uapi/oauth.js';
 import { createLogger } from '../../src/log.js';
-import { startSlackApi, type RateLimitOptions, type SlackApi } from './slack-api.js';
+import { startSlackApi, type SlackApi, type StartSlackApiOptions } from './slack-api.js';
 import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -27,6 +27,8 @@ export interface Stack {
   base: string;
   /** Link a Slack user to a sandbox VoipNow user, as a finished OAuth consent would. */
   link(slackUserId: string, voipnowUserId: string, extension?: string): Promise<void>;
+  /** Stop the Slack app and start a new one on the same store, sandbox and Slack API (a restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,9 +37,14 @@ export interface StackOptions {
   pickupDelayMs?: number;
   voipnowTimeoutMs?: number;
   supervisors?: string[];
+  supervisorGroup?: string;
   logLines?: string[];
-  /** the recording Slack API enforces Slack's rate limits (see slack-limits.ts); off by default */
-  slackRateLimits?: boolean | RateLimitOptions;
+  /** The recording Slack API enforces Slack's rate limits (429 + Retry-After; see slack-limits.ts); off by default. */
+  slackRateLimits?: StartSlackApiOptions['rateLimits'];
+  /** Supervisor board tuning (short polling and thresholds in tests). */
+  board?: SlackAppOptions['board'];
+  /** Register PhoneCallEvents pointing at this stack's own receiver (a real PUBLIC_URL). */
+  boardEvents?: boolean;
   /** Configure Sign in with Slack (client id 'siws-client', secret 'siws-secret') for /call link. */
   signInWithSlack?: boolean;
   /** The sandbox's random source for `errorRate` faults (to fail chosen requests). */
@@ -50,13 +57,13 @@ export interface StackOptions {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30, ...(opts.sandboxRandom && { random: opts.sandboxRandom }) });
-  const api = await startSlackApi(opts.slackRateLimits ? { rateLimits: opts.slackRateLimits } : {});
+  const api = await startSlackApi({ ...(opts.slackRateLimits && { rateLimits: opts.slackRateLimits }) });
   const store = opts.store ?? new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
   const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
   const lines = opts.logLines;
   const logger = createLogger(lines ? 'debug' : 'error', lines ? (l) => void lines.push(l) : () => undefined);
-  const slack = createSlackApp({
+  const make = (port: number) => createSlackApp({
     config: {
       slack: {
         botToken: BOT_TOKEN,
@@ -65,9 +72,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         apiUrl: api.url,
         ...(opts.signInWithSlack && { clientId: 'siws-client', clientSecret: 'siws-secret' }),
       },
-      port: 0,
+      port,
       publicUrl: 'http://callops.test',
       supervisors: opts.supervisors,
+      supervisorGroup: opts.supervisorGroup,
     },
     store,
     http,
@@ -77,17 +85,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     slackClientOptions: { retryConfig: { retries: 0 } },
     followUp: { delaysMs: [100], maxMs: 5000 },
     ...opts.app,
+    board: opts.board,
   });
+  let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
   const started = await slack.start();
   if (socket) await socket.connected();
-  return {
+  const base = `http://127.0.0.1:${started.port ?? 0}`;
+  // The receiver is this very app: the sandbox posts PhoneCallEvents to it.
+  if (opts.boardEvents) slack.board.board.eventsBase = base;
+  const stack: Stack = {
     sandbox,
     api,
     store,
     slack,
     socket,
-    base: `http://127.0.0.1:${started.port ?? 0}`,
+    base,
     async link(slackUserId, voipnowUserId, extension) {
       const t = sandbox.issueToken(voipnowUserId);
       await slack.deps.accounts.link(
@@ -95,6 +108,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
         { extension },
       );
+    },
+    async restart() {
+      await slack.stop();
+      slack = make(started.port ?? 0);
+      if (opts.boardEvents) slack.board.board.eventsBase = base;
+      await slack.start();
+      stack.slack = slack;
     },
     async close() {
       await slack.stop().catch(() => undefined);
@@ -105,4 +125,5 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await sandbox.close();
     },
   };
+  return stack;
 }

@@ -1,0 +1,249 @@
+/**
+ * `npm run bench -- board`: the supervisor board under generated traffic,
+ * against a recording Slack API that enforces Slack's rate limits. Figures,
+ * not a test. For every state change of a call in the PBX: how long until
+ * Slack showed it (or a later state) on the board; plus 429s, duplicate posts,
+ * ghost cards 30 s after the last call ended, and how fast the board converged
+ * after the burst. The same traffic (same seed) runs against a naive board that
+ * writes every change at once with the Web API client's own retries.
+ */
+import { WebClient } from '@slack/web-api';
+import { startStack, SIGNING_SECRET, type Stack } from '../test/helpers/stack.js';
+import { slashCommand } from '../test/helpers/signed.js';
+import { phoneCallSchema } from '../src/uapi/schemas.js';
+import { phoneCallJson } from '../src/sandbox/present.js';
+import { snapshotOf, type BoardState, type CallSnapshot } from '../src/board/snapshot.js';
+import type { BoardOutput, CardRef } from '../src/board/board.js';
+import { boardCard } from '../src/slack/board/render.js';
+import { SEED_IDS } from '../src/sandbox/server.js';
+
+const SECONDS = Number(process.env.BENCH_BOARD_SECONDS ?? 30);
+const CH = 'CBENCH';
+const EXTENSIONS = ['0003*210', '0003*024', '0003*025', '0003*300'];
+const SEEDS = new Set<string>(Object.values(SEED_IDS));
+const EMOJI: Record<string, BoardState> = { ':bell:': 'ringing', ':large_green_circle:': 'on call', ':double_vertical_bar:': 'on hold', ':parking:': 'parked', ':no_entry_sign:': 'ended' };
+
+interface Change { id: string; state: BoardState; at: number; index: number }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+const s1 = (ms: number) => (ms / 1000).toFixed(2);
+
+/** Samples the PBX every 50 ms: each call's state as the board defines it, and when it changed. */
+function pbxRecorder(stack: Stack) {
+  const last = new Map<string, BoardState>();
+  const changes: Change[] = [];
+  const perCall = new Map<string, number>();
+  const push = (id: string, state: BoardState) => {
+    const index = (perCall.get(id) ?? 0) + 1;
+    perCall.set(id, index);
+    changes.push({ id, state, at: Date.now(), index });
+    last.set(id, state);
+  };
+  const tick = () => {
+    const seen = new Set<string>();
+    for (const c of stack.sandbox.world.calls.values()) {
+      if (SEEDS.has(c.id)) continue;
+      seen.add(c.id);
+      const parsed = phoneCallSchema.parse(phoneCallJson(c, ''));
+      const state = snapshotOf(parsed, c.extension).state;
+      if (last.get(c.id) !== state) push(c.id, state);
+    }
+    for (const [id, state] of last) if (!seen.has(id) && state !== 'ended') push(id, 'ended');
+  };
+  const timer = setInterval(tick, 50);
+  return { changes, last, stop: () => clearInterval(timer) };
+}
+
+interface Shown {
+  /** Every moment the channel showed a call in a state (cards and summary lines). */
+  all: Map<string, Array<{ state: BoardState; at: number }>>;
+  /** Latest state of each call's own card. */
+  card: Map<string, BoardState>;
+  /** Latest state from the summary (calls that left it count as ended). */
+  summary: Map<string, BoardState>;
+}
+
+/** What Slack showed, from accepted card writes and compact summary lines. */
+function slackShown(stack: Stack): Shown {
+  const all = new Map<string, Array<{ state: BoardState; at: number }>>();
+  const card = new Map<string, BoardState>();
+  const summary = new Map<string, BoardState>();
+  const add = (id: string, state: BoardState, at: number) => {
+    const list = all.get(id) ?? [];
+    list.push({ state, at });
+    all.set(id, list);
+  };
+  for (const c of stack.api.calls) {
+    if (c.rateLimited || c.body.channel !== CH || c.body.thread_ts || (c.method !== 'chat.postMessage' && c.method !== 'chat.update')) continue;
+    const inSummary = new Set<string>();
+    let isSummary = false;
+    for (const b of (c.body.blocks ?? []) as Array<{ block_id?: string; text?: { text?: string } }>) {
+      const text = b.text?.text ?? '';
+      const head = /^(\w+)\.head$/.exec(b.block_id ?? '');
+      if (head) {
+        const emoji = /^(:[a-z_]+:)/.exec(text)?.[1];
+        if (emoji && EMOJI[emoji]) {
+          add(head[1]!, EMOJI[emoji]!, c.at);
+          card.set(head[1]!, EMOJI[emoji]!);
+        }
+        continue;
+      }
+      if (/live call\(s\)\*/.test(text)) isSummary = true;
+      for (const line of text.split('\n')) {
+        const m = /^(:[a-z_]+:) .* · `(\w+)`$/.exec(line);
+        if (m && EMOJI[m[1]!]) {
+          add(m[2]!, EMOJI[m[1]!]!, c.at);
+          summary.set(m[2]!, EMOJI[m[1]!]!);
+          inSummary.add(m[2]!);
+        }
+      }
+    }
+    if (isSummary) {
+      for (const [id, st] of summary) {
+        if (inSummary.has(id) || st === 'ended') continue;
+        summary.set(id, 'ended');
+        if (!card.has(id)) add(id, 'ended', c.at);
+      }
+    }
+  }
+  return { all, card, summary };
+}
+
+/** Delay from each PBX change until Slack showed that state or a later one of the same call. */
+function delays(changes: Change[], shown: Map<string, Array<{ state: BoardState; at: number }>>): { ms: number[]; never: number } {
+  // (shown: every moment the channel showed the call in a state)
+  const ms: number[] = [];
+  let never = 0;
+  const byCall = new Map<string, Change[]>();
+  for (const c of changes) byCall.set(c.id, [...(byCall.get(c.id) ?? []), c]);
+  for (const [id, list] of byCall) {
+    const writes = shown.get(id) ?? [];
+    list.forEach((change, i) => {
+      const later = new Set(list.slice(i).map((c) => c.state));
+      const hit = writes.find((w) => w.at >= change.at - 5 && later.has(w.state) && (w.state === change.state || list.slice(i + 1).some((n) => n.state === w.state && n.at <= w.at)));
+      if (hit) ms.push(Math.max(0, hit.at - change.at));
+      else never++;
+    });
+  }
+  return { ms, never };
+}
+
+/** The naive board: every change written at once, in parallel, with the Web API client's own retries. */
+class NaiveWriter implements BoardOutput {
+  private readonly ts = new Map<string, Promise<string | undefined>>();
+  constructor(private readonly client: WebClient) {}
+  card(ref: CardRef, snapshot: CallSnapshot): void {
+    const msg = boardCard(snapshot);
+    const prior = this.ts.get(ref.phoneCallId);
+    if (!prior) {
+      this.ts.set(ref.phoneCallId, this.client.chat.postMessage({ channel: ref.channelId, text: msg.text, blocks: msg.blocks }).then((r) => r.ts, () => undefined));
+      return;
+    }
+    void prior.then(async (ts) => {
+      if (ts) await this.client.chat.update({ channel: ref.channelId, ts, text: msg.text, blocks: msg.blocks }).catch(() => undefined);
+    });
+  }
+  audit(ref: CardRef, line: string): void {
+    void this.ts.get(ref.phoneCallId)?.then(async (ts) => {
+      if (ts) await this.client.chat.postMessage({ channel: ref.channelId, thread_ts: ts, text: line }).catch(() => undefined);
+    });
+  }
+  alert(): void {}
+  notice(): void {}
+}
+
+async function setUp(naive: boolean): Promise<Stack> {
+  const stack = await startStack({ boardEvents: true, slackRateLimits: true });
+  await stack.link('U12', '12', '0003*210');
+  await stack.link('U13', '13', '0003*024');
+  await stack.link('U14', '14', '0003*025');
+  if (naive) stack.slack.board.board.setOutput(new NaiveWriter(new WebClient('xoxb-test-bot', { slackApiUrl: stack.api.url, retryConfig: { retries: 3, maxTimeout: 2000 } })));
+  const owners: Record<string, string> = { '0003*210': 'U12', '0003*024': 'U13', '0003*025': 'U14', '0003*300': 'U12' };
+  for (const [i, ext] of EXTENSIONS.entries()) {
+    await slashCommand(stack.base, SIGNING_SECRET, { user_id: owners[ext]!, text: `watch ${ext}`, channel_id: CH, response_url: stack.api.responseUrl(`/w/${i}`) });
+    await stack.api.waitFor('response_url', (c) => c.path.endsWith(`/w/${i}`) && /Watching/.test(String(c.body.text)), 15_000);
+  }
+  await fetch(`${stack.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ dropEvents: 0.2, seed: 11 }) });
+  return stack;
+}
+
+const traffic = (stack: Stack, body: Record<string, unknown>) =>
+  fetch(`${stack.sandbox.url}/_sandbox/traffic`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ extensions: EXTENSIONS, seed: 5, meanTalkSeconds: 20, meanRingSeconds: 3, ...body }) }).then((r) => r.json());
+
+const liveTraffic = (stack: Stack) => [...stack.sandbox.world.calls.keys()].filter((id) => !SEEDS.has(id)).length;
+
+/** Shown state of every call now: its card, else the summary. */
+function latestShown(stack: Stack): Map<string, BoardState> {
+  const { card, summary } = slackShown(stack);
+  const out = new Map(summary);
+  for (const [id, st] of card) out.set(id, st);
+  return out;
+}
+
+async function scenario(name: string, naive: boolean, concurrent: number, burst: boolean): Promise<void> {
+  const stack = await setUp(naive);
+  const pbx = pbxRecorder(stack);
+  // Little's law: concurrent calls = arrivals a minute x minutes each call lasts (~ring + talk).
+  const perMinute = Math.round((concurrent * 60) / 23);
+  await traffic(stack, { callsPerMinute: perMinute });
+  // Long enough to reach the steady state of `concurrent` calls (a call lasts ~23 s).
+  await sleep(Math.max(SECONDS, concurrent >= 100 ? 45 : 0) * 1000);
+  let burstEnd = Date.now();
+  const burstStart = Date.now();
+  if (burst) {
+    await traffic(stack, { callsPerMinute: perMinute * 10 });
+    await sleep(Math.max(5, SECONDS / 3) * 1000);
+    burstEnd = Date.now();
+  }
+  const peak = liveTraffic(stack);
+  await traffic(stack, { callsPerMinute: 0 });
+  process.stderr.write(`  [${name}] traffic stopped with ${peak} live calls; waiting for the board to converge\n`);
+  // Convergence: the first moment every call's shown state equals the PBX's (calls still finish meanwhile).
+  let converged = NaN;
+  const until = Date.now() + 180_000;
+  while (Date.now() < until) {
+    const shown = latestShown(stack);
+    const pending = [...pbx.last].filter(([id, st]) => (shown.get(id) ?? (st === 'ended' ? 'ended' : undefined)) !== st).length;
+    if (liveTraffic(stack) === 0 && pending === 0) {
+      // Measured from the last change in the PBX (calls keep finishing long after the burst).
+      converged = Date.now() - Math.max(burstEnd, ...pbx.changes.map((c) => c.at));
+      break;
+    }
+    await sleep(200);
+  }
+  const lastEnded = Date.now();
+  process.stderr.write(`  [${name}] ${Number.isNaN(converged) ? 'not converged' : 'converged'}; waiting for ghosts\n`);
+  await sleep(Number(process.env.BENCH_GHOST_WAIT_SECONDS ?? 30) * 1000);
+  pbx.stop();
+  const shown = latestShown(stack);
+  const ghosts = [...shown].filter(([id, st]) => st !== 'ended' && !stack.sandbox.world.calls.has(id) && !SEEDS.has(id)).length;
+  const shownAll = slackShown(stack).all;
+  const d = delays(pbx.changes, shownAll);
+  const steady = delays(pbx.changes.filter((c) => c.at < burstStart), shownAll);
+  const posts = new Map<string, number>();
+  for (const c of stack.api.calls) {
+    if (c.method !== 'chat.postMessage' || c.rateLimited || c.body.channel !== CH || c.body.thread_ts) continue;
+    const head = ((c.body.blocks ?? []) as Array<{ block_id?: string }>).find((b) => b.block_id?.endsWith('.head'));
+    if (head) posts.set(head.block_id!, (posts.get(head.block_id!) ?? 0) + 1);
+  }
+  const dupes = [...posts.values()].filter((n) => n > 1).length;
+  const writer = stack.slack.board.writer.stats;
+  if (burst) {
+    console.log(`  ${(name + ': before the burst').padEnd(44)} changes ${String(steady.ms.length + steady.never).padStart(5)}  delay p50 ${s1(pct(steady.ms, 50)).padStart(6)} s  p95 ${s1(pct(steady.ms, 95)).padStart(6)} s  max ${s1(Math.max(...steady.ms)).padStart(6)} s  never shown ${steady.never}`);
+  }
+  console.log(
+    `  ${(name + (burst ? ': whole run' : '')).padEnd(44)} changes ${String(pbx.changes.length).padStart(5)}  delay p50 ${s1(pct(d.ms, 50)).padStart(6)} s  p95 ${s1(pct(d.ms, 95)).padStart(6)} s  max ${s1(Math.max(...d.ms)).padStart(6)} s  never shown ${String(d.never).padStart(4)}` +
+      `  429s ${String(stack.api.rateLimitedCount()).padStart(4)}  duplicate posts ${dupes}  ghosts ${ghosts}  peak calls ${peak}  converged ${Number.isNaN(converged) ? 'no' : s1(converged) + ' s'} after the last PBX change` +
+      (naive ? '' : `  (writes ${writer.updates} updates, ${writer.posts} posts)`),
+  );
+  void lastEnded;
+  await stack.close();
+}
+
+export async function boardBench(): Promise<void> {
+  console.log(`\nSupervisor board: 4 watched extensions (3 phones, 1 queue) in one channel, Slack rate limits enforced (chat.update 50/min, chat.postMessage 1/s per channel), 20% of PhoneCallEvents dropped; phases of ${SECONDS} s:`);
+  await scenario('board, 20 concurrent then a 10x burst', false, 20, true);
+  await scenario('naive board (every change, client retries)', true, 20, true);
+  await scenario('board, 100 concurrent (compact summary)', false, 100, false);
+}

@@ -1,0 +1,268 @@
+/**
+ * The supervisor board's domain: which channels watch which extensions, the
+ * pollers reading them with the watch owner's token (paused when that link
+ * dies), their PhoneCallEvents, and the hand-over of each read to the card
+ * ledger (ledger.ts). What to write to Slack goes to a BoardOutput; this file
+ * knows no Slack.
+ */
+import { randomBytes } from 'node:crypto';
+import type { UapiClient } from '../uapi/client.js';
+import type { PhoneCall } from '../uapi/schemas.js';
+import type { Store, Watch } from '../store/types.js';
+import { Poller, DEFAULT_POLL_TIMING, type PollTiming } from './poller.js';
+import type { CallSnapshot, LegHint } from './snapshot.js';
+import { CardLedger } from './ledger.js';
+import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
+import { eventNote, registerEvents, unregisterEvents } from './registration.js';
+
+export interface CardRef {
+  teamId: string;
+  channelId: string;
+  phoneCallId: string;
+}
+
+/** Where the board's writes go (the Slack side: a rate-limit-aware scheduler). */
+export interface BoardOutput {
+  /** The latest state of a card; `messageTs` when it was already posted. */
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void;
+  /** One audit line for the card's thread. */
+  audit(ref: CardRef, line: string): void;
+  /** An escalation for the card's thread; level 2 is also broadcast. */
+  alert(ref: CardRef, text: string, level: 1 | 2): void;
+  /** A message to the channel itself. */
+  notice(teamId: string, channelId: string, text: string): void;
+}
+
+export interface BoardDeps {
+  store: Store;
+  /** A client acting as this Slack user (their own VoipNow token). */
+  clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
+  /** True when an error means the owner's VoipNow link no longer works. */
+  isLinkProblem(err: unknown): boolean;
+  /** Which extensions are queues (ringing there escalates); default all (a phone stops ringing sooner). */
+  isQueue?: (extension: string) => boolean;
+  timing?: PollTiming;
+  thresholds?: AlertThresholds;
+  now?: () => number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+interface WatchState {
+  watch: Watch;
+  poller: Poller<PhoneCall>;
+  /** Calls this watch listed on its last read. */
+  seen: Set<string>;
+}
+
+/** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
+const LIST_COUNT = 1000;
+
+const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
+
+export class Board {
+  private readonly watches = new Map<string, WatchState>();
+  private readonly ledger: CardLedger;
+  private output: BoardOutput | undefined;
+  private readonly now: () => number;
+  /** PUBLIC_URL for PhoneCallEvents; undefined: polling only. */
+  eventsBase: string | undefined;
+
+  constructor(private readonly deps: BoardDeps) {
+    this.now = deps.now ?? Date.now;
+    this.ledger = new CardLedger({
+      store: deps.store,
+      escalation: new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS),
+      isQueue: (ext) => deps.isQueue?.(ext) ?? true,
+      output: () => this.output,
+      now: this.now,
+      ...(deps.log && { log: deps.log }),
+    });
+  }
+
+  setOutput(output: BoardOutput): void {
+    this.output = output;
+  }
+
+  /** Load watches and live cards from the store and start reading. */
+  async start(): Promise<void> {
+    await this.ledger.restore();
+    for (const w of await this.deps.store.listWatches()) this.run(w);
+  }
+
+  stop(): void {
+    for (const w of this.watches.values()) w.poller.stop();
+    this.watches.clear();
+  }
+
+  /**
+   * Watch an extension from a channel as `owner`: the first read and the event
+   * registration are made with the owner's token; if VoipNow refuses, this
+   * throws and nothing is stored. Watching again (e.g. after a pause) takes over.
+   */
+  async watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
+    const client = await this.deps.clientFor(owner);
+    await client.listPhoneCalls({ extension, count: 1 });
+    const key = keyOf(owner.teamId, channelId, extension);
+    const previous = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(owner.teamId, channelId)).find((w) => w.extension === extension);
+    const secret = previous?.secret ?? randomBytes(18).toString('base64url');
+    let eventIds: string[] | undefined;
+    if (this.eventsBase) eventIds = await registerEvents(client, extension, this.eventsUrl(secret), eventNote(owner.teamId, channelId));
+    const watch: Watch = {
+      teamId: owner.teamId, channelId, extension, createdBy: owner.userId, createdAt: previous?.createdAt ?? new Date(this.now()), secret,
+      ...(eventIds && { eventIds }),
+    };
+    if (previous) {
+      await this.deps.store.removeWatch(owner.teamId, channelId, extension);
+      this.watches.get(key)?.poller.stop();
+      this.watches.delete(key);
+    }
+    await this.deps.store.addWatch(watch);
+    this.run(watch);
+    return { events: Boolean(eventIds), again: Boolean(previous) };
+  }
+
+  /**
+   * Stop watching; removes the PhoneCallEvents this watch registered (as its owner, or as
+   * `actingUserId` when the owner's link no longer works).
+   */
+  async unwatch(teamId: string, channelId: string, extension: string, actingUserId?: string): Promise<boolean> {
+    const key = keyOf(teamId, channelId, extension);
+    const w = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(teamId, channelId)).find((x) => x.extension === extension);
+    if (!w) return false;
+    const state = this.watches.get(key);
+    state?.poller.stop();
+    await state?.poller.settled();
+    this.watches.delete(key);
+    if (w.eventIds?.length) {
+      const users = [...new Set([w.createdBy, ...(actingUserId ? [actingUserId] : [])])];
+      for (const userId of users) {
+        try {
+          await unregisterEvents(await this.deps.clientFor({ teamId, userId }), extension, w.eventIds);
+          break;
+        } catch (err) {
+          this.deps.log?.('could not remove the PhoneCallEvents of a watch', { extension, as: userId, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
+    await this.deps.store.removeWatch(teamId, channelId, extension);
+    for (const id of state?.seen ?? []) await this.ledger.release(teamId, channelId, id, key);
+    return true;
+  }
+
+  async watchesOf(teamId: string, channelId: string): Promise<Array<Watch & { lastRead?: number }>> {
+    const stored = await this.deps.store.listWatchesForChannel(teamId, channelId);
+    return stored.map((w) => {
+      const last = this.watches.get(keyOf(teamId, channelId, w.extension))?.poller.lastSuccess;
+      return last === undefined ? w : { ...w, lastRead: last };
+    });
+  }
+
+  /** Whether a secret belongs to a watch. */
+  knows(secret: string): boolean {
+    for (const w of this.watches.values()) if (w.watch.secret === secret) return true;
+    return false;
+  }
+
+  /** A PhoneCallEvent arrived for this secret: read that watch's extension now. False when unknown. */
+  async poke(secret: string): Promise<boolean> {
+    for (const w of this.watches.values()) {
+      if (w.watch.secret === secret) {
+        w.poller.poke();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
+  afterAction(ref: CardRef, line: string | undefined): void {
+    for (const h of this.ledger.note(ref, line) ?? []) this.watches.get(h)?.poller.poke();
+  }
+
+  /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */
+  hintLeg(phoneCallId: string, hint: LegHint): void {
+    this.ledger.hint(phoneCallId, hint);
+  }
+
+  /** Every board card showing this call (an action from `/call` is audited on each). */
+  cardsOf(phoneCallId: string): CardRef[] {
+    return this.ledger.cardsOf(phoneCallId);
+  }
+
+  /** Whether a message is one of the board's cards (so an action on it is audited). */
+  cardAt(teamId: string, channelId: string, messageTs: string): CardRef | undefined {
+    return this.ledger.cardAt(teamId, channelId, messageTs);
+  }
+
+  /** The Slack side posted a card: remember its message. */
+  posted(ref: CardRef, messageTs: string): Promise<void> {
+    return this.ledger.posted(ref, messageTs);
+  }
+
+  /** Waits for reads under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.watches.values()].map((w) => w.poller.settled()));
+  }
+
+  /** Live cards of a channel (for the compact summary). */
+  liveCalls(teamId: string, channelId: string): CallSnapshot[] {
+    return this.ledger.liveCalls(teamId, channelId);
+  }
+
+  private eventsUrl(secret: string): string {
+    return `${this.eventsBase!.replace(/\/+$/, '')}/voipnow/events/${secret}`;
+  }
+
+  private run(watch: Watch): void {
+    const key = keyOf(watch.teamId, watch.channelId, watch.extension);
+    // Cards restored from the store are held by the watches of their extension until a read says otherwise.
+    const seen = this.ledger.adopt(watch.teamId, watch.channelId, watch.extension, key);
+    const owner = { teamId: watch.teamId, userId: watch.createdBy };
+    const poller = new Poller<PhoneCall>(
+      {
+        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
+        onRead: (calls) => this.reconcile(key, calls),
+        onError: (err) => this.failed(key, err),
+      },
+      this.deps.timing ?? DEFAULT_POLL_TIMING,
+      this.now,
+    );
+    this.watches.set(key, { watch, poller, seen });
+    if (!watch.pausedAt) poller.start();
+    else poller.stop();
+  }
+
+  private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
+    const state = this.watches.get(key);
+    if (!state) return;
+    state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls);
+  }
+
+  /** A read failed: a dead link pauses the watch and tells the channel once; anything else backs off. */
+  private async failed(key: string, err: unknown): Promise<'stop' | 'retry'> {
+    const state = this.watches.get(key);
+    if (!state || !this.deps.isLinkProblem(err)) {
+      this.deps.log?.('board read failed', { watch: key, error: err instanceof Error ? err.message : String(err) });
+      return 'retry';
+    }
+    const w = state.watch;
+    const paused = { ...w, pausedAt: new Date(this.now()) };
+    state.watch = paused;
+    await this.deps.store.updateWatch(paused);
+    // Every watch of this owner in this channel is paused together: one message names them all.
+    const same = [...this.watches.values()].filter((s) => s !== state && s.watch.teamId === w.teamId && s.watch.channelId === w.channelId && s.watch.createdBy === w.createdBy && !s.watch.pausedAt);
+    for (const s of same) {
+      s.poller.stop();
+      s.watch = { ...s.watch, pausedAt: paused.pausedAt };
+      await this.deps.store.updateWatch(s.watch);
+    }
+    const names = [w, ...same.map((s) => s.watch)].map((x) => `\`${x.extension}\``).join(', ');
+    this.output?.notice(
+      w.teamId,
+      w.channelId,
+      `:warning: Paused watching ${names}: the VoipNow link of <@${w.createdBy}>, who set ${same.length ? 'these watches' : 'this watch'}, has expired or was refused. ` +
+        `To resume, <@${w.createdBy}> runs \`/call link\` and then \`/call watch ${[w, ...same.map((s) => s.watch)].map((x) => x.extension).join(' ')}\` here, or another linked supervisor runs that \`/call watch\`.`,
+    );
+    return 'stop';
+  }
+}

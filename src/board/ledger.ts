@@ -1,0 +1,177 @@
+/**
+ * The cards each channel shows, one per call, and how a read of the PBX
+ * changes them: new calls get a card, changed ones an update and audit lines,
+ * and a call that no watch of the channel lists any more has ended (no ghosts,
+ * even when events are lost). Persisted in the store, so a restart continues
+ * the same messages and threads.
+ */
+import type { PhoneCall } from '../uapi/schemas.js';
+import type { BoardCard, Store } from '../store/types.js';
+import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
+import type { Escalation } from './escalation.js';
+import type { BoardOutput, CardRef } from './board.js';
+
+interface Entry {
+  snapshot: CallSnapshot;
+  extension: string;
+  /** Keys of the channel's watches that list the call. */
+  holders: Set<string>;
+  messageTs?: string;
+  seq: number;
+}
+
+export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
+
+export interface LedgerDeps {
+  store: Store;
+  escalation: Escalation;
+  isQueue: (extension: string) => boolean;
+  output: () => BoardOutput | undefined;
+  now: () => number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class CardLedger {
+  private readonly channels = new Map<string, Map<string, Entry>>();
+  /** Supervisor legs started from Slack, per call (VoipNow does not mark them). */
+  private readonly hints = new Map<string, LegHint[]>();
+
+  hint(phoneCallId: string, hint: LegHint): void {
+    const list = (this.hints.get(phoneCallId) ?? []).filter((h) => h.from !== hint.from);
+    this.hints.set(phoneCallId, [...list, hint]);
+  }
+
+  constructor(private readonly deps: LedgerDeps) {}
+
+  /** Live cards from the store (after a restart). */
+  async restore(): Promise<void> {
+    for (const c of await this.deps.store.listLiveBoardCards()) {
+      const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
+      this.channel(c.teamId, c.channelId).set(c.phoneCallId, {
+        snapshot: JSON.parse(c.state) as CallSnapshot, extension: c.extension, holders: new Set(), seq, ...(c.messageTs && { messageTs: c.messageTs }),
+      });
+    }
+  }
+
+  /** Restored cards of this extension are held by a (re)started watch until a read says otherwise. */
+  adopt(teamId: string, channelId: string, extension: string, key: string): Set<string> {
+    const seen = new Set<string>();
+    for (const [id, e] of this.channel(teamId, channelId)) {
+      if (e.extension === extension && e.snapshot.state !== 'ended') {
+        e.holders.add(key);
+        seen.add(id);
+      }
+    }
+    return seen;
+  }
+
+  /** Take in what one watch read; returns the calls it listed. */
+  async reconcile(w: { teamId: string; channelId: string; extension: string; key: string; seen: Set<string> }, calls: PhoneCall[]): Promise<Set<string>> {
+    const entries = this.channel(w.teamId, w.channelId);
+    const listed = new Set<string>();
+    const now = this.deps.now();
+    const out = this.deps.output();
+    for (const call of calls) {
+      listed.add(call.id);
+      const next = snapshotOf(call, w.extension, this.hints.get(call.id));
+      let entry = entries.get(call.id);
+      const ref = { teamId: w.teamId, channelId: w.channelId, phoneCallId: call.id };
+      if (!entry || entry.snapshot.state === 'ended') {
+        entry = { snapshot: next, extension: w.extension, holders: new Set([w.key]), seq: entry?.seq ?? 0 };
+        entries.set(call.id, entry);
+        out?.card(ref, next, undefined);
+        await this.save(ref, entry);
+        for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
+      } else {
+        entry.holders.add(w.key);
+        if (!sameSnapshot(entry.snapshot, next)) {
+          const lines = changeLines(entry.snapshot, next);
+          entry.snapshot = next;
+          out?.card(ref, next, entry.messageTs);
+          await this.save(ref, entry);
+          for (const line of lines) this.auditLine(ref, entry, line);
+        }
+      }
+      const alert = this.deps.escalation.check(entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
+      if (alert) out?.alert(ref, alert.text, alert.level);
+    }
+    for (const id of w.seen) if (!listed.has(id)) await this.release(w.teamId, w.channelId, id, w.key);
+    return listed;
+  }
+
+  /** A watch no longer lists a call: when no watch of the channel does, it has ended. */
+  async release(teamId: string, channelId: string, id: string, key: string): Promise<void> {
+    const entries = this.channel(teamId, channelId);
+    const entry = entries.get(id);
+    if (!entry) return;
+    entry.holders.delete(key);
+    if (entry.holders.size > 0 || entry.snapshot.state === 'ended') return;
+    const ref = { teamId, channelId, phoneCallId: id };
+    const ended = endedSnapshot(entry.snapshot, new Date(this.deps.now()));
+    const lines = changeLines(entry.snapshot, ended);
+    entry.snapshot = ended;
+    this.deps.escalation.forget(id);
+    this.deps.output()?.card(ref, ended, entry.messageTs);
+    await this.save(ref, entry);
+    for (const line of lines) this.auditLine(ref, entry, line);
+    entries.delete(id);
+    if (this.cardsOf(id).length === 0) this.hints.delete(id);
+  }
+
+  /** An audit line on a card; returns the watches holding the call (to re-read it), or undefined without a card. */
+  note(ref: CardRef, line: string | undefined): Set<string> | undefined {
+    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
+    if (!entry) return undefined;
+    if (line) this.auditLine(ref, entry, line);
+    return entry.holders;
+  }
+
+  cardsOf(phoneCallId: string): CardRef[] {
+    const refs: CardRef[] = [];
+    for (const [k, entries] of this.channels) {
+      if (!entries.has(phoneCallId)) continue;
+      const [teamId, channelId] = k.split('|') as [string, string];
+      refs.push({ teamId, channelId, phoneCallId });
+    }
+    return refs;
+  }
+
+  cardAt(teamId: string, channelId: string, messageTs: string): CardRef | undefined {
+    for (const [id, e] of this.channels.get(channelKey(teamId, channelId)) ?? []) if (e.messageTs === messageTs) return { teamId, channelId, phoneCallId: id };
+    return undefined;
+  }
+
+  async posted(ref: CardRef, messageTs: string): Promise<void> {
+    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
+    if (!entry) return;
+    entry.messageTs = messageTs;
+    await this.save(ref, entry);
+  }
+
+  liveCalls(teamId: string, channelId: string): CallSnapshot[] {
+    return [...(this.channels.get(channelKey(teamId, channelId))?.values() ?? [])].map((e) => e.snapshot).filter((s) => s.state !== 'ended');
+  }
+
+  private channel(teamId: string, channelId: string): Map<string, Entry> {
+    const k = channelKey(teamId, channelId);
+    let m = this.channels.get(k);
+    if (!m) this.channels.set(k, (m = new Map()));
+    return m;
+  }
+
+  private auditLine(ref: CardRef, entry: Entry, line: string): void {
+    entry.seq++;
+    this.deps.output()?.audit(ref, line);
+    this.deps.store
+      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line })
+      .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
+  }
+
+  private async save(ref: CardRef, entry: Entry): Promise<void> {
+    const card: BoardCard = {
+      ...ref, extension: entry.extension, state: JSON.stringify(entry.snapshot), ended: entry.snapshot.state === 'ended', updatedAt: new Date(this.deps.now()),
+      ...(entry.messageTs && { messageTs: entry.messageTs }),
+    };
+    await this.deps.store.saveBoardCard(card);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Reads one watched extension again and again: every `liveMs` while it has live
+ * calls, every `idleMs` when it has none, backing off on errors. `poke()` (a
+ * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
+ * runs coalesce into one more read right after it. Never two reads at once.
+ *
+ * Its timers are its own (unref'd), not the app's drain point: a poller is
+ * always waiting, so it must not keep `idle()` from resolving.
+ */
+export interface PollTiming {
+  liveMs: number;
+  idleMs: number;
+  /** Upper bound of the error backoff. */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000 };
+
+export interface PollerHooks<T> {
+  read(): Promise<T[]>;
+  /** What was read; resolves when it has been taken in. */
+  onRead(items: T[]): Promise<void>;
+  /** A failed read: return 'stop' to stop polling (e.g. the owner's link expired). */
+  onError(err: unknown): Promise<'stop' | 'retry'>;
+}
+
+export class Poller<T> {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+  private live = false;
+  /** When the last read succeeded (ms since epoch). */
+  lastSuccess: number | undefined;
+
+  constructor(
+    private readonly hooks: PollerHooks<T>,
+    private readonly timing: PollTiming = DEFAULT_POLL_TIMING,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Read now (coalesced with a read under way). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.clearTimer();
+    this.running = this.cycle().finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      } else this.arm();
+    });
+  }
+
+  start(): void {
+    this.poke();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearTimer();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Resolves when the read under way (if any) is done. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async cycle(): Promise<void> {
+    let items: T[];
+    try {
+      items = await this.hooks.read();
+    } catch (err) {
+      this.failures++;
+      if ((await this.hooks.onError(err).catch(() => 'retry' as const)) === 'stop') this.stop();
+      return;
+    }
+    this.failures = 0;
+    this.lastSuccess = this.now();
+    this.live = items.length > 0;
+    await this.hooks.onRead(items);
+  }
+
+  private delay(): number {
+    const base = this.live ? this.timing.liveMs : this.timing.idleMs;
+    if (this.failures === 0) return base;
+    return Math.min(this.timing.maxBackoffMs, this.timing.liveMs * 2 ** Math.min(this.failures, 10));
+  }
+
+  private arm(): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.poke();
+    }, this.delay());
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * Every board write goes through here, one request at a time, within Slack's
+ * rate limits. Per card only the latest state is kept: a change replaces what
+ * was pending, and what is sent is read at the moment of sending, so a card
+ * never goes back to an older state and nothing stale is ever resent (the
+ * client has no automatic retries and rejects rate-limited calls). Order of
+ * work: new cards, ended cards, channel notices and alerts, the compact
+ * summaries, changed cards (the longest waiting first), audit lines (all
+ * pending lines of a thread in one reply). On 429 the budget waits for
+ * Retry-After and the then-current state is sent.
+ *
+ * A channel whose pending changes outrun its budget share switches to one
+ * compact summary message (see compact.ts) and back when it calms down.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { BoardOutput, CardRef } from '../../board/board.js';
+import type { CallSnapshot } from '../../board/snapshot.js';
+import type { Background } from '../../background.js';
+import type { Logger } from '../../log.js';
+import { DEFAULT_BUDGETS, TokenBucket, type WriteBudgets } from './budget.js';
+import { boardCard } from './render.js';
+import { CompactMode } from './compact.js';
+
+interface Slot {
+  ref: CardRef;
+  snapshot: CallSnapshot;
+  version: number;
+  sent: number;
+  ts?: string;
+  /** When the oldest unsent change arrived. */
+  dirtySince: number;
+  lines: string[];
+}
+
+interface ChannelPost {
+  teamId: string;
+  channelId: string;
+  text: string;
+  threadOf?: string; // slot key
+  broadcast?: boolean;
+}
+
+export interface WriterHooks {
+  posted(ref: CardRef, ts: string): Promise<void>;
+  liveCalls(teamId: string, channelId: string): CallSnapshot[];
+  /** Mention of the supervisors for alerts ("<!subteam^S1>"), if any. */
+  mention(): Promise<string | undefined>;
+}
+
+export interface WriterStats {
+  requests: number;
+  rateLimited: number;
+  posts: number;
+  updates: number;
+}
+
+const slotKey = (r: CardRef) => `${r.teamId}|${r.channelId}|${r.phoneCallId}`;
+const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
+
+export class BoardWriter implements BoardOutput {
+  private readonly slots = new Map<string, Slot>();
+  private readonly notices: ChannelPost[] = [];
+  private readonly updates: TokenBucket;
+  private readonly posts = new Map<string, TokenBucket>();
+  private readonly budgets: WriteBudgets;
+  private readonly compact: CompactMode;
+  private pumping = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private idleCheck = false;
+  readonly stats: WriterStats = { requests: 0, rateLimited: 0, posts: 0, updates: 0 };
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly hooks: WriterHooks,
+    private readonly background: Background,
+    private readonly logger: Logger,
+    budgets: Partial<WriteBudgets> = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
+    this.updates = new TokenBucket(this.budgets.updatesPerMinute / 60_000, this.budgets.updateBurst, now);
+    this.compact = new CompactMode(this.budgets, now);
+  }
+
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void {
+    const k = slotKey(ref);
+    let slot = this.slots.get(k);
+    if (!slot) {
+      slot = { ref, snapshot, version: 0, sent: 0, dirtySince: this.now(), lines: [], ...(messageTs && { ts: messageTs }) };
+      this.slots.set(k, slot);
+    }
+    if (slot.version === slot.sent) slot.dirtySince = this.now();
+    slot.snapshot = snapshot;
+    slot.version++;
+    if (!slot.ts && messageTs) slot.ts = messageTs;
+    this.compact.changed(channelKey(ref.teamId, ref.channelId));
+    this.kick();
+  }
+
+  audit(ref: CardRef, line: string): void {
+    this.slots.get(slotKey(ref))?.lines.push(line);
+    this.kick();
+  }
+
+  alert(ref: CardRef, text: string, level: 1 | 2): void {
+    this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: `:rotating_light: ${text}`, threadOf: slotKey(ref), broadcast: level === 2 });
+    this.kick();
+  }
+
+  notice(teamId: string, channelId: string, text: string): void {
+    this.notices.push({ teamId, channelId, text });
+    this.kick();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Cards with a change not yet in Slack. */
+  get backlog(): number {
+    let n = 0;
+    for (const s of this.slots.values()) if (s.version > s.sent) n++;
+    return n;
+  }
+
+  private postBucket(channelId: string): TokenBucket {
+    let b = this.posts.get(channelId);
+    if (!b) this.posts.set(channelId, (b = new TokenBucket(this.budgets.postsPerSecond / 1000, this.budgets.postBurst, this.now)));
+    return b;
+  }
+
+  private kick(): void {
+    if (this.pumping || this.closed) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.pumping = true;
+    this.background.track(this.pump().finally(() => (this.pumping = false)));
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      const next = this.pick();
+      if (typeof next === 'number') {
+        if (next < Infinity) this.wake(next);
+        return;
+      }
+      await next().catch((err: unknown) => this.logger.warn('board write failed', { error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+
+  private wake(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, Math.max(1, ms));
+    this.timer.unref();
+    // Pending board writes keep the drain point busy, so tests and shutdown can wait for them.
+    if (!this.idleCheck) this.background.track(new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)).unref()));
+  }
+
+  /** The next write to make now, or how long until one may be made. */
+  private pick(): (() => Promise<void>) | number {
+    let wait = Infinity;
+    const live = [...this.slots.values()];
+    const postReady = (channelId: string) => {
+      const w = this.postBucket(channelId).waitMs();
+      if (w > 0) wait = Math.min(wait, w);
+      return w === 0;
+    };
+    const updateReady = () => {
+      const w = this.updates.waitMs();
+      if (w > 0) wait = Math.min(wait, w);
+      return w === 0;
+    };
+    for (const ch of this.compact.channels()) {
+      const transition = this.compact.decide(ch, this.backlogOf(ch));
+      if (transition) this.logger.info(`board channel ${ch} ${transition === 'enter' ? 'switches to the compact summary' : 'returns to per-call cards'}`);
+    }
+    // 1. New cards (not in compact channels), 2. ended cards.
+    for (const s of live) {
+      if (s.ts || s.version === s.sent || this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
+      if (s.snapshot.state === 'ended' && s.sent === 0 && this.compact.wasCompactRecently(channelKey(s.ref.teamId, s.ref.channelId))) {
+        this.slots.delete(slotKey(s.ref)); // began and ended while the channel was compact: its history is in the store
+        continue;
+      }
+      if (postReady(s.ref.channelId)) return () => this.postCard(s);
+    }
+    // Ended cards lose their buttons even in compact channels, but the summary of a busy channel comes first.
+    const summaryWaiting = this.compact.channels().some((ch) => this.compact.summaryDue(ch));
+    for (const s of live) {
+      if (!s.ts || s.version === s.sent || s.snapshot.state !== 'ended') continue;
+      if (summaryWaiting && this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
+      if (updateReady()) return () => this.updateCard(s);
+    }
+    // 3. Notices and alerts.
+    for (const [i, n] of this.notices.entries()) {
+      const slot = n.threadOf ? this.slots.get(n.threadOf) : undefined;
+      const thread = slot?.ts;
+      // A card not posted yet gets its alert in its thread once posted; one never posted (compact) in the channel.
+      if (n.threadOf && slot && !thread && !this.compact.isCompact(channelKey(n.teamId, n.channelId))) continue;
+      if (postReady(n.channelId)) {
+        this.notices.splice(i, 1);
+        return () => this.postNotice(n, thread);
+      }
+    }
+    // 4. Compact summaries.
+    for (const ch of this.compact.channels()) {
+      const due = this.compact.summaryDue(ch);
+      if (!due) continue;
+      const [teamId, channelId] = ch.split('|') as [string, string];
+      if (due === 'post' ? postReady(channelId) : updateReady()) return () => this.writeSummary(teamId, channelId, due);
+    }
+    // 5. Changed cards, longest waiting first.
+    const changed = live.filter((s) => s.ts && s.version > s.sent && !this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))).sort((a, b) => a.dirtySince - b.dirtySince);
+    if (changed.length && updateReady()) return () => this.updateCard(changed[0]!);
+    // 6. Audit lines.
+    for (const s of live) {
+      if (!s.ts || s.lines.length === 0) continue;
+      if (postReady(s.ref.channelId)) return () => this.postLines(s);
+    }
+    // Slots fully written and ended are done.
+    for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
+    // A compact channel's calm-down is checked even when nothing is pending (not tracked as pending work).
+    this.idleCheck = wait === Infinity && this.compact.anyCompact;
+    if (this.compact.anyCompact) wait = Math.min(wait, Math.max(250, this.budgets.compactMinMs / 4));
+    return wait;
+  }
+
+  private backlogOf(ch: string): number {
+    let n = 0;
+    for (const s of this.slots.values()) if (s.version > s.sent && channelKey(s.ref.teamId, s.ref.channelId) === ch) n++;
+    return n;
+  }
+
+  private async send(kind: 'post' | 'update', channelId: string, call: () => Promise<{ ts?: string }>): Promise<{ ts?: string } | undefined> {
+    const bucket = kind === 'update' ? this.updates : this.postBucket(channelId);
+    bucket.take();
+    this.stats.requests++;
+    try {
+      const res = await call();
+      bucket.succeeded();
+      if (kind === 'update') this.stats.updates++;
+      else this.stats.posts++;
+      return res;
+    } catch (err) {
+      const retryAfter = (err as { retryAfter?: number }).retryAfter;
+      if (typeof retryAfter === 'number') {
+        this.stats.rateLimited++;
+        bucket.block(retryAfter * 1000);
+        this.logger.warn('Slack rate-limited a board write; waiting for Retry-After', { kind, retryAfter });
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private async postCard(s: Slot): Promise<void> {
+    const version = s.version;
+    const msg = boardCard(s.snapshot);
+    const res = await this.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false }));
+    if (!res?.ts) return;
+    s.ts = res.ts;
+    s.sent = version;
+    await this.hooks.posted(s.ref, res.ts);
+  }
+
+  private async updateCard(s: Slot): Promise<void> {
+    const version = s.version;
+    const msg = boardCard(s.snapshot);
+    try {
+      const res = await this.send('update', s.ref.channelId, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: msg.text, blocks: msg.blocks }));
+      if (res) s.sent = Math.max(s.sent, version);
+    } catch (err) {
+      s.sent = Math.max(s.sent, version); // a refused update is not retried with the same content
+      throw err;
+    }
+  }
+
+  private async postLines(s: Slot): Promise<void> {
+    const lines = s.lines.splice(0);
+    const res = await this.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, thread_ts: s.ts!, text: lines.join('\n'), unfurl_links: false }));
+    if (!res) s.lines.unshift(...lines);
+  }
+
+  private async postNotice(n: ChannelPost, threadTs: string | undefined): Promise<void> {
+    const mention = n.threadOf ? await this.hooks.mention() : undefined;
+    const text = mention ? `${mention} ${n.text}` : n.text;
+    const args = threadTs
+      ? { channel: n.channelId, text, unfurl_links: false, thread_ts: threadTs, reply_broadcast: Boolean(n.broadcast) }
+      : { channel: n.channelId, text, unfurl_links: false };
+    const res = await this.send('post', n.channelId, () => this.client.chat.postMessage(args));
+    if (!res) this.notices.unshift(n);
+  }
+
+  private async writeSummary(teamId: string, channelId: string, how: 'post' | 'update' | 'final'): Promise<void> {
+    const ch = channelKey(teamId, channelId);
+    const msg = this.compact.render(ch, this.hooks.liveCalls(teamId, channelId), how === 'final');
+    const ts = this.compact.ts(ch);
+    const res = await this.send(how === 'post' ? 'post' : 'update', channelId, () =>
+      how === 'post' || !ts ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks }) : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
+    );
+    if (res) this.compact.written(ch, res.ts ?? ts);
+  }
+}
