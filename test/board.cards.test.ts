@@ -136,14 +136,15 @@ describe('supervisor board: cards', () => {
   it('unwatch removes exactly the PhoneCallEvents it registered', async () => {
     await command('UA', 'watch 0003*210');
     await watchReply('UA', /Watching/);
-    expect(s.sandbox.world.events.filter((e) => e.extension === '0003*210')).toHaveLength(6);
+    // One per event type (5), beside the seed world's own two (the Update page's ids).
+    expect(s.sandbox.world.events.filter((e) => e.extension === '0003*210')).toHaveLength(7);
     await command('UA', 'watch 0003*210'); // again: no duplicates
     await watchReply('UA', /Watching again/);
-    expect(s.sandbox.world.events.filter((e) => e.extension === '0003*210')).toHaveLength(6);
+    expect(s.sandbox.world.events.filter((e) => e.extension === '0003*210')).toHaveLength(7);
     await command('UA', 'unwatch 0003*210');
     await watchReply('UA', /Stopped watching/);
     const left = s.sandbox.world.events.filter((e) => e.extension === '0003*210');
-    expect(left.map((e) => e.id)).toEqual(['NqeyDRqo4FtabmFj8gNWq3hsiGNYyq']);
+    expect(left.map((e) => e.id).sort()).toEqual(['MyPhoneCallEvent', 'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq']);
     expect(await s.store.listWatchesForChannel('T1', CH)).toEqual([]);
   });
 

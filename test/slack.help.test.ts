@@ -53,7 +53,7 @@ describe('/call help', () => {
     const all = everyText(r.blocks).join('\n');
     expect(all).not.toContain('```');
     const sections = sectionTexts(r.blocks);
-    expect(sections.map((t) => t.split('\n')[0])).toEqual(['*See calls*', '*Handle a call*', '*Coach an agent (supervisors)*', '*Call events*', '*Your account*']);
+    expect(sections.map((t) => t.split('\n')[0])).toEqual(['*See calls*', '*Handle a call*', '*Coach an agent (supervisors)*', '*Live call board of a channel (supervisors)*', '*Call events*', '*Your account*']);
     const handle = sections[1]!;
     const coach = sections[2]!;
     for (const a of CALL_ACTIONS) {
@@ -62,7 +62,8 @@ describe('/call help', () => {
     }
     expect(handle).toContain('put the call on hold');
     expect(sections[0]).toContain('`/call list [extension] [callId]`');
-    expect(sections[4]).toContain('`/call link [your extension]`');
+    expect(sections[3]).toContain('`/call watch &lt;extension or queue&gt;');
+    expect(sections[5]).toContain('`/call link [your extension]`');
     // Slack's control characters are escaped, so `<extension>` is never read as a link.
     expect(all).not.toMatch(/<(?!!date)[a-z]/);
     expect(all).toContain('`/call help &lt;command&gt;`');
