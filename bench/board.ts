@@ -23,7 +23,12 @@ const EXTENSIONS = ['0003*210', '0003*024', '0003*025', '0003*300'];
 const SEEDS = new Set<string>(Object.values(SEED_IDS));
 const EMOJI: Record<string, BoardState> = { ':bell:': 'ringing', ':large_green_circle:': 'on call', ':double_vertical_bar:': 'on hold', ':parking:': 'parked', ':no_entry_sign:': 'ended' };
 
-interface Change { id: string; state: BoardState; at: number; index: number }
+interface Change {
+  id: string;
+  state: BoardState;
+  at: number;
+  index: number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
@@ -137,7 +142,13 @@ class NaiveWriter implements BoardOutput {
     const msg = boardCard(snapshot);
     const prior = this.ts.get(ref.phoneCallId);
     if (!prior) {
-      this.ts.set(ref.phoneCallId, this.client.chat.postMessage({ channel: ref.channelId, text: msg.text, blocks: msg.blocks }).then((r) => r.ts, () => undefined));
+      this.ts.set(
+        ref.phoneCallId,
+        this.client.chat.postMessage({ channel: ref.channelId, text: msg.text, blocks: msg.blocks }).then(
+          (r) => r.ts,
+          () => undefined,
+        ),
+      );
       return;
     }
     void prior.then(async (ts) => {
@@ -169,7 +180,11 @@ async function setUp(naive: boolean): Promise<Stack> {
 }
 
 const traffic = (stack: Stack, body: Record<string, unknown>) =>
-  fetch(`${stack.sandbox.url}/_sandbox/traffic`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ extensions: EXTENSIONS, seed: 5, meanTalkSeconds: 20, meanRingSeconds: 3, ...body }) }).then((r) => r.json());
+  fetch(`${stack.sandbox.url}/_sandbox/traffic`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ extensions: EXTENSIONS, seed: 5, meanTalkSeconds: 20, meanRingSeconds: 3, ...body }),
+  }).then((r) => r.json());
 
 const liveTraffic = (stack: Stack) => [...stack.sandbox.world.calls.keys()].filter((id) => !SEEDS.has(id)).length;
 
@@ -220,7 +235,10 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
   const ghosts = [...shown].filter(([id, st]) => st !== 'ended' && !stack.sandbox.world.calls.has(id) && !SEEDS.has(id)).length;
   const shownAll = slackShown(stack).all;
   const d = delays(pbx.changes, shownAll);
-  const steady = delays(pbx.changes.filter((c) => c.at < burstStart), shownAll);
+  const steady = delays(
+    pbx.changes.filter((c) => c.at < burstStart),
+    shownAll,
+  );
   const posts = new Map<string, number>();
   for (const c of stack.api.calls) {
     if (c.method !== 'chat.postMessage' || c.rateLimited || c.body.channel !== CH || c.body.thread_ts) continue;
@@ -230,11 +248,13 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
   const dupes = [...posts.values()].filter((n) => n > 1).length;
   const writer = stack.slack.board.writer.stats;
   if (burst) {
-    console.log(`  ${(name + ': before the burst').padEnd(44)} changes ${String(steady.ms.length + steady.never).padStart(5)}  delay p50 ${s1(pct(steady.ms, 50)).padStart(6)} s  p95 ${s1(pct(steady.ms, 95)).padStart(6)} s  max ${s1(Math.max(...steady.ms)).padStart(6)} s  never shown ${steady.never}`);
+    console.log(
+      `  ${(`${name}: before the burst`).padEnd(44)} changes ${String(steady.ms.length + steady.never).padStart(5)}  delay p50 ${s1(pct(steady.ms, 50)).padStart(6)} s  p95 ${s1(pct(steady.ms, 95)).padStart(6)} s  max ${s1(Math.max(...steady.ms)).padStart(6)} s  never shown ${steady.never}`,
+    );
   }
   console.log(
     `  ${(name + (burst ? ': whole run' : '')).padEnd(44)} changes ${String(pbx.changes.length).padStart(5)}  delay p50 ${s1(pct(d.ms, 50)).padStart(6)} s  p95 ${s1(pct(d.ms, 95)).padStart(6)} s  max ${s1(Math.max(...d.ms)).padStart(6)} s  never shown ${String(d.never).padStart(4)}` +
-      `  429s ${String(stack.api.rateLimitedCount()).padStart(4)}  duplicate posts ${dupes}  ghosts ${ghosts}  peak calls ${peak}  converged ${Number.isNaN(converged) ? 'no' : s1(converged) + ' s'} after the last PBX change` +
+      `  429s ${String(stack.api.rateLimitedCount()).padStart(4)}  duplicate posts ${dupes}  ghosts ${ghosts}  peak calls ${peak}  converged ${Number.isNaN(converged) ? 'no' : `${s1(converged)} s`} after the last PBX change` +
       (naive ? '' : `  (writes ${writer.updates} updates, ${writer.posts} posts)`),
   );
   void lastEnded;
@@ -242,7 +262,9 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
 }
 
 export async function boardBench(): Promise<void> {
-  console.log(`\nSupervisor board: 4 watched extensions (3 phones, 1 queue) in one channel, Slack rate limits enforced (chat.update 50/min, chat.postMessage 1/s per channel), 20% of PhoneCallEvents dropped; phases of ${SECONDS} s:`);
+  console.log(
+    `\nSupervisor board: 4 watched extensions (3 phones, 1 queue) in one channel, Slack rate limits enforced (chat.update 50/min, chat.postMessage 1/s per channel), 20% of PhoneCallEvents dropped; phases of ${SECONDS} s:`,
+  );
   await scenario('board, 20 concurrent then a 10x burst', false, 20, true);
   await scenario('naive board (every change, client retries)', true, 20, true);
   await scenario('board, 100 concurrent (compact summary)', false, 100, false);

@@ -16,8 +16,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 function body(text, i) {
   return new URLSearchParams({
-    token: 'x', team_id: 'T1', team_domain: 'bench', channel_id: 'C1', channel_name: 'bench', user_id: 'UBENCH',
-    user_name: 'bench', command: '/call', text, api_app_id: 'A1', response_url: 'http://127.0.0.1:9/none', trigger_id: `t${i}`,
+    token: 'x',
+    team_id: 'T1',
+    team_domain: 'bench',
+    channel_id: 'C1',
+    channel_name: 'bench',
+    user_id: 'UBENCH',
+    user_name: 'bench',
+    command: '/call',
+    text,
+    api_app_id: 'A1',
+    response_url: 'http://127.0.0.1:9/none',
+    trigger_id: `t${i}`,
   }).toString();
 }
 
@@ -34,11 +44,17 @@ async function run(spec) {
       const target = t.target;
       const raw = body(spec.text, i);
       const ts = Math.floor(Date.now() / 1000);
-      const sig = 'v0=' + createHmac('sha256', spec.secret).update(`v0:${ts}:${raw}`).digest('hex');
+      const sig = `v0=${createHmac('sha256', spec.secret).update(`v0:${ts}:${raw}`).digest('hex')}`;
       const started = performance.now();
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(raw), 'x-slack-signature': sig, 'x-slack-request-timestamp': String(ts) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(raw), 'x-slack-signature': sig, 'x-slack-request-timestamp': String(ts) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {

@@ -33,10 +33,11 @@ const big = piece.repeat(25_600); // 200 KB
 const tSmall = best(() => normalizeText(small));
 const tBig = best(() => normalizeText(big), 3);
 const short = 'hold 0003*210 b817d2618fe6f1804333';
-const tShort = best(() => {
-  for (let i = 0; i < 1000; i++) tryParse(short);
-}) / 1000;
-const tParseBig = best(() => tryParse('hold ' + big));
+const tShort =
+  best(() => {
+    for (let i = 0; i < 1000; i++) tryParse(short);
+  }) / 1000;
+const tParseBig = best(() => tryParse(`hold ${big}`));
 console.log(`normalizeText 20 KB <http://   ${tSmall.toFixed(2)} ms`);
 console.log(`normalizeText 200 KB <http://  ${tBig.toFixed(2)} ms   (200 KB / 20 KB = ${(tBig / tSmall).toFixed(1)}x; linear ~10x, quadratic ~100x)`);
 console.log(`parseCommand short command     ${(tShort * 1000).toFixed(1)} µs`);

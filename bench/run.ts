@@ -137,13 +137,29 @@ async function slackBench(): Promise<void> {
   const list = await load(spec(callops, `list 0003*210 ${SEED_IDS.seedCall}`));
   console.log(`\nSlack /call acknowledgement, ${REQUESTS} signed requests over ${CONNECTIONS} connections per round (load from another process), ${ROUNDS} alternating rounds, medians:`);
   const row = (name: string, r: { rps: number; p50: number; p99: number; errors: number }, busy?: number) =>
-    console.log(`  ${name.padEnd(66)} ${fmt(r.rps, 0).padStart(6)} req/s  p50 ${fmt(r.p50).padStart(6)} ms  p99 ${fmt(r.p99).padStart(6)} ms  errors ${r.errors}${busy === undefined ? '' : `  CPU ${fmt(busy, 3)} ms/req`}`);
+    console.log(
+      `  ${name.padEnd(66)} ${fmt(r.rps, 0).padStart(6)} req/s  p50 ${fmt(r.p50).padStart(6)} ms  p99 ${fmt(r.p99).padStart(6)} ms  errors ${r.errors}${busy === undefined ? '' : `  CPU ${fmt(busy, 3)} ms/req`}`,
+    );
   row('minimal Bolt app (ack only, Bolt defaults)', b, b.busyMs);
   row('callops /call help', h, h.busyMs);
   row('callops /call list 0003*210 <id> (ack, then VoipNow + Slack API)', list);
   const pairs = (f: (x: LoadResult & { busyMs: number }) => number) => med(help.map((x, i) => f(x) / f(bare[i]!)));
-  console.log(`  callops help / minimal, median of the ${ROUNDS} paired rounds: throughput ${fmt(pairs((x) => x.rps), 2)}x, p50 ${fmt(pairs((x) => x.p50), 2)}x, p99 ${fmt(pairs((x) => x.p99), 2)}x, CPU per request ${fmt(pairs((x) => x.busyMs), 2)}x`);
-  console.log(`  per round, throughput: ${help.map((x, i) => fmt(x.rps / bare[i]!.rps, 2) + 'x').join(', ')}`);
+  console.log(
+    `  callops help / minimal, median of the ${ROUNDS} paired rounds: throughput ${fmt(
+      pairs((x) => x.rps),
+      2,
+    )}x, p50 ${fmt(
+      pairs((x) => x.p50),
+      2,
+    )}x, p99 ${fmt(
+      pairs((x) => x.p99),
+      2,
+    )}x, CPU per request ${fmt(
+      pairs((x) => x.busyMs),
+      2,
+    )}x`,
+  );
+  console.log(`  per round, throughput: ${help.map((x, i) => `${fmt(x.rps / bare[i]!.rps, 2)}x`).join(', ')}`);
 
   console.log(`  callops /call list / minimal throughput: ${fmt(list.rps / b.rps, 2)}x (list also calls VoipNow and Slack after the ack)`);
   await minimal.stop();

@@ -44,7 +44,9 @@ async function registerEvents(): Promise<void> {
   for (const ext of EXTENSIONS) {
     for (const type of [0, 1, 2, 3, 4]) {
       await fetch(`${sandbox.url}/uapi/extensions/@me/${ext}/phoneCallEvents`, {
-        method: 'POST', headers: auth, body: JSON.stringify({ type, method: 1, url: `${sinkUrl}/${ext}/${type}` }),
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ type, method: 1, url: `${sinkUrl}/${ext}/${type}` }),
       });
     }
   }
@@ -74,7 +76,16 @@ async function waitActive(n: number): Promise<void> {
   }
 }
 
-interface Level { label: string; active: string; p50: number; p99: number; changes: number; deliveries: number; loopP99: number; requests: number }
+interface Level {
+  label: string;
+  active: string;
+  p50: number;
+  p99: number;
+  changes: number;
+  deliveries: number;
+  loopP99: number;
+  requests: number;
+}
 
 async function measure(label: string, concurrent: number): Promise<Level> {
   if (concurrent > 0) {
@@ -97,8 +108,11 @@ async function measure(label: string, concurrent: number): Promise<Level> {
   return {
     label,
     active: activeSeen.length ? `${Math.min(...activeSeen)}-${Math.max(...activeSeen)}` : '0',
-    p50: pct(lat, 50), p99: pct(lat, 99), requests: lat.length,
-    changes: changes / SECONDS, deliveries: (received - received0) / SECONDS,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    requests: lat.length,
+    changes: changes / SECONDS,
+    deliveries: (received - received0) / SECONDS,
     loopP99: loop.percentile(99) / 1e6,
   };
 }
@@ -116,11 +130,19 @@ const idle = levels[0]!;
 console.log(`\nSandbox PBX under generated traffic (${SECONDS} s per level, mean talk ${MEAN_TALK} s, ring ${MEAN_RING} s, events on ${EXTENSIONS.length} extensions)\n`);
 console.log('level                     live calls  list p50 ms  list p99 ms  p99/idle  lists  changes/s  events/s  loop p99 ms');
 for (const l of levels) {
-  console.log([
-    l.label.padEnd(25), l.active.padStart(10), fmt(l.p50, 2).padStart(12), fmt(l.p99, 2).padStart(12),
-    fmt(l.p99 / idle.p99, 1).padStart(9), String(l.requests).padStart(6), fmt(l.changes).padStart(10),
-    fmt(l.deliveries).padStart(9), fmt(l.loopP99, 1).padStart(12),
-  ].join(' '));
+  console.log(
+    [
+      l.label.padEnd(25),
+      l.active.padStart(10),
+      fmt(l.p50, 2).padStart(12),
+      fmt(l.p99, 2).padStart(12),
+      fmt(l.p99 / idle.p99, 1).padStart(9),
+      String(l.requests).padStart(6),
+      fmt(l.changes).padStart(10),
+      fmt(l.deliveries).padStart(9),
+      fmt(l.loopP99, 1).padStart(12),
+    ].join(' '),
+  );
 }
 const stats = sandbox.deliveries();
 console.log(`\ncall event deliveries: ${stats.delivered} delivered, ${stats.failed} failed, ${stats.dropped} dropped`);

@@ -52,7 +52,7 @@ function vendorDir(arg: string | undefined): string {
   const calls = existsSync(join(root, 'calls', 'package.json')) ? join(root, 'calls') : root;
   if (!existsSync(join(calls, 'src', 'tool-registry.ts'))) fail(`${root} does not look like a checkout of 4psa/mcp-voipnow (no calls/src/tool-registry.ts).`);
   const real = realpathSync(calls);
-  if (real === REPO || real.startsWith(REPO + '/')) fail('check the vendor client out outside this repository; its code is not ours to ship.');
+  if (real === REPO || real.startsWith(`${REPO}/`)) fail('check the vendor client out outside this repository; its code is not ours to ship.');
   return real;
 }
 
@@ -74,13 +74,10 @@ async function tlsProxy(target: string, work: string): Promise<{ url: string; cl
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
   const upstream = new URL(target);
   const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
-    const fwd = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-proto': 'https' } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
+    const fwd = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-proto': 'https' } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
     fwd.on('error', () => res.destroy());
     req.pipe(fwd);
   });
@@ -173,7 +170,7 @@ async function main(): Promise<void> {
       const { verdict, why } = judge(c, reqs, output);
       rows.push({
         tool: c.direct ? `${c.tool} (own runner)` : c.tool,
-        request: r ? `${r.method} ${r.path}${Object.keys(r.query).length ? '?' + new URLSearchParams(r.query).toString() : ''} ${r.body === undefined ? '' : short(r.body, 90)}` : '(none)',
+        request: r ? `${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query).toString()}` : ''} ${r.body === undefined ? '' : short(r.body, 90)}` : '(none)',
         answer: r ? String(r.status) : '-',
         output: short(output, 90),
         verdict,
@@ -198,6 +195,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`check:vendor: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`check:vendor: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(2);
 });

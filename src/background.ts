@@ -18,7 +18,7 @@ export class Background {
   }
 
   /** Run `fn` after `ms`, tracked from now on; dropped on `close()`. Returns false once closed. */
-  later(ms: number, fn: () => Promise<unknown> | void): boolean {
+  later(ms: number, fn: () => Promise<unknown> | undefined): boolean {
     if (this.closed) return false;
     let done!: () => void;
     const waiting = new Promise<void>((resolve) => (done = resolve));

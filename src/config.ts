@@ -19,8 +19,14 @@ interface VarDoc {
 export const VARIABLES: Record<string, VarDoc> = {
   SLACK_BOT_TOKEN: { what: 'the bot token callops posts with (xoxb-...)', where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token' },
   SLACK_SIGNING_SECRET: { what: 'verifies that HTTP requests come from Slack', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Signing Secret' },
-  SLACK_APP_TOKEN: { what: 'turns on Socket Mode (xapp-..., scope connections:write); leave unset to receive HTTP on PORT', where: 'api.slack.com/apps > your app > Basic Information > App-Level Tokens' },
-  SLACK_CLIENT_ID: { what: 'Sign in with Slack: with SLACK_CLIENT_SECRET, /call link makes the browser sign in with Slack and refuses a link completed by anyone but the user who asked (add PUBLIC_URL/link/slack/callback as a redirect URL)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client ID' },
+  SLACK_APP_TOKEN: {
+    what: 'turns on Socket Mode (xapp-..., scope connections:write); leave unset to receive HTTP on PORT',
+    where: 'api.slack.com/apps > your app > Basic Information > App-Level Tokens',
+  },
+  SLACK_CLIENT_ID: {
+    what: 'Sign in with Slack: with SLACK_CLIENT_SECRET, /call link makes the browser sign in with Slack and refuses a link completed by anyone but the user who asked (add PUBLIC_URL/link/slack/callback as a redirect URL)',
+    where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client ID',
+  },
   SLACK_CLIENT_SECRET: { what: 'Sign in with Slack client secret (with SLACK_CLIENT_ID)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client Secret' },
   SLACK_API_URL: { what: 'overrides the Slack Web API base URL (tests, proxies)', where: 'default https://slack.com/api/' },
   PORT: { what: 'HTTP port for /slack/events, /healthz and the VoipNow OAuth callback', where: 'default 3000' },
@@ -33,10 +39,22 @@ export const VARIABLES: Record<string, VarDoc> = {
   VOIPNOW_TIMEOUT_MS: { what: 'how long to wait for VoipNow per request', where: 'default 10000' },
   DATA_DIR: { what: 'where the SQLite database, the development key and the embedded sandbox tokens live', where: 'default ./data' },
   DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
-  TOKEN_ENCRYPTION_KEY: { what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest', where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR' },
-  SUPERVISOR_USER_IDS: { what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)', where: 'Slack profile > ... > Copy member ID' },
-  SUPERVISOR_GROUP: { what: 'Slack user group (handle or id) of the supervisors; they may whisper, listen, barge in and set watches, and alerts mention them', where: 'Slack > People > User groups (needs a paid plan); unset = SUPERVISOR_USER_IDS' },
-  BOARD_EVENTS: { what: 'on = register VoipNow PhoneCallEvents to PUBLIC_URL/voipnow/events/... for watched extensions; off = polling only', where: 'default: on when PUBLIC_URL is set and Socket Mode is off' },
+  TOKEN_ENCRYPTION_KEY: {
+    what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest',
+    where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR',
+  },
+  SUPERVISOR_USER_IDS: {
+    what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)',
+    where: 'Slack profile > ... > Copy member ID',
+  },
+  SUPERVISOR_GROUP: {
+    what: 'Slack user group (handle or id) of the supervisors; they may whisper, listen, barge in and set watches, and alerts mention them',
+    where: 'Slack > People > User groups (needs a paid plan); unset = SUPERVISOR_USER_IDS',
+  },
+  BOARD_EVENTS: {
+    what: 'on = register VoipNow PhoneCallEvents to PUBLIC_URL/voipnow/events/... for watched extensions; off = polling only',
+    where: 'default: on when PUBLIC_URL is set and Socket Mode is off',
+  },
   BOARD_POLL_SECONDS: { what: 'how often the board reads an extension that has live calls', where: 'default 2' },
   BOARD_IDLE_POLL_SECONDS: { what: 'how often the board reads an extension without live calls', where: 'default 30' },
   BOARD_UPDATES_PER_MINUTE: { what: 'chat.update budget of the board for the whole workspace (Slack Tier 3 is about 50)', where: 'default 40' },
@@ -44,7 +62,10 @@ export const VARIABLES: Record<string, VarDoc> = {
   PARK_ALERT_SECONDS: { what: 'the same for a parked call', where: 'default 120' },
   RING_ALERT_SECONDS: { what: 'the same for a call ringing on a watched queue', where: 'default 30' },
   SANDBOX_PORT: { what: 'port of the embedded sandbox PBX when VOIPNOW_URL is unset', where: 'default 8080' },
-  SANDBOX_TRAFFIC: { what: 'calls a minute the embedded sandbox PBX generates (ring, answer, hold, park, transfer, hang up), for a live board demo', where: 'default 0 (none); only without VOIPNOW_URL' },
+  SANDBOX_TRAFFIC: {
+    what: 'calls a minute the embedded sandbox PBX generates (ring, answer, hold, park, transfer, hang up), for a live board demo',
+    where: 'default 0 (none); only without VOIPNOW_URL',
+  },
   LOG_LEVEL: { what: 'debug, info, warn or error; also sets the level of the Slack framework (Bolt) logs', where: 'default info' },
 };
 
@@ -53,7 +74,10 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const url = (name: string) =>
-  optional.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), (v) => ({ message: `must be an http(s) URL like https://${name === 'VOIPNOW_URL' ? 'voipnow' : 'host'}.example.com, got "${v}"` }));
+  optional.refine(
+    (v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v),
+    (v) => ({ message: `must be an http(s) URL like https://${name === 'VOIPNOW_URL' ? 'voipnow' : 'host'}.example.com, got "${v}"` }),
+  );
 const port = (fallback: number) =>
   optional.transform((v, ctx) => {
     if (v === undefined) return fallback;
@@ -254,9 +278,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supervisorGroup: c.SUPERVISOR_GROUP,
     board: {
       eventsUrl:
-        c.BOARD_EVENTS === 'off' ? undefined
-        : c.BOARD_EVENTS === 'on' || (c.PUBLIC_URL && !c.SLACK_APP_TOKEN) ? (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '')
-        : undefined,
+        c.BOARD_EVENTS === 'off'
+          ? undefined
+          : c.BOARD_EVENTS === 'on' || (c.PUBLIC_URL && !c.SLACK_APP_TOKEN)
+            ? (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '')
+            : undefined,
       pollLiveMs: c.BOARD_POLL_SECONDS * 1000,
       pollIdleMs: c.BOARD_IDLE_POLL_SECONDS * 1000,
       updatesPerMinute: c.BOARD_UPDATES_PER_MINUTE,

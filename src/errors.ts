@@ -32,8 +32,7 @@ export class NotAllowed extends Refusal {
   }
 }
 
-export const UNEXPECTED_SENTENCE =
-  'Something went wrong inside callops; the error was logged for your administrator. Refresh the call to see its current state.';
+export const UNEXPECTED_SENTENCE = 'Something went wrong inside callops; the error was logged for your administrator. Refresh the call to see its current state.';
 
 /** The sentence for any failure; anything that is not a CallopsError is logged as a bug. */
 export function sentenceOf(err: unknown, log?: (err: unknown) => void): string {

@@ -54,7 +54,9 @@ export class SlackTokenRefusedError extends Error {
     readonly variable: string,
     readonly code: string,
   ) {
-    super(`Slack refused ${variable} (${code}): copy the current token from api.slack.com/apps > your app (Bot User OAuth Token for SLACK_BOT_TOKEN, App-Level Token for SLACK_APP_TOKEN) and restart.`);
+    super(
+      `Slack refused ${variable} (${code}): copy the current token from api.slack.com/apps > your app (Bot User OAuth Token for SLACK_BOT_TOKEN, App-Level Token for SLACK_APP_TOKEN) and restart.`,
+    );
     this.name = 'SlackTokenRefusedError';
   }
 }

@@ -50,11 +50,7 @@ export interface LoggerOptions {
 /**
  * `write` receives each finished line without its newline (tests); by default lines go to stderr.
  */
-export function createLogger(
-  level: LogLevel = parseLogLevel(process.env.LOG_LEVEL) ?? 'info',
-  write?: (line: string) => void,
-  options: LoggerOptions = {},
-): Logger {
+export function createLogger(level: LogLevel = parseLogLevel(process.env.LOG_LEVEL) ?? 'info', write?: (line: string) => void, options: LoggerOptions = {}): Logger {
   const lvl: LogLevel = level === 'silent' ? 'silent' : (parseLogLevel(level) ?? 'info');
   const format = options.format ?? (write || process.env.NODE_ENV === 'production' || !process.stderr.isTTY ? 'json' : 'pretty');
   const base = pino(

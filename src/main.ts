@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(err.message + '\n');
+      process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
     throw err;
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   await slack.start();
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
-      `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : 'SQLite in ' + config.dataDir}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
+      `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
   );
 
   let stopping = false;

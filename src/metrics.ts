@@ -55,10 +55,28 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
   const reg = [registry];
 
   const commands = new Counter({ name: 'callops_commands_total', help: '/call commands by command and result', labelNames: ['name', 'result'], registers: reg });
-  const commandSeconds = new Histogram({ name: 'callops_command_duration_seconds', help: '/call commands, from request to last reply', labelNames: ['name'], buckets: LATENCY_BUCKETS, registers: reg });
+  const commandSeconds = new Histogram({
+    name: 'callops_command_duration_seconds',
+    help: '/call commands, from request to last reply',
+    labelNames: ['name'],
+    buckets: LATENCY_BUCKETS,
+    registers: reg,
+  });
   const actions = new Counter({ name: 'callops_actions_total', help: 'Button presses and modal submissions by action and result', labelNames: ['name', 'result'], registers: reg });
-  const actionSeconds = new Histogram({ name: 'callops_action_duration_seconds', help: 'Button presses and modal submissions, from request to card written', labelNames: ['name'], buckets: LATENCY_BUCKETS, registers: reg });
-  const uapiSeconds = new Histogram({ name: 'callops_uapi_request_duration_seconds', help: 'VoipNow UAPI requests by method, route and HTTP status (0 = no answer)', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: reg });
+  const actionSeconds = new Histogram({
+    name: 'callops_action_duration_seconds',
+    help: 'Button presses and modal submissions, from request to card written',
+    labelNames: ['name'],
+    buckets: LATENCY_BUCKETS,
+    registers: reg,
+  });
+  const uapiSeconds = new Histogram({
+    name: 'callops_uapi_request_duration_seconds',
+    help: 'VoipNow UAPI requests by method, route and HTTP status (0 = no answer)',
+    labelNames: ['method', 'route', 'status'],
+    buckets: LATENCY_BUCKETS,
+    registers: reg,
+  });
   const uapiErrors = new Counter({ name: 'callops_uapi_errors_total', help: 'Failed VoipNow UAPI requests by error code', labelNames: ['code'], registers: reg });
   const slackCalls = new Counter({ name: 'callops_slack_api_requests_total', help: 'Slack Web API requests by method and HTTP status', labelNames: ['method', 'status'], registers: reg });
   const slackLimited = new Counter({ name: 'callops_slack_rate_limited_total', help: 'Slack Web API answers 429 (rate limited) by method', labelNames: ['method'], registers: reg });
@@ -70,7 +88,12 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     if (!queues) return Promise.resolve([]);
     if (!sample || Date.now() - sample.at > 1000) {
       const stats = Promise.all(
-        queues.names().map((name) => queues.stats(name).then((st) => [{ name, ...st }], () => [])),
+        queues.names().map((name) =>
+          queues.stats(name).then(
+            (st) => [{ name, ...st }],
+            () => [],
+          ),
+        ),
       ).then((xs) => xs.flat());
       sample = { at: Date.now(), stats };
     }
@@ -102,7 +125,11 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     help: 'Slack users linked to a VoipNow account',
     registers: reg,
     async collect() {
-      if (source) await source.countLinkedAccounts().then((n) => this.set(n), () => undefined);
+      if (source)
+        await source.countLinkedAccounts().then(
+          (n) => this.set(n),
+          () => undefined,
+        );
     },
   });
   new Gauge({
@@ -110,7 +137,11 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     help: 'Distinct extensions watched by a supervisor channel',
     registers: reg,
     async collect() {
-      if (source) await source.countWatchedExtensions().then((n) => this.set(n), () => undefined);
+      if (source)
+        await source.countWatchedExtensions().then(
+          (n) => this.set(n),
+          () => undefined,
+        );
     },
   });
 
@@ -148,10 +179,7 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
  * Wraps the fetch the Slack WebClient uses (its `fetch` option) so every Web API answer is
  * counted by method and status.
  */
-export function countingSlackFetch<I, R extends { status: number }>(
-  metrics: Metrics,
-  base: (url: string | URL, init?: I) => Promise<R>,
-): (url: string | URL, init?: I) => Promise<R> {
+export function countingSlackFetch<I, R extends { status: number }>(metrics: Metrics, base: (url: string | URL, init?: I) => Promise<R>): (url: string | URL, init?: I) => Promise<R> {
   return async (url, init) => {
     const res = await base(url, init);
     metrics.slackCall(slackMethodOf(typeof url === 'string' ? url : url.href), res.status);

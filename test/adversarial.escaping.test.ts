@@ -106,15 +106,21 @@ describe('failure messages escape what they echo', () => {
     it('the confirmation of an event edited in the modal escapes the note and URL it echoes', async () => {
       s.api.clearCalls();
       const meta = JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent, ch: 'C1' });
-      const res = await viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({
-        user: 'UA', callbackId: 'event.modal', privateMetadata: meta,
-        values: {
-          url: { value: { type: 'plain_text_input', value: 'https://crm.example.com/hook?a=1&b=<2>' } },
-          method: { value: { type: 'static_select', selected_option: { value: '1' } } },
-          status: { value: { type: 'static_select', selected_option: { value: '1' } } },
-          note: { value: { type: 'plain_text_input', value: '<!channel> <@U999> look' } },
-        },
-      }));
+      const res = await viewSubmission(
+        s.base,
+        SIGNING_SECRET,
+        viewSubmissionPayload({
+          user: 'UA',
+          callbackId: 'event.modal',
+          privateMetadata: meta,
+          values: {
+            url: { value: { type: 'plain_text_input', value: 'https://crm.example.com/hook?a=1&b=<2>' } },
+            method: { value: { type: 'static_select', selected_option: { value: '1' } } },
+            status: { value: { type: 'static_select', selected_option: { value: '1' } } },
+            note: { value: { type: 'plain_text_input', value: '<!channel> <@U999> look' } },
+          },
+        }),
+      );
       expect(res.status).toBe(200);
       const done = await s.api.waitFor('chat.postEphemeral', (c) => String(c.body.text).includes('Updated call event'), 10_000);
       const text = String(done.body.text);

@@ -24,8 +24,7 @@ beforeEach(async () => {
   await s.link('UA', '12', '0003*210');
 });
 
-const editCommand = () =>
-  slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `events update 0003*210 0 ${SEED_IDS.seedEvent}`, response_url: s.api.responseUrl('/cmd/UA') });
+const editCommand = () => slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `events update 0003*210 0 ${SEED_IDS.seedEvent}`, response_url: s.api.responseUrl('/cmd/UA') });
 const blocksText = (b: unknown) => JSON.stringify(b);
 
 describe('event edit modal', () => {
@@ -70,7 +69,15 @@ describe('event modal submissions are always acknowledged', () => {
   it('non-string values, a missing state, prototype keys: field errors, nothing sent to VoipNow', async () => {
     s.sandbox.requests.length = 0;
     const shapes: ((v: Record<string, unknown>) => void)[] = [
-      (v) => (v.state = { values: { url: { value: { type: 'plain_text_input', value: 42 } }, method: { value: { selected_option: { value: ['1'] } } }, status: { value: { selected_option: null } }, note: { value: { value: { x: 1 } } } } }),
+      (v) =>
+        (v.state = {
+          values: {
+            url: { value: { type: 'plain_text_input', value: 42 } },
+            method: { value: { selected_option: { value: ['1'] } } },
+            status: { value: { selected_option: null } },
+            note: { value: { value: { x: 1 } } },
+          },
+        }),
       (v) => (v.state = null),
       (v) => delete v.state,
       (v) => (v.state = { values: null }),

@@ -44,7 +44,7 @@ beforeEach(async () => {
 const puts = () => s.sandbox.requests.filter((r) => r.path.startsWith('/uapi/') && r.method === 'PUT');
 const allText = (c: RecordedCall) => JSON.stringify(c.body.blocks);
 
-function valueOf(blocks: Block[], actionId: string): string {
+function buttonValue(blocks: Block[], actionId: string): string {
   for (const b of blocks) for (const e of [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]) if (e.action_id === actionId) return e.value!;
   throw new Error(`no button ${actionId}`);
 }
@@ -58,7 +58,14 @@ async function card(): Promise<{ blocks: Block[]; ts: string }> {
 }
 
 function holdPress(c: { blocks: Block[]; ts: string }) {
-  return blockActionPayload({ user: 'UA', messageTs: c.ts, messageBlocks: c.blocks, actionId: 'call.hold.01', value: valueOf(c.blocks, 'call.hold.01'), responseUrl: s.api.responseUrl('/press') });
+  return blockActionPayload({
+    user: 'UA',
+    messageTs: c.ts,
+    messageBlocks: c.blocks,
+    actionId: 'call.hold.01',
+    value: buttonValue(c.blocks, 'call.hold.01'),
+    responseUrl: s.api.responseUrl('/press'),
+  });
 }
 
 /** Polls `predicate` until it holds, failing after a generous deadline (never a fixed wait). */
@@ -107,7 +114,14 @@ describe('the same press runs once', () => {
     await s.link('UB', '12', '0003*210');
     const c = await card();
     const pressBy = (user: string) =>
-      blockActionPayload({ user, messageTs: c.ts, messageBlocks: c.blocks, actionId: 'call.hold.01', value: valueOf(c.blocks, 'call.hold.01'), responseUrl: s.api.responseUrl(`/press/${user}`) });
+      blockActionPayload({
+        user,
+        messageTs: c.ts,
+        messageBlocks: c.blocks,
+        actionId: 'call.hold.01',
+        value: buttonValue(c.blocks, 'call.hold.01'),
+        responseUrl: s.api.responseUrl(`/press/${user}`),
+      });
     await blockAction(s.base, SIGNING_SECRET, pressBy('UA'));
     await s.slack.idle();
     await blockAction(s.base, SIGNING_SECRET, pressBy('UB'));
@@ -134,7 +148,9 @@ describe('the same press runs once', () => {
   it('a retried `/call hold` (same trigger_id, retry headers) holds once and posts one card', async () => {
     const body = formEncode(slashCommandBody({ user_id: 'UA', text: `hold 0003*210 ${CALL}`, response_url: s.api.responseUrl('/hold') }));
     const first = await sendSigned(s.base, SIGNING_SECRET, body, FORM);
-    const retries = await Promise.all([1, 2].map((n) => sendSigned(s.base, SIGNING_SECRET, body, FORM, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } })));
+    const retries = await Promise.all(
+      [1, 2].map((n) => sendSigned(s.base, SIGNING_SECRET, body, FORM, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } })),
+    );
     await s.slack.idle();
     expect(first.status).toBe(200);
     expect(retries.map((r) => r.status)).toEqual([200, 200]);

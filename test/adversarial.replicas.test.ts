@@ -105,10 +105,7 @@ describe.skipIf(unreachable !== undefined)('two replicas on one PostgreSQL store
     sandbox.requests.length = 0;
     const payload = blockActionPayload({ user: 'UA', messageTs: ts, messageBlocks: blocks, actionId: 'call.hold.01', value: value!, responseUrl: api.responseUrl('/p') });
     const retry = { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } };
-    const answers = await Promise.all([
-      ...apps.map(({ base }) => blockAction(base, SIGNING_SECRET, payload)),
-      ...apps.map(({ base }) => blockAction(base, SIGNING_SECRET, payload, retry)),
-    ]);
+    const answers = await Promise.all([...apps.map(({ base }) => blockAction(base, SIGNING_SECRET, payload)), ...apps.map(({ base }) => blockAction(base, SIGNING_SECRET, payload, retry))]);
     await idle();
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     expect(puts()).toHaveLength(1);

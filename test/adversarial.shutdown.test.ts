@@ -66,7 +66,17 @@ describe('SIGTERM during an action', () => {
     const store = new SqliteStore({ file: join(dir, SQLITE_FILE_NAME), cipher: TokenCipher.fromKey(key) });
     const t = sandbox.issueToken('12', 3600);
     const now = new Date();
-    await store.saveLinkedAccount({ teamId: 'T1', slackUserId: 'UA', voipnowUserId: '@me', extension: '0003*210', accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + 3600_000), linkedAt: now, updatedAt: now });
+    await store.saveLinkedAccount({
+      teamId: 'T1',
+      slackUserId: 'UA',
+      voipnowUserId: '@me',
+      extension: '0003*210',
+      accessToken: t.accessToken,
+      refreshToken: t.refreshToken,
+      expiresAt: new Date(Date.now() + 3600_000),
+      linkedAt: now,
+      updatedAt: now,
+    });
     await store.close();
 
     const port = await freePort();
@@ -113,10 +123,7 @@ describe('SIGTERM during an action', () => {
     const late = await slashCommand(base, SECRET, { text: `list 0003*210`, user_id: 'UA', response_url: api.responseUrl('/late') }).catch(() => undefined);
     expect(late === undefined || late.status === 503).toBe(true);
 
-    const result = await Promise.race([
-      exited,
-      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000)),
-    ]);
+    const result = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
     expect(result, stderr).toEqual({ code: 0, signal: null });
     const tookMs = Date.now() - signalled;
     console.info(`SIGTERM during a 2 x 1.5 s action: exited 0 after ${tookMs} ms`);

@@ -51,7 +51,9 @@ describe('concurrent requests near token expiry', () => {
     s.api.clearCalls();
     const N = 10;
     const replies = await Promise.all(
-      Array.from({ length: N }, (_, i) => slashCommand(s.base, SIGNING_SECRET, { text: `list 0003*210 ${CALL}`, user_id: 'UNEAR', channel_id: `C${i}`, response_url: s.api.responseUrl(`/near/${i}`) })),
+      Array.from({ length: N }, (_, i) =>
+        slashCommand(s.base, SIGNING_SECRET, { text: `list 0003*210 ${CALL}`, user_id: 'UNEAR', channel_id: `C${i}`, response_url: s.api.responseUrl(`/near/${i}`) }),
+      ),
     );
     expect(replies.every((r) => r.status === 200)).toBe(true);
     const prompts = () => s.api.callsTo('response_url').filter((c) => /link/i.test(JSON.stringify(c.body)) && /expired|again/i.test(JSON.stringify(c.body)));

@@ -16,7 +16,11 @@ let posted: Map<number, string>;
 let http: UapiHttp;
 
 async function boot(opts: Parameters<typeof startStack>[0] = {}) {
-  s = await startStack({ boardEvents: true, board: { timing: { liveMs: 300, idleMs: 5000, maxBackoffMs: 2000 }, budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 } }, ...opts });
+  s = await startStack({
+    boardEvents: true,
+    board: { timing: { liveMs: 300, idleMs: 5000, maxBackoffMs: 2000 }, budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 } },
+    ...opts,
+  });
   posted = trackPosts(s.api);
   http = new UapiHttp({ baseUrl: s.sandbox.url, timeoutMs: 3000 });
   await s.link('UA', '12', '0003*210');

@@ -22,8 +22,7 @@ async function boot(timing: { liveMs: number; idleMs: number; maxBackoffMs: numb
   await s.link('UC', '14', '0003*025');
 }
 
-const command = (user: string, text: string) =>
-  slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
+const command = (user: string, text: string) => slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
 const reply = (user: string, pattern: RegExp) => s.api.waitFor('response_url', (c) => c.path.endsWith(`/cmd/${user}`) && pattern.test(String(c.body.text)), 8000);
 
 async function sandboxPost(path: string, body: unknown): Promise<Record<string, unknown>> {

@@ -19,8 +19,7 @@ afterEach(async () => {
   await s?.close();
 });
 
-const command = (user: string, text: string) =>
-  slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
+const command = (user: string, text: string) => slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
 const reply = (user: string, pattern: RegExp) => s.api.waitFor('response_url', (c) => c.path.endsWith(`/cmd/${user}`) && pattern.test(String(c.body.text)), 8000);
 
 async function sandboxPost(path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -106,10 +105,14 @@ describe('compact summary', () => {
     for (const id of ids) await sandboxPost(`/_sandbox/calls/${id}/hold`, {}).catch(() => undefined);
     const summary = await waitUntil('a compact summary', () => s.api.messages(CH).find((m) => /busy channel: one summary/.test(JSON.stringify(m.blocks ?? m.text))), 20_000);
     // One line per live call in that one message.
-    await waitUntil('every held call in the summary', () => {
-      const now = JSON.stringify(s.api.message(CH, summary.ts)?.blocks ?? '');
-      return ids.every((_, i) => now.includes(`555300${String(i).padStart(2, '0')}`)) && (now.match(/on hold since/g)?.length ?? 0) >= 12;
-    }, 20_000);
+    await waitUntil(
+      'every held call in the summary',
+      () => {
+        const now = JSON.stringify(s.api.message(CH, summary.ts)?.blocks ?? '');
+        return ids.every((_, i) => now.includes(`555300${String(i).padStart(2, '0')}`)) && (now.match(/on hold since/g)?.length ?? 0) >= 12;
+      },
+      20_000,
+    );
     for (const id of ids) await sandboxPost(`/_sandbox/calls/${id}/hangup`, {});
     await waitUntil('calm again', () => /calm again/.test(JSON.stringify(s.api.message(CH, summary.ts)?.blocks ?? '')), 30_000);
     expect(s.api.rateLimitedCount()).toBe(0);
@@ -118,7 +121,10 @@ describe('compact summary', () => {
 
 describe('busy extensions', () => {
   it('an extension with more live calls than VoipNow lists by default (20) shows them all, and ends none of them', async () => {
-    s = await startStack({ boardEvents: true, board: { timing: { liveMs: 150, idleMs: 1000, maxBackoffMs: 500 }, budgets: { updatesPerMinute: 600, updateBurst: 5, postsPerSecond: 50, postBurst: 10, compactBacklog: 1000 } } });
+    s = await startStack({
+      boardEvents: true,
+      board: { timing: { liveMs: 150, idleMs: 1000, maxBackoffMs: 500 }, budgets: { updatesPerMinute: 600, updateBurst: 5, postsPerSecond: 50, postBurst: 10, compactBacklog: 1000 } },
+    });
     posted = trackPosts(s.api);
     await s.link('UA', '12', '0003*210');
     await command('UA', 'watch 0003*210');

@@ -28,8 +28,7 @@ async function boot(opts: StackOptions) {
   await s.link('UB', '13', '0003*024');
 }
 
-const command = (user: string, text: string) =>
-  slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
+const command = (user: string, text: string) => slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
 const reply = (user: string, pattern: RegExp) => s.api.waitFor('response_url', (c) => c.path.endsWith(`/cmd/${user}`) && pattern.test(String(c.body.text)), 8000);
 const uapiWrites = () => s.sandbox.requests.filter((r) => r.path.startsWith('/uapi/') && r.method !== 'GET');
 const alerts = () => s.api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === CH && /:rotating_light:/.test(String(c.body.text ?? '')) && !c.rateLimited);
@@ -46,9 +45,19 @@ describe('supervisors on the board', () => {
     const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
     const whisper = card.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.whisper.01')!;
     const writes = uapiWrites().length;
-    await blockAction(s.base, SIGNING_SECRET, blockActionPayload({
-      user: 'UB', channel: CH, messageTs: card.ts, messageBlocks: card.blocks as never, actionId: 'call.whisper.01', value: whisper.value!, responseUrl: s.api.responseUrl('/press/UB'),
-    }));
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UB',
+        channel: CH,
+        messageTs: card.ts,
+        messageBlocks: card.blocks as never,
+        actionId: 'call.whisper.01',
+        value: whisper.value!,
+        responseUrl: s.api.responseUrl('/press/UB'),
+      }),
+    );
     const answer = await s.api.waitFor('response_url', (c) => c.path.endsWith('/press/UB'), 8000);
     expect(String(answer.body.text)).toMatch(/Only supervisors may whisper/);
     expect(s.api.callsTo('views.open')).toEqual([]);
@@ -61,16 +70,33 @@ describe('supervisors on the board', () => {
     await reply('UA', /Watching/);
     const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
     const hold = card.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01')!;
-    await blockAction(s.base, SIGNING_SECRET, blockActionPayload({
-      user: 'UA', channel: CH, messageTs: card.ts, messageBlocks: card.blocks as never, actionId: 'call.hold.01', value: hold.value!, responseUrl: s.api.responseUrl('/press/UA'),
-    }));
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        channel: CH,
+        messageTs: card.ts,
+        messageBlocks: card.blocks as never,
+        actionId: 'call.hold.01',
+        value: hold.value!,
+        responseUrl: s.api.responseUrl('/press/UA'),
+      }),
+    );
     await waitUntil('hold sent as UA', () => uapiWrites().some((r) => r.method === 'PUT' && r.userId === '12'));
     await waitUntil('card shows the hold', () => /on hold/.test(JSON.stringify(cardsOf(s.api, posted, CH, SEED_CALL)[0]!.blocks)));
     await waitUntil('audit line', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]!.thread.some((c) => /<@UA> put on hold the call \(view 01\): done/.test(String(c.body.text))));
   });
 
   it('hold past the threshold: one thread reply mentioning the supervisors, broadcast at twice it, never more', async () => {
-    await boot({ supervisors: ['UA'], board: { timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 }, thresholds: { holdSeconds: 1 }, budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 } } });
+    await boot({
+      supervisors: ['UA'],
+      board: {
+        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
+        thresholds: { holdSeconds: 1 },
+        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
+      },
+    });
     await command('UA', 'watch 0003*210');
     await reply('UA', /Watching/);
     const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
@@ -91,11 +117,31 @@ describe('supervisors on the board', () => {
   });
 
   it('SUPERVISOR_GROUP: members read from the user group, kept current by subteam_members_changed; alerts mention the group', async () => {
-    await boot({ supervisorGroup: 'leads', board: { timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 }, thresholds: { holdSeconds: 1 }, budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 } } });
-    s.api.respondWith('usergroups.list', { ok: true, usergroups: [{ id: 'S0OTHER', handle: 'sales' }, { id: 'S0LEADS', handle: 'leads' }] });
+    await boot({
+      supervisorGroup: 'leads',
+      board: {
+        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
+        thresholds: { holdSeconds: 1 },
+        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
+      },
+    });
+    s.api.respondWith('usergroups.list', {
+      ok: true,
+      usergroups: [
+        { id: 'S0OTHER', handle: 'sales' },
+        { id: 'S0LEADS', handle: 'leads' },
+      ],
+    });
     s.api.respondWith('usergroups.users.list', (c) => ({ ok: true, users: c.body.usergroup === 'S0LEADS' ? ['UA'] : [] }));
     expect(((await command('UB', 'watch 0003*024')).json as { text: string }).text).toMatch(/Only supervisors may watch.*user group `leads`/);
-    await eventCallback(s.base, SIGNING_SECRET, { type: 'subteam_members_changed', subteam_id: 'S0LEADS', added_users: ['UB'], added_users_count: 1, removed_users: [], removed_users_count: 0 });
+    await eventCallback(s.base, SIGNING_SECRET, {
+      type: 'subteam_members_changed',
+      subteam_id: 'S0LEADS',
+      added_users: ['UB'],
+      added_users_count: 1,
+      removed_users: [],
+      removed_users_count: 0,
+    });
     await command('UB', 'watch 0003*024');
     await reply('UB', /Watching/);
     expect(s.api.callsTo('usergroups.users.list')).toHaveLength(1); // cached, and the event kept it current

@@ -11,7 +11,17 @@ const seedAnswer = {
   answered: '2012-06-27T16:08:55+03:00',
   published: '2012-06-27T16:08:50+02:00',
   phoneCallView: [
-    { id: '01', extension: '0003*210', answered: '2012-06-27T16:08:55+03:00', status: '5', callerId: 'John Doe <3333>', source: ['0003*210'], destination: ['0003*024'], onhold: '2012-06-27T16:18:55+03:00', holder: 1 },
+    {
+      id: '01',
+      extension: '0003*210',
+      answered: '2012-06-27T16:08:55+03:00',
+      status: '5',
+      callerId: 'John Doe <3333>',
+      source: ['0003*210'],
+      destination: ['0003*024'],
+      onhold: '2012-06-27T16:18:55+03:00',
+      holder: 1,
+    },
   ],
   link: { self: 'https://x.x.x.x//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333' },
 };
@@ -52,14 +62,24 @@ describe('call card', () => {
   it('offers the buttons the view state allows', () => {
     expect(actionIds(blocks(seedCall))).toEqual(['call.resume.01', 'call.transfer.01', 'call.record.01', 'call.refresh', 'call.hangup']);
     const live = phoneCallSchema.parse({ id: 'c1', extension: '0003*210', phoneCallView: [{ id: '01', status: 5 }] });
-    expect(actionIds(blocks(live))).toEqual(['call.hold.01', 'call.park.01', 'call.whisper.01', 'call.listen.01', 'call.barge.01', 'call.transfer.01', 'call.record.01', 'call.refresh', 'call.hangup']);
+    expect(actionIds(blocks(live))).toEqual([
+      'call.hold.01',
+      'call.park.01',
+      'call.whisper.01',
+      'call.listen.01',
+      'call.barge.01',
+      'call.transfer.01',
+      'call.record.01',
+      'call.refresh',
+      'call.hangup',
+    ]);
     const parked = phoneCallSchema.parse({ id: 'c2', phoneCallView: [{ id: '01', status: 5, parked: '2026-01-01T00:00:00Z', parkedPos: 2, parkedBy: '0003*210' }] });
     expect(actionIds(blocks(parked))).toContain('call.unpark.01');
     expect(viewText(parked.phoneCallView[0]!)).toMatch(/Parked since .* at position 2 by `0003\*210`/);
   });
 
   it('stays within Block Kit limits for a call with many long views, with a note', () => {
-    const views = Array.from({ length: 80 }, (_, i) => ({ id: String(i).padStart(2, '0'), status: 5, callerId: 'X'.repeat(5000) + ' <1>', source: ['1'], destination: ['2'] }));
+    const views = Array.from({ length: 80 }, (_, i) => ({ id: String(i).padStart(2, '0'), status: 5, callerId: `${'X'.repeat(5000)} <1>`, source: ['1'], destination: ['2'] }));
     const big = phoneCallSchema.parse({ id: 'big', extension: '0003*210', phoneCallView: views });
     const bs = blocks(big);
     expect(bs.length).toBeLessThanOrEqual(LIMITS.messageBlocks);

@@ -30,7 +30,10 @@ describe('dial: the command', () => {
     expect(parseCommand('dial +15551234567')).toEqual({ kind: 'dial', destination: '+15551234567' });
     expect(parseCommand('dial +1 (555) 123-4567')).toEqual({ kind: 'dial', destination: '+15551234567' });
     expect(parseCommand('dial 0003*024 from 0003*210 as "John Doe <3333>"')).toEqual({
-      kind: 'dial', destination: '0003*024', from: '0003*210', callerId: 'John Doe <3333>',
+      kind: 'dial',
+      destination: '0003*024',
+      from: '0003*210',
+      callerId: 'John Doe <3333>',
     });
     expect(parseCommand('call 0003*024')).toEqual({ kind: 'dial', destination: '0003*024' });
   });
@@ -66,7 +69,9 @@ describe('dial: adapter and sandbox', () => {
     const call = await john.placeCall({ extension: '0003*210', destination: '0003*024', callerId: 'John Doe <3333>', nonce: 'n1' });
     const post = sandbox.requests.find((r) => r.method === 'POST')!;
     expect(post).toMatchObject({
-      path: '/uapi/phoneCalls/@me/simple', userId: '12', status: 200,
+      path: '/uapi/phoneCalls/@me/simple',
+      userId: '12',
+      status: 200,
       body: { extension: '0003*210', phoneCallView: [{ source: ['0003*210'], destination: ['0003*024'], callerId: 'John Doe <3333>' }], nonce: 'n1' },
     });
     expect(call).toMatchObject({ nonce: 'n1', extension: '0003*210', phoneCallView: [{ id: '01', status: 3, source: ['0003*210'], destination: ['0003*024'] }] });
@@ -102,7 +107,7 @@ describe('dial: adapter and sandbox', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
-  it('the console places the call from the signed-in user\'s extension, or asks which one', async () => {
+  it("the console places the call from the signed-in user's extension, or asks which one", async () => {
     const ok = await runLine(john, 'dial 0003*024', { ownExtension: '0003*210' });
     expect(ok.ok).toBe(true);
     expect(ok.text).toMatch(/^OK: placed call [0-9a-f]{20}\.\nCall [0-9a-f]{20} on 0003\*210/);

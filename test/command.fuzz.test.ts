@@ -28,8 +28,48 @@ const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueO
 const COMMANDS = ['help', 'list', 'ls', 'events', 'event', 'link', 'unlink', 'whoami', ...CALL_ACTIONS.flatMap((a) => [a.name, ...a.aliases])];
 const EVENT_OPS = ['list', 'add', 'update', 'delete'];
 const OPTIONS = ['to', 'as', 'wait', 'private', 'for', 'view', 'method', 'note', 'url', 'status', 'call', '--to', '-to', 'to=', 'note="', 'callerid='];
-const VALUES = ['0003*210', '210', '@self', 'b817d2618fe6f1804333', 'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq', '0', '1', '20', '3600', 'post', 'get', 'enabled', 'https://crm.example.com/h', 'John <+1555>', '"a b"', "'x y'", "O'Brien"];
-const MARKUP = ['<http://', '<https://x.example|x>', '<tel:+15551234567|+1 555>', '<tel:', '<!channel>', '<!here>', '<@U123>', '<#C1|general>', '|', '>', '<', '&amp;', '`', '```', '*bold*', '\u2014', '\u201c', '\u201d', '\u2018', '\u00a0', '\u202f'];
+const VALUES = [
+  '0003*210',
+  '210',
+  '@self',
+  'b817d2618fe6f1804333',
+  'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq',
+  '0',
+  '1',
+  '20',
+  '3600',
+  'post',
+  'get',
+  'enabled',
+  'https://crm.example.com/h',
+  'John <+1555>',
+  '"a b"',
+  "'x y'",
+  "O'Brien",
+];
+const MARKUP = [
+  '<http://',
+  '<https://x.example|x>',
+  '<tel:+15551234567|+1 555>',
+  '<tel:',
+  '<!channel>',
+  '<!here>',
+  '<@U123>',
+  '<#C1|general>',
+  '|',
+  '>',
+  '<',
+  '&amp;',
+  '`',
+  '```',
+  '*bold*',
+  '\u2014',
+  '\u201c',
+  '\u201d',
+  '\u2018',
+  '\u00a0',
+  '\u202f',
+];
 const ODD = ['\u0000', '\u0007', '\n', '\r\n', '\t', '\u2028', '\u2029', '\ud83d\ude00', '\ud800', '\u200b', '\u202e', '\ufeff', 'é', '\u0301', '日本', '\uffff'];
 
 function generate(next: () => number): string {
@@ -37,7 +77,7 @@ function generate(next: () => number): string {
   const r = next();
   if (r < 0.02) {
     // Huge: 100 KB or more of one repeated piece (markup, quotes, words).
-    const piece = pick([...MARKUP, '"', "'", 'a ', "'a ", ...PROTO_KEYS.map((k) => k + ' ')]);
+    const piece = pick([...MARKUP, '"', "'", 'a ', "'a ", ...PROTO_KEYS.map((k) => `${k} `)]);
     return pick(['', 'hold ', 'events add 210 0 url ', 'transfer 210 x to ']) + piece.repeat(Math.ceil(100_000 / piece.length));
   }
   if (r < 0.07) {
@@ -111,15 +151,18 @@ describe('parser fuzz', () => {
   it('no input takes much longer than a short command, per character (linear, not quadratic)', () => {
     const short = 'hold 0003*210 b817d2618fe6f1804333 view 3ea1e2a1a3e3b1b2';
     // The per-character time of a short command, from many runs.
-    const base = timeOf(() => {
-      for (let i = 0; i < 200; i++) run(short);
-    }, 5) / 200 / short.length;
+    const base =
+      timeOf(() => {
+        for (let i = 0; i < 200; i++) run(short);
+      }, 5) /
+      200 /
+      short.length;
     const next = rng(SEED + 1);
     const pieces = ['<http://', '<tel:+1|', '<https://a|', '"', "'a ", '\u2014', 'a '];
     const inputs: string[] = [];
     for (let i = 0; i < 200; i++) inputs.push(generate(next));
     // The shapes that were quadratic, at 100 KB, through the parser and the tokenizer alone.
-    for (const p of pieces) inputs.push('hold ' + p.repeat(Math.ceil(100_000 / p.length)));
+    for (const p of pieces) inputs.push(`hold ${p.repeat(Math.ceil(100_000 / p.length))}`);
     for (const text of inputs) {
       const len = Math.max(text.length, short.length);
       const bound = 10 * base * len + 200 * base * short.length;
@@ -140,7 +183,7 @@ describe('parser fuzz', () => {
   });
 
   it('command text over 4,000 characters is refused with a clear line', () => {
-    const out = run('hold 0003*210 ' + 'x'.repeat(5000));
+    const out = run(`hold 0003*210 ${'x'.repeat(5000)}`);
     expect(out).toEqual({ ok: false, message: expect.stringMatching(/5014 characters long; callops reads at most 4000/) });
   });
 });

@@ -17,9 +17,7 @@ function fails(text: string): CommandError {
 
 describe('tokenize', () => {
   it('groups quoted words and keeps apostrophes inside words', () => {
-    expect(tokenize(`unpark 0003*210 as "John O'Brien <42420042>" wait 20`)).toEqual([
-      'unpark', '0003*210', 'as', "John O'Brien <42420042>", 'wait', '20',
-    ]);
+    expect(tokenize(`unpark 0003*210 as "John O'Brien <42420042>" wait 20`)).toEqual(['unpark', '0003*210', 'as', "John O'Brien <42420042>", 'wait', '20']);
   });
   it('unwraps Slack links but keeps caller-id brackets', () => {
     expect(normalizeText('transfer 210 x to <tel:+15551234567|+1 555 123 4567> as "A <+1*2>"')).toBe('transfer 210 x to +15551234567 as "A <+1*2>"');
@@ -35,7 +33,11 @@ describe('tokenize', () => {
 describe('parseCommand: call actions', () => {
   it('reads the seed OnHold request as a command', () => {
     expect(parseCommand(`hold 0003*210 ${CALL}`)).toEqual({
-      kind: 'action', action: 'hold', extension: '0003*210', phoneCallId: CALL, params: {},
+      kind: 'action',
+      action: 'hold',
+      extension: '0003*210',
+      phoneCallId: CALL,
+      params: {},
     });
   });
 
@@ -48,7 +50,11 @@ describe('parseCommand: call actions', () => {
 
   it('reads the seed UnPark request: target, caller id, wait, view', () => {
     expect(parseCommand(`unpark 0003*210 ${CALL} to 0003*024 as "John Doe <42420042>" wait 20 view 01`)).toEqual({
-      kind: 'action', action: 'unpark', extension: '0003*210', phoneCallId: CALL, viewId: '01',
+      kind: 'action',
+      action: 'unpark',
+      extension: '0003*210',
+      phoneCallId: CALL,
+      viewId: '01',
       params: { to: '0003*024', callerId: 'John Doe <42420042>', wait: 20 },
     });
   });
@@ -67,7 +73,7 @@ describe('parseCommand: call actions', () => {
     expect(parseCommand(`HANG-UP 0003*210 ${CALL}`)).toMatchObject({ action: 'hangup' });
   });
 
-  it('takes a lone call id as a call on any of the user\'s extensions (@self)', () => {
+  it("takes a lone call id as a call on any of the user's extensions (@self)", () => {
     expect(parseCommand(`hold ${CALL}`)).toMatchObject({ extension: '@self', phoneCallId: CALL });
   });
 
@@ -107,10 +113,11 @@ describe('parseCommand: bad input gets one clear line naming the argument', () =
 
 describe('parseCommand: events', () => {
   it('reads the seed Update PhoneCallEvents request', () => {
-    expect(
-      parseCommand('events update 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq method post note "I want to use POST for my event"'),
-    ).toEqual({
-      kind: 'events-update', extension: '0003*210', eventType: 0, eventId: 'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq',
+    expect(parseCommand('events update 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq method post note "I want to use POST for my event"')).toEqual({
+      kind: 'events-update',
+      extension: '0003*210',
+      eventType: 0,
+      eventId: 'NqeyDRqo4FtabmFj8gNWq3hsiGNYyq',
       changes: { method: 1, note: 'I want to use POST for my event' },
     });
   });
@@ -121,7 +128,12 @@ describe('parseCommand: events', () => {
 
   it('reads add with named types, Slack-wrapped URLs and status words; list and delete', () => {
     expect(parseCommand('events add 0003*210 hangup url <https://crm.example.com/hook> method get status disabled')).toEqual({
-      kind: 'events-add', extension: '0003*210', eventType: 2, url: 'https://crm.example.com/hook', method: 0, status: 0,
+      kind: 'events-add',
+      extension: '0003*210',
+      eventType: 2,
+      url: 'https://crm.example.com/hook',
+      method: 0,
+      status: 0,
     });
     expect(parseCommand('events list 0003*210')).toEqual({ kind: 'events-list', extension: '0003*210' });
     expect(parseCommand('events delete 0003*210 1')).toEqual({ kind: 'events-delete', extension: '0003*210', eventType: 1 });

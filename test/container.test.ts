@@ -53,7 +53,7 @@ describe('Dockerfile', () => {
     expect(users.at(-1)).not.toMatch(/USER\s+(root|0)(\s|:|$)/);
   });
 
-  it("runs the same command as `npm start`, and that file is what the build produces", () => {
+  it('runs the same command as `npm start`, and that file is what the build produces', () => {
     const cmd = JSON.parse(instr('CMD').at(-1)!.slice(4)) as string[];
     expect(cmd.join(' ')).toBe(pkg.scripts.start);
     const entry = cmd.find((a) => a.endsWith('.js'))!;
@@ -70,7 +70,9 @@ describe('Dockerfile', () => {
   });
 
   it('.dockerignore keeps secrets, local data and dependencies out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['.env', 'node_modules', 'data', 'dist', '.git']) expect(ignored).toContain(p);
   });
 });
@@ -90,26 +92,26 @@ describe('compose.yml', () => {
   const replicas = Object.entries(services).filter(([, s]) => s.image === 'callops:latest' && !s.command);
 
   it('starts PostgreSQL, the sandbox PBX as its own service, and two callops replicas on it', () => {
-    expect(services['postgres']?.image).toMatch(/^postgres:/);
-    expect(services['postgres']?.healthcheck).toBeDefined();
+    expect(services.postgres?.image).toMatch(/^postgres:/);
+    expect(services.postgres?.healthcheck).toBeDefined();
     expect(replicas.map(([name]) => name)).toEqual(['callops-1', 'callops-2']);
     for (const [, s] of replicas) {
-      expect(s.environment?.['DATABASE_URL']).toMatch(/^postgres:\/\/[^@]+@postgres:5432\//);
-      expect(s.environment?.['VOIPNOW_URL']).toBe('http://sandbox:8080');
+      expect(s.environment?.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@postgres:5432\//);
+      expect(s.environment?.VOIPNOW_URL).toBe('http://sandbox:8080');
       expect(Object.keys(s.depends_on ?? {})).toEqual(expect.arrayContaining(['postgres', 'sandbox']));
     }
   });
 
   it('runs the sandbox from the compiled CLI, listening on the port the replicas use', () => {
-    const cmd = services['sandbox']!.command!;
+    const cmd = services.sandbox!.command!;
     expect(existsSync(new URL(sourceOf(cmd[1]!), root))).toBe(true);
     expect(cmd).toEqual(expect.arrayContaining(['--host', '0.0.0.0', '--port', '8080']));
   });
 
-  it('sets only variables callops reads, and every ${VAR} it takes from .env is in .env.example', () => {
+  it('sets only variables callops reads, and every $VAR it takes from .env is in .env.example', () => {
     const example = new Set([...read('.env.example').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]));
     for (const [, s] of replicas) for (const name of Object.keys(s.environment ?? {})) expect(Object.keys(VARIABLES), name).toContain(name);
-    for (const name of Object.keys(services['sandbox']!.environment ?? {})) expect(example, name).toContain(name);
+    for (const name of Object.keys(services.sandbox!.environment ?? {})) expect(example, name).toContain(name);
     const interpolated = [...text.matchAll(/\$\{([A-Z_]+)[:?-]/g)].map((m) => m[1]);
     expect(interpolated.length).toBeGreaterThan(0);
     for (const name of interpolated) expect(example, name).toContain(name);

@@ -5,18 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  LeaseKeeper,
-  MemoryJobQueue,
-  openCoordination,
-  MemoryLeases,
-  PgBossQueue,
-  PgLeases,
-  uuidFromKey,
-  type Job,
-  type JobQueue,
-  type LeaseManager,
-} from '../src/coordination/index.js';
+import { LeaseKeeper, MemoryJobQueue, openCoordination, MemoryLeases, PgBossQueue, PgLeases, uuidFromKey, type Job, type JobQueue, type LeaseManager } from '../src/coordination/index.js';
 import { freshSchema, pgAdmin, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
 
 async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -214,7 +203,14 @@ function contract(backend: Backend) {
         const key = 'ext:0003*210';
         const events: string[] = [];
         const keeper = (owner: string) =>
-          new LeaseKeeper({ leases: world.leases(), owner, ttlMs: 1000, renewEveryMs: 200, onGained: (k) => events.push(`${owner} gained ${k}`), onLost: (k) => events.push(`${owner} lost ${k}`) });
+          new LeaseKeeper({
+            leases: world.leases(),
+            owner,
+            ttlMs: 1000,
+            renewEveryMs: 200,
+            onGained: (k) => events.push(`${owner} gained ${k}`),
+            onLost: (k) => events.push(`${owner} lost ${k}`),
+          });
         const a = keeper('replica-a');
         a.want([key]);
         await a.tick();

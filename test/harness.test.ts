@@ -7,15 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import {
-  blockAction,
-  blockActionPayload,
-  eventCallback,
-  slashCommand,
-  urlVerification,
-  viewSubmission,
-  viewSubmissionPayload,
-} from './helpers/signed.js';
+import { blockAction, blockActionPayload, eventCallback, slashCommand, urlVerification, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import { startSocketModeServer, type SocketModeServer } from './helpers/socket-mode.js';
 
 const SECRET = 'test-signing-secret';
@@ -233,9 +225,7 @@ describe('harness: Socket Mode', () => {
   });
 
   it('acks a block action and an event', async () => {
-    const a = await socket.sendBlockAction(
-      blockActionPayload({ user: 'U1', messageTs: '1700000000.000100', actionId: 'hangup', value: 'call-7' }),
-    );
+    const a = await socket.sendBlockAction(blockActionPayload({ user: 'U1', messageTs: '1700000000.000100', actionId: 'hangup', value: 'call-7' }));
     expect(a.payload).toEqual({});
     expect(seen).toContain('action:call-7');
     const e = await socket.sendEvent({ type: 'app_home_opened', user: 'U9', channel: 'D9', tab: 'home' });

@@ -68,7 +68,7 @@ describe('GET /readyz', () => {
       report = await stack.slack.readiness.report();
     }
     expect(report.ready).toBe(false);
-    expect(report.checks['socket_mode']).toEqual({ ok: false, reason: 'Socket Mode is not connected to Slack' });
+    expect(report.checks.socket_mode).toEqual({ ok: false, reason: 'Socket Mode is not connected to Slack' });
   });
 
   describe.skipIf(!pgUrl && !pgRequired)(`with PostgreSQL${pgUrl ? '' : ` (skipped: ${pgUnavailable})`}`, () => {

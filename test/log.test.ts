@@ -18,8 +18,13 @@ describe('tokens never reach a log line', () => {
     log.warn('refresh failed for Bearer tok123', { body: 'refresh_token=tok456', error: new Error('access_token=tok789') });
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ level: 'warn', msg: 'refresh failed for Bearer [redacted]', body: 'refresh_token=[redacted]', error: { name: 'Error', message: 'access_token=[redacted]' } });
-    expect(typeof entry['time']).toBe('string');
+    expect(entry).toMatchObject({
+      level: 'warn',
+      msg: 'refresh failed for Bearer [redacted]',
+      body: 'refresh_token=[redacted]',
+      error: { name: 'Error', message: 'access_token=[redacted]' },
+    });
+    expect(typeof entry.time).toBe('string');
     for (const secret of ['tok123', 'tok456', 'tok789']) expect(lines[0]).not.toContain(secret);
   });
 
@@ -38,7 +43,7 @@ describe('tokens never reach a log line', () => {
     expect(lines).toHaveLength(2);
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(entries[0]).toMatchObject({ code: '[redacted]', accessToken: '[redacted]', token: '[redacted]', client_secret: '[redacted]', user: 'U1' });
-    expect(entries[0]!['request']).toEqual({ headers: { authorization: '[redacted]' }, refresh_token: '[redacted]' });
+    expect(entries[0]!.request).toEqual({ headers: { authorization: '[redacted]' }, refresh_token: '[redacted]' });
     for (const secret of ['111', '222', '333', '444', '555', '666', '777']) expect(lines.join('\n')).not.toContain(secret);
   });
 });

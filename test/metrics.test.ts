@@ -123,9 +123,9 @@ describe('GET /metrics', () => {
     await stack.slack.idle();
 
     // The line is written when the listener returns, which may be just after the card was posted.
-    const commandLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['kind'] === 'command');
+    const commandLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.kind === 'command');
     for (const deadline = Date.now() + 10_000; commandLines().length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
-    const entries = commandLines().sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
+    const entries = commandLines().sort((a, b) => String(a.name).localeCompare(String(b.name)));
     expect(entries).toEqual([
       expect.objectContaining({ level: 'info', msg: 'command hold ok', name: 'hold', result: 'ok', ms: expect.any(Number), user: 'UA' }),
       expect.objectContaining({ msg: 'command other ok', name: 'other', result: 'ok' }),
@@ -148,7 +148,7 @@ describe('GET /metrics', () => {
       const samples = parsePrometheus(await metrics.text());
       expect(value(samples, 'callops_queue_depth', { queue: 'followups' })).toBe(2);
       expect(value(samples, 'callops_queue_depth', { queue: 'board-writes' })).toBe(0);
-      expect(samples.find((x) => x.name === 'callops_queue_oldest_age_seconds' && x.labels['queue'] === 'followups')?.value).toBeGreaterThanOrEqual(0);
+      expect(samples.find((x) => x.name === 'callops_queue_oldest_age_seconds' && x.labels.queue === 'followups')?.value).toBeGreaterThanOrEqual(0);
     } finally {
       await queue.stop();
     }

@@ -17,7 +17,9 @@ async function changesSince(seq: number): Promise<{ changes: CallChange[]; last:
   return (await (await fetch(`${sb.url}/_sandbox/changes?since=${seq}`)).json()) as { changes: CallChange[]; last: number };
 }
 
-beforeAll(async () => { sb = await startSandbox({ pickupDelayMs: 30 }); });
+beforeAll(async () => {
+  sb = await startSandbox({ pickupDelayMs: 30 });
+});
 afterAll(() => sb.close());
 beforeEach(() => sb.reset());
 
@@ -34,7 +36,13 @@ describe('change log', () => {
     await post(`calls/${id}/hangup`);
     const { changes, last: now } = await changesSince(last);
     expect(changes.map((c) => [c.callId, c.state])).toEqual([
-      [id, 'ringing'], [id, 'on call'], [id, 'on hold'], [id, 'on call'], [id, 'parked'], [id, 'on call'], [id, 'ended'],
+      [id, 'ringing'],
+      [id, 'on call'],
+      [id, 'on hold'],
+      [id, 'on call'],
+      [id, 'parked'],
+      [id, 'on call'],
+      [id, 'ended'],
     ]);
     expect(changes.map((c) => c.seq)).toEqual(changes.map((_, i) => last + 1 + i));
     expect(now).toBe(last + 7);

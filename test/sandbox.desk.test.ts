@@ -57,8 +57,13 @@ describe('desk-phone controls on an inbound call', () => {
     expect(ringing.json.entry[0].phoneCallView[0]).toMatchObject({ status: '3', extension: '0003*025' });
     expect(await keys()).toEqual(['0003*025/0']);
     expect(sink.received[0]?.params).toEqual({
-      CallID: id, CallerIDNum: '5550199', CallerIDName: 'Alice Caller', CalledExtension: '0003*025',
-      CalledNumber: '0003*025', CallStatus: 'CALLING', CallFlow: 'IN',
+      CallID: id,
+      CallerIDNum: '5550199',
+      CallerIDName: 'Alice Caller',
+      CalledExtension: '0003*025',
+      CalledNumber: '0003*025',
+      CallStatus: 'CALLING',
+      CallFlow: 'IN',
     });
 
     const answered = await ctl(`calls/${id}/answer`);
@@ -74,7 +79,7 @@ describe('desk-phone controls on an inbound call', () => {
     const resumed = await ctl(`calls/${id}/resume`);
     expect(view(resumed).onHold).toBeUndefined();
     const parked = await ctl(`calls/${id}/park`);
-    expect(view(parked)).toMatchObject({ parkedPos: 2, parkedBy: '0003*025' }) // the seed's parked call holds position 1;
+    expect(view(parked)).toMatchObject({ parkedPos: 2, parkedBy: '0003*025' }); // the seed's parked call holds position 1;
     const unparked = await ctl(`calls/${id}/resume`);
     expect(view(unparked).parked).toBeUndefined();
     expect(view(unparked).status).toBe('5');
@@ -153,8 +158,13 @@ describe('queue and dial-out calls', () => {
     await sink.waitFor((r) => r.some((e) => eventKey(e) === '0003*210/4'));
     expect(await keys()).toEqual(['0003*210/1', '0003*210/4']);
     expect(sink.received[0]?.params).toEqual({
-      CallID: id, CallerIDNum: '3333', CallerIDName: 'John Doe', CallerExtension: '0003*210',
-      CalledNumber: '+15550001111', CallStatus: 'CALLING', CallFlow: 'OUT',
+      CallID: id,
+      CallerIDNum: '3333',
+      CallerIDName: 'John Doe',
+      CallerExtension: '0003*210',
+      CalledNumber: '+15550001111',
+      CallStatus: 'CALLING',
+      CallFlow: 'OUT',
     });
     expect(sink.received[1]?.params).toMatchObject({ CallStatus: 'ANSWER', CallFlow: 'OUT' });
     await ctl(`calls/${id}/hangup`);
@@ -219,7 +229,7 @@ describe('dropEvents fault', () => {
     const second = await run();
     expect(second).toHaveLength(first.length);
 
-    const world = await (await fetch(`${sb.url}/_sandbox/world`)).json() as any;
+    const world = (await (await fetch(`${sb.url}/_sandbox/world`)).json()) as any;
     expect(world.faults).toEqual({ dropEvents: 0.5, seed: 42 });
     expect(world.deliveries).toMatchObject({ pending: 0 });
     expect(world.deliveries.dropped).toBeGreaterThan(0);

@@ -34,14 +34,23 @@ beforeEach(() => sb.reset());
 
 describe('Update PhoneCallEvents (page 003)', () => {
   it('updates method and note of the seed event and returns the whole event', async () => {
-    const r = await api('PUT', `/uapi/extensions/@me/0003*210/phoneCallEvents/0/${SEED_ID}`, `{
+    const r = await api(
+      'PUT',
+      `/uapi/extensions/@me/0003*210/phoneCallEvents/0/${SEED_ID}`,
+      `{
   "method": "1",
   "note": "I want to use POST for my event"
-}`);
+}`,
+    );
     expect(r.status).toBe(200);
     expect(r.json).toEqual({
-      type: '0', id: SEED_ID, method: '1', note: 'I want to use POST for my event',
-      url: 'http://myevent.example/SaveMyPhoneCallDetails', status: '1', modified: r.json.modified,
+      type: '0',
+      id: SEED_ID,
+      method: '1',
+      note: 'I want to use POST for my event',
+      url: 'http://myevent.example/SaveMyPhoneCallDetails',
+      status: '1',
+      modified: r.json.modified,
       links: { self: `${sb.url}/uapi/extensions/@me/0003*210/phoneCallEvents/0/${SEED_ID}` },
     });
     expect(r.json.modified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
@@ -126,7 +135,7 @@ describe('documented error codes', () => {
     ['status 2', 'pce_status_invalid', 'PUT', `${EVENTS}/0/${SEED_ID}`, { status: '2' }],
     ['extension @self', 'extension_invalid', 'GET', '/uapi/extensions/@me/@self/phoneCallEvents', undefined],
     ['unknown extension', 'extension_invalid', 'GET', '/uapi/extensions/@me/0003*999/phoneCallEvents', undefined],
-    ['someone else\'s extension', 'pce_access_denied', 'GET', '/uapi/extensions/@me/0003*024/phoneCallEvents', undefined],
+    ["someone else's extension", 'pce_access_denied', 'GET', '/uapi/extensions/@me/0003*024/phoneCallEvents', undefined],
     ['malformed JSON', 'request_invalid', 'PUT', `${EVENTS}/0/${SEED_ID}`, '{"method":'],
   ])('%s → %s', async (_name, code, method, path, body) => {
     expectError(await api(method, path, body), 400, code);
@@ -137,7 +146,7 @@ describe('documented error codes', () => {
     expectError(await api('GET', '/uapi/extensions/@me/0003*500/phoneCallEvents', undefined, org), 400, 'extension_invalid');
   });
 
-  it('another user\'s id → the code the Update page names, 400 pce_access_denied', async () => {
+  it("another user's id → the code the Update page names, 400 pce_access_denied", async () => {
     expectError(await api('GET', '/uapi/extensions/13/0003*024/phoneCallEvents'), 400, 'pce_access_denied');
   });
 });
@@ -150,12 +159,17 @@ describe('Call Events delivery', () => {
   beforeAll(async () => {
     hook = createServer((req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       req.on('end', () => {
         const u = new URL(req.url ?? '/', 'http://x');
         received.push({
-          method: req.method ?? '', path: u.pathname, query: Object.fromEntries(u.searchParams),
-          form: Object.fromEntries(new URLSearchParams(body)), contentType: req.headers['content-type'],
+          method: req.method ?? '',
+          path: u.pathname,
+          query: Object.fromEntries(u.searchParams),
+          form: Object.fromEntries(new URLSearchParams(body)),
+          contentType: req.headers['content-type'],
         });
         res.end('ok');
       });
@@ -164,7 +178,9 @@ describe('Call Events delivery', () => {
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => hook.close(() => resolve())));
-  beforeEach(() => { received.length = 0; });
+  beforeEach(() => {
+    received.length = 0;
+  });
 
   async function waitFor(n: number): Promise<void> {
     await waitUntil(() => received.length >= n, `${n} call events`).catch((err: Error) => {
@@ -180,7 +196,8 @@ describe('Call Events delivery', () => {
     await api('POST', ext, { type: 0, method: 1, status: 0, url: `${hookUrl}/disabled` }, bob);
 
     const created = await fetch(`${sb.url}/_sandbox/calls`, {
-      method: 'POST', body: JSON.stringify({ to: '0003*025', from: '5550199', callerId: 'Alice Caller <5550199>' }),
+      method: 'POST',
+      body: JSON.stringify({ to: '0003*025', from: '5550199', callerId: 'Alice Caller <5550199>' }),
     });
     expect(created.status).toBe(201);
     const callId = ((await created.json()) as { id: string }).id;
@@ -188,8 +205,14 @@ describe('Call Events delivery', () => {
     const dialIn = received.find((r) => r.path === '/dialin');
     expect(dialIn?.method).toBe('GET');
     expect(dialIn?.query).toEqual({
-      token: 'abc', CallID: callId, CallerIDNum: '5550199', CallerIDName: 'Alice Caller',
-      CalledExtension: '0003*025', CalledNumber: '0003*025', CallStatus: 'CALLING', CallFlow: 'IN',
+      token: 'abc',
+      CallID: callId,
+      CallerIDNum: '5550199',
+      CallerIDName: 'Alice Caller',
+      CalledExtension: '0003*025',
+      CalledNumber: '0003*025',
+      CallStatus: 'CALLING',
+      CallFlow: 'IN',
     });
     const answered = received.find((r) => r.path === '/answer');
     expect(answered?.method).toBe('POST');
@@ -214,8 +237,13 @@ describe('Call Events delivery', () => {
     expect(r.status).toBe(200);
     await waitFor(2);
     expect(received.find((x) => x.path === '/out')?.form).toMatchObject({
-      CallID: r.json[0].id, CallerExtension: '0003*210', CalledNumber: '+15550001111', CallerIDNum: '3333',
-      CallerIDName: 'John Doe', CallStatus: 'CALLING', CallFlow: 'OUT',
+      CallID: r.json[0].id,
+      CallerExtension: '0003*210',
+      CalledNumber: '+15550001111',
+      CallerIDNum: '3333',
+      CallerIDName: 'John Doe',
+      CallStatus: 'CALLING',
+      CallFlow: 'OUT',
     });
     expect(received.find((x) => x.path === '/out-answer')?.form).toMatchObject({ CallStatus: 'ANSWER', CallFlow: 'OUT' });
 

@@ -68,7 +68,10 @@ describe('a PUT without phoneCallId acts on every call of the extension (OnHold 
     const r = await api('PUT', '/uapi/phoneCalls/@me/0003*210/', { action: 'UnPark', sendCallTo: '0003*025', phoneCallViewId: '01' });
     expect(r.status).toBe(202);
     expect(r.json.map((a: any) => a.id)).toEqual([SEED_IDS.parkedCall]);
-    const done = await until(() => getCall(`/uapi/phoneCalls/@me/0003*210/${SEED_IDS.parkedCall}`), (g) => views(g)[0].status === '5' && !views(g)[0].parked);
+    const done = await until(
+      () => getCall(`/uapi/phoneCalls/@me/0003*210/${SEED_IDS.parkedCall}`),
+      (g) => views(g)[0].status === '5' && !views(g)[0].parked,
+    );
     expect(views(done)[0]).toMatchObject({ extension: '0003*025', destination: ['5551234'] });
   });
 
@@ -154,7 +157,11 @@ describe('List parameters (List PhoneCalls / List PhoneCallEvents pages)', () =>
     expect(byType.json.entry.map((e: any) => e.url)).toEqual(['http://z.example/hangup', 'http://a.example/hangup']);
     const notes = await api('GET', `${EVENTS}?filterBy=note&filterOp=present&fields=note`);
     // The seeded NqeyDRqo… event has a note too; MyPhoneCallEvent has none.
-    expect(notes.json.entry.map((e: any) => Object.keys(e).sort())).toEqual([['id', 'links', 'note'], ['id', 'links', 'note'], ['id', 'links', 'note']]);
+    expect(notes.json.entry.map((e: any) => Object.keys(e).sort())).toEqual([
+      ['id', 'links', 'note'],
+      ['id', 'links', 'note'],
+      ['id', 'links', 'note'],
+    ]);
     const a = await api('GET', `${EVENTS}?filterBy=url&filterOp=startsWith&filterValue=http://a.`);
     expect(a.json.entry.map((e: any) => e.note)).toEqual(['first']);
     expectUapiError(await api('GET', `${EVENTS}?filterBy=colour&filterValue=x`), 400, 'filterby_invalid');
@@ -166,10 +173,14 @@ describe('List parameters (List PhoneCalls / List PhoneCallEvents pages)', () =>
 
 describe('PhoneCallEvent ids and access (Update PhoneCallEvents page)', () => {
   it('MyPhoneCallEvent, the id of the Model example, answers the example request as the page shows', async () => {
-    const r = await api('PUT', '/uapi/extensions/@me/0003*210/phoneCallEvents/0/MyPhoneCallEvent', `{
+    const r = await api(
+      'PUT',
+      '/uapi/extensions/@me/0003*210/phoneCallEvents/0/MyPhoneCallEvent',
+      `{
   "method": "1",
   "note": "I want to use POST for my event"
-}`);
+}`,
+    );
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ type: '0', id: 'MyPhoneCallEvent', method: '1', note: 'I want to use POST for my event', status: '1' });
     expect(r.json.links.self).toBe(`${sb.url}${EVENTS}/0/MyPhoneCallEvent`);
@@ -179,7 +190,7 @@ describe('PhoneCallEvent ids and access (Update PhoneCallEvents page)', () => {
     const made = await api('POST', `${EVENTS}/1`, { url: 'http://hooks.example/out' });
     expect(made.json.id).toMatch(/^[A-Za-z0-9]{32}$/);
     expectUapiError(await api('POST', `${EVENTS}/1`, { id: 'short1', url: 'http://hooks.example/out' }), 400, 'pce_id_invalid');
-    expectUapiError(await api('POST', `${EVENTS}/1`, { id: 'x'.repeat(31) + '!', url: 'http://hooks.example/out' }), 400, 'pce_id_invalid');
+    expectUapiError(await api('POST', `${EVENTS}/1`, { id: `${'x'.repeat(31)}!`, url: 'http://hooks.example/out' }), 400, 'pce_id_invalid');
     const own = 'A'.repeat(16) + '0'.repeat(16);
     expect((await api('POST', `${EVENTS}/1`, { id: own, url: 'http://hooks.example/out' })).json.id).toBe(own);
   });

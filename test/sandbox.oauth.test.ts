@@ -9,16 +9,19 @@ let sb: Sandbox;
 const CLIENT = { client_id: 'callops-demo', client_secret: 'callops-demo-secret' };
 const REDIRECT = 'http://localhost:3000/oauth/callback';
 
-beforeAll(async () => { sb = await startSandbox({ pickupDelayMs: 50 }); });
+beforeAll(async () => {
+  sb = await startSandbox({ pickupDelayMs: 50 });
+});
 afterAll(() => sb.close());
 beforeEach(() => sb.reset());
 
 async function tokenRequest(fields: Record<string, string>, headers: Record<string, string> = {}) {
   const res = await fetch(`${sb.url}/oauth/token.php`, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: res.status, json: await res.json() as any, headers: res.headers };
+  return { status: res.status, json: (await res.json()) as any, headers: res.headers };
 }
 
 async function listAs(accessToken: string | undefined, path = '/uapi/phoneCalls/@me/0003*210') {
@@ -40,11 +43,12 @@ async function consent(userId: string, decision: 'permit' | 'forbid', state = 'a
   expect(html).toContain('<form method="post" action="/oauth/authorize.php">');
   expect(html).toContain('value="13"');
   // Post back the hidden fields exactly as the page carries them.
-  const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)]
-    .map((m) => [m[1], (m[2] ?? '').replace(/&amp;/g, '&')]));
+  const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], (m[2] ?? '').replace(/&amp;/g, '&')]));
   expect(hidden).toEqual({ response_type: 'code', client_id: CLIENT.client_id, redirect_uri: REDIRECT, state });
   const res = await fetch(`${sb.url}/oauth/authorize.php`, {
-    method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ ...hidden, user_id: userId, decision }).toString(),
   });
   expect(res.status).toBe(302);
@@ -69,7 +73,7 @@ describe('token endpoint', () => {
     form.set('state', '0');
     const multipart = await fetch(`${sb.url}/oauth/token.php`, { method: 'POST', body: form });
     expect(multipart.status).toBe(200);
-    expect((await multipart.json() as any).token_type).toBe('Bearer');
+    expect(((await multipart.json()) as any).token_type).toBe('Bearer');
 
     const basic = Buffer.from(`${CLIENT.client_id}:${CLIENT.client_secret}`).toString('base64');
     const r = await tokenRequest({ grant_type: 'client_credentials' }, { Authorization: `Basic ${basic}` });
@@ -95,9 +99,10 @@ describe('token endpoint', () => {
     const other = await startSandbox({ clientId: 'app', clientSecret: 's3cret', tokenTtlSeconds: 60 });
     try {
       const res = await fetch(`${other.url}/oauth/token.php`, {
-        method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cret' }),
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cret' }),
       });
-      expect((await res.json() as any).expires_in).toBe(60);
+      expect(((await res.json()) as any).expires_in).toBe(60);
     } finally {
       await other.close();
     }

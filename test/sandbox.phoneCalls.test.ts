@@ -47,15 +47,26 @@ describe('List PhoneCalls', () => {
     expect(r.status).toBe(200);
     const call = r.json.entry[0];
     expect(call).toMatchObject({
-      id: 'b817d2618fe6f1804333', extension: '0003*210', ownerId: '3', ownerName: 'Default Organization',
+      id: 'b817d2618fe6f1804333',
+      extension: '0003*210',
+      ownerId: '3',
+      ownerName: 'Default Organization',
       links: { self: `${sb.url}${CALL}` },
     });
     expect(call.published).toMatch(ISO);
     expect(call.answered).toMatch(ISO);
-    expect(call.phoneCallView).toEqual([{
-      id: '01', extension: '0003*210', answered: call.answered, status: '5', callerId: 'John Doe <3333>',
-      source: ['0003*210'], destination: ['0003*024'], flow: 2,
-    }]);
+    expect(call.phoneCallView).toEqual([
+      {
+        id: '01',
+        extension: '0003*210',
+        answered: call.answered,
+        status: '5',
+        callerId: 'John Doe <3333>',
+        source: ['0003*210'],
+        destination: ['0003*024'],
+        flow: 2,
+      },
+    ]);
   });
 
   it('lists every call of an extension, oldest first, and 204 when there is none', async () => {
@@ -70,17 +81,21 @@ describe('List PhoneCalls', () => {
 
   it('@self lists the calls of all extensions of the user, with per-call links', async () => {
     const r = await api('GET', '/uapi/phoneCalls/@me/@self');
-    expect(r.json.entry.map((c: any) => c.id).sort())
-      .toEqual(['a3c9e27f01b4d5e6f789', 'b817d2618fe6f1804333', 'c0ffee0011223344aabb']);
+    expect(r.json.entry.map((c: any) => c.id).sort()).toEqual(['a3c9e27f01b4d5e6f789', 'b817d2618fe6f1804333', 'c0ffee0011223344aabb']);
     const queue = r.json.entry.find((c: any) => c.id === 'a3c9e27f01b4d5e6f789');
     expect(queue.links.self).toBe(`${sb.url}/uapi/phoneCalls/@me/0003*300/a3c9e27f01b4d5e6f789`);
     expect(queue.phoneCallView).toHaveLength(2);
   });
 
   it('accepts a trailing slash, %2A for *, the short extension form and the /unifiedapi/ prefix', async () => {
-    for (const path of [`${CALL}/`, '/uapi/phoneCalls/12/0003%2A210/b817d2618fe6f1804333',
-      '/uapi/phoneCalls/12/0003%2a210/b817d2618fe6f1804333/', '/uapi/phoneCalls/12/210/b817d2618fe6f1804333',
-      '/unifiedapi/phoneCalls/12/0003*210/b817d2618fe6f1804333', '//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333']) {
+    for (const path of [
+      `${CALL}/`,
+      '/uapi/phoneCalls/12/0003%2A210/b817d2618fe6f1804333',
+      '/uapi/phoneCalls/12/0003%2a210/b817d2618fe6f1804333/',
+      '/uapi/phoneCalls/12/210/b817d2618fe6f1804333',
+      '/unifiedapi/phoneCalls/12/0003*210/b817d2618fe6f1804333',
+      '//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333',
+    ]) {
       const r = await getCall(path);
       expect(r.status, path).toBe(200);
       expect(r.json.entry[0].id).toBe('b817d2618fe6f1804333');
@@ -98,21 +113,31 @@ describe('List PhoneCalls', () => {
   it('records each request with its path, query, user and status', async () => {
     await api('GET', '/uapi/phoneCalls/@me/0003%2A210?count=5');
     expect(sb.requests.at(-1)).toEqual({
-      method: 'GET', path: '/uapi/phoneCalls/@me/0003*210', query: { count: '5' }, userId: '12', body: undefined, status: 200,
+      method: 'GET',
+      path: '/uapi/phoneCalls/@me/0003*210',
+      query: { count: '5' },
+      userId: '12',
+      body: undefined,
+      status: 200,
     });
   });
 });
 
 describe('seed page examples', () => {
   it('OnHold (page 000): 202 with the call link, then onHold + holder 1, status stays 5', async () => {
-    const r = await api('PUT', CALL, `{
+    const r = await api(
+      'PUT',
+      CALL,
+      `{
   "action": "OnHold",
   "phoneCallViewId": "01"
-}`);
+}`,
+    );
     expect(r.status).toBe(202);
     // The page shows `https://x.x.x.x//uapi/…`, and so does the sandbox (option pageLinks, default on).
     expect(r.json).toEqual({
-      id: 'b817d2618fe6f1804333', extension: '0003*210',
+      id: 'b817d2618fe6f1804333',
+      extension: '0003*210',
       link: { self: `${sb.url}//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333` },
     });
     const view = views(await getCall(r.json.link.self))[0];
@@ -123,10 +148,14 @@ describe('seed page examples', () => {
   it('OffHold (page 001): removes onHold and holder', async () => {
     expect((await api('PUT', CALL, { action: 'OnHold', phoneCallViewId: '01' })).status).toBe(202);
     // The page's example says /uapi/phoneCall/ (singular); the model says /uapi/phoneCalls/.
-    const r = await api('PUT', CALL, `{
+    const r = await api(
+      'PUT',
+      CALL,
+      `{
   "action": "OffHold",
   "phoneCallViewId": "01"
-}`);
+}`,
+    );
     expect(r.status).toBe(202);
     expect(r.json.link.self).toBe(`${sb.url}/${CALL}`);
     const view = views(await getCall())[0];
@@ -136,8 +165,7 @@ describe('seed page examples', () => {
   });
 
   it('the singular /uapi/phoneCall/ of the OffHold example is not a route', async () => {
-    expectError(await api('PUT', '/uapi/phoneCall/12/0003*210/b817d2618fe6f1804333', { action: 'OffHold', phoneCallViewId: '01' }),
-      501, 'request_not_implemented');
+    expectError(await api('PUT', '/uapi/phoneCall/12/0003*210/b817d2618fe6f1804333', { action: 'OffHold', phoneCallViewId: '01' }), 501, 'request_not_implemented');
   });
 
   it('UnPark (page 002): rings 0003*024, then connects it with the parked 0003*210', async () => {
@@ -147,13 +175,17 @@ describe('seed page examples', () => {
     expect(parked).toMatchObject({ parkedPos: 2, parkedBy: '0003*210' }); // position 1 holds the seeded parked call
     expect(parked.parked).toMatch(ISO);
 
-    const r = await api('PUT', CALL, `{
+    const r = await api(
+      'PUT',
+      CALL,
+      `{
   "action": "UnPark",
   "sendCallTo": "0003*024",
   "callerId": "John Doe <42420042>",
   "waitForPickup": "20",
   "phoneCallViewId": "01"
-}`);
+}`,
+    );
     expect(r.status).toBe(202);
     expect(r.json).toEqual({ id: 'b817d2618fe6f1804333', extension: '0003*210', link: { self: `${sb.url}/${CALL}` } });
     const ringing = views(await getCall())[0];
@@ -163,8 +195,12 @@ describe('seed page examples', () => {
     const done = await until(getCall, (g) => views(g)[0].status === '5');
     const view = views(done)[0];
     expect(view).toMatchObject({
-      id: '01', extension: '0003*024', status: '5', callerId: 'John Doe <42420042>',
-      source: ['0003*024'], destination: ['0003*210'],
+      id: '01',
+      extension: '0003*024',
+      status: '5',
+      callerId: 'John Doe <42420042>',
+      source: ['0003*024'],
+      destination: ['0003*210'],
     });
     for (const k of ['parked', 'parkedPos', 'parkedBy', 'ringing']) expect(view).not.toHaveProperty(k);
     expect(done.json.entry[0]).toMatchObject({ id: 'b817d2618fe6f1804333', extension: '0003*210', ownerId: '3' });
@@ -174,9 +210,16 @@ describe('seed page examples', () => {
     const path = '/uapi/phoneCalls/@me/0003*210/c0ffee0011223344aabb';
     const r = await api('PUT', path, { action: 'UnPark', sendCallTo: '0003*025', phoneCallViewId: '01' });
     expect(r.status).toBe(202);
-    const done = await until(() => getCall(path), (g) => views(g)[0].status === '5' && !views(g)[0].parked);
+    const done = await until(
+      () => getCall(path),
+      (g) => views(g)[0].status === '5' && !views(g)[0].parked,
+    );
     expect(views(done)[0]).toMatchObject({
-      extension: '0003*025', source: ['0003*025'], destination: ['5551234'], callerId: 'Bob Smith <3335555>', flow: 4,
+      extension: '0003*025',
+      source: ['0003*025'],
+      destination: ['5551234'],
+      callerId: 'Bob Smith <3335555>',
+      flow: 4,
     });
   });
 
@@ -203,15 +246,22 @@ describe('seed page examples', () => {
     const after = views(await until(getCall, (g) => views(g)[1]?.status === '5'));
     expect(after[0]).toEqual(before[0]);
     expect(after[1]).toEqual({
-      id: '02', extension: '0003*210', answered: after[1].answered, status: '5', callerId: 'Whisper To Me <42420042>',
-      source: ['0003*024'], destination: ['0003*210'], flow: 2,
+      id: '02',
+      extension: '0003*210',
+      answered: after[1].answered,
+      status: '5',
+      callerId: 'Whisper To Me <42420042>',
+      source: ['0003*024'],
+      destination: ['0003*210'],
+      flow: 2,
     });
     expect(after[1].answered).toMatch(ISO);
   });
 
   it('accepts the body whatever the Content-Type (the pages write "Content Type:")', async () => {
     const res = await fetch(sb.url + CALL, {
-      method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' },
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' },
       body: '{"action":"OnHold","phoneCallViewId":"01"}',
     });
     expect(res.status).toBe(202);
@@ -236,7 +286,10 @@ describe('other actions', () => {
     expect(r.status).toBe(202);
     expect(sb.world.pendingRings('b817d2618fe6f1804333')).toHaveLength(1);
     const started = Date.now();
-    await until(async () => ({ status: sb.world.pendingRings('b817d2618fe6f1804333').length, json: undefined, headers: new Headers() }), (g) => g.status === 0);
+    await until(
+      async () => ({ status: sb.world.pendingRings('b817d2618fe6f1804333').length, json: undefined, headers: new Headers() }),
+      (g) => g.status === 0,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     expect(views(await getCall())).toHaveLength(1);
   });
@@ -245,7 +298,12 @@ describe('other actions', () => {
     const path = '/uapi/phoneCalls/@me/0003*210/c0ffee0011223344aabb';
     await api('PUT', path, { action: 'UnPark', sendCallTo: '0003*026', phoneCallViewId: '01', waitForPickup: 0.15 });
     expect(views(await getCall(path))[0].status).toBe('3');
-    const v = views(await until(() => getCall(path), (g) => views(g)[0].status === '5'))[0];
+    const v = views(
+      await until(
+        () => getCall(path),
+        (g) => views(g)[0].status === '5',
+      ),
+    )[0];
     expect(v).toMatchObject({ parkedPos: 1, extension: '0003*210', source: ['5551234'] });
     expect(v).not.toHaveProperty('ringing');
   });
@@ -282,7 +340,12 @@ describe('other actions', () => {
     expect(views(await getCall(path, org))[0].status).toBe('3');
     expectError(await api('PUT', CALL, { action: 'PickUp', sendCallTo: '0003*025', phoneCallViewId: '01' }), 400, 'pc_phonecallview_invalid');
     expect((await api('PUT', path, { action: 'PickUp', sendCallTo: '0003*025', phoneCallViewId: '01' }, org)).status).toBe(202);
-    const v = views(await until(() => getCall(`/uapi/phoneCalls/@me/0003*025/${id}`, org), (g) => g.status === 200 && views(g)[0].status === '5'))[0];
+    const v = views(
+      await until(
+        () => getCall(`/uapi/phoneCalls/@me/0003*025/${id}`, org),
+        (g) => g.status === 200 && views(g)[0].status === '5',
+      ),
+    )[0];
     expect(v).toMatchObject({ extension: '0003*025', source: ['5550123'], destination: ['0003*025'] });
   });
 });
@@ -290,7 +353,8 @@ describe('other actions', () => {
 describe('Create and Delete PhoneCalls', () => {
   it('POST simple creates a call that rings, then is answered', async () => {
     const r = await api('POST', '/uapi/phoneCalls/@me/simple', {
-      extension: '0003*210', nonce: 'n-1',
+      extension: '0003*210',
+      nonce: 'n-1',
       phoneCallView: [{ source: ['0003*210'], destination: ['0003*025'], callerId: 'John Doe <3333>' }],
     });
     expect(r.status).toBe(200);
@@ -298,7 +362,10 @@ describe('Create and Delete PhoneCalls', () => {
     expect(call.id).toMatch(/^[0-9a-f]{20}$/);
     expect(call).toMatchObject({ nonce: 'n-1', extension: '0003*210', ownerId: '3' });
     expect(call.phoneCallView[0]).toMatchObject({ status: '3', source: ['0003*210'], destination: ['0003*025'], flow: 2 });
-    const done = await until(() => getCall(call.links.self), (g) => views(g)[0].status === '5');
+    const done = await until(
+      () => getCall(call.links.self),
+      (g) => views(g)[0].status === '5',
+    );
     expect(done.json.entry[0].answered).toMatch(ISO);
   });
 
@@ -308,7 +375,10 @@ describe('Create and Delete PhoneCalls', () => {
     expectError(await api('POST', '/uapi/phoneCalls/@me/simple?waitForPickup=0', { extension: '0003*210', phoneCallView: [{ destination: '0003*025' }] }), 400, 'pc_timeout_invalid');
     const r = await api('POST', '/uapi/phoneCalls/@me/simple?waitForPickup=0.2', { extension: '210', phoneCallView: [{ destination: '0003*026' }] });
     expect(r.status).toBe(200);
-    await until(() => getCall(r.json[0].links.self), (g) => g.status === 204);
+    await until(
+      () => getCall(r.json[0].links.self),
+      (g) => g.status === 204,
+    );
   });
 
   it('DELETE hangs up one call (200 [{id}]) and then has nothing to hang up (204)', async () => {

@@ -14,7 +14,11 @@ async function api(method: string, path: string, body?: string, signal?: AbortSi
   const res = await fetch(sb.url + path, { method, body, signal, headers: { Authorization: `Bearer ${token}` } });
   const text = await res.text();
   let json: any;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = text; }
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
   return { status: res.status, json };
 }
 
@@ -36,7 +40,10 @@ describe('faults', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(240);
     // A latency longer than the test's timeout: OAuth answering at all shows it is not delayed.
     sb.setFaults({ latencyMs: 600_000 });
-    const oauth = await fetch(`${sb.url}/oauth/token.php`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'callops-demo', client_secret: 'callops-demo-secret' }) });
+    const oauth = await fetch(`${sb.url}/oauth/token.php`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'callops-demo', client_secret: 'callops-demo-secret' }),
+    });
     expect(oauth.status).toBe(200);
     sb.setFaults({});
   });
@@ -111,8 +118,15 @@ describe('faults', () => {
 
 describe('routes and hostile input', () => {
   it('unknown routes and methods → 501 request_not_implemented', async () => {
-    for (const [method, path] of [['GET', '/uapi/cdr/@me'], ['PATCH', CALL], ['POST', CALL], ['POST', '/uapi/phoneCalls/@me/conferenceInvite'],
-      ['GET', '/uapi/phoneCalls/@me'], ['GET', '/nowhere'], ['PUT', '/oauth/token.php']] as const) {
+    for (const [method, path] of [
+      ['GET', '/uapi/cdr/@me'],
+      ['PATCH', CALL],
+      ['POST', CALL],
+      ['POST', '/uapi/phoneCalls/@me/conferenceInvite'],
+      ['GET', '/uapi/phoneCalls/@me'],
+      ['GET', '/nowhere'],
+      ['PUT', '/oauth/token.php'],
+    ] as const) {
       const r = await api(method, path, method === 'GET' ? undefined : '{}');
       expect(r, `${method} ${path}`).toEqual({ status: 501, json: { error: { code: 'request_not_implemented', message: expect.any(String) } } });
     }
@@ -126,13 +140,29 @@ describe('routes and hostile input', () => {
   });
 
   it('never answers 5xx to garbage', async () => {
-    const bodies = ['null', '[]', '"str"', '42', '{"action":{}}', '{"action":"Whisper","sendCallTo":{},"phoneCallViewId":"01"}',
+    const bodies = [
+      'null',
+      '[]',
+      '"str"',
+      '42',
+      '{"action":{}}',
+      '{"action":"Whisper","sendCallTo":{},"phoneCallViewId":"01"}',
       '{"action":"Transfer","sendCallTo":["0003*025"],"phoneCallViewId":"01","transferFromNumber":{}}',
-      '{"action":"Park","phoneCallViewId":[],"maxInParking":{}}', `{"action":"OnHold","phoneCallViewId":"${'9'.repeat(10000)}"}`,
-      '{"__proto__":{"action":"OnHold"},"phoneCallViewId":"01"}', '\u0000\u0001', '{"action":"UnPark","sendCallTo":null,"phoneCallViewId":"01"}'];
-    const paths = [CALL, '/uapi/phoneCalls/%E0%A4%A/0003*210', '/uapi/phoneCalls/@me/%00/x', `/uapi/phoneCalls/${'1'.repeat(5000)}/0003*210`,
-      '/uapi/extensions/@me/0003*210/phoneCallEvents/0/x/y/z', '/uapi/extensions/@me/0003*210/phoneCallEvents/-1',
-      '/uapi/phoneCalls/@me/0003*210/b817d2618fe6f1804333?count=999999&startIndex=-1'];
+      '{"action":"Park","phoneCallViewId":[],"maxInParking":{}}',
+      `{"action":"OnHold","phoneCallViewId":"${'9'.repeat(10000)}"}`,
+      '{"__proto__":{"action":"OnHold"},"phoneCallViewId":"01"}',
+      '\u0000\u0001',
+      '{"action":"UnPark","sendCallTo":null,"phoneCallViewId":"01"}',
+    ];
+    const paths = [
+      CALL,
+      '/uapi/phoneCalls/%E0%A4%A/0003*210',
+      '/uapi/phoneCalls/@me/%00/x',
+      `/uapi/phoneCalls/${'1'.repeat(5000)}/0003*210`,
+      '/uapi/extensions/@me/0003*210/phoneCallEvents/0/x/y/z',
+      '/uapi/extensions/@me/0003*210/phoneCallEvents/-1',
+      '/uapi/phoneCalls/@me/0003*210/b817d2618fe6f1804333?count=999999&startIndex=-1',
+    ];
     for (const path of paths) {
       for (const method of ['GET', 'PUT', 'POST', 'DELETE']) {
         for (const body of method === 'GET' ? [undefined] : bodies) {
@@ -168,7 +198,7 @@ describe('/_sandbox controls', () => {
   });
 
   it('world lists users, extensions and calls', async () => {
-    const w = await (await fetch(`${sb.url}/_sandbox/world`)).json() as any;
+    const w = (await (await fetch(`${sb.url}/_sandbox/world`)).json()) as any;
     expect(w.users.map((u: any) => u.id)).toEqual(expect.arrayContaining(['3', '12', '13', '14']));
     expect(w.extensions.find((e: any) => e.number === '0003*210')).toMatchObject({ ownerId: '12', type: 'phoneTerminal' });
     expect(w.calls).toHaveLength(3);
@@ -177,7 +207,7 @@ describe('/_sandbox controls', () => {
   it('calls starts an inbound call that rings, then is answered', async () => {
     const res = await fetch(`${sb.url}/_sandbox/calls`, { method: 'POST', body: JSON.stringify({ to: '0003*210' }) });
     expect(res.status).toBe(201);
-    const call = await res.json() as any;
+    const call = (await res.json()) as any;
     expect(call.phoneCallView[0]).toMatchObject({ status: '3', source: ['5550100'], destination: ['0003*210'], flow: 8 });
     expect(sb.world.calls.get(call.id)?.views[0]?.status).toBe(3);
     await waitUntil(() => sb.world.calls.get(call.id)?.views[0]?.status === 5, 'the inbound call to be answered');

@@ -51,8 +51,14 @@ describe('traffic', () => {
     for (const ext of EXTENSIONS) await registerAllEvents(sb.url, org, ext, sink.url);
     const seedCalls = sb.world.calls.size;
     const started = await post('traffic', {
-      callsPerMinute: 600, meanTalkSeconds: 0.4, meanRingSeconds: 0.1,
-      holdShare: 0.8, parkShare: 0.6, transferShare: 0.5, outboundShare: 0.3, seed: 7,
+      callsPerMinute: 600,
+      meanTalkSeconds: 0.4,
+      meanRingSeconds: 0.1,
+      holdShare: 0.8,
+      parkShare: 0.6,
+      transferShare: 0.5,
+      outboundShare: 0.3,
+      seed: 7,
     });
     expect(started.status).toBe(200);
     expect(started.json.traffic).toMatchObject({ running: true, config: { callsPerMinute: 600, extensions: EXTENSIONS } });

@@ -111,13 +111,19 @@ describe('Slack limits enforced', () => {
     const strict = new WebClient('xoxb-team-1', { slackApiUrl: api!.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     await strict.chat.update({ channel: 'C1', ts: '1.1', text: 'a' });
     await expect(strict.chat.update({ channel: 'C1', ts: '1.1', text: 'b' })).rejects.toMatchObject({
-      code: ErrorCode.RateLimitedError, retryAfter: 1,
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 1,
     });
     const patient = new WebClient('xoxb-team-1', { slackApiUrl: api!.url, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } });
     const res = await patient.chat.update({ channel: 'C1', ts: '1.1', text: 'c' });
     expect(res.ok).toBe(true);
     // Sent within 900 ms of the last accepted update: refused first, then retried after Retry-After.
-    expect(api!.callsTo('chat.update').filter((c) => c.body.text === 'c').map((c) => c.rateLimited ?? false)).toEqual([true, false]);
+    expect(
+      api!
+        .callsTo('chat.update')
+        .filter((c) => c.body.text === 'c')
+        .map((c) => c.rateLimited ?? false),
+    ).toEqual([true, false]);
     expect(api!.rateLimitedCount('chat.update')).toBe(2);
   });
 });

@@ -109,15 +109,21 @@ describe('editing a call event in a modal', () => {
     const view = filled.body.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe('event.modal');
     const submit = (url: string) =>
-      viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({
-        user: 'UA', callbackId: 'event.modal', privateMetadata: view.private_metadata,
-        values: {
-          url: { value: { type: 'plain_text_input', value: url } },
-          method: { value: { type: 'static_select', selected_option: { value: '1' } } },
-          status: { value: { type: 'static_select', selected_option: { value: '1' } } },
-          note: { value: { type: 'plain_text_input', value: 'I want to use POST for my event' } },
-        },
-      }));
+      viewSubmission(
+        s.base,
+        SIGNING_SECRET,
+        viewSubmissionPayload({
+          user: 'UA',
+          callbackId: 'event.modal',
+          privateMetadata: view.private_metadata,
+          values: {
+            url: { value: { type: 'plain_text_input', value: url } },
+            method: { value: { type: 'static_select', selected_option: { value: '1' } } },
+            status: { value: { type: 'static_select', selected_option: { value: '1' } } },
+            note: { value: { type: 'plain_text_input', value: 'I want to use POST for my event' } },
+          },
+        }),
+      );
     const bad = await submit('not a url');
     expect((bad.json as { errors: Record<string, string> }).errors.url).toMatch(/not a web address/);
     await submit('http://myevent.com/SaveMyPhoneCallDetails');
@@ -131,10 +137,17 @@ describe('editing a call event in a modal', () => {
 
   it('the Edit button of an event list opens the same modal', async () => {
     await s.link('UA', '12');
-    await blockAction(s.base, SIGNING_SECRET, blockActionPayload({
-      user: 'UA', messageTs: '1.1', actionId: `event.edit.${SEED_IDS.seedEvent}`,
-      value: JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent }), responseUrl: s.api.responseUrl('/edit'),
-    }));
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1.1',
+        actionId: `event.edit.${SEED_IDS.seedEvent}`,
+        value: JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent }),
+        responseUrl: s.api.responseUrl('/edit'),
+      }),
+    );
     await s.api.waitFor('views.open');
     const filled = await s.api.waitFor('views.update');
     expect(JSON.stringify(filled.body.view)).toContain('http://myevent.example');

@@ -44,7 +44,11 @@ function press(card: RecordedCall, ts: string, actionId: string) {
   const blocks = blocksOf(card);
   const el = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
   if (!el) throw new Error(`no button ${actionId}: ${ids(blocks).join(', ')}`);
-  return blockAction(s.base, SIGNING_SECRET, blockActionPayload({ user: 'UA', messageTs: ts, messageBlocks: blocks, actionId, value: el.value!, responseUrl: s.api.responseUrl('/press/UA') }));
+  return blockAction(
+    s.base,
+    SIGNING_SECRET,
+    blockActionPayload({ user: 'UA', messageTs: ts, messageBlocks: blocks, actionId, value: el.value!, responseUrl: s.api.responseUrl('/press/UA') }),
+  );
 }
 
 describe('recording from Slack', () => {
@@ -83,10 +87,16 @@ describe('a ringing call in Slack', () => {
     const opened = await s.api.waitFor('views.open');
     const view = opened.body.view as { private_metadata: string };
     s.sandbox.world.pickupDelayMs = 30;
-    const submit = await viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({
-      user: 'UA', callbackId: 'call.modal', privateMetadata: view.private_metadata,
-      values: { to: { value: { type: 'plain_text_input', value: '0003*210' } } },
-    }));
+    const submit = await viewSubmission(
+      s.base,
+      SIGNING_SECRET,
+      viewSubmissionPayload({
+        user: 'UA',
+        callbackId: 'call.modal',
+        privateMetadata: view.private_metadata,
+        values: { to: { value: { type: 'plain_text_input', value: '0003*210' } } },
+      }),
+    );
     expect(submit.status).toBe(200);
     await s.api.waitFor('chat.update', (c) => c.body.ts === posted[0] && JSON.stringify(c.body.blocks).includes('picked up'));
     expect(puts().at(-1)).toMatchObject({ userId: '12', body: { action: 'PickUp', sendCallTo: '0003*210', phoneCallViewId: '01' }, status: 202 });

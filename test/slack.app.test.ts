@@ -235,11 +235,14 @@ describe('buttons', () => {
     await press('UB', card, ts, 'call.hold.02');
     await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('<@UB> put the call on hold (view 02)'));
     expect(uapiRequests().find((r) => r.method === 'PUT')).toMatchObject({
-      userId: '13', path: `/uapi/phoneCalls/@me/0003*024/${SEED_IDS.queueCall}`, status: 202, body: { action: 'OnHold', phoneCallViewId: '02' },
+      userId: '13',
+      path: `/uapi/phoneCalls/@me/0003*024/${SEED_IDS.queueCall}`,
+      status: 202,
+      body: { action: 'OnHold', phoneCallViewId: '02' },
     });
   });
 
-  it('a lone call id acts through @self and picks the user\'s own view', async () => {
+  it("a lone call id acts through @self and picks the user's own view", async () => {
     await command('UB', `hold ${SEED_IDS.queueCall}`);
     const { card } = await postedCard();
     expect(allText(blocksOf(card))).toContain('<@UB> put the call on hold (view 02)');
@@ -277,9 +280,13 @@ describe('buttons', () => {
     expect(view.callback_id).toBe('call.modal');
     expect(view.blocks.find((b) => b.block_id === 'to')!.element!.initial_value).toBe('0003*210');
 
-    const submit = (values: Parameters<typeof viewSubmissionPayload>[0]["values"]) =>
+    const submit = (values: Parameters<typeof viewSubmissionPayload>[0]['values']) =>
       viewSubmission(s.base, SIGNING_SECRET, viewSubmissionPayload({ user: 'UA', callbackId: 'call.modal', privateMetadata: view.private_metadata, values }));
-    const bad = await submit({ to: { value: { type: 'plain_text_input', value: '0003*024' } }, wait: { value: { type: 'plain_text_input', value: 'soon' } }, callerId: { value: { type: 'plain_text_input', value: 'Boss' } } });
+    const bad = await submit({
+      to: { value: { type: 'plain_text_input', value: '0003*024' } },
+      wait: { value: { type: 'plain_text_input', value: 'soon' } },
+      callerId: { value: { type: 'plain_text_input', value: 'Boss' } },
+    });
     expect(bad.json).toMatchObject({ response_action: 'errors' });
     const errors = (bad.json as { errors: Record<string, string> }).errors;
     expect(errors.wait).toMatch(/not a wait time/);
@@ -295,7 +302,12 @@ describe('buttons', () => {
     expect(good.status).toBe(200);
     await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('started whispering'));
     expect(uapiRequests().find((r) => r.method === 'PUT')!.body).toEqual({
-      action: 'Whisper', sendCallTo: '0003*024', callerId: 'Whisper To Me <42420042>', waitForPickup: '20', private: 1, phoneCallViewId: '01',
+      action: 'Whisper',
+      sendCallTo: '0003*024',
+      callerId: 'Whisper To Me <42420042>',
+      waitForPickup: '20',
+      private: 1,
+      phoneCallViewId: '01',
     });
     // The card keeps reading the call until 0003*024 answers and view 02 appears (no follower left behind).
     await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /View 02\*/.test(allText(c.body.blocks as Block[])));

@@ -53,7 +53,14 @@ describe('/call help', () => {
     const all = everyText(r.blocks).join('\n');
     expect(all).not.toContain('```');
     const sections = sectionTexts(r.blocks);
-    expect(sections.map((t) => t.split('\n')[0])).toEqual(['*See calls*', '*Handle a call*', '*Coach an agent (supervisors)*', '*Live call board of a channel (supervisors)*', '*Call events*', '*Your account*']);
+    expect(sections.map((t) => t.split('\n')[0])).toEqual([
+      '*See calls*',
+      '*Handle a call*',
+      '*Coach an agent (supervisors)*',
+      '*Live call board of a channel (supervisors)*',
+      '*Call events*',
+      '*Your account*',
+    ]);
     const handle = sections[1]!;
     const coach = sections[2]!;
     for (const a of CALL_ACTIONS) {

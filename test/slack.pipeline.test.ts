@@ -72,7 +72,7 @@ const text = (c: RecordedCall) => JSON.stringify(c.body.blocks ?? []) + String(c
 const updatesOf = (ts: string) => s.api.callsTo('chat.update').filter((c) => c.body.ts === ts);
 const privately = (re: RegExp) => s.api.callsTo('response_url').filter((c) => re.test(String(c.body.text)));
 
-function valueOf(blocks: Block[], actionId: string): string {
+function buttonValue(blocks: Block[], actionId: string): string {
   for (const b of blocks) for (const e of [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]) if (e.action_id === actionId) return e.value!;
   throw new Error(`no button ${actionId}`);
 }
@@ -91,7 +91,7 @@ function press(c: { blocks: Block[]; ts: string }, actionId: string, user = 'UA'
   return blockAction(
     stack.base,
     SIGNING_SECRET,
-    blockActionPayload({ user, messageTs: c.ts, messageBlocks: c.blocks, actionId, value: valueOf(c.blocks, actionId), responseUrl: stack.api.responseUrl(`/press/${user}`) }),
+    blockActionPayload({ user, messageTs: c.ts, messageBlocks: c.blocks, actionId, value: buttonValue(c.blocks, actionId), responseUrl: stack.api.responseUrl(`/press/${user}`) }),
   );
 }
 
@@ -124,7 +124,7 @@ describe('telling the truth', () => {
     const last = updates[updates.length - 1]!;
     expect(text(last)).toContain('on hold');
     expect(text(last)).toContain('state read again');
-    expect(() => valueOf(last.body.blocks as Block[], 'call.resume.01')).not.toThrow();
+    expect(() => buttonValue(last.body.blocks as Block[], 'call.resume.01')).not.toThrow();
   });
 
   it('inside a list of calls, only the pressed call shows as pending, and only it is refreshed', async () => {
@@ -160,7 +160,7 @@ describe('telling the truth', () => {
     const posted = s.api.callsTo('chat.postMessage');
     expect(posted).toHaveLength(1);
     expect(text(posted[0]!)).toContain('the new state could not be read yet');
-    expect(() => valueOf(posted[0]!.body.blocks as Block[], 'call.refresh')).not.toThrow();
+    expect(() => buttonValue(posted[0]!.body.blocks as Block[], 'call.refresh')).not.toThrow();
     const last = updatesOf(postedTs[0]!).pop()!;
     expect(text(last)).toContain('state read again');
     expect(text(last)).toContain('on hold');
@@ -235,7 +235,9 @@ describe('the "working…" note', () => {
     await press(c, 'call.hold.01');
     await s.slack.idle();
     expect(putsWhenRefused).toBe(1);
-    const last = updatesOf(c.ts).filter((u) => !String(u.body.text).includes('working')).pop()!;
+    const last = updatesOf(c.ts)
+      .filter((u) => !String(u.body.text).includes('working'))
+      .pop()!;
     expect(text(last)).toContain('put the call on hold');
   });
 });

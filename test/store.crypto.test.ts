@@ -47,8 +47,8 @@ describe('TokenCipher', () => {
   it.each([
     ['empty', ''],
     ['too short hex', HEX_KEY.slice(2)],
-    ['too long hex', HEX_KEY + 'aa'],
-    ['non-hex 64 chars', 'zz' + HEX_KEY.slice(2)],
+    ['too long hex', `${HEX_KEY}aa`],
+    ['non-hex 64 chars', `zz${HEX_KEY.slice(2)}`],
     ['16-byte base64', Buffer.alloc(16, 7).toString('base64')],
     ['48-byte base64', Buffer.alloc(48, 7).toString('base64')],
     ['passphrase', 'correct horse battery staple'],
@@ -177,7 +177,7 @@ describe('loadOrCreateKey', () => {
 
   it('accepts a hand-written hex key file and rejects a corrupt one', () => {
     const dataDir = tempDir();
-    writeFileSync(join(dataDir, KEY_FILE_NAME), HEX_KEY + '\n', { mode: 0o600 });
+    writeFileSync(join(dataDir, KEY_FILE_NAME), `${HEX_KEY}\n`, { mode: 0o600 });
     expect(loadOrCreateKey(dataDir, () => undefined)).toBe(HEX_KEY);
 
     writeFileSync(join(dataDir, KEY_FILE_NAME), 'not a key');

@@ -127,7 +127,7 @@ function contract(backend: Backend) {
         expect(await store.getLinkedAccount('T1', 'U1')).toStrictEqual(updated);
         const rows = await h.rawRows('linked_accounts');
         expect(rows).toHaveLength(1);
-        expect(rows[0]!['refresh_token']).toBeNull();
+        expect(rows[0]!.refresh_token).toBeNull();
       });
 
       it('deletes, reporting whether something was deleted', async () => {
@@ -148,11 +148,11 @@ function contract(backend: Backend) {
         expect(everything).not.toContain(ACCESS);
         expect(everything).not.toContain(REFRESH);
         expect(everything).not.toContain('2f8c1e0b'); // not even a fragment
-        expect(String(row['access_token'])).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
-        expect(String(row['refresh_token'])).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+        expect(String(row.access_token)).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+        expect(String(row.refresh_token)).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
         // Non-secret columns are stored as-is (sanity check that we read the right row).
-        expect(row['voipnow_user_id']).toBe('12');
-        expect(row['extension']).toBe('0003*210');
+        expect(row.voipnow_user_id).toBe('12');
+        expect(row.extension).toBe('0003*210');
       });
 
       it('fails clearly when opened with another key, without leaking the token', async () => {
@@ -242,27 +242,20 @@ function contract(backend: Backend) {
       it('gives a state to exactly one of several concurrent consumers', async () => {
         await store.createOAuthState({ state: 'st-race', teamId: 'T1', slackUserId: 'U1', expiresAt: future() });
         const other = await h.open(cipherA); // a second connection/pool on the same database
-        const results = await Promise.all([
-          store.consumeOAuthState('st-race'),
-          other.consumeOAuthState('st-race'),
-          store.consumeOAuthState('st-race'),
-          other.consumeOAuthState('st-race'),
-        ]);
+        const results = await Promise.all([store.consumeOAuthState('st-race'), other.consumeOAuthState('st-race'), store.consumeOAuthState('st-race'), other.consumeOAuthState('st-race')]);
         expect(results.filter((r) => r !== undefined)).toHaveLength(1);
       });
 
       it('rejects a duplicate state value', async () => {
         await store.createOAuthState({ state: 'dup', teamId: 'T1', slackUserId: 'U1', expiresAt: future() });
-        await expect(
-          store.createOAuthState({ state: 'dup', teamId: 'T2', slackUserId: 'U9', expiresAt: future() }),
-        ).rejects.toThrow();
+        await expect(store.createOAuthState({ state: 'dup', teamId: 'T2', slackUserId: 'U9', expiresAt: future() })).rejects.toThrow();
         expect((await store.consumeOAuthState('dup'))?.teamId).toBe('T1');
       });
 
       it('purges already-expired states when a new one is created', async () => {
         await store.createOAuthState({ state: 'old', teamId: 'T1', slackUserId: 'U1', expiresAt: new Date(Date.now() - 1000) });
         await store.createOAuthState({ state: 'new', teamId: 'T1', slackUserId: 'U1', expiresAt: future() });
-        const states = (await h.rawRows('oauth_states')).map((r) => r['state']);
+        const states = (await h.rawRows('oauth_states')).map((r) => r.state);
         // Stored hashed (see 'keeps only a hash of the state').
         expect(states).toEqual([createHash('sha256').update('new').digest('hex')]);
       });
@@ -360,7 +353,11 @@ function contract(backend: Backend) {
         // SQLite's lock is per store object (one process owns the file); PostgreSQL's spans connections.
         if (backend.name.startsWith('PostgreSQL')) expect(most).toBe(1);
         // A failing holder releases the lock.
-        await expect(store.withTokenRefreshLock('T1', 'U1', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+        await expect(
+          store.withTokenRefreshLock('T1', 'U1', async () => {
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
         expect(await store.withTokenRefreshLock('T1', 'U1', async () => 'after')).toBe('after');
       });
     });
@@ -477,7 +474,7 @@ function contract(backend: Backend) {
         await store.close();
         const again = await h.open(cipherA);
         expect(await again.claimOnce('kept', at(60_000), at(20))).toBe(false);
-        const keys = (await h.rawRows('request_claims')).map((r) => r['claim_key']);
+        const keys = (await h.rawRows('request_claims')).map((r) => r.claim_key);
         expect(keys).toEqual(['kept']);
         await again.close();
       });
@@ -505,11 +502,23 @@ function contract(backend: Backend) {
 
     describe('board: watch details, cards, audit entries', () => {
       const watch = (o: Partial<Watch> = {}): Watch => ({
-        teamId: 'T1', channelId: 'C-sup', extension: '0003*210', createdBy: 'U-boss', createdAt: new Date('2024-01-01T00:00:00.007Z'), ...o,
+        teamId: 'T1',
+        channelId: 'C-sup',
+        extension: '0003*210',
+        createdBy: 'U-boss',
+        createdAt: new Date('2024-01-01T00:00:00.007Z'),
+        ...o,
       });
       const card = (o: Partial<BoardCard> = {}): BoardCard => ({
-        teamId: 'T1', channelId: 'C-sup', phoneCallId: 'call-1', messageTs: '1718000000.000100', extension: '0003*210',
-        state: '{"s":"ringing"}', ended: false, updatedAt: new Date('2024-06-10T10:00:00.001Z'), ...o,
+        teamId: 'T1',
+        channelId: 'C-sup',
+        phoneCallId: 'call-1',
+        messageTs: '1718000000.000100',
+        extension: '0003*210',
+        state: '{"s":"ringing"}',
+        ended: false,
+        updatedAt: new Date('2024-06-10T10:00:00.001Z'),
+        ...o,
       });
 
       it('stores a watch secret, its registered events and a pause, found by secret', async () => {
@@ -569,7 +578,7 @@ function contract(backend: Backend) {
         expect(await again.listWatchesForExtension('e')).toHaveLength(1);
         await again.close();
         await h.open(cipherA);
-        const versions = (await h.rawRows('schema_version')).map((r) => Number(r['version']));
+        const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
         expect(versions).toEqual([1, 2, 3]);
       });
 
@@ -680,9 +689,7 @@ describe('openStore', () => {
 
   it('fails at open when the database URL is unreachable', async () => {
     const dataDir = tempDir();
-    await expect(
-      openStore({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', dataDir, cipher: cipherA }),
-    ).rejects.toThrow(/ECONNREFUSED|connect/);
+    await expect(openStore({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', dataDir, cipher: cipherA })).rejects.toThrow(/ECONNREFUSED|connect/);
     expect(existsSync(join(dataDir, SQLITE_FILE_NAME))).toBe(false);
   });
 });
@@ -691,9 +698,7 @@ describe('openStore', () => {
 // PostgreSQL
 
 const explicitPgUrl = process.env.TEST_DATABASE_URL;
-const pgCandidates = explicitPgUrl
-  ? [explicitPgUrl]
-  : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+const pgCandidates = explicitPgUrl ? [explicitPgUrl] : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
 
 function redact(url: string): string {
   try {
@@ -816,9 +821,7 @@ if (!pgUrl) {
     });
 
     it('rejects a schema name that is not a plain identifier', () => {
-      expect(() => new PostgresStore({ connectionString: url, cipher: cipherA, schema: 'x"; DROP TABLE y; --' })).toThrow(
-        /plain identifier/,
-      );
+      expect(() => new PostgresStore({ connectionString: url, cipher: cipherA, schema: 'x"; DROP TABLE y; --' })).toThrow(/plain identifier/);
     });
 
     it('openStore chooses PostgreSQL when a database URL is given', async () => {

@@ -142,7 +142,11 @@ describe('TransferToVoicemail', () => {
 describe('as commands (console and /call share the parser and executor)', () => {
   it('parses pickup, record start|stop and voicemail with their options', () => {
     expect(parseCommand('pickup 0003*300 a3c9e27f01b4d5e6f789 to 0003*210')).toMatchObject({
-      kind: 'action', action: 'pickup', extension: '0003*300', phoneCallId: 'a3c9e27f01b4d5e6f789', params: { to: '0003*210' },
+      kind: 'action',
+      action: 'pickup',
+      extension: '0003*300',
+      phoneCallId: 'a3c9e27f01b4d5e6f789',
+      params: { to: '0003*210' },
     });
     expect(parseCommand(`record start 0003*210 ${CALL} format wav49`)).toMatchObject({ action: 'record', params: { format: 'wav49' } });
     expect(parseCommand(`record stop 0003*210 ${CALL}`)).toMatchObject({ action: 'stoprecord', extension: '0003*210' });
@@ -177,9 +181,7 @@ describe('as commands (console and /call share the parser and executor)', () => 
 
 describe('buttons the state allows', () => {
   const ids = (call: PhoneCall) =>
-    (callCard(call, { extension: '0003*210' }).blocks as Array<{ elements?: Array<{ action_id?: string }> }>)
-      .flatMap((b) => (b.elements ?? []).map((e) => e.action_id))
-      .filter(Boolean);
+    (callCard(call, { extension: '0003*210' }).blocks as Array<{ elements?: Array<{ action_id?: string }> }>).flatMap((b) => (b.elements ?? []).map((e) => e.action_id)).filter(Boolean);
 
   it('Pick up and Voicemail on a ringing view, Record on an answered one, Stop recording while recording', () => {
     const ringing = phoneCallSchema.parse({ id: 'r1', extension: '0003*026', phoneCallView: [{ id: '01', status: '3', source: ['5550100'], destination: ['0003*026'] }] });

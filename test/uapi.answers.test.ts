@@ -83,9 +83,7 @@ describe('429 Too Many Requests', () => {
     expect(retryAfterSeconds('soon', now)).toBeUndefined();
     expect(retryAfterSeconds(null, now)).toBeUndefined();
     expect(rateLimitSentence(undefined)).toMatch(/did not say for how long/);
-    expect(rateLimitSentence(45, new Date('2026-01-01T10:00:00Z'))).toBe(
-      'VoipNow is rate-limiting requests. Try again in 45 seconds (after 10:00:45 UTC).',
-    );
+    expect(rateLimitSentence(45, new Date('2026-01-01T10:00:00Z'))).toBe('VoipNow is rate-limiting requests. Try again in 45 seconds (after 10:00:45 UTC).');
   });
 });
 
@@ -134,7 +132,7 @@ describe('a read is retried once, an action never', () => {
   });
 });
 
-describe('links in the pages\' form', () => {
+describe("links in the pages' form", () => {
   it('the 202 link.self `http://host//uapi/...` is followed on the configured server, normalised to one slash', async () => {
     const { accepted, call } = await client.act(ref, { action: 'OnHold', phoneCallViewId: '01' });
     expect(accepted!.self).toBe(`${sandbox.url}//uapi/phoneCalls/12/0003*210/${CALL}`);
@@ -142,7 +140,7 @@ describe('links in the pages\' form', () => {
     expect(call!.phoneCallView[0]!.holder).toBe(1);
   });
 
-  it('a link to another origin (a proxy\'s public name) is not followed; the call is read at its canonical path', async () => {
+  it("a link to another origin (a proxy's public name) is not followed; the call is read at its canonical path", async () => {
     const viaProxy = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 5000 });
     try {
       // The sandbox builds links from X-Forwarded-Host, as behind a TLS proxy; this client did not come through it.

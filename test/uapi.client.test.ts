@@ -41,7 +41,6 @@ async function rejection(p: Promise<unknown>): Promise<UapiError> {
   throw new Error('expected a UapiError');
 }
 
-
 const puts = () => sandbox.requests.filter((r) => r.method === 'PUT');
 
 describe('seed requests through the client', () => {
@@ -70,7 +69,11 @@ describe('seed requests through the client', () => {
     const parked = { userId: '12', extension: '0003*210', phoneCallId: SEED_IDS.parkedCall };
     await client.act(parked, { action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: 20, phoneCallViewId: '01' });
     expect(puts().at(-1)!.body).toEqual({
-      action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20', phoneCallViewId: '01',
+      action: 'UnPark',
+      sendCallTo: '0003*024',
+      callerId: 'John Doe <42420042>',
+      waitForPickup: '20',
+      phoneCallViewId: '01',
     });
     const view = await waitUntil(
       async () => (await client.getPhoneCall(parked))?.phoneCallView.find((x) => x.extension === '0003*024' && x.status === 5),
@@ -83,7 +86,12 @@ describe('seed requests through the client', () => {
   it('Whisper: sends the repaired seed body and view 02 appears after pickup', async () => {
     await client.act(ref, { action: 'Whisper', sendCallTo: '0003*024', private: 0, callerId: 'Whisper To Me <42420042>', waitForPickup: '20', phoneCallViewId: '01' });
     expect(puts().at(-1)!.body).toEqual({
-      action: 'Whisper', sendCallTo: '0003*024', private: 0, callerId: 'Whisper To Me <42420042>', waitForPickup: '20', phoneCallViewId: '01',
+      action: 'Whisper',
+      sendCallTo: '0003*024',
+      private: 0,
+      callerId: 'Whisper To Me <42420042>',
+      waitForPickup: '20',
+      phoneCallViewId: '01',
     });
     const v2 = await waitUntil(async () => (await client.getPhoneCall(ref))?.phoneCallView.find((v) => v.id === '02' && v.status === 5), 'view 02 to be answered');
     expect(v2).toMatchObject({ extension: '0003*210', source: ['0003*024'], destination: ['0003*210'], callerId: 'Whisper To Me <42420042>' });
@@ -116,7 +124,7 @@ describe('seed requests through the client', () => {
   });
 });
 
-describe('input rules are checked before anything is sent, with the server\'s code', () => {
+describe("input rules are checked before anything is sent, with the server's code", () => {
   it.each([
     ['pc_callerid_invalid', { action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe 42420042', phoneCallViewId: '01' }],
     ['pc_timeout_invalid', { action: 'UnPark', sendCallTo: '0003*024', waitForPickup: 0, phoneCallViewId: '01' }],
@@ -149,7 +157,7 @@ describe('input rules are checked before anything is sent, with the server\'s co
 });
 
 describe('errors the server answers become plain-language UapiErrors', () => {
-  it('every known code, and the seeds\' misspellings of them, has a sentence without jargon', () => {
+  it("every known code, and the seeds' misspellings of them, has a sentence without jargon", () => {
     for (const [code, sentence] of Object.entries(UAPI_ERROR_SENTENCES)) {
       expect(new UapiError({ kind: 'rejected', code, status: 400 }).sentence).toBe(sentence);
       expect(sentence).not.toMatch(/_invalid|_denied/);
@@ -189,7 +197,11 @@ describe('errors the server answers become plain-language UapiErrors', () => {
     const oauth = new VoipnowOAuth(httpClient, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
     const issued = sandbox.issueToken('12', -1); // already expired on the server, though the client thinks it is good for an hour
     const saved: string[] = [];
-    const creds = refreshingCredentials(oauth, { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: new Date(Date.now() + 3600_000) }, { onChange: (t) => void saved.push(t.accessToken) });
+    const creds = refreshingCredentials(
+      oauth,
+      { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: new Date(Date.now() + 3600_000) },
+      { onChange: (t) => void saved.push(t.accessToken) },
+    );
     const calls = await new UapiClient(httpClient, creds).listPhoneCalls({ extension: '0003*210' });
     expect(calls.length).toBeGreaterThan(0);
     expect(saved).toHaveLength(1);
@@ -227,7 +239,9 @@ describe('against a misbehaving server', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
-  afterEach(() => void (seen.length = 0));
+  afterEach(() => {
+    seen.length = 0;
+  });
 
   it('a body that is not JSON is reported, not thrown raw', async () => {
     handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>login</html>');

@@ -30,10 +30,11 @@ describe.skipIf(!openssl)('TLS to VoipNow', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callops-tls-'));
     caFile = join(dir, 'cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', caFile,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', caFile],
+      { stdio: 'ignore' },
+    );
     server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(caFile) }, (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"entry":[]}');
     });
@@ -42,8 +43,7 @@ describe.skipIf(!openssl)('TLS to VoipNow', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const list = (opts: { caFile?: string; insecureTls?: boolean }) =>
-    new UapiClient(new UapiHttp({ baseUrl: base, ...opts }), staticToken('t')).listPhoneCalls({ extension: '0003*210' });
+  const list = (opts: { caFile?: string; insecureTls?: boolean }) => new UapiClient(new UapiHttp({ baseUrl: base, ...opts }), staticToken('t')).listPhoneCalls({ extension: '0003*210' });
 
   it('refuses a self-signed certificate by default, saying what to set', async () => {
     const err = await list({}).catch((e: unknown) => e);

@@ -108,7 +108,12 @@ export class Board {
     let eventIds: string[] | undefined;
     if (this.eventsBase) eventIds = await registerEvents(client, extension, this.eventsUrl(secret), eventNote(owner.teamId, channelId));
     const watch: Watch = {
-      teamId: owner.teamId, channelId, extension, createdBy: owner.userId, createdAt: previous?.createdAt ?? new Date(this.now()), secret,
+      teamId: owner.teamId,
+      channelId,
+      extension,
+      createdBy: owner.userId,
+      createdAt: previous?.createdAt ?? new Date(this.now()),
+      secret,
       ...(eventIds && { eventIds }),
     };
     if (previous) {
@@ -250,7 +255,9 @@ export class Board {
     state.watch = paused;
     await this.deps.store.updateWatch(paused);
     // Every watch of this owner in this channel is paused together: one message names them all.
-    const same = [...this.watches.values()].filter((s) => s !== state && s.watch.teamId === w.teamId && s.watch.channelId === w.channelId && s.watch.createdBy === w.createdBy && !s.watch.pausedAt);
+    const same = [...this.watches.values()].filter(
+      (s) => s !== state && s.watch.teamId === w.teamId && s.watch.channelId === w.channelId && s.watch.createdBy === w.createdBy && !s.watch.pausedAt,
+    );
     for (const s of same) {
       s.poller.stop();
       s.watch = { ...s.watch, pausedAt: paused.pausedAt };

@@ -48,7 +48,11 @@ export class CardLedger {
     for (const c of await this.deps.store.listLiveBoardCards()) {
       const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
       this.channel(c.teamId, c.channelId).set(c.phoneCallId, {
-        snapshot: JSON.parse(c.state) as CallSnapshot, extension: c.extension, holders: new Set(), seq, ...(c.messageTs && { messageTs: c.messageTs }),
+        snapshot: JSON.parse(c.state) as CallSnapshot,
+        extension: c.extension,
+        holders: new Set(),
+        seq,
+        ...(c.messageTs && { messageTs: c.messageTs }),
       });
     }
   }
@@ -155,7 +159,10 @@ export class CardLedger {
   private channel(teamId: string, channelId: string): Map<string, Entry> {
     const k = channelKey(teamId, channelId);
     let m = this.channels.get(k);
-    if (!m) this.channels.set(k, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.channels.set(k, m);
+    }
     return m;
   }
 
@@ -169,7 +176,11 @@ export class CardLedger {
 
   private async save(ref: CardRef, entry: Entry): Promise<void> {
     const card: BoardCard = {
-      ...ref, extension: entry.extension, state: JSON.stringify(entry.snapshot), ended: entry.snapshot.state === 'ended', updatedAt: new Date(this.deps.now()),
+      ...ref,
+      extension: entry.extension,
+      state: JSON.stringify(entry.snapshot),
+      ended: entry.snapshot.state === 'ended',
+      updatedAt: new Date(this.deps.now()),
       ...(entry.messageTs && { messageTs: entry.messageTs }),
     };
     await this.deps.store.saveBoardCard(card);

@@ -163,7 +163,8 @@ export function changeLines(prev: CallSnapshot | undefined, next: CallSnapshot):
     return [`ended${dur} (${next.ended!.outcome === 'answered' ? 'answered' : 'not answered'})`];
   }
   if (prev.state !== next.state) {
-    if (next.state === 'on call') lines.push(prev.state === 'ringing' ? `answered by ${next.agents.join(', ') || '?'}` : prev.state === 'on hold' ? 'resumed' : prev.state === 'parked' ? 'unparked' : 'on call');
+    if (next.state === 'on call')
+      lines.push(prev.state === 'ringing' ? `answered by ${next.agents.join(', ') || '?'}` : prev.state === 'on hold' ? 'resumed' : prev.state === 'parked' ? 'unparked' : 'on call');
     else if (next.state === 'on hold') lines.push('put on hold');
     else if (next.state === 'parked') lines.push(`parked${next.parkedPos !== undefined ? ` at position ${next.parkedPos}` : ''}${next.parkedBy ? ` by ${next.parkedBy}` : ''}`);
     else lines.push(next.state);

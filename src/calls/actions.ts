@@ -5,10 +5,7 @@
  */
 import type { PhoneCallActionInput, PhoneCallView } from '../uapi/schemas.js';
 
-export type CallActionName =
-  | 'dial'
-  | 'hold' | 'resume' | 'park' | 'unpark' | 'whisper' | 'listen' | 'barge' | 'transfer' | 'hangup'
-  | 'pickup' | 'record' | 'stoprecord' | 'voicemail';
+export type CallActionName = 'dial' | 'hold' | 'resume' | 'park' | 'unpark' | 'whisper' | 'listen' | 'barge' | 'transfer' | 'hangup' | 'pickup' | 'record' | 'stoprecord' | 'voicemail';
 
 /** Who may run an action: any linked agent, or only supervisors. */
 export type Role = 'agent' | 'supervisor';

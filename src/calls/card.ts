@@ -26,7 +26,7 @@ export function escapeMrkdwn(text: string): string {
  * the `*` of `0003*210` never turns into bold and `<3333>` never into a link.
  */
 export function code(text: string): string {
-  return '`' + escapeMrkdwn(text.replace(/`/g, "'")) + '`';
+  return `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
 }
 
 /** Slack's date formatting, with the original text as fallback. */
@@ -37,7 +37,7 @@ export function slackDate(iso: string): string {
 }
 
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** What a button carries: which call and view it acts on. */
@@ -178,7 +178,12 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
     body.push({
       type: 'context',
       block_id: blockId(call.id, 'more'),
-      elements: [{ type: 'mrkdwn', text: `${countOf(views.length - shown.length, 'more view')} not shown (Slack allows ${LIMITS.messageBlocks} blocks per message). Use \`/call list ${escapeMrkdwn(extension)} ${escapeMrkdwn(call.id)}\` for the rest.` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${countOf(views.length - shown.length, 'more view')} not shown (Slack allows ${LIMITS.messageBlocks} blocks per message). Use \`/call list ${escapeMrkdwn(extension)} ${escapeMrkdwn(call.id)}\` for the rest.`,
+        },
+      ],
     });
   }
   const summary = views.map((v) => `${v.id} ${viewState(v)} ${route(v)}`).join('; ');
@@ -214,9 +219,7 @@ export function withNote(blocks: KnownBlock[], phoneCallId: string, text: string
 /** The card of a call that has ended (hung up, or gone when refreshed). */
 export function endedCard(phoneCallId: string, extension: string, note?: string): { text: string; blocks: KnownBlock[] } {
   const on = extension === '@self' ? '' : ` on ${code(extension)}`;
-  const blocks: KnownBlock[] = [
-    { type: 'section', block_id: blockId(phoneCallId, 'head'), text: { type: 'mrkdwn', text: `:no_entry_sign: *Call* ${code(phoneCallId)}${on} has ended.` } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: blockId(phoneCallId, 'head'), text: { type: 'mrkdwn', text: `:no_entry_sign: *Call* ${code(phoneCallId)}${on} has ended.` } }];
   if (note) blocks.push({ type: 'context', block_id: blockId(phoneCallId, 'note'), elements: [{ type: 'mrkdwn', text: clip(note, LIMITS.sectionText) }] });
   return { text: escapeMrkdwn(`Call ${phoneCallId}${extension === '@self' ? '' : ` on ${extension}`} has ended.`), blocks };
 }
@@ -267,7 +270,10 @@ export function eventsMessage(summary: string, extension: string, events: PhoneC
     });
   }
   if (events.length > room) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${countOf(events.length - room, 'more event')} not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${countOf(events.length - room, 'more event')} not shown; filter with \`/call events list ${escapeMrkdwn(extension)} <type>\`.` }],
+    });
   }
   return { text: escapeMrkdwn(summary), blocks };
 }

@@ -6,15 +6,7 @@
 import { CallopsError } from '../errors.js';
 import { UapiError } from '../uapi/errors.js';
 import { rules } from '../uapi/rules.js';
-import {
-  CALL_ACTIONS,
-  findCallAction,
-  usageOf,
-  type ActionParams,
-  type CallActionName,
-  type CallActionSpec,
-  type ParamName,
-} from './actions.js';
+import { CALL_ACTIONS, findCallAction, usageOf, type ActionParams, type CallActionName, type CallActionSpec, type ParamName } from './actions.js';
 
 export type Command =
   | { kind: 'help'; topic?: string }
@@ -82,17 +74,19 @@ export function oneLine(text: string): string {
  * non-breaking spaces. Undo that before reading the words.
  */
 export function normalizeText(text: string): string {
-  return text
-    // Slack may turn numbers and URLs into links: <tel:+15551234567|+1 555...>, <https://x|x>.
-    // No class may run past a `<`: each attempt then stops at the next link, so the
-    // scan stays linear (with `[^>]*`, 200 KB of `<http://` took seconds).
-    .replace(/<tel:([+\d]+)(?:\|[^<>]*)?>/g, '$1')
-    .replace(/<(https?:\/\/[^|<>\s]+)(?:\|[^<>]*)?>/g, '$1')
-    .replace(/[\u201C\u201D\u201E\u201F\u00AB\u00BB]/g, '"')
-    .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
-    .replace(/(^|\s)[\u2014\u2013]+(?=\S)/g, '$1--')
-    .replace(/[\u00A0\u2007\u202F]/g, ' ')
-    .trim();
+  return (
+    text
+      // Slack may turn numbers and URLs into links: <tel:+15551234567|+1 555...>, <https://x|x>.
+      // No class may run past a `<`: each attempt then stops at the next link, so the
+      // scan stays linear (with `[^>]*`, 200 KB of `<http://` took seconds).
+      .replace(/<tel:([+\d]+)(?:\|[^<>]*)?>/g, '$1')
+      .replace(/<(https?:\/\/[^|<>\s]+)(?:\|[^<>]*)?>/g, '$1')
+      .replace(/[\u201C\u201D\u201E\u201F\u00AB\u00BB]/g, '"')
+      .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
+      .replace(/(^|\s)[\u2014\u2013]+(?=\S)/g, '$1--')
+      .replace(/[\u00A0\u2007\u202F]/g, ' ')
+      .trim()
+  );
 }
 
 /**
@@ -127,18 +121,33 @@ export function tokenize(text: string): string[] {
 }
 
 /** Option keywords as users type them, mapped to one name (a Map: `constructor` is not an option). */
-const OPTION_WORDS = new Map<string, string>(Object.entries({
-  to: 'to', target: 'to', sendcallto: 'to',
-  as: 'callerId', callerid: 'callerId', 'caller-id': 'callerId',
-  wait: 'wait', waitforpickup: 'wait', timeout: 'wait',
-  private: 'private',
-  for: 'parkFor', maxinparking: 'parkFor',
-  format: 'format',
-  view: 'view', phonecallviewid: 'view',
-  method: 'method', note: 'note', url: 'url', status: 'status',
-  call: 'call', callid: 'call', phonecallid: 'call',
-  from: 'from',
-}));
+const OPTION_WORDS = new Map<string, string>(
+  Object.entries({
+    to: 'to',
+    target: 'to',
+    sendcallto: 'to',
+    as: 'callerId',
+    callerid: 'callerId',
+    'caller-id': 'callerId',
+    wait: 'wait',
+    waitforpickup: 'wait',
+    timeout: 'wait',
+    private: 'private',
+    for: 'parkFor',
+    maxinparking: 'parkFor',
+    format: 'format',
+    view: 'view',
+    phonecallviewid: 'view',
+    method: 'method',
+    note: 'note',
+    url: 'url',
+    status: 'status',
+    call: 'call',
+    callid: 'call',
+    phonecallid: 'call',
+    from: 'from',
+  }),
+);
 /** Options that take no value (a following 0/1 is read as its value). */
 const FLAGS = new Set(['private']);
 
@@ -171,7 +180,11 @@ function readWords(words: string[], allowed: ReadonlySet<string>, ctx: { usage: 
     if (value === undefined) {
       const next = words[i + 1];
       if (FLAGS.has(name)) {
-        value = next !== undefined && /^[01]$/.test(next) ? (i++, next) : '1';
+        // A following 0 or 1 is the flag's value, and is consumed with it.
+        if (next !== undefined && /^[01]$/.test(next)) {
+          value = next;
+          i++;
+        } else value = '1';
       } else {
         if (next === undefined) throw new CommandError(`\`${key}\` needs a value.`, ctx.usage, ctx.example);
         value = next;
@@ -256,7 +269,12 @@ const EVENTS_USAGE: Record<'list' | 'add' | 'update' | 'delete', { usage: string
   delete: { usage: 'events delete <extension> [type [eventId]]', example: 'events delete 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq' },
 };
 const EVENTS_OPS = new Map(Object.entries(EVENTS_USAGE) as [keyof typeof EVENTS_USAGE, { usage: string; example: string }][]);
-const EVENTS_MAX_WORDS = new Map<keyof typeof EVENTS_USAGE, number>([['list', 2], ['add', 2], ['update', 3], ['delete', 3]]);
+const EVENTS_MAX_WORDS = new Map<keyof typeof EVENTS_USAGE, number>([
+  ['list', 2],
+  ['add', 2],
+  ['update', 3],
+  ['delete', 3],
+]);
 
 function parseEvents(args: string[]): Command {
   const [op, ...rest] = args;
@@ -352,11 +370,7 @@ export const MAX_COMMAND_LENGTH = 4000;
 /** Parse what the user typed. Throws CommandError with one clear line on bad input. */
 export function parseCommand(text: string): Command {
   if (text.length > MAX_COMMAND_LENGTH) {
-    throw new CommandError(
-      `That command is ${text.length} characters long; callops reads at most ${MAX_COMMAND_LENGTH}.`,
-      undefined,
-      'hold 0003*210 b817d2618fe6f1804333',
-    );
+    throw new CommandError(`That command is ${text.length} characters long; callops reads at most ${MAX_COMMAND_LENGTH}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
   }
   const [first, ...args] = tokenize(text);
   const word = (first ?? 'help').toLowerCase().replace(/^-+/, '');
@@ -407,9 +421,8 @@ function parseWatch(word: 'watch' | 'unwatch' | 'watching', args: string[]): Com
     if (args.length) throw new CommandError(`Too many words: \`${args.join(' ')}\` is not understood.`, 'watching', 'watching');
     return { kind: 'watching' };
   }
-  const ctx = word === 'watch'
-    ? { usage: 'watch <extension or queue>... (or @self)', example: 'watch 0003*210 0003*300' }
-    : { usage: 'unwatch <extension>...|all', example: 'unwatch 0003*210' };
+  const ctx =
+    word === 'watch' ? { usage: 'watch <extension or queue>... (or @self)', example: 'watch 0003*210 0003*300' } : { usage: 'unwatch <extension>...|all', example: 'unwatch 0003*210' };
   if (args.length === 0) throw new CommandError(`\`${word}\` needs at least one extension.`, ctx.usage, ctx.example);
   if (word === 'unwatch' && args.length === 1 && args[0]!.toLowerCase() === 'all') return { kind: 'unwatch', extensions: 'all' };
   if (args.length > 20) throw new CommandError(`At most 20 extensions at once (you gave ${args.length}).`, ctx.usage, ctx.example);

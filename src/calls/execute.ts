@@ -50,7 +50,7 @@ export class CallGone extends CommandError {
 
 function callGone(extension: string, phoneCallId: string): CallGone {
   const where = extensionWords(extension);
-  return new CallGone(phoneCallId, `Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ' ' + extension}\`.`);
+  return new CallGone(phoneCallId, `Call \`${phoneCallId}\` is not live on ${where}; it may have ended. Run \`list${extension === '@self' ? '' : ` ${extension}`}\`.`);
 }
 
 /** VoipNow's "no such call" answer to a request on a named call becomes CallGone. */
@@ -73,7 +73,10 @@ export async function resolveCall(client: UapiClient, extension: string, phoneCa
   const calls = await client.listPhoneCalls({ extension });
   if (calls.length === 1) return calls[0]!;
   if (calls.length === 0) throw new CommandError(`There are no live calls on ${extensionWords(extension)}.`);
-  const ids = calls.slice(0, 5).map((c) => `\`${c.id}\``).join(', ');
+  const ids = calls
+    .slice(0, 5)
+    .map((c) => `\`${c.id}\``)
+    .join(', ');
   throw new CommandError(`${extensionWords(extension)} has ${calls.length} live calls (${ids}${calls.length > 5 ? ', ...' : ''}): add the call id.`);
 }
 
@@ -138,7 +141,11 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
         // With no read before the PUT there is no earlier state to compare with: an action that
         // rings a phone is followed until the call changes (its new view appears on answer).
         return {
-          kind: 'action', action: cmd.action, ...named, viewId, call: done.call,
+          kind: 'action',
+          action: cmd.action,
+          ...named,
+          viewId,
+          call: done.call,
           ...(spec.rings && { awaitingAnswer: true }),
           ...(done.unread && { unread: done.unread }),
         };
@@ -158,7 +165,12 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
       const outcome = await client.act(ref, spec.uapi(view.id, cmd.params));
       const unchanged = outcome.call !== undefined && JSON.stringify(outcome.call.phoneCallView) === JSON.stringify(call.phoneCallView);
       return {
-        kind: 'action', action: cmd.action, extension, phoneCallId: call.id, viewId: view.id, call: outcome.call,
+        kind: 'action',
+        action: cmd.action,
+        extension,
+        phoneCallId: call.id,
+        viewId: view.id,
+        call: outcome.call,
         ...(spec.rings && unchanged && { awaitingAnswer: true }),
         ...(outcome.unread && { unread: outcome.unread }),
       };
@@ -173,10 +185,7 @@ export async function execute(client: UapiClient, cmd: UapiCommand, opts: Execut
       return { kind: 'events', extension, events: ev ? [ev] : [], summary: `Added a call event to ${extension}` };
     }
     case 'events-update': {
-      const ev = await client.updatePhoneCallEvent(
-        { extension: cmd.extension, eventType: cmd.eventType, eventId: cmd.eventId },
-        cmd.changes,
-      );
+      const ev = await client.updatePhoneCallEvent({ extension: cmd.extension, eventType: cmd.eventType, eventId: cmd.eventId }, cmd.changes);
       return { kind: 'events', extension: cmd.extension, events: ev ? [ev] : [], summary: `Updated call event ${cmd.eventId}` };
     }
     case 'events-delete': {

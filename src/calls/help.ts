@@ -95,14 +95,19 @@ const BOARD: HelpEntry[] = [
     usage: 'watch <extension or queue>... | @self',
     summary: 'every live call on these extensions gets a card in this channel, kept current, with its audit thread',
     supervisorsOnly: true,
-    details: [
-      'The PBX is read with your VoipNow token: VoipNow decides what you may watch.',
-      'Calls on hold, parked or ringing on a queue too long are escalated in the card\'s thread.',
-    ],
+    details: ['The PBX is read with your VoipNow token: VoipNow decides what you may watch.', "Calls on hold, parked or ringing on a queue too long are escalated in the card's thread."],
     examples: ['watch 0003*210 0003*300', 'watch @self'],
     slackOnly: true,
   },
-  { topic: 'unwatch', usage: 'unwatch <extension>...|all', summary: 'stop watching, and remove the call events callops registered', supervisorsOnly: true, details: [], examples: ['unwatch 0003*210', 'unwatch all'], slackOnly: true },
+  {
+    topic: 'unwatch',
+    usage: 'unwatch <extension>...|all',
+    summary: 'stop watching, and remove the call events callops registered',
+    supervisorsOnly: true,
+    details: [],
+    examples: ['unwatch 0003*210', 'unwatch all'],
+    slackOnly: true,
+  },
   { topic: 'watching', usage: 'watching', summary: 'what this channel watches, who set it, since when, and how it is fed', details: [], examples: ['watching'], slackOnly: true },
 ];
 

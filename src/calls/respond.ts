@@ -14,9 +14,6 @@ import type { Logger } from '../log.js';
  * answered, and neither may become a mention or a link. The console asks for `plain`.
  */
 export function failureText(err: unknown, logger?: Logger, format: 'mrkdwn' | 'plain' = 'mrkdwn'): string {
-  const text =
-    err instanceof CommandError
-      ? err.sentenceFor('')
-      : sentenceOf(err, (e) => logger?.error('unexpected failure', { error: e instanceof Error ? e : String(e) }));
+  const text = err instanceof CommandError ? err.sentenceFor('') : sentenceOf(err, (e) => logger?.error('unexpected failure', { error: e instanceof Error ? e : String(e) }));
   return format === 'mrkdwn' ? escapeMrkdwn(oneLine(text)) : text;
 }

@@ -69,10 +69,13 @@ export class MemoryJobQueue implements JobQueue {
 
   #schedule(queue: string, delayMs: number): void {
     if (this.#stopped) return;
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      this.#drain(queue);
-    }, Math.max(0, delayMs));
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(t);
+        this.#drain(queue);
+      },
+      Math.max(0, delayMs),
+    );
     this.#timers.add(t);
   }
 

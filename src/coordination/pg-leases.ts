@@ -79,10 +79,7 @@ export class PgLeases implements LeaseManager {
 
   async holder(key: string): Promise<string | undefined> {
     await this.#init();
-    const { rows } = await this.#pool.query<{ owner: string }>(
-      `SELECT owner FROM ${this.#table} WHERE key = $1 AND expires_at > clock_timestamp()`,
-      [key],
-    );
+    const { rows } = await this.#pool.query<{ owner: string }>(`SELECT owner FROM ${this.#table} WHERE key = $1 AND expires_at > clock_timestamp()`, [key]);
     return rows[0]?.owner;
   }
 

@@ -8,9 +8,7 @@
  * inferred and commented where it is.
  */
 import type { ActionRequest } from './validate.js';
-import {
-  DEFAULT_WAIT_FOR_PICKUP_SEC, flowOf, isoDate, type Extension, type PhoneCall, type PhoneCallView, type World,
-} from './world.js';
+import { DEFAULT_WAIT_FOR_PICKUP_SEC, flowOf, isoDate, type Extension, type PhoneCall, type PhoneCallView, type World } from './world.js';
 
 /** Distinguishes concurrent rings of Whisper/Monitor/BargeIn on one call. */
 let joinSeq = 0;
@@ -56,7 +54,10 @@ export function applyAction(world: World, call: PhoneCall, req: ActionRequest, a
     case 'PickUp': {
       // The ringing view is taken by sendCallTo once it answers.
       world.ring({
-        call, key: `action:${view.id}`, target: req.sendCallTo, waitForPickupSec: req.waitForPickup,
+        call,
+        key: `action:${view.id}`,
+        target: req.sendCallTo,
+        waitForPickupSec: req.waitForPickup,
         leg: { caller: view.source[0] ?? '', called: req.sendCallTo, callerId: req.callerId ?? view.callerId },
         onAnswer: () => {
           // The original ringing attempt is over: this phone took the call.
@@ -83,13 +84,23 @@ export function applyAction(world: World, call: PhoneCall, req: ActionRequest, a
       const priv = req.action === 'Whisper' ? req.private : undefined;
       joinSeq += 1;
       world.ring({
-        call, key: `action:join:${joinSeq}`, target: req.sendCallTo, waitForPickupSec: req.waitForPickup,
+        call,
+        key: `action:join:${joinSeq}`,
+        target: req.sendCallTo,
+        waitForPickupSec: req.waitForPickup,
         leg: { caller: acting.number, called: req.sendCallTo, callerId },
         onAnswer: () => {
           const at = isoDate();
           call.views.push({
-            id: world.nextViewId(call), extension: acting.number, answered: at, status: 5, callerId,
-            source: [req.sendCallTo], destination: [acting.number], flow: 2, mode,
+            id: world.nextViewId(call),
+            extension: acting.number,
+            answered: at,
+            status: 5,
+            callerId,
+            source: [req.sendCallTo],
+            destination: [acting.number],
+            flow: 2,
+            mode,
             ...(priv !== undefined ? { private: priv } : {}),
           });
           call.answered ??= at;
@@ -118,8 +129,11 @@ export function applyAction(world: World, call: PhoneCall, req: ActionRequest, a
     case 'TransferToVoicemail':
       // Voicemail picks up at once: the transferred party now talks to sendCallTo's mailbox.
       Object.assign(view, {
-        extension: req.sendCallTo, source: [req.transferNumber], destination: [req.sendCallTo],
-        status: 5, mode: 'voicemail',
+        extension: req.sendCallTo,
+        source: [req.transferNumber],
+        destination: [req.sendCallTo],
+        status: 5,
+        mode: 'voicemail',
       });
       for (const k of [...PARK_FIELDS, 'onHold', 'holder', 'ringing'] as const) delete view[k];
       view.flow = flowOf(world, view.source, view.destination);
@@ -131,20 +145,21 @@ export function applyAction(world: World, call: PhoneCall, req: ActionRequest, a
  * The view rings sendCallTo (status 3) until it answers (`connect`) or
  * waitForPickup runs out, in which case the view is restored.
  */
-function ringOnView(
-  world: World, call: PhoneCall, view: PhoneCallView, target: string, waitSec: number,
-  acting: Extension, callerId: string | undefined, connect: () => void,
-): void {
+function ringOnView(world: World, call: PhoneCall, view: PhoneCallView, target: string, waitSec: number, acting: Extension, callerId: string | undefined, connect: () => void): void {
   const before = { status: view.status, ringing: view.ringing };
   view.status = 3;
   view.ringing = isoDate();
   world.ring({
-    call, key: `action:${view.id}`, target, waitForPickupSec: waitSec,
+    call,
+    key: `action:${view.id}`,
+    target,
+    waitForPickupSec: waitSec,
     leg: { caller: acting.number, called: target, callerId },
     onAnswer: connect,
     onCancel: () => {
       view.status = before.status;
-      if (before.ringing === undefined) delete view.ringing; else view.ringing = before.ringing;
+      if (before.ringing === undefined) delete view.ringing;
+      else view.ringing = before.ringing;
     },
   });
 }
@@ -179,7 +194,10 @@ function ringBack(world: World, call: PhoneCall, view: PhoneCallView): void {
   view.status = 3;
   view.ringing = isoDate();
   world.ring({
-    call, key: `parkback:${view.id}`, target: parker, waitForPickupSec: DEFAULT_WAIT_FOR_PICKUP_SEC,
+    call,
+    key: `parkback:${view.id}`,
+    target: parker,
+    waitForPickupSec: DEFAULT_WAIT_FOR_PICKUP_SEC,
     leg: { caller: parkedParty, called: parker, callerId: view.callerId },
     onAnswer: () => {
       view.extension = parker;

@@ -92,7 +92,9 @@ export class CallEventDispatcher {
       let res: Response;
       if (ev.method === 1) {
         res = await fetch(url, {
-          method: 'POST', signal: controller.signal, body: new URLSearchParams(params),
+          method: 'POST',
+          signal: controller.signal,
+          body: new URLSearchParams(params),
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         });
       } else {

@@ -22,9 +22,7 @@ export interface CallChange {
 }
 
 function viewDetail(v: PhoneCallView): string {
-  const flags = [
-    v.onHold !== undefined ? 'hold' : '', v.parked !== undefined ? `parked:${v.parkedPos ?? ''}` : '', v.mode ?? '',
-  ].filter((f) => f !== '');
+  const flags = [v.onHold !== undefined ? 'hold' : '', v.parked !== undefined ? `parked:${v.parkedPos ?? ''}` : '', v.mode ?? ''].filter((f) => f !== '');
   return [v.id, v.extension, String(v.status), `${v.source.join(',')}>${v.destination.join(',')}`, ...flags].join(' ');
 }
 
@@ -43,7 +41,10 @@ export class ChangeLog {
   private readonly seen = new Map<string, string>();
   private readonly listeners = new Set<(c: CallChange) => void>();
 
-  constructor(private readonly world: World, private readonly limit = 100_000) {}
+  constructor(
+    private readonly world: World,
+    private readonly limit = 100_000,
+  ) {}
 
   /** Records what changed since the last check. */
   check(): void {

@@ -15,11 +15,15 @@ import { validateInboundCall } from './validate.js';
 import type { Extension, PhoneCall, PhoneCallView, World } from './world.js';
 
 export const DESK_ACTIONS = ['answer', 'hold', 'resume', 'park', 'unpark', 'transfer', 'hangup'] as const;
-export type DeskAction = typeof DESK_ACTIONS[number];
+export type DeskAction = (typeof DESK_ACTIONS)[number];
 
 /** A refused desk control: 400 bad input, 404 no such call, 409 the call is not in a state that allows it. */
 export class DeskError extends Error {
-  constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -112,13 +116,21 @@ export function deskControl(world: World, callId: string, action: DeskAction, op
     }
     case 'transfer': {
       if (!talking) conflict(call, 'transfer', 'it is not an answered call');
-      const to = opts.to === undefined ? undefined : world.findExtension(opts.to, acting.orgId)?.number
-        ?? (/^\+?\d{1,32}$/.test(opts.to) ? opts.to : undefined);
+      const to = opts.to === undefined ? undefined : (world.findExtension(opts.to, acting.orgId)?.number ?? (/^\+?\d{1,32}$/.test(opts.to) ? opts.to : undefined));
       if (to === undefined) bad('to must be an extension (e.g. 0003*025) or a public number (e.g. +15550001111).');
       const from = [...view.source, ...view.destination].includes(view.extension) ? view.extension : (view.source[0] ?? view.extension);
-      applyAction(world, call, {
-        action: 'Transfer', view, sendCallTo: to, waitForPickup: 25, transferFrom: from,
-      }, acting);
+      applyAction(
+        world,
+        call,
+        {
+          action: 'Transfer',
+          view,
+          sendCallTo: to,
+          waitForPickup: 25,
+          transferFrom: from,
+        },
+        acting,
+      );
       return call;
     }
   }
@@ -154,7 +166,10 @@ export function deskOptionsOf(body: unknown): DeskOptions {
   return out;
 }
 
-export interface PlacedCall { call: PhoneCall; charged: Extension }
+export interface PlacedCall {
+  call: PhoneCall;
+  charged: Extension;
+}
 
 /**
  * POST /_sandbox/calls. Inbound: `{to: extension or queue, from?, callerId?, waitForPickup?}`.
@@ -175,15 +190,25 @@ export function placeSandboxCall(world: World, raw: unknown): PlacedCall {
     const wait = body.waitForPickup === undefined ? 25 : Number(body.waitForPickup);
     if (!(wait > 0)) bad('waitForPickup must be a number of seconds above 0.');
     const call = placeCall(world, {
-      extension: from.number, orgId: from.orgId, source: [from.number], destination: [to],
-      waitForPickupSec: wait, ringSourceFirst: false, ...(answerAfterMs !== undefined ? { answerAfterMs } : {}),
+      extension: from.number,
+      orgId: from.orgId,
+      source: [from.number],
+      destination: [to],
+      waitForPickupSec: wait,
+      ringSourceFirst: false,
+      ...(answerAfterMs !== undefined ? { answerAfterMs } : {}),
     });
     return { call, charged: from };
   }
   const req = validateInboundCall(world, body);
   const call = placeCall(world, {
-    extension: req.to.number, orgId: req.to.orgId, source: [req.from], destination: [req.to.number],
-    callerId: req.callerId, waitForPickupSec: req.waitForPickup, ringSourceFirst: false,
+    extension: req.to.number,
+    orgId: req.to.orgId,
+    source: [req.from],
+    destination: [req.to.number],
+    callerId: req.callerId,
+    waitForPickupSec: req.waitForPickup,
+    ringSourceFirst: false,
     ...(answerAfterMs !== undefined ? { answerAfterMs } : {}),
   });
   return { call, charged: req.to };

@@ -19,7 +19,10 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-interface CatalogEntry { status: number; message: string }
+interface CatalogEntry {
+  status: number;
+  message: string;
+}
 
 /**
  * Spelling follows the model lines and the majority of the pages: the OffHold
@@ -50,8 +53,15 @@ const CATALOG = {
   startindex_invalid: { status: 400, message: 'Value supplied in startIndex parameter is invalid. It must be a number between 0 and 5000.' },
 
   // --- PhoneCalls (seed pages 000, 001, 002, 004)
-  pc_phonecall_invalid: { status: 400, message: 'Value supplied in phoneCallId from the URI-Fragment is invalid. The parameter must be set to an alpha-numeric value and reference an existing phone call.' },
-  pc_phonecallview_invalid: { status: 400, message: 'Value supplied in phoneCallViewId parameter is missing or invalid. The parameter must reference a view of the phone call identified by the phoneCallId given in the URI-Fragment.' },
+  pc_phonecall_invalid: {
+    status: 400,
+    message: 'Value supplied in phoneCallId from the URI-Fragment is invalid. The parameter must be set to an alpha-numeric value and reference an existing phone call.',
+  },
+  pc_phonecallview_invalid: {
+    status: 400,
+    message:
+      'Value supplied in phoneCallViewId parameter is missing or invalid. The parameter must reference a view of the phone call identified by the phoneCallId given in the URI-Fragment.',
+  },
   pc_timeout_invalid: { status: 400, message: 'Value supplied in waitForPickup parameter is missing or invalid. The parameter must be numeric and higher than 0.' },
   pc_callerid_invalid: { status: 400, message: 'Value supplied in callerId parameter is missing or invalid. The parameter must be set to a value with the format: John Doe <+3334444>.' },
   pc_private_invalid: { status: 400, message: 'Value supplied in private parameter is missing or invalid. The parameter must be set to 0 for non private calls or 1 for private calls.' },
@@ -59,27 +69,50 @@ const CATALOG = {
   // Invented, following the documented `pc_<field>_invalid` pattern: the pages
   // show no code for these conditions (the Park/Transfer/Create failure tables
   // were not readable; an unknown action has no documented code at all).
-  pc_action_invalid: { status: 400, message: 'Value supplied in action parameter is missing or invalid. Allowed: OnHold, OffHold, Park, UnPark, PickUp, Whisper, Monitor, BargeIn, Transfer, TransferToVoicemail, StartRecording, StopRecording.' },
+  pc_action_invalid: {
+    status: 400,
+    message:
+      'Value supplied in action parameter is missing or invalid. Allowed: OnHold, OffHold, Park, UnPark, PickUp, Whisper, Monitor, BargeIn, Transfer, TransferToVoicemail, StartRecording, StopRecording.',
+  },
   pc_maxinparking_invalid: { status: 400, message: 'Value supplied in maxInParking parameter is invalid. It must be a number of seconds between 10 and 3600.' },
   pc_format_invalid: { status: 400, message: 'Value supplied in format parameter is invalid. It must be wav or wav49.' },
-  pc_transferfromnumber_invalid: { status: 400, message: 'Value supplied in transferFromNumber parameter is invalid. It must be the number of the source or the destination of the phone call view.' },
-  pc_transfernumber_invalid: { status: 400, message: 'Value supplied in transferNumber parameter is invalid. It must be the number of the source or the destination of the phone call view.' },
+  pc_transferfromnumber_invalid: {
+    status: 400,
+    message: 'Value supplied in transferFromNumber parameter is invalid. It must be the number of the source or the destination of the phone call view.',
+  },
+  pc_transfernumber_invalid: {
+    status: 400,
+    message: 'Value supplied in transferNumber parameter is invalid. It must be the number of the source or the destination of the phone call view.',
+  },
   pc_extension_invalid: { status: 400, message: 'Value supplied in extension parameter is missing or invalid. It must be a Phone Terminal extension owned by the User.' },
   pc_source_invalid: { status: 400, message: 'Value supplied in source parameter is missing or invalid. It must be a list of extension or phone numbers.' },
   pc_destination_invalid: { status: 400, message: 'Value supplied in destination parameter is missing or invalid. It must be a list of extension or phone numbers.' },
-  pc_callerdestination_invalid: { status: 400, message: 'Value supplied in callerDestination parameter is invalid. The parameter must be set to a value with the format: John Doe <+3334444>.' },
+  pc_callerdestination_invalid: {
+    status: 400,
+    message: 'Value supplied in callerDestination parameter is invalid. The parameter must be set to a value with the format: John Doe <+3334444>.',
+  },
   pc_callduration_invalid: { status: 400, message: 'Value supplied in callDuration parameter is invalid. It must be numeric and higher than 0.' },
 
   // --- PhoneCallEvents (seed page 003)
-  pce_type_invalid: { status: 400, message: 'Value supplied in type parameter is missing or invalid. The parameter must be set to one of the following values: 0 for DialIn, 1 for DialOut, 2 for Hangup, 3 for Answer on incoming call, 4 for Answer on outgoing call.' },
+  pce_type_invalid: {
+    status: 400,
+    message:
+      'Value supplied in type parameter is missing or invalid. The parameter must be set to one of the following values: 0 for DialIn, 1 for DialOut, 2 for Hangup, 3 for Answer on incoming call, 4 for Answer on outgoing call.',
+  },
   pce_id_invalid: { status: 400, message: 'Value supplied in id parameter is invalid. The parameter must be alpha-numeric and reference an existing phone call event.' },
-  pce_method_invalid: { status: 400, message: 'Value supplied in method parameter is missing or invalid. The parameter must be set to one of the following values: 0 for GET or 1 for POST.' },
+  pce_method_invalid: {
+    status: 400,
+    message: 'Value supplied in method parameter is missing or invalid. The parameter must be set to one of the following values: 0 for GET or 1 for POST.',
+  },
   pce_note_invalid: { status: 400, message: 'Value supplied in note parameter is missing or invalid. It must be a string of at most 1024 characters.' },
   pce_url_invalid: { status: 400, message: 'Value supplied in request URL parameter is missing or invalid. It must be a valid HTTP URL.' },
   // The seed page says "0 for enabled or 1 for disabled"; the PhoneCallEvents
   // resource page (and the seed's own example, status "1" on a live event) say
   // 0 = disabled, 1 = enabled. We follow the resource model.
-  pce_status_invalid: { status: 400, message: 'Value supplied in status parameter is missing or invalid. The parameter must be set to one of the following values: 0 for disabled or 1 for enabled.' },
+  pce_status_invalid: {
+    status: 400,
+    message: 'Value supplied in status parameter is missing or invalid. The parameter must be set to one of the following values: 0 for disabled or 1 for enabled.',
+  },
   pce_access_denied: { status: 400, message: 'You are not allowed to manage the phone call events.' },
 } satisfies Record<string, CatalogEntry>;
 
@@ -90,20 +123,24 @@ export class ApiError extends Error {
   readonly status: number;
   /** extra response headers (e.g. Retry-After on 429) */
   headers?: Record<string, string>;
-  constructor(readonly code: ErrorCode, detail?: string) {
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+  ) {
     super(detail ?? CATALOG[code].message);
     this.status = CATALOG[code].status;
   }
 }
 
-export type OAuthErrorCode =
-  | 'invalid_request' | 'invalid_client' | 'invalid_grant'
-  | 'unauthorized_client' | 'unsupported_grant_type';
+export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type';
 
 /** An OAuth 2.0 token endpoint error (RFC 6749 §5.2). */
 export class OAuthError extends Error {
   readonly status: number;
-  constructor(readonly code: OAuthErrorCode, description: string) {
+  constructor(
+    readonly code: OAuthErrorCode,
+    description: string,
+  ) {
     super(description);
     this.status = code === 'invalid_client' ? 401 : 400;
   }
@@ -111,7 +148,11 @@ export class OAuthError extends Error {
 
 /** An error shown to a person in the browser (consent page). */
 export class PageError extends Error {
-  constructor(readonly status: number, readonly title: string, description: string) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    description: string,
+  ) {
     super(description);
   }
 }

@@ -49,7 +49,8 @@ export function validateFaults(raw: unknown): SandboxFaults {
     out[k] = v;
   }
   if (f.dropEvents !== undefined) {
-    if (typeof f.dropEvents !== 'number' || !(f.dropEvents >= 0 && f.dropEvents <= 1)) throw new ApiError('request_invalid', 'dropEvents must be a number from 0 to 1, e.g. 0.2 drops a fifth of the call events.');
+    if (typeof f.dropEvents !== 'number' || !(f.dropEvents >= 0 && f.dropEvents <= 1))
+      throw new ApiError('request_invalid', 'dropEvents must be a number from 0 to 1, e.g. 0.2 drops a fifth of the call events.');
     out.dropEvents = f.dropEvents;
   }
   if (f.seed !== undefined) {
@@ -67,12 +68,17 @@ export class FaultGate {
 
   private dropRandom: () => number;
 
-  constructor(faults: SandboxFaults | undefined, private readonly random: () => number) {
+  constructor(
+    faults: SandboxFaults | undefined,
+    private readonly random: () => number,
+  ) {
     this.faults = { ...faults };
     this.dropRandom = faults?.seed === undefined ? random : seededRandom(faults.seed);
   }
 
-  get current(): SandboxFaults { return { ...this.faults }; }
+  get current(): SandboxFaults {
+    return { ...this.faults };
+  }
 
   set(faults: SandboxFaults): void {
     this.faults = { ...faults };

@@ -91,7 +91,10 @@ export function normalizePath(rawUrl: string): NormalizedPath | null {
   if (q >= 0) for (const [k, v] of new URLSearchParams(rawUrl.slice(q + 1))) query[k] = v;
   let segments: string[];
   try {
-    segments = rawPath.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    segments = rawPath
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
   } catch {
     return null;
   }

@@ -14,7 +14,7 @@ import { numberLike } from './validate.js';
 type Json = Record<string, unknown>;
 
 export const FILTER_OPS = ['contains', 'equals', 'greaterThan', 'inArray', 'lessThan', 'present', 'startsWith'] as const;
-type FilterOp = typeof FILTER_OPS[number];
+type FilterOp = (typeof FILTER_OPS)[number];
 
 export interface ListRules {
   /** fields `filterBy` may name (List PhoneCalls: id, published; PhoneCallEvents: any field) */
@@ -51,7 +51,10 @@ export function applyListQuery(items: Json[], query: Record<string, string>, rul
 }
 
 function fieldList(raw: string, rules: ListRules): Set<string> {
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0 || names.some((n) => !rules.fields.includes(n))) throw new ApiError('fields_invalid');
   return new Set(names);
 }
@@ -74,15 +77,20 @@ function filterOf(query: Record<string, string>, rules: ListRules): (item: Json)
   }
   const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
   switch (op) {
-    case 'equals': return (item) => text(item[filterBy]) === filterValue;
-    case 'contains': return (item) => text(item[filterBy])?.includes(filterValue) ?? false;
-    case 'startsWith': return (item) => text(item[filterBy])?.startsWith(filterValue) ?? false;
+    case 'equals':
+      return (item) => text(item[filterBy]) === filterValue;
+    case 'contains':
+      return (item) => text(item[filterBy])?.includes(filterValue) ?? false;
+    case 'startsWith':
+      return (item) => text(item[filterBy])?.startsWith(filterValue) ?? false;
     case 'inArray': {
       const set = new Set(filterValue.split(',').map((s) => s.trim()));
       return (item) => set.has(text(item[filterBy]) ?? '\u0000');
     }
-    case 'greaterThan': return (item) => item[filterBy] !== undefined && compare(item[filterBy], filterValue, isDate) > 0;
-    case 'lessThan': return (item) => item[filterBy] !== undefined && compare(item[filterBy], filterValue, isDate) < 0;
+    case 'greaterThan':
+      return (item) => item[filterBy] !== undefined && compare(item[filterBy], filterValue, isDate) > 0;
+    case 'lessThan':
+      return (item) => item[filterBy] !== undefined && compare(item[filterBy], filterValue, isDate) < 0;
   }
 }
 

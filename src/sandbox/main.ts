@@ -67,9 +67,7 @@ function intOption(name: string, value: string | undefined, fallback: number): n
 
 let values: Record<string, string | boolean | undefined>;
 try {
-  const options = Object.fromEntries(
-    Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...(o.short && { short: o.short }) }]),
-  ) as ParseArgsConfig['options'];
+  const options = Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...(o.short && { short: o.short }) }])) as ParseArgsConfig['options'];
   values = parseArgs({ args: process.argv.slice(2), options, allowPositionals: false, strict: true }).values as typeof values;
 } catch (err) {
   fail(`${(err as Error).message.split('\n')[0]} (see --help)`, 2);
@@ -92,7 +90,13 @@ const clientSecret = process.env.SANDBOX_CLIENT_SECRET || 'callops-demo-secret';
 
 let certificate: SandboxCertificate | undefined;
 if (values.tls) {
-  const names = [host, ...(str('tls-name') ?? '').split(',').map((n) => n.trim()).filter(Boolean)];
+  const names = [
+    host,
+    ...(str('tls-name') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  ];
   try {
     certificate = selfSignedCertificate(names, str('tls-dir'));
   } catch (err) {
@@ -105,7 +109,11 @@ if (values.tls) {
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
 try {
   sandbox = await startSandbox({
-    port, host, clientId, clientSecret, pickupDelayMs,
+    port,
+    host,
+    clientId,
+    clientSecret,
+    pickupDelayMs,
     ...(certificate && { tls: certificate }),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
@@ -119,24 +127,26 @@ try {
 
 const demo = sandbox.issueToken('12');
 const curlTls = certificate ? ` --cacert ${certificate.certFile}` : '';
-console.log([
-  `Sandbox PBX (VoipNow UAPI look-alike) listening on ${sandbox.url}`,
-  ...(certificate ? [`  TLS certificate (self-signed; for callops set VOIPNOW_CA_FILE=${certificate.certFile})`] : []),
-  '',
-  `  OAuth client id:     ${clientId}`,
-  `  OAuth client secret: ${clientSecret}`,
-  `  Token endpoint:      ${sandbox.url}/oauth/token.php`,
-  `  Consent page:        ${sandbox.url}/oauth/authorize.php?response_type=code&client_id=${encodeURIComponent(clientId)}&redirect_uri=http%3A%2F%2Flocalhost%2Fcallback&state=0123456789abcdef`,
-  '',
-  'Try it (token for user 12, John Doe, owner of 0003*210; valid 1 hour):',
-  `  curl -s${curlTls} -H 'Authorization: Bearer ${demo.accessToken}' '${sandbox.url}/uapi/phoneCalls/@me/0003*210'`,
-  `  curl -s${curlTls} -X PUT -H 'Authorization: Bearer ${demo.accessToken}' -H 'Content-Type: application/json' \\`,
-  `       -d '{"action":"OnHold","phoneCallViewId":"01"}' '${sandbox.url}/uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333'`,
-  'Or get your own token:',
-  `  curl -s${curlTls} -d grant_type=client_credentials -d client_id=${clientId} -d client_secret=${clientSecret} ${sandbox.url}/oauth/token.php`,
-  `Controls: ${sandbox.url}/_sandbox/world (GET), /_sandbox/reset, /_sandbox/faults, /_sandbox/calls, /_sandbox/traffic (POST)`,
-  '',
-].join('\n'));
+console.log(
+  [
+    `Sandbox PBX (VoipNow UAPI look-alike) listening on ${sandbox.url}`,
+    ...(certificate ? [`  TLS certificate (self-signed; for callops set VOIPNOW_CA_FILE=${certificate.certFile})`] : []),
+    '',
+    `  OAuth client id:     ${clientId}`,
+    `  OAuth client secret: ${clientSecret}`,
+    `  Token endpoint:      ${sandbox.url}/oauth/token.php`,
+    `  Consent page:        ${sandbox.url}/oauth/authorize.php?response_type=code&client_id=${encodeURIComponent(clientId)}&redirect_uri=http%3A%2F%2Flocalhost%2Fcallback&state=0123456789abcdef`,
+    '',
+    'Try it (token for user 12, John Doe, owner of 0003*210; valid 1 hour):',
+    `  curl -s${curlTls} -H 'Authorization: Bearer ${demo.accessToken}' '${sandbox.url}/uapi/phoneCalls/@me/0003*210'`,
+    `  curl -s${curlTls} -X PUT -H 'Authorization: Bearer ${demo.accessToken}' -H 'Content-Type: application/json' \\`,
+    `       -d '{"action":"OnHold","phoneCallViewId":"01"}' '${sandbox.url}/uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333'`,
+    'Or get your own token:',
+    `  curl -s${curlTls} -d grant_type=client_credentials -d client_id=${clientId} -d client_secret=${clientSecret} ${sandbox.url}/oauth/token.php`,
+    `Controls: ${sandbox.url}/_sandbox/world (GET), /_sandbox/reset, /_sandbox/faults, /_sandbox/calls, /_sandbox/traffic (POST)`,
+    '',
+  ].join('\n'),
+);
 if (trafficPerMinute > 0) {
   sandbox.traffic.configure({ callsPerMinute: trafficPerMinute });
   console.log(`Traffic: ${trafficPerMinute} calls a minute (stop: curl -X POST -d '{"callsPerMinute":0}' ${sandbox.url}/_sandbox/traffic)`);

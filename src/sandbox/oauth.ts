@@ -16,9 +16,18 @@ import type { RequestContext } from './router.js';
 import type { TokenPersistence } from './tokenFile.js';
 import type { World } from './world.js';
 
-export interface OAuthClient { id: string; secret: string; name: string; /** user a client_credentials token acts as */ ownerUserId: string }
+export interface OAuthClient {
+  id: string;
+  secret: string;
+  name: string /** user a client_credentials token acts as */;
+  ownerUserId: string;
+}
 
-export interface IssuedToken { accessToken: string; refreshToken: string; expiresIn: number }
+export interface IssuedToken {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -186,19 +195,27 @@ export function oauthHandlers(world: World, tokens: TokenStore, client: OAuthCli
 
   function consentPage(redirectUri: string, state: string): string {
     const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
-    const options = [...world.users.values()].map((u) => (
-      `<option value="${escapeHtml(u.id)}"${u.id === client.ownerUserId ? ' selected' : ''}>`
-      + `${escapeHtml(u.name)} (user ${escapeHtml(u.id)}, ${escapeHtml(world.org(u.orgId)?.name ?? '')})</option>`
-    )).join('');
-    return htmlPage('Authorize App', `<h1>Authorize ${escapeHtml(client.name)}</h1>`
-      + `<p>The App <b>${escapeHtml(client.name)}</b> wants to use the Unified API on your behalf.</p>`
-      + '<form method="post" action="/oauth/authorize.php">'
-      + hidden('response_type', 'code') + hidden('client_id', client.id)
-      + hidden('redirect_uri', redirectUri) + hidden('state', state)
-      + `<p><label>Sign in as <select name="user_id">${options}</select></label></p>`
-      + '<p><button type="submit" name="decision" value="permit">Permit</button>'
-      + '<button type="submit" name="decision" value="forbid">Forbid</button></p>'
-      + '</form>');
+    const options = [...world.users.values()]
+      .map(
+        (u) =>
+          `<option value="${escapeHtml(u.id)}"${u.id === client.ownerUserId ? ' selected' : ''}>` +
+          `${escapeHtml(u.name)} (user ${escapeHtml(u.id)}, ${escapeHtml(world.org(u.orgId)?.name ?? '')})</option>`,
+      )
+      .join('');
+    return htmlPage(
+      'Authorize App',
+      `<h1>Authorize ${escapeHtml(client.name)}</h1>` +
+        `<p>The App <b>${escapeHtml(client.name)}</b> wants to use the Unified API on your behalf.</p>` +
+        '<form method="post" action="/oauth/authorize.php">' +
+        hidden('response_type', 'code') +
+        hidden('client_id', client.id) +
+        hidden('redirect_uri', redirectUri) +
+        hidden('state', state) +
+        `<p><label>Sign in as <select name="user_id">${options}</select></label></p>` +
+        '<p><button type="submit" name="decision" value="permit">Permit</button>' +
+        '<button type="submit" name="decision" value="forbid">Forbid</button></p>' +
+        '</form>',
+    );
   }
 
   return { token, authorize };

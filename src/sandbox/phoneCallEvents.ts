@@ -40,8 +40,7 @@ export function phoneCallEventHandlers(world: World) {
     const { type, id } = ctx.params;
     const t = type === undefined ? undefined : eventTypeOf(type);
     if (id !== undefined && !isObjectId(id)) throw new ApiError('pce_id_invalid');
-    return world.events.filter((e) => e.extension === extension
-      && (t === undefined || e.type === t) && (id === undefined || e.id === id));
+    return world.events.filter((e) => e.extension === extension && (t === undefined || e.type === t) && (id === undefined || e.id === id));
   };
 
   const json = (ctx: RequestContext, scope: Scope, ev: PhoneCallEvent) => eventJson(ev, eventUrl(ctx.baseUrl, scope.userSegment, ev));
@@ -49,7 +48,11 @@ export function phoneCallEventHandlers(world: World) {
   /** GET …/phoneCallEvents[/{type}[/{id}]] → {"entry":[…]} or 204. */
   function list(ctx: RequestContext): Reply {
     const { scope, extension } = scopeOf(ctx);
-    const entry = applyListQuery(matching(ctx, extension).map((e) => json(ctx, scope, e)), ctx.query, LIST_RULES);
+    const entry = applyListQuery(
+      matching(ctx, extension).map((e) => json(ctx, scope, e)),
+      ctx.query,
+      LIST_RULES,
+    );
     return entry.length === 0 ? { status: 204 } : { status: 200, body: { entry } };
   }
 
@@ -70,8 +73,13 @@ export function phoneCallEventHandlers(world: World) {
       throw new ApiError('pce_id_invalid', 'A phone call event with this id already exists.');
     }
     const ev: PhoneCallEvent = {
-      extension, type, id: fields.id ?? newEventId(), method: fields.method ?? 0,
-      url: fields.url ?? '', status: fields.status ?? 1, modified: isoDate(),
+      extension,
+      type,
+      id: fields.id ?? newEventId(),
+      method: fields.method ?? 0,
+      url: fields.url ?? '',
+      status: fields.status ?? 1,
+      modified: isoDate(),
       ...(fields.note !== undefined ? { note: fields.note } : {}),
     };
     world.events.push(ev);

@@ -33,9 +33,8 @@ export function phoneCallHandlers(world: World, opts: PhoneCallHandlerOptions = 
   const scopeOf = (ctx: RequestContext): Scope => resolveScope(world, ctx.userId, ctx.params.userId, ctx.params.extension, SCOPE);
 
   /** Self link of a call as seen through the scope (single slash, unlike the pages' `//uapi/`). */
-  const selfOf = (ctx: RequestContext, scope: Scope, call: PhoneCall): string => (
-    phoneCallUrl(ctx.baseUrl, scope.userSegment, actingExtension(world, scope, call)?.number ?? call.extension, call.id)
-  );
+  const selfOf = (ctx: RequestContext, scope: Scope, call: PhoneCall): string =>
+    phoneCallUrl(ctx.baseUrl, scope.userSegment, actingExtension(world, scope, call)?.number ?? call.extension, call.id);
 
   /** Calls of the scope, narrowed to the URI phoneCallId when there is one. */
   const callsOf = (ctx: RequestContext, scope: Scope): PhoneCall[] => {
@@ -57,9 +56,8 @@ export function phoneCallHandlers(world: World, opts: PhoneCallHandlerOptions = 
     return { status: 200, body: { entry } };
   }
 
-  const acceptedOf = (ctx: RequestContext, scope: Scope, call: PhoneCall, acting: Extension) => actionAcceptedJson(
-    call, actionUrl(ctx.baseUrl, scope.userSegment, acting.number, call.id, pageLinks),
-  );
+  const acceptedOf = (ctx: RequestContext, scope: Scope, call: PhoneCall, acting: Extension) =>
+    actionAcceptedJson(call, actionUrl(ctx.baseUrl, scope.userSegment, acting.number, call.id, pageLinks));
 
   /**
    * PUT /uapi/phoneCalls/{userId}/{extension}/{phoneCallId} with a PhoneCallAction.
@@ -96,10 +94,10 @@ export function phoneCallHandlers(world: World, opts: PhoneCallHandlerOptions = 
       const acting = actingExtension(world, scope, call);
       if (!acting) continue;
       const own = call.views.find((v) => v.extension === acting.number) ?? call.views[0];
-      const withView = typeof body === 'object' && body !== null && !Array.isArray(body)
-        && (body as Record<string, unknown>).phoneCallViewId === undefined && own
-        ? { ...(body as Record<string, unknown>), phoneCallViewId: own.id }
-        : body;
+      const withView =
+        typeof body === 'object' && body !== null && !Array.isArray(body) && (body as Record<string, unknown>).phoneCallViewId === undefined && own
+          ? { ...(body as Record<string, unknown>), phoneCallViewId: own.id }
+          : body;
       try {
         applyAction(world, call, validateAction(world, call, withView, acting), acting);
         accepted.push(acceptedOf(ctx, scope, call, acting));
@@ -119,9 +117,7 @@ export function phoneCallHandlers(world: World, opts: PhoneCallHandlerOptions = 
   function hangup(ctx: RequestContext): Reply {
     const scope = scopeOf(ctx);
     const number = ctx.query.phoneNumber;
-    const calls = callsOf(ctx, scope).filter((c) => (
-      number === undefined || c.views.some((v) => v.source.includes(number) || v.destination.includes(number))
-    ));
+    const calls = callsOf(ctx, scope).filter((c) => number === undefined || c.views.some((v) => v.source.includes(number) || v.destination.includes(number)));
     for (const c of calls) world.hangup(c);
     return calls.length === 0 ? { status: 204 } : { status: 200, body: calls.map((c) => ({ id: c.id })) };
   }
@@ -134,9 +130,15 @@ export function phoneCallHandlers(world: World, opts: PhoneCallHandlerOptions = 
     const scope = resolveScope(world, ctx.userId, ctx.params.userId, '@self', SCOPE);
     const req = validateSimpleCall(world, scope.user, ctx.body, ctx.query);
     const call = placeCall(world, {
-      extension: req.extension.number, orgId: req.extension.orgId,
-      source: req.source, destination: req.destination, callerId: req.callerId, nonce: req.nonce,
-      waitForPickupSec: req.waitForPickup, callDurationSec: req.callDuration, ringSourceFirst: true,
+      extension: req.extension.number,
+      orgId: req.extension.orgId,
+      source: req.source,
+      destination: req.destination,
+      callerId: req.callerId,
+      nonce: req.nonce,
+      waitForPickupSec: req.waitForPickup,
+      callDurationSec: req.callDuration,
+      ringSourceFirst: true,
     });
     return { status: 200, body: [phoneCallJson(call, phoneCallUrl(ctx.baseUrl, scope.userSegment, call.extension, call.id))] };
   }

@@ -31,15 +31,22 @@ export function placeCall(world: World, spec: PlaceCallSpec): PhoneCall {
   const caller = spec.source[0] ?? spec.extension;
   const called = spec.destination[0] ?? spec.extension;
   const view: PhoneCallView = {
-    id: '01', extension: spec.extension, ringing: now, status: 3,
+    id: '01',
+    extension: spec.extension,
+    ringing: now,
+    status: 3,
     callerId: spec.callerId ?? world.extensions.get(caller)?.callerId,
-    source: spec.source, destination: spec.destination,
+    source: spec.source,
+    destination: spec.destination,
     flow: flowOf(world, spec.source, spec.destination),
   };
   const call: PhoneCall = {
-    id: newCallId(), extension: spec.extension,
-    ownerId: spec.orgId, ownerName: world.org(spec.orgId)?.name ?? '',
-    published: now, views: [view],
+    id: newCallId(),
+    extension: spec.extension,
+    ownerId: spec.orgId,
+    ownerName: world.org(spec.orgId)?.name ?? '',
+    published: now,
+    views: [view],
     ...(spec.nonce !== undefined ? { nonce: spec.nonce } : {}),
   };
   world.calls.set(call.id, call);
@@ -48,7 +55,10 @@ export function placeCall(world: World, spec: PlaceCallSpec): PhoneCall {
   const dialDestination = () => {
     if (spec.ringSourceFirst) view.status = 4;
     world.ring({
-      call, key: `ring:${view.id}`, target: called, waitForPickupSec: spec.waitForPickupSec,
+      call,
+      key: `ring:${view.id}`,
+      target: called,
+      waitForPickupSec: spec.waitForPickupSec,
       leg: { caller, called, callerId: view.callerId },
       ...(spec.answerAfterMs !== undefined ? { answerAfterMs: spec.answerAfterMs } : {}),
       onAnswer: () => {
@@ -63,8 +73,12 @@ export function placeCall(world: World, spec: PlaceCallSpec): PhoneCall {
   };
   if (spec.ringSourceFirst) {
     world.ring({
-      call, key: `ring:${view.id}`, target: caller, waitForPickupSec: spec.waitForPickupSec,
-      onAnswer: dialDestination, onCancel: drop,
+      call,
+      key: `ring:${view.id}`,
+      target: caller,
+      waitForPickupSec: spec.waitForPickupSec,
+      onAnswer: dialDestination,
+      onCancel: drop,
     });
   } else {
     dialDestination();

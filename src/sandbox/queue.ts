@@ -43,8 +43,14 @@ export function connectAgent(world: World, call: PhoneCall, queueView: PhoneCall
   const now = isoDate();
   const source = [...queueView.source];
   const view: PhoneCallView = {
-    id: world.nextViewId(call), extension: agent, answered: now, status: 5,
-    callerId: queueView.callerId, source, destination: [agent], flow: flowOf(world, source, [agent]),
+    id: world.nextViewId(call),
+    extension: agent,
+    answered: now,
+    status: 5,
+    callerId: queueView.callerId,
+    source,
+    destination: [agent],
+    flow: flowOf(world, source, [agent]),
   };
   call.views.push(view);
   const leg = { caller: source[0] ?? '', called: agent, callerId: queueView.callerId };

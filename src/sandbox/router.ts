@@ -29,9 +29,7 @@ export interface Route {
   handler: Handler;
 }
 
-export type Match =
-  | { kind: 'found'; route: Route; params: Record<string, string | undefined> }
-  | { kind: 'none'; uapi: boolean };
+export type Match = { kind: 'found'; route: Route; params: Record<string, string | undefined> } | { kind: 'none'; uapi: boolean };
 
 function matchPattern(pattern: string, segments: string[]): Record<string, string | undefined> | null {
   const parts = pattern.split('/').filter((p) => p !== '');

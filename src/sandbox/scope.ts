@@ -35,10 +35,7 @@ export interface ScopeOptions {
   denied: ErrorCode;
 }
 
-export function resolveScope(
-  world: World, tokenUserId: string | null, userSegment: string | undefined,
-  extSegment: string | undefined, opts: ScopeOptions,
-): Scope {
+export function resolveScope(world: World, tokenUserId: string | null, userSegment: string | undefined, extSegment: string | undefined, opts: ScopeOptions): Scope {
   const token = tokenUserId === null ? undefined : world.users.get(tokenUserId);
   if (!token) throw new ApiError('access_denied');
   const userSeg = userSegment ?? '@me';

@@ -127,7 +127,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const changes = new ChangeLog(world);
   changeLog = changes;
   changes.check();
-  dispatcher = new CallEventDispatcher(() => world.events, log, undefined, () => gate.dropEvent());
+  dispatcher = new CallEventDispatcher(
+    () => world.events,
+    log,
+    undefined,
+    () => gate.dropEvent(),
+  );
   const deliveries = dispatcher;
   const requests: SandboxRequestRecord[] = [];
   const traffic = new TrafficGenerator(world, log);
@@ -141,7 +146,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const events = phoneCallEventHandlers(world);
   const oauth = oauthHandlers(world, tokens, client);
   const control = controlHandlers({
-    world, clientId: client.id, faults: () => gate.current, deliveries: () => deliveries.stats, setFaults: (f) => gate.set(f), reset: resetWorld, traffic, changes,
+    world,
+    clientId: client.id,
+    faults: () => gate.current,
+    deliveries: () => deliveries.stats,
+    setFaults: (f) => gate.set(f),
+    reset: resetWorld,
+    traffic,
+    changes,
   });
 
   const CALL = '/uapi/phoneCalls/:userId/:extension/:phoneCallId?';
@@ -207,16 +219,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (kind === 'json' && json && !json.ok) throw new ApiError('request_invalid', 'The request body is not valid JSON.');
 
     return match.route.handler({
-      method: record.method, path: norm.path, params: match.params, query: norm.query,
-      headers: req.headers, body: form ?? (json?.ok ? json.value : undefined),
-      baseUrl: baseUrlOf(req, url), userId: record.userId,
+      method: record.method,
+      path: norm.path,
+      params: match.params,
+      query: norm.query,
+      headers: req.headers,
+      body: form ?? (json?.ok ? json.value : undefined),
+      baseUrl: baseUrlOf(req, url),
+      userId: record.userId,
     });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const record: SandboxRequestRecord = {
-      method: (req.method ?? 'GET').toUpperCase(), path: (req.url ?? '/').split('?')[0] ?? '/', query: {}, userId: null, body: undefined, status: 0,
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      query: {},
+      userId: null,
+      body: undefined,
+      status: 0,
     };
     requests.push(record);
     let aborted = false;

@@ -53,7 +53,12 @@ export interface TrafficStatus {
 }
 
 const DEFAULTS = {
-  holdShare: 0.3, parkShare: 0.1, transferShare: 0.1, outboundShare: 0.2, meanTalkSeconds: 90, meanRingSeconds: 6,
+  holdShare: 0.3,
+  parkShare: 0.1,
+  transferShare: 0.1,
+  outboundShare: 0.2,
+  meanTalkSeconds: 90,
+  meanRingSeconds: 6,
 } as const;
 
 function invalid(message: string): never {
@@ -113,7 +118,10 @@ export class TrafficGenerator {
   private readonly live = new Set<string>();
   private counts = { placed: 0, answered: 0, held: 0, resumed: 0, parked: 0, unparked: 0, transferred: 0, hungUp: 0 };
 
-  constructor(private readonly world: World, private readonly log: (line: string) => void = () => undefined) {}
+  constructor(
+    private readonly world: World,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
   /** Starts, changes or (callsPerMinute 0) stops the traffic. */
   configure(config: TrafficConfig): TrafficStatus {
@@ -145,16 +153,19 @@ export class TrafficGenerator {
     const config = this.config;
     if (!config) return;
     const ms = exponential(this.random, 60_000 / config.callsPerMinute);
-    this.arrival = setTimeout(() => {
-      this.arrival = undefined;
-      try {
-        this.placeOne(config);
-        this.world.changed();
-      } catch (err) {
-        this.log(`sandbox: traffic could not place a call: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (this.config === config) this.scheduleArrival();
-    }, Math.min(ms, 2_147_000_000));
+    this.arrival = setTimeout(
+      () => {
+        this.arrival = undefined;
+        try {
+          this.placeOne(config);
+          this.world.changed();
+        } catch (err) {
+          this.log(`sandbox: traffic could not place a call: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        if (this.config === config) this.scheduleArrival();
+      },
+      Math.min(ms, 2_147_000_000),
+    );
   }
 
   private publicNumber(): string {
@@ -170,11 +181,15 @@ export class TrafficGenerator {
     const outbound = target.type === 'phoneTerminal' && r() < config.outboundShare;
     const number = this.publicNumber();
     const call = placeCall(this.world, {
-      extension: target.number, orgId: target.orgId,
-      source: outbound ? [target.number] : [number], destination: outbound ? [number] : [target.number],
+      extension: target.number,
+      orgId: target.orgId,
+      source: outbound ? [target.number] : [number],
+      destination: outbound ? [number] : [target.number],
       ...(outbound ? {} : { callerId: `Customer ${number.slice(-4)} <${number}>` }),
       // Rings until the desk answers below; waitForPickup only as a backstop.
-      waitForPickupSec: ringMs / 1000 + 60, ringSourceFirst: false, answerAfterMs: Number.POSITIVE_INFINITY,
+      waitForPickupSec: ringMs / 1000 + 60,
+      ringSourceFirst: false,
+      answerAfterMs: Number.POSITIVE_INFINITY,
     });
     this.counts.placed += 1;
     this.live.add(call.id);
@@ -199,9 +214,17 @@ export class TrafficGenerator {
     } catch {
       return; // the call moved on some other way (a UAPI action, a transfer still ringing): skip this step
     }
-    const key = ({
-      answer: 'answered', hold: 'held', resume: 'resumed', park: 'parked', unpark: 'unparked', transfer: 'transferred', hangup: 'hungUp',
-    } as const)[action];
+    const key = (
+      {
+        answer: 'answered',
+        hold: 'held',
+        resume: 'resumed',
+        park: 'parked',
+        unpark: 'unparked',
+        transfer: 'transferred',
+        hangup: 'hungUp',
+      } as const
+    )[action];
     this.counts[key] += 1;
   }
 }

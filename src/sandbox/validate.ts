@@ -6,9 +6,7 @@
  * pages send `"waitForPickup":"20"` and `"private":0` side by side.
  */
 import { ApiError, type ErrorCode } from './errors.js';
-import {
-  DEFAULT_WAIT_FOR_PICKUP_SEC, EVENT_ID_LENGTH, type Extension, type PhoneCall, type PhoneCallView, type User, type World,
-} from './world.js';
+import { DEFAULT_WAIT_FOR_PICKUP_SEC, EVENT_ID_LENGTH, type Extension, type PhoneCall, type PhoneCallView, type User, type World } from './world.js';
 
 /** The JSON body as an object; `{}` for an empty body. */
 export function asObject(body: unknown): Record<string, unknown> {
@@ -78,13 +76,14 @@ export function partyOf(world: World, v: unknown, orgId: string): string | null 
 
 // ------------------------------------------------------------ PhoneCallAction
 
-export const ACTIONS = [
-  'OnHold', 'OffHold', 'Park', 'UnPark', 'PickUp', 'Whisper', 'Monitor', 'BargeIn',
-  'Transfer', 'TransferToVoicemail', 'StartRecording', 'StopRecording',
-] as const;
-export type ActionName = typeof ACTIONS[number];
+export const ACTIONS = ['OnHold', 'OffHold', 'Park', 'UnPark', 'PickUp', 'Whisper', 'Monitor', 'BargeIn', 'Transfer', 'TransferToVoicemail', 'StartRecording', 'StopRecording'] as const;
+export type ActionName = (typeof ACTIONS)[number];
 
-interface RingFields { sendCallTo: string; callerId?: string; waitForPickup: number }
+interface RingFields {
+  sendCallTo: string;
+  callerId?: string;
+  waitForPickup: number;
+}
 
 export type ActionRequest =
   | { action: 'OnHold' | 'OffHold' | 'StopRecording'; view: PhoneCallView }
@@ -153,16 +152,21 @@ export function validateAction(world: World, call: PhoneCall, rawBody: unknown, 
       const ext = target === null ? undefined : world.extensions.get(target);
       if (target === null || (ext && ext.orgId !== acting.orgId)) throw new ApiError('pc_sendcallto_invalid');
       return {
-        action, view, sendCallTo: target,
-        callerId: callerIdOf(body.callerId), waitForPickup: waitForPickupOf(body),
+        action,
+        view,
+        sendCallTo: target,
+        callerId: callerIdOf(body.callerId),
+        waitForPickup: waitForPickupOf(body),
         transferFrom: viewParty(world, view, body.transferFromNumber, acting, 'pc_transferfromnumber_invalid') ?? defaultLocalParty(view),
       };
     }
     case 'TransferToVoicemail': {
       const ext = typeof body.sendCallTo === 'string' ? world.findExtension(body.sendCallTo, acting.orgId) : undefined;
-      if (!ext || ext.type !== 'phoneTerminal' || ext.orgId !== acting.orgId) throw new ApiError('pc_sendcallto_invalid');
+      if (ext?.type !== 'phoneTerminal' || ext.orgId !== acting.orgId) throw new ApiError('pc_sendcallto_invalid');
       return {
-        action, view, sendCallTo: ext.number,
+        action,
+        view,
+        sendCallTo: ext.number,
         transferNumber: viewParty(world, view, body.transferNumber, acting, 'pc_transfernumber_invalid') ?? defaultRemoteParty(view),
       };
     }
@@ -177,20 +181,20 @@ export function validateAction(world: World, call: PhoneCall, rawBody: unknown, 
 function ringFields(world: World, body: Record<string, unknown>, acting: Extension): RingFields {
   const raw = typeof body.sendCallTo === 'number' ? String(body.sendCallTo) : body.sendCallTo;
   const ext = typeof raw === 'string' ? world.findExtension(raw.trim(), acting.orgId) : undefined;
-  if (!ext || ext.type !== 'phoneTerminal' || ext.orgId !== acting.orgId) throw new ApiError('pc_sendcallto_invalid');
+  if (ext?.type !== 'phoneTerminal' || ext.orgId !== acting.orgId) throw new ApiError('pc_sendcallto_invalid');
   return { sendCallTo: ext.number, callerId: callerIdOf(body.callerId), waitForPickup: waitForPickupOf(body) };
 }
 
 /** The view holding the transfer's parties, else the acting extension's own view, else the first. */
 function viewOfParties(world: World, call: PhoneCall, body: Record<string, unknown>, acting: Extension): PhoneCallView | undefined {
-  const parties = [body.transferFromNumber, body.transferNumber]
-    .map((v) => (v === undefined || v === null ? null : partyOf(world, v, acting.orgId)))
-    .filter((p): p is string => p !== null);
+  const parties = [body.transferFromNumber, body.transferNumber].map((v) => (v === undefined || v === null ? null : partyOf(world, v, acting.orgId))).filter((p): p is string => p !== null);
   const has = (v: PhoneCallView, n: string) => v.source.includes(n) || v.destination.includes(n);
-  return call.views.find((v) => parties.length > 0 && parties.every((p) => has(v, p)))
-    ?? call.views.find((v) => parties.some((p) => has(v, p)))
-    ?? call.views.find((v) => v.extension === acting.number)
-    ?? call.views[0];
+  return (
+    call.views.find((v) => parties.length > 0 && parties.every((p) => has(v, p))) ??
+    call.views.find((v) => parties.some((p) => has(v, p))) ??
+    call.views.find((v) => v.extension === acting.number) ??
+    call.views[0]
+  );
 }
 
 /** A number that must be the source or destination of the view; undefined when absent. */
@@ -228,7 +232,7 @@ export interface SimpleCallRequest {
 export function validateSimpleCall(world: World, user: User, rawBody: unknown, query: Record<string, string>): SimpleCallRequest {
   const body = asObject(rawBody);
   const extension = typeof body.extension === 'string' ? world.findExtension(body.extension, user.orgId) : undefined;
-  if (!extension || extension.type !== 'phoneTerminal' || !world.mayUseExtension(user, extension)) {
+  if (extension?.type !== 'phoneTerminal' || !world.mayUseExtension(user, extension)) {
     throw new ApiError('pc_extension_invalid');
   }
   const views = Array.isArray(body.phoneCallView) ? body.phoneCallView : [body.phoneCallView ?? {}];
@@ -246,7 +250,9 @@ export function validateSimpleCall(world: World, user: User, rawBody: unknown, q
   const duration = numberLike(query.callDuration);
   if (duration !== undefined && !(duration > 0)) throw new ApiError('pc_callduration_invalid');
   return {
-    extension, source, destination,
+    extension,
+    source,
+    destination,
     callerId: callerIdOf(view.callerId),
     callerDestination: callerIdOf(view.callerDestination, 'pc_callerdestination_invalid'),
     nonce: typeof body.nonce === 'string' ? body.nonce : undefined,
@@ -264,7 +270,14 @@ export function eventTypeOf(v: unknown): number {
   return required(oneOf(v, EVENT_TYPES, 'pce_type_invalid'), 'pce_type_invalid');
 }
 
-export interface EventFields { type?: number; id?: string; method?: number; note?: string; url?: string; status?: number }
+export interface EventFields {
+  type?: number;
+  id?: string;
+  method?: number;
+  note?: string;
+  url?: string;
+  status?: number;
+}
 
 /**
  * PhoneCallEvent body fields (Update page: any subset; Add: url required).
@@ -303,7 +316,12 @@ function urlOf(v: unknown): string {
 
 // ------------------------------------------------------------ sandbox controls
 
-export interface InboundCallRequest { to: Extension; from: string; callerId?: string; waitForPickup: number }
+export interface InboundCallRequest {
+  to: Extension;
+  from: string;
+  callerId?: string;
+  waitForPickup: number;
+}
 
 /** POST /_sandbox/calls: `{to, from?, callerId?, waitForPickup?}` — a public caller rings an extension. */
 export function validateInboundCall(world: World, rawBody: unknown): InboundCallRequest {

@@ -10,7 +10,11 @@ import { randomBytes } from 'node:crypto';
 
 export type ExtensionType = 'phoneTerminal' | 'queue' | 'ivr' | 'conference' | 'voicemailCenter';
 
-export interface Organization { id: string; name: string; /** 4-digit code of extended numbers, e.g. '0003' */ code: string }
+export interface Organization {
+  id: string;
+  name: string /** 4-digit code of extended numbers, e.g. '0003' */;
+  code: string;
+}
 
 export interface User {
   id: string;
@@ -107,7 +111,11 @@ export interface CallSignal {
 }
 
 /** One party calling another, as far as call events are concerned. */
-export interface Leg { caller: string; called: string; callerId?: string }
+export interface Leg {
+  caller: string;
+  called: string;
+  callerId?: string;
+}
 
 export interface RingSpec {
   call: PhoneCall;
@@ -171,7 +179,11 @@ export function splitCallerId(callerId: string | undefined): { name: string; num
   return m ? { name: m[1] ?? '', num: m[2] ?? '' } : { name: '', num: callerId ?? '' };
 }
 
-interface PendingRing { timer: NodeJS.Timeout; rollback: () => void; answerNow: () => void }
+interface PendingRing {
+  timer: NodeJS.Timeout;
+  rollback: () => void;
+  answerNow: () => void;
+}
 
 export interface WorldOptions {
   pickupDelayMs: number;
@@ -225,13 +237,13 @@ export class World {
 
   // ---------------------------------------------------------------- lookups
 
-  org(id: string): Organization | undefined { return this.orgs.get(id); }
+  org(id: string): Organization | undefined {
+    return this.orgs.get(id);
+  }
 
   /** Every extension a user may act on: their own, or all of the organization for an Organization account. */
   extensionsOf(user: User): Extension[] {
-    return [...this.extensions.values()].filter((e) => (
-      user.role === 'organization' ? e.orgId === user.orgId : e.ownerId === user.id
-    ));
+    return [...this.extensions.values()].filter((e) => (user.role === 'organization' ? e.orgId === user.orgId : e.ownerId === user.id));
   }
 
   mayUseExtension(user: User, ext: Extension): boolean {
@@ -252,16 +264,12 @@ export class World {
 
   /** Parties of a call: charged extension, view extensions, sources and destinations. */
   involves(call: PhoneCall, number: string): boolean {
-    return call.extension === number || call.views.some((v) => (
-      v.extension === number || v.source.includes(number) || v.destination.includes(number)
-    ));
+    return call.extension === number || call.views.some((v) => v.extension === number || v.source.includes(number) || v.destination.includes(number));
   }
 
   /** Calls involving any of the numbers, oldest first ("always ordered by their publish time"). */
   callsOf(numbers: string[]): PhoneCall[] {
-    return [...this.calls.values()]
-      .filter((c) => numbers.some((n) => this.involves(c, n)))
-      .sort((a, b) => a.published.localeCompare(b.published));
+    return [...this.calls.values()].filter((c) => numbers.some((n) => this.involves(c, n))).sort((a, b) => a.published.localeCompare(b.published));
   }
 
   view(call: PhoneCall, viewId: string): PhoneCallView | undefined {
@@ -338,13 +346,15 @@ export class World {
       this.rings.delete(key);
       if (!this.calls.has(spec.call.id)) return;
       this.guard(key, () => {
-        if (answered) spec.onAnswer(); else spec.onCancel();
+        if (answered) spec.onAnswer();
+        else spec.onCancel();
         if (spec.leg) this.signalLeg(spec.call, spec.leg, answered ? 'answer' : 'unanswered');
       });
     };
     const timer = setTimeout(() => settle(answers), ms);
     this.rings.set(key, {
-      timer, rollback: spec.onCancel,
+      timer,
+      rollback: spec.onCancel,
       answerNow: () => {
         clearTimeout(timer);
         settle(true);
@@ -403,26 +413,28 @@ export class World {
 
   /** Dial-In/Dial-Out on start, Answer on answer, Hangup (UNKNOWN) when a ring is not answered. */
   signalLeg(call: PhoneCall, leg: Leg, phase: 'start' | 'answer' | 'unanswered'): void {
-    const [outType, inType, status] = phase === 'start' ? [1, 0, 'CALLING'] as const
-      : phase === 'answer' ? [4, 3, 'ANSWER'] as const
-        : [2, 2, 'UNKNOWN'] as const;
+    const [outType, inType, status] = phase === 'start' ? ([1, 0, 'CALLING'] as const) : phase === 'answer' ? ([4, 3, 'ANSWER'] as const) : ([2, 2, 'UNKNOWN'] as const);
     this.emit(outType, leg.caller, call, leg, status, 'OUT');
     this.emit(inType, leg.called, call, leg, status, 'IN');
   }
 
-  private emit(
-    type: CallSignal['type'], number: string, call: PhoneCall, leg: Leg,
-    callStatus: CallSignal['callStatus'], callFlow: CallSignal['callFlow'],
-  ): void {
+  private emit(type: CallSignal['type'], number: string, call: PhoneCall, leg: Leg, callStatus: CallSignal['callStatus'], callFlow: CallSignal['callFlow']): void {
     if (!this.opts.onSignal || !this.extensions.has(number)) return;
     const callerExt = this.extensions.get(leg.caller);
     const calledExt = this.extensions.get(leg.called);
     const cid = splitCallerId(leg.callerId ?? callerExt?.callerId ?? `<${leg.caller}>`);
     const signal: CallSignal = {
-      type, extension: number, callId: call.id,
-      callerIdName: cid.name, callerIdNum: cid.num || leg.caller,
-      callerExtension: callerExt?.number, calledExtension: calledExt?.number, calledDid: calledExt?.did,
-      calledNumber: leg.called, callStatus, callFlow,
+      type,
+      extension: number,
+      callId: call.id,
+      callerIdName: cid.name,
+      callerIdNum: cid.num || leg.caller,
+      callerExtension: callerExt?.number,
+      calledExtension: calledExt?.number,
+      calledDid: calledExt?.did,
+      calledNumber: leg.called,
+      callStatus,
+      callFlow,
     };
     this.guard('signal', () => this.opts.onSignal?.(signal));
   }

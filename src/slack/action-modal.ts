@@ -81,7 +81,10 @@ function textInput(blockId: string, label: string, hint: string, placeholder: st
 export function actionModal(spec: CallActionSpec, meta: ModalMeta, ownExtension?: string): View {
   const transfer = spec.name === 'transfer';
   const blocks: View['blocks'] = [
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${spec.label} on call ${code(meta.call)}${meta.view ? ` view ${code(meta.view)}` : ''} on ${code(meta.extension)}: ${spec.summary}.` }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${spec.label} on call ${code(meta.call)}${meta.view ? ` view ${code(meta.view)}` : ''} on ${code(meta.extension)}: ${spec.summary}.` }],
+    },
     textInput(
       'to',
       transfer ? 'Send the call to (extension or number)' : 'Extension to ring',

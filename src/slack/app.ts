@@ -12,7 +12,7 @@ import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
 import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
-import { CallOperations, supervisorList, type IsSupervisor } from './operations.js';
+import { CallOperations, type IsSupervisor } from './operations.js';
 import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeline.js';
 import { RequestClaims } from './request-claims.js';
 import { CardPublisher } from './publish.js';
@@ -109,7 +109,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const claims = new RequestClaims(store, now);
   // Supervisor board (issue 11): the board, its receiver route, and an audit line on its cards after every action.
   const board = new SlackBoard({
-    store, accounts, supervisors, background, logger, now,
+    store,
+    accounts,
+    supervisors,
+    background,
+    logger,
+    now,
     botToken: config.slack.botToken,
     clientOptions: { ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }), ...opts.slackClientOptions },
     eventsUrl: opts.board?.eventsUrl ?? config.board?.eventsUrl,
@@ -170,27 +175,33 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       path: '/readyz',
       method: ['GET'],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
-        readiness.report().then((report) => {
-          res.writeHead(report.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-          res.end(JSON.stringify(report));
-        }, () => {
-          res.writeHead(503, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ ready: false }));
-        });
+        readiness.report().then(
+          (report) => {
+            res.writeHead(report.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+            res.end(JSON.stringify(report));
+          },
+          () => {
+            res.writeHead(503, { 'Content-Type': 'application/json' });
+            res.end(JSON.stringify({ ready: false }));
+          },
+        );
       },
     },
     {
       path: '/metrics',
       method: ['GET'],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
-        metrics.text().then((text) => {
-          res.writeHead(200, { 'Content-Type': metrics.contentType });
-          res.end(text);
-        }, (err: unknown) => {
-          logger.error('metrics failed', { error: err instanceof Error ? err.message : String(err) });
-          res.writeHead(500, { 'Content-Type': 'text/plain' });
-          res.end('metrics failed; the error was logged');
-        });
+        metrics.text().then(
+          (text) => {
+            res.writeHead(200, { 'Content-Type': metrics.contentType });
+            res.end(text);
+          },
+          (err: unknown) => {
+            logger.error('metrics failed', { error: err instanceof Error ? err.message : String(err) });
+            res.writeHead(500, { 'Content-Type': 'text/plain' });
+            res.end('metrics failed; the error was logged');
+          },
+        );
       },
     },
     ...(
@@ -262,7 +273,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     receiver.client.on('reconnecting', () => (socketConnected = false));
   }
 
-
   // Every request being handled is tracked until its listener is done (not just acknowledged),
   // so shutdown lets in-flight actions finish and write their card. Once stopping, new work is
   // left unacknowledged: Slack sends it again, to a process that is not going away.
@@ -321,10 +331,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       board.stop();
       deps.followUp.close();
       let timer: NodeJS.Timeout | undefined;
-      const drained = await Promise.race([
-        background.close().then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000))),
-      ]);
+      const drained = await Promise.race([background.close().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000)))]);
       clearTimeout(timer);
       if (!drained) {
         logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; telling ${inFlight.size} user(s) they were interrupted`);

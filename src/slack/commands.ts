@@ -64,7 +64,7 @@ export function onCallCommand(deps: SlackDeps) {
       surface: { kind: 'post' as const, channelId: command.channel_id, respond },
       identity: requestIdentity.command({ teamId: user.teamId, triggerId: command.trigger_id }),
     };
-    let admission;
+    let admission: Awaited<ReturnType<typeof deps.pipeline.admit>>;
     try {
       admission = await deps.pipeline.admit(request);
     } catch (err) {
@@ -103,15 +103,15 @@ async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Comma
     }
     case 'unlink':
       return ephemeral(
-        (await deps.accounts.unlink(user))
-          ? 'Your VoipNow account is unlinked; its tokens were deleted. `/call link` links it again.'
-          : 'There was no VoipNow account linked to you.',
+        (await deps.accounts.unlink(user)) ? 'Your VoipNow account is unlinked; its tokens were deleted. `/call link` links it again.' : 'There was no VoipNow account linked to you.',
       );
     case 'whoami': {
       const a = await deps.accounts.get(user);
       if (!a) return ephemeral('No VoipNow account is linked to you. Run `/call link`.');
       const ext = a.extension ? `extension \`${escapeMrkdwn(a.extension)}\`` : 'no default extension (`/call link <extension>` sets one)';
-      return ephemeral(`You are linked to VoipNow (${escapeMrkdwn(deps.voipnowHost)}) since <!date^${Math.floor(a.linkedAt.getTime() / 1000)}^{date_short}|${a.linkedAt.toISOString()}>, with ${ext}.`);
+      return ephemeral(
+        `You are linked to VoipNow (${escapeMrkdwn(deps.voipnowHost)}) since <!date^${Math.floor(a.linkedAt.getTime() / 1000)}^{date_short}|${a.linkedAt.toISOString()}>, with ${ext}.`,
+      );
     }
   }
 }

@@ -92,19 +92,28 @@ export function eventModal(meta: Meta, current: PhoneCallEvent): View {
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
       {
-        type: 'input', block_id: 'url', label: { type: 'plain_text', text: 'URL VoipNow calls' },
+        type: 'input',
+        block_id: 'url',
+        label: { type: 'plain_text', text: 'URL VoipNow calls' },
         element: { type: 'plain_text_input', action_id: 'value', ...(current.url && { initial_value: current.url }) },
       },
       {
-        type: 'input', block_id: 'method', label: { type: 'plain_text', text: 'Method' },
+        type: 'input',
+        block_id: 'method',
+        label: { type: 'plain_text', text: 'Method' },
         element: { type: 'static_select', action_id: 'value', options: methods, ...(method && { initial_option: method }) },
       },
       {
-        type: 'input', block_id: 'status', label: { type: 'plain_text', text: 'Status' },
+        type: 'input',
+        block_id: 'status',
+        label: { type: 'plain_text', text: 'Status' },
         element: { type: 'static_select', action_id: 'value', options: statuses, ...(status && { initial_option: status }) },
       },
       {
-        type: 'input', block_id: 'note', optional: true, label: { type: 'plain_text', text: 'Note' },
+        type: 'input',
+        block_id: 'note',
+        optional: true,
+        label: { type: 'plain_text', text: 'Note' },
         hint: { type: 'plain_text', text: 'At most 1024 characters' },
         element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 1024, ...(current.note && { initial_value: current.note }) },
       },

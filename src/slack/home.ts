@@ -15,7 +15,7 @@ const GUIDE = [
   '• `/call list` shows your live calls; `/call list 0003*210` those of an extension.',
   '• `/call hold 0003*210 <callId>` and `/call resume ...`; buttons on each card do the same.',
   '• `/call whisper|listen|barge <ext> <callId> to <your ext>` for supervisors.',
-  '• `/call events list 0003*210` manages the extension\'s call-event webhooks.',
+  "• `/call events list 0003*210` manages the extension's call-event webhooks.",
   '• `/call help` lists everything.',
 ].join('\n');
 
@@ -24,9 +24,15 @@ const MAX_CALLS = 10;
 export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; calls?: PhoneCall[]; callsError?: string; linkUrl?: string }): View {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'callops: live VoipNow calls' } }];
   if (!opts.account) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:link: You have not linked your VoipNow account (${escapeMrkdwn(opts.voipnowHost)}). Actions run as you, so link it first.` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:link: You have not linked your VoipNow account (${escapeMrkdwn(opts.voipnowHost)}). Actions run as you, so link it first.` },
+    });
     if (opts.linkUrl) {
-      blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: LINK_BUTTON_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Link VoipNow account' }, url: opts.linkUrl }] });
+      blocks.push({
+        type: 'actions',
+        elements: [{ type: 'button', action_id: LINK_BUTTON_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Link VoipNow account' }, url: opts.linkUrl }],
+      });
     }
   } else {
     const ext = opts.account.extension ? ` · extension ${code(opts.account.extension)}` : '';

@@ -19,8 +19,7 @@ export interface InFlightRequest {
   card?: { channelId: string; ts: string; blocks: KnownBlock[]; phoneCallId: string };
 }
 
-const INTERRUPTED =
-  ':warning: callops was restarting while your request ran: it may or may not have happened in VoipNow. Refresh the card or run `/call list` to see the call as it is now.';
+const INTERRUPTED = ':warning: callops was restarting while your request ran: it may or may not have happened in VoipNow. Refresh the card or run `/call list` to see the call as it is now.';
 
 function str(x: unknown): string | undefined {
   return typeof x === 'string' && x !== '' ? x : undefined;
@@ -67,7 +66,12 @@ export class InFlight {
         if (req.card) {
           const { channelId, ts, blocks, phoneCallId } = req.card;
           await client.chat
-            .update({ channel: channelId, ts, text: 'Interrupted by a restart', blocks: withNote(blocks, phoneCallId, ':warning: Interrupted by a callops restart; press Refresh to see the call as it is now.') })
+            .update({
+              channel: channelId,
+              ts,
+              text: 'Interrupted by a restart',
+              blocks: withNote(blocks, phoneCallId, ':warning: Interrupted by a callops restart; press Refresh to see the call as it is now.'),
+            })
             .catch((err: unknown) => this.logger.warn('could not mark an interrupted card', { error: err instanceof Error ? err.message : String(err) }));
         }
         if (req.responseUrl) {

@@ -107,8 +107,14 @@ export class Linking {
   private async describe(state: Pick<OAuthState, 'teamId' | 'slackUserId'>): Promise<{ user: string; team: string }> {
     const client = this.deps.slack();
     const [user, team] = await Promise.all([
-      client.users.info({ user: state.slackUserId }).then((r) => r.user?.name, () => undefined),
-      client.team.info({ team: state.teamId }).then((r) => r.team?.name, () => undefined),
+      client.users.info({ user: state.slackUserId }).then(
+        (r) => r.user?.name,
+        () => undefined,
+      ),
+      client.team.info({ team: state.teamId }).then(
+        (r) => r.team?.name,
+        () => undefined,
+      ),
     ]);
     return { user: user ? `@${user} (${state.slackUserId})` : state.slackUserId, team: team ? `${team} (${state.teamId})` : state.teamId };
   }
@@ -172,8 +178,16 @@ export class Linking {
       return page(res, 502, 'Slack sign-in failed', 'Nothing was linked. Run <code>/call link</code> in Slack again.');
     }
     if (identity.userId !== state.slackUserId || identity.teamId !== state.teamId) {
-      this.deps.logger.warn('VoipNow link refused: signed in as another Slack user', { team: state.teamId, user: state.slackUserId, signedInAs: identity.userId, signedInTeam: identity.teamId });
-      await this.tell(state, ':warning: Someone signed in to Slack as another user tried to complete your VoipNow link. Nothing was linked. If you did not forward your link, you can ignore this.');
+      this.deps.logger.warn('VoipNow link refused: signed in as another Slack user', {
+        team: state.teamId,
+        user: state.slackUserId,
+        signedInAs: identity.userId,
+        signedInTeam: identity.teamId,
+      });
+      await this.tell(
+        state,
+        ':warning: Someone signed in to Slack as another user tried to complete your VoipNow link. Nothing was linked. If you did not forward your link, you can ignore this.',
+      );
       return page(
         res,
         403,

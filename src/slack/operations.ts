@@ -9,7 +9,6 @@ import type { Outcome, UapiCommand } from '../calls/execute.js';
 import { NotAllowed } from '../errors.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackMessage } from './publish.js';
-import type { Supervisors } from './supervisors.js';
 
 /** Whether a Slack user may run supervisor actions (whisper, listen, barge in). */
 export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
@@ -54,9 +53,7 @@ export class CallOperations {
     if (cmd.kind !== 'action') return;
     const spec = callAction(cmd.action);
     if (spec.role === 'agent' || (await this.isSupervisor(user))) return;
-    throw new NotAllowed(
-      `Only supervisors may ${spec.name} (${spec.summary}); you are not allowed to ${spec.name} calls. Nothing was sent to VoipNow. ${this.howToJoin()}`,
-    );
+    throw new NotAllowed(`Only supervisors may ${spec.name} (${spec.summary}); you are not allowed to ${spec.name} calls. Nothing was sent to VoipNow. ${this.howToJoin()}`);
   }
 
   /** A Slack timestamp token: "10:41:07" in the reader's own time zone. */
@@ -75,14 +72,10 @@ export class CallOperations {
   message(userId: string, outcome: Outcome, note?: string): SlackMessage {
     switch (outcome.kind) {
       case 'calls':
-        return outcome.calls.length === 1
-          ? callCard(outcome.calls[0]!, { extension: outcome.extension })
-          : callListMessage(outcome.extension, outcome.calls);
+        return outcome.calls.length === 1 ? callCard(outcome.calls[0]!, { extension: outcome.extension }) : callListMessage(outcome.extension, outcome.calls);
       case 'action':
         note ??= this.note(userId, outcome);
-        return outcome.call
-          ? callCard(outcome.call, { extension: outcome.extension, note })
-          : endedCard(outcome.phoneCallId, outcome.extension, note);
+        return outcome.call ? callCard(outcome.call, { extension: outcome.extension, note }) : endedCard(outcome.phoneCallId, outcome.extension, note);
       case 'events':
         return eventsMessage(outcome.summary, outcome.extension, outcome.events);
     }

@@ -26,16 +26,16 @@ export function interactionName(id: string | undefined): string {
 type Kind = 'command' | 'action' | 'view';
 
 function describe(body: Record<string, unknown>): { kind: Kind; name: string; user?: string } | undefined {
-  if (typeof body['command'] === 'string') {
-    return { kind: 'command', name: commandName(body['text'] as string | undefined), user: body['user_id'] as string | undefined };
+  if (typeof body.command === 'string') {
+    return { kind: 'command', name: commandName(body.text as string | undefined), user: body.user_id as string | undefined };
   }
-  const user = (body['user'] as { id?: string } | undefined)?.id;
-  if (body['type'] === 'block_actions') {
-    const first = (body['actions'] as Array<{ action_id?: string }> | undefined)?.[0];
+  const user = (body.user as { id?: string } | undefined)?.id;
+  if (body.type === 'block_actions') {
+    const first = (body.actions as Array<{ action_id?: string }> | undefined)?.[0];
     return { kind: 'action', name: interactionName(first?.action_id), user };
   }
-  if (body['type'] === 'view_submission') {
-    return { kind: 'view', name: interactionName((body['view'] as { callback_id?: string } | undefined)?.callback_id), user };
+  if (body.type === 'view_submission') {
+    return { kind: 'view', name: interactionName((body.view as { callback_id?: string } | undefined)?.callback_id), user };
   }
   return undefined;
 }

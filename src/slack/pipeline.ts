@@ -103,7 +103,11 @@ export class ActionPipeline {
     if (!(await claims.claim(request.cardPress))) {
       return {
         kind: 'refused',
-        reply: { response_type: 'ephemeral', replace_original: false, text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.' },
+        reply: {
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.',
+        },
       };
     }
     return { kind: 'run', request, uapi: linked.client, account: linked.account };
@@ -201,8 +205,12 @@ export class ActionPipeline {
       // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
       note = `:hourglass_flowing_sand: ${note}: VoipNow accepted it; the new state could not be read yet, refreshing…`;
       msg = this.pendingOn(req, outcome.phoneCallId, outcome.extension, note);
-      const why = outcome.unread.kind === 'timeout' ? 'reading it back timed out' : `reading it back failed: ${outcome.unread.status ? `HTTP ${outcome.unread.status}` : outcome.unread.code}`;
-      await this.tell(req, `:information_source: VoipNow accepted ${label} on call \`${outcome.phoneCallId}\`, but its new state could not be read yet (${why}). The card will refresh shortly; no need to press again.`);
+      const why =
+        outcome.unread.kind === 'timeout' ? 'reading it back timed out' : `reading it back failed: ${outcome.unread.status ? `HTTP ${outcome.unread.status}` : outcome.unread.code}`;
+      await this.tell(
+        req,
+        `:information_source: VoipNow accepted ${label} on call \`${outcome.phoneCallId}\`, but its new state could not be read yet (${why}). The card will refresh shortly; no need to press again.`,
+      );
     } else {
       msg = operations.message(req.user.userId, outcome, note);
     }
@@ -233,10 +241,18 @@ export class ActionPipeline {
       const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
       const msg = this.pendingOn(req, callId, cmd.extension, note);
       const where = await this.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
-      this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: callId, extension: cmd.extension, note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`, where });
+      this.rereads.schedule({
+        client: req.client,
+        user: req.user,
+        phoneCallId: callId,
+        extension: cmd.extension,
+        note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`,
+        where,
+      });
     } else if (place?.blocks) {
       // Nothing happened: the card goes back as it was (or shows the call ended).
-      const blocks = err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
+      const blocks =
+        err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
       await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);

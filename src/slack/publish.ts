@@ -46,8 +46,7 @@ function slackErrorCode(err: unknown): string | undefined {
   return data?.error;
 }
 
-export const INVITE_HINT =
-  'I am not in this channel, so I answered only here and cannot keep this card current. Invite me with `/invite @callops` to get live cards.';
+export const INVITE_HINT = 'I am not in this channel, so I answered only here and cannot keep this card current. Invite me with `/invite @callops` to get live cards.';
 
 /** The card Slack accepts when it refused the full one: the message's own text, plainly. */
 export function minimalCard(msg: SlackMessage): SlackMessage {
@@ -81,7 +80,11 @@ export class CardPublisher {
   ): Promise<Published> {
     let refused: string | undefined;
     try {
-      const res = await this.withFallback(msg, (m) => client.chat.postMessage({ channel: where.channelId, text: m.text, blocks: m.blocks, unfurl_links: false }), (code) => (refused = code));
+      const res = await this.withFallback(
+        msg,
+        (m) => client.chat.postMessage({ channel: where.channelId, text: m.text, blocks: m.blocks, unfurl_links: false }),
+        (code) => (refused = code),
+      );
       if (call && res.ts) {
         await this.store.saveCallCard({
           teamId: where.teamId,
@@ -113,7 +116,11 @@ export class CardPublisher {
     let refused: string | undefined;
     const write = async () => {
       try {
-        await this.withFallback(msg, (m) => client.chat.update({ channel: where.channelId, ts: where.ts, text: m.text, blocks: m.blocks }), (code) => (refused = code));
+        await this.withFallback(
+          msg,
+          (m) => client.chat.update({ channel: where.channelId, ts: where.ts, text: m.text, blocks: m.blocks }),
+          (code) => (refused = code),
+        );
       } catch (err) {
         const code = slackErrorCode(err);
         if (!where.respond || !code || !GONE.has(code)) throw err;
@@ -127,12 +134,7 @@ export class CardPublisher {
   }
 
   /** Bring every other stored card of this call up to date (best effort). */
-  async syncOthers(
-    client: WebClient,
-    phoneCallId: string,
-    except: { channelId: string; ts: string } | undefined,
-    render: () => SlackMessage,
-  ): Promise<number> {
+  async syncOthers(client: WebClient, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
     const cards = await this.store.findCallCards(phoneCallId);
     let updated = 0;
     for (const card of cards) {

@@ -14,9 +14,7 @@ const COMMAND_WORDS = new Set(['list', 'help', 'events', 'link', 'unlink', 'whoa
 
 /** Commands quoted in a sentence (`list 0003*210`) written as Slack commands (`/call list 0003*210`). */
 export function asSlackCommands(sentence: string): string {
-  return sentence.replace(/`([a-z]+)((?: [^`]*)?)`/g, (whole, word: string, rest: string) =>
-    COMMAND_WORDS.has(word) ? `\`/call ${word}${rest}\`` : whole,
-  );
+  return sentence.replace(/`([a-z]+)((?: [^`]*)?)`/g, (whole, word: string, rest: string) => (COMMAND_WORDS.has(word) ? `\`/call ${word}${rest}\`` : whole));
 }
 
 /**
@@ -25,10 +23,7 @@ export function asSlackCommands(sentence: string): string {
  * may become a mention or a link.
  */
 export function slackSentence(err: unknown, deps: Pick<SlackDeps, 'logger'>): string {
-  const text =
-    err instanceof CommandError
-      ? err.sentenceFor('/call ')
-      : sentenceOf(err, (e) => deps.logger.error('unexpected failure', { error: e instanceof Error ? e : String(e) }));
+  const text = err instanceof CommandError ? err.sentenceFor('/call ') : sentenceOf(err, (e) => deps.logger.error('unexpected failure', { error: e instanceof Error ? e : String(e) }));
   return asSlackCommands(escapeMrkdwn(oneLine(text)));
 }
 

@@ -25,9 +25,7 @@ export const requestIdentity = {
     p.actionTs ? `press:${p.teamId}:${p.channelId ?? ''}:${p.messageTs ?? ''}:${p.actionId}:${p.userId}:${p.actionTs}` : undefined,
   /** Whoever presses: two people pressing Hold on the same unchanged card mean one Hold. */
   cardPress: (p: { teamId: string; channelId?: string; messageTs?: string; actionId: string; blocks?: unknown }) =>
-    p.messageTs && p.blocks !== undefined
-      ? `card:${p.teamId}:${p.channelId ?? ''}:${p.messageTs}:${p.actionId}:${hash(JSON.stringify(p.blocks))}`
-      : undefined,
+    p.messageTs && p.blocks !== undefined ? `card:${p.teamId}:${p.channelId ?? ''}:${p.messageTs}:${p.actionId}:${hash(JSON.stringify(p.blocks))}` : undefined,
   command: (p: { teamId: string; triggerId?: string }) => (p.triggerId ? `command:${p.teamId}:${p.triggerId}` : undefined),
   submission: (p: { teamId: string; viewId?: string }) => (p.viewId ? `submit:${p.teamId}:${p.viewId}` : undefined),
 };

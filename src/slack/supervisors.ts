@@ -95,7 +95,9 @@ export class Supervisors {
       this.readAt = this.now();
     } catch (err) {
       this.failedAt = this.now();
-      this.logger.warn('could not read the supervisors user group; using SUPERVISOR_USER_IDS', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
+      this.logger.warn('could not read the supervisors user group; using SUPERVISOR_USER_IDS', {
+        error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)),
+      });
     }
   }
 }

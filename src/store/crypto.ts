@@ -90,9 +90,7 @@ export class TokenCipher {
     const parts = payload.split(':');
     if (parts.length !== 4 || parts[0] !== VERSION) {
       // Do not echo any part of the payload: it might be a plaintext token stored by mistake.
-      throw new TokenDecryptionError(
-        `Encrypted token has an unknown format (expected "${VERSION}:<iv>:<tag>:<ciphertext>").`,
-      );
+      throw new TokenDecryptionError(`Encrypted token has an unknown format (expected "${VERSION}:<iv>:<tag>:<ciphertext>").`);
     }
     const [, ivB64, tagB64, ctB64] = parts as [string, string, string, string];
     if (![ivB64, tagB64, ctB64].every((p) => BASE64_PART.test(p))) {
@@ -110,11 +108,9 @@ export class TokenCipher {
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
     } catch (err) {
-      throw new TokenDecryptionError(
-        'Cannot decrypt token: authentication failed. TOKEN_ENCRYPTION_KEY is not the key it was ' +
-          'encrypted with, or the stored value was altered.',
-        { cause: err },
-      );
+      throw new TokenDecryptionError('Cannot decrypt token: authentication failed. TOKEN_ENCRYPTION_KEY is not the key it was ' + 'encrypted with, or the stored value was altered.', {
+        cause: err,
+      });
     }
   }
 
@@ -141,7 +137,7 @@ export function loadOrCreateKey(dataDir: string, log: (message: string) => void)
   const key = TokenCipher.generateKey();
   try {
     // 'wx': fail if it exists, so two processes starting at once cannot both create a key.
-    writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600); // independent of umask
     log(
       `Generated a token encryption key at ${file}. This is for development only: ` +
@@ -162,9 +158,6 @@ export function loadOrCreateKey(dataDir: string, log: (message: string) => void)
   }
   const mode = statSync(file).mode & 0o777;
   const loose = mode & 0o077 ? ` The file is accessible to other users (mode ${mode.toString(8)}); chmod 600 it.` : '';
-  log(
-    `Using the development token encryption key from ${file}. ` +
-      `Production must set TOKEN_ENCRYPTION_KEY.${loose}`,
-  );
+  log(`Using the development token encryption key from ${file}. ` + `Production must set TOKEN_ENCRYPTION_KEY.${loose}`);
   return stored;
 }

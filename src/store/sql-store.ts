@@ -91,29 +91,20 @@ export type MigrationExec = (sql: string) => Promise<Row[]>;
  * exclusive lock against other processes migrating the same database, committing if `fn` resolves
  * and rolling back if it rejects. Returns the resulting schema version.
  */
-export async function runMigrations(
-  engine: string,
-  migrations: readonly Migration[],
-  withLock: (fn: (exec: MigrationExec) => Promise<number>) => Promise<number>,
-): Promise<number> {
+export async function runMigrations(engine: string, migrations: readonly Migration[], withLock: (fn: (exec: MigrationExec) => Promise<number>) => Promise<number>): Promise<number> {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   return withLock(async (exec) => {
     await exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
     const [row] = await exec('SELECT MAX(version) AS version FROM schema_version');
-    const current = Number(row?.['version'] ?? 0);
+    const current = Number(row?.version ?? 0);
     if (current > latest) {
-      throw new Error(
-        `The ${engine} database is at schema version ${current}, newer than this build of callops ` +
-          `supports (${latest}). Refusing to use it; upgrade callops.`,
-      );
+      throw new Error(`The ${engine} database is at schema version ${current}, newer than this build of callops ` + `supports (${latest}). Refusing to use it; upgrade callops.`);
     }
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;
       for (const sql of m.statements) await exec(sql);
       // Both values are generated here (integer, ISO timestamp), never user input.
-      await exec(
-        `INSERT INTO schema_version (version, applied_at) VALUES (${Math.trunc(m.version)}, '${new Date().toISOString()}')`,
-      );
+      await exec(`INSERT INTO schema_version (version, applied_at) VALUES (${Math.trunc(m.version)}, '${new Date().toISOString()}')`);
     }
     return Math.max(current, latest);
   });
@@ -137,11 +128,15 @@ function optStr(row: Row, col: string): string | undefined {
 function date(row: Row, col: string): Date {
   const v = row[col];
   const d =
-    v instanceof Date ? new Date(v.getTime())
-    : typeof v === 'number' || typeof v === 'bigint' ? new Date(Number(v))
-    : typeof v === 'string' && /^-?\d+$/.test(v) ? new Date(Number(v))
-    : typeof v === 'string' ? new Date(v)
-    : new Date(NaN);
+    v instanceof Date
+      ? new Date(v.getTime())
+      : typeof v === 'number' || typeof v === 'bigint'
+        ? new Date(Number(v))
+        : typeof v === 'string' && /^-?\d+$/.test(v)
+          ? new Date(Number(v))
+          : typeof v === 'string'
+            ? new Date(v)
+            : new Date(NaN);
   if (Number.isNaN(d.getTime())) throw new Error(`Store: column ${col} does not hold a valid timestamp`);
   return d;
 }
@@ -187,7 +182,7 @@ function toWatch(row: Row): Watch {
   withOptional(w, 'secret', optStr(row, 'secret'));
   const ids = optStr(row, 'event_ids');
   if (ids !== undefined) w.eventIds = JSON.parse(ids) as string[];
-  if (row['paused_at'] !== null && row['paused_at'] !== undefined) w.pausedAt = date(row, 'paused_at');
+  if (row.paused_at !== null && row.paused_at !== undefined) w.pausedAt = date(row, 'paused_at');
   return w;
 }
 
@@ -198,7 +193,7 @@ function toBoardCard(row: Row): BoardCard {
     phoneCallId: str(row, 'phone_call_id'),
     extension: str(row, 'extension'),
     state: str(row, 'state'),
-    ended: Number(row['ended']) === 1,
+    ended: Number(row.ended) === 1,
     updatedAt: date(row, 'updated_at'),
   };
   return withOptional(c, 'messageTs', optStr(row, 'message_ts'));
@@ -209,7 +204,7 @@ function toAuditEntry(row: Row): AuditEntry {
     teamId: str(row, 'team_id'),
     channelId: str(row, 'channel_id'),
     phoneCallId: str(row, 'phone_call_id'),
-    seq: Number(row['seq']),
+    seq: Number(row.seq),
     at: date(row, 'at'),
     text: str(row, 'text'),
   };
@@ -303,17 +298,12 @@ export abstract class SqlStore implements Store {
     };
     withOptional(a, 'voipnowUserName', optStr(row, 'voipnow_user_name'));
     withOptional(a, 'extension', optStr(row, 'extension'));
-    withOptional(
-      a,
-      'refreshToken',
-      refresh === undefined ? undefined : this.#decrypt(refresh, teamId, slackUserId, 'refresh_token'),
-    );
+    withOptional(a, 'refreshToken', refresh === undefined ? undefined : this.#decrypt(refresh, teamId, slackUserId, 'refresh_token'));
     return a;
   }
 
   async saveLinkedAccount(a: LinkedAccount): Promise<void> {
-    const enc = (v: string, col: 'access_token' | 'refresh_token') =>
-      this.cipher.encrypt(v, tokenContext(a.teamId, a.slackUserId, col));
+    const enc = (v: string, col: 'access_token' | 'refresh_token') => this.cipher.encrypt(v, tokenContext(a.teamId, a.slackUserId, col));
     await this.#run(this.statements.upsertLinkedAccount, [
       a.teamId,
       a.slackUserId,
@@ -391,15 +381,7 @@ export abstract class SqlStore implements Store {
   async createOAuthState(s: OAuthState): Promise<void> {
     const expiresAt = this.#ts(s.expiresAt, 'expiresAt');
     await this.#run(this.statements.purgeExpiredOAuthStates, [this.encodeTimestamp(new Date())]);
-    await this.#run(this.statements.insertOAuthState, [
-      SqlStore.stateKey(s.state),
-      s.teamId,
-      s.slackUserId,
-      s.channelId ?? null,
-      s.responseUrl ?? null,
-      expiresAt,
-      s.extension ?? null,
-    ]);
+    await this.#run(this.statements.insertOAuthState, [SqlStore.stateKey(s.state), s.teamId, s.slackUserId, s.channelId ?? null, s.responseUrl ?? null, expiresAt, s.extension ?? null]);
   }
 
   async consumeOAuthState(state: string, now: Date = new Date()): Promise<OAuthState | undefined> {
@@ -412,15 +394,7 @@ export abstract class SqlStore implements Store {
   }
 
   async saveCallCard(c: CallCard): Promise<void> {
-    await this.#run(this.statements.upsertCallCard, [
-      c.teamId,
-      c.channelId,
-      c.messageTs,
-      c.phoneCallId,
-      c.extension,
-      c.postedBy ?? null,
-      this.#ts(c.updatedAt, 'updatedAt'),
-    ]);
+    await this.#run(this.statements.upsertCallCard, [c.teamId, c.channelId, c.messageTs, c.phoneCallId, c.extension, c.postedBy ?? null, this.#ts(c.updatedAt, 'updatedAt')]);
   }
 
   async findCallCards(phoneCallId: string): Promise<CallCard[]> {
@@ -433,13 +407,7 @@ export abstract class SqlStore implements Store {
   }
 
   async addWatch(w: Watch): Promise<boolean> {
-    const { changes } = await this.#run(this.statements.insertWatch, [
-      w.teamId,
-      w.channelId,
-      w.extension,
-      w.createdBy,
-      this.#ts(w.createdAt, 'createdAt'),
-    ]);
+    const { changes } = await this.#run(this.statements.insertWatch, [w.teamId, w.channelId, w.extension, w.createdBy, this.#ts(w.createdAt, 'createdAt')]);
     if (changes > 0 && (w.secret !== undefined || w.eventIds !== undefined || w.pausedAt !== undefined)) await this.updateWatch(w);
     return changes > 0;
   }
@@ -467,16 +435,7 @@ export abstract class SqlStore implements Store {
   }
 
   async saveBoardCard(c: BoardCard): Promise<void> {
-    await this.#run(this.statements.upsertBoardCard, [
-      c.teamId,
-      c.channelId,
-      c.phoneCallId,
-      c.messageTs ?? null,
-      c.extension,
-      c.state,
-      c.ended ? 1 : 0,
-      this.#ts(c.updatedAt, 'updatedAt'),
-    ]);
+    await this.#run(this.statements.upsertBoardCard, [c.teamId, c.channelId, c.phoneCallId, c.messageTs ?? null, c.extension, c.state, c.ended ? 1 : 0, this.#ts(c.updatedAt, 'updatedAt')]);
   }
 
   async getBoardCard(teamId: string, channelId: string, phoneCallId: string): Promise<BoardCard | undefined> {
@@ -532,11 +491,11 @@ export abstract class SqlStore implements Store {
 
   async countLinkedAccounts(): Promise<number> {
     const { rows } = await this.#run('SELECT COUNT(*) AS n FROM linked_accounts', []);
-    return Number(rows[0]?.['n'] ?? 0);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async countWatchedExtensions(): Promise<number> {
     const { rows } = await this.#run('SELECT COUNT(DISTINCT extension) AS n FROM watches', []);
-    return Number(rows[0]?.['n'] ?? 0);
+    return Number(rows[0]?.n ?? 0);
   }
 }

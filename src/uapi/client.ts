@@ -79,7 +79,13 @@ function seg(value: string): string {
   return encodeURIComponent(value).replace(/%40/g, '@').replace(/%2A/gi, '*');
 }
 function path(...segments: (string | number | undefined)[]): string {
-  return '/uapi/' + segments.filter((s) => s !== undefined && s !== '').map((s) => seg(String(s))).join('/');
+  return (
+    '/uapi/' +
+    segments
+      .filter((s) => s !== undefined && s !== '')
+      .map((s) => seg(String(s)))
+      .join('/')
+  );
 }
 
 export class UapiClient {
@@ -206,10 +212,7 @@ export class UapiClient {
   }
 
   /** Add a PhoneCallEvent (webhook) of `type` to an extension. `url` is required. */
-  async addPhoneCallEvent(
-    ref: ExtensionRef,
-    event: PhoneCallEventBodyInput & { type: number | string; url: string },
-  ): Promise<PhoneCallEvent | undefined> {
+  async addPhoneCallEvent(ref: ExtensionRef, event: PhoneCallEventBodyInput & { type: number | string; url: string }): Promise<PhoneCallEvent | undefined> {
     const body = this.eventBody(event);
     const res = await this.send({
       method: 'POST',
@@ -221,10 +224,7 @@ export class UapiClient {
   }
 
   /** Update PhoneCallEvents (the seed): any subset of method, note, url, status. */
-  async updatePhoneCallEvent(
-    ref: ExtensionRef & { eventType: number | string; eventId: string },
-    changes: Omit<PhoneCallEventBodyInput, 'type'>,
-  ): Promise<PhoneCallEvent | undefined> {
+  async updatePhoneCallEvent(ref: ExtensionRef & { eventType: number | string; eventId: string }, changes: Omit<PhoneCallEventBodyInput, 'type'>): Promise<PhoneCallEvent | undefined> {
     const body = this.eventBody(changes);
     if (Object.keys(body).length === 0) {
       throw new UapiError({
@@ -270,12 +270,14 @@ export class UapiClient {
       query: { waitForPickup, callDuration: req.callDuration },
       body: {
         extension,
-        phoneCallView: [{
-          source: [extension],
-          destination: [destination],
-          ...(callerId !== undefined && { callerId }),
-          ...(callerDestination !== undefined && { callerDestination }),
-        }],
+        phoneCallView: [
+          {
+            source: [extension],
+            destination: [destination],
+            ...(callerId !== undefined && { callerId }),
+            ...(callerDestination !== undefined && { callerDestination }),
+          },
+        ],
         nonce: req.nonce ?? randomUUID().replace(/-/g, ''),
       },
       schema: phoneCalls,

@@ -131,6 +131,7 @@ function sentenceFor(code: string, status: number | undefined, serverMessage: st
   if (status === 429) return 'VoipNow is rate-limiting requests. Wait a few seconds and try again.';
   // The server's own words, on one line and without links (a PBX message is not trusted to point anywhere).
   const words = serverMessage
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     ?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/<?(?:https?|ftp|mailto|tel):[^\s>|]*(?:\|[^>]*)?>?/gi, '[link removed]')
     .trim()

@@ -75,7 +75,7 @@ export class UapiHttp {
   private readonly logger: Logger;
 
   constructor(opts: UapiHttpOptions) {
-    this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
+    this.base = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/`);
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
       throw new Error(`VOIPNOW_URL must be an http(s) URL, got ${this.base.protocol}`);
     }
@@ -280,12 +280,14 @@ export function routeOf(pathOrUrl: string): string {
   } catch {
     // keep as given
   }
-  return path
-    .split('/')
-    // Words stay (phoneCalls, @me); anything with a digit or symbol, or hex-looking, is an id.
-    .map((seg) => (seg === '' || (/^@?[A-Za-z]+$/.test(seg) && !/^[0-9a-f]{8,}$/i.test(seg)) ? seg : ':id'))
-    .join('/')
-    .replace(/\/{2,}/g, '/');
+  return (
+    path
+      .split('/')
+      // Words stay (phoneCalls, @me); anything with a digit or symbol, or hex-looking, is an id.
+      .map((seg) => (seg === '' || (/^@?[A-Za-z]+$/.test(seg) && !/^[0-9a-f]{8,}$/i.test(seg)) ? seg : ':id'))
+      .join('/')
+      .replace(/\/{2,}/g, '/')
+  );
 }
 
 const NOT_JSON = Symbol('not json');

@@ -108,11 +108,21 @@ export const rules = {
   eventType(value: string | number): 0 | 1 | 2 | 3 | 4 {
     const s = String(value).trim().toLowerCase();
     const byName: Record<string, 0 | 1 | 2 | 3 | 4> = {
-      '0': 0, 'dial-in': 0, dialin: 0, in: 0,
-      '1': 1, 'dial-out': 1, dialout: 1, out: 1,
-      '2': 2, hangup: 2,
-      '3': 3, 'answer-in': 3, answer: 3,
-      '4': 4, 'answer-out': 4,
+      '0': 0,
+      'dial-in': 0,
+      dialin: 0,
+      in: 0,
+      '1': 1,
+      'dial-out': 1,
+      dialout: 1,
+      out: 1,
+      '2': 2,
+      hangup: 2,
+      '3': 3,
+      'answer-in': 3,
+      answer: 3,
+      '4': 4,
+      'answer-out': 4,
     };
     const t = Object.hasOwn(byName, s) ? byName[s] : undefined;
     if (t !== undefined) return t;

@@ -14,9 +14,7 @@ import { rules } from './rules.js';
 /** A number sent as a JSON number or a numeric string. */
 const looseNumber = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
 
-const stringList = z
-  .union([z.array(z.union([z.string(), z.number()])), z.string(), z.number()])
-  .transform((v) => (Array.isArray(v) ? v : [v]).map(String));
+const stringList = z.union([z.array(z.union([z.string(), z.number()])), z.string(), z.number()]).transform((v) => (Array.isArray(v) ? v : [v]).map(String));
 
 const selfLink = z.object({ self: z.string().optional() }).passthrough();
 
@@ -63,8 +61,7 @@ export const phoneCallViewSchema = z
   }));
 export type PhoneCallView = z.infer<typeof phoneCallViewSchema>;
 
-const linksOf = <T extends { link?: { self?: string }; links?: { self?: string } }>(v: T) =>
-  v.links?.self ?? v.link?.self;
+const linksOf = <T extends { link?: { self?: string }; links?: { self?: string } }>(v: T) => v.links?.self ?? v.link?.self;
 
 export const phoneCallSchema = z
   .object({
@@ -132,8 +129,14 @@ export type PhoneCallEvent = z.infer<typeof phoneCallEventSchema>;
 export function collectionOf<T extends z.ZodTypeAny>(item: T) {
   type Item = z.output<T>;
   return z.union([
-    z.object({ entry: z.array(item) }).passthrough().transform((v): Item[] => v.entry),
-    z.object({ entry: item }).passthrough().transform((v): Item[] => [v.entry]),
+    z
+      .object({ entry: z.array(item) })
+      .passthrough()
+      .transform((v): Item[] => v.entry),
+    z
+      .object({ entry: item })
+      .passthrough()
+      .transform((v): Item[] => [v.entry]),
     z.array(item),
     item.transform((v): Item[] => [v]),
     z

@@ -30,13 +30,19 @@ export async function startEventSink(): Promise<EventSink> {
   const received: ReceivedEvent[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
       const query = Object.fromEntries(u.searchParams);
       const form = Object.fromEntries(new URLSearchParams(body));
       received.push({
-        method: req.method ?? '', path: u.pathname, query, form, contentType: req.headers['content-type'],
+        method: req.method ?? '',
+        path: u.pathname,
+        query,
+        form,
+        contentType: req.headers['content-type'],
         params: req.method === 'POST' ? form : query,
       });
       res.end('ok');
@@ -54,10 +60,11 @@ export async function startEventSink(): Promise<EventSink> {
         await new Promise((r) => setTimeout(r, 10));
       }
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

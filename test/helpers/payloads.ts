@@ -198,10 +198,7 @@ function findBlockId(blocks: unknown[] | undefined, actionId: string): string | 
   for (const b of blocks) {
     if (typeof b !== 'object' || b === null) continue;
     const block = b as { block_id?: unknown; elements?: unknown; accessory?: unknown };
-    const elements = [
-      ...(Array.isArray(block.elements) ? block.elements : []),
-      ...(block.accessory !== undefined ? [block.accessory] : []),
-    ];
+    const elements = [...(Array.isArray(block.elements) ? block.elements : []), ...(block.accessory !== undefined ? [block.accessory] : [])];
     for (const el of elements) {
       if (typeof el === 'object' && el !== null && (el as { action_id?: unknown }).action_id === actionId) {
         return typeof block.block_id === 'string' ? block.block_id : undefined;
@@ -307,9 +304,7 @@ export function eventCallbackBody(event: Record<string, unknown>, team?: TeamRef
     type: 'event_callback',
     event_id: `Ev${String(next()).padStart(10, '0')}`,
     event_time: now,
-    authorizations: [
-      { enterprise_id: null, team_id: t.id, user_id: TEST_BOT_USER_ID, is_bot: true, is_enterprise_install: false },
-    ],
+    authorizations: [{ enterprise_id: null, team_id: t.id, user_id: TEST_BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
     event_context: `4-${randomBytes(12).toString('hex')}`,
   };

@@ -6,9 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-const candidates = process.env.TEST_DATABASE_URL
-  ? [process.env.TEST_DATABASE_URL]
-  : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+const candidates = process.env.TEST_DATABASE_URL ? [process.env.TEST_DATABASE_URL] : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
 
 async function probe(): Promise<{ url?: string; reason: string }> {
   const failures: string[] = [];

@@ -9,14 +9,7 @@
  * answer 400), so these helpers send exactly what Slack sends.
  */
 import { createHmac } from 'node:crypto';
-import {
-  blockActionPayload,
-  eventCallbackBody,
-  slashCommandBody,
-  viewSubmissionPayload,
-  type SlashCommandFields,
-  type TeamRef,
-} from './payloads.js';
+import { eventCallbackBody, slashCommandBody, type SlashCommandFields, type TeamRef } from './payloads.js';
 
 export {
   blockActionPayload,
@@ -64,12 +57,7 @@ export function sign(secret: string, timestamp: number, rawBody: string): string
 }
 
 /** Headers for a signed request (content-type included). */
-export function signedHeaders(
-  secret: string,
-  rawBody: string,
-  contentType: string,
-  opts: Pick<SendOptions, 'forge' | 'timestamp' | 'headers'> = {},
-): Record<string, string> {
+export function signedHeaders(secret: string, rawBody: string, contentType: string, opts: Pick<SendOptions, 'forge' | 'timestamp' | 'headers'> = {}): Record<string, string> {
   const now = Math.floor(Date.now() / 1000);
   let timestamp = opts.timestamp ?? now;
   let key = secret;
@@ -91,13 +79,7 @@ function targetUrl(baseUrl: string, path: string | undefined): string {
 }
 
 /** Send any raw body, signed, to the receiver. */
-export async function sendSigned(
-  baseUrl: string,
-  secret: string,
-  rawBody: string,
-  contentType: string,
-  opts: SendOptions = {},
-): Promise<SlackHttpResult> {
+export async function sendSigned(baseUrl: string, secret: string, rawBody: string, contentType: string, opts: SendOptions = {}): Promise<SlackHttpResult> {
   const res = await fetch(targetUrl(baseUrl, opts.path), {
     method: 'POST',
     headers: signedHeaders(secret, rawBody, contentType, opts),
@@ -146,13 +128,7 @@ export function viewSubmission(baseUrl: string, secret: string, payload: Record<
 }
 
 /** An Events API event_callback (JSON body) around `event`, e.g. {type:'app_home_opened', user:'U1', channel:'D1', tab:'home'}. */
-export function eventCallback(
-  baseUrl: string,
-  secret: string,
-  event: Record<string, unknown>,
-  team?: TeamRef,
-  opts?: SendOptions,
-): Promise<SlackHttpResult> {
+export function eventCallback(baseUrl: string, secret: string, event: Record<string, unknown>, team?: TeamRef, opts?: SendOptions): Promise<SlackHttpResult> {
   return sendSigned(baseUrl, secret, JSON.stringify(eventCallbackBody(event, team)), JSON_TYPE, opts);
 }
 

@@ -55,7 +55,10 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export class RateLimiter {
   private readonly table: LimitTable;
@@ -81,7 +84,7 @@ export class RateLimiter {
   take(method: string, token: string | undefined, channel: string | undefined): number | undefined {
     const rule = this.rule(method);
     if (!rule) return undefined;
-    const key = `${method}\u0000${token ?? '-'}\u0000${rule.per === 'channel' ? channel ?? '-' : ''}`;
+    const key = `${method}\u0000${token ?? '-'}\u0000${rule.per === 'channel' ? (channel ?? '-') : ''}`;
     const capacity = rule.burst ?? rule.limit;
     const perMs = rule.limit / (rule.windowMs * this.scale);
     const now = this.now();

@@ -43,7 +43,13 @@ export class MessageStore {
       if (!ts) return;
       const threadTs = str(body.thread_ts);
       const m: ChannelMessage = {
-        channel, ts, text: str(body.text) ?? '', replies: [], updates: 0, postedAt: at, updatedAt: at,
+        channel,
+        ts,
+        text: str(body.text) ?? '',
+        replies: [],
+        updates: 0,
+        postedAt: at,
+        updatedAt: at,
         ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
         ...(body.attachments !== undefined ? { attachments: body.attachments } : {}),
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
@@ -78,9 +84,7 @@ export class MessageStore {
 
   /** What the channel shows, oldest first: top-level messages and broadcast replies, each with its thread. */
   messages(channel: string): ChannelMessage[] {
-    return [...this.byKey.values()]
-      .filter((m) => m.channel === channel && (m.threadTs === undefined || m.broadcast === true))
-      .sort((a, b) => Number(a.ts) - Number(b.ts));
+    return [...this.byKey.values()].filter((m) => m.channel === channel && (m.threadTs === undefined || m.broadcast === true)).sort((a, b) => Number(a.ts) - Number(b.ts));
   }
 
   message(channel: string, ts: string): ChannelMessage | undefined {

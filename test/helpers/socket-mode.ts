@@ -21,13 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import {
-  eventCallbackBody,
-  slashCommandBody,
-  TEST_APP_ID,
-  type SlashCommandFields,
-  type TeamRef,
-} from './payloads.js';
+import { eventCallbackBody, slashCommandBody, TEST_APP_ID, type SlashCommandFields, type TeamRef } from './payloads.js';
 import type { SlackApi } from './slack-api.js';
 
 /** What the client sends back for an envelope. */
@@ -216,9 +210,7 @@ export async function startSocketModeServer(slackApi: SlackApi, opts: SocketMode
       );
     },
     sendDisconnect(reason = 'refresh_requested') {
-      openSocket()?.send(
-        JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-test-harness' } }),
-      );
+      openSocket()?.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-test-harness' } }));
     },
     async close(graceMs = 2000) {
       detach();

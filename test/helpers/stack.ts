@@ -63,30 +63,31 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
   const lines = opts.logLines;
   const logger = createLogger(lines ? 'debug' : 'error', lines ? (l) => void lines.push(l) : () => undefined);
-  const make = (port: number) => createSlackApp({
-    config: {
-      slack: {
-        botToken: BOT_TOKEN,
-        signingSecret: SIGNING_SECRET,
-        ...(opts.socketMode && { appToken: 'xapp-test' }),
-        apiUrl: api.url,
-        ...(opts.signInWithSlack && { clientId: 'siws-client', clientSecret: 'siws-secret' }),
+  const make = (port: number) =>
+    createSlackApp({
+      config: {
+        slack: {
+          botToken: BOT_TOKEN,
+          signingSecret: SIGNING_SECRET,
+          ...(opts.socketMode && { appToken: 'xapp-test' }),
+          apiUrl: api.url,
+          ...(opts.signInWithSlack && { clientId: 'siws-client', clientSecret: 'siws-secret' }),
+        },
+        port,
+        publicUrl: 'http://callops.test',
+        supervisors: opts.supervisors,
+        supervisorGroup: opts.supervisorGroup,
       },
-      port,
-      publicUrl: 'http://callops.test',
-      supervisors: opts.supervisors,
-      supervisorGroup: opts.supervisorGroup,
-    },
-    store,
-    http,
-    oauth,
-    logger,
-    host: '127.0.0.1',
-    slackClientOptions: { retryConfig: { retries: 0 } },
-    followUp: { delaysMs: [100], maxMs: 5000 },
-    ...opts.app,
-    board: opts.board,
-  });
+      store,
+      http,
+      oauth,
+      logger,
+      host: '127.0.0.1',
+      slackClientOptions: { retryConfig: { retries: 0 } },
+      followUp: { delaysMs: [100], maxMs: 5000 },
+      ...opts.app,
+      board: opts.board,
+    });
   let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
   const started = await slack.start();

@@ -12,7 +12,9 @@ import type { Board } from '../../board/board.js';
 export function actionLine(userId: string, cmd: UapiCommand, result: { ok: true } | { ok: false; error: string }): string {
   const what = cmd.kind === 'action' ? callAction(cmd.action).did : cmd.kind;
   const view = cmd.kind === 'action' && cmd.viewId ? ` (view ${cmd.viewId})` : '';
-  return result.ok ? `<@${userId}> ${what} the call${view}: done` : `<@${userId}> tried to ${cmd.kind === 'action' ? callAction(cmd.action).name : cmd.kind} the call${view}: ${result.error}`;
+  return result.ok
+    ? `<@${userId}> ${what} the call${view}: done`
+    : `<@${userId}> tried to ${cmd.kind === 'action' ? callAction(cmd.action).name : cmd.kind} the call${view}: ${result.error}`;
 }
 
 /** Tell the board about a supervisor leg an action started (before the re-read that shows it). */

@@ -43,7 +43,9 @@ export async function watchCommand(
   }
   const account = await deps.accounts.get(user);
   if (!account) {
-    return { ack: await deps.linking.start(user, { channelId, why: 'First link your VoipNow account: a watch reads the PBX as you, with your own VoipNow permissions. Nothing was stored.' }) };
+    return {
+      ack: await deps.linking.start(user, { channelId, why: 'First link your VoipNow account: a watch reads the PBX as you, with your own VoipNow permissions. Nothing was stored.' }),
+    };
   }
   if (cmd.kind === 'unwatch') {
     const all = cmd.extensions === 'all' ? (await board.board.watchesOf(user.teamId, channelId)).map((w) => w.extension) : cmd.extensions;

@@ -23,7 +23,6 @@ interface ChannelMode {
   writtenAt: number;
 }
 
-
 export class CompactMode {
   private readonly modes = new Map<string, ChannelMode>();
 
@@ -34,7 +33,10 @@ export class CompactMode {
 
   private mode(ch: string): ChannelMode {
     let m = this.modes.get(ch);
-    if (!m) this.modes.set(ch, (m = { compact: false, since: 0, version: 0, sent: 0, rendered: 0, final: false, changes: [], writtenAt: 0 }));
+    if (!m) {
+      m = { compact: false, since: 0, version: 0, sent: 0, rendered: 0, final: false, changes: [], writtenAt: 0 };
+      this.modes.set(ch, m);
+    }
     return m;
   }
 

@@ -40,7 +40,7 @@ export function parseEventForm(text: string): Record<string, string> | undefined
     if (!FIELD.test(k) || v.length > 512) return undefined;
     out[k] = v;
   }
-  return out['CallID'] !== undefined || out['CallStatus'] !== undefined ? out : undefined;
+  return out.CallID !== undefined || out.CallStatus !== undefined ? out : undefined;
 }
 
 export interface EventTarget {

@@ -26,7 +26,7 @@ function when(iso: string | undefined, format = '{time_secs}'): string {
 }
 
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** "Customer <7778888> is calling 0003*300 · ringing since 10:41:07" */
@@ -55,9 +55,7 @@ export function headline(s: CallSnapshot): string {
 
 /** The card of one call on a board. */
 export function boardCard(s: CallSnapshot): SlackMessage {
-  const blocks: KnownBlock[] = [
-    { type: 'section', block_id: `${s.id}.head`, text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[s.state]} ${headline(s)}`, LIMITS.sectionText) } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: `${s.id}.head`, text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[s.state]} ${headline(s)}`, LIMITS.sectionText) } }];
   const text = clip(`${s.caller} → ${s.called} on ${s.extension}: ${s.state}`, 3000);
   if (s.state === 'ended') {
     blocks.push({ type: 'context', block_id: `${s.id}.id`, elements: [{ type: 'mrkdwn', text: `Call ${code(s.id)} · the thread has its history` }] });
@@ -65,7 +63,11 @@ export function boardCard(s: CallSnapshot): SlackMessage {
   }
   const room = Math.floor((LIMITS.messageBlocks - 3) / 2);
   for (const leg of s.legs.slice(0, room)) {
-    blocks.push({ type: 'context', block_id: `${s.id}.leg.${leg.id}`, elements: [{ type: 'mrkdwn', text: clip(`*${escapeMrkdwn(leg.id)}* ${escapeMrkdwn(leg.text)}`, LIMITS.sectionText) }] });
+    blocks.push({
+      type: 'context',
+      block_id: `${s.id}.leg.${leg.id}`,
+      elements: [{ type: 'mrkdwn', text: clip(`*${escapeMrkdwn(leg.id)}* ${escapeMrkdwn(leg.text)}`, LIMITS.sectionText) }],
+    });
     const buttons = viewButtons(leg.view, { id: s.id, extension: s.extension }).slice(0, LIMITS.actionsElements);
     if (buttons.length) blocks.push({ type: 'actions', block_id: `${s.id}.actions.${leg.id}`, elements: buttons } satisfies ActionsBlock);
   }
@@ -73,8 +75,18 @@ export function boardCard(s: CallSnapshot): SlackMessage {
   const callButtons: Button[] = [
     { type: 'button', action_id: REFRESH_ACTION_ID, text: { type: 'plain_text', text: 'Refresh' }, value: JSON.stringify({ c: s.id, e: s.extension }) },
     {
-      type: 'button', action_id: `call.${hangup.name}`, style: 'danger', text: { type: 'plain_text', text: hangup.label }, value: JSON.stringify({ c: s.id, e: s.extension }),
-      confirm: { title: { type: 'plain_text', text: `${hangup.label}?` }, text: { type: 'plain_text', text: `This will ${hangup.summary}. Are you sure?` }, confirm: { type: 'plain_text', text: hangup.label }, deny: { type: 'plain_text', text: 'Cancel' }, style: 'danger' },
+      type: 'button',
+      action_id: `call.${hangup.name}`,
+      style: 'danger',
+      text: { type: 'plain_text', text: hangup.label },
+      value: JSON.stringify({ c: s.id, e: s.extension }),
+      confirm: {
+        title: { type: 'plain_text', text: `${hangup.label}?` },
+        text: { type: 'plain_text', text: `This will ${hangup.summary}. Are you sure?` },
+        confirm: { type: 'plain_text', text: hangup.label },
+        deny: { type: 'plain_text', text: 'Cancel' },
+        style: 'danger',
+      },
     },
   ];
   blocks.push({ type: 'actions', block_id: `${s.id}.call`, elements: callButtons });

@@ -127,7 +127,10 @@ export class BoardWriter implements BoardOutput {
 
   private postBucket(channelId: string): TokenBucket {
     let b = this.posts.get(channelId);
-    if (!b) this.posts.set(channelId, (b = new TokenBucket(this.budgets.postsPerSecond / 1000, this.budgets.postBurst, this.now)));
+    if (!b) {
+      b = new TokenBucket(this.budgets.postsPerSecond / 1000, this.budgets.postBurst, this.now);
+      this.posts.set(channelId, b);
+    }
     return b;
   }
 
@@ -154,10 +157,13 @@ export class BoardWriter implements BoardOutput {
   }
 
   private wake(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.kick();
-    }, Math.max(1, ms));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.kick();
+      },
+      Math.max(1, ms),
+    );
     this.timer.unref();
     // Pending board writes keep the drain point busy, so tests and shutdown can wait for them.
     if (!this.idleCheck) this.background.track(new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)).unref()));
@@ -302,7 +308,9 @@ export class BoardWriter implements BoardOutput {
     const msg = this.compact.render(ch, this.hooks.liveCalls(teamId, channelId), how === 'final');
     const ts = this.compact.ts(ch);
     const res = await this.send(how === 'post' ? 'post' : 'update', channelId, () =>
-      how === 'post' || !ts ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks }) : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
+      how === 'post' || !ts
+        ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
+        : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
     );
     if (res) this.compact.written(ch, res.ts ?? ts);
   }
