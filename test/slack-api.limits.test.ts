@@ -10,6 +10,7 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackApi, type SlackApi, type StartSlackApiOptions } from './helpers/slack-api.js';
+import { startStack } from './helpers/stack.js';
 
 let api: SlackApi | undefined;
 let clock = 1_000_000;
@@ -152,5 +153,20 @@ describe('messages(): what a channel shows', () => {
     expect(api!.message('C1', ts)?.text).toBe('v1');
     await call('chat.update', { channel: 'C1', ts, text: 'v3' });
     expect(api!.message('C1', ts)).toMatchObject({ text: 'v3', updates: 1 });
+  });
+});
+
+describe('the whole stack', () => {
+  it('startStack({ slackRateLimits }) gives the app a Slack that enforces them', async () => {
+    const stack = await startStack({ slackRateLimits: { now, limits: { 'chat.update': { limit: 2, windowMs: 60_000, per: 'team' } } } });
+    try {
+      api = stack.api;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1) statuses.push((await call('chat.update', { channel: 'C1', ts: '1.1', text: 'x' })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      api = undefined;
+      await stack.close();
+    }
   });
 });

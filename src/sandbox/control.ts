@@ -8,8 +8,10 @@
  *                            (an extension or a queue), or extension `from` dials public number `to`
  *   POST /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup   desk-phone controls (desk.ts)
  *   POST /_sandbox/traffic   {callsPerMinute, extensions?, holdShare?, …}: generated calls (traffic.ts); GET: status
+ *   GET  /_sandbox/changes?since=N   call state changes with their times (changes.ts)
  */
 import type { DeliveryStats } from './callEvents.js';
+import { callState, type ChangeLog } from './changes.js';
 import type { Reply } from './errors.js';
 import { validateFaults, type SandboxFaults } from './faults.js';
 import { DESK_ACTIONS, deskControl, DeskError, deskOptionsOf, placeSandboxCall, type DeskAction } from './desk.js';
@@ -23,6 +25,7 @@ export interface ControlDeps {
   faults: () => SandboxFaults;
   deliveries: () => DeliveryStats;
   traffic: TrafficGenerator;
+  changes: ChangeLog;
   setFaults: (f: SandboxFaults) => void;
   reset: () => void;
   clientId: string;
@@ -53,7 +56,7 @@ export function controlHandlers(deps: ControlDeps) {
       body: {
         users: [...world.users.values()],
         extensions: [...world.extensions.values()],
-        calls: [...world.calls.values()].map((c) => ({ id: c.id, extension: c.extension, views: c.views.length })),
+        calls: [...world.calls.values()].map((c) => ({ id: c.id, extension: c.extension, state: callState(c), views: c.views.length })),
         faults: deps.faults(),
         deliveries: deps.deliveries(),
         traffic: deps.traffic.status(),
@@ -107,7 +110,17 @@ export function controlHandlers(deps: ControlDeps) {
     return { status: 200, body: { traffic: deps.traffic.status() } };
   }
 
-  return { index, state, reset, faults, inboundCall, desk, traffic, trafficStatus };
+  /** GET /_sandbox/changes?since=N: call state changes after seq N, oldest first. */
+  function changes(ctx: RequestContext): Reply {
+    const since = Number(ctx.query.since ?? 0);
+    if (!Number.isInteger(since) || since < 0) {
+      return { status: 400, body: { error: { code: 'request_invalid', message: 'since must be a whole number >= 0 (the seq of the last change you have).' } } };
+    }
+    const list = deps.changes.since(since);
+    return { status: 200, body: { changes: list, last: list.at(-1)?.seq ?? since } };
+  }
+
+  return { index, state, reset, faults, inboundCall, desk, traffic, trafficStatus, changes };
 }
 
 /** A DeskError as `{error:{code,message}}` with its status; anything else is rethrown to errorReply(). */

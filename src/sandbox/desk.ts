@@ -48,7 +48,9 @@ export function deskView(world: World, call: PhoneCall, viewId?: string): PhoneC
   }
   const own = call.views.filter((v) => v.mode === undefined);
   const terminal = [...own].reverse().find((v) => world.extensions.get(v.extension)?.type === 'phoneTerminal');
-  return terminal ?? own[0] ?? call.views[0]!;
+  const view = terminal ?? own[0] ?? call.views[0];
+  if (!view) throw new DeskError(409, 'call_state_invalid', `Call ${call.id} has no view to act on.`);
+  return view;
 }
 
 function actingExtension(world: World, call: PhoneCall, view: PhoneCallView): Extension {

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallEventDispatcher, type DeliveryStats } from './callEvents.js';
+import { ChangeLog, type CallChange } from './changes.js';
 import { controlHandlers } from './control.js';
 import { ApiError, errorReply, type Reply } from './errors.js';
 import { FaultGate, SandboxClosed, type SandboxFaults } from './faults.js';
@@ -24,6 +25,7 @@ import { World } from './world.js';
 
 export type { SandboxFaults } from './faults.js';
 export type { DeliveryStats } from './callEvents.js';
+export type { CallChange, CallState } from './changes.js';
 export type { TrafficConfig, TrafficStatus } from './traffic.js';
 export { World } from './world.js';
 export type { Extension, PhoneCall, PhoneCallEvent, PhoneCallView, User } from './world.js';
@@ -78,6 +80,8 @@ export interface Sandbox {
   deliveries(): DeliveryStats;
   /** generated calls: `configure` takes what POST /_sandbox/traffic takes (throws on bad input) */
   traffic: { configure(body: unknown): TrafficStatus; status(): TrafficStatus };
+  /** every call state change the PBX made, with its time (changes.ts); also GET /_sandbox/changes?since=N */
+  changes: { since(seq: number): CallChange[]; subscribe(listener: (c: CallChange) => void): () => void };
   /** also clears timers and ends hung requests */
   close(): Promise<void>;
 }
@@ -97,12 +101,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const gate = new FaultGate(opts.faults, opts.random ?? Math.random);
   const tokens = new TokenStore(opts.tokenTtlSeconds ?? 3600);
   let dispatcher: CallEventDispatcher | undefined;
+  let changeLog: ChangeLog | undefined;
   const world = new World({
     pickupDelayMs: opts.pickupDelayMs ?? 1500,
     seed: () => seedWorld(),
     onSignal: (s) => dispatcher?.dispatch(s),
+    onChange: () => changeLog?.check(),
     log,
   });
+  const changes = new ChangeLog(world);
+  changeLog = changes;
+  changes.check();
   dispatcher = new CallEventDispatcher(() => world.events, log, undefined, () => gate.dropEvent());
   const deliveries = dispatcher;
   const requests: SandboxRequestRecord[] = [];
@@ -110,13 +119,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const resetWorld = () => {
     traffic.stop();
     world.reset();
+    changes.check();
   };
 
   const calls = phoneCallHandlers(world);
   const events = phoneCallEventHandlers(world);
   const oauth = oauthHandlers(world, tokens, client);
   const control = controlHandlers({
-    world, clientId: client.id, faults: () => gate.current, deliveries: () => deliveries.stats, setFaults: (f) => gate.set(f), reset: resetWorld, traffic,
+    world, clientId: client.id, faults: () => gate.current, deliveries: () => deliveries.stats, setFaults: (f) => gate.set(f), reset: resetWorld, traffic, changes,
   });
 
   const CALL = '/uapi/phoneCalls/:userId/:extension/:phoneCallId?';
@@ -140,6 +150,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { method: 'POST', pattern: '/_sandbox/faults', body: 'json', uapi: false, handler: control.faults },
     { method: 'POST', pattern: '/_sandbox/calls', body: 'json', uapi: false, handler: control.inboundCall },
     { method: 'POST', pattern: '/_sandbox/calls/:id/:action', body: 'json', uapi: false, handler: control.desk },
+    { method: 'GET', pattern: '/_sandbox/changes', body: 'none', uapi: false, handler: control.changes },
     { method: 'GET', pattern: '/_sandbox/traffic', body: 'none', uapi: false, handler: control.trafficStatus },
     { method: 'POST', pattern: '/_sandbox/traffic', body: 'json', uapi: false, handler: control.traffic },
   ];
@@ -205,6 +216,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       reply = errorReply(err);
     }
     record.status = reply.status;
+    changes.check();
     try {
       writeReply(res, reply);
     } catch (err) {
@@ -241,6 +253,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     issueToken: (userId, ttlSeconds) => tokens.issue(userId, client.id, ttlSeconds),
     reset: resetWorld,
     traffic: { configure: (body) => traffic.configure(validateTraffic(world, body)), status: () => traffic.status() },
+    changes: { since: (seq) => changes.since(seq), subscribe: (l) => changes.subscribe(l) },
     idle: () => deliveries.idle(),
     deliveries: () => deliveries.stats,
     close: () => {

@@ -149,6 +149,7 @@ export class TrafficGenerator {
       this.arrival = undefined;
       try {
         this.placeOne(config);
+        this.world.changed();
       } catch (err) {
         this.log(`sandbox: traffic could not place a call: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -172,6 +172,8 @@ export interface WorldOptions {
   pickupDelayMs: number;
   onSignal?: (signal: CallSignal) => void;
   log?: (line: string) => void;
+  /** after a timer (or generated traffic) may have changed calls; see changes.ts */
+  onChange?: () => void;
   /** starting data, rebuilt by reset() */
   seed: () => SeedData;
 }
@@ -303,6 +305,12 @@ export class World {
     } catch (err) {
       this.opts.log?.(`sandbox: timer ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.changed();
+  }
+
+  /** Tells the change log (changes.ts) that calls may have changed outside a request. */
+  changed(): void {
+    this.opts.onChange?.();
   }
 
   /**

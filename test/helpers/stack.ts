@@ -10,7 +10,7 @@ import { SqliteStore, TokenCipher, type Store } from '../../src/store/index.js';
 import { UapiHttp } from '../../src/uapi/http.js';
 import { VoipnowOAuth } from '../../src/uapi/oauth.js';
 import { createLogger } from '../../src/log.js';
-import { startSlackApi, type SlackApi, type StartSlackApiOptions } from './slack-api.js';
+import { startSlackApi, type RateLimitOptions, type SlackApi } from './slack-api.js';
 import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -41,15 +41,15 @@ export interface StackOptions {
   logLines?: string[];
   /** Supervisor board tuning (short polling and thresholds in tests). */
   board?: SlackAppOptions['board'];
-  /** The recording Slack API enforces Slack's rate limits (429 + Retry-After). */
-  slackRateLimits?: StartSlackApiOptions['rateLimits'];
   /** Register PhoneCallEvents pointing at this stack's own receiver (a real PUBLIC_URL). */
   boardEvents?: boolean;
+  /** the recording Slack API enforces Slack's rate limits (see slack-limits.ts); off by default */
+  slackRateLimits?: boolean | RateLimitOptions;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30 });
-  const api = await startSlackApi({ ...(opts.slackRateLimits && { rateLimits: opts.slackRateLimits }) });
+  const api = await startSlackApi(opts.slackRateLimits ? { rateLimits: opts.slackRateLimits } : {});
   const store = new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
   const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
