@@ -265,6 +265,7 @@ export async function boardBench(): Promise<void> {
   console.log(
     `\nSupervisor board: 4 watched extensions (3 phones, 1 queue) in one channel, Slack rate limits enforced (chat.update 50/min, chat.postMessage 1/s per channel), 20% of PhoneCallEvents dropped; phases of ${SECONDS} s:`,
   );
+  await scenario('board, 3 concurrent (changes fit the budget)', false, 3, false);
   await scenario('board, 20 concurrent then a 10x burst', false, 20, true);
   await scenario('naive board (every change, client retries)', true, 20, true);
   await scenario('board, 100 concurrent (compact summary)', false, 100, false);

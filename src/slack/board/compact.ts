@@ -98,8 +98,8 @@ export class CompactMode {
   summaryDue(ch: string): 'post' | 'update' | 'final' | undefined {
     const m = this.modes.get(ch);
     if (!m) return undefined;
-    // At most one summary write every 2 s: one write covers every call, and ended cards need the budget too.
-    if (m.compact) return !m.ts ? 'post' : m.version > m.sent && this.now() - m.writtenAt >= 2000 ? 'update' : undefined;
+    // At most one summary write a second: one write covers every call, and ended cards get the gaps.
+    if (m.compact) return !m.ts ? 'post' : m.version > m.sent && this.now() - m.writtenAt >= 1000 ? 'update' : undefined;
     return m.final ? 'final' : undefined;
   }
 

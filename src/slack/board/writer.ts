@@ -68,6 +68,8 @@ export class BoardWriter implements BoardOutput {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private idleCheck = false;
+  /** After a summary write, an ended card gets the next update. */
+  private endedTurn = false;
   readonly stats: WriterStats = { requests: 0, rateLimited: 0, posts: 0, updates: 0 };
 
   constructor(
@@ -196,12 +198,15 @@ export class BoardWriter implements BoardOutput {
       }
       if (postReady(s.ref.channelId)) return () => this.postCard(s);
     }
-    // Ended cards lose their buttons even in compact channels, but the summary of a busy channel comes first.
-    const summaryWaiting = this.compact.channels().some((ch) => this.compact.summaryDue(ch));
+    // Ended cards lose their buttons even in compact channels, taking turns with the summary of a busy channel.
+    const summaryWaiting = !this.endedTurn && this.compact.channels().some((ch) => this.compact.summaryDue(ch));
     for (const s of live) {
       if (!s.ts || s.version === s.sent || s.snapshot.state !== 'ended') continue;
       if (summaryWaiting && this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
-      if (updateReady()) return () => this.updateCard(s);
+      if (updateReady()) {
+        this.endedTurn = false;
+        return () => this.updateCard(s);
+      }
     }
     // 3. Notices and alerts.
     for (const [i, n] of this.notices.entries()) {
@@ -219,7 +224,10 @@ export class BoardWriter implements BoardOutput {
       const due = this.compact.summaryDue(ch);
       if (!due) continue;
       const [teamId, channelId] = ch.split('|') as [string, string];
-      if (due === 'post' ? postReady(channelId) : updateReady()) return () => this.writeSummary(teamId, channelId, due);
+      if (due === 'post' ? postReady(channelId) : updateReady()) {
+        this.endedTurn = true;
+        return () => this.writeSummary(teamId, channelId, due);
+      }
     }
     // 5. Changed cards, longest waiting first.
     const changed = live.filter((s) => s.ts && s.version > s.sent && !this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))).sort((a, b) => a.dirtySince - b.dirtySince);
