@@ -97,12 +97,15 @@ describe('/call', () => {
     const { card, ts } = await postedCard();
     // Whisper page: view 02 is created once 0003*024 answers, not while it rings; the
     // card is read again until it appears (unless it had already when the card was made).
-    const joined = /View 02\* · `0003\*210` · :large_green_circle: on call/;
+    // The whisperer's leg says what it is and who is on it, and offers no buttons of its own.
+    const joined = /\*Whisper\* from `0003\*024` to the agent on `0003\*210`/;
     const settled = joined.test(allText(blocksOf(card)))
       ? blocksOf(card)
       : ((await s.api.waitFor('chat.update', (c) => c.body.ts === ts && joined.test(allText(c.body.blocks as Block[])), 10_000)).body.blocks as Block[]);
     expect(allText(settled)).toContain('<@UA> started whispering on the call (view 01)');
     expect(allText(settled)).toContain('`Whisper To Me &lt;42420042&gt;`');
+    expect(settled.some((b) => b.type === 'actions' && String(b.block_id).endsWith('.actions.02'))).toBe(false);
+    expect(allText(settled)).toContain('`John Doe &lt;3333&gt;` is talking with `0003*024` on `0003*210`');
   });
 
   it('escapes caller ids and extensions for mrkdwn', async () => {
@@ -310,7 +313,7 @@ describe('buttons', () => {
       phoneCallViewId: '01',
     });
     // The card keeps reading the call until 0003*024 answers and view 02 appears (no follower left behind).
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /View 02\*/.test(allText(c.body.blocks as Block[])));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /\*Whisper\* from `0003\*024`.*private/.test(allText(c.body.blocks as Block[])));
   });
 
   it('Refresh on a call that ended elsewhere turns the card into an ended card', async () => {

@@ -8,7 +8,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { findCallAction } from '../calls/actions.js';
-import { parseActionId } from '../calls/card.js';
+import { parseActionId } from './blocks/ids.js';
 import type { UapiCommand } from '../calls/execute.js';
 import { actionModal, opensModal } from './action-modal.js';
 import { readCardTarget } from './card-target.js';

@@ -7,7 +7,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { parseCommand, type Command } from '../calls/command.js';
 import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
-import { escapeMrkdwn } from '../calls/card.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import type { SlackUser } from './accounts.js';
 import { failureReply, slackSentence } from './replies.js';
 import { progressText } from './operations.js';

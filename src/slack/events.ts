@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { View } from '@slack/types';
-import { EVENT_EDIT_ACTION_ID, code } from '../calls/card.js';
+import { EVENT_EDIT_ACTION_ID } from './blocks/ids.js';
+import { code } from './blocks/mrkdwn.js';
 import { eventLine, eventTypeWords } from '../calls/describe.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
@@ -15,6 +16,7 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { failureReply } from './replies.js';
 import { safeJson } from './interactions.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 export const EVENT_MODAL_ID = 'event.modal';
 export const EVENT_NOTICE_ID = 'event.notice';
@@ -71,7 +73,7 @@ export function eventNoticeModal(meta: Meta, mrkdwn: string): View {
     close: { type: 'plain_text', text: 'Close' },
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
-      { type: 'section', text: { type: 'mrkdwn', text: mrkdwn.slice(0, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(mrkdwn, LIMITS.sectionText) } },
     ],
   };
 }

@@ -3,12 +3,14 @@
  */
 import type { App } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
-import { code, escapeMrkdwn, viewText } from '../calls/card.js';
-import { failureText } from '../calls/respond.js';
+import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
+import { viewText } from './blocks/call-card.js';
+import { slackSentence } from './replies.js';
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { LinkedAccount } from '../store/types.js';
 import type { SlackDeps } from './deps.js';
 import { LINK_BUTTON_ACTION } from './linking.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 const GUIDE = [
   '*How to use callops*',
@@ -44,7 +46,7 @@ export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; c
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Your live calls* (${opts.calls.length})` } });
       for (const call of opts.calls.slice(0, MAX_CALLS)) {
         const views = call.phoneCallView.slice(0, 5).map(viewText).join('\n\n');
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `Call ${code(call.id)} on ${code(call.extension ?? '?')}\n${views}`.slice(0, 3000) } });
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`Call ${code(call.id)} on ${code(call.extension ?? '?')}\n${views}`, LIMITS.sectionText) } });
       }
       if (opts.calls.length > MAX_CALLS) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${opts.calls.length - MAX_CALLS} more; use \`/call list\`.` }] });
     }
@@ -69,7 +71,7 @@ export function registerHome(app: App, deps: SlackDeps): void {
         const { client: uapi } = await deps.accounts.clientFor(user);
         view = homeView({ account, voipnowHost: deps.voipnowHost, calls: await uapi.listPhoneCalls({ extension: '@self' }) });
       } catch (err) {
-        view = homeView({ account, voipnowHost: deps.voipnowHost, callsError: failureText(err, deps.logger) });
+        view = homeView({ account, voipnowHost: deps.voipnowHost, callsError: slackSentence(err, deps) });
       }
     }
     await client.views.publish({ user_id: event.user, view });
