@@ -80,7 +80,7 @@ describe('a ringing call in Slack', () => {
 
   it('offers Pick up and Voicemail; Pick up asks where, then PickUp is sent as the acting user', async () => {
     const id = await ringingOnQueue();
-    await command(`list 0003*300 ${id}`);
+    await command(`post 0003*300 ${id}`);
     const card = await s.api.waitFor('chat.postMessage');
     expect(ids(blocksOf(card))).toEqual(expect.arrayContaining(['call.pickup.01', 'call.voicemail.01']));
     await press(card, posted[0]!, 'call.pickup.01');

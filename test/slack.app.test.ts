@@ -109,7 +109,7 @@ describe('/call', () => {
   });
 
   it('escapes caller ids and extensions for mrkdwn', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card } = await postedCard();
     const text = allText(blocksOf(card));
     expect(text).toContain('`0003*210`');
@@ -117,12 +117,40 @@ describe('/call', () => {
     expect(text).not.toContain('<3333>');
   });
 
-  it('list: all calls of the extension as one message, within Block Kit limits', async () => {
+  it('list: answered privately, all calls in one message, each with a button that posts its card to the channel, kept current', async () => {
     await command('UA', 'list 0003*210');
-    const { card } = await postedCard();
-    expect(blocksOf(card).length).toBeLessThanOrEqual(50);
-    expect(allText(blocksOf(card))).toContain('2 live calls');
-    expect(allText(blocksOf(card))).toContain(SEED_IDS.parkedCall);
+    const answer = await s.api.waitFor('response_url', (c) => allText((c.body.blocks ?? []) as Block[]).includes('2 live calls'));
+    await s.slack.idle();
+    expect(answer.body.response_type).toBe('ephemeral');
+    const blocks = answer.body.blocks as Block[];
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(allText(blocks)).toContain(SEED_IDS.parkedCall);
+    expect(s.api.callsTo('chat.postMessage')).toHaveLength(0);
+    const posts = blocks.flatMap((b) => (b.elements ?? []).filter((e) => e.action_id === 'call.post').map((e) => ({ block: b.block_id!, value: e.value! })));
+    expect(posts.map((p) => JSON.parse(p.value).call).sort()).toEqual([CALL, SEED_IDS.parkedCall].sort());
+    const mine = posts.find((p) => JSON.parse(p.value).call === CALL)!;
+    s.sandbox.requests.length = 0;
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000000.000001',
+        isEphemeral: true,
+        blockId: mine.block,
+        actionId: 'call.post',
+        value: mine.value,
+        responseUrl: s.api.responseUrl('/press/UA'),
+      }),
+    );
+    const { card, ts } = await postedCard();
+    expect(allText(blocksOf(card))).toContain(`${CALL}.head`);
+    expect(allText(blocksOf(card))).not.toContain(SEED_IDS.parkedCall);
+    expect(allText(blocksOf(card))).not.toContain('call.post'); // the posted card is an ordinary card
+    expect(uapiRequests().map((r) => r.method)).toEqual(['GET']);
+    // The posted card stays current: an action on the call elsewhere updates it.
+    await command('UA', `hold 0003*210 ${CALL}`);
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('on hold'));
   });
 
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
@@ -175,7 +203,7 @@ describe('/call', () => {
 
   it('answers through the response_url when the bot is not in the channel', async () => {
     s.api.respondWith('chat.postMessage', { ok: false, error: 'not_in_channel' });
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const inChannel = await s.api.waitFor('response_url', (c) => c.body.response_type === 'in_channel');
     expect(allText(inChannel.body.blocks as Block[])).toContain(CALL);
     const hint = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('/invite @callops'));
@@ -231,7 +259,7 @@ describe('buttons', () => {
   });
 
   it("an agent's button acts through their own view's extension, not the queue's", async () => {
-    await command('UA', `list 0003*300 ${SEED_IDS.queueCall}`);
+    await command('UA', `post 0003*300 ${SEED_IDS.queueCall}`);
     const { card, ts } = await postedCard();
     s.sandbox.requests.length = 0;
     // UB is user 13, the agent on view 02 (0003*024); the call is charged to queue 0003*300 (user 12's).
@@ -253,7 +281,7 @@ describe('buttons', () => {
   });
 
   it('a second press of the same action while the first runs sends nothing more to VoipNow', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     s.sandbox.setFaults({ latencyMs: 300 });
     s.sandbox.requests.length = 0;
@@ -265,7 +293,7 @@ describe('buttons', () => {
   });
 
   it('an unlinked user pressing a button is asked to link; nothing reaches VoipNow', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     s.sandbox.requests.length = 0;
     await press('UNOBODY', card, ts, 'call.hold.01');
@@ -275,7 +303,7 @@ describe('buttons', () => {
   });
 
   it('whisper opens a modal; bad input shows on the field; a good one whispers and updates the card', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     await press('UA', card, ts, 'call.whisper.01');
     const opened = await s.api.waitFor('views.open');
@@ -317,7 +345,7 @@ describe('buttons', () => {
   });
 
   it('Refresh on a call that ended elsewhere turns the card into an ended card', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     s.sandbox.world.hangup(s.sandbox.world.calls.get(CALL)!);
     await press('UA', card, ts, 'call.refresh');
@@ -328,7 +356,7 @@ describe('buttons', () => {
   });
 
   it('hang up asks for confirmation and ends the call card', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     const hangup = button(blocksOf(card), 'call.hangup') as { confirm?: unknown };
     expect(hangup.confirm).toBeDefined();
@@ -416,7 +444,7 @@ describe('linking an account through the sandbox consent page', () => {
 
     s.sandbox.requests.length = 0;
     await command('UC', 'list 0003*024');
-    await postedCard();
+    await s.api.waitFor('response_url', (c) => c.body.response_type === 'ephemeral' && allText((c.body.blocks ?? []) as Block[]).includes('live call'));
     expect(uapiRequests().map((r) => r.userId)).toEqual(['13']);
   });
 });
@@ -426,7 +454,7 @@ describe('Socket Mode', () => {
     const sock = await startStack({ socketMode: true });
     try {
       await sock.link('UA', '12');
-      const ack = await sock.socket!.sendSlashCommand({ user_id: 'UA', text: `list 0003*210 ${CALL}`, response_url: sock.api.responseUrl('/sock') });
+      const ack = await sock.socket!.sendSlashCommand({ user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: sock.api.responseUrl('/sock') });
       expect(JSON.stringify(ack.payload)).toContain('Looking up live calls');
       const posted = await sock.api.waitFor('chat.postMessage');
       expect(allText(posted.body.blocks as Block[])).toContain(CALL);

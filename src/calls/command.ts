@@ -12,7 +12,8 @@ export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'list'; extension: string }
   | { kind: 'dial'; destination: string; from?: string; callerId?: string }
-  | { kind: 'show'; extension: string; phoneCallId: string }
+  /** One call; `share` (typed `post`): Slack posts its card to the channel instead of answering privately. */
+  | { kind: 'show'; extension: string; phoneCallId: string; share?: true }
   | {
       kind: 'action';
       action: CallActionName;
@@ -388,6 +389,13 @@ export function parseCommand(text: string): Command {
         return { kind: 'show', extension, phoneCallId: check(() => rules.phoneCallId(args[1]!), ctx) };
       }
       return { kind: 'list', extension: oneExtension('list', args, 'list [extension] [callId]', 'list 0003*210', true) };
+    }
+    case 'post':
+    case 'share': {
+      const ctx = { usage: 'post <extension> <callId>', example: 'post 0003*210 b817d2618fe6f1804333' };
+      if (args.length !== 2) throw new CommandError('`post` needs the extension and the call id of one live call.', ctx.usage, ctx.example);
+      const extension = check(() => rules.extension(args[0]!, { allowSelf: true }), ctx);
+      return { kind: 'show', extension, phoneCallId: check(() => rules.phoneCallId(args[1]!), ctx), share: true };
     }
     case 'events':
     case 'event':

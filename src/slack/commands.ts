@@ -61,7 +61,11 @@ export function onCallCommand(deps: SlackDeps) {
       user,
       cmd,
       client,
-      surface: { kind: 'post' as const, channelId: command.channel_id, respond },
+      // A list is answered privately (with a button per call to post it); an action's card goes to the channel.
+      surface:
+        cmd.kind === 'list' || (cmd.kind === 'show' && !cmd.share)
+          ? { kind: 'private' as const, channelId: command.channel_id, respond }
+          : { kind: 'post' as const, channelId: command.channel_id, respond },
       identity: requestIdentity.command({ teamId: user.teamId, triggerId: command.trigger_id }),
     };
     let admission: Awaited<ReturnType<typeof deps.pipeline.admit>>;

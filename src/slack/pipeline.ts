@@ -20,6 +20,7 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from './leg-hints.js';
+import { callListMessage } from './blocks/call-list.js';
 import { pendingCard } from './pending-card.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
 import { CallRereads } from './reread.js';
@@ -195,6 +196,8 @@ export class ActionPipeline {
       let msg = operations.message(req.user.userId, outcome);
       const only = outcome.calls.length === 1 ? outcome.calls[0]! : undefined;
       if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
+      // `/call list` answers privately: every call with a button to post its card to the channel.
+      if (req.surface.kind === 'private') msg = callListMessage(outcome.extension, outcome.calls, { postable: true });
       await this.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
       return;
     }

@@ -16,7 +16,7 @@ import { countOf, route, viewState } from '../../calls/describe.js';
 import type { PhoneCall, PhoneCallView } from '../../uapi/schemas.js';
 import { legHintsOf } from '../leg-hints.js';
 import { STATE_EMOJI, headline, legWords, sinceWords } from './call-headline.js';
-import { type CardTarget, REFRESH_ACTION_ID, actionId, blockId, idKey } from './ids.js';
+import { type CardTarget, POST_ACTION_ID, REFRESH_ACTION_ID, actionId, blockId, idKey } from './ids.js';
 import { LIMITS, clip } from './limits.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';
 
@@ -77,6 +77,8 @@ export interface CardOptions {
   note?: string;
   /** An action under way: shown instead of acting twice. */
   pending?: string;
+  /** A private list's card: a "Post to channel" button shares it with the channel. */
+  postable?: boolean;
   /** What callops knows of the supervisor legs (default: what this process started). */
   hints?: readonly LegHint[];
 }
@@ -91,7 +93,17 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
     text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[s.state]} ${headline(s)}${sinceWords(s)}`, LIMITS.sectionText) },
   };
   const tail: KnownBlock[] = [];
-  const callButtons: Button[] = [
+  const callButtons: Button[] = [];
+  if (opts.postable) {
+    callButtons.push({
+      type: 'button',
+      action_id: POST_ACTION_ID,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'Post to channel' },
+      value: JSON.stringify({ call: call.id, extension } satisfies CardTarget),
+    });
+  }
+  callButtons.push(
     {
       type: 'button',
       action_id: REFRESH_ACTION_ID,
@@ -99,7 +111,7 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
       value: JSON.stringify({ call: call.id, extension } satisfies CardTarget),
     },
     hangupButton({ call: call.id, extension }),
-  ];
+  );
   tail.push({ type: 'actions', block_id: blockId(call.id, 'call'), elements: callButtons } satisfies ActionsBlock);
   const context = [opts.pending && `:hourglass_flowing_sand: ${opts.pending}`, opts.note].filter(Boolean) as string[];
   if (context.length) {

@@ -13,6 +13,8 @@ export interface CardTarget {
 }
 export const ACTION_ID_PREFIX = 'call.';
 export const REFRESH_ACTION_ID = 'call.refresh';
+/** A private list's button that posts one call's card to the channel. */
+export const POST_ACTION_ID = 'call.post';
 export const EVENT_EDIT_ACTION_ID = 'event.edit';
 
 /**
