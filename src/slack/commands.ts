@@ -15,6 +15,7 @@ import type { SlackDeps } from './deps.js';
 import { openEventModal } from './events.js';
 import { helpReply } from './blocks/help.js';
 import { requestIdentity } from './request-claims.js';
+import { confirmationMessage, needsConfirmation } from './confirm-command.js';
 
 export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 import { isWatchCommand, watchCommand } from './board/commands.js';
@@ -81,6 +82,11 @@ export function onCallCommand(deps: SlackDeps) {
       await ack();
       await openEventModal(deps, client, user, command.trigger_id, cmd, respond, command.channel_id);
       return;
+    }
+    // Ending or deleting something asks first; Confirm runs it (confirm-command.ts).
+    if (needsConfirmation(cmd)) {
+      const question = confirmationMessage(command.text ?? '', cmd);
+      return ack(question ? { response_type: 'ephemeral', ...question } : ephemeral('That command is too long to ask about; nothing was sent to VoipNow. Type it without the extra words.'));
     }
     await ack(ephemeral(progressText(cmd)));
     await deps.pipeline.run(admission);

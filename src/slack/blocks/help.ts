@@ -36,7 +36,7 @@ function overview(): HelpMessage {
 
 function details(e: HelpEntry): HelpMessage {
   const blocks: KnownBlock[] = [
-    mrkdwn(`*${code(PREFIX + e.usage)}*\n${e.summary}.${e.supervisorsOnly ? ' Supervisors only.' : ''}${e.confirms ? " The card's button asks for confirmation first." : ''}`),
+    mrkdwn(`*${code(PREFIX + e.usage)}*\n${e.summary}.${e.supervisorsOnly ? ' Supervisors only.' : ''}${e.confirms ? ' Asks for confirmation first, typed or pressed on a card.' : ''}`),
   ];
   if (e.details.length) blocks.push(mrkdwn(e.details.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')));
   blocks.push(mrkdwn(`*Example${e.examples.length > 1 ? 's' : ''}*\n${e.examples.map((x) => code(PREFIX + x)).join('\n')}`));
