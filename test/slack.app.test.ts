@@ -222,7 +222,27 @@ describe('/call', () => {
     s.api.clearCalls();
     await command('UA', 'events list 0003*210');
     const list = await s.api.waitFor('response_url');
-    expect(() => button(list.body.blocks as Block[], `event.edit.${SEED_IDS.seedEvent}`)).not.toThrow();
+    const edit = button(list.body.blocks as Block[], `event.edit.${SEED_IDS.seedEvent}`);
+    // The Edit button says what it carries; buttons posted with the old one-letter keys still open the event.
+    expect(JSON.parse(edit.value!)).toEqual({ extension: '0003*210', type: 0, id: SEED_IDS.seedEvent });
+    for (const value of [edit.value!, JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent })]) {
+      s.api.clearCalls();
+      await blockAction(
+        s.base,
+        SIGNING_SECRET,
+        blockActionPayload({
+          user: 'UA',
+          messageTs: '1700000000.000004',
+          isEphemeral: true,
+          actionId: `event.edit.${SEED_IDS.seedEvent}`,
+          value,
+          responseUrl: s.api.responseUrl('/press/UA'),
+        }),
+      );
+      const filled = await s.api.waitFor('views.update', (c) => JSON.stringify(c.body.view).includes('Save'));
+      const meta = JSON.parse((filled.body.view as { private_metadata: string }).private_metadata);
+      expect(meta).toMatchObject({ extension: '0003*210', type: 0, id: SEED_IDS.seedEvent });
+    }
   });
 });
 

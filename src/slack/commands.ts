@@ -12,7 +12,7 @@ import type { SlackUser } from './accounts.js';
 import { failureReply, slackSentence } from './replies.js';
 import { progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
-import { openEventModal } from './events.js';
+import { openEventModal } from './call-event-modal.js';
 import { helpReply } from './blocks/help.js';
 import { requestIdentity } from './request-claims.js';
 import { confirmationMessage, needsConfirmation } from './confirm-command.js';

@@ -7,6 +7,7 @@ import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
 import { viewText } from './blocks/call-card.js';
 import { slackSentence } from './replies.js';
 import type { PhoneCall } from '../uapi/schemas.js';
+import { execute } from '../calls/execute.js';
 import type { LinkedAccount } from '../store/types.js';
 import type { SlackDeps } from './deps.js';
 import { LINK_BUTTON_ACTION } from './linking.js';
@@ -23,7 +24,7 @@ const GUIDE = [
 
 const MAX_CALLS = 10;
 
-export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; calls?: PhoneCall[]; callsError?: string; linkUrl?: string }): View {
+export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; calls?: PhoneCall[] /** mrkdwn, already escaped */; callsError?: string; linkUrl?: string }): View {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'callops: live VoipNow calls' } }];
   if (!opts.account) {
     blocks.push({
@@ -40,7 +41,7 @@ export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; c
     const ext = opts.account.extension ? ` · extension ${code(opts.account.extension)}` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: Linked to VoipNow (${escapeMrkdwn(opts.voipnowHost)})${ext}` } });
     blocks.push({ type: 'divider' });
-    if (opts.callsError) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(opts.callsError)}` } });
+    if (opts.callsError) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${opts.callsError}` } });
     else if (!opts.calls?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No live calls on your extensions right now.' } });
     else {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Your live calls* (${opts.calls.length})` } });
@@ -69,7 +70,8 @@ export function registerHome(app: App, deps: SlackDeps): void {
     } else {
       try {
         const { client: uapi } = await deps.accounts.clientFor(user);
-        view = homeView({ account, voipnowHost: deps.voipnowHost, calls: await uapi.listPhoneCalls({ extension: '@self' }) });
+        const outcome = await execute(uapi, { kind: 'list', extension: '@self' });
+        view = homeView({ account, voipnowHost: deps.voipnowHost, calls: outcome.kind === 'calls' ? outcome.calls : [] });
       } catch (err) {
         view = homeView({ account, voipnowHost: deps.voipnowHost, callsError: slackSentence(err, deps) });
       }
