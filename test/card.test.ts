@@ -160,7 +160,7 @@ describe('a card reads like a person wrote it', () => {
     });
     const card = callCard(whispered, { extension: '0003*210', hints: [{ from: '0003*024', mode: 'whisper', private: true }] }).blocks as AnyBlock[];
     const leg = card.find((b) => b.block_id?.endsWith('view.02'))!;
-    expect(leg.text!.text).toContain('*Whisper* from `0003*024` to the agent on `0003*210`');
+    expect(leg.text!.text).toContain('*Whisper* from `0003*024` to `0003*210`');
     expect(leg.text!.text).toContain('private');
     expect(card.some((b) => b.block_id?.endsWith('actions.02'))).toBe(false);
     // The agent's own leg keeps its buttons (Hold, Whisper, ...).

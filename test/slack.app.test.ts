@@ -98,7 +98,7 @@ describe('/call', () => {
     // Whisper page: view 02 is created once 0003*024 answers, not while it rings; the
     // card is read again until it appears (unless it had already when the card was made).
     // The whisperer's leg says what it is and who is on it, and offers no buttons of its own.
-    const joined = /\*Whisper\* from `0003\*024` to the agent on `0003\*210`/;
+    const joined = /\*Whisper\* from `0003\*024` to `0003\*210`/;
     const settled = joined.test(allText(blocksOf(card)))
       ? blocksOf(card)
       : ((await s.api.waitFor('chat.update', (c) => c.body.ts === ts && joined.test(allText(c.body.blocks as Block[])), 10_000)).body.blocks as Block[]);

@@ -27,8 +27,10 @@ export function headline(s: CallSnapshot): string {
       return `${who} is calling ${code(s.called)}${s.called === s.extension ? '' : ` on ${on}`} · ringing since ${when(s.since)}`;
     case 'on call': {
       // The agents on the call other than the caller's own phone (an outbound call's caller is an agent too).
+      // A queue's own leg is not a person: with an agent on the call, the queue is only named after "on".
       const partners = s.agents.filter((a) => a !== s.from);
-      return `${who} is talking with ${partners.map(code).join(', ') || code(s.called)} on ${on} · answered ${when(s.answered ?? s.since)}`;
+      const people = partners.length > 1 ? partners.filter((a) => a !== s.extension) : partners;
+      return `${who} is talking with ${people.map(code).join(', ') || code(s.called)} on ${on} · answered ${when(s.answered ?? s.since)}`;
     }
     case 'on hold':
       return `${who} is on hold on ${on} since ${when(s.since)}`;
@@ -61,7 +63,7 @@ const LEG_EMOJI: Record<LegSnapshot['state'], string> = {
 
 /**
  * One leg of a call: what it is and who is on it. A supervisor leg says so
- * ("Whisper from `0003*024` to the agent on `0003*210`, private"); an agent's
+ * ("Whisper from `0003*024` to `0003*210`, private"); an agent's
  * leg says whom they talk with and what the leg is doing.
  */
 export function legWords(leg: LegSnapshot): string {
@@ -71,7 +73,7 @@ export function legWords(leg: LegSnapshot): string {
   const shownAs = v.callerId ? `\nCaller ID ${code(v.callerId)}` : '';
   if (leg.mode === 'whisper') {
     const priv = leg.text.endsWith('(private)') ? ' · private: the supervisor does not hear the call' : '';
-    return `${MODE_EMOJI.whisper} *Whisper* from ${who} to the agent on ${agent}, the customer does not hear it${priv}${shownAs}`;
+    return `${MODE_EMOJI.whisper} *Whisper* from ${who} to ${agent}, the customer does not hear it${priv}${shownAs}`;
   }
   if (leg.mode === 'listen') return `${MODE_EMOJI.listen} *Listening* ${who} silently listens to ${agent}${shownAs}`;
   if (leg.mode === 'barge') return `${MODE_EMOJI.barge} *Barged in* ${who} joined the conversation on ${agent}${shownAs}`;

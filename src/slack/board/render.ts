@@ -15,6 +15,14 @@ import { STATE_EMOJI, headline, when } from '../blocks/call-headline.js';
 import { LIMITS, clip } from '../blocks/limits.js';
 import type { SlackMessage } from '../publish.js';
 
+/** Numbers and extensions in code spans: the `*` of `0003*210` must not start bold text. */
+function numbersAsCode(text: string): string {
+  return text
+    .split(/([+\d*#]{3,})/)
+    .map((part, i) => (i % 2 ? code(part) : escapeMrkdwn(part)))
+    .join('');
+}
+
 /** The card of one call on a board. */
 export function boardCard(s: CallSnapshot): SlackMessage {
   const blocks: KnownBlock[] = [{ type: 'section', block_id: `${s.id}.head`, text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[s.state]} ${headline(s)}`, LIMITS.sectionText) } }];
@@ -28,7 +36,7 @@ export function boardCard(s: CallSnapshot): SlackMessage {
     blocks.push({
       type: 'context',
       block_id: `${s.id}.leg.${leg.id}`,
-      elements: [{ type: 'mrkdwn', text: clip(`*${escapeMrkdwn(leg.id)}* ${escapeMrkdwn(leg.text)}`, LIMITS.contextText) }],
+      elements: [{ type: 'mrkdwn', text: clip(`*${escapeMrkdwn(leg.id)}* ${numbersAsCode(leg.text)}`, LIMITS.contextText) }],
     });
     const buttons = viewButtons(leg.view, { id: s.id, extension: s.extension }, leg.mode);
     if (buttons.length) blocks.push({ type: 'actions', block_id: `${s.id}.actions.${leg.id}`, elements: buttons } satisfies ActionsBlock);
