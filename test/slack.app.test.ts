@@ -410,6 +410,9 @@ describe('App Home and health', () => {
     expect(published.body.user_id).toBe('UA');
     expect(text).toContain('Linked to VoipNow');
     expect(text).toContain(CALL);
+    // The same words as a card: who is calling whom, and each leg.
+    expect(text).toContain('`John Doe &lt;3333&gt;` is talking with `0003*024` on `0003*210`');
+    expect(text).toContain('Agent `0003*210` with `0003*024`');
     expect(text).toContain('How to use callops');
   });
 

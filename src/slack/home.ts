@@ -4,7 +4,9 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
 import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
-import { viewText } from './blocks/call-card.js';
+import { STATE_EMOJI, headline, legWords, sinceWords } from './blocks/call-headline.js';
+import { snapshotOf } from '../board/snapshot.js';
+import { legHintsOf } from './leg-hints.js';
 import { slackSentence } from './replies.js';
 import type { PhoneCall } from '../uapi/schemas.js';
 import { execute } from '../calls/execute.js';
@@ -46,8 +48,11 @@ export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; c
     else {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Your live calls* (${opts.calls.length})` } });
       for (const call of opts.calls.slice(0, MAX_CALLS)) {
-        const views = call.phoneCallView.slice(0, 5).map(viewText).join('\n\n');
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`Call ${code(call.id)} on ${code(call.extension ?? '?')}\n${views}`, LIMITS.sectionText) } });
+        // The same words as the call's card: who is calling whom, since when, then each leg.
+        const snap = snapshotOf(call, call.extension ?? '@self', legHintsOf(call.id));
+        const legs = snap.legs.slice(0, 5).map(legWords).join('\n');
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[snap.state]} ${headline(snap)}${sinceWords(snap)}\n${legs}`, LIMITS.sectionText) } });
+        blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Call ${code(call.id)} on ${code(snap.extension)}`, LIMITS.contextText) }] });
       }
       if (opts.calls.length > MAX_CALLS) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${opts.calls.length - MAX_CALLS} more; use \`/call list\`.` }] });
     }
