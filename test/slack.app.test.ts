@@ -153,6 +153,31 @@ describe('/call', () => {
     await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('on hold'));
   });
 
+  it("a button on the private list acts, and the list's private message shows the result (Slack cannot chat.update an ephemeral message)", async () => {
+    await command('UA', 'list 0003*210');
+    const answer = await s.api.waitFor('response_url', (c) => allText((c.body.blocks ?? []) as Block[]).includes('2 live calls'));
+    await s.slack.idle();
+    s.api.respondWith('chat.update', { ok: false, error: 'message_not_found' });
+    const blocks = answer.body.blocks as Block[];
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000000.000005',
+        isEphemeral: true,
+        blockId: `${CALL}.actions.01`,
+        actionId: 'call.hold.01',
+        value: button(blocks, 'call.hold.01').value!,
+        responseUrl: s.api.responseUrl('/press/UA'),
+      }),
+    );
+    const shown = await s.api.waitFor('response_url', (c) => c.body.replace_original === true && allText((c.body.blocks ?? []) as Block[]).includes('put the call on hold'));
+    expect(allText(shown.body.blocks as Block[])).toContain(`${CALL}.head`);
+    expect(s.sandbox.world.calls.get(CALL)!.views[0]!.holder).toBe(1);
+    expect(s.api.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
     const res = await command('UA', `unpark 0003*210 ${CALL} to 0003*024 wait 0`);
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
