@@ -167,8 +167,11 @@ describe('a card reads like a person wrote it', () => {
     expect(actionIds(card)).toContain('call.whisper.01');
     expect(actionIds(card).filter((id) => id?.endsWith('.02'))).toEqual([]);
     const listening = callCard(whispered, { extension: '0003*210', hints: [{ from: '0003*024', mode: 'listen' }] }).blocks as AnyBlock[];
-    expect(listening.find((b) => b.block_id?.endsWith('view.02'))!.text!.text).toContain('*Listening* `0003*024` silently listens to `0003*210`');
+    expect(listening.find((b) => b.block_id?.endsWith('view.02'))!.text!.text).toContain('*Listening in* `0003*024` hears `0003*210` and the customer, unheard');
     expect(actionIds(listening)).not.toContain('call.park.02');
+    const barged = callCard(whispered, { extension: '0003*210', hints: [{ from: '0003*024', mode: 'barge' }] }).blocks as AnyBlock[];
+    expect(barged.find((b) => b.block_id?.endsWith('view.02'))!.text!.text).toContain('*Barged in* `0003*024` joined the conversation with `0003*210`');
+    expect(actionIds(barged).filter((id) => id?.endsWith('.02'))).toEqual([]);
   });
 });
 

@@ -75,8 +75,8 @@ export function legWords(leg: LegSnapshot): string {
     const priv = leg.text.endsWith('(private)') ? ' · private: the supervisor does not hear the call' : '';
     return `${MODE_EMOJI.whisper} *Whisper* from ${who} to ${agent}, the customer does not hear it${priv}${shownAs}`;
   }
-  if (leg.mode === 'listen') return `${MODE_EMOJI.listen} *Listening* ${who} silently listens to ${agent}${shownAs}`;
-  if (leg.mode === 'barge') return `${MODE_EMOJI.barge} *Barged in* ${who} joined the conversation on ${agent}${shownAs}`;
+  if (leg.mode === 'listen') return `${MODE_EMOJI.listen} *Listening in* ${who} hears ${agent} and the customer, unheard${shownAs}`;
+  if (leg.mode === 'barge') return `${MODE_EMOJI.barge} *Barged in* ${who} joined the conversation with ${agent}, heard by both parties${shownAs}`;
   const all = [...v.source, ...v.destination];
   const other = all.find((n) => n !== v.extension) ?? all[0] ?? '?';
   const lines = [`${LEG_EMOJI[leg.state]} Agent ${agent} with ${code(other)} · ${leg.state}`];
