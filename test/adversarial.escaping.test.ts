@@ -5,8 +5,11 @@
  * characters and unique for unusual PBX data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callCard, callListMessage, endedCard, eventsMessage, replaceCallBlocks } from '../src/calls/card.js';
-import { failureText } from '../src/calls/respond.js';
+import { callCard, endedCard, replaceCallBlocks } from '../src/slack/blocks/call-card.js';
+import { callListMessage } from '../src/slack/blocks/call-list.js';
+import { eventsMessage } from '../src/slack/blocks/call-events.js';
+import { slackSentence } from '../src/slack/replies.js';
+import { createLogger } from '../src/log.js';
 import { UapiError } from '../src/uapi/errors.js';
 import { phoneCallSchema } from '../src/uapi/schemas.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
@@ -86,7 +89,7 @@ describe('cards escape PBX values and keep ids within limits', () => {
 describe('failure messages escape what they echo', () => {
   it('a PBX error message with <!here> and a link does not reach the user verbatim', () => {
     const err = new UapiError({ kind: 'rejected', status: 409, code: 'conflict_x', serverMessage: '<!here> call busy,\nsee <https://evil.example/x|this page> or http://evil.example/y' });
-    const text = failureText(err);
+    const text = slackSentence(err, { logger: createLogger('silent') });
     expectNoRawMarkup(text);
     expect(text).not.toContain('evil.example');
     expect(text).not.toContain('\n');

@@ -51,7 +51,7 @@ function buttonValue(blocks: Block[], actionId: string): string {
 
 /** Posts a card of the seed call and returns it with its ts. */
 async function card(): Promise<{ blocks: Block[]; ts: string }> {
-  await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `list 0003*210 ${CALL}`, response_url: s.api.responseUrl('/list') });
+  await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: s.api.responseUrl('/list') });
   const posted = await s.api.waitFor('chat.postMessage');
   await s.slack.idle();
   return { blocks: posted.body.blocks as Block[], ts: postedTs[0]! };

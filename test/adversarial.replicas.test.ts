@@ -96,7 +96,7 @@ describe.skipIf(unreachable !== undefined)('two replicas on one PostgreSQL store
       ts = String(a.ts);
       return a;
     });
-    await slashCommand(apps[0]!.base, SIGNING_SECRET, { user_id: 'UA', text: `list 0003*210 ${CALL}`, response_url: api.responseUrl('/l') });
+    await slashCommand(apps[0]!.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: api.responseUrl('/l') });
     const posted = await api.waitFor('chat.postMessage');
     await idle();
     const blocks = posted.body.blocks as Block[];

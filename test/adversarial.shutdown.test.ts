@@ -148,7 +148,7 @@ describe('an action still running when the drain time is up', () => {
         posted.push(String(a.ts));
         return a;
       });
-      await slashCommand(s.base, SIGNING_SECRET, { text: `list 0003*210 ${CALL}`, user_id: 'UA', response_url: s.api.responseUrl('/cmd') });
+      await slashCommand(s.base, SIGNING_SECRET, { text: `post 0003*210 ${CALL}`, user_id: 'UA', response_url: s.api.responseUrl('/cmd') });
       const card = await s.api.waitFor('chat.postMessage', undefined, 10_000);
       const blocks = card.body.blocks as { elements?: { action_id?: string; value?: string }[] }[];
       const hold = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01')!;

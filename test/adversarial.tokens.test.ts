@@ -52,7 +52,7 @@ describe('concurrent requests near token expiry', () => {
     const N = 10;
     const replies = await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        slashCommand(s.base, SIGNING_SECRET, { text: `list 0003*210 ${CALL}`, user_id: 'UNEAR', channel_id: `C${i}`, response_url: s.api.responseUrl(`/near/${i}`) }),
+        slashCommand(s.base, SIGNING_SECRET, { text: `post 0003*210 ${CALL}`, user_id: 'UNEAR', channel_id: `C${i}`, response_url: s.api.responseUrl(`/near/${i}`) }),
       ),
     );
     expect(replies.every((r) => r.status === 200)).toBe(true);

@@ -129,7 +129,7 @@ describe('supervisor board: cards', () => {
     await waitUntil('seed card', () => card(seed).length === 1);
     await command('UA', `whisper 0003*210 ${seed} to 0003*025 private`);
     // (the command's own reply is a regular call card in the channel; the board card is the first one)
-    await waitUntil('whisper leg on the board card', () => /whisper from 0003\*025 \(private\)/.test(JSON.stringify(card(seed)[0]!.blocks)));
+    await waitUntil('whisper leg on the board card', () => /whisper from `0003\*025` \(private\)/.test(JSON.stringify(card(seed)[0]!.blocks)));
     await waitUntil('thread lines', () => {
       const t = threadText(card(seed)[0]!);
       return /<@UA> started whispering on the call: done/.test(t) && /whisper from 0003\*025 \(private\) started/.test(t);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, callCard, callListMessage, code, endedCard, eventsMessage, replaceCallBlocks, viewText, withNote } from '../src/calls/card.js';
+import { readFileSync } from 'node:fs';
+import { LIMITS } from '../src/slack/blocks/limits.js';
+import { callCard, endedCard, replaceCallBlocks, viewText, withNote } from '../src/slack/blocks/call-card.js';
+import { callListMessage } from '../src/slack/blocks/call-list.js';
+import { code } from '../src/slack/blocks/mrkdwn.js';
+import { eventsMessage } from '../src/slack/blocks/call-events.js';
 import { phoneCallSchema, type PhoneCall } from '../src/uapi/schemas.js';
 
 /** The OnHold seed's answer, as a server sends it (string numbers, `onhold`, `link`). */
@@ -45,8 +50,7 @@ describe('phoneCallSchema reads what servers send', () => {
 describe('call card', () => {
   it('shows every field of a view: state, caller id, route, on hold since, holder', () => {
     const text = viewText(seedCall.phoneCallView[0]!);
-    expect(text).toContain('*View 01* · `0003*210` · :double_vertical_bar: on hold');
-    expect(text).toContain('`0003*210` → `0003*024`');
+    expect(text).toContain(':double_vertical_bar: Agent `0003*210` with `0003*024` · on hold');
     expect(text).toContain('Caller ID `John Doe &lt;3333&gt;`');
     expect(text).toMatch(/On hold since <!date\^1340803135\^\{date_short_pretty\} \{time_secs\}\|2012-06-27T16:18:55\+03:00> · held by this side/);
   });
@@ -100,7 +104,9 @@ describe('call card', () => {
     const calls = Array.from({ length: 30 }, (_, i) => phoneCallSchema.parse({ id: `call${i}`, phoneCallView: [{ id: '01', status: 5 }] }));
     const msg = callListMessage('0003*210', calls).blocks as AnyBlock[];
     expect(msg.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
-    expect(JSON.stringify(msg)).toMatch(/21 more calls not shown/);
+    const shown = msg.filter((b) => b.block_id?.endsWith('.head')).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(JSON.stringify(msg)).toContain(`${30 - shown} more calls not shown`);
     const ids = msg.map((b) => b.block_id).filter(Boolean);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -121,5 +127,57 @@ describe('call card', () => {
   it('lists call events with an Edit button each', () => {
     const msg = eventsMessage('1 call event(s) on 0003*210', '0003*210', [{ id: 'Nq1', type: 0, method: 1, status: 1, url: 'http://x/y', self: undefined }]);
     expect(JSON.stringify(msg.blocks)).toContain('"action_id":"event.edit.Nq1"');
+  });
+});
+
+describe('a card reads like a person wrote it', () => {
+  const at = '2026-11-23T10:41:07Z';
+  const talking = phoneCallSchema.parse({
+    id: 'b817d2618fe6f1804333',
+    extension: '0003*210',
+    answered: at,
+    phoneCallView: [{ id: '01', extension: '0003*210', status: 5, answered: at, callerId: 'Customer <7778888>', source: ['7778888'], destination: ['0003*210'] }],
+  });
+  const texts = (bs: AnyBlock[]) => bs.map((b) => [b.text?.text, ...(b.elements ?? []).map((e) => (e as { text?: string }).text)].filter((t) => typeof t === 'string').join(' '));
+
+  it('the headline says who is calling whom, the state and since when; ids go to a context line', () => {
+    const bs = blocks(talking);
+    const head = bs[0]!.text!.text;
+    expect(head).toContain('`Customer &lt;7778888&gt;` is talking with `0003*210`');
+    expect(head).toMatch(/answered <!date\^\d+\^\{time_secs\}\|2026-11-23T10:41:07Z>/);
+    expect(head).toMatch(/<!date\^\d+\^\{ago\}\|/);
+    expect(head).not.toContain('View');
+    expect(head).not.toContain('b817d2618fe6f1804333');
+    const ids = bs.find((b) => b.block_id?.endsWith('.ids'))!;
+    expect(ids.type).toBe('context');
+    expect(texts([ids])[0]).toContain('Call `b817d2618fe6f1804333` on `0003*210` · view 01');
+  });
+
+  it('a whisper leg says what it is and who is on it, and gets no buttons of its own', () => {
+    const whispered = phoneCallSchema.parse({
+      ...talking,
+      phoneCallView: [...talking.phoneCallView, { id: '02', extension: '0003*210', status: 5, answered: at, source: ['0003*024'], destination: ['0003*210'] }],
+    });
+    const card = callCard(whispered, { extension: '0003*210', hints: [{ from: '0003*024', mode: 'whisper', private: true }] }).blocks as AnyBlock[];
+    const leg = card.find((b) => b.block_id?.endsWith('view.02'))!;
+    expect(leg.text!.text).toContain('*Whisper* from `0003*024` to `0003*210`');
+    expect(leg.text!.text).toContain('private');
+    expect(card.some((b) => b.block_id?.endsWith('actions.02'))).toBe(false);
+    // The agent's own leg keeps its buttons (Hold, Whisper, ...).
+    expect(actionIds(card)).toContain('call.whisper.01');
+    expect(actionIds(card).filter((id) => id?.endsWith('.02'))).toEqual([]);
+    const listening = callCard(whispered, { extension: '0003*210', hints: [{ from: '0003*024', mode: 'listen' }] }).blocks as AnyBlock[];
+    expect(listening.find((b) => b.block_id?.endsWith('view.02'))!.text!.text).toContain('*Listening in* `0003*024` hears `0003*210` and the customer, unheard');
+    expect(actionIds(listening)).not.toContain('call.park.02');
+    const barged = callCard(whispered, { extension: '0003*210', hints: [{ from: '0003*024', mode: 'barge' }] }).blocks as AnyBlock[];
+    expect(barged.find((b) => b.block_id?.endsWith('view.02'))!.text!.text).toContain('*Barged in* `0003*024` joined the conversation with `0003*210`');
+    expect(actionIds(barged).filter((id) => id?.endsWith('.02'))).toEqual([]);
+  });
+});
+
+describe('Block Kit limits', () => {
+  it("the one table matches the copy of Slack's limits kept in test/fixtures", () => {
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/slack/block-kit-limits.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fixture)) if (!k.startsWith('_')) expect([k, LIMITS[k as keyof typeof LIMITS]]).toEqual([k, v]);
   });
 });

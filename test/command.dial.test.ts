@@ -151,7 +151,7 @@ describe('dial: /call in Slack', () => {
     expect(text).toContain(id);
     expect(text).toContain('<@UA> placed the call');
     const ts = posted[0]!;
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /:large_green_circle: on call/.test(JSON.stringify(c.body.blocks)));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /:large_green_circle: `[^`]*` is talking with `0003\*024`/.test(JSON.stringify(c.body.blocks)));
   });
 
   it('an unknown number gets one private line and nothing is sent', async () => {

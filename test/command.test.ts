@@ -160,6 +160,8 @@ describe('parseCommand: other commands', () => {
     expect(parseCommand('list')).toEqual({ kind: 'list', extension: '@self' });
     expect(parseCommand('list 0003*024')).toEqual({ kind: 'list', extension: '0003*024' });
     expect(parseCommand(`list 0003*210 ${CALL}`)).toEqual({ kind: 'show', extension: '0003*210', phoneCallId: CALL });
+    expect(parseCommand(`post 0003*210 ${CALL}`)).toEqual({ kind: 'show', extension: '0003*210', phoneCallId: CALL, share: true });
+    expect(() => parseCommand('post 0003*210')).toThrow(/needs the extension and the call id/);
     expect(parseCommand('link')).toEqual({ kind: 'link' });
     expect(parseCommand('link 0003*210')).toEqual({ kind: 'link', extension: '0003*210' });
   });

@@ -36,7 +36,7 @@ describe('tokens', () => {
   it('an expired token is refreshed once, transparently, and the new one is stored', async () => {
     const t = s.sandbox.issueToken('12', 1);
     await s.slack.deps.accounts.link({ teamId: 'T1', userId: 'UEXP' }, { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() - 1000) });
-    await command('UEXP', `list 0003*210 ${CALL}`);
+    await command('UEXP', `post 0003*210 ${CALL}`);
     await s.api.waitFor('chat.postMessage');
     const stored = await s.store.getLinkedAccount('T1', 'UEXP');
     expect(stored!.accessToken).not.toBe(t.accessToken);
@@ -85,9 +85,9 @@ describe('cards stay current', () => {
       posted.push(String(a.ts));
       return a;
     });
-    await command('UA', `list 0003*210 ${CALL}`, 'C1');
+    await command('UA', `post 0003*210 ${CALL}`, 'C1');
     await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'C1');
-    await command('UA', `list 0003*210 ${CALL}`, 'C2');
+    await command('UA', `post 0003*210 ${CALL}`, 'C2');
     await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'C2');
     await command('UA', `hold 0003*210 ${CALL}`, 'C3');
     // The update that shows the new state (not an earlier sync of the same card).

@@ -80,7 +80,7 @@ describe('a ringing call in Slack', () => {
 
   it('offers Pick up and Voicemail; Pick up asks where, then PickUp is sent as the acting user', async () => {
     const id = await ringingOnQueue();
-    await command(`list 0003*300 ${id}`);
+    await command(`post 0003*300 ${id}`);
     const card = await s.api.waitFor('chat.postMessage');
     expect(ids(blocksOf(card))).toEqual(expect.arrayContaining(['call.pickup.01', 'call.voicemail.01']));
     await press(card, posted[0]!, 'call.pickup.01');
@@ -104,7 +104,23 @@ describe('a ringing call in Slack', () => {
 
   it('/call voicemail sends the ringing call to a mailbox', async () => {
     const id = await ringingOnQueue();
-    await command(`voicemail 0003*300 ${id} to 0003*210`);
+    // Voicemail takes the call away from whoever it rings: typed, it asks first.
+    const asked = await command(`voicemail 0003*300 ${id} to 0003*210`);
+    const question = (asked.json as { blocks: Block[] }).blocks;
+    expect(puts()).toHaveLength(0);
+    const confirm = question.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'command.confirm')!;
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000000.000003',
+        isEphemeral: true,
+        actionId: 'command.confirm',
+        value: confirm.value!,
+        responseUrl: s.api.responseUrl('/confirm/UA'),
+      }),
+    );
     const card = await s.api.waitFor('chat.postMessage');
     expect(puts().at(-1)).toMatchObject({ body: { action: 'TransferToVoicemail', sendCallTo: '0003*210', phoneCallViewId: '01' }, status: 202 });
     expect(JSON.stringify(card.body.blocks)).toContain('<@UA> sent to voicemail the call');

@@ -97,16 +97,19 @@ describe('/call', () => {
     const { card, ts } = await postedCard();
     // Whisper page: view 02 is created once 0003*024 answers, not while it rings; the
     // card is read again until it appears (unless it had already when the card was made).
-    const joined = /View 02\* · `0003\*210` · :large_green_circle: on call/;
+    // The whisperer's leg says what it is and who is on it, and offers no buttons of its own.
+    const joined = /\*Whisper\* from `0003\*024` to `0003\*210`/;
     const settled = joined.test(allText(blocksOf(card)))
       ? blocksOf(card)
       : ((await s.api.waitFor('chat.update', (c) => c.body.ts === ts && joined.test(allText(c.body.blocks as Block[])), 10_000)).body.blocks as Block[]);
     expect(allText(settled)).toContain('<@UA> started whispering on the call (view 01)');
     expect(allText(settled)).toContain('`Whisper To Me &lt;42420042&gt;`');
+    expect(settled.some((b) => b.type === 'actions' && String(b.block_id).endsWith('.actions.02'))).toBe(false);
+    expect(allText(settled)).toContain('`John Doe &lt;3333&gt;` is talking with `0003*024` on `0003*210`');
   });
 
   it('escapes caller ids and extensions for mrkdwn', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card } = await postedCard();
     const text = allText(blocksOf(card));
     expect(text).toContain('`0003*210`');
@@ -114,12 +117,65 @@ describe('/call', () => {
     expect(text).not.toContain('<3333>');
   });
 
-  it('list: all calls of the extension as one message, within Block Kit limits', async () => {
+  it('list: answered privately, all calls in one message, each with a button that posts its card to the channel, kept current', async () => {
     await command('UA', 'list 0003*210');
-    const { card } = await postedCard();
-    expect(blocksOf(card).length).toBeLessThanOrEqual(50);
-    expect(allText(blocksOf(card))).toContain('2 live calls');
-    expect(allText(blocksOf(card))).toContain(SEED_IDS.parkedCall);
+    const answer = await s.api.waitFor('response_url', (c) => allText((c.body.blocks ?? []) as Block[]).includes('2 live calls'));
+    await s.slack.idle();
+    expect(answer.body.response_type).toBe('ephemeral');
+    const blocks = answer.body.blocks as Block[];
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(allText(blocks)).toContain(SEED_IDS.parkedCall);
+    expect(s.api.callsTo('chat.postMessage')).toHaveLength(0);
+    const posts = blocks.flatMap((b) => (b.elements ?? []).filter((e) => e.action_id === 'call.post').map((e) => ({ block: b.block_id!, value: e.value! })));
+    expect(posts.map((p) => JSON.parse(p.value).call).sort()).toEqual([CALL, SEED_IDS.parkedCall].sort());
+    const mine = posts.find((p) => JSON.parse(p.value).call === CALL)!;
+    s.sandbox.requests.length = 0;
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000000.000001',
+        isEphemeral: true,
+        blockId: mine.block,
+        actionId: 'call.post',
+        value: mine.value,
+        responseUrl: s.api.responseUrl('/press/UA'),
+      }),
+    );
+    const { card, ts } = await postedCard();
+    expect(allText(blocksOf(card))).toContain(`${CALL}.head`);
+    expect(allText(blocksOf(card))).not.toContain(SEED_IDS.parkedCall);
+    expect(allText(blocksOf(card))).not.toContain('call.post'); // the posted card is an ordinary card
+    expect(uapiRequests().map((r) => r.method)).toEqual(['GET']);
+    // The posted card stays current: an action on the call elsewhere updates it.
+    await command('UA', `hold 0003*210 ${CALL}`);
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('on hold'));
+  });
+
+  it("a button on the private list acts, and the list's private message shows the result (Slack cannot chat.update an ephemeral message)", async () => {
+    await command('UA', 'list 0003*210');
+    const answer = await s.api.waitFor('response_url', (c) => allText((c.body.blocks ?? []) as Block[]).includes('2 live calls'));
+    await s.slack.idle();
+    s.api.respondWith('chat.update', { ok: false, error: 'message_not_found' });
+    const blocks = answer.body.blocks as Block[];
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000000.000005',
+        isEphemeral: true,
+        blockId: `${CALL}.actions.01`,
+        actionId: 'call.hold.01',
+        value: button(blocks, 'call.hold.01').value!,
+        responseUrl: s.api.responseUrl('/press/UA'),
+      }),
+    );
+    const shown = await s.api.waitFor('response_url', (c) => c.body.replace_original === true && allText((c.body.blocks ?? []) as Block[]).includes('put the call on hold'));
+    expect(allText(shown.body.blocks as Block[])).toContain(`${CALL}.head`);
+    expect(s.sandbox.world.calls.get(CALL)!.views[0]!.holder).toBe(1);
+    expect(s.api.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('bad input: one specific private line, nothing sent to VoipNow or posted', async () => {
@@ -172,7 +228,7 @@ describe('/call', () => {
 
   it('answers through the response_url when the bot is not in the channel', async () => {
     s.api.respondWith('chat.postMessage', { ok: false, error: 'not_in_channel' });
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const inChannel = await s.api.waitFor('response_url', (c) => c.body.response_type === 'in_channel');
     expect(allText(inChannel.body.blocks as Block[])).toContain(CALL);
     const hint = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('/invite @callops'));
@@ -191,7 +247,27 @@ describe('/call', () => {
     s.api.clearCalls();
     await command('UA', 'events list 0003*210');
     const list = await s.api.waitFor('response_url');
-    expect(() => button(list.body.blocks as Block[], `event.edit.${SEED_IDS.seedEvent}`)).not.toThrow();
+    const edit = button(list.body.blocks as Block[], `event.edit.${SEED_IDS.seedEvent}`);
+    // The Edit button says what it carries; buttons posted with the old one-letter keys still open the event.
+    expect(JSON.parse(edit.value!)).toEqual({ extension: '0003*210', type: 0, id: SEED_IDS.seedEvent });
+    for (const value of [edit.value!, JSON.stringify({ e: '0003*210', t: 0, id: SEED_IDS.seedEvent })]) {
+      s.api.clearCalls();
+      await blockAction(
+        s.base,
+        SIGNING_SECRET,
+        blockActionPayload({
+          user: 'UA',
+          messageTs: '1700000000.000004',
+          isEphemeral: true,
+          actionId: `event.edit.${SEED_IDS.seedEvent}`,
+          value,
+          responseUrl: s.api.responseUrl('/press/UA'),
+        }),
+      );
+      const filled = await s.api.waitFor('views.update', (c) => JSON.stringify(c.body.view).includes('Save'));
+      const meta = JSON.parse((filled.body.view as { private_metadata: string }).private_metadata);
+      expect(meta).toMatchObject({ extension: '0003*210', type: 0, id: SEED_IDS.seedEvent });
+    }
   });
 });
 
@@ -228,7 +304,7 @@ describe('buttons', () => {
   });
 
   it("an agent's button acts through their own view's extension, not the queue's", async () => {
-    await command('UA', `list 0003*300 ${SEED_IDS.queueCall}`);
+    await command('UA', `post 0003*300 ${SEED_IDS.queueCall}`);
     const { card, ts } = await postedCard();
     s.sandbox.requests.length = 0;
     // UB is user 13, the agent on view 02 (0003*024); the call is charged to queue 0003*300 (user 12's).
@@ -250,7 +326,7 @@ describe('buttons', () => {
   });
 
   it('a second press of the same action while the first runs sends nothing more to VoipNow', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     s.sandbox.setFaults({ latencyMs: 300 });
     s.sandbox.requests.length = 0;
@@ -262,7 +338,7 @@ describe('buttons', () => {
   });
 
   it('an unlinked user pressing a button is asked to link; nothing reaches VoipNow', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     s.sandbox.requests.length = 0;
     await press('UNOBODY', card, ts, 'call.hold.01');
@@ -272,7 +348,7 @@ describe('buttons', () => {
   });
 
   it('whisper opens a modal; bad input shows on the field; a good one whispers and updates the card', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     await press('UA', card, ts, 'call.whisper.01');
     const opened = await s.api.waitFor('views.open');
@@ -310,11 +386,11 @@ describe('buttons', () => {
       phoneCallViewId: '01',
     });
     // The card keeps reading the call until 0003*024 answers and view 02 appears (no follower left behind).
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /View 02\*/.test(allText(c.body.blocks as Block[])));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /\*Whisper\* from `0003\*024`.*private/.test(allText(c.body.blocks as Block[])));
   });
 
   it('Refresh on a call that ended elsewhere turns the card into an ended card', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     s.sandbox.world.hangup(s.sandbox.world.calls.get(CALL)!);
     await press('UA', card, ts, 'call.refresh');
@@ -325,7 +401,7 @@ describe('buttons', () => {
   });
 
   it('hang up asks for confirmation and ends the call card', async () => {
-    await command('UA', `list 0003*210 ${CALL}`);
+    await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
     const hangup = button(blocksOf(card), 'call.hangup') as { confirm?: unknown };
     expect(hangup.confirm).toBeDefined();
@@ -359,6 +435,9 @@ describe('App Home and health', () => {
     expect(published.body.user_id).toBe('UA');
     expect(text).toContain('Linked to VoipNow');
     expect(text).toContain(CALL);
+    // The same words as a card: who is calling whom, and each leg.
+    expect(text).toContain('`John Doe &lt;3333&gt;` is talking with `0003*024` on `0003*210`');
+    expect(text).toContain('Agent `0003*210` with `0003*024`');
     expect(text).toContain('How to use callops');
   });
 
@@ -413,7 +492,7 @@ describe('linking an account through the sandbox consent page', () => {
 
     s.sandbox.requests.length = 0;
     await command('UC', 'list 0003*024');
-    await postedCard();
+    await s.api.waitFor('response_url', (c) => c.body.response_type === 'ephemeral' && allText((c.body.blocks ?? []) as Block[]).includes('live call'));
     expect(uapiRequests().map((r) => r.userId)).toEqual(['13']);
   });
 });
@@ -423,7 +502,7 @@ describe('Socket Mode', () => {
     const sock = await startStack({ socketMode: true });
     try {
       await sock.link('UA', '12');
-      const ack = await sock.socket!.sendSlashCommand({ user_id: 'UA', text: `list 0003*210 ${CALL}`, response_url: sock.api.responseUrl('/sock') });
+      const ack = await sock.socket!.sendSlashCommand({ user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: sock.api.responseUrl('/sock') });
       expect(JSON.stringify(ack.payload)).toContain('Looking up live calls');
       const posted = await sock.api.waitFor('chat.postMessage');
       expect(allText(posted.body.blocks as Block[])).toContain(CALL);

@@ -100,7 +100,7 @@ describe('/call help', () => {
     const alias = await help('UA', 'help pause');
     expect(everyText(alias.blocks).join('\n')).toContain('`/call hold &lt;extension&gt; [callId] [view &lt;id&gt;]`');
     const hangup = await help('UA', 'help hangup');
-    expect(everyText(hangup.blocks).join('\n')).toContain("The card's button asks for confirmation first.");
+    expect(everyText(hangup.blocks).join('\n')).toContain('Asks for confirmation first, typed or pressed on a card.');
     const events = await help('UA', 'help events');
     expect(everyText(events.blocks).join('\n')).toContain('events delete &lt;extension&gt; [type [eventId]]');
     const transfer = await help('UA', 'help transfer');

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/calls/command.js';
-import { callCard } from '../src/calls/card.js';
+import { callCard } from '../src/slack/blocks/call-card.js';
 import { runLine } from '../src/console/session.js';
 import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';

@@ -3,16 +3,21 @@
  * prompt) becomes one typed Command, or a CommandError with one clear line:
  * what is wrong, what is allowed, an example. Shared by the console and Slack.
  */
-import { CallopsError } from '../errors.js';
-import { UapiError } from '../uapi/errors.js';
 import { rules } from '../uapi/rules.js';
+import { CommandError } from './command-error.js';
+import { parseEvents } from './parse-events.js';
+import { check, readWords, tokenize } from './words.js';
 import { CALL_ACTIONS, findCallAction, usageOf, type ActionParams, type CallActionName, type CallActionSpec, type ParamName } from './actions.js';
+
+export { CommandError, oneLine } from './command-error.js';
+export { normalizeText, tokenize } from './words.js';
 
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'list'; extension: string }
   | { kind: 'dial'; destination: string; from?: string; callerId?: string }
-  | { kind: 'show'; extension: string; phoneCallId: string }
+  /** One call; `share` (typed `post`): Slack posts its card to the channel instead of answering privately. */
+  | { kind: 'show'; extension: string; phoneCallId: string; share?: true }
   | {
       kind: 'action';
       action: CallActionName;
@@ -37,174 +42,6 @@ export type Command =
   | { kind: 'watch'; extensions: string[] }
   | { kind: 'unwatch'; extensions: string[] | 'all' }
   | { kind: 'watching' };
-
-export class CommandError extends CallopsError {
-  readonly code: string = 'invalid_command';
-  constructor(
-    /** What is wrong and what is allowed. */
-    readonly problem: string,
-    readonly usage?: string,
-    readonly example?: string,
-  ) {
-    // One line, whatever the echoed words held (a quoted word may span lines or carry control characters).
-    super(oneLine([problem, usage && `Usage: \`${usage}\``, example && `Example: \`${example}\``].filter(Boolean).join(' ')));
-    this.name = 'CommandError';
-  }
-
-  /** The message, with commands in the usage and example written for a surface (`/call ` in Slack). */
-  sentenceFor(prefix: string): string {
-    const usage = this.usage && `Usage: \`${prefix}${this.usage}\``;
-    const example = this.example && `Example: \`${prefix}${this.example}\``;
-    return [this.problem, usage, example].filter(Boolean).join(' ');
-  }
-
-  get sentence(): string {
-    return this.message;
-  }
-}
-
-/** Control characters and line breaks become spaces, so a message stays one plain line. */
-export function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
-
-/**
- * Slack rewrites `--` as an em dash and straight quotes as curly ones; phones add
- * non-breaking spaces. Undo that before reading the words.
- */
-export function normalizeText(text: string): string {
-  return (
-    text
-      // Slack may turn numbers and URLs into links: <tel:+15551234567|+1 555...>, <https://x|x>.
-      // No class may run past a `<`: each attempt then stops at the next link, so the
-      // scan stays linear (with `[^>]*`, 200 KB of `<http://` took seconds).
-      .replace(/<tel:([+\d]+)(?:\|[^<>]*)?>/g, '$1')
-      .replace(/<(https?:\/\/[^|<>\s]+)(?:\|[^<>]*)?>/g, '$1')
-      .replace(/[\u201C\u201D\u201E\u201F\u00AB\u00BB]/g, '"')
-      .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
-      .replace(/(^|\s)[\u2014\u2013]+(?=\S)/g, '$1--')
-      .replace(/[\u00A0\u2007\u202F]/g, ' ')
-      .trim()
-  );
-}
-
-/**
- * Split into words. Double quotes group words, also inside a word (`note="a b"`);
- * single quotes group only when they open a word, so "O'Brien" stays one word.
- */
-export function tokenize(text: string): string[] {
-  const words: string[] = [];
-  const src = normalizeText(text);
-  let i = 0;
-  while (i < src.length) {
-    while (i < src.length && /\s/.test(src[i]!)) i++;
-    if (i >= src.length) break;
-    let word = '';
-    let quoted = false;
-    if (src[i] === "'") {
-      const end = src.indexOf("'", i + 1);
-      if (end > i && (end + 1 === src.length || /\s/.test(src[end + 1]!))) {
-        words.push(src.slice(i + 1, end));
-        i = end + 1;
-        continue;
-      }
-    }
-    while (i < src.length && (quoted || !/\s/.test(src[i]!))) {
-      if (src[i] === '"') quoted = !quoted;
-      else word += src[i];
-      i++;
-    }
-    words.push(word);
-  }
-  return words;
-}
-
-/** Option keywords as users type them, mapped to one name (a Map: `constructor` is not an option). */
-const OPTION_WORDS = new Map<string, string>(
-  Object.entries({
-    to: 'to',
-    target: 'to',
-    sendcallto: 'to',
-    as: 'callerId',
-    callerid: 'callerId',
-    'caller-id': 'callerId',
-    wait: 'wait',
-    waitforpickup: 'wait',
-    timeout: 'wait',
-    private: 'private',
-    for: 'parkFor',
-    maxinparking: 'parkFor',
-    format: 'format',
-    view: 'view',
-    phonecallviewid: 'view',
-    method: 'method',
-    note: 'note',
-    url: 'url',
-    status: 'status',
-    call: 'call',
-    callid: 'call',
-    phonecallid: 'call',
-    from: 'from',
-  }),
-);
-/** Options that take no value (a following 0/1 is read as its value). */
-const FLAGS = new Set(['private']);
-
-interface Words {
-  positionals: string[];
-  options: Map<string, string>;
-}
-
-/** Separate positional words from `to X`, `--to X`, `to=X` options. */
-function readWords(words: string[], allowed: ReadonlySet<string>, ctx: { usage: string; example: string }): Words {
-  const positionals: string[] = [];
-  const options = new Map<string, string>();
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    const eq = /^-{0,2}([A-Za-z-]+)=(.*)$/s.exec(word);
-    const dashed = /^--?([A-Za-z-]+)$/.exec(word);
-    const key = eq?.[1] ?? dashed?.[1] ?? word;
-    const name = OPTION_WORDS.get(key.toLowerCase());
-    const looksLikeOption = eq !== null || dashed !== null || name !== undefined;
-    if (!looksLikeOption) {
-      positionals.push(word);
-      continue;
-    }
-    if (!name || !allowed.has(name)) {
-      const known = [...allowed].join(', ') || 'none';
-      throw new CommandError(`\`${word}\` is not an option here (options: ${known}).`, ctx.usage, ctx.example);
-    }
-    if (options.has(name)) throw new CommandError(`\`${key}\` is given twice.`, ctx.usage, ctx.example);
-    let value: string | undefined = eq?.[2];
-    if (value === undefined) {
-      const next = words[i + 1];
-      if (FLAGS.has(name)) {
-        // A following 0 or 1 is the flag's value, and is consumed with it.
-        if (next !== undefined && /^[01]$/.test(next)) {
-          value = next;
-          i++;
-        } else value = '1';
-      } else {
-        if (next === undefined) throw new CommandError(`\`${key}\` needs a value.`, ctx.usage, ctx.example);
-        value = next;
-        i++;
-      }
-    }
-    options.set(name, value);
-  }
-  return { positionals, options };
-}
-
-/** Run a seeds' rule, turning its UapiError into a CommandError with the usage line. */
-function check<T>(fn: () => T, ctx: { usage: string; example: string }): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof UapiError) throw new CommandError(err.sentence, ctx.usage, ctx.example);
-    throw err;
-  }
-}
 
 const CALL_ID_SHAPE = /^(?=.*[A-Za-z])[A-Za-z0-9]{8,64}$/;
 
@@ -254,78 +91,6 @@ function parseAction(spec: CallActionSpec, args: string[]): Command {
     ...(viewId !== undefined && { viewId }),
     params,
   };
-}
-
-const EVENTS_USAGE: Record<'list' | 'add' | 'update' | 'delete', { usage: string; example: string }> = {
-  list: { usage: 'events list <extension> [type]', example: 'events list 0003*210' },
-  add: {
-    usage: 'events add <extension> <type> url <url> [method get|post] [note "..."] [status enabled|disabled]',
-    example: 'events add 0003*210 hangup url https://crm.example.com/hook method post',
-  },
-  update: {
-    usage: 'events update <extension> <type> <eventId> [method get|post] [note "..."] [url <url>] [status enabled|disabled]',
-    example: 'events update 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq method post note "I want to use POST for my event"',
-  },
-  delete: { usage: 'events delete <extension> [type [eventId]]', example: 'events delete 0003*210 0 NqeyDRqo4FtabmFj8gNWq3hsiGNYyq' },
-};
-const EVENTS_OPS = new Map(Object.entries(EVENTS_USAGE) as [keyof typeof EVENTS_USAGE, { usage: string; example: string }][]);
-const EVENTS_MAX_WORDS = new Map<keyof typeof EVENTS_USAGE, number>([
-  ['list', 2],
-  ['add', 2],
-  ['update', 3],
-  ['delete', 3],
-]);
-
-function parseEvents(args: string[]): Command {
-  const [op, ...rest] = args;
-  const key = (op ?? '').toLowerCase() as keyof typeof EVENTS_USAGE;
-  // A Map, not an object lookup: `events constructor` or `events __proto__` is an unknown word.
-  const ctx = EVENTS_OPS.get(key);
-  if (!ctx) {
-    throw new CommandError(
-      op ? `\`events ${op}\` is not known: use list, add, update or delete.` : '`events` needs list, add, update or delete.',
-      'events list|add|update|delete <extension> ...',
-      EVENTS_USAGE.list.example,
-    );
-  }
-  const takesFields = key === 'add' || key === 'update';
-  const { positionals, options } = readWords(rest, new Set(takesFields ? ['method', 'note', 'url', 'status'] : []), ctx);
-  const max = EVENTS_MAX_WORDS.get(key)!;
-  if (positionals.length > max) {
-    throw new CommandError(`Too many words: \`${positionals.slice(max).join(' ')}\` is not understood.`, ctx.usage, ctx.example);
-  }
-  const [ext, type, id] = positionals;
-  if (ext === undefined) throw new CommandError('Which extension?', ctx.usage, ctx.example);
-  const extension = check(() => rules.extension(ext), ctx);
-  const eventType = type === undefined ? undefined : check(() => rules.eventType(type), ctx);
-  const eventId = id === undefined ? undefined : check(() => rules.eventId(id), ctx);
-  const fields = check(
-    () => ({
-      ...(options.has('method') && { method: rules.eventMethod(options.get('method')!) }),
-      ...(options.has('note') && { note: rules.eventNote(options.get('note')!) }),
-      ...(options.has('url') && { url: rules.eventUrl(options.get('url')!) }),
-      ...(options.has('status') && { status: rules.eventStatus(options.get('status')!) }),
-    }),
-    ctx,
-  );
-  switch (key) {
-    case 'list':
-      return { kind: 'events-list', extension, ...(eventType !== undefined && { eventType }) };
-    case 'delete':
-      return { kind: 'events-delete', extension, ...(eventType !== undefined && { eventType }), ...(eventId !== undefined && { eventId }) };
-    case 'add': {
-      if (eventType === undefined) throw new CommandError('Which event type?', ctx.usage, ctx.example);
-      if (!fields.url) throw new CommandError('A new event needs `url <address>` to call.', ctx.usage, ctx.example);
-      return { kind: 'events-add', extension, eventType, ...fields, url: fields.url };
-    }
-    case 'update': {
-      if (eventType === undefined || eventId === undefined) {
-        throw new CommandError('Which event? Give its type and id (see `events list`).', ctx.usage, ctx.example);
-      }
-      // No changes: the console says so (the client refuses an empty update); Slack opens the edit modal.
-      return { kind: 'events-update', extension, eventType, eventId, changes: fields };
-    }
-  }
 }
 
 function oneExtension(word: string, args: string[], usage: string, example: string, allowSelf: boolean): string {
@@ -388,6 +153,13 @@ export function parseCommand(text: string): Command {
         return { kind: 'show', extension, phoneCallId: check(() => rules.phoneCallId(args[1]!), ctx) };
       }
       return { kind: 'list', extension: oneExtension('list', args, 'list [extension] [callId]', 'list 0003*210', true) };
+    }
+    case 'post':
+    case 'share': {
+      const ctx = { usage: 'post <extension> <callId>', example: 'post 0003*210 b817d2618fe6f1804333' };
+      if (args.length !== 2) throw new CommandError('`post` needs the extension and the call id of one live call.', ctx.usage, ctx.example);
+      const extension = check(() => rules.extension(args[0]!, { allowSelf: true }), ctx);
+      return { kind: 'show', extension, phoneCallId: check(() => rules.phoneCallId(args[1]!), ctx), share: true };
     }
     case 'events':
     case 'event':

@@ -58,8 +58,17 @@ const LIST: HelpEntry = {
   topic: 'list',
   usage: 'list [extension] [callId]',
   summary: 'show live calls: all of your extensions, one extension, or one call',
-  details: ['A call id alone finds the call on any of your extensions.'],
+  details: ['A call id alone finds the call on any of your extensions.', 'In Slack the answer is private; each call has a button that posts its card to the channel.'],
   examples: ['list', 'list 0003*210', 'list 0003*210 b817d2618fe6f1804333'],
+};
+
+const POST: HelpEntry = {
+  topic: 'post',
+  usage: 'post <extension> <callId>',
+  summary: "post one call's card to the channel, kept current for everyone (what the list's button does)",
+  details: ['Also: share.'],
+  examples: ['post 0003*210 b817d2618fe6f1804333'],
+  slackOnly: true,
 };
 
 const EVENTS: HelpEntry = {
@@ -121,7 +130,7 @@ export function helpGroups(): HelpGroup[] {
   const agent = CALL_ACTIONS.filter((a) => a.role !== 'supervisor').map(actionEntry);
   const supervisor = CALL_ACTIONS.filter((a) => a.role === 'supervisor').map(actionEntry);
   return [
-    { title: 'See calls', entries: [LIST] },
+    { title: 'See calls', entries: [LIST, POST] },
     { title: 'Handle a call', entries: agent },
     ...(supervisor.length ? [{ title: 'Coach an agent (supervisors)', entries: supervisor }] : []),
     { title: 'Live call board of a channel (supervisors)', entries: BOARD },

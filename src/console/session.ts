@@ -58,7 +58,7 @@ export function parseLine(line: string): Command {
 /** A failure as a result: its sentence, its exit code, its --json object. */
 export function failed(command: string, err: unknown, stage: 'parse' | 'run', logger?: Logger): ConsoleResult {
   const exit = exitCodeOf(err, stage);
-  const text = err instanceof UsageError ? err.message : failureText(err, logger, 'plain');
+  const text = err instanceof UsageError ? err.message : failureText(err, logger);
   return { ok: false, exit, text, json: { ok: false, command, error: { code: errorCodeOf(err, exit), message: text, exit } } };
 }
 

@@ -8,9 +8,10 @@
 import { z } from 'zod';
 import type { KnownBlock, View } from '@slack/types';
 import { CALL_ACTIONS, findCallAction, type ActionParams, type CallActionSpec } from '../calls/actions.js';
-import { code } from '../calls/card.js';
+import { code } from './blocks/mrkdwn.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 export const CALL_MODAL_ID = 'call.modal';
 
@@ -41,7 +42,7 @@ const metaSchema = z.object({
 
 /** The metadata of a submission, checked again; undefined when anything is off (tampered or out of date). */
 export function readModalMeta(raw: unknown): { spec: CallActionSpec; meta: ModalMeta } | undefined {
-  if (typeof raw !== 'string' || raw.length > 3000) return undefined;
+  if (typeof raw !== 'string' || raw.length > LIMITS.privateMetadata) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -116,8 +117,8 @@ export function actionModal(spec: CallActionSpec, meta: ModalMeta, ownExtension?
     type: 'modal',
     callback_id: CALL_MODAL_ID,
     private_metadata: JSON.stringify({ ...meta, action: spec.name } satisfies ModalMeta),
-    title: { type: 'plain_text', text: spec.label.slice(0, 24) },
-    submit: { type: 'plain_text', text: spec.label.slice(0, 24) },
+    title: { type: 'plain_text', text: clip(spec.label, LIMITS.modalTitle) },
+    submit: { type: 'plain_text', text: clip(spec.label, LIMITS.modalButton) },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks,
   };

@@ -19,7 +19,7 @@ import { CardPublisher } from './publish.js';
 import { RingFollowUp, type FollowUpOptions } from './followup.js';
 import { registerCommands } from './commands.js';
 import { registerInteractions } from './interactions.js';
-import { registerEventEditing } from './events.js';
+import { registerEventEditing } from './call-event-modal.js';
 import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
 import { APP_NAME, APP_VERSION } from '../version.js';

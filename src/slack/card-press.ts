@@ -8,7 +8,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { findCallAction } from '../calls/actions.js';
-import { parseActionId } from '../calls/card.js';
+import { parseActionId } from './blocks/ids.js';
 import type { UapiCommand } from '../calls/execute.js';
 import { actionModal, opensModal } from './action-modal.js';
 import { readCardTarget } from './card-target.js';
@@ -31,8 +31,8 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
     const blocks = body.message?.blocks as KnownBlock[] | undefined;
     const id = parseActionId(action.action_id);
     const target = readCardTarget(action.value);
-    const spec = id && id.action !== 'refresh' ? findCallAction(id.action) : undefined;
-    if (!id || !target || (id.action !== 'refresh' && spec?.name !== id.action)) {
+    const spec = id && id.action !== 'refresh' && id.action !== 'post' ? findCallAction(id.action) : undefined;
+    if (!id || !target || (id.action !== 'refresh' && id.action !== 'post' && spec?.name !== id.action)) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: OUT_OF_DATE });
       return;
     }
@@ -45,7 +45,8 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
       user,
       cmd,
       client,
-      surface: { kind: 'card', channelId, ts, blocks, respond },
+      // "Post to channel" on a private list: the call's card is posted like an action's, and kept current.
+      surface: id.action === 'post' && channelId ? { kind: 'post', channelId, respond } : { kind: 'card', channelId, ts, blocks, respond },
       identity: requestIdentity.press({ ...press, actionTs: action.action_ts }),
     };
     if (!spec || !opensModal(spec)) {

@@ -4,7 +4,7 @@
  * any other. Cards posted before the keys were readable (`{"c","e","v"}`) still work.
  */
 import { z } from 'zod';
-import type { CardTarget } from '../calls/card.js';
+import type { CardTarget } from './blocks/ids.js';
 import { rules } from '../uapi/rules.js';
 
 const current = z.object({ call: z.string(), extension: z.string(), view: z.string().optional() });

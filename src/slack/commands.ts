@@ -7,14 +7,15 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { parseCommand, type Command } from '../calls/command.js';
 import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
-import { escapeMrkdwn } from '../calls/card.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import type { SlackUser } from './accounts.js';
 import { failureReply, slackSentence } from './replies.js';
 import { progressText } from './operations.js';
 import type { SlackDeps } from './deps.js';
-import { openEventModal } from './events.js';
+import { openEventModal } from './call-event-modal.js';
 import { helpReply } from './blocks/help.js';
 import { requestIdentity } from './request-claims.js';
+import { confirmationMessage, needsConfirmation } from './confirm-command.js';
 
 export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 import { isWatchCommand, watchCommand } from './board/commands.js';
@@ -61,7 +62,11 @@ export function onCallCommand(deps: SlackDeps) {
       user,
       cmd,
       client,
-      surface: { kind: 'post' as const, channelId: command.channel_id, respond },
+      // A list is answered privately (with a button per call to post it); an action's card goes to the channel.
+      surface:
+        cmd.kind === 'list' || (cmd.kind === 'show' && !cmd.share)
+          ? { kind: 'private' as const, channelId: command.channel_id, respond }
+          : { kind: 'post' as const, channelId: command.channel_id, respond },
       identity: requestIdentity.command({ teamId: user.teamId, triggerId: command.trigger_id }),
     };
     let admission: Awaited<ReturnType<typeof deps.pipeline.admit>>;
@@ -77,6 +82,11 @@ export function onCallCommand(deps: SlackDeps) {
       await ack();
       await openEventModal(deps, client, user, command.trigger_id, cmd, respond, command.channel_id);
       return;
+    }
+    // Ending or deleting something asks first; Confirm runs it (confirm-command.ts).
+    if (needsConfirmation(cmd)) {
+      const question = confirmationMessage(command.text ?? '', cmd);
+      return ack(question ? { response_type: 'ephemeral', ...question } : ephemeral('That command is too long to ask about; nothing was sent to VoipNow. Type it without the extra words.'));
     }
     await ack(ephemeral(progressText(cmd)));
     await deps.pipeline.run(admission);

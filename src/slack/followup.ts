@@ -6,7 +6,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { PhoneCall } from '../uapi/schemas.js';
-import { callCard, endedCard } from '../calls/card.js';
+import { callCard, endedCard } from './blocks/call-card.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { CardPublisher } from './publish.js';
 import type { Logger } from '../log.js';

@@ -3,12 +3,17 @@
  */
 import type { App } from '@slack/bolt';
 import type { KnownBlock, View } from '@slack/types';
-import { code, escapeMrkdwn, viewText } from '../calls/card.js';
-import { failureText } from '../calls/respond.js';
+import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
+import { STATE_EMOJI, headline, legWords, sinceWords } from './blocks/call-headline.js';
+import { snapshotOf } from '../board/snapshot.js';
+import { legHintsOf } from './leg-hints.js';
+import { slackSentence } from './replies.js';
 import type { PhoneCall } from '../uapi/schemas.js';
+import { execute } from '../calls/execute.js';
 import type { LinkedAccount } from '../store/types.js';
 import type { SlackDeps } from './deps.js';
 import { LINK_BUTTON_ACTION } from './linking.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 const GUIDE = [
   '*How to use callops*',
@@ -21,7 +26,7 @@ const GUIDE = [
 
 const MAX_CALLS = 10;
 
-export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; calls?: PhoneCall[]; callsError?: string; linkUrl?: string }): View {
+export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; calls?: PhoneCall[] /** mrkdwn, already escaped */; callsError?: string; linkUrl?: string }): View {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'callops: live VoipNow calls' } }];
   if (!opts.account) {
     blocks.push({
@@ -38,13 +43,16 @@ export function homeView(opts: { account?: LinkedAccount; voipnowHost: string; c
     const ext = opts.account.extension ? ` · extension ${code(opts.account.extension)}` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: Linked to VoipNow (${escapeMrkdwn(opts.voipnowHost)})${ext}` } });
     blocks.push({ type: 'divider' });
-    if (opts.callsError) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(opts.callsError)}` } });
+    if (opts.callsError) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${opts.callsError}` } });
     else if (!opts.calls?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No live calls on your extensions right now.' } });
     else {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Your live calls* (${opts.calls.length})` } });
       for (const call of opts.calls.slice(0, MAX_CALLS)) {
-        const views = call.phoneCallView.slice(0, 5).map(viewText).join('\n\n');
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `Call ${code(call.id)} on ${code(call.extension ?? '?')}\n${views}`.slice(0, 3000) } });
+        // The same words as the call's card: who is calling whom, since when, then each leg.
+        const snap = snapshotOf(call, call.extension ?? '@self', legHintsOf(call.id));
+        const legs = snap.legs.slice(0, 5).map(legWords).join('\n');
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[snap.state]} ${headline(snap)}${sinceWords(snap)}\n${legs}`, LIMITS.sectionText) } });
+        blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Call ${code(call.id)} on ${code(snap.extension)}`, LIMITS.contextText) }] });
       }
       if (opts.calls.length > MAX_CALLS) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${opts.calls.length - MAX_CALLS} more; use \`/call list\`.` }] });
     }
@@ -67,9 +75,10 @@ export function registerHome(app: App, deps: SlackDeps): void {
     } else {
       try {
         const { client: uapi } = await deps.accounts.clientFor(user);
-        view = homeView({ account, voipnowHost: deps.voipnowHost, calls: await uapi.listPhoneCalls({ extension: '@self' }) });
+        const outcome = await execute(uapi, { kind: 'list', extension: '@self' });
+        view = homeView({ account, voipnowHost: deps.voipnowHost, calls: outcome.kind === 'calls' ? outcome.calls : [] });
       } catch (err) {
-        view = homeView({ account, voipnowHost: deps.voipnowHost, callsError: failureText(err, deps.logger) });
+        view = homeView({ account, voipnowHost: deps.voipnowHost, callsError: slackSentence(err, deps) });
       }
     }
     await client.views.publish({ user_id: event.user, view });

@@ -8,7 +8,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { webApi } from '@slack/bolt';
 import fetch from 'node-fetch';
-import { withNote } from '../calls/card.js';
+import { withNote } from './blocks/call-card.js';
 import { readCardTarget } from './card-target.js';
 import type { Logger } from '../log.js';
 

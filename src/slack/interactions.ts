@@ -6,6 +6,7 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { CALL_MODAL_ID } from './action-modal.js';
 import { onCardPress } from './card-press.js';
+import { onConfirmPress } from './confirm-command.js';
 import type { SlackDeps } from './deps.js';
 import { onActionModalSubmit } from './modal-submit.js';
 import { OpenModals } from './open-modals.js';
@@ -16,5 +17,6 @@ export { safeJson } from './card-target.js';
 export function registerInteractions(app: App, deps: SlackDeps): void {
   const modals = new OpenModals();
   app.action<BlockAction<ButtonAction>>(/^call\./, onCardPress(deps, modals));
+  app.action<BlockAction<ButtonAction>>(/^command\.(confirm|cancel)$/, onConfirmPress(deps));
   app.view<ViewSubmitAction>(CALL_MODAL_ID, onActionModalSubmit(deps, modals));
 }

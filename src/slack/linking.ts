@@ -23,7 +23,7 @@ import { UapiError } from '../uapi/errors.js';
 import type { OAuthState, Store } from '../store/types.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { Logger } from '../log.js';
-import { escapeMrkdwn } from '../calls/card.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
 
 export const CALLBACK_PATH = '/oauth/voipnow/callback';
 /** The callops page the `/call link` button opens. */

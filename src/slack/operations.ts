@@ -4,7 +4,9 @@
  * twice at once, and the words and messages for an outcome.
  */
 import { callAction, didPhrase } from '../calls/actions.js';
-import { callCard, callListMessage, endedCard, eventsMessage } from '../calls/card.js';
+import { callCard, endedCard } from './blocks/call-card.js';
+import { callListMessage } from './blocks/call-list.js';
+import { eventsMessage } from './blocks/call-events.js';
 import type { Outcome, UapiCommand } from '../calls/execute.js';
 import { NotAllowed } from '../errors.js';
 import type { SlackUser } from './accounts.js';

@@ -4,8 +4,10 @@
  * Its block ids carry the call id, so the re-read replaces it like any card.
  */
 import type { KnownBlock } from '@slack/types';
-import { blockId, code, REFRESH_ACTION_ID } from '../calls/card.js';
+import { blockId, REFRESH_ACTION_ID } from './blocks/ids.js';
+import { code } from './blocks/mrkdwn.js';
 import type { SlackMessage } from './publish.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 export function pendingCard(phoneCallId: string, extension: string, note: string): SlackMessage {
   const on = extension === '@self' ? '' : ` on ${code(extension)}`;
@@ -16,7 +18,7 @@ export function pendingCard(phoneCallId: string, extension: string, note: string
       block_id: blockId(phoneCallId, 'call'),
       elements: [{ type: 'button', action_id: REFRESH_ACTION_ID, text: { type: 'plain_text', text: 'Refresh' }, value: JSON.stringify({ call: phoneCallId, extension }) }],
     },
-    { type: 'context', block_id: blockId(phoneCallId, 'note'), elements: [{ type: 'mrkdwn', text: note.slice(0, 3000) }] },
+    { type: 'context', block_id: blockId(phoneCallId, 'note'), elements: [{ type: 'mrkdwn', text: clip(note, LIMITS.contextText) }] },
   ];
-  return { text: `Call ${phoneCallId}: ${note}`.slice(0, 3000), blocks };
+  return { text: clip(`Call ${phoneCallId}: ${note}`, LIMITS.messageText), blocks };
 }

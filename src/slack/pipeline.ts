@@ -11,7 +11,7 @@
 import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { callAction } from '../calls/actions.js';
-import { callCard, endedCard, replaceCallBlocks, withNote } from '../calls/card.js';
+import { callCard, endedCard, replaceCallBlocks, withNote } from './blocks/call-card.js';
 import { CallGone, execute, type Outcome, type UapiCommand } from '../calls/execute.js';
 import { UapiError } from '../uapi/errors.js';
 import type { UapiClient } from '../uapi/client.js';
@@ -19,6 +19,8 @@ import type { LinkedAccount } from '../store/types.js';
 import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
+import { legHintOf, rememberLeg } from './leg-hints.js';
+import { callListMessage } from './blocks/call-list.js';
 import { pendingCard } from './pending-card.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
 import { CallRereads } from './reread.js';
@@ -194,10 +196,15 @@ export class ActionPipeline {
       let msg = operations.message(req.user.userId, outcome);
       const only = outcome.calls.length === 1 ? outcome.calls[0]! : undefined;
       if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
+      // `/call list` answers privately: every call with a button to post its card to the channel.
+      if (req.surface.kind === 'private') msg = callListMessage(outcome.extension, outcome.calls, { postable: true });
       await this.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
       return;
     }
     const cmd = req.cmd as ActionCommand;
+    // A whisper, listen or barge leg is drawn as what it is from the first card on.
+    const hint = legHintOf(cmd);
+    if (hint) rememberLeg(outcome.phoneCallId, hint);
     const label = callAction(outcome.action).label;
     let note = operations.note(req.user.userId, outcome);
     let msg: SlackMessage;

@@ -11,8 +11,9 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
-import { escapeMrkdwn } from '../calls/card.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { MessageWrites } from './card-writes.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 export interface SlackMessage {
   text: string;
@@ -50,7 +51,8 @@ export const INVITE_HINT = 'I am not in this channel, so I answered only here an
 
 /** The card Slack accepts when it refused the full one: the message's own text, plainly. */
 export function minimalCard(msg: SlackMessage): SlackMessage {
-  const text = msg.text.length > 2900 ? `${msg.text.slice(0, 2899)}…` : msg.text;
+  // Room for what escaping adds to the section's copy of the text.
+  const text = clip(msg.text, LIMITS.sectionText - 100);
   return {
     text,
     blocks: [

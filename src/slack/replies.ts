@@ -5,7 +5,7 @@
  */
 import { CALL_ACTIONS } from '../calls/actions.js';
 import { CommandError, oneLine } from '../calls/command.js';
-import { escapeMrkdwn } from '../calls/card.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { sentenceOf } from '../errors.js';
 import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';

@@ -6,7 +6,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { callCard, endedCard, replaceCallBlocks, withNote } from '../calls/card.js';
+import { callCard, endedCard, replaceCallBlocks, withNote } from './blocks/call-card.js';
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';

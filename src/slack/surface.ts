@@ -11,6 +11,8 @@ import type { MessagePlace, Respond } from './publish.js';
 export type Surface =
   /** `/call`: a new card in the channel (events and failures privately). */
   | { kind: 'post'; channelId: string; respond: Respond }
+  /** `/call list`: answered privately, each call with a button that posts its card to the channel. */
+  | { kind: 'private'; channelId: string; respond: Respond }
   /** A press or a modal: the card the user acted on, updated in place (privately when it cannot be). */
   | { kind: 'card'; channelId?: string; ts?: string; blocks?: KnownBlock[]; respond?: Respond };
 

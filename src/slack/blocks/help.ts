@@ -5,7 +5,8 @@
  * while the app runs. Whether to add the link prompt is decided per request.
  */
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
-import { LIMITS, code, escapeMrkdwn } from '../../calls/card.js';
+import { LIMITS, clip } from './limits.js';
+import { code, escapeMrkdwn } from './mrkdwn.js';
 import { HELP_TIPS, helpGroups, helpTopic, type HelpEntry } from '../../calls/help.js';
 
 export interface HelpMessage {
@@ -15,10 +16,9 @@ export interface HelpMessage {
 
 const PREFIX = '/call ';
 
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const mrkdwn = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } });
-const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, LIMITS.sectionText) }] });
-const header = (text: string): HeaderBlock => ({ type: 'header', text: { type: 'plain_text', text: clip(text, 150) } });
+const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, LIMITS.contextText) }] });
+const header = (text: string): HeaderBlock => ({ type: 'header', text: { type: 'plain_text', text: clip(text, LIMITS.headerText) } });
 
 function line(e: HelpEntry): string {
   return `${code(PREFIX + e.usage)}\n${e.summary}${e.supervisorsOnly ? ' _(supervisors)_' : ''}`;
@@ -36,7 +36,7 @@ function overview(): HelpMessage {
 
 function details(e: HelpEntry): HelpMessage {
   const blocks: KnownBlock[] = [
-    mrkdwn(`*${code(PREFIX + e.usage)}*\n${e.summary}.${e.supervisorsOnly ? ' Supervisors only.' : ''}${e.confirms ? " The card's button asks for confirmation first." : ''}`),
+    mrkdwn(`*${code(PREFIX + e.usage)}*\n${e.summary}.${e.supervisorsOnly ? ' Supervisors only.' : ''}${e.confirms ? ' Asks for confirmation first, typed or pressed on a card.' : ''}`),
   ];
   if (e.details.length) blocks.push(mrkdwn(e.details.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')));
   blocks.push(mrkdwn(`*Example${e.examples.length > 1 ? 's' : ''}*\n${e.examples.map((x) => code(PREFIX + x)).join('\n')}`));

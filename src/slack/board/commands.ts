@@ -8,8 +8,8 @@
  */
 import type { RespondFn } from '@slack/bolt';
 import type { Command } from '../../calls/command.js';
-import { code } from '../../calls/card.js';
-import { failureText } from '../../calls/respond.js';
+import { code } from '../blocks/mrkdwn.js';
+import { slackSentence } from '../replies.js';
 import { UapiError } from '../../uapi/errors.js';
 import type { SlackUser } from '../accounts.js';
 import type { SlackDeps } from '../deps.js';
@@ -85,7 +85,7 @@ export async function watchCommand(
             await respond(await failureReply(deps, user, err, channelId));
             return;
           } else {
-            lines.push(`:warning: Could not watch ${code(ext)}: ${failureText(err, deps.logger)} Nothing was stored.`);
+            lines.push(`:warning: Could not watch ${code(ext)}: ${slackSentence(err, deps)} Nothing was stored.`);
           }
         }
       }

@@ -5,6 +5,7 @@
  * the channel calms down. This decides when, and tracks the summary message.
  */
 import type { CallSnapshot } from '../../board/snapshot.js';
+import { slackTime } from '../blocks/mrkdwn.js';
 import type { SlackMessage } from '../publish.js';
 import type { WriteBudgets } from './budget.js';
 import { summaryMessage } from './render.js';
@@ -110,12 +111,11 @@ export class CompactMode {
   render(ch: string, calls: CallSnapshot[], final: boolean): SlackMessage {
     const m = this.mode(ch);
     m.rendered = m.version;
-    const since = Math.floor(m.since / 1000);
     return summaryMessage(
       calls,
       final
         ? 'calm again: every call has its own card; this summary is no longer updated.'
-        : `busy channel: one summary instead of per-call cards since <!date^${since}^{time_secs}|${new Date(m.since).toISOString()}>; the threads keep their lines.`,
+        : `busy channel: one summary instead of per-call cards since ${slackTime(m.since)}; the threads keep their lines.`,
     );
   }
 

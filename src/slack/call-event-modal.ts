@@ -1,12 +1,17 @@
 /**
- * Editing an extension's PhoneCallEvent (call-event webhook) in a modal: from the
- * Edit button of `/call events list`, or `/call events update <ext> <type> <id>`
- * without changes. The submission is the seed's Update PhoneCallEvents request.
+ * Editing one of VoipNow's PhoneCallEvents of an extension (the web address
+ * VoipNow calls when a call rings, is answered or hangs up) in a modal: from
+ * the Edit button of `/call events list`, or `/call events update <ext> <type>
+ * <id>` without changes. Reading and saving go through the domain
+ * (src/calls/call-events.ts); the submission is the seed's Update PhoneCallEvents.
  */
 import { z } from 'zod';
 import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { View } from '@slack/types';
-import { EVENT_EDIT_ACTION_ID, code } from '../calls/card.js';
+import { EVENT_EDIT_ACTION_ID } from './blocks/ids.js';
+import { readEventButton } from './blocks/call-events.js';
+import { readCallEvent, updateCallEvent } from '../calls/call-events.js';
+import { code } from './blocks/mrkdwn.js';
 import { eventLine, eventTypeWords } from '../calls/describe.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';
@@ -15,11 +20,19 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { failureReply } from './replies.js';
 import { safeJson } from './interactions.js';
+import { LIMITS, clip } from './blocks/limits.js';
 
 export const EVENT_MODAL_ID = 'event.modal';
 export const EVENT_NOTICE_ID = 'event.notice';
-const metaSchema = z.object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() });
-type Meta = z.infer<typeof metaSchema>;
+/** The modal's private_metadata: which event, and the channel to answer in. */
+const metaSchema = z.union([
+  z.object({ extension: z.string(), type: z.number(), id: z.string(), channel: z.string().optional() }),
+  // One-letter keys of modals opened before they were renamed.
+  z
+    .object({ e: z.string(), t: z.number(), id: z.string(), ch: z.string().optional() })
+    .transform(({ e, t, id, ch }) => ({ extension: e, type: t, id, ...(ch !== undefined && { channel: ch }) })),
+]);
+type Meta = { extension: string; type: number; id: string; channel?: string };
 
 /**
  * Opens the modal at once, inside the trigger's 3 seconds, with a loading note;
@@ -36,7 +49,7 @@ export async function openEventModal(
   respond: RespondFn,
   channelId?: string,
 ): Promise<void> {
-  const meta: Meta = { e: ref.extension, t: ref.eventType, id: ref.eventId, ...(channelId && { ch: channelId }) };
+  const meta: Meta = { extension: ref.extension, type: ref.eventType, id: ref.eventId, ...(channelId && { channel: channelId }) };
   let viewId: string | undefined;
   try {
     const opened = await client.views.open({ trigger_id: triggerId, view: eventNoticeModal(meta, ':hourglass_flowing_sand: Loading the event from VoipNow…') });
@@ -46,8 +59,7 @@ export async function openEventModal(
   }
   try {
     const { client: uapi } = await deps.accounts.clientFor(user);
-    const [event] = await uapi.listPhoneCallEvents({ extension: ref.extension, eventType: ref.eventType, eventId: ref.eventId });
-    if (!event) throw new UapiError({ kind: 'rejected', code: 'pce_id_invalid' });
+    const event = await readCallEvent(uapi, ref);
     if (!viewId) throw new Error('the modal could not be opened');
     await client.views.update({ view_id: viewId, view: eventModal(meta, event) });
   } catch (err) {
@@ -70,8 +82,8 @@ export function eventNoticeModal(meta: Meta, mrkdwn: string): View {
     title: { type: 'plain_text', text: 'Edit call event' },
     close: { type: 'plain_text', text: 'Close' },
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
-      { type: 'section', text: { type: 'mrkdwn', text: mrkdwn.slice(0, 3000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.type)}) on ${code(meta.extension)}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(mrkdwn, LIMITS.sectionText) } },
     ],
   };
 }
@@ -90,7 +102,7 @@ export function eventModal(meta: Meta, current: PhoneCallEvent): View {
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.t)}) on ${code(meta.e)}` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Event ${code(meta.id)} (${eventTypeWords(meta.type)}) on ${code(meta.extension)}` }] },
       {
         type: 'input',
         block_id: 'url',
@@ -125,9 +137,9 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${EVENT_EDIT_ACTION_ID.replace('.', '\\.')}\\.`), async ({ ack, body, action, client, respond }) => {
     await ack();
     const user: SlackUser = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
-    const v = z.object({ e: z.string(), t: z.number(), id: z.string() }).safeParse(safeJson(action.value));
-    if (!v.success) return;
-    await openEventModal(deps, client, user, body.trigger_id, { extension: v.data.e, eventType: v.data.t, eventId: v.data.id }, respond, body.channel?.id);
+    const v = readEventButton(action.value);
+    if (!v) return;
+    await openEventModal(deps, client, user, body.trigger_id, { extension: v.extension, eventType: v.type, eventId: v.id }, respond, body.channel?.id);
   });
 
   app.view<ViewSubmitAction>(EVENT_MODAL_ID, async ({ ack, view, body, client }) => {
@@ -170,15 +182,15 @@ export function registerEventEditing(app: App, deps: SlackDeps): void {
     let text: string;
     try {
       const { client: uapi } = await deps.accounts.clientFor(user);
-      const updated = await uapi.updatePhoneCallEvent({ extension: m.e, eventType: m.t, eventId: m.id }, changes);
+      const updated = await updateCallEvent(uapi, { extension: m.extension, eventType: m.type, eventId: m.id }, changes);
       // The event's URL and note come from the PBX (and the user): escaped, like every echo.
-      text = `:white_check_mark: Updated call event on ${code(m.e)}: ${updated ? code(eventLine(updated)) : code(m.id)}`;
+      text = `:white_check_mark: Updated call event on ${code(m.extension)}: ${updated ? code(eventLine(updated)) : code(m.id)}`;
     } catch (err) {
-      text = (await failureReply(deps, user, err, m.ch)).text;
+      text = (await failureReply(deps, user, err, m.channel)).text;
     }
-    if (m.ch) {
+    if (m.channel) {
       try {
-        await client.chat.postEphemeral({ channel: m.ch, user: user.userId, text });
+        await client.chat.postEphemeral({ channel: m.channel, user: user.userId, text });
         return;
       } catch {
         /* fall back to a DM */

@@ -1,0 +1,168 @@
+/**
+ * The README's pictures, drawn from the Block Kit the app really produces:
+ * starts the sandbox PBX, reads its seed calls as John Doe (user 12) with the
+ * app's own UAPI client, has supervisor 0003*210 whisper on the queue call,
+ * builds the action card and the board cards with the app's own renderers,
+ * writes each message's JSON (paste it into Slack's Block Kit Builder) and an
+ * HTML approximation of Slack's rendering, and screenshots it with headless
+ * Chromium when there is one (`apt-get install -y chromium`; CI never runs this).
+ *
+ *   npx tsx scripts/render-blocks.ts [outDir=docs]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { KnownBlock } from '@slack/types';
+import { snapshotOf } from '../src/board/snapshot.js';
+import { execute } from '../src/calls/execute.js';
+import { createLogger } from '../src/log.js';
+import { SEED_IDS, startSandbox } from '../src/sandbox/server.js';
+import { callCard } from '../src/slack/blocks/call-card.js';
+import { boardCard } from '../src/slack/board/render.js';
+import { UapiClient } from '../src/uapi/client.js';
+import { UapiHttp } from '../src/uapi/http.js';
+import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
+import type { PhoneCall } from '../src/uapi/schemas.js';
+
+const out = resolve(process.argv[2] ?? 'docs');
+mkdirSync(out, { recursive: true });
+
+const EMOJI: Record<string, string> = {
+  large_green_circle: '🟢',
+  double_vertical_bar: '⏸️',
+  parking: '🅿️',
+  bell: '🔔',
+  no_entry_sign: '🚫',
+  telephone_receiver: '📞',
+  hourglass_flowing_sand: '⏳',
+  red_circle: '🔴',
+  speaking_head_in_silhouette: '🗣️',
+  ear: '👂',
+  loudspeaker: '📢',
+  grey_question: '❔',
+  warning: '⚠️',
+};
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Slack's date token as a reader would see it (in UTC here). */
+function date(unix: number, format: string): string {
+  const d = new Date(unix * 1000);
+  const time = d.toISOString().slice(11, 19);
+  const ago = Math.max(0, Math.round((Date.now() - d.getTime()) / 60_000));
+  return format
+    .replace('{date_short_pretty}', 'Today')
+    .replace('{time_secs}', time)
+    .replace('{time}', time.slice(0, 5))
+    .replace('{ago}', ago === 0 ? 'just now' : `${ago} minute${ago === 1 ? '' : 's'} ago`);
+}
+
+/** mrkdwn (already escaped for Slack) to HTML. */
+function mrkdwn(text: string): string {
+  const codes: string[] = [];
+  let s = text.replace(/`([^`]*)`/g, (_, c: string) => `\uE000${codes.push(c) - 1}\uE000`);
+  s = s.replace(/<!date\^(\d+)\^([^|>]*)\|[^>]*>/g, (_, t: string, f: string) => date(Number(t), f));
+  s = s.replace(/<@(U\w+)>/g, '<span class="mention">@$1</span>');
+  s = s.replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m);
+  s = s.replace(/\*([^*\n]+)\*/g, '<b>$1</b>').replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>');
+  s = s.replace(/\uE000(\d+)\uE000/g, (_, i: string) => `<code>${codes[Number(i)]}</code>`);
+  return s.replace(/\n/g, '<br>');
+}
+
+type AnyBlock = { type: string; text?: { type: string; text: string }; elements?: Array<Record<string, unknown>> };
+
+function block(known: KnownBlock): string {
+  const b = known as unknown as AnyBlock;
+  switch (b.type) {
+    case 'section':
+      return `<div class="section">${mrkdwn(b.text?.text ?? '')}</div>`;
+    case 'context':
+      return `<div class="context">${(b.elements ?? []).map((e) => mrkdwn(String(e.text ?? ''))).join(' ')}</div>`;
+    case 'divider':
+      return '<hr>';
+    case 'header':
+      return `<div class="header">${esc(b.text?.text ?? '')}</div>`;
+    case 'actions':
+      return `<div class="actions">${(b.elements ?? []).map((e) => `<span class="button ${String(e.style ?? '')}">${esc(String((e.text as { text: string }).text))}</span>`).join('')}</div>`;
+    default:
+      return '';
+  }
+}
+
+function page(messages: { blocks: KnownBlock[] }[], title: string): string {
+  const body = messages
+    .map(
+      (m) =>
+        `<div class="message"><div class="avatar">📞</div><div><div class="name">callops <span class="app">APP</span> <span class="time">10:42</span></div>${m.blocks.map(block).join('')}</div></div>`,
+    )
+    .join('');
+  return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><style>
+body{margin:0;padding:16px 20px;font:15px/1.46668 Lato,"Helvetica Neue",Helvetica,Arial,sans-serif;color:#1d1c1d;background:#fff;width:760px}
+.channel{font-weight:900;font-size:18px;border-bottom:1px solid #ddd;padding-bottom:8px;margin-bottom:8px}
+.message{display:flex;gap:8px;padding:8px 0}.avatar{width:36px;height:36px;border-radius:6px;background:#4a154b;color:#fff;display:flex;align-items:center;justify-content:center;flex:none}
+.name{font-weight:900}.app{font-size:10px;background:#ddd;border-radius:2px;padding:0 3px;color:#555;font-weight:700}.time{color:#616061;font-size:12px;font-weight:400}
+.section{margin:4px 0}.context{color:#616061;font-size:13px;margin:4px 0}
+code{font:12px Monaco,Menlo,Consolas,monospace;color:#e01e5a;background:#f8f8f8;border:1px solid #e8e8e8;border-radius:3px;padding:1px 3px}
+.actions{margin:6px 0 8px}.button{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:3px 12px;margin-right:8px;font-weight:700;font-size:14px}
+.button.danger{background:#e01e5a;border-color:#e01e5a;color:#fff}.button.primary{background:#007a5a;border-color:#007a5a;color:#fff}
+.mention{color:#1264a3;background:#e8f5fa;border-radius:3px;padding:0 2px}hr{border:0;border-top:1px solid #ddd}
+</style><div class="channel"># ${esc(title)}</div>${body}`;
+}
+
+function write(name: string, title: string, messages: { blocks: KnownBlock[] }[]): void {
+  // Block Kit Builder takes one message: {"blocks": [...]}; several messages are listed in order.
+  const json = messages.length === 1 ? { blocks: messages[0]!.blocks } : { messages: messages.map((m) => ({ blocks: m.blocks })) };
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  const html = join(out, `${name}.html`);
+  writeFileSync(html, page(messages, title));
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
+  if (!chromium) {
+    console.log(`${name}: wrote ${name}.json and ${name}.html (no Chromium for the PNG)`);
+    return;
+  }
+  const height =
+    90 +
+    messages.reduce(
+      (n, m) =>
+        n + 30 + (m.blocks as unknown as AnyBlock[]).reduce((h, b) => h + (b.type === 'actions' ? 42 : b.type === 'section' ? 24 * (1 + (b.text?.text.split('\n').length ?? 1)) : 26), 0),
+      0,
+    );
+  execFileSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=800,${height}`, `--screenshot=${join(out, `${name}.png`)}`, `file://${html}`], {
+    stdio: 'ignore',
+  });
+  console.log(`${name}: wrote ${name}.json, ${name}.html and ${name}.png`);
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger('silent');
+  const sandbox = await startSandbox({ port: 0, pickupDelayMs: 30 });
+  const http = new UapiHttp({ baseUrl: sandbox.url, logger });
+  try {
+    const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
+    const client = new UapiClient(http, refreshingCredentials(oauth, await oauth.clientCredentials(), { reauth: () => oauth.clientCredentials() }));
+    const show = async (extension: string, phoneCallId: string): Promise<PhoneCall> => {
+      const o = await execute(client, { kind: 'show', extension, phoneCallId });
+      if (o.kind !== 'calls' || !o.calls[0]) throw new Error(`no call ${phoneCallId}`);
+      return o.calls[0];
+    };
+    // Supervisor John (0003*210) whispers to agent 0003*024 on the queue call, privately.
+    await execute(client, { kind: 'action', action: 'whisper', extension: '0003*300', phoneCallId: SEED_IDS.queueCall, viewId: '02', params: { to: '0003*210', private: 1 } });
+    let call = await show('0003*300', SEED_IDS.queueCall);
+    for (let i = 0; i < 100 && call.phoneCallView.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50)); // the sandbox phone picks up after 30 ms
+      call = await show('0003*300', SEED_IDS.queueCall);
+    }
+    const hints = [{ from: '0003*210', mode: 'whisper' as const, private: true }];
+    const card = callCard(call, { extension: '0003*300', note: '<@U012JOHN> started whispering on the call (view 02) · 10:42:07', hints });
+    write('call-card', 'support', [card]);
+
+    const parked = await show('0003*210', SEED_IDS.parkedCall);
+    const board = [boardCard(snapshotOf(call, '0003*300', hints)), boardCard(snapshotOf(parked, '0003*210'))];
+    write('board', 'support-board', board);
+  } finally {
+    http.close();
+    await sandbox.close();
+  }
+}
+
+await main();
