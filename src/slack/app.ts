@@ -12,7 +12,7 @@ import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
 import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
-import { CallOperations, type IsSupervisor } from './operations.js';
+import { CallOperations, InFlight as ActionsInFlight, type IsSupervisor } from './operations.js';
 import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeline.js';
 import { RequestClaims } from './request-claims.js';
 import { CardPublisher } from './publish.js';
@@ -103,7 +103,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
   const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
-  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), undefined, now, () => supervisors.howToJoin);
+  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsInFlight(store, now), now, () => supervisors.howToJoin);
   const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);

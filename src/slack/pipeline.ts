@@ -144,7 +144,7 @@ export class ActionPipeline {
   private async runNow(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
-    if (key !== undefined && !this.deps.operations.inflight.tryBegin(key)) {
+    if (key !== undefined && !(await this.deps.operations.inflight.tryBegin(key))) {
       await this.deps.claims.release(req.cardPress);
       await this.tell(req, 'That action is already running on this call; wait for it to finish.');
       return;
@@ -167,7 +167,7 @@ export class ActionPipeline {
         await this.tell(req, `The action ran, but Slack did not take its card (${code}). Press Refresh on the card, or run \`/call list\`, to see the call.`).catch(() => undefined);
       }
     } finally {
-      if (key !== undefined) this.deps.operations.inflight.end(key);
+      if (key !== undefined) await this.deps.operations.inflight.end(key).catch((err: unknown) => this.deps.logger.warn('could not release an action claim', { error: String(err) }));
     }
   }
 
