@@ -84,10 +84,26 @@ export class PgBossQueue implements JobQueue {
     await this.#boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
+  /**
+   * Each pg-boss queue is a partition of one job table: replicas creating queues at the same
+   * moment can deadlock on that table, so a deadlocked creation is tried again.
+   */
+  async #createQueue(name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#boss.createQueue(name);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== DEADLOCK || attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * (attempt + 1)));
+      }
+    }
+  }
+
   #queue(name: string): Promise<void> {
     let ready = this.#queues.get(name);
     if (!ready) {
-      ready = this.#boss.createQueue(name).catch((err: unknown) => {
+      ready = this.#createQueue(name).catch((err: unknown) => {
         this.#queues.delete(name);
         throw err;
       });
@@ -96,6 +112,9 @@ export class PgBossQueue implements JobQueue {
     return ready;
   }
 }
+
+/** PostgreSQL's "deadlock detected": one of two concurrent transactions was chosen to fail, and may simply run again. */
+const DEADLOCK = '40P01';
 
 /** A stable UUID for (queue, key), so every replica derives the same job id. */
 export function uuidFromKey(queue: string, key: string): string {

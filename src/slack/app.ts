@@ -30,9 +30,9 @@ import { recordOutcomes } from './outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
 
-import { SlackBoard, type SlackBoardOptions } from './board/index.js';
+import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
-import { actionLine, hintLeg } from './board/actions.js';
+import { actionLine, legHintOf } from './board/actions.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup'>> & { logLevel?: Config['logLevel'] };
@@ -55,6 +55,8 @@ export interface SlackAppOptions {
   metrics?: Metrics;
   /** Supervisor board tuning (tests shorten polling and thresholds). */
   board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl'>>;
+  /** Several replicas on one PostgreSQL (DATABASE_URL): the board runs on the holder of a lease. */
+  replicas?: BoardReplicas;
 }
 
 export interface SlackApp {
@@ -122,6 +124,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
     ...(opts.board?.queues && { queues: opts.board.queues }),
+    ...(opts.replicas && { replicas: opts.replicas }),
   });
   const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board }, opts.pipeline);
   const deps: SlackDeps = {
@@ -140,10 +143,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     metrics,
     board,
   };
-  afterAction.push(({ user, cmd, outcome }) => {
-    hintLeg(board.board, cmd, outcome.phoneCallId);
-    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }));
-  });
+  afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
   let slackAuthChecked = false;
@@ -296,6 +296,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
 
   const theApp = app;
+  // The board's lease is per workspace: the bot token's team.
+  const boardTeam = async (): Promise<string> => {
+    if (!opts.replicas) return 'default';
+    const auth = await theApp.client.auth.test();
+    return String(auth.team_id ?? 'default');
+  };
   return {
     app: theApp,
     deps,
@@ -316,19 +322,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         } catch (err) {
           throw refusedOr(err, 'SLACK_APP_TOKEN', 'could not open the Socket Mode connection');
         }
-        await board.start();
+        await board.start(await boardTeam());
         return {};
       }
       const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
       const address = server.address();
-      await board.start();
+      await board.start(await boardTeam());
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
     stop: async (opts: { drainMs?: number } = {}) => {
       // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
       stopping = true;
-      board.stop();
+      await board.stop().catch((err: unknown) => logger.warn('shutdown: could not hand the board back', { error: String(err) }));
       deps.followUp.close();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([background.close().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000)))]);
