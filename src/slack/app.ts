@@ -17,6 +17,8 @@ import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeli
 import { RequestClaims } from './request-claims.js';
 import { CardPublisher } from './publish.js';
 import { RingFollowUp, type FollowUpOptions } from './followup.js';
+import { AppJobs } from './jobs.js';
+import { MemoryJobQueue } from '../coordination/index.js';
 import { registerCommands } from './commands.js';
 import { registerInteractions } from './interactions.js';
 import { registerEventEditing } from './events.js';
@@ -106,7 +108,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
   const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
   const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsInFlight(store, now), now, () => supervisors.howToJoin);
-  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp, background);
+  // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
+  const queue = opts.replicas?.queue ?? new MemoryJobQueue();
+  const ownQueue = !opts.replicas;
+  const jobs = new AppJobs(queue, background, logger, ownQueue);
+  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, () => app!.client, store, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);
   // Supervisor board (issue 11): the board, its receiver route, and an audit line on its cards after every action.
@@ -126,7 +132,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(opts.board?.queues && { queues: opts.board.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
   });
-  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board }, opts.pipeline);
+  const pipeline = new ActionPipeline(
+    { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
+    opts.pipeline,
+  );
   const deps: SlackDeps = {
     accounts,
     linking,
@@ -343,6 +352,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; telling ${inFlight.size} user(s) they were interrupted`);
         await inFlight.interrupt(theApp.client);
       }
+      if (ownQueue) await queue.stop();
       await theApp.stop();
     },
   };

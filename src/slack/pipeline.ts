@@ -21,7 +21,7 @@ import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { pendingCard } from './pending-card.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
-import { CallRereads } from './reread.js';
+import { CallRereads, type RereadJobs } from './reread.js';
 import { cardPlace, tellPrivately, type Surface } from './surface.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
@@ -66,6 +66,8 @@ export type { Surface } from './surface.js';
 
 export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction' | 'board'> & {
   claims: RequestClaims;
+  /** Re-reads as queue jobs (app.ts); without, timers in this process. */
+  rereadJobs?: RereadJobs;
 };
 
 export interface PipelineOptions {
@@ -80,7 +82,7 @@ export class ActionPipeline {
     private readonly deps: PipelineDeps,
     opts: PipelineOptions = {},
   ) {
-    this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000]);
+    this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000], deps.rereadJobs);
   }
 
   /** Claim the request, look the account up and check the role: once per request. */
