@@ -16,7 +16,8 @@ import { CallOperations, InFlight as ActionsInFlight, type IsSupervisor } from '
 import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeline.js';
 import { RequestClaims } from './request-claims.js';
 import { CardPublisher } from './publish.js';
-import { RingFollowUp, type FollowUpOptions } from './followup.js';
+import { FOLLOW_UP_QUEUE, RingFollowUp, type FollowUpOptions } from './followup.js';
+import { REREAD_QUEUE } from './reread.js';
 import { AppJobs } from './jobs.js';
 import { MemoryJobQueue } from '../coordination/index.js';
 import { registerCommands } from './commands.js';
@@ -97,7 +98,9 @@ function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config, store, logger } = opts;
   const now = opts.now ?? Date.now;
-  const metrics = opts.metrics ?? createMetrics({ source: store });
+  // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
+  const queue = opts.replicas?.queue ?? new MemoryJobQueue();
+  const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
   opts.http.observe((e) => metrics.uapiRequest(e));
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
   let app: App | undefined;
@@ -108,8 +111,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
   const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
   const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsInFlight(store, now), now, () => supervisors.howToJoin);
-  // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
-  const queue = opts.replicas?.queue ?? new MemoryJobQueue();
   const ownQueue = !opts.replicas;
   const jobs = new AppJobs(queue, background, logger, ownQueue);
   const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, () => app!.client, store, background);
