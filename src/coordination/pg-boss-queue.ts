@@ -21,6 +21,8 @@ export interface PgBossQueueOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** pg-boss's own rule for queue names (inlined into SQL only after this check). */
+const QUEUE_NAME = /^[\w.\-/]+$/;
 
 export class PgBossQueue implements JobQueue {
   readonly #boss: PgBoss;
@@ -77,6 +79,17 @@ export class PgBossQueue implements JobQueue {
       [queue],
     );
     return { depth: Number(rows[0]?.depth ?? 0), oldestAgeSeconds: Math.max(0, Number(rows[0]?.age ?? 0)) };
+  }
+
+  async remove(queue: string): Promise<void> {
+    if (!QUEUE_NAME.test(queue)) throw new Error('PgBossQueue: a queue name is letters, digits, _ . - /');
+    await this.#queue(queue);
+    await this.#boss.offWork(queue);
+    // pg-boss's delete_queue deletes the queue's row before dropping its partition, which the jobs'
+    // foreign key (ON DELETE RESTRICT) refuses while jobs remain: delete them first (one simple query: one implicit transaction).
+    const s = `"${this.#schema}"`;
+    await this.#boss.getDb().executeSql(`DELETE FROM ${s}.job WHERE name = '${queue}'; SELECT ${s}.delete_queue('${queue}')`, []);
+    this.#queues.delete(queue);
   }
 
   async stop(): Promise<void> {

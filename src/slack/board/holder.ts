@@ -90,6 +90,8 @@ export class BoardHolder {
   async stop(): Promise<void> {
     await this.#keeper?.stop();
     await this.#chain;
+    // Its own queue goes with it (pg-boss keeps one partition per queue); a killed replica's stays, empty.
+    await this.o.queue.remove(queueOf(this.owner)).catch((err: unknown) => this.o.logger.warn("board: could not remove this replica's queue", { error: String(err) }));
   }
 
   /** Hand a message to the holder: here when this replica holds the board, else the holder's queue. */
