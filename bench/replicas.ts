@@ -79,9 +79,15 @@ async function round(n: number): Promise<Row> {
     updatedAt: now,
   });
   await store.close();
-  const replicas: Replica[] = await Promise.all(
+  const started = await Promise.allSettled(
     Array.from({ length: n }, () => startReplica({ databaseUrl: pgUrl!, schema, slackApiUrl: api.url, voipnowUrl: sandbox.url, key, dataDir, extra: { LOG_LEVEL: 'error' } })),
   );
+  const replicas: Replica[] = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const r of replicas) r.child.kill('SIGKILL');
+    throw failed.reason;
+  }
   // One answered call per connection, so the loops do not wait on each other's action on one call.
   const calls: string[] = [];
   for (let c = 0; c < CONNECTIONS; c++) {

@@ -65,6 +65,17 @@ describe.skipIf(!pgUrl)('three replicas on one PostgreSQL', () => {
   };
   /** Every call on one card in each channel (cards posted, none twice). */
   const oneCardEach = (ids: readonly string[]) => ids.every((id) => cards(CH1, id).length === 1 && cards(CH2, id).length === 1);
+  /** Three replicas; if one fails to start, the others are kept for afterAll to stop (no orphans). */
+  const startAll = async (): Promise<Replica[]> => {
+    const started = await Promise.allSettled([0, 1, 2].map(() => startReplica(env())));
+    const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      replicas = ok;
+      throw failed.reason;
+    }
+    return ok;
+  };
   const logs = () => replicas.map((r) => `--- pid ${r.pid}\n${r.stderr.slice(-3000)}`).join('\n');
 
   beforeAll(async () => {
@@ -88,7 +99,7 @@ describe.skipIf(!pgUrl)('three replicas on one PostgreSQL', () => {
       updatedAt: now,
     });
     await store.close();
-    replicas = await Promise.all([0, 1, 2].map(() => startReplica(env())));
+    replicas = await startAll();
   }, 180_000);
 
   afterAll(async () => {
@@ -200,7 +211,7 @@ describe.skipIf(!pgUrl)('three replicas on one PostgreSQL', () => {
         expect((await r.exited).code).toBe(0);
       }),
     );
-    replicas = await Promise.all([0, 1, 2].map(() => startReplica(env())));
+    replicas = await startAll();
     await waitUntil('a replica to hold the board lease', () => boardHolderPid(schema), 15_000);
     // The watches are still there (both channels), and so are the cards: a change updates them, a new call gets one.
     const [a] = inbound;
