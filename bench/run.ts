@@ -10,6 +10,7 @@
  *    the callops app versus a minimal Bolt app that only acknowledges (Bolt's
  *    defaults), alternating rounds in one run.
  * 3. `npm run bench -- board`: the supervisor board under traffic (board.ts).
+ * 4. `npm run bench -- replicas`: 1, 2 and 3 replica processes on one PostgreSQL (replicas.ts).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -166,8 +167,11 @@ async function slackBench(): Promise<void> {
   await stack.close();
 }
 
-// `npm run bench -- board`: only the supervisor board (bench/board.ts).
-if (process.argv.includes('board')) {
+// `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts).
+if (process.argv.includes('replicas')) {
+  const { replicasBench } = await import('./replicas.js');
+  await replicasBench();
+} else if (process.argv.includes('board')) {
   const { boardBench } = await import('./board.js');
   await boardBench();
 } else {

@@ -39,6 +39,14 @@ export const VARIABLES: Record<string, VarDoc> = {
   VOIPNOW_TIMEOUT_MS: { what: 'how long to wait for VoipNow per request', where: 'default 10000' },
   DATA_DIR: { what: 'where the SQLite database, the development key and the embedded sandbox tokens live', where: 'default ./data' },
   DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
+  DATABASE_SCHEMA: {
+    what: "PostgreSQL schema of callops' tables and leases (pg-boss's jobs go to <schema>_jobs); every replica must use the same",
+    where: 'default: the connection search_path (tables) and pgboss (jobs)',
+  },
+  LEASE_SECONDS: {
+    what: 'with DATABASE_URL: how long a replica holds the board of a workspace without renewing it; another replica takes over after at most this plus a third of it',
+    where: 'default 6 (hand-over within 10 s)',
+  },
   TOKEN_ENCRYPTION_KEY: {
     what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest',
     where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR',
@@ -119,6 +127,8 @@ const schema = z
     VOIPNOW_TIMEOUT_MS: optional.transform((v) => (v === undefined ? 10_000 : Number(v))).refine((n) => Number.isFinite(n) && n > 0, 'must be a number of milliseconds'),
     DATA_DIR: optional.transform((v) => v ?? './data'),
     DATABASE_URL: optional,
+    DATABASE_SCHEMA: optional.refine((v) => v === undefined || /^[a-z_][a-z0-9_]{0,50}$/.test(v), 'must be a plain lower-case identifier (letters, digits, underscore)'),
+    LEASE_SECONDS: seconds(6),
     TOKEN_ENCRYPTION_KEY: optional,
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
     SUPERVISOR_GROUP: optional,
@@ -196,6 +206,10 @@ export interface Config {
   voipnowTimeoutMs: number;
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL schema of the store, the leases and (with a _jobs suffix) pg-boss. */
+  databaseSchema?: string;
+  /** How long a replica's leases last without renewal (renewed every third of it). */
+  leaseMs: number;
   tokenEncryptionKey?: string;
   supervisors?: string[];
   supervisorGroup?: string;
@@ -273,6 +287,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     voipnowTimeoutMs: c.VOIPNOW_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
     databaseUrl: c.DATABASE_URL,
+    databaseSchema: c.DATABASE_SCHEMA,
+    leaseMs: c.LEASE_SECONDS * 1000,
     tokenEncryptionKey: c.TOKEN_ENCRYPTION_KEY,
     supervisors: c.SUPERVISOR_USER_IDS,
     supervisorGroup: c.SUPERVISOR_GROUP,

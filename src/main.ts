@@ -11,6 +11,7 @@ import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
 import { TokenCipher, loadOrCreateKey, openStore } from './store/index.js';
 import { createSlackApp } from './slack/app.js';
+import { openCoordination } from './coordination/index.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 async function voipnow(config: Config, logger: Logger) {
@@ -52,8 +53,16 @@ async function main(): Promise<void> {
   const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
   const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });
   const cipher = TokenCipher.fromKey(config.tokenEncryptionKey ?? loadOrCreateKey(config.dataDir, (m) => logger.warn(m)));
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cipher, log: (m) => logger.warn(m) });
-  const slack = createSlackApp({ config, store, http, oauth, logger });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cipher, log: (m) => logger.warn(m), schema: config.databaseSchema });
+  // With PostgreSQL, replicas coordinate through it (pg-boss jobs, leases); the board runs on one of them at a time.
+  const coordination = config.databaseUrl
+    ? await openCoordination({
+        databaseUrl: config.databaseUrl,
+        ...(config.databaseSchema && { schema: config.databaseSchema }),
+        onError: (err) => logger.warn('coordination: database error', { error: err instanceof Error ? err.message : String(err) }),
+      })
+    : undefined;
+  const slack = createSlackApp({ config, store, http, oauth, logger, ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs } }) });
   await slack.start();
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
@@ -71,6 +80,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 9_500).unref();
     await slack.stop({ drainMs: 8_000 }).catch((err: unknown) => logger.error('shutdown: stopping Slack failed', { error: err instanceof Error ? err.message : String(err) }));
+    await coordination?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     http.close();
     await pbx.close();

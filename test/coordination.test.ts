@@ -116,6 +116,20 @@ function contract(backend: Backend) {
         expect(s.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
       });
 
+      it('remove() deletes a queue with its waiting jobs and stops working it', async () => {
+        const q = await world.queue();
+        const seen: number[] = [];
+        await q.send('board-holder.gone', { i: 1 }, { startAfter: 60_000 });
+        expect((await q.stats('board-holder.gone')).depth).toBe(1);
+        await q.remove('board-holder.gone');
+        expect((await q.stats('board-holder.gone')).depth).toBe(0);
+        // Worked again after removal, it is a new empty queue.
+        await q.work<{ i: number }>('board-holder.gone', async (job) => void seen.push(job.data.i));
+        await q.send('board-holder.gone', { i: 2 });
+        await until('the new job ran', () => seen.length === 1);
+        expect(seen).toEqual([2]);
+      });
+
       it('does not start a job before startAfter', async () => {
         const q = await world.queue();
         const ran: number[] = [];

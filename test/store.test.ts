@@ -480,6 +480,28 @@ function contract(backend: Backend) {
       });
     });
 
+    describe('open modals and board cards by message (replicas)', () => {
+      const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
+
+      it("gives an open modal's place once, to whoever asks first, until it expires", async () => {
+        await store.saveOpenModal('m1', '{"channelId":"C1"}', at(60_000), at(0));
+        await store.saveOpenModal('m2', '{"channelId":"C2"}', at(10), at(0));
+        expect(await store.takeOpenModal('m2', at(20))).toBeUndefined();
+        const both = await Promise.all([store.takeOpenModal('m1', at(1)), store.takeOpenModal('m1', at(1))]);
+        expect(both.filter(Boolean)).toEqual(['{"channelId":"C1"}']);
+        expect(await store.takeOpenModal('never', at(1))).toBeUndefined();
+      });
+
+      it('finds a board card by its message', async () => {
+        const card = { teamId: 'T1', channelId: 'C1', phoneCallId: 'P1', extension: '0003*210', state: '{}', ended: false, updatedAt: new Date(5) };
+        await store.saveBoardCard(card);
+        expect(await store.findBoardCardAt('T1', 'C1', '1.5')).toBeUndefined();
+        await store.saveBoardCard({ ...card, messageTs: '1.5' });
+        expect((await store.findBoardCardAt('T1', 'C1', '1.5'))?.phoneCallId).toBe('P1');
+        expect(await store.findBoardCardAt('T1', 'C2', '1.5')).toBeUndefined();
+      });
+    });
+
     describe('health and counts', () => {
       it('ping answers while the store can serve and rejects once it is closed', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
@@ -579,7 +601,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-        expect(versions).toEqual([1, 2, 3]);
+        expect(versions).toEqual([1, 2, 3, 4]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -804,6 +826,7 @@ if (!pgUrl) {
       expect(rows).toEqual([
         { table_name: 'linked_accounts', data_type: 'timestamp with time zone' },
         { table_name: 'oauth_states', data_type: 'timestamp with time zone' },
+        { table_name: 'open_modals', data_type: 'timestamp with time zone' },
         { table_name: 'request_claims', data_type: 'timestamp with time zone' },
         { table_name: 'watches', data_type: 'timestamp with time zone' },
       ]);
@@ -816,7 +839,7 @@ if (!pgUrl) {
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
       const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

@@ -83,15 +83,46 @@ export class Board {
     this.output = output;
   }
 
-  /** Load watches and live cards from the store and start reading. */
+  /** False while another replica runs the board: watches set here are stored, not read. */
+  private active = true;
+
+  /** Load watches and live cards from the store and start reading (again, after another replica ran it). */
   async start(): Promise<void> {
+    this.stop();
+    this.active = true;
     await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.run(w);
   }
 
+  /** Stop reading (shutdown, or another replica takes the board over). */
   stop(): void {
+    this.active = false;
     for (const w of this.watches.values()) w.poller.stop();
     this.watches.clear();
+  }
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  /**
+   * Take in watches set, removed, paused or resumed elsewhere (another replica's `/call watch`):
+   * the stored watches are the truth; new ones start reading, gone ones end their cards.
+   */
+  async sync(): Promise<void> {
+    if (!this.active) return;
+    const stored = new Map((await this.deps.store.listWatches()).map((w) => [keyOf(w.teamId, w.channelId, w.extension), w]));
+    for (const [key, state] of [...this.watches]) {
+      const w = stored.get(key);
+      if (w && w.secret === state.watch.secret && w.pausedAt?.getTime() === state.watch.pausedAt?.getTime()) continue;
+      state.poller.stop();
+      await state.poller.settled();
+      if (this.watches.get(key) !== state) continue;
+      this.watches.delete(key);
+      if (!w) for (const id of state.seen) await this.ledger.release(state.watch.teamId, state.watch.channelId, id, key);
+    }
+    if (!this.active) return;
+    for (const [key, w] of stored) if (!this.watches.has(key)) this.run(w);
   }
 
   /**
@@ -122,7 +153,7 @@ export class Board {
       this.watches.delete(key);
     }
     await this.deps.store.addWatch(watch);
-    this.run(watch);
+    if (this.active) this.run(watch);
     return { events: Boolean(eventIds), again: Boolean(previous) };
   }
 

@@ -45,6 +45,7 @@ export class CardLedger {
 
   /** Live cards from the store (after a restart). */
   async restore(): Promise<void> {
+    this.channels.clear();
     for (const c of await this.deps.store.listLiveBoardCards()) {
       const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
       this.channel(c.teamId, c.channelId).set(c.phoneCallId, {
@@ -54,6 +55,8 @@ export class CardLedger {
         seq,
         ...(c.messageTs && { messageTs: c.messageTs }),
       });
+      // Saved but never posted (the process that read it stopped first): post it now.
+      if (!c.messageTs) this.deps.output()?.card({ teamId: c.teamId, channelId: c.channelId, phoneCallId: c.phoneCallId }, JSON.parse(c.state) as CallSnapshot, undefined);
     }
   }
 

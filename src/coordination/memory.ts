@@ -60,6 +60,11 @@ export class MemoryJobQueue implements JobQueue {
     return { depth: list.length, oldestAgeSeconds: list.length ? (this.now() - oldest) / 1000 : 0 };
   }
 
+  async remove(queue: string): Promise<void> {
+    this.#handlers.delete(queue);
+    this.#waiting.delete(queue);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);

@@ -21,6 +21,8 @@ export interface PgBossQueueOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** pg-boss's own rule for queue names (inlined into SQL only after this check). */
+const QUEUE_NAME = /^[\w.\-/]+$/;
 
 export class PgBossQueue implements JobQueue {
   readonly #boss: PgBoss;
@@ -79,15 +81,42 @@ export class PgBossQueue implements JobQueue {
     return { depth: Number(rows[0]?.depth ?? 0), oldestAgeSeconds: Math.max(0, Number(rows[0]?.age ?? 0)) };
   }
 
+  async remove(queue: string): Promise<void> {
+    if (!QUEUE_NAME.test(queue)) throw new Error('PgBossQueue: a queue name is letters, digits, _ . - /');
+    await this.#queue(queue);
+    await this.#boss.offWork(queue);
+    // pg-boss's delete_queue deletes the queue's row before dropping its partition, which the jobs'
+    // foreign key (ON DELETE RESTRICT) refuses while jobs remain: delete them first (one simple query: one implicit transaction).
+    const s = `"${this.#schema}"`;
+    await this.#boss.getDb().executeSql(`DELETE FROM ${s}.job WHERE name = '${queue}'; SELECT ${s}.delete_queue('${queue}')`, []);
+    this.#queues.delete(queue);
+  }
+
   async stop(): Promise<void> {
     // graceful: running handlers finish; wait: resolve only once pg-boss has fully stopped.
     await this.#boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
+  /**
+   * Each pg-boss queue is a partition of one job table: replicas creating queues at the same
+   * moment can deadlock on that table, so a deadlocked creation is tried again.
+   */
+  async #createQueue(name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#boss.createQueue(name);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== DEADLOCK || attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * (attempt + 1)));
+      }
+    }
+  }
+
   #queue(name: string): Promise<void> {
     let ready = this.#queues.get(name);
     if (!ready) {
-      ready = this.#boss.createQueue(name).catch((err: unknown) => {
+      ready = this.#createQueue(name).catch((err: unknown) => {
         this.#queues.delete(name);
         throw err;
       });
@@ -96,6 +125,9 @@ export class PgBossQueue implements JobQueue {
     return ready;
   }
 }
+
+/** PostgreSQL's "deadlock detected": one of two concurrent transactions was chosen to fail, and may simply run again. */
+const DEADLOCK = '40P01';
 
 /** A stable UUID for (queue, key), so every replica derives the same job id. */
 export function uuidFromKey(queue: string, key: string): string {

@@ -40,6 +40,8 @@ export interface JobQueue {
   /** Handles jobs of `queue` one at a time; a job is given to exactly one worker of all replicas. */
   work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void>;
   stats(queue: string): Promise<QueueStats>;
+  /** Stops working `queue` here and deletes it with its waiting jobs (a replica's own queue, at shutdown). */
+  remove(queue: string): Promise<void>;
   /** Stops taking jobs and waits for running handlers to finish. */
   stop(): Promise<void>;
 }

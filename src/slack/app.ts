@@ -12,11 +12,14 @@ import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
 import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
-import { CallOperations, type IsSupervisor } from './operations.js';
+import { CallOperations, InFlight as ActionsInFlight, type IsSupervisor } from './operations.js';
 import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeline.js';
 import { RequestClaims } from './request-claims.js';
 import { CardPublisher } from './publish.js';
-import { RingFollowUp, type FollowUpOptions } from './followup.js';
+import { FOLLOW_UP_QUEUE, RingFollowUp, type FollowUpOptions } from './followup.js';
+import { REREAD_QUEUE } from './reread.js';
+import { AppJobs } from './jobs.js';
+import { MemoryJobQueue } from '../coordination/index.js';
 import { registerCommands } from './commands.js';
 import { registerInteractions } from './interactions.js';
 import { registerEventEditing } from './call-event-modal.js';
@@ -30,9 +33,9 @@ import { recordOutcomes } from './outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
 
-import { SlackBoard, type SlackBoardOptions } from './board/index.js';
+import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
-import { actionLine, hintLeg } from './board/actions.js';
+import { actionLine, legHintOf } from './board/actions.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup'>> & { logLevel?: Config['logLevel'] };
@@ -55,6 +58,8 @@ export interface SlackAppOptions {
   metrics?: Metrics;
   /** Supervisor board tuning (tests shorten polling and thresholds). */
   board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl'>>;
+  /** Several replicas on one PostgreSQL (DATABASE_URL): the board runs on the holder of a lease. */
+  replicas?: BoardReplicas;
 }
 
 export interface SlackApp {
@@ -93,7 +98,9 @@ function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config, store, logger } = opts;
   const now = opts.now ?? Date.now;
-  const metrics = opts.metrics ?? createMetrics({ source: store });
+  // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
+  const queue = opts.replicas?.queue ?? new MemoryJobQueue();
+  const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
   opts.http.observe((e) => metrics.uapiRequest(e));
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
   let app: App | undefined;
@@ -103,8 +110,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
   const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
-  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), undefined, now, () => supervisors.howToJoin);
-  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp, background);
+  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsInFlight(store, now), now, () => supervisors.howToJoin);
+  const ownQueue = !opts.replicas;
+  const jobs = new AppJobs(queue, background, logger, ownQueue);
+  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, () => app!.client, store, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);
   // Supervisor board (issue 11): the board, its receiver route, and an audit line on its cards after every action.
@@ -122,8 +131,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
     ...(opts.board?.queues && { queues: opts.board.queues }),
+    ...(opts.replicas && { replicas: opts.replicas }),
   });
-  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board }, opts.pipeline);
+  const pipeline = new ActionPipeline(
+    { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
+    opts.pipeline,
+  );
   const deps: SlackDeps = {
     accounts,
     linking,
@@ -140,10 +153,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     metrics,
     board,
   };
-  afterAction.push(({ user, cmd, outcome }) => {
-    hintLeg(board.board, cmd, outcome.phoneCallId);
-    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }));
-  });
+  afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
   let slackAuthChecked = false;
@@ -296,6 +306,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
 
   const theApp = app;
+  // The board's lease is per workspace: the bot token's team.
+  const boardTeam = async (): Promise<string> => {
+    if (!opts.replicas) return 'default';
+    const auth = await theApp.client.auth.test();
+    return String(auth.team_id ?? 'default');
+  };
   return {
     app: theApp,
     deps,
@@ -316,19 +332,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         } catch (err) {
           throw refusedOr(err, 'SLACK_APP_TOKEN', 'could not open the Socket Mode connection');
         }
-        await board.start();
+        await board.start(await boardTeam());
         return {};
       }
       const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
       const address = server.address();
-      await board.start();
+      await board.start(await boardTeam());
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
     stop: async (opts: { drainMs?: number } = {}) => {
       // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
       stopping = true;
-      board.stop();
+      await board.stop().catch((err: unknown) => logger.warn('shutdown: could not hand the board back', { error: String(err) }));
       deps.followUp.close();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([background.close().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.drainMs ?? 8000)))]);
@@ -337,6 +353,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; telling ${inFlight.size} user(s) they were interrupted`);
         await inFlight.interrupt(theApp.client);
       }
+      if (ownQueue) await queue.stop();
       await theApp.stop();
     },
   };

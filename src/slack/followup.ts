@@ -10,7 +10,9 @@ import { callCard, endedCard } from './blocks/call-card.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { CardPublisher } from './publish.js';
 import type { Logger } from '../log.js';
-import { Background } from '../background.js';
+import type { Background } from '../background.js';
+import type { Store } from '../store/types.js';
+import type { AppJobs } from './jobs.js';
 
 /** trying, ringing, other side ringing */
 const SETTLING = new Set([2, 3, 4]);
@@ -26,21 +28,46 @@ export interface FollowUpOptions {
   maxMs?: number;
 }
 
+interface FollowStep {
+  teamId: string;
+  userId: string;
+  phoneCallId: string;
+  extension: string;
+  note?: string;
+  awaitingAnswer: boolean;
+  /** The views last shown (JSON). */
+  last: string;
+  attempt: number;
+  started: number;
+}
+
+/** The queue of follow-up reads (one job per read, see jobs.ts). */
+export const FOLLOW_UP_QUEUE = 'call-follow-up';
+
+/**
+ * Each read is a job on the coordination queue, so a follow-up survives a restart and, with
+ * several replicas, runs on one of them; one follower per call across replicas (a claim in the store).
+ */
 export class RingFollowUp {
-  private readonly watching = new Set<string>();
   private readonly delays: number[];
   private readonly maxMs: number;
+  private closed = false;
 
   constructor(
     private readonly accounts: Accounts,
     private readonly publisher: CardPublisher,
     private readonly logger: Logger,
-    opts: FollowUpOptions = {},
-    /** Where the reads are scheduled, so shutdown and tests (`SlackApp.idle()`) wait for them. */
-    private readonly background: Background = new Background(),
+    opts: FollowUpOptions,
+    private readonly jobs: AppJobs,
+    /** The bot's client, for the card updates a follow-up makes (on whichever replica runs it). */
+    private readonly slack: () => webApi.WebClient,
+    private readonly claims: Pick<Store, 'claimOnce' | 'releaseClaim'>,
+    /** Where starting a follower is tracked, so shutdown and tests (`SlackApp.idle()`) wait for it. */
+    private readonly background: Background,
   ) {
     this.delays = opts.delaysMs ?? [1000, 2000, 3000, 5000];
     this.maxMs = opts.maxMs ?? 40_000;
+    void this.jobs.work<FollowStep>(FOLLOW_UP_QUEUE, (step) => this.tick(step)).catch((err: unknown) => this.logger.error('could not take ring follow-up jobs', { error: String(err) }));
   }
 
   /**
@@ -49,44 +76,67 @@ export class RingFollowUp {
    * yet, see execute.ts): the call is followed even when nothing rings in it,
    * since the new view only appears once that phone answers; read until it changes.
    */
-  follow(client: webApi.WebClient, user: SlackUser, call: PhoneCall, extension: string, note?: string, awaitingAnswer = false): void {
-    if ((!isSettling(call) && !awaitingAnswer) || this.watching.has(call.id)) return;
-    this.watching.add(call.id);
+  follow(_client: webApi.WebClient, user: SlackUser, call: PhoneCall, extension: string, note?: string, awaitingAnswer = false): void {
+    if ((!isSettling(call) && !awaitingAnswer) || this.closed) return;
     const started = Date.now();
-    let last = JSON.stringify(call.phoneCallView);
-    let attempt = 0;
-    const tick = async () => {
-      try {
-        const { client: uapi } = await this.accounts.clientFor(user);
-        const now = await uapi.getPhoneCall({ extension, phoneCallId: call.id });
-        const state = JSON.stringify(now?.phoneCallView ?? null);
-        if (state !== last) {
-          last = state;
-          awaitingAnswer = false;
-          const msg = now ? callCard(now, { extension, note }) : endedCard(call.id, extension, note);
-          await this.publisher.syncOthers(client, call.id, undefined, () => msg);
-        }
-        if ((!isSettling(now) && !(awaitingAnswer && now)) || Date.now() - started > this.maxMs) return this.stop(call.id);
-      } catch (err) {
-        this.logger.warn('could not follow a ringing call', { call: call.id, error: err instanceof Error ? err.message : String(err) });
-        return this.stop(call.id);
+    const step: FollowStep = {
+      teamId: user.teamId,
+      userId: user.userId,
+      phoneCallId: call.id,
+      extension,
+      ...(note !== undefined && { note }),
+      awaitingAnswer,
+      last: JSON.stringify(call.phoneCallView),
+      attempt: 0,
+      started,
+    };
+    this.background.track(
+      (async () => {
+        if (!(await this.claims.claimOnce(this.claimKey(call.id), new Date(started + this.maxMs + 10_000), new Date(started)))) return;
+        await this.schedule(step);
+      })().catch((err: unknown) => this.logger.warn('could not start following a ringing call', { call: call.id, error: String(err) })),
+    );
+  }
+
+  private async tick(step: FollowStep): Promise<void> {
+    const { phoneCallId: id, extension, note } = step;
+    try {
+      const { client: uapi } = await this.accounts.clientFor({ teamId: step.teamId, userId: step.userId });
+      const now = await uapi.getPhoneCall({ extension, phoneCallId: id });
+      const state = JSON.stringify(now?.phoneCallView ?? null);
+      if (state !== step.last) {
+        step.last = state;
+        step.awaitingAnswer = false;
+        const msg = now ? callCard(now, { extension, note }) : endedCard(id, extension, note);
+        await this.publisher.syncOthers(this.slack(), id, undefined, () => msg);
       }
-      schedule();
-    };
-    const schedule = () => {
-      const delay = this.delays[Math.min(attempt++, this.delays.length - 1)]!;
-      // Refused once the background is closed (shutdown): the follower just stops.
-      if (!this.background.later(delay, tick)) this.stop(call.id);
-    };
-    schedule();
+      if ((!isSettling(now) && !(step.awaitingAnswer && now)) || Date.now() - step.started > this.maxMs) return this.stop(id);
+    } catch (err) {
+      this.logger.warn('could not follow a ringing call', { call: id, error: err instanceof Error ? err.message : String(err) });
+      return this.stop(id);
+    }
+    await this.schedule({ ...step, attempt: step.attempt + 1 });
   }
 
-  private stop(phoneCallId: string): void {
-    this.watching.delete(phoneCallId);
+  private async schedule(step: FollowStep): Promise<void> {
+    const delay = this.delays[Math.min(step.attempt, this.delays.length - 1)]!;
+    // The key makes the step idempotent: a step sent twice (a retried job) is one job.
+    const sent = await this.jobs.send(FOLLOW_UP_QUEUE, step, { delayMs: delay, key: `${step.phoneCallId}:${step.started}:${step.attempt}` });
+    // Refused once closed (shutdown): the follower just stops.
+    if (!sent) await this.stop(step.phoneCallId);
   }
 
-  /** Stop following (shutdown); timers not yet fired are dropped by the Background's close(). */
+  private claimKey(phoneCallId: string): string {
+    return `follow:${phoneCallId}`;
+  }
+
+  private async stop(phoneCallId: string): Promise<void> {
+    await this.claims.releaseClaim(this.claimKey(phoneCallId)).catch(() => undefined);
+  }
+
+  /** Stop following (shutdown): in-process follow-ups not yet due are dropped, PostgreSQL keeps its jobs. */
   close(): void {
-    this.watching.clear();
+    this.closed = true;
+    this.jobs.close();
   }
 }

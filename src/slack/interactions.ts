@@ -15,7 +15,7 @@ export { CALL_MODAL_ID, actionModal, readModal } from './action-modal.js';
 export { safeJson } from './card-target.js';
 
 export function registerInteractions(app: App, deps: SlackDeps): void {
-  const modals = new OpenModals();
+  const modals = new OpenModals(deps.store);
   app.action<BlockAction<ButtonAction>>(/^call\./, onCardPress(deps, modals));
   app.action<BlockAction<ButtonAction>>(/^command\.(confirm|cancel)$/, onConfirmPress(deps));
   app.view<ViewSubmitAction>(CALL_MODAL_ID, onActionModalSubmit(deps, modals));

@@ -40,7 +40,10 @@ export function onActionModalSubmit(deps: SlackDeps, modals: OpenModals) {
     }
     await ack();
     const teamId = body.team?.id ?? body.user?.team_id ?? '';
-    const place = modals.take(read.meta.card);
+    const place = await modals.take(read.meta.card, deps.now()).catch((err: unknown) => {
+      deps.logger.warn('could not read an open modal from the store', { error: err instanceof Error ? err.message : String(err) });
+      return {};
+    });
     await deps.pipeline.handle({
       user: { teamId, userId: body.user.id },
       cmd: read.cmd,

@@ -11,6 +11,7 @@ import type { Outcome, UapiCommand } from '../calls/execute.js';
 import { NotAllowed } from '../errors.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackMessage } from './publish.js';
+import type { Store } from '../store/types.js';
 
 /** Whether a Slack user may run supervisor actions (whisper, listen, barge in). */
 export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
@@ -23,18 +24,38 @@ export function supervisorList(ids: readonly string[] | undefined): IsSupervisor
   return async (user) => !ids || ids.includes(user.userId);
 }
 
-/** Keys of actions under way; a second identical request while one runs is refused. */
+/**
+ * Keys of actions under way; a second identical request while one runs is refused. With a
+ * store, the key is a short-lived claim in it, so the same action on the same call runs once
+ * across every replica (a replica that dies mid-action frees it when the claim expires).
+ */
 export class InFlight {
   private readonly running = new Set<string>();
-  tryBegin(key: string): boolean {
+  constructor(
+    private readonly store?: Pick<Store, 'claimOnce' | 'releaseClaim'>,
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = INFLIGHT_TTL_MS,
+  ) {}
+  async tryBegin(key: string): Promise<boolean> {
     if (this.running.has(key)) return false;
     this.running.add(key);
-    return true;
+    if (!this.store) return true;
+    const now = this.now();
+    const ok = await this.store.claimOnce(`inflight:${key}`, new Date(now + this.ttlMs), new Date(now)).catch((err: unknown) => {
+      this.running.delete(key);
+      throw err;
+    });
+    if (!ok) this.running.delete(key);
+    return ok;
   }
-  end(key: string): void {
-    this.running.delete(key);
+  async end(key: string): Promise<void> {
+    if (!this.running.delete(key)) return;
+    await this.store?.releaseClaim(`inflight:${key}`);
   }
 }
+
+/** Longer than any action takes (VoipNow timeout and retries), short enough that a crash frees it soon. */
+export const INFLIGHT_TTL_MS = 60_000;
 
 export function actionKey(user: SlackUser, cmd: UapiCommand): string | undefined {
   if (cmd.kind !== 'action') return undefined;

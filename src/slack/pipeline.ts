@@ -23,7 +23,7 @@ import { legHintOf, rememberLeg } from './leg-hints.js';
 import { callListMessage } from './blocks/call-list.js';
 import { pendingCard } from './pending-card.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
-import { CallRereads } from './reread.js';
+import { CallRereads, type RereadJobs } from './reread.js';
 import { cardPlace, tellPrivately, type Surface } from './surface.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
@@ -68,6 +68,8 @@ export type { Surface } from './surface.js';
 
 export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction' | 'board'> & {
   claims: RequestClaims;
+  /** Re-reads as queue jobs (app.ts); without, timers in this process. */
+  rereadJobs?: RereadJobs;
 };
 
 export interface PipelineOptions {
@@ -82,7 +84,7 @@ export class ActionPipeline {
     private readonly deps: PipelineDeps,
     opts: PipelineOptions = {},
   ) {
-    this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000]);
+    this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000], deps.rereadJobs);
   }
 
   /** Claim the request, look the account up and check the role: once per request. */
@@ -146,13 +148,13 @@ export class ActionPipeline {
   private async runNow(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
-    if (key !== undefined && !this.deps.operations.inflight.tryBegin(key)) {
+    if (key !== undefined && !(await this.deps.operations.inflight.tryBegin(key))) {
       await this.deps.claims.release(req.cardPress);
       await this.tell(req, 'That action is already running on this call; wait for it to finish.');
       return;
     }
     try {
-      this.markWorking(req);
+      this.markWorking(req, await this.boardCard(req));
       let outcome: Outcome;
       try {
         outcome = await execute(uapi, req.cmd, { ownExtension: account.extension });
@@ -169,15 +171,15 @@ export class ActionPipeline {
         await this.tell(req, `The action ran, but Slack did not take its card (${code}). Press Refresh on the card, or run \`/call list\`, to see the call.`).catch(() => undefined);
       }
     } finally {
-      if (key !== undefined) this.deps.operations.inflight.end(key);
+      if (key !== undefined) await this.deps.operations.inflight.end(key).catch((err: unknown) => this.deps.logger.warn('could not release an action claim', { error: String(err) }));
     }
   }
 
   /** The card says that the action runs; sent without waiting, so a slow or rate-limited Slack never delays the action. */
-  private markWorking(req: ActionRequest): void {
+  private markWorking(req: ActionRequest, onBoard: CardRef | undefined): void {
     const place = cardPlace(req.surface);
     const callId = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
-    if (!place?.blocks || !callId || req.cmd.kind !== 'action' || this.boardCard(req)) return;
+    if (!place?.blocks || !callId || req.cmd.kind !== 'action' || onBoard) return;
     const label = callAction(req.cmd.action).label;
     const msg = { text: `${label}: working…`, blocks: withNote(place.blocks, callId, `:hourglass_flowing_sand: <@${req.user.userId}>: ${label}, working…`) };
     this.deps.background.track(
@@ -237,11 +239,11 @@ export class ActionPipeline {
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
     if (!uncertain) await this.deps.claims.release(req.cardPress);
-    const boardCard = this.boardCard(req);
+    const boardCard = await this.boardCard(req);
     if (boardCard) {
       // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
       const said = uncertain ? 'may or may not have happened (VoipNow did not answer in time)' : slackSentence(err, this.deps);
-      this.deps.board!.board.afterAction(boardCard, actionLine(req.user.userId, cmd, { ok: false, error: said }));
+      this.deps.board!.note(boardCard, actionLine(req.user.userId, cmd, { ok: false, error: said }));
     } else if (uncertain && callId) {
       // It may have happened: never put the old card back as if nothing did; read the call again.
       const label = callAction(cmd.action).label;
@@ -287,10 +289,10 @@ export class ActionPipeline {
   ): Promise<(MessagePlace & { blocks: KnownBlock[] }) | undefined> {
     const { publisher } = this.deps;
     const s = req.surface;
-    const boardCard = this.boardCard(req);
+    const boardCard = await this.boardCard(req);
     if (boardCard) {
       // The board re-reads the call and renders its own card through its rate-limit-aware writer.
-      this.deps.board!.board.afterAction(boardCard, undefined);
+      this.deps.board!.note(boardCard, undefined);
       return undefined;
     }
     let refused: string | undefined;
@@ -316,10 +318,17 @@ export class ActionPipeline {
   }
 
   /** The supervisor board's card the request was made on, if it is one (the board renders it, never the pipeline). */
-  private boardCard(req: ActionRequest): CardRef | undefined {
-    const place = cardPlace(req.surface);
-    return place ? this.deps.board?.cardAt(req.user.teamId, place) : undefined;
+  private boardCard(req: ActionRequest): Promise<CardRef | undefined> {
+    let found = this.boardCards.get(req);
+    if (!found) {
+      const place = cardPlace(req.surface);
+      // Looked up once per request (the local board, else the store: another replica may run the board).
+      found = place && this.deps.board ? this.deps.board.cardAt(req.user.teamId, place).catch(() => undefined) : Promise.resolve(undefined);
+      this.boardCards.set(req, found);
+    }
+    return found;
   }
+  private readonly boardCards = new WeakMap<ActionRequest, Promise<CardRef | undefined>>();
 
   /** A private answer to the acting user on the request's surface. */
   tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {

@@ -10,6 +10,7 @@ import { callCard, endedCard, replaceCallBlocks, withNote } from './blocks/call-
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
+import type { AppJobs } from './jobs.js';
 import { pendingCard } from './pending-card.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
 
@@ -24,19 +25,60 @@ export interface Reread {
   where?: MessagePlace & { blocks: KnownBlock[] };
 }
 
+/** A re-read as a job: what `Reread` holds, without functions (the bot's client is the replica's own). */
+interface RereadJob {
+  user: SlackUser;
+  phoneCallId: string;
+  extension: string;
+  note: string;
+  where?: { channelId: string; ts: string; blocks: KnownBlock[] };
+  attempt: number;
+  /** Makes the job's key unique per action. */
+  at: number;
+}
+
+export const REREAD_QUEUE = 'call-reread';
+
+export interface RereadJobs {
+  jobs: AppJobs;
+  /** The bot's client on the replica that runs the job. */
+  slack: () => webApi.WebClient;
+}
+
 export class CallRereads {
   constructor(
     private readonly deps: Pick<SlackDeps, 'accounts' | 'publisher' | 'followUp' | 'operations' | 'logger' | 'background'>,
     private readonly delaysMs: readonly number[],
-  ) {}
-
-  schedule(r: Reread, attempt = 0): void {
-    const delay = this.delaysMs[attempt];
-    if (delay === undefined) return;
-    this.deps.background.later(delay, () => this.read(r, attempt));
+    /** With a queue, a re-read of a channel message is a job (survives a restart, runs once). */
+    private readonly queued?: RereadJobs,
+  ) {
+    void queued?.jobs
+      .work<RereadJob>(REREAD_QUEUE, (j) => this.read({ ...j, client: queued.slack(), ...(j.where && { where: { ...j.where } }) }, j.attempt, j.at))
+      .catch((err: unknown) => deps.logger.error('could not take re-read jobs', { error: String(err) }));
   }
 
-  private async read(r: Reread, attempt: number): Promise<void> {
+  schedule(r: Reread, attempt = 0, at = Date.now()): void {
+    const delay = this.delaysMs[attempt];
+    if (delay === undefined) return;
+    // A private card (updated through its response URL) can only be re-read by this process.
+    if (!this.queued || r.where?.respond) {
+      this.deps.background.later(delay, () => this.read(r, attempt, at));
+      return;
+    }
+    const job: RereadJob = {
+      user: r.user,
+      phoneCallId: r.phoneCallId,
+      extension: r.extension,
+      note: r.note,
+      attempt,
+      at,
+      ...(r.where && { where: { channelId: r.where.channelId, ts: r.where.ts, blocks: r.where.blocks } }),
+    };
+    const sent = this.queued.jobs.send(REREAD_QUEUE, job, { delayMs: delay, key: `${r.phoneCallId}:${at}:${attempt}` });
+    this.deps.background.track(sent.catch((err: unknown) => this.deps.logger.warn('could not schedule a re-read', { error: String(err) })));
+  }
+
+  private async read(r: Reread, attempt: number, at: number): Promise<void> {
     const { accounts, publisher, followUp, operations, logger } = this.deps;
     let msg: SlackMessage;
     let call: PhoneCall | undefined;
@@ -47,7 +89,7 @@ export class CallRereads {
       msg = call ? callCard(call, { extension: r.extension, note }) : endedCard(r.phoneCallId, r.extension, note);
     } catch (err) {
       logger.warn('could not read a call again after an action', { call: r.phoneCallId, error: err instanceof Error ? err.message : String(err) });
-      if (attempt + 1 < this.delaysMs.length) return this.schedule(r, attempt + 1);
+      if (attempt + 1 < this.delaysMs.length) return this.schedule(r, attempt + 1, at);
       const note = `:warning: ${r.note}; its state could not be read. Press Refresh.`;
       msg = r.where ? { text: note, blocks: withNote(r.where.blocks, r.phoneCallId, note) } : pendingCard(r.phoneCallId, r.extension, note);
     }

@@ -18,6 +18,8 @@ export interface OpenStoreOptions {
   cipher: TokenCipher;
   /** Receives PostgreSQL pool errors. */
   log?: StoreLog;
+  /** PostgreSQL schema of the tables (DATABASE_SCHEMA); default the connection's search_path. */
+  schema?: string | undefined;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl?.trim();
   const store = url
-    ? new PostgresStore({ connectionString: url, cipher: options.cipher, ...(options.log ? { log: options.log } : {}) })
+    ? new PostgresStore({ connectionString: url, cipher: options.cipher, ...(options.log ? { log: options.log } : {}), ...(options.schema ? { schema: options.schema } : {}) })
     : new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), cipher: options.cipher });
   try {
     await store.init();

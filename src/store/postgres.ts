@@ -71,6 +71,10 @@ const STATEMENTS: StoreStatements = {
     ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
       message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
       ended = excluded.ended, updated_at = excluded.updated_at`,
+  findBoardCardAt: `SELECT * FROM board_cards WHERE team_id = $1 AND channel_id = $2 AND message_ts = $3`,
+  insertOpenModal: `INSERT INTO open_modals (modal_id, place, expires_at) VALUES ($1, $2, $3)`,
+  takeOpenModal: `DELETE FROM open_modals WHERE modal_id = $1 RETURNING *`,
+  purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= $1`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id COLLATE "C", channel_id COLLATE "C", phone_call_id COLLATE "C"`,

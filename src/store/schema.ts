@@ -97,5 +97,18 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         )`,
       ],
     },
+    {
+      version: 4,
+      description: 'replicas: open action modals in the database; board cards found by their message',
+      statements: [
+        `CREATE TABLE open_modals (
+          modal_id TEXT PRIMARY KEY,
+          place TEXT NOT NULL,
+          expires_at ${ts} NOT NULL
+        )`,
+        `CREATE INDEX open_modals_expires_at ON open_modals (expires_at)`,
+        `CREATE INDEX board_cards_message ON board_cards (team_id, channel_id, message_ts)`,
+      ],
+    },
   ];
 }

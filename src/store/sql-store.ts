@@ -71,6 +71,14 @@ export interface StoreStatements {
   getBoardCard: string;
   /** () → board_cards rows with ended = 0, ordered */
   listLiveBoardCards: string;
+  /** (team_id, channel_id, message_ts) → a board_cards row */
+  findBoardCardAt: string;
+  /** (modal_id, place, expires_at); insert */
+  insertOpenModal: string;
+  /** (modal_id): DELETE ... RETURNING the open_modals row */
+  takeOpenModal: string;
+  /** (now): delete open modals with expires_at <= now */
+  purgeOpenModals: string;
   /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
   upsertAuditEntry: string;
   /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
@@ -446,6 +454,23 @@ export abstract class SqlStore implements Store {
   async listLiveBoardCards(): Promise<BoardCard[]> {
     const { rows } = await this.#run(this.statements.listLiveBoardCards, []);
     return rows.map(toBoardCard);
+  }
+
+  async findBoardCardAt(teamId: string, channelId: string, messageTs: string): Promise<BoardCard | undefined> {
+    const { rows } = await this.#run(this.statements.findBoardCardAt, [teamId, channelId, messageTs]);
+    return rows[0] ? toBoardCard(rows[0]) : undefined;
+  }
+
+  async saveOpenModal(id: string, place: string, expiresAt: Date, now: Date = new Date()): Promise<void> {
+    await this.#run(this.statements.purgeOpenModals, [this.#ts(now, 'now')]);
+    await this.#run(this.statements.insertOpenModal, [id, place, this.#ts(expiresAt, 'expiresAt')]);
+  }
+
+  async takeOpenModal(id: string, now: Date = new Date()): Promise<string | undefined> {
+    const { rows } = await this.#run(this.statements.takeOpenModal, [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return date(row, 'expires_at').getTime() > now.getTime() ? str(row, 'place') : undefined;
   }
 
   async appendAuditEntry(e: AuditEntry): Promise<void> {

@@ -60,6 +60,10 @@ const STATEMENTS: StoreStatements = {
     ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
       message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
       ended = excluded.ended, updated_at = excluded.updated_at`,
+  findBoardCardAt: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND message_ts = ?`,
+  insertOpenModal: `INSERT INTO open_modals (modal_id, place, expires_at) VALUES (?, ?, ?)`,
+  takeOpenModal: `DELETE FROM open_modals WHERE modal_id = ? RETURNING *`,
+  purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= ?`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id, channel_id, phone_call_id`,

@@ -150,6 +150,8 @@ export interface Store {
   /** Upsert on (teamId, channelId, phoneCallId). */
   saveBoardCard(c: BoardCard): Promise<void>;
   getBoardCard(teamId: string, channelId: string, phoneCallId: string): Promise<BoardCard | undefined>;
+  /** The board card posted as this message, if any. */
+  findBoardCardAt(teamId: string, channelId: string, messageTs: string): Promise<BoardCard | undefined>;
   /** Cards not ended, ordered by updatedAt, then teamId, channelId, phoneCallId. */
   listLiveBoardCards(): Promise<BoardCard[]>;
   /** Upsert on (teamId, channelId, phoneCallId, seq). */
@@ -164,6 +166,10 @@ export interface Store {
   claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
   /** Give a claim back, so the key can be claimed again at once. */
   releaseClaim(key: string): Promise<void>;
+  /** An action modal is open: where its card is (opaque JSON text), until `expiresAt`. Also purges expired ones. */
+  saveOpenModal(id: string, place: string, expiresAt: Date, now?: Date): Promise<void>;
+  /** Single use, any replica: the place of an open modal, deleted on read; undefined when unknown or expired. */
+  takeOpenModal(id: string, now?: Date): Promise<string | undefined>;
   /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
   ping(): Promise<void>;
   /** For metrics: how many Slack users are linked. */

@@ -7,6 +7,7 @@
 import { callAction } from '../../calls/actions.js';
 import type { UapiCommand } from '../../calls/execute.js';
 import type { Board } from '../../board/board.js';
+import type { LegHint } from '../../board/snapshot.js';
 
 /** What an action did, in an audit line: "<@U1> put on hold the call: done". */
 export function actionLine(userId: string, cmd: UapiCommand, result: { ok: true } | { ok: false; error: string }): string {
@@ -17,9 +18,15 @@ export function actionLine(userId: string, cmd: UapiCommand, result: { ok: true 
     : `<@${userId}> tried to ${cmd.kind === 'action' ? callAction(cmd.action).name : cmd.kind} the call${view}: ${result.error}`;
 }
 
+/** The supervisor leg an action started, if any (whisper, listen, barge in), so the card can say what it is. */
+export function legHintOf(cmd: UapiCommand): LegHint | undefined {
+  if (cmd.kind !== 'action' || !cmd.params.to) return undefined;
+  const mode = cmd.action === 'whisper' ? 'whisper' : cmd.action === 'listen' ? 'listen' : cmd.action === 'barge' ? 'barge' : undefined;
+  return mode ? { from: cmd.params.to, mode, ...(cmd.params.private === 1 && { private: true as const }) } : undefined;
+}
+
 /** Tell the board about a supervisor leg an action started (before the re-read that shows it). */
 export function hintLeg(board: Board, cmd: UapiCommand, phoneCallId: string | undefined): void {
-  if (cmd.kind !== 'action' || !phoneCallId || !cmd.params.to) return;
-  const mode = cmd.action === 'whisper' ? 'whisper' : cmd.action === 'listen' ? 'listen' : cmd.action === 'barge' ? 'barge' : undefined;
-  if (mode) board.hintLeg(phoneCallId, { from: cmd.params.to, mode, ...(cmd.params.private === 1 && { private: true }) });
+  const hint = legHintOf(cmd);
+  if (phoneCallId && hint) board.hintLeg(phoneCallId, hint);
 }

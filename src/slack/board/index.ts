@@ -19,6 +19,21 @@ import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
 import type { WriteBudgets } from './budget.js';
 import { EVENTS_PATH, eventReceiver } from './receiver.js';
+import { BoardHolder, type BoardMessage } from './holder.js';
+import type { JobQueue, LeaseManager } from '../../coordination/index.js';
+import type { LegHint } from '../../board/snapshot.js';
+
+/** Several replicas: the board runs on the holder of a lease; the others hand it their news. */
+export interface BoardReplicas {
+  queue: JobQueue;
+  leases: LeaseManager;
+  /** Lease time (LEASE_SECONDS). */
+  ttlMs: number;
+  owner?: string;
+}
+
+/** How long a replica may take to post a card before another may (it normally takes well under a second). */
+const POST_CLAIM_MS = 30_000;
 
 export interface SlackBoardOptions {
   store: Store;
@@ -36,12 +51,16 @@ export interface SlackBoardOptions {
   /** Extensions that are queues (ringing there escalates); default: every watched extension. */
   queues?: readonly string[];
   now?: () => number;
+  /** With DATABASE_URL: the board runs on one replica at a time (see holder.ts). */
+  replicas?: BoardReplicas;
 }
 
 export class SlackBoard {
   readonly board: Board;
   readonly writer: BoardWriter;
   readonly client: WebClient;
+  /** Set with replicas: who runs the board. */
+  readonly holder: BoardHolder | undefined;
 
   constructor(private readonly opts: SlackBoardOptions) {
     const log = (message: string, fields?: Record<string, unknown>) => opts.logger.warn(message, fields);
@@ -64,6 +83,8 @@ export class SlackBoard {
         posted: (ref, ts) => this.board.posted(ref, ts),
         liveCalls: (teamId, channelId) => this.board.liveCalls(teamId, channelId),
         mention: () => opts.supervisors.mention(),
+        claimPost: (ref) => this.claimPost(ref),
+        releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
       },
       opts.background,
       opts.logger,
@@ -71,21 +92,92 @@ export class SlackBoard {
       opts.now,
     );
     this.board.setOutput(this.writer);
+    const r = opts.replicas;
+    if (r) {
+      // Nothing runs here until this replica holds the board's lease.
+      this.board.stop();
+      this.holder = new BoardHolder({
+        queue: r.queue,
+        leases: r.leases,
+        ttlMs: r.ttlMs,
+        logger: opts.logger,
+        ...(r.owner && { owner: r.owner }),
+        onGained: () => this.board.start(),
+        onLost: () => {
+          this.board.stop();
+          this.writer.reset();
+        },
+        handle: (m) => this.apply(m),
+      });
+    }
   }
 
   /** The PhoneCallEvents receiver as a Bolt custom route. */
   route() {
-    const handler = eventReceiver({ known: (s) => this.board.knows(s), poke: (s) => this.board.poke(s) }, (m, f) => this.opts.logger.warn(m, f));
+    const handler = eventReceiver(
+      {
+        known: async (s) => this.board.knows(s) || (await this.opts.store.findWatchBySecret(s)) !== undefined,
+        poke: async (s) => {
+          await this.tell({ kind: 'poke', secret: s });
+          return true;
+        },
+      },
+      (m, f) => this.opts.logger.warn(m, f),
+    );
     return { path: EVENTS_PATH, method: ['POST', 'GET'], handler };
   }
 
-  start(): Promise<void> {
-    return this.board.start();
+  /** Starts the board, or (replicas) starts competing for it; `teamId` names the lease. */
+  start(teamId = 'default'): Promise<void> {
+    return this.holder ? this.holder.start(teamId) : this.board.start();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.board.stop();
+    await this.holder?.stop();
     this.writer.close();
+  }
+
+  /** Whether the board runs on this replica (always without replicas). */
+  get running(): boolean {
+    return this.board.running;
+  }
+
+  /** Hand news to whoever runs the board (this replica, or the lease holder's queue). */
+  private async tell(m: BoardMessage): Promise<void> {
+    if (this.holder) await this.holder.send(m);
+    else await this.apply(m);
+  }
+
+  /** The board (running here) acts on news from any replica. */
+  private async apply(m: BoardMessage): Promise<void> {
+    switch (m.kind) {
+      case 'poke':
+        // A watch set through another replica may not be taken in yet: sync, then read.
+        if (!(await this.board.poke(m.secret))) {
+          await this.board.sync();
+          await this.board.poke(m.secret);
+        }
+        return;
+      case 'action':
+        if (m.hint) this.board.hintLeg(m.phoneCallId, m.hint);
+        for (const ref of this.board.cardsOf(m.phoneCallId)) this.board.afterAction(ref, m.line);
+        return;
+      case 'note':
+        this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line);
+        return;
+      case 'sync':
+        await this.board.sync();
+        return;
+    }
+  }
+
+  private async claimPost(ref: CardRef): Promise<{ ts: string } | 'mine' | 'busy'> {
+    const { store } = this.opts;
+    const stored = await store.getBoardCard(ref.teamId, ref.channelId, ref.phoneCallId);
+    if (stored?.messageTs) return { ts: stored.messageTs };
+    const now = (this.opts.now ?? Date.now)();
+    return (await store.claimOnce(postClaimKey(ref), new Date(now + POST_CLAIM_MS), new Date(now))) ? 'mine' : 'busy';
   }
 
   /** Events feed this board (otherwise polling alone). */
@@ -94,13 +186,27 @@ export class SlackBoard {
   }
 
   /** The board card at this message, if it is one (the action pipeline then leaves its rendering to the board). */
-  cardAt(teamId: string, place: { channelId?: string; ts?: string }): CardRef | undefined {
-    return place.channelId && place.ts ? this.board.cardAt(teamId, place.channelId, place.ts) : undefined;
+  async cardAt(teamId: string, place: { channelId?: string; ts?: string }): Promise<CardRef | undefined> {
+    if (!place.channelId || !place.ts) return undefined;
+    const here = this.board.cardAt(teamId, place.channelId, place.ts);
+    if (here || this.board.running) return here;
+    // Another replica runs the board: its cards are in the store.
+    const stored = await this.opts.store.findBoardCardAt(teamId, place.channelId, place.ts);
+    return stored && { teamId, channelId: stored.channelId, phoneCallId: stored.phoneCallId };
+  }
+
+  /** An action on a board card: its audit line (if any), then the board reads the call again. */
+  note(ref: CardRef, line: string | undefined): void {
+    this.track(this.tell({ kind: 'note', ...ref, ...(line !== undefined && { line }) }));
   }
 
   /** Hook for the action path: an action from `/call` on a call that boards show gets a line on each card. */
-  afterAction(phoneCallId: string, line: string): void {
-    for (const ref of this.board.cardsOf(phoneCallId)) this.board.afterAction(ref, line);
+  afterAction(phoneCallId: string, line: string, hint?: LegHint): void {
+    this.track(this.tell({ kind: 'action', phoneCallId, line, ...(hint && { hint }) }));
+  }
+
+  private track(work: Promise<void>): void {
+    this.opts.background.track(work.catch((err: unknown) => this.opts.logger.warn('board: could not hand news to the board', { error: err instanceof Error ? err.message : String(err) })));
   }
 
   /** How to become a supervisor, for refusals. */
@@ -113,3 +219,5 @@ export class SlackBoard {
     return this.opts.supervisors.isSupervisor(user.userId);
   }
 }
+
+const postClaimKey = (ref: CardRef) => `board-post:${ref.teamId}:${ref.channelId}:${ref.phoneCallId}`;

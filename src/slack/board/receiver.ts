@@ -44,8 +44,8 @@ export function parseEventForm(text: string): Record<string, string> | undefined
 }
 
 export interface EventTarget {
-  /** True when this secret belongs to a watch. */
-  known(secret: string): boolean;
+  /** True when this secret belongs to a watch (of any replica: read from the store). */
+  known(secret: string): Promise<boolean>;
   /** Read that watch's extension soon (coalesced). */
   poke(secret: string): Promise<boolean>;
 }
@@ -64,7 +64,7 @@ export function eventReceiver(target: EventTarget, log: (m: string, f?: Record<s
           req.resume();
           return reply(res, 400, 'too large');
         }
-        if (!SECRET.test(secret) || !target.known(secret)) return reply(res, 404, 'unknown');
+        if (!SECRET.test(secret) || !(await target.known(secret))) return reply(res, 404, 'unknown');
         const query = new URL(req.url ?? '/', 'http://x').search.slice(1);
         if (!parseEventForm(req.method === 'GET' ? query : body)) return reply(res, 400, 'not a call event');
         await target.poke(secret);

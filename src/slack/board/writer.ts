@@ -30,6 +30,8 @@ interface Slot {
   /** When the oldest unsent change arrived. */
   dirtySince: number;
   lines: string[];
+  /** Another replica is posting this card: look again after this time. */
+  heldUntil?: number;
 }
 
 interface ChannelPost {
@@ -45,7 +47,17 @@ export interface WriterHooks {
   liveCalls(teamId: string, channelId: string): CallSnapshot[];
   /** Mention of the supervisors for alerts ("<!subteam^S1>"), if any. */
   mention(): Promise<string | undefined>;
+  /**
+   * Before posting a new card: the message it already has (posted by another replica), 'mine'
+   * when this writer may post it, 'busy' when another replica is posting it right now.
+   */
+  claimPost?(ref: CardRef): Promise<{ ts: string } | 'mine' | 'busy'>;
+  /** The post claimed with 'mine' did not happen (429, error): others may post it. */
+  releasePost?(ref: CardRef): Promise<void>;
 }
+
+/** How long to wait before looking again at a card another replica is posting. */
+const HELD_MS = 2000;
 
 export interface WriterStats {
   requests: number;
@@ -120,6 +132,14 @@ export class BoardWriter implements BoardOutput {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** Drops every pending write (another replica runs the board now and writes from the store). */
+  reset(): void {
+    this.slots.clear();
+    this.notices.length = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   /** Cards with a change not yet in Slack. */
   get backlog(): number {
     let n = 0;
@@ -190,8 +210,13 @@ export class BoardWriter implements BoardOutput {
       if (transition) this.logger.info(`board channel ${ch} ${transition === 'enter' ? 'switches to the compact summary' : 'returns to per-call cards'}`);
     }
     // 1. New cards (not in compact channels), 2. ended cards.
+    const now = this.now();
     for (const s of live) {
       if (s.ts || s.version === s.sent || this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
+      if (s.heldUntil !== undefined && s.heldUntil > now) {
+        wait = Math.min(wait, s.heldUntil - now);
+        continue;
+      }
       if (s.snapshot.state === 'ended' && s.sent === 0 && this.compact.wasCompactRecently(channelKey(s.ref.teamId, s.ref.channelId))) {
         this.slots.delete(slotKey(s.ref)); // began and ended while the channel was compact: its history is in the store
         continue;
@@ -274,9 +299,25 @@ export class BoardWriter implements BoardOutput {
   }
 
   private async postCard(s: Slot): Promise<void> {
+    const claim = await this.hooks.claimPost?.(s.ref);
+    if (claim === 'busy') {
+      s.heldUntil = this.now() + HELD_MS;
+      return;
+    }
+    if (claim !== undefined && claim !== 'mine') {
+      // Already posted (by a replica that ran the board before): it is updated, never posted twice.
+      s.ts = claim.ts;
+      await this.hooks.posted(s.ref, claim.ts);
+      return;
+    }
     const version = s.version;
     const msg = boardCard(s.snapshot);
-    const res = await this.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false }));
+    let res: { ts?: string } | undefined;
+    try {
+      res = await this.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false }));
+    } finally {
+      if (claim === 'mine' && !res?.ts) await this.hooks.releasePost?.(s.ref);
+    }
     if (!res?.ts) return;
     s.ts = res.ts;
     s.sent = version;
