@@ -121,7 +121,7 @@ describe.skipIf(unreachable !== undefined)('two replicas on one PostgreSQL store
       return a;
     });
     const before = api.callsTo('chat.postMessage').length;
-    await slashCommand(apps[0]!.base, SIGNING_SECRET, { user_id: 'UA', text: `list 0003*210 ${CALL}`, response_url: api.responseUrl('/m') });
+    await slashCommand(apps[0]!.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: api.responseUrl('/m') });
     const posted = await waitUntil(() => api.callsTo('chat.postMessage')[before], 'the card');
     off();
     await idle();

@@ -85,7 +85,7 @@ describe.skipIf(!pgUrl)('a ring follow-up outlives the replica that started it',
       ts = String(answer.ts);
       return answer;
     });
-    await slashCommand(a!.base, SIGNING_SECRET, { user_id: 'UA', text: `list 0003*210 ${CALL}`, response_url: api.responseUrl('/l') });
+    await slashCommand(a!.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: api.responseUrl('/l') });
     const posted = await waitUntil(() => api.callsTo('chat.postMessage')[0], 'the card');
     await a!.app.idle();
     const blocks = posted.body.blocks as Block[];

@@ -137,7 +137,7 @@ describe.skipIf(!pgUrl)('three replicas on one PostgreSQL', () => {
     const blocks: unknown[][] = [];
     for (const [i, r] of [replicas[0]!, replicas[2]!].entries()) {
       const before = api.callsTo('chat.postMessage').length;
-      await command(r, 'UA', `list ${EXT} ${SEED_IDS.seedCall}`, 'CPRESS', `l${i}`);
+      await command(r, 'UA', `post ${EXT} ${SEED_IDS.seedCall}`, 'CPRESS', `l${i}`);
       const post = await waitUntil(
         'the card',
         () =>
@@ -220,7 +220,8 @@ describe.skipIf(!pgUrl)('three replicas on one PostgreSQL', () => {
     await waitUntil('the hold and the new call on both channels', () => [CH1, CH2].every((ch) => cards(ch, d).length > 0 && /hold/i.test(headOf(cards(ch, a!)[0]!))), 30_000);
     expect(oneCardEach([SEED_IDS.seedCall, ...inbound]), logs()).toBe(true);
     // The link: UA's command runs as VoipNow user 12 through a new replica.
-    await command(replicas[1]!, 'UA', `list ${EXT}`, 'CPRESS', 'after');
-    await waitUntil('the list after the restart', () => api.callsTo('chat.postMessage').some((c) => c.body.channel === 'CPRESS' && JSON.stringify(c.body.blocks).includes(d)), 20_000);
+    // `post` puts the call's card in the channel (a list is private).
+    await command(replicas[1]!, 'UA', `post ${EXT} ${d}`, 'CPRESS', 'after');
+    await waitUntil('the card after the restart', () => api.callsTo('chat.postMessage').some((c) => c.body.channel === 'CPRESS' && JSON.stringify(c.body.blocks).includes(d)), 20_000);
   }, 180_000);
 });
