@@ -47,6 +47,22 @@ describe('supervisor board under faults', () => {
     for (const id of ids) expect(cardsOf(s.api, posted, CH, id)).toHaveLength(1);
   });
 
+  it('an extension that just had a call keeps the live read rate, so the next call shows although its dial-in event is lost', async () => {
+    await boot({ liveMs: 300, idleMs: 120_000, maxBackoffMs: 2000 });
+    await command('UC', 'watch 0003*025'); // no seed calls: idle between calls;
+    await reply('UC', /Watching/);
+    const first = String((await sandboxPost('/_sandbox/calls', { to: '0003*025', from: '5550100' })).id);
+    await waitUntil('card of the first call', () => cardsOf(s.api, posted, CH, first).length === 1);
+    await sandboxPost(`/_sandbox/calls/${first}/hangup`, {});
+    await waitUntil('the first call ended', () => /ended/.test(headOf(cardsOf(s.api, posted, CH, first)[0]!)));
+    // The ended card means a read listed no call: without the linger the next read would be the idle one.
+    await s.slack.board.board.settled();
+    // Every event lost from now on: only reads at the live rate (not the 120 s idle one) can show the next call.
+    await sandboxPost('/_sandbox/faults', { dropEvents: 1, seed: 3 });
+    const second = String((await sandboxPost('/_sandbox/calls', { to: '0003*025', from: '5550101' })).id);
+    await waitUntil('card of the second call', () => cardsOf(s.api, posted, CH, second).length === 1, 12_000);
+  });
+
   it('forged, unknown-secret, garbage and 1 MB event requests get 404/400, and nothing is read or posted', async () => {
     await boot({ liveMs: 300, idleMs: 60_000, maxBackoffMs: 60_000 });
     await command('UC', 'watch 0003*025'); // no live calls: read once, then only every 60 s

@@ -172,7 +172,7 @@ export class Board {
   async poke(secret: string): Promise<boolean> {
     for (const w of this.watches.values()) {
       if (w.watch.secret === secret) {
-        w.poller.poke();
+        w.poller.nudge();
         return true;
       }
     }
