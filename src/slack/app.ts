@@ -121,7 +121,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
-    ...(opts.board?.queues && { queues: opts.board.queues }),
+    ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
   });
   const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board }, opts.pipeline);
   const deps: SlackDeps = {

@@ -106,5 +106,8 @@ async function watchingText(board: SlackBoard, teamId: string, channelId: string
     const read = w.lastRead !== undefined ? `last read the PBX ${dateOf(w.lastRead)}` : 'not read yet';
     return `• ${code(w.extension)} set by <@${w.createdBy}> since ${dateOf(w.createdAt.getTime())} · ${feed} · ${read}`;
   });
-  return `This channel watches:\n${lines.join('\n')}`;
+  const ring = board.queues?.length
+    ? `Ring alerts (a call ringing too long) apply to the queues ${board.queues.map(code).join(', ')} (\`BOARD_QUEUES\`).`
+    : 'Ring alerts (a call ringing too long) apply to every watched extension: `BOARD_QUEUES` does not name the queues.';
+  return `This channel watches:\n${lines.join('\n')}\n${ring}`;
 }

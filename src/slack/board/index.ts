@@ -42,10 +42,13 @@ export class SlackBoard {
   readonly board: Board;
   readonly writer: BoardWriter;
   readonly client: WebClient;
+  /** Extensions that are queues for ring alerts; undefined: every watched extension. */
+  readonly queues: readonly string[] | undefined;
 
   constructor(private readonly opts: SlackBoardOptions) {
     const log = (message: string, fields?: Record<string, unknown>) => opts.logger.warn(message, fields);
     const queues = opts.queues && new Set(opts.queues);
+    this.queues = opts.queues && [...opts.queues];
     this.board = new Board({
       store: opts.store,
       clientFor: async (owner) => (await opts.accounts.clientFor(owner)).client,
