@@ -116,6 +116,33 @@ describe('supervisors on the board', () => {
     expect(alerts()).toHaveLength(2);
   });
 
+  it('restart in the middle of an episode: the alert already raised is not repeated, the next level still comes', async () => {
+    await boot({
+      supervisors: ['UA'],
+      board: {
+        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
+        thresholds: { holdSeconds: 3 },
+        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
+      },
+    });
+    await command('UA', 'watch 0003*210');
+    await reply('UA', /Watching/);
+    const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
+    const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${SEED_CALL}/hold`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    await waitUntil('first alert', () => alerts()[0], 10_000);
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    await s.restart();
+    // Without the episode in the store, the first read after the restart would raise the first level again.
+    const second = await waitUntil('second alert', () => alerts()[1], 10_000);
+    expect(second.body.reply_broadcast).toBe('true');
+    expect(second.body.thread_ts).toBe(card.ts);
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(alerts()).toHaveLength(2);
+  }, 30_000);
+
   it('BOARD_QUEUES: a call ringing too long alerts on a named queue, not on a phone; /call watching says which are queues', async () => {
     await boot({
       supervisors: ['UA'],

@@ -25,10 +25,10 @@ export interface CardRef {
 export interface BoardOutput {
   /** The latest state of a card; `messageTs` when it was already posted. */
   card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void;
-  /** One audit line for the card's thread. */
-  audit(ref: CardRef, line: string): void;
+  /** One audit line for the card's thread (`messageTs`: the card's message, known after a restart). */
+  audit(ref: CardRef, line: string, messageTs?: string): void;
   /** An escalation for the card's thread; level 2 is also broadcast. */
-  alert(ref: CardRef, text: string, level: 1 | 2): void;
+  alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void;
   /** A message to the channel itself. */
   notice(teamId: string, channelId: string, text: string): void;
 }

@@ -72,6 +72,7 @@ const STATEMENTS: StoreStatements = {
       message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
       ended = excluded.ended, updated_at = excluded.updated_at`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3`,
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = $1, leg_hints = $2 WHERE team_id = $3 AND channel_id = $4 AND phone_call_id = $5`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id COLLATE "C", channel_id COLLATE "C", phone_call_id COLLATE "C"`,
   upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)

@@ -97,5 +97,10 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         )`,
       ],
     },
+    {
+      version: 5,
+      description: 'board cards remember their escalation episode and the supervisor legs callops started, so a restart neither repeats an alert nor shows a whisper as a plain leg',
+      statements: [`ALTER TABLE board_cards ADD COLUMN alerts TEXT`, `ALTER TABLE board_cards ADD COLUMN leg_hints TEXT`],
+    },
   ];
 }
