@@ -221,6 +221,7 @@ async function scenario(p: Phase): Promise<void> {
   const budgetPerSecond = DEFAULT_BUDGETS.updatesPerMinute / 60;
   // Little's law: concurrent calls = arrivals a minute x minutes each call lasts (~ring + talk).
   const perMinute = Math.round((p.concurrent * 60) / 23);
+  const started = Date.now();
   await traffic(stack, { callsPerMinute: perMinute });
   // Long enough to reach the steady state of `concurrent` calls (a call lasts ~23 s).
   await sleep(Math.max(p.seconds ?? SECONDS, p.concurrent >= 100 ? 45 : 0) * 1000);
@@ -270,7 +271,10 @@ async function scenario(p: Phase): Promise<void> {
   const writer = stack.slack.board.writer.stats;
   const row = (label: string, d: { ms: number[]; never: number }) => console.log(`    ${label.padEnd(38)} ${fmt(d)}`);
   const all = delays(pbx.changes, shownAll);
-  console.log(`  ${p.name} (${Math.round(p.dropEvents * 100)}% of events dropped; peak ${peak} live calls)${p.goalP95 ? `: goal p95 under ${p.goalP95} s` : ''}`);
+  const rate = (pbx.changes.length * 60_000) / Math.max(1, lastChange - started);
+  console.log(
+    `  ${p.name} (${Math.round(p.dropEvents * 100)}% of events dropped; peak ${peak} live calls; ${rate.toFixed(0)} changes a minute against an update budget of ${DEFAULT_BUDGETS.updatesPerMinute})${p.goalP95 ? `: goal p95 under ${p.goalP95} s` : ''}`,
+  );
   if (p.burst) {
     const before = (c: Change) => c.at < burstStart;
     row('before the burst, every change', delays(pbx.changes, shownAll, before));
