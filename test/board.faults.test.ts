@@ -113,7 +113,19 @@ describe('supervisor board under faults', () => {
     expect(s.api.calls.filter((c) => /Paused watching/.test(String(c.body.text ?? '')))).toHaveLength(1);
     expect(s.sandbox.requests.length).toBe(reads);
 
-    // Another linked user resumes it by watching again.
+    // The owner links again: the watch resumes by itself, the channel is told once, and new calls show.
+    await s.link('UA', '12', '0003*210');
+    const resumed = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === CH && /Resumed watching/.test(String(c.body.text)), 8000);
+    expect(String(resumed.body.text)).toMatch(/Resumed watching `0003\*210`: <@UA> linked VoipNow again/);
+    expect((await s.store.listWatchesForChannel('T1', CH))[0]!.pausedAt).toBeUndefined();
+    const id = String((await sandboxPost('/_sandbox/calls', { to: '0003*210', from: '5550200' })).id);
+    await waitUntil('a new call shows after the resume', () => cardsOf(s.api, posted, CH, id).length === 1);
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(s.api.calls.filter((c) => /Resumed watching/.test(String(c.body.text ?? '')))).toHaveLength(1);
+    expect((await command('UB', 'watching')).json).toMatchObject({ text: expect.not.stringMatching(/paused/) });
+
+    // Watching again (e.g. by another linked supervisor) takes the watch over.
     await s.link('UA', '12', '0003*210');
     await command('UA', 'watch 0003*210');
     await reply('UA', /Watching again/);

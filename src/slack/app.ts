@@ -123,6 +123,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
   });
+  // A user whose link had expired links again: the watches it paused resume (issue 11).
+  accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
   const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board }, opts.pipeline);
   const deps: SlackDeps = {
     accounts,
