@@ -10,12 +10,11 @@
 import { WebClient } from '@slack/web-api';
 import { startStack, SIGNING_SECRET, type Stack } from '../test/helpers/stack.js';
 import { slashCommand } from '../test/helpers/signed.js';
-import { phoneCallSchema } from '../src/uapi/schemas.js';
-import { phoneCallJson } from '../src/sandbox/present.js';
-import { snapshotOf, type BoardState, type CallSnapshot } from '../src/board/snapshot.js';
+import type { BoardState, CallSnapshot } from '../src/board/snapshot.js';
 import type { BoardOutput, CardRef } from '../src/board/board.js';
 import { boardCard } from '../src/slack/board/render.js';
 import { SEED_IDS } from '../src/sandbox/server.js';
+import { DEFAULT_BUDGETS } from '../src/slack/board/budget.js';
 
 const SECONDS = Number(process.env.BENCH_BOARD_SECONDS ?? 30);
 const CH = 'CBENCH';
@@ -28,36 +27,30 @@ interface Change {
   state: BoardState;
   at: number;
   index: number;
+  /** VoipNow announces it with a PhoneCallEvent (dial-in, answer, hangup); hold, park and their ends only polling sees. */
+  announced: boolean;
 }
+
+/** Whether VoipNow sends a PhoneCallEvent for this change (uapi-reference §5: dial-in, dial-out, answer, hangup). */
+const announcedChange = (from: BoardState | undefined, to: BoardState) => to === 'ringing' || to === 'ended' || (to === 'on call' && (from === undefined || from === 'ringing'));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
 const s1 = (ms: number) => (ms / 1000).toFixed(2);
 
-/** Samples the PBX every 50 ms: each call's state as the board defines it, and when it changed. */
+/** The PBX's own change log (sandbox changes.ts, exact times): each call's state as a card headline says it, and when it changed. */
 function pbxRecorder(stack: Stack) {
   const last = new Map<string, BoardState>();
   const changes: Change[] = [];
   const perCall = new Map<string, number>();
-  const push = (id: string, state: BoardState) => {
-    const index = (perCall.get(id) ?? 0) + 1;
-    perCall.set(id, index);
-    changes.push({ id, state, at: Date.now(), index });
-    last.set(id, state);
-  };
-  const tick = () => {
-    const seen = new Set<string>();
-    for (const c of stack.sandbox.world.calls.values()) {
-      if (SEEDS.has(c.id)) continue;
-      seen.add(c.id);
-      const parsed = phoneCallSchema.parse(phoneCallJson(c, ''));
-      const state = snapshotOf(parsed, c.extension).state;
-      if (last.get(c.id) !== state) push(c.id, state);
-    }
-    for (const [id, state] of last) if (!seen.has(id) && state !== 'ended') push(id, 'ended');
-  };
-  const timer = setInterval(tick, 50);
-  return { changes, last, stop: () => clearInterval(timer) };
+  const unsubscribe = stack.sandbox.changes.subscribe((c) => {
+    if (SEEDS.has(c.callId) || last.get(c.callId) === c.state) return;
+    const index = (perCall.get(c.callId) ?? 0) + 1;
+    perCall.set(c.callId, index);
+    changes.push({ id: c.callId, state: c.state, at: c.at, index, announced: announcedChange(last.get(c.callId), c.state) });
+    last.set(c.callId, c.state);
+  });
+  return { changes, last, stop: unsubscribe };
 }
 
 interface Shown {
@@ -115,9 +108,11 @@ function slackShown(stack: Stack): Shown {
   return { all, card, summary };
 }
 
-/** Delay from each PBX change until Slack showed that state or a later one of the same call. */
-function delays(changes: Change[], shown: Map<string, Array<{ state: BoardState; at: number }>>): { ms: number[]; never: number } {
-  // (shown: every moment the channel showed the call in a state)
+/**
+ * Delay from each PBX change until Slack showed that state or a later one of the same call;
+ * `select` picks which changes count (all are used to know what came later).
+ */
+function delays(changes: Change[], shown: Map<string, Array<{ state: BoardState; at: number }>>, select: (c: Change) => boolean = () => true): { ms: number[]; never: number } {
   const ms: number[] = [];
   let never = 0;
   const byCall = new Map<string, Change[]>();
@@ -125,6 +120,7 @@ function delays(changes: Change[], shown: Map<string, Array<{ state: BoardState;
   for (const [id, list] of byCall) {
     const writes = shown.get(id) ?? [];
     list.forEach((change, i) => {
+      if (!select(change)) return;
       const later = new Set(list.slice(i).map((c) => c.state));
       const hit = writes.find((w) => w.at >= change.at - 5 && later.has(w.state) && (w.state === change.state || list.slice(i + 1).some((n) => n.state === w.state && n.at <= w.at)));
       if (hit) ms.push(Math.max(0, hit.at - change.at));
@@ -164,7 +160,7 @@ class NaiveWriter implements BoardOutput {
   notice(): void {}
 }
 
-async function setUp(naive: boolean): Promise<Stack> {
+async function setUp(naive: boolean, dropEvents: number): Promise<Stack> {
   const stack = await startStack({ boardEvents: true, slackRateLimits: true });
   await stack.link('U12', '12', '0003*210');
   await stack.link('U13', '13', '0003*024');
@@ -175,7 +171,9 @@ async function setUp(naive: boolean): Promise<Stack> {
     await slashCommand(stack.base, SIGNING_SECRET, { user_id: owners[ext]!, text: `watch ${ext}`, channel_id: CH, response_url: stack.api.responseUrl(`/w/${i}`) });
     await stack.api.waitFor('response_url', (c) => c.path.endsWith(`/w/${i}`) && /Watching/.test(String(c.body.text)), 15_000);
   }
-  await fetch(`${stack.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ dropEvents: 0.2, seed: 11 }) });
+  if (dropEvents > 0) {
+    await fetch(`${stack.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ dropEvents, seed: 11 }) });
+  }
   return stack;
 }
 
@@ -196,49 +194,73 @@ function latestShown(stack: Stack): Map<string, BoardState> {
   return out;
 }
 
-async function scenario(name: string, naive: boolean, concurrent: number, burst: boolean): Promise<void> {
-  const stack = await setUp(naive);
+/** Calls whose shown state differs from the PBX's now (cards still needing a write). */
+function pendingCards(stack: Stack, pbx: { last: Map<string, BoardState> }): number {
+  const shown = latestShown(stack);
+  return [...pbx.last].filter(([id, st]) => (shown.get(id) ?? (st === 'ended' ? 'ended' : undefined)) !== st).length;
+}
+
+const fmt = (d: { ms: number[]; never: number }) =>
+  `${String(d.ms.length + d.never).padStart(5)} changes  p50 ${s1(pct(d.ms, 50)).padStart(6)} s  p95 ${s1(pct(d.ms, 95)).padStart(6)} s  max ${s1(d.ms.length ? Math.max(...d.ms) : NaN).padStart(6)} s  never shown ${d.never}`;
+
+interface Phase {
+  name: string;
+  naive?: boolean;
+  concurrent: number;
+  burst?: boolean;
+  dropEvents: number;
+  /** The issue's latency goal for this phase (p95, seconds), if any. */
+  goalP95?: number;
+  /** Length of the traffic phase (default BENCH_BOARD_SECONDS). */
+  seconds?: number;
+}
+
+async function scenario(p: Phase): Promise<void> {
+  const stack = await setUp(Boolean(p.naive), p.dropEvents);
   const pbx = pbxRecorder(stack);
+  const budgetPerSecond = DEFAULT_BUDGETS.updatesPerMinute / 60;
   // Little's law: concurrent calls = arrivals a minute x minutes each call lasts (~ring + talk).
-  const perMinute = Math.round((concurrent * 60) / 23);
+  const perMinute = Math.round((p.concurrent * 60) / 23);
+  const started = Date.now();
   await traffic(stack, { callsPerMinute: perMinute });
   // Long enough to reach the steady state of `concurrent` calls (a call lasts ~23 s).
-  await sleep(Math.max(SECONDS, concurrent >= 100 ? 45 : 0) * 1000);
+  await sleep(Math.max(p.seconds ?? SECONDS, p.concurrent >= 100 ? 45 : 0) * 1000);
   let burstEnd = Date.now();
   const burstStart = Date.now();
-  if (burst) {
+  if (p.burst) {
     await traffic(stack, { callsPerMinute: perMinute * 10 });
     await sleep(Math.max(5, SECONDS / 3) * 1000);
     burstEnd = Date.now();
   }
   const peak = liveTraffic(stack);
   await traffic(stack, { callsPerMinute: 0 });
-  process.stderr.write(`  [${name}] traffic stopped with ${peak} live calls; waiting for the board to converge\n`);
+  process.stderr.write(`  [${p.name}] traffic stopped with ${peak} live calls; waiting for the board to converge\n`);
   // Convergence: the first moment every call's shown state equals the PBX's (calls still finish meanwhile).
+  const samples: Array<{ at: number; pending: number }> = [];
   let converged = NaN;
+  let convergedAt = NaN;
   const until = Date.now() + 180_000;
   while (Date.now() < until) {
-    const shown = latestShown(stack);
-    const pending = [...pbx.last].filter(([id, st]) => (shown.get(id) ?? (st === 'ended' ? 'ended' : undefined)) !== st).length;
+    const pending = pendingCards(stack, pbx);
+    samples.push({ at: Date.now(), pending });
     if (liveTraffic(stack) === 0 && pending === 0) {
-      // Measured from the last change in the PBX (calls keep finishing long after the burst).
-      converged = Date.now() - Math.max(burstEnd, ...pbx.changes.map((c) => c.at));
+      convergedAt = Date.now();
       break;
     }
     await sleep(200);
   }
-  const lastEnded = Date.now();
-  process.stderr.write(`  [${name}] ${Number.isNaN(converged) ? 'not converged' : 'converged'}; waiting for ghosts\n`);
+  const lastChange = Math.max(burstEnd, ...pbx.changes.map((c) => c.at));
+  if (!Number.isNaN(convergedAt)) converged = convergedAt - lastChange;
+  // The issue's bound: cards still needing a write when the PBX stopped changing, over the update budget, plus 5 s.
+  const atLast = samples.find((x) => x.at >= lastChange) ?? samples.at(-1);
+  const pendingAtLast = atLast?.pending ?? 0;
+  const bound = (pendingAtLast / budgetPerSecond) * 1000 + 5000;
+  process.stderr.write(`  [${p.name}] ${Number.isNaN(converged) ? 'not converged' : 'converged'}; waiting for ghosts\n`);
   await sleep(Number(process.env.BENCH_GHOST_WAIT_SECONDS ?? 30) * 1000);
   pbx.stop();
   const shown = latestShown(stack);
   const ghosts = [...shown].filter(([id, st]) => st !== 'ended' && !stack.sandbox.world.calls.has(id) && !SEEDS.has(id)).length;
   const shownAll = slackShown(stack).all;
-  const d = delays(pbx.changes, shownAll);
-  const steady = delays(
-    pbx.changes.filter((c) => c.at < burstStart),
-    shownAll,
-  );
   const posts = new Map<string, number>();
   for (const c of stack.api.calls) {
     if (c.method !== 'chat.postMessage' || c.rateLimited || c.body.channel !== CH || c.body.thread_ts) continue;
@@ -247,26 +269,48 @@ async function scenario(name: string, naive: boolean, concurrent: number, burst:
   }
   const dupes = [...posts.values()].filter((n) => n > 1).length;
   const writer = stack.slack.board.writer.stats;
-  if (burst) {
-    console.log(
-      `  ${(`${name}: before the burst`).padEnd(44)} changes ${String(steady.ms.length + steady.never).padStart(5)}  delay p50 ${s1(pct(steady.ms, 50)).padStart(6)} s  p95 ${s1(pct(steady.ms, 95)).padStart(6)} s  max ${s1(Math.max(...steady.ms)).padStart(6)} s  never shown ${steady.never}`,
+  const row = (label: string, d: { ms: number[]; never: number }) => console.log(`    ${label.padEnd(38)} ${fmt(d)}`);
+  const all = delays(pbx.changes, shownAll);
+  const rate = (pbx.changes.length * 60_000) / Math.max(1, lastChange - started);
+  console.log(
+    `  ${p.name} (${Math.round(p.dropEvents * 100)}% of events dropped; peak ${peak} live calls; ${rate.toFixed(0)} changes a minute against an update budget of ${DEFAULT_BUDGETS.updatesPerMinute})${p.goalP95 ? `: goal p95 under ${p.goalP95} s` : ''}`,
+  );
+  if (p.burst) {
+    const before = (c: Change) => c.at < burstStart;
+    row('before the burst, every change', delays(pbx.changes, shownAll, before));
+    row(
+      'before the burst, announced by events',
+      delays(pbx.changes, shownAll, (c) => before(c) && c.announced),
+    );
+    row(
+      'before the burst, polling only (hold, park)',
+      delays(pbx.changes, shownAll, (c) => before(c) && !c.announced),
     );
   }
-  console.log(
-    `  ${(name + (burst ? ': whole run' : '')).padEnd(44)} changes ${String(pbx.changes.length).padStart(5)}  delay p50 ${s1(pct(d.ms, 50)).padStart(6)} s  p95 ${s1(pct(d.ms, 95)).padStart(6)} s  max ${s1(Math.max(...d.ms)).padStart(6)} s  never shown ${String(d.never).padStart(4)}` +
-      `  429s ${String(stack.api.rateLimitedCount()).padStart(4)}  duplicate posts ${dupes}  ghosts ${ghosts}  peak calls ${peak}  converged ${Number.isNaN(converged) ? 'no' : `${s1(converged)} s`} after the last PBX change` +
-      (naive ? '' : `  (writes ${writer.updates} updates, ${writer.posts} posts)`),
+  row(p.burst ? 'whole run, every change' : 'every change', all);
+  row(
+    p.burst ? 'whole run, announced by events' : 'announced by events',
+    delays(pbx.changes, shownAll, (c) => c.announced),
   );
-  void lastEnded;
+  row(
+    p.burst ? 'whole run, polling only (hold, park)' : 'polling only (hold, park)',
+    delays(pbx.changes, shownAll, (c) => !c.announced),
+  );
+  console.log(
+    `    429s ${stack.api.rateLimitedCount()}  duplicate posts ${dupes}  ghosts ${ghosts}` +
+      (p.naive ? '' : `  writes ${writer.updates} updates, ${writer.posts} posts`) +
+      `  converged ${Number.isNaN(converged) ? 'no' : `${s1(converged)} s`} after the last PBX change (bound ${pendingAtLast} cards needing a write ÷ ${(budgetPerSecond * 60).toFixed(0)}/min + 5 s = ${s1(bound)} s${Number.isNaN(converged) ? '' : converged <= bound ? ', met' : ', MISSED'})`,
+  );
   await stack.close();
 }
 
 export async function boardBench(): Promise<void> {
   console.log(
-    `\nSupervisor board: 4 watched extensions (3 phones, 1 queue) in one channel, Slack rate limits enforced (chat.update 50/min, chat.postMessage 1/s per channel), 20% of PhoneCallEvents dropped; phases of ${SECONDS} s:`,
+    `\nSupervisor board: 4 watched extensions (3 phones, 1 queue) in one channel, Slack rate limits enforced (chat.update 50/min, chat.postMessage 1/s per channel); phases of ${SECONDS} s, delays from a PBX change until Slack shows it:`,
   );
-  await scenario('board, 3 concurrent (changes fit the budget)', false, 3, false);
-  await scenario('board, 20 concurrent then a 10x burst', false, 20, true);
-  await scenario('naive board (every change, client retries)', true, 20, true);
-  await scenario('board, 100 concurrent (compact summary)', false, 100, false);
+  await scenario({ name: 'board, 3 concurrent (changes fit the budget)', concurrent: 3, dropEvents: 0, goalP95: 2, seconds: SECONDS * 3 });
+  await scenario({ name: 'board, 3 concurrent, what dropped events cost', concurrent: 3, dropEvents: 0.2, seconds: SECONDS * 3 });
+  await scenario({ name: 'board, 20 concurrent then a 10x burst', concurrent: 20, burst: true, dropEvents: 0.2 });
+  await scenario({ name: 'naive board (every change, client retries)', naive: true, concurrent: 20, burst: true, dropEvents: 0.2 });
+  await scenario({ name: 'board, 100 concurrent (compact summary)', concurrent: 100, dropEvents: 0.2, goalP95: 10 });
 }

@@ -69,6 +69,10 @@ export const VARIABLES: Record<string, VarDoc> = {
   HOLD_ALERT_SECONDS: { what: 'a watched call on hold this long gets an alert mentioning the supervisors (broadcast at twice it)', where: 'default 60' },
   PARK_ALERT_SECONDS: { what: 'the same for a parked call', where: 'default 120' },
   RING_ALERT_SECONDS: { what: 'the same for a call ringing on a watched queue', where: 'default 30' },
+  BOARD_QUEUES: {
+    what: 'comma-separated extensions that are queues, for RING_ALERT_SECONDS (the UAPI does not say which extensions are queues), e.g. 0003*300,0003*301',
+    where: 'default: none set, every watched extension counts as a queue',
+  },
   SANDBOX_PORT: { what: 'port of the embedded sandbox PBX when VOIPNOW_URL is unset', where: 'default 8080' },
   SANDBOX_TRAFFIC: {
     what: 'calls a minute the embedded sandbox PBX generates (ring, answer, hold, park, transfer, hang up), for a live board demo',
@@ -139,6 +143,15 @@ const schema = z
     HOLD_ALERT_SECONDS: seconds(60),
     PARK_ALERT_SECONDS: seconds(120),
     RING_ALERT_SECONDS: seconds(30),
+    BOARD_QUEUES: optional.transform((v, ctx) => {
+      const list = [...new Set((v ?? '').split(/[\s,]+/).filter(Boolean))];
+      const bad = list.filter((x) => !/^\d+(\*\d+)?$/.test(x));
+      if (bad.length) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be extensions separated by commas, e.g. 0003*300,0003*301; not an extension: "${bad[0]}"` });
+        return z.NEVER;
+      }
+      return list.length ? list : undefined;
+    }),
     SANDBOX_PORT: port(8080),
     LOG_LEVEL: optional.transform((v, ctx) => {
       if (v === undefined) return undefined;
@@ -221,6 +234,8 @@ export interface Config {
     pollIdleMs: number;
     updatesPerMinute: number;
     thresholds: { holdSeconds: number; parkSeconds: number; ringSeconds: number };
+    /** Extensions that are queues for ring alerts; undefined: every watched extension. */
+    queues?: string[];
   };
   sandboxPort: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -303,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollIdleMs: c.BOARD_IDLE_POLL_SECONDS * 1000,
       updatesPerMinute: c.BOARD_UPDATES_PER_MINUTE,
       thresholds: { holdSeconds: c.HOLD_ALERT_SECONDS, parkSeconds: c.PARK_ALERT_SECONDS, ringSeconds: c.RING_ALERT_SECONDS },
+      ...(c.BOARD_QUEUES && { queues: c.BOARD_QUEUES }),
     },
     sandboxPort: c.SANDBOX_PORT,
     logLevel: c.LOG_LEVEL ?? 'info',

@@ -137,6 +137,21 @@ describe('supervisor board: cards', () => {
     expect(shownMessages(s.api, posted, CH).filter((m) => m.blocks.some((b) => b.block_id === `${seed}.leg.01`))).toHaveLength(1);
   });
 
+  it('restart: a whisper callops started still shows as a whisper when the card changes afterwards', async () => {
+    await command('UA', 'watch 0003*210');
+    await watchReply('UA', /Watching/);
+    const seed = 'b817d2618fe6f1804333';
+    await waitUntil('seed card', () => card(seed).length === 1);
+    await command('UA', `whisper 0003*210 ${seed} to 0003*025 private`);
+    const first = await waitUntil('whisper leg on the board card', () => card(seed).find((m) => /whisper from 0003\*025 \(private\)/.test(JSON.stringify(m.blocks))));
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    await s.restart();
+    await desk(seed, 'hold');
+    const held = await waitUntil('the same message shows the hold', () => card(seed).find((m) => m.ts === first.ts && /on hold/.test(headOf(m))));
+    expect(JSON.stringify(held.blocks)).toMatch(/whisper from 0003\*025 \(private\)/);
+  });
+
   it('unwatch removes exactly the PhoneCallEvents it registered', async () => {
     await command('UA', 'watch 0003*210');
     await watchReply('UA', /Watching/);

@@ -47,6 +47,22 @@ describe('supervisor board under faults', () => {
     for (const id of ids) expect(cardsOf(s.api, posted, CH, id)).toHaveLength(1);
   });
 
+  it('an extension that just had a call keeps the live read rate, so the next call shows although its dial-in event is lost', async () => {
+    await boot({ liveMs: 300, idleMs: 120_000, maxBackoffMs: 2000 });
+    await command('UC', 'watch 0003*025'); // no seed calls: idle between calls;
+    await reply('UC', /Watching/);
+    const first = String((await sandboxPost('/_sandbox/calls', { to: '0003*025', from: '5550100' })).id);
+    await waitUntil('card of the first call', () => cardsOf(s.api, posted, CH, first).length === 1);
+    await sandboxPost(`/_sandbox/calls/${first}/hangup`, {});
+    await waitUntil('the first call ended', () => /ended/.test(headOf(cardsOf(s.api, posted, CH, first)[0]!)));
+    // The ended card means a read listed no call: without the linger the next read would be the idle one.
+    await s.slack.board.board.settled();
+    // Every event lost from now on: only reads at the live rate (not the 120 s idle one) can show the next call.
+    await sandboxPost('/_sandbox/faults', { dropEvents: 1, seed: 3 });
+    const second = String((await sandboxPost('/_sandbox/calls', { to: '0003*025', from: '5550101' })).id);
+    await waitUntil('card of the second call', () => cardsOf(s.api, posted, CH, second).length === 1, 12_000);
+  });
+
   it('forged, unknown-secret, garbage and 1 MB event requests get 404/400, and nothing is read or posted', async () => {
     await boot({ liveMs: 300, idleMs: 60_000, maxBackoffMs: 60_000 });
     await command('UC', 'watch 0003*025'); // no live calls: read once, then only every 60 s
@@ -97,7 +113,19 @@ describe('supervisor board under faults', () => {
     expect(s.api.calls.filter((c) => /Paused watching/.test(String(c.body.text ?? '')))).toHaveLength(1);
     expect(s.sandbox.requests.length).toBe(reads);
 
-    // Another linked user resumes it by watching again.
+    // The owner links again: the watch resumes by itself, the channel is told once, and new calls show.
+    await s.link('UA', '12', '0003*210');
+    const resumed = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === CH && /Resumed watching/.test(String(c.body.text)), 8000);
+    expect(String(resumed.body.text)).toMatch(/Resumed watching `0003\*210`: <@UA> linked VoipNow again/);
+    expect((await s.store.listWatchesForChannel('T1', CH))[0]!.pausedAt).toBeUndefined();
+    const id = String((await sandboxPost('/_sandbox/calls', { to: '0003*210', from: '5550200' })).id);
+    await waitUntil('a new call shows after the resume', () => cardsOf(s.api, posted, CH, id).length === 1);
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(s.api.calls.filter((c) => /Resumed watching/.test(String(c.body.text ?? '')))).toHaveLength(1);
+    expect((await command('UB', 'watching')).json).toMatchObject({ text: expect.not.stringMatching(/paused/) });
+
+    // Watching again (e.g. by another linked supervisor) takes the watch over.
     await s.link('UA', '12', '0003*210');
     await command('UA', 'watch 0003*210');
     await reply('UA', /Watching again/);

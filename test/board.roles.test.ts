@@ -116,6 +116,66 @@ describe('supervisors on the board', () => {
     expect(alerts()).toHaveLength(2);
   });
 
+  it('restart in the middle of an episode: the alert already raised is not repeated, the next level still comes', async () => {
+    await boot({
+      supervisors: ['UA'],
+      board: {
+        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
+        thresholds: { holdSeconds: 3 },
+        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
+      },
+    });
+    await command('UA', 'watch 0003*210');
+    await reply('UA', /Watching/);
+    const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
+    const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${SEED_CALL}/hold`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    await waitUntil('first alert', () => alerts()[0], 10_000);
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    await s.restart();
+    // Without the episode in the store, the first read after the restart would raise the first level again.
+    const second = await waitUntil('second alert', () => alerts()[1], 10_000);
+    expect(second.body.reply_broadcast).toBe('true');
+    expect(second.body.thread_ts).toBe(card.ts);
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(alerts()).toHaveLength(2);
+  }, 30_000);
+
+  it('BOARD_QUEUES: a call ringing too long alerts on a named queue, not on a phone; /call watching says which are queues', async () => {
+    await boot({
+      supervisors: ['UA'],
+      board: {
+        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
+        thresholds: { ringSeconds: 1 },
+        queues: ['0003*300'],
+        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
+      },
+    });
+    await command('UA', 'watch 0003*300 0003*210');
+    await reply('UA', /Watching/);
+    const inbound = async (to: string, from: string) => {
+      const res = await fetch(`${s.sandbox.url}/_sandbox/calls`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to, from, autoAnswer: false }) });
+      expect(res.status).toBeLessThan(300);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const onPhone = await inbound('0003*210', '5550301');
+    const onQueue = await inbound('0003*300', '5550302');
+    const phoneCard = await waitUntil('card of the call on the phone', () => cardsOf(s.api, posted, CH, onPhone)[0]);
+    const queueCard = await waitUntil('card of the call on the queue', () => cardsOf(s.api, posted, CH, onQueue)[0]);
+    const alert = await waitUntil('ring alert on the queue call', () => alerts().find((c) => c.body.thread_ts === queueCard.ts));
+    expect(String(alert.body.text)).toMatch(/ringing on queue 0003\*300/);
+    // Both calls ring past twice the threshold: the queue's second alert comes, the phone's call never alerts.
+    await waitUntil('second ring alert', () => alerts().filter((c) => c.body.thread_ts === queueCard.ts).length === 2);
+    expect(s.sandbox.world.calls.get(onPhone)).toBeDefined();
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(alerts().filter((c) => c.body.thread_ts === phoneCard.ts)).toHaveLength(0);
+    const watching = await command('UA', 'watching');
+    expect((watching.json as { text: string }).text).toMatch(/Ring alerts .* queues `0003\*300` \(`BOARD_QUEUES`\)/);
+  });
+
   it('SUPERVISOR_GROUP: members read from the user group, kept current by subteam_members_changed; alerts mention the group', async () => {
     await boot({
       supervisorGroup: 'leads',

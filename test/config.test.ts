@@ -102,6 +102,11 @@ describe('configuration', () => {
     expect(tuned.board.thresholds.holdSeconds).toBe(5);
     expect(tuned.board.pollLiveMs).toBe(500);
     expect(tuned.supervisorGroup).toBe('leads');
+    expect(plain.board.queues).toBeUndefined(); // every watched extension rings like a queue
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', BOARD_QUEUES: '0003*300, 0003*301,0003*300' }).board.queues).toEqual(['0003*300', '0003*301']);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', BOARD_QUEUES: '0003*300,sales' })).toThrow(
+      /BOARD_QUEUES must be extensions separated by commas.*"sales"/,
+    );
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PARK_ALERT_SECONDS: 'soon' })).toThrow(/PARK_ALERT_SECONDS must be a positive number/);
   });
 });

@@ -580,6 +580,21 @@ function contract(backend: Backend) {
         expect(await store.getBoardCard('T1', 'C-other', 'call-1')).toBeUndefined();
       });
 
+      it("keeps a card's memory (escalation, supervisor legs) beside its state, across saves of the card", async () => {
+        const c1 = card();
+        await store.saveBoardCard(c1);
+        const memory = { alerts: '{"key":"hold@2024","level":1}', legHints: '[{"from":"0003*025","mode":"whisper","private":true}]' };
+        expect(await store.saveBoardCardMemory('T1', 'C-sup', 'call-1', memory)).toBe(true);
+        expect(await store.getBoardCard('T1', 'C-sup', 'call-1')).toStrictEqual({ ...c1, ...memory });
+        const next = { ...c1, state: '{"s":"on hold"}', updatedAt: new Date('2024-06-10T10:00:30.000Z') };
+        await store.saveBoardCard(next); // a later state leaves the memory alone
+        expect(await store.listLiveBoardCards()).toStrictEqual([{ ...next, ...memory }]);
+        expect(await store.saveBoardCardMemory('T1', 'C-sup', 'call-1', { legHints: memory.legHints })).toBe(true);
+        expect(await store.getBoardCard('T1', 'C-sup', 'call-1')).toStrictEqual({ ...next, legHints: memory.legHints });
+        expect(await store.saveBoardCardMemory('T1', 'C-other', 'call-1', memory)).toBe(false);
+        expect(await store.getBoardCard('T1', 'C-other', 'call-1')).toBeUndefined();
+      });
+
       it('keeps audit entries per card in order', async () => {
         const e = (seq: number, text: string): AuditEntry => ({ teamId: 'T1', channelId: 'C-sup', phoneCallId: 'call-1', seq, at: new Date(1000 + seq), text });
         await store.appendAuditEntry(e(2, 'answered'));
@@ -601,7 +616,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-        expect(versions).toEqual([1, 2, 3, 4]);
+        expect(versions).toEqual([1, 2, 3, 4, 5]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -839,7 +854,7 @@ if (!pgUrl) {
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
       const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

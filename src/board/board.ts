@@ -25,10 +25,10 @@ export interface CardRef {
 export interface BoardOutput {
   /** The latest state of a card; `messageTs` when it was already posted. */
   card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void;
-  /** One audit line for the card's thread. */
-  audit(ref: CardRef, line: string): void;
+  /** One audit line for the card's thread (`messageTs`: the card's message, known after a restart). */
+  audit(ref: CardRef, line: string, messageTs?: string): void;
   /** An escalation for the card's thread; level 2 is also broadcast. */
-  alert(ref: CardRef, text: string, level: 1 | 2): void;
+  alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void;
   /** A message to the channel itself. */
   notice(teamId: string, channelId: string, text: string): void;
 }
@@ -185,6 +185,27 @@ export class Board {
     return true;
   }
 
+  /**
+   * The owner linked VoipNow again: their paused watches read again, and each
+   * channel is told once which ones resumed. Returns how many resumed.
+   */
+  async resumeOwner(owner: { teamId: string; userId: string }): Promise<number> {
+    const paused = [...this.watches.values()].filter((s) => s.watch.teamId === owner.teamId && s.watch.createdBy === owner.userId && s.watch.pausedAt);
+    const byChannel = new Map<string, Watch[]>();
+    for (const s of paused) {
+      const { pausedAt: _, ...resumed } = s.watch;
+      s.poller.stop();
+      await this.deps.store.updateWatch(resumed);
+      this.run(resumed);
+      byChannel.set(resumed.channelId, [...(byChannel.get(resumed.channelId) ?? []), resumed]);
+    }
+    for (const [channelId, list] of byChannel) {
+      const names = list.map((w) => `\`${w.extension}\``).join(', ');
+      this.output?.notice(owner.teamId, channelId, `:arrow_forward: Resumed watching ${names}: <@${owner.userId}> linked VoipNow again.`);
+    }
+    return paused.length;
+  }
+
   async watchesOf(teamId: string, channelId: string): Promise<Array<Watch & { lastRead?: number }>> {
     const stored = await this.deps.store.listWatchesForChannel(teamId, channelId);
     return stored.map((w) => {
@@ -203,7 +224,7 @@ export class Board {
   async poke(secret: string): Promise<boolean> {
     for (const w of this.watches.values()) {
       if (w.watch.secret === secret) {
-        w.poller.poke();
+        w.poller.nudge();
         return true;
       }
     }
@@ -299,7 +320,7 @@ export class Board {
       w.teamId,
       w.channelId,
       `:warning: Paused watching ${names}: the VoipNow link of <@${w.createdBy}>, who set ${same.length ? 'these watches' : 'this watch'}, has expired or was refused. ` +
-        `To resume, <@${w.createdBy}> runs \`/call link\` and then \`/call watch ${[w, ...same.map((s) => s.watch)].map((x) => x.extension).join(' ')}\` here, or another linked supervisor runs that \`/call watch\`.`,
+        `To resume, <@${w.createdBy}> runs \`/call link\` (the watching resumes by itself), or another linked supervisor runs \`/call watch ${[w, ...same.map((s) => s.watch)].map((x) => x.extension).join(' ')}\` here.`,
     );
     return 'stop';
   }

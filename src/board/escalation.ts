@@ -4,6 +4,8 @@
  * threshold (a thread reply mentioning the supervisors), level 2 at twice it
  * (also broadcast to the channel). Once per level per episode: an episode is
  * one stretch of that state, identified by the state and when it began.
+ * Remembered per card (a call shown in two channels alerts in each), and
+ * kept in the store by the ledger so a restart does not repeat an alert.
  */
 import { durationWords, type CallSnapshot } from './snapshot.js';
 
@@ -30,26 +32,42 @@ function episode(s: CallSnapshot, isQueue: boolean, t: AlertThresholds): { key: 
   return undefined;
 }
 
-/** Remembers, per call, the highest level already raised in the current episode. */
+/** The highest level already raised in an episode. */
+export interface Raised {
+  key: string;
+  level: number;
+}
+
+/** Remembers, per card, the highest level already raised in the current episode. */
 export class Escalation {
-  private readonly raised = new Map<string, { key: string; level: number }>();
+  private readonly raised = new Map<string, Raised>();
 
   constructor(private readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS) {}
 
-  /** The alert due now for this call, if any (each at most once per episode). */
-  check(s: CallSnapshot, isQueue: boolean, now: number): Alert | undefined {
+  /** What a card has raised in its current episode (to keep in the store). */
+  memory(card: string): Raised | undefined {
+    return this.raised.get(card);
+  }
+
+  /** Restores what a card had raised (after a restart). */
+  remember(card: string, raised: Raised): void {
+    this.raised.set(card, raised);
+  }
+
+  /** The alert due now for this card's call, if any (each at most once per episode). */
+  check(card: string, s: CallSnapshot, isQueue: boolean, now: number): Alert | undefined {
     const ep = episode(s, isQueue, this.thresholds);
     if (!ep) {
-      this.raised.delete(s.id);
+      this.raised.delete(card);
       return undefined;
     }
     const elapsed = (now - Date.parse(s.since!)) / 1000;
     if (Number.isNaN(elapsed)) return undefined;
     const level = elapsed >= 2 * ep.threshold ? 2 : elapsed >= ep.threshold ? 1 : 0;
-    const prev = this.raised.get(s.id);
+    const prev = this.raised.get(card);
     const done = prev?.key === ep.key ? prev.level : 0;
     if (level === 0 || level <= done) return undefined;
-    this.raised.set(s.id, { key: ep.key, level });
+    this.raised.set(card, { key: ep.key, level });
     return {
       level: level as 1 | 2,
       text: `${s.caller} has been ${ep.words} for ${durationWords(elapsed)} (alert at ${durationWords(ep.threshold)}${level === 2 ? ', now twice that' : ''}).`,
@@ -57,16 +75,16 @@ export class Escalation {
   }
 
   /** Seconds from now until the next level of this call's episode is due (undefined: nothing pending). */
-  nextDueMs(s: CallSnapshot, isQueue: boolean, now: number): number | undefined {
+  nextDueMs(card: string, s: CallSnapshot, isQueue: boolean, now: number): number | undefined {
     const ep = episode(s, isQueue, this.thresholds);
     if (!ep) return undefined;
-    const done = this.raised.get(s.id)?.key === ep.key ? this.raised.get(s.id)!.level : 0;
+    const done = this.raised.get(card)?.key === ep.key ? this.raised.get(card)!.level : 0;
     if (done >= 2) return undefined;
     const at = Date.parse(s.since!) + (done + 1) * ep.threshold * 1000;
     return Math.max(0, at - now);
   }
 
-  forget(callId: string): void {
-    this.raised.delete(callId);
+  forget(card: string): void {
+    this.raised.delete(card);
   }
 }

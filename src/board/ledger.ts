@@ -3,12 +3,13 @@
  * changes them: new calls get a card, changed ones an update and audit lines,
  * and a call that no watch of the channel lists any more has ended (no ghosts,
  * even when events are lost). Persisted in the store, so a restart continues
- * the same messages and threads.
+ * the same messages and threads, with the alerts already raised and the
+ * supervisor legs callops started (a card's memory).
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { BoardCard, Store } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
-import type { Escalation } from './escalation.js';
+import type { Escalation, Raised } from './escalation.js';
 import type { BoardOutput, CardRef } from './board.js';
 
 interface Entry {
@@ -21,6 +22,17 @@ interface Entry {
 }
 
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
+const cardKey = (ref: CardRef) => `${ref.teamId}|${ref.channelId}|${ref.phoneCallId}`;
+
+/** Opaque JSON from the store; a row that does not parse is as good as none. */
+function parsed<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface LedgerDeps {
   store: Store;
@@ -39,6 +51,7 @@ export class CardLedger {
   hint(phoneCallId: string, hint: LegHint): void {
     const list = (this.hints.get(phoneCallId) ?? []).filter((h) => h.from !== hint.from);
     this.hints.set(phoneCallId, [...list, hint]);
+    for (const ref of this.cardsOf(phoneCallId)) void this.saveMemory(ref);
   }
 
   constructor(private readonly deps: LedgerDeps) {}
@@ -48,6 +61,11 @@ export class CardLedger {
     this.channels.clear();
     for (const c of await this.deps.store.listLiveBoardCards()) {
       const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
+      const raised = parsed<Raised>(c.alerts);
+      if (raised && typeof raised.key === 'string' && typeof raised.level === 'number') this.deps.escalation.remember(cardKey(c), raised);
+      const hints = parsed<LegHint[]>(c.legHints);
+      if (Array.isArray(hints))
+        for (const h of hints) if (typeof h?.from === 'string') this.hints.set(c.phoneCallId, [...(this.hints.get(c.phoneCallId) ?? []).filter((x) => x.from !== h.from), h]);
       this.channel(c.teamId, c.channelId).set(c.phoneCallId, {
         snapshot: JSON.parse(c.state) as CallSnapshot,
         extension: c.extension,
@@ -88,6 +106,7 @@ export class CardLedger {
         entries.set(call.id, entry);
         out?.card(ref, next, undefined);
         await this.save(ref, entry);
+        if (this.hints.has(call.id)) await this.saveMemory(ref);
         for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
       } else {
         entry.holders.add(w.key);
@@ -99,8 +118,11 @@ export class CardLedger {
           for (const line of lines) this.auditLine(ref, entry, line);
         }
       }
-      const alert = this.deps.escalation.check(entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
-      if (alert) out?.alert(ref, alert.text, alert.level);
+      const alert = this.deps.escalation.check(cardKey(ref), entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
+      if (alert) {
+        out?.alert(ref, alert.text, alert.level, entry.messageTs);
+        await this.saveMemory(ref);
+      }
     }
     for (const id of w.seen) if (!listed.has(id)) await this.release(w.teamId, w.channelId, id, w.key);
     return listed;
@@ -117,7 +139,7 @@ export class CardLedger {
     const ended = endedSnapshot(entry.snapshot, new Date(this.deps.now()));
     const lines = changeLines(entry.snapshot, ended);
     entry.snapshot = ended;
-    this.deps.escalation.forget(id);
+    this.deps.escalation.forget(cardKey(ref));
     this.deps.output()?.card(ref, ended, entry.messageTs);
     await this.save(ref, entry);
     for (const line of lines) this.auditLine(ref, entry, line);
@@ -171,10 +193,24 @@ export class CardLedger {
 
   private auditLine(ref: CardRef, entry: Entry, line: string): void {
     entry.seq++;
-    this.deps.output()?.audit(ref, line);
+    this.deps.output()?.audit(ref, line, entry.messageTs);
     this.deps.store
       .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line })
       .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
+  }
+
+  /** Keeps the card's memory (alerts raised in this episode, supervisor legs) in the store; a failure is logged. */
+  private async saveMemory(ref: CardRef): Promise<void> {
+    const raised = this.deps.escalation.memory(cardKey(ref));
+    const hints = this.hints.get(ref.phoneCallId);
+    try {
+      await this.deps.store.saveBoardCardMemory(ref.teamId, ref.channelId, ref.phoneCallId, {
+        ...(raised && { alerts: JSON.stringify(raised) }),
+        ...(hints?.length && { legHints: JSON.stringify(hints) }),
+      });
+    } catch (err) {
+      this.deps.log?.('could not store a board card memory', { error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private async save(ref: CardRef, entry: Entry): Promise<void> {

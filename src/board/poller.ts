@@ -1,6 +1,8 @@
 /**
  * Reads one watched extension again and again: every `liveMs` while it has live
- * calls, every `idleMs` when it has none, backing off on errors. `poke()` (a
+ * calls, and for `lingerMs` after it last had one or a PhoneCallEvent came (the
+ * next call's dial-in event may be lost: VoipNow does not retry), every
+ * `idleMs` after that, backing off on errors. `poke()` (a
  * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
  * runs coalesce into one more read right after it. Never two reads at once.
  *
@@ -12,9 +14,11 @@ export interface PollTiming {
   idleMs: number;
   /** Upper bound of the error backoff. */
   maxBackoffMs: number;
+  /** How long an extension stays at the live rate after its last live call or event (default 0). */
+  lingerMs?: number;
 }
 
-export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000 };
+export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000 };
 
 export interface PollerHooks<T> {
   read(): Promise<T[]>;
@@ -31,6 +35,8 @@ export class Poller<T> {
   private stopped = false;
   private failures = 0;
   private live = false;
+  /** Until when the live rate holds although nothing is live (ms since epoch). */
+  private activeUntil = 0;
   /** When the last read succeeded (ms since epoch). */
   lastSuccess: number | undefined;
 
@@ -39,6 +45,12 @@ export class Poller<T> {
     private readonly timing: PollTiming = DEFAULT_POLL_TIMING,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** A PhoneCallEvent arrived: read now, and keep the live rate for a while. */
+  nudge(): void {
+    this.activeUntil = this.now() + (this.timing.lingerMs ?? 0);
+    this.poke();
+  }
 
   /** Read now (coalesced with a read under way). */
   poke(): void {
@@ -88,11 +100,12 @@ export class Poller<T> {
     this.failures = 0;
     this.lastSuccess = this.now();
     this.live = items.length > 0;
+    if (this.live) this.activeUntil = this.now() + (this.timing.lingerMs ?? 0);
     await this.hooks.onRead(items);
   }
 
   private delay(): number {
-    const base = this.live ? this.timing.liveMs : this.timing.idleMs;
+    const base = this.live || this.now() < this.activeUntil ? this.timing.liveMs : this.timing.idleMs;
     if (this.failures === 0) return base;
     return Math.min(this.timing.maxBackoffMs, this.timing.liveMs * 2 ** Math.min(this.failures, 10));
   }

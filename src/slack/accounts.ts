@@ -34,6 +34,9 @@ export interface SlackUser {
 }
 
 export class Accounts {
+  /** Told after each successful link (e.g. the board resumes the user's paused watches); its failure does not fail the link. */
+  onLinked: ((user: SlackUser) => Promise<void>) | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly http: UapiHttp,
@@ -63,6 +66,7 @@ export class Accounts {
       updatedAt: now,
     };
     await this.store.saveLinkedAccount(account);
+    await this.onLinked?.(user).catch((err: unknown) => this.logger.warn('after linking', { error: err instanceof Error ? err.message : String(err) }));
     return account;
   }
 

@@ -130,9 +130,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
-    ...(opts.board?.queues && { queues: opts.board.queues }),
+    ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
   });
+  // A user whose link had expired links again: the watches it paused resume (issue 11).
+  accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
     opts.pipeline,

@@ -110,5 +110,10 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         `CREATE INDEX board_cards_message ON board_cards (team_id, channel_id, message_ts)`,
       ],
     },
+    {
+      version: 5,
+      description: 'board cards remember their escalation episode and the supervisor legs callops started, so a restart neither repeats an alert nor shows a whisper as a plain leg',
+      statements: [`ALTER TABLE board_cards ADD COLUMN alerts TEXT`, `ALTER TABLE board_cards ADD COLUMN leg_hints TEXT`],
+    },
   ];
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TokenDecryptionError, type TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
 
 export type Row = Record<string, unknown>;
 export type SqlParam = string | number | Date | null;
@@ -79,6 +79,8 @@ export interface StoreStatements {
   takeOpenModal: string;
   /** (now): delete open modals with expires_at <= now */
   purgeOpenModals: string;
+  /** (alerts, leg_hints, team_id, channel_id, phone_call_id) */
+  updateBoardCardMemory: string;
   /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
   upsertAuditEntry: string;
   /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
@@ -204,6 +206,8 @@ function toBoardCard(row: Row): BoardCard {
     ended: Number(row.ended) === 1,
     updatedAt: date(row, 'updated_at'),
   };
+  withOptional(c, 'alerts', optStr(row, 'alerts'));
+  withOptional(c, 'legHints', optStr(row, 'leg_hints'));
   return withOptional(c, 'messageTs', optStr(row, 'message_ts'));
 }
 
@@ -471,6 +475,11 @@ export abstract class SqlStore implements Store {
     const row = rows[0];
     if (!row) return undefined;
     return date(row, 'expires_at').getTime() > now.getTime() ? str(row, 'place') : undefined;
+  }
+
+  async saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.updateBoardCardMemory, [memory.alerts ?? null, memory.legHints ?? null, teamId, channelId, phoneCallId]);
+    return changes > 0;
   }
 
   async appendAuditEntry(e: AuditEntry): Promise<void> {

@@ -65,6 +65,7 @@ const STATEMENTS: StoreStatements = {
   takeOpenModal: `DELETE FROM open_modals WHERE modal_id = ? RETURNING *`,
   purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= ?`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id, channel_id, phone_call_id`,
   upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)

@@ -79,6 +79,16 @@ export interface BoardCard {
   state: string;
   ended: boolean;
   updatedAt: Date;
+  /** The escalation already raised in the current episode (opaque JSON owned by the board); kept by saveBoardCard. */
+  alerts?: string;
+  /** Supervisor legs callops started on the call (opaque JSON owned by the board); kept by saveBoardCard. */
+  legHints?: string;
+}
+
+/** What a board card remembers beside its rendered state (see BoardCard). */
+export interface BoardCardMemory {
+  alerts?: string;
+  legHints?: string;
 }
 
 /** One line of a board card's audit thread. */
@@ -154,6 +164,8 @@ export interface Store {
   findBoardCardAt(teamId: string, channelId: string, messageTs: string): Promise<BoardCard | undefined>;
   /** Cards not ended, ordered by updatedAt, then teamId, channelId, phoneCallId. */
   listLiveBoardCards(): Promise<BoardCard[]>;
+  /** Sets a saved card's memory (absent fields are cleared); false when there is no such card. */
+  saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory): Promise<boolean>;
   /** Upsert on (teamId, channelId, phoneCallId, seq). */
   appendAuditEntry(e: AuditEntry): Promise<void>;
   /** Ordered by seq. */

@@ -99,12 +99,15 @@ async function watchingText(board: SlackBoard, teamId: string, channelId: string
   if (watches.length === 0) return 'This channel watches no extensions. A supervisor runs `/call watch <extension>` to start a live board here.';
   const lines = watches.map((w) => {
     const feed = w.pausedAt
-      ? `:double_vertical_bar: paused since ${dateOf(w.pausedAt.getTime())}: <@${w.createdBy}>'s VoipNow link stopped working (re-link and \`/call watch ${w.extension}\` again)`
+      ? `:double_vertical_bar: paused since ${dateOf(w.pausedAt.getTime())}: <@${w.createdBy}>'s VoipNow link stopped working (it resumes when they run \`/call link\`, or another supervisor runs \`/call watch ${w.extension}\`)`
       : w.eventIds?.length && board.eventsOn
         ? 'VoipNow events + polling'
         : 'polling only (VoipNow cannot reach this app: no reachable PUBLIC_URL)';
     const read = w.lastRead !== undefined ? `last read the PBX ${dateOf(w.lastRead)}` : 'not read yet';
     return `• ${code(w.extension)} set by <@${w.createdBy}> since ${dateOf(w.createdAt.getTime())} · ${feed} · ${read}`;
   });
-  return `This channel watches:\n${lines.join('\n')}`;
+  const ring = board.queues?.length
+    ? `Ring alerts (a call ringing too long) apply to the queues ${board.queues.map(code).join(', ')} (\`BOARD_QUEUES\`).`
+    : 'Ring alerts (a call ringing too long) apply to every watched extension: `BOARD_QUEUES` does not name the queues.';
+  return `This channel watches:\n${lines.join('\n')}\n${ring}`;
 }

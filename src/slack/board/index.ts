@@ -61,10 +61,13 @@ export class SlackBoard {
   readonly client: WebClient;
   /** Set with replicas: who runs the board. */
   readonly holder: BoardHolder | undefined;
+  /** Extensions that are queues for ring alerts; undefined: every watched extension. */
+  readonly queues: readonly string[] | undefined;
 
   constructor(private readonly opts: SlackBoardOptions) {
     const log = (message: string, fields?: Record<string, unknown>) => opts.logger.warn(message, fields);
     const queues = opts.queues && new Set(opts.queues);
+    this.queues = opts.queues && [...opts.queues];
     this.board = new Board({
       store: opts.store,
       clientFor: async (owner) => (await opts.accounts.clientFor(owner)).client,

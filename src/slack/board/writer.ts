@@ -39,6 +39,8 @@ interface ChannelPost {
   channelId: string;
   text: string;
   threadOf?: string; // slot key
+  /** The thread when the writer has no slot for the card (a card restored after a restart). */
+  threadTs?: string;
   broadcast?: boolean;
 }
 
@@ -112,13 +114,22 @@ export class BoardWriter implements BoardOutput {
     this.kick();
   }
 
-  audit(ref: CardRef, line: string): void {
-    this.slots.get(slotKey(ref))?.lines.push(line);
+  audit(ref: CardRef, line: string, messageTs?: string): void {
+    const slot = this.slots.get(slotKey(ref));
+    if (slot) slot.lines.push(line);
+    else if (messageTs) this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: line, threadTs: messageTs });
     this.kick();
   }
 
-  alert(ref: CardRef, text: string, level: 1 | 2): void {
-    this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: `:rotating_light: ${text}`, threadOf: slotKey(ref), broadcast: level === 2 });
+  alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void {
+    this.notices.push({
+      teamId: ref.teamId,
+      channelId: ref.channelId,
+      text: `:rotating_light: ${text}`,
+      threadOf: slotKey(ref),
+      broadcast: level === 2,
+      ...(messageTs && { threadTs: messageTs }),
+    });
     this.kick();
   }
 
@@ -236,7 +247,7 @@ export class BoardWriter implements BoardOutput {
     // 3. Notices and alerts.
     for (const [i, n] of this.notices.entries()) {
       const slot = n.threadOf ? this.slots.get(n.threadOf) : undefined;
-      const thread = slot?.ts;
+      const thread = slot?.ts ?? n.threadTs;
       // A card not posted yet gets its alert in its thread once posted; one never posted (compact) in the channel.
       if (n.threadOf && slot && !thread && !this.compact.isCompact(channelKey(n.teamId, n.channelId))) continue;
       if (postReady(n.channelId)) {
