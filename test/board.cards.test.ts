@@ -143,13 +143,13 @@ describe('supervisor board: cards', () => {
     const seed = 'b817d2618fe6f1804333';
     await waitUntil('seed card', () => card(seed).length === 1);
     await command('UA', `whisper 0003*210 ${seed} to 0003*025 private`);
-    const first = await waitUntil('whisper leg on the board card', () => card(seed).find((m) => /whisper from 0003\*025 \(private\)/.test(JSON.stringify(m.blocks))));
+    const first = await waitUntil('whisper leg on the board card', () => card(seed).find((m) => /whisper from `0003\*025` \(private\)/.test(JSON.stringify(m.blocks))));
     await s.slack.board.board.settled();
     await s.slack.idle();
     await s.restart();
     await desk(seed, 'hold');
     const held = await waitUntil('the same message shows the hold', () => card(seed).find((m) => m.ts === first.ts && /on hold/.test(headOf(m))));
-    expect(JSON.stringify(held.blocks)).toMatch(/whisper from 0003\*025 \(private\)/);
+    expect(JSON.stringify(held.blocks)).toMatch(/whisper from `0003\*025` \(private\)/);
   });
 
   it('unwatch removes exactly the PhoneCallEvents it registered', async () => {
