@@ -125,7 +125,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger,
     now,
     botToken: config.slack.botToken,
-    clientOptions: { ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }), ...opts.slackClientOptions },
+    // Board writes are counted like every other Web API call (by method and status, 429s included).
+    clientOptions: {
+      ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
+      ...opts.slackClientOptions,
+      fetch: countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction)),
+    },
+    onStaleness: (channelId, seconds) => metrics.boardStaleness(channelId, seconds),
     eventsUrl: opts.board?.eventsUrl ?? config.board?.eventsUrl,
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },

@@ -43,6 +43,8 @@ export interface SlackBoardOptions {
   logger: Logger;
   botToken: string;
   clientOptions: WebClientOptions;
+  /** Told after each board write how stale each channel's board is (seconds; the board staleness metric). */
+  onStaleness?: (channelId: string, seconds: number) => void;
   /** Base URL for PhoneCallEvents; undefined = polling only. */
   eventsUrl?: string;
   timing?: Partial<PollTiming>;
@@ -88,6 +90,7 @@ export class SlackBoard {
         mention: () => opts.supervisors.mention(),
         claimPost: (ref) => this.claimPost(ref),
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
+        ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,
       opts.logger,

@@ -56,6 +56,8 @@ export interface WriterHooks {
   claimPost?(ref: CardRef): Promise<{ ts: string } | 'mine' | 'busy'>;
   /** The post claimed with 'mine' did not happen (429, error): others may post it. */
   releasePost?(ref: CardRef): Promise<void>;
+  /** After each write: how long the oldest change not yet in Slack has waited, per channel (metrics). */
+  staleness?(channelId: string, seconds: number): void;
 }
 
 /** How long to wait before looking again at a card another replica is posting. */
@@ -186,7 +188,20 @@ export class BoardWriter implements BoardOutput {
         return;
       }
       await next().catch((err: unknown) => this.logger.warn('board write failed', { error: err instanceof Error ? err.message : String(err) }));
+      this.reportStaleness();
     }
+  }
+
+  /** Per channel, the age of the oldest change not yet written (0 when the channel is current). */
+  private reportStaleness(): void {
+    if (!this.hooks.staleness) return;
+    const oldest = new Map<string, number>();
+    for (const s of this.slots.values()) {
+      const pending = s.version > s.sent ? s.dirtySince : Infinity;
+      oldest.set(s.ref.channelId, Math.min(oldest.get(s.ref.channelId) ?? Infinity, pending));
+    }
+    const now = this.now();
+    for (const [channelId, since] of oldest) this.hooks.staleness(channelId, since === Infinity ? 0 : Math.max(0, now - since) / 1000);
   }
 
   private wake(ms: number): void {
@@ -291,20 +306,26 @@ export class BoardWriter implements BoardOutput {
     const bucket = kind === 'update' ? this.updates : this.postBucket(channelId);
     bucket.take();
     this.stats.requests++;
+    const started = this.now();
+    // One line per board write, with its outcome and duration (never a token: the client holds it).
+    const done = (outcome: string) => this.logger.info('board write', { kind, channel: channelId, outcome, ms: this.now() - started });
     try {
       const res = await call();
       bucket.succeeded();
       if (kind === 'update') this.stats.updates++;
       else this.stats.posts++;
+      done('ok');
       return res;
     } catch (err) {
       const retryAfter = (err as { retryAfter?: number }).retryAfter;
       if (typeof retryAfter === 'number') {
         this.stats.rateLimited++;
         bucket.block(retryAfter * 1000);
+        done('rate_limited');
         this.logger.warn('Slack rate-limited a board write; waiting for Retry-After', { kind, retryAfter });
         return undefined;
       }
+      done(`error: ${(err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err))}`);
       throw err;
     }
   }
