@@ -11,6 +11,7 @@ import { runLine } from '../src/console/session.js';
 import type { UapiClient } from '../src/uapi/client.js';
 import { UapiError } from '../src/uapi/errors.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { resetStack } from './helpers/stack-reset.js';
 import { slashCommand } from './helpers/signed.js';
 import { useSandboxEnv } from './helpers/uapi-sandbox.js';
 
@@ -114,16 +115,7 @@ describe('dial: /call in Slack', () => {
   });
   afterAll(() => s.close());
   beforeEach(async () => {
-    s.sandbox.reset();
-    s.sandbox.requests.length = 0;
-    s.api.clearCalls();
-    s.api.resetResponses();
-    posted.length = 0;
-    s.api.respondWith('chat.postMessage', (_call, defaults) => {
-      const answer = defaults();
-      posted.push(String(answer.ts));
-      return answer;
-    });
+    resetStack(s, posted, { clearFaults: false });
     await s.link('UA', '12', '0003*210');
   });
 
