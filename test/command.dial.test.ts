@@ -13,17 +13,8 @@ import { UapiError } from '../src/uapi/errors.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
 import { slashCommand } from './helpers/signed.js';
+import { eventually } from './helpers/eventually.js';
 import { useSandboxEnv } from './helpers/uapi-sandbox.js';
-
-async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('dial: the command', () => {
   it('reads a number or extension, from and as', () => {

@@ -11,9 +11,9 @@ import { callCard } from '../src/slack/blocks/call-card.js';
 import { runLine } from '../src/console/session.js';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import type { UapiClient } from '../src/uapi/client.js';
-import { UapiError } from '../src/uapi/errors.js';
 import { phoneCallSchema, type PhoneCall } from '../src/uapi/schemas.js';
-import { useSandboxEnv } from './helpers/uapi-sandbox.js';
+import { eventually } from './helpers/eventually.js';
+import { rejection, useSandboxEnv } from './helpers/uapi-sandbox.js';
 
 const CALL = SEED_IDS.seedCall;
 const ref = { userId: '12', extension: '0003*210', phoneCallId: CALL };
@@ -27,24 +27,6 @@ beforeEach(() => {
   bob = env.client('14');
 });
 
-async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-async function rejection(p: Promise<unknown>): Promise<UapiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UapiError);
-    return err as UapiError;
-  }
-  throw new Error('expected a UapiError');
-}
 const puts = () => env.sandbox.requests.filter((r) => r.method === 'PUT');
 
 /** A public caller rings Bob's lobby phone, which never answers: the call keeps ringing. */

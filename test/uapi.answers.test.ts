@@ -7,9 +7,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import type { UapiClient } from '../src/uapi/client.js';
-import { UapiError } from '../src/uapi/errors.js';
 import { rateLimitSentence, retryAfterSeconds, UapiHttp } from '../src/uapi/http.js';
-import { useSandboxEnv } from './helpers/uapi-sandbox.js';
+import { rejection, useSandboxEnv } from './helpers/uapi-sandbox.js';
 
 const CALL = SEED_IDS.seedCall;
 const ref = { userId: '12', extension: '0003*210', phoneCallId: CALL };
@@ -21,15 +20,6 @@ beforeEach(() => {
   client = env.client('12');
 });
 
-async function rejection(p: Promise<unknown>): Promise<UapiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UapiError);
-    return err as UapiError;
-  }
-  throw new Error('expected a UapiError');
-}
 const sent = (method: string) => env.sandbox.requests.filter((r) => r.method === method);
 
 describe('204 No Content', () => {

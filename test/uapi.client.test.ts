@@ -6,7 +6,7 @@ import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { UAPI_ERROR_SENTENCES, UapiError } from '../src/uapi/errors.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
-import { useSandboxEnv } from './helpers/uapi-sandbox.js';
+import { rejection, useSandboxEnv } from './helpers/uapi-sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
 const CALL = SEED_IDS.seedCall;
@@ -20,16 +20,6 @@ beforeEach(() => {
   token = env.sandbox.issueToken('12').accessToken;
   client = new UapiClient(env.http, staticToken(token));
 });
-
-async function rejection(p: Promise<unknown>): Promise<UapiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UapiError);
-    return err as UapiError;
-  }
-  throw new Error('expected a UapiError');
-}
 
 const puts = () => env.sandbox.requests.filter((r) => r.method === 'PUT');
 

@@ -5,9 +5,10 @@
  * another's leftovers. Call inside a describe block (or at the top level) and
  * read `sandbox`/`http` from the returned object inside hooks and tests.
  */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { UapiClient, staticToken } from '../../src/uapi/client.js';
+import { UapiError } from '../../src/uapi/errors.js';
 import { UapiHttp } from '../../src/uapi/http.js';
 
 export interface SandboxEnvOptions {
@@ -54,4 +55,15 @@ export function useSandboxEnv(opts: SandboxEnvOptions): SandboxEnv {
     if (opts.clearRequests) env.sandbox.requests.length = 0;
   });
   return env;
+}
+
+/** The UapiError `p` rejects with (asserting that it is one); fails if `p` resolves. */
+export async function rejection(p: Promise<unknown>): Promise<UapiError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(UapiError);
+    return err as UapiError;
+  }
+  throw new Error('expected a UapiError');
 }
