@@ -19,6 +19,7 @@ import { PostgresStore, TokenCipher } from '../src/store/index.js';
 import { startSlackApi } from '../test/helpers/slack-api.js';
 import { sign } from '../test/helpers/signed.js';
 import { freshSchema, pgUrl, pgUnavailable } from '../test/helpers/pg.js';
+import { linkUser12 } from '../test/helpers/linked-account.js';
 import { dropSchemas, REPLICA_SECRET, startReplica, type Replica } from '../test/helpers/replicas.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -65,20 +66,7 @@ async function round(n: number): Promise<Row> {
   const api = await startSlackApi();
   const store = new PostgresStore({ connectionString: pgUrl!, cipher: TokenCipher.fromKey(key), schema });
   await store.init();
-  const t = sandbox.issueToken('12', 3600);
-  const now = new Date();
-  await store.saveLinkedAccount({
-    teamId: 'T1',
-    slackUserId: 'UBENCH',
-    voipnowUserId: '@me',
-    extension: '0003*210',
-    accessToken: t.accessToken,
-    refreshToken: t.refreshToken,
-    expiresAt: new Date(Date.now() + 3600_000),
-    linkedAt: now,
-    updatedAt: now,
-  });
-  await store.close();
+  await linkUser12(store, sandbox, 'UBENCH', '0003*210');
   const started = await Promise.allSettled(
     Array.from({ length: n }, () => startReplica({ databaseUrl: pgUrl!, schema, slackApiUrl: api.url, voipnowUrl: sandbox.url, key, dataDir, extra: { LOG_LEVEL: 'error' } })),
   );

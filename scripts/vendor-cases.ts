@@ -34,6 +34,17 @@ export interface Case {
 const ACTION = (id: string, ext = '0003\\*210') => new RegExp(`^/uapi/phoneCalls/@me/${ext}/${id}$`);
 const S202 = [202];
 
+/**
+ * One call made twice: through the client's tool registry, which `defect` says
+ * hands it the wrong runner, and through the module's own runner (`direct`).
+ */
+function registryAndOwnRunner(c: Omit<Case, 'direct' | 'clientDefect'>, defect: string, direct: NonNullable<Case['direct']>): Case[] {
+  return [
+    { ...c, clientDefect: defect },
+    { ...c, direct },
+  ];
+}
+
 /** The calls made with the vendor's tools; `state.ringing` is set by a setup for the next args. */
 export function vendorCases(state: { ringing: string }): Case[] {
   return [
@@ -78,30 +89,21 @@ export function vendorCases(state: { ringing: string }): Case[] {
       args: { extension: '0003*210', phoneCallId: CALL, action: 'Park', phoneCallViewId: '01', maxInParking: 30 },
       expect: { method: 'PUT', path: ACTION(CALL), body: { action: 'Park', phoneCallViewId: '01', maxInParking: 30 }, status: S202, page: 'Park PhoneCalls' },
     },
-    {
-      tool: 'phone-calls-update-unpark',
-      args: { extension: '0003*210', phoneCallId: PARKED, action: 'UnPark', phoneCallViewId: '01', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20' },
-      expect: {
-        method: 'PUT',
-        path: ACTION(PARKED),
-        body: { action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20', phoneCallViewId: '01' },
-        status: S202,
-        page: 'UnPark PhoneCalls (seed 002)',
+    ...registryAndOwnRunner(
+      {
+        tool: 'phone-calls-update-unpark',
+        args: { extension: '0003*210', phoneCallId: PARKED, action: 'UnPark', phoneCallViewId: '01', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20' },
+        expect: {
+          method: 'PUT',
+          path: ACTION(PARKED),
+          body: { action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20', phoneCallViewId: '01' },
+          status: S202,
+          page: 'UnPark PhoneCalls (seed 002)',
+        },
       },
-      clientDefect: "its tool registry gives both tools of phone-calls-update-park-unpark.ts the first runner it finds (Park's), so UnPark runs as Park",
-    },
-    {
-      tool: 'phone-calls-update-unpark',
-      direct: { module: 'phone-calls-update-park-unpark.js', runner: 'runPhonecallsUpdateUnparkTool' },
-      args: { extension: '0003*210', phoneCallId: PARKED, action: 'UnPark', phoneCallViewId: '01', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20' },
-      expect: {
-        method: 'PUT',
-        path: ACTION(PARKED),
-        body: { action: 'UnPark', sendCallTo: '0003*024', callerId: 'John Doe <42420042>', waitForPickup: '20', phoneCallViewId: '01' },
-        status: S202,
-        page: 'UnPark PhoneCalls (seed 002)',
-      },
-    },
+      "its tool registry gives both tools of phone-calls-update-park-unpark.ts the first runner it finds (Park's), so UnPark runs as Park",
+      { module: 'phone-calls-update-park-unpark.js', runner: 'runPhonecallsUpdateUnparkTool' },
+    ),
     {
       tool: 'phone-calls-update-whisper',
       args: {
@@ -185,30 +187,21 @@ export function vendorCases(state: { ringing: string }): Case[] {
         page: 'Transfer PhoneCalls (example body)',
       },
     },
-    {
-      tool: 'phone-calls-update-transfer-tovoicemail',
-      args: { extension: '0003*210', phoneCallId: CALL, action: 'TransferToVoicemail', sendCallTo: '0003*024', transferNumber: '0003*210' },
-      expect: {
-        method: 'PUT',
-        path: ACTION(CALL),
-        body: { action: 'TransferToVoicemail', sendCallTo: '0003*024', transferNumber: '0003*210' },
-        status: S202,
-        page: 'TransferToVoicemail PhoneCalls',
+    ...registryAndOwnRunner(
+      {
+        tool: 'phone-calls-update-transfer-tovoicemail',
+        args: { extension: '0003*210', phoneCallId: CALL, action: 'TransferToVoicemail', sendCallTo: '0003*024', transferNumber: '0003*210' },
+        expect: {
+          method: 'PUT',
+          path: ACTION(CALL),
+          body: { action: 'TransferToVoicemail', sendCallTo: '0003*024', transferNumber: '0003*210' },
+          status: S202,
+          page: 'TransferToVoicemail PhoneCalls',
+        },
       },
-      clientDefect: "its tool registry gives both tools of phone-calls-update-transfer-tovoicemail.ts the first runner it finds (Transfer's), so TransferToVoicemail runs as Transfer",
-    },
-    {
-      tool: 'phone-calls-update-transfer-tovoicemail',
-      direct: { module: 'phone-calls-update-transfer-tovoicemail.js', runner: 'runPhonecallsUpdateTransferTovoicemailTool' },
-      args: { extension: '0003*210', phoneCallId: CALL, action: 'TransferToVoicemail', sendCallTo: '0003*024', transferNumber: '0003*210' },
-      expect: {
-        method: 'PUT',
-        path: ACTION(CALL),
-        body: { action: 'TransferToVoicemail', sendCallTo: '0003*024', transferNumber: '0003*210' },
-        status: S202,
-        page: 'TransferToVoicemail PhoneCalls',
-      },
-    },
+      "its tool registry gives both tools of phone-calls-update-transfer-tovoicemail.ts the first runner it finds (Transfer's), so TransferToVoicemail runs as Transfer",
+      { module: 'phone-calls-update-transfer-tovoicemail.js', runner: 'runPhonecallsUpdateTransferTovoicemailTool' },
+    ),
     {
       tool: 'phone-calls-create',
       args: { type: 'simple', extension: '0003*210', source: ['0003*210'], destination: ['0003*024'], callerId: 'John Doe <3333>', waitForPickup: '20' },

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, slashCommand, formEncode, sendSigned, FORM } from './helpers/signed.js';
 import { slashCommandBody } from './helpers/payloads.js';
 import type { RecordedCall } from './helpers/slack-api.js';
@@ -27,17 +28,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await s.slack.idle();
-  s.sandbox.reset();
-  s.sandbox.setFaults({});
-  s.sandbox.requests.length = 0;
-  s.api.clearCalls();
-  s.api.resetResponses();
-  postedTs.length = 0;
-  s.api.respondWith('chat.postMessage', (_c, defaults) => {
-    const answer = defaults();
-    postedTs.push(String(answer.ts));
-    return answer;
-  });
+  resetStack(s, postedTs);
   await s.link('UA', '12', '0003*210');
 });
 

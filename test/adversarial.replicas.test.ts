@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
-import { createSlackApp, type SlackApp } from '../src/slack/app.js';
+import type { SlackApp } from '../src/slack/app.js';
 import { PostgresStore, TokenCipher } from '../src/store/index.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { createLogger } from '../src/log.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { BOT_TOKEN, SIGNING_SECRET } from './helpers/stack.js';
+import { startReplicaApp } from './helpers/replica-app.js';
+import { SIGNING_SECRET } from './helpers/stack.js';
 import { waitUntil } from './helpers/wait.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 
@@ -54,18 +54,7 @@ describe.skipIf(unreachable !== undefined)('two replicas on one PostgreSQL store
     http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 3000 });
     const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
     for (let i = 0; i < 2; i++) {
-      const app = createSlackApp({
-        config: { slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: api.url }, port: 0, publicUrl: 'http://callops.test', supervisors: undefined },
-        store,
-        http,
-        oauth,
-        logger: createLogger('error', () => undefined),
-        host: '127.0.0.1',
-        slackClientOptions: { retryConfig: { retries: 0 } },
-        followUp: { delaysMs: [100], maxMs: 5000 },
-      });
-      const { port } = await app.start();
-      apps.push({ app, base: `http://127.0.0.1:${port}` });
+      apps.push(await startReplicaApp({ api, store, http, oauth }, { followUp: { delaysMs: [100], maxMs: 5000 } }));
     }
     const t = sandbox.issueToken('12');
     await apps[0]!.app.deps.accounts.link(

@@ -8,30 +8,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { SQLITE_FILE_NAME, SqliteStore, TokenCipher } from '../src/store/index.js';
+import { freePort } from './helpers/free-port.js';
+import { linkUser12 } from './helpers/linked-account.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
 import { JSON_TYPE, blockAction, blockActionPayload, sendSigned, slashCommand } from './helpers/signed.js';
 import { startStack, SIGNING_SECRET } from './helpers/stack.js';
 
 const SECRET = 'shutdown-signing-secret';
 const CALL = SEED_IDS.seedCall;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, deadlineMs: number): Promise<void> {
   const end = Date.now() + deadlineMs;
@@ -64,20 +54,7 @@ describe('SIGTERM during an action', () => {
     const key = randomBytes(32).toString('hex');
     // The child's own store, with UA linked as VoipNow user 12.
     const store = new SqliteStore({ file: join(dir, SQLITE_FILE_NAME), cipher: TokenCipher.fromKey(key) });
-    const t = sandbox.issueToken('12', 3600);
-    const now = new Date();
-    await store.saveLinkedAccount({
-      teamId: 'T1',
-      slackUserId: 'UA',
-      voipnowUserId: '@me',
-      extension: '0003*210',
-      accessToken: t.accessToken,
-      refreshToken: t.refreshToken,
-      expiresAt: new Date(Date.now() + 3600_000),
-      linkedAt: now,
-      updatedAt: now,
-    });
-    await store.close();
+    await linkUser12(store, sandbox, 'UA', '0003*210');
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

@@ -3,9 +3,9 @@
  * requests at the receiver, and the watch owner's VoipNow link expiring.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { slashCommand } from './helpers/signed.js';
+import { startStack, type Stack } from './helpers/stack.js';
 import { cardsOf, headOf, trackPosts, waitUntil } from './helpers/board.js';
+import { boardDriver } from './helpers/board-driver.js';
 
 const CH = 'CBOARD2';
 let s: Stack;
@@ -22,14 +22,7 @@ async function boot(timing: { liveMs: number; idleMs: number; maxBackoffMs: numb
   await s.link('UC', '14', '0003*025');
 }
 
-const command = (user: string, text: string) => slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
-const reply = (user: string, pattern: RegExp) => s.api.waitFor('response_url', (c) => c.path.endsWith(`/cmd/${user}`) && pattern.test(String(c.body.text)), 8000);
-
-async function sandboxPost(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${s.sandbox.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status, path).toBeLessThan(300);
-  return (await res.json()) as Record<string, unknown>;
-}
+const { command, reply, sandboxPost } = boardDriver(() => s, CH);
 
 describe('supervisor board under faults', () => {
   it('with half of the PhoneCallEvents dropped the board still converges: every call shown, every ended one ended', async () => {

@@ -6,9 +6,9 @@
  * switches to the compact summary.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { slashCommand } from './helpers/signed.js';
+import { startStack, type Stack } from './helpers/stack.js';
 import { cardsOf, headOf, trackPosts, waitUntil } from './helpers/board.js';
+import { boardDriver } from './helpers/board-driver.js';
 import type { RecordedCall } from './helpers/slack-api.js';
 
 const CH = 'CBOARD4';
@@ -19,14 +19,7 @@ afterEach(async () => {
   await s?.close();
 });
 
-const command = (user: string, text: string) => slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
-const reply = (user: string, pattern: RegExp) => s.api.waitFor('response_url', (c) => c.path.endsWith(`/cmd/${user}`) && pattern.test(String(c.body.text)), 8000);
-
-async function sandboxPost(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${s.sandbox.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status, path).toBeLessThan(300);
-  return (await res.json()) as Record<string, unknown>;
-}
+const { command, reply, sandboxPost } = boardDriver(() => s, CH);
 
 /** Longest run of consecutive 429s among these calls. */
 function longest429Run(calls: RecordedCall[]): number {

@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack, type StackOptions } from './helpers/stack.js';
-import { blockAction, blockActionPayload, eventCallback, slashCommand } from './helpers/signed.js';
+import { blockAction, blockActionPayload, eventCallback } from './helpers/signed.js';
 import { cardsOf, trackPosts, waitUntil } from './helpers/board.js';
+import { boardDriver } from './helpers/board-driver.js';
 
 const CH = 'CBOARD3';
 let s: Stack;
@@ -28,8 +29,7 @@ async function boot(opts: StackOptions) {
   await s.link('UB', '13', '0003*024');
 }
 
-const command = (user: string, text: string) => slashCommand(s.base, SIGNING_SECRET, { user_id: user, text, channel_id: CH, response_url: s.api.responseUrl(`/cmd/${user}`) });
-const reply = (user: string, pattern: RegExp) => s.api.waitFor('response_url', (c) => c.path.endsWith(`/cmd/${user}`) && pattern.test(String(c.body.text)), 8000);
+const { command, reply } = boardDriver(() => s, CH);
 const uapiWrites = () => s.sandbox.requests.filter((r) => r.path.startsWith('/uapi/') && r.method !== 'GET');
 const alerts = () => s.api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === CH && /:rotating_light:/.test(String(c.body.text ?? '')) && !c.rateLimited);
 

@@ -8,22 +8,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/calls/command.js';
 import { runLine } from '../src/console/session.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { UapiClient, staticToken } from '../src/uapi/client.js';
+import type { UapiClient } from '../src/uapi/client.js';
 import { UapiError } from '../src/uapi/errors.js';
-import { UapiHttp } from '../src/uapi/http.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { resetStack } from './helpers/stack-reset.js';
 import { slashCommand } from './helpers/signed.js';
-
-async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { eventually } from './helpers/eventually.js';
+import { useSandboxEnv } from './helpers/uapi-sandbox.js';
 
 describe('dial: the command', () => {
   it('reads a number or extension, from and as', () => {
@@ -48,26 +39,15 @@ describe('dial: the command', () => {
 });
 
 describe('dial: adapter and sandbox', () => {
-  let sandbox: Sandbox;
-  let http: UapiHttp;
+  const env = useSandboxEnv({ pickupDelayMs: 300, timeoutMs: 5000, clearFaults: false, clearRequests: true });
   let john: UapiClient;
-  beforeAll(async () => {
-    sandbox = await startSandbox({ pickupDelayMs: 300 });
-    http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 5000 });
-  });
-  afterAll(async () => {
-    http.close();
-    await sandbox.close();
-  });
   beforeEach(() => {
-    sandbox.reset();
-    sandbox.requests.length = 0;
-    john = new UapiClient(http, staticToken(sandbox.issueToken('12').accessToken));
+    john = env.client('12');
   });
 
   it("sends the page's body; the caller's phone rings first, then the destination, then they talk", async () => {
     const call = await john.placeCall({ extension: '0003*210', destination: '0003*024', callerId: 'John Doe <3333>', nonce: 'n1' });
-    const post = sandbox.requests.find((r) => r.method === 'POST')!;
+    const post = env.sandbox.requests.find((r) => r.method === 'POST')!;
     expect(post).toMatchObject({
       path: '/uapi/phoneCalls/@me/simple',
       userId: '12',
@@ -87,9 +67,9 @@ describe('dial: adapter and sandbox', () => {
 
   it('a generated nonce, a public number, and the callback form', async () => {
     await john.placeCall({ extension: '0003*210', destination: '+15551234567' });
-    expect((sandbox.requests.at(-1)!.body as { nonce: string }).nonce).toMatch(/^[0-9a-f]{32}$/);
+    expect((env.sandbox.requests.at(-1)!.body as { nonce: string }).nonce).toMatch(/^[0-9a-f]{32}$/);
     await john.placeCall({ extension: '0003*210', destination: '0003*025', mode: 'callback', waitForPickup: 20 });
-    expect(sandbox.requests.at(-1)).toMatchObject({ path: '/uapi/phoneCalls/@me/callback', query: { waitForPickup: '20' }, status: 200 });
+    expect(env.sandbox.requests.at(-1)).toMatchObject({ path: '/uapi/phoneCalls/@me/callback', query: { waitForPickup: '20' }, status: 200 });
   });
 
   it("someone else's extension is refused by VoipNow in plain language; bad input never leaves", async () => {
@@ -102,9 +82,9 @@ describe('dial: adapter and sandbox', () => {
     expect(err).toBeInstanceOf(UapiError);
     expect(err).toMatchObject({ status: 400, code: 'pc_extension_invalid' });
     expect((err as UapiError).sentence).toMatch(/use one of your own phone terminal extensions/);
-    sandbox.requests.length = 0;
+    env.sandbox.requests.length = 0;
     await expect(john.placeCall({ extension: '0003*210', destination: 'front desk' })).rejects.toMatchObject({ kind: 'invalid_input', code: 'pc_destination_invalid' });
-    expect(sandbox.requests).toHaveLength(0);
+    expect(env.sandbox.requests).toHaveLength(0);
   });
 
   it("the console places the call from the signed-in user's extension, or asks which one", async () => {
@@ -126,16 +106,7 @@ describe('dial: /call in Slack', () => {
   });
   afterAll(() => s.close());
   beforeEach(async () => {
-    s.sandbox.reset();
-    s.sandbox.requests.length = 0;
-    s.api.clearCalls();
-    s.api.resetResponses();
-    posted.length = 0;
-    s.api.respondWith('chat.postMessage', (_call, defaults) => {
-      const answer = defaults();
-      posted.push(String(answer.ts));
-      return answer;
-    });
+    resetStack(s, posted, { clearFaults: false });
     await s.link('UA', '12', '0003*210');
   });
 

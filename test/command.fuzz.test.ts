@@ -8,21 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { CommandError, parseCommand, tokenize } from '../src/calls/command.js';
 import { CALL_ACTIONS } from '../src/calls/actions.js';
+import { seededRandom } from '../src/sandbox/random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const RUNS = 10_000;
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
 const COMMANDS = ['help', 'list', 'ls', 'events', 'event', 'link', 'unlink', 'whoami', ...CALL_ACTIONS.flatMap((a) => [a.name, ...a.aliases])];
@@ -125,7 +114,7 @@ function timeOf(fn: () => void, tries: number): number {
 
 describe('parser fuzz', () => {
   it(`${RUNS} seeded inputs: a Command or one plain line, never an internal error`, () => {
-    const next = rng(SEED);
+    const next = seededRandom(SEED);
     let commands = 0;
     let refusals = 0;
     let huge = 0;
@@ -157,7 +146,7 @@ describe('parser fuzz', () => {
       }, 5) /
       200 /
       short.length;
-    const next = rng(SEED + 1);
+    const next = seededRandom(SEED + 1);
     const pieces = ['<http://', '<tel:+1|', '<https://a|', '"', "'a ", '\u2014', 'a '];
     const inputs: string[] = [];
     for (let i = 0; i < 200; i++) inputs.push(generate(next));

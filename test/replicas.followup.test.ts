@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
-import { createSlackApp, type SlackApp } from '../src/slack/app.js';
+import type { SlackApp } from '../src/slack/app.js';
 import { PostgresStore, TokenCipher } from '../src/store/index.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { createLogger } from '../src/log.js';
 import { openCoordination, type Coordination } from '../src/coordination/index.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { BOT_TOKEN, SIGNING_SECRET } from './helpers/stack.js';
+import { startReplicaApp } from './helpers/replica-app.js';
+import { SIGNING_SECRET } from './helpers/stack.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import { freshSchema, pgAdmin, pgUnavailable, pgUrl } from './helpers/pg.js';
 import { waitUntil } from './helpers/wait.js';
@@ -42,19 +42,11 @@ describe.skipIf(!pgUrl)('a ring follow-up outlives the replica that started it',
     const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
     for (let i = 0; i < 2; i++) {
       const coordination = await openCoordination({ databaseUrl: pgUrl!, schema });
-      const app = createSlackApp({
-        config: { slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: api.url }, port: 0, publicUrl: 'http://callops.test', supervisors: undefined },
-        store,
-        http,
-        oauth,
-        logger: createLogger('error', () => undefined),
-        host: '127.0.0.1',
-        slackClientOptions: { retryConfig: { retries: 0 } },
-        followUp: { delaysMs: [300], maxMs: 20_000 },
-        replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: 3000 },
-      });
-      const { port } = await app.start();
-      apps.push({ app, base: `http://127.0.0.1:${port}`, coordination, stopped: false });
+      const replica = await startReplicaApp(
+        { api, store, http, oauth },
+        { followUp: { delaysMs: [300], maxMs: 20_000 }, replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: 3000 } },
+      );
+      apps.push({ ...replica, coordination, stopped: false });
     }
     const t = sandbox.issueToken('12');
     await apps[0]!.app.deps.accounts.link(

@@ -19,6 +19,7 @@ import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
 import { freshSchema, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
 import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
 import { cardsOf, headOf, trackPosts, waitUntil } from './helpers/board.js';
+import { linkUser12 } from './helpers/linked-account.js';
 import { boardHolderPid, dropSchemas, REPLICA_SECRET, startReplica, type Replica } from './helpers/replicas.js';
 
 if (!pgUrl) console.warn(`replicas.processes: no PostgreSQL (${pgUnavailable}); skipped`);
@@ -85,20 +86,7 @@ describe.skipIf(!pgUrl)('three replicas on one PostgreSQL', () => {
     // UA is linked as VoipNow user 12 (extension 0003*210), in the replicas' shared store.
     const store = new PostgresStore({ connectionString: pgUrl!, cipher: TokenCipher.fromKey(key), schema });
     await store.init();
-    const t = sandbox.issueToken('12', 3600);
-    const now = new Date();
-    await store.saveLinkedAccount({
-      teamId: 'T1',
-      slackUserId: 'UA',
-      voipnowUserId: '@me',
-      extension: EXT,
-      accessToken: t.accessToken,
-      refreshToken: t.refreshToken,
-      expiresAt: new Date(Date.now() + 3600_000),
-      linkedAt: now,
-      updatedAt: now,
-    });
-    await store.close();
+    await linkUser12(store, sandbox, 'UA', EXT);
     replicas = await startAll();
   }, 180_000);
 

@@ -8,6 +8,7 @@ import { SEED_IDS } from '../src/sandbox/server.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import type { RecordedCall } from './helpers/slack-api.js';
+import { resetStack } from './helpers/stack-reset.js';
 
 const CALL = SEED_IDS.seedCall;
 let s: Stack;
@@ -21,17 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 beforeEach(async () => {
-  s.sandbox.reset();
-  s.sandbox.setFaults({});
-  s.sandbox.requests.length = 0;
-  s.api.clearCalls();
-  s.api.resetResponses();
-  posted.length = 0;
-  s.api.respondWith('chat.postMessage', (_call, defaults) => {
-    const answer = defaults();
-    posted.push(String(answer.ts));
-    return answer;
-  });
+  resetStack(s, posted);
   await s.link('UA', '12', '0003*210');
 });
 

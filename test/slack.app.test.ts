@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, eventCallback, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import type { RecordedCall } from './helpers/slack-api.js';
 
@@ -23,18 +24,8 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await s.slack.idle(); // nothing of the previous test still runs
-  s.sandbox.reset();
+  resetStack(s, postedTs);
   s.sandbox.world.pickupDelayMs = 30;
-  s.sandbox.setFaults({});
-  s.sandbox.requests.length = 0;
-  s.api.clearCalls();
-  s.api.resetResponses();
-  postedTs.length = 0;
-  s.api.respondWith('chat.postMessage', (_call, defaults) => {
-    const answer = defaults();
-    postedTs.push(String(answer.ts));
-    return answer;
-  });
   await s.link('UA', '12', '0003*210');
   await s.link('UB', '13', '0003*024');
   await s.store.deleteLinkedAccount('T1', 'UNOBODY');

@@ -11,6 +11,7 @@ import { SEED_IDS } from '../src/sandbox/server.js';
 import type { SlackUser } from '../src/slack/accounts.js';
 import type { ActionDone } from '../src/slack/pipeline.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import { httpReply, type RecordedCall } from './helpers/slack-api.js';
 
@@ -51,17 +52,7 @@ beforeEach(async () => {
   failGets = 0;
   supervisorChecks.length = 0;
   s.slack.deps.afterAction.length = 0;
-  s.sandbox.reset();
-  s.sandbox.setFaults({});
-  s.sandbox.requests.length = 0;
-  s.api.clearCalls();
-  s.api.resetResponses();
-  postedTs.length = 0;
-  s.api.respondWith('chat.postMessage', (_c, d) => {
-    const a = d();
-    postedTs.push(String(a.ts));
-    return a;
-  });
+  resetStack(s, postedTs);
   await s.link('UA', '12', '0003*210');
   await s.link('UB', '13', '0003*024');
 });

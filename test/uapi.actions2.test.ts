@@ -5,63 +5,33 @@
  * the sandbox's behaviour, and the same actions as typed commands (the console's
  * runLine, which is what `npm run console` and `/call` parse and execute).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/calls/command.js';
 import { callCard } from '../src/slack/blocks/call-card.js';
 import { runLine } from '../src/console/session.js';
-import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
-import { UapiClient, staticToken } from '../src/uapi/client.js';
-import { UapiError } from '../src/uapi/errors.js';
-import { UapiHttp } from '../src/uapi/http.js';
+import { SEED_IDS } from '../src/sandbox/server.js';
+import type { UapiClient } from '../src/uapi/client.js';
 import { phoneCallSchema, type PhoneCall } from '../src/uapi/schemas.js';
+import { eventually } from './helpers/eventually.js';
+import { rejection, useSandboxEnv } from './helpers/uapi-sandbox.js';
 
 const CALL = SEED_IDS.seedCall;
 const ref = { userId: '12', extension: '0003*210', phoneCallId: CALL };
 
-let sandbox: Sandbox;
-let http: UapiHttp;
+const env = useSandboxEnv({ pickupDelayMs: 40, timeoutMs: 5000, clearFaults: true, clearRequests: true });
 let john: UapiClient;
 let bob: UapiClient;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ pickupDelayMs: 40 });
-  http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 5000 });
-});
-afterAll(async () => {
-  http.close();
-  await sandbox.close();
-});
 beforeEach(() => {
-  sandbox.reset();
-  sandbox.setFaults({});
-  sandbox.requests.length = 0;
-  john = new UapiClient(http, staticToken(sandbox.issueToken('12').accessToken));
-  bob = new UapiClient(http, staticToken(sandbox.issueToken('14').accessToken));
+  john = env.client('12');
+  bob = env.client('14');
 });
 
-async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-async function rejection(p: Promise<unknown>): Promise<UapiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UapiError);
-    return err as UapiError;
-  }
-  throw new Error('expected a UapiError');
-}
-const puts = () => sandbox.requests.filter((r) => r.method === 'PUT');
+const puts = () => env.sandbox.requests.filter((r) => r.method === 'PUT');
 
 /** A public caller rings Bob's lobby phone, which never answers: the call keeps ringing. */
 async function ringingCall(): Promise<string> {
-  const res = await fetch(`${sandbox.url}/_sandbox/calls`, {
+  const res = await fetch(`${env.sandbox.url}/_sandbox/calls`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ to: '0003*026', from: '5550100', waitForPickup: 600 }),
@@ -115,9 +85,9 @@ describe('StartRecording / StopRecording', () => {
     expect(err).toMatchObject({ kind: 'invalid_input', code: 'pc_format_invalid', field: 'format' });
     expect(err.sentence).toContain('wav49');
     expect(puts()).toHaveLength(0);
-    const raw = await fetch(`${sandbox.url}/uapi/phoneCalls/12/0003*210/${CALL}`, {
+    const raw = await fetch(`${env.sandbox.url}/uapi/phoneCalls/12/0003*210/${CALL}`, {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${sandbox.issueToken('12').accessToken}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${env.sandbox.issueToken('12').accessToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ action: 'StartRecording', phoneCallViewId: '01', format: 'mp3' }),
     });
     expect(raw.status).toBe(400);

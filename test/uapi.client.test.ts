@@ -1,47 +1,27 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
+import { SEED_IDS } from '../src/sandbox/server.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { UAPI_ERROR_SENTENCES, UapiError } from '../src/uapi/errors.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
+import { rejection, useSandboxEnv } from './helpers/uapi-sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
 const CALL = SEED_IDS.seedCall;
 const ref = { userId: '12', extension: '0003*210', phoneCallId: CALL };
 
-let sandbox: Sandbox;
-let httpClient: UapiHttp;
+const env = useSandboxEnv({ pickupDelayMs: 40, timeoutMs: 2000, clearFaults: true, clearRequests: false });
 let token: string;
 let client: UapiClient;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ pickupDelayMs: 40 });
-  httpClient = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 2000 });
-});
-afterAll(async () => {
-  httpClient.close();
-  await sandbox.close();
-});
 beforeEach(() => {
-  sandbox.reset();
-  sandbox.setFaults({});
-  token = sandbox.issueToken('12').accessToken;
-  client = new UapiClient(httpClient, staticToken(token));
+  token = env.sandbox.issueToken('12').accessToken;
+  client = new UapiClient(env.http, staticToken(token));
 });
 
-async function rejection(p: Promise<unknown>): Promise<UapiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UapiError);
-    return err as UapiError;
-  }
-  throw new Error('expected a UapiError');
-}
-
-const puts = () => sandbox.requests.filter((r) => r.method === 'PUT');
+const puts = () => env.sandbox.requests.filter((r) => r.method === 'PUT');
 
 describe('seed requests through the client', () => {
   it('OnHold: sends the seed body, follows link.self and reads the held view', async () => {
@@ -51,7 +31,7 @@ describe('seed requests through the client', () => {
     expect(put.body).toEqual({ action: 'OnHold', phoneCallViewId: '01' });
     expect(put.status).toBe(202);
     expect(accepted).toMatchObject({ id: CALL, extension: '0003*210' });
-    expect(sandbox.requests.at(-1)).toMatchObject({ method: 'GET', path: `/uapi/phoneCalls/12/0003*210/${CALL}` });
+    expect(env.sandbox.requests.at(-1)).toMatchObject({ method: 'GET', path: `/uapi/phoneCalls/12/0003*210/${CALL}` });
     const view = call!.phoneCallView[0]!;
     expect(view).toMatchObject({ id: '01', status: 5, holder: 1, source: ['0003*210'], destination: ['0003*024'] });
     expect(Date.parse(view.onHold!)).not.toBeNaN();
@@ -134,14 +114,14 @@ describe("input rules are checked before anything is sent, with the server's cod
     ['pc_phonecallview_invalid', { action: 'OnHold', phoneCallViewId: '' }],
     ['pc_action_invalid', { action: 'Explode', phoneCallViewId: '01' }],
   ])('%s', async (codeWanted, body) => {
-    const before = sandbox.requests.length;
+    const before = env.sandbox.requests.length;
     const err = await rejection(client.act(ref, body as never));
     expect(err).toMatchObject({ kind: 'invalid_input', code: codeWanted });
-    expect(sandbox.requests.length).toBe(before);
+    expect(env.sandbox.requests.length).toBe(before);
   });
 
   it('rejects bad extensions, ids and event fields before sending', async () => {
-    const before = sandbox.requests.length;
+    const before = env.sandbox.requests.length;
     expect(await rejection(client.listPhoneCalls({ userId: 'bob', extension: '0003*210' }))).toMatchObject({ code: 'user_invalid' });
     expect(await rejection(client.listPhoneCalls({ extension: '0003*21x' }))).toMatchObject({ code: 'extension_invalid' });
     expect(await rejection(client.act({ ...ref, phoneCallId: 'no/slashes' }, { action: 'OnHold', phoneCallViewId: '01' }))).toMatchObject({ code: 'pc_phonecall_invalid' });
@@ -152,7 +132,7 @@ describe("input rules are checked before anything is sent, with the server's cod
     expect(await rejection(client.updatePhoneCallEvent(evRef, { method: 'PUT' }))).toMatchObject({ code: 'pce_method_invalid' });
     expect(await rejection(client.updatePhoneCallEvent(evRef, { status: 'maybe' }))).toMatchObject({ code: 'pce_status_invalid' });
     expect(await rejection(client.listPhoneCallEvents({ extension: '0003*210', eventType: 7 }))).toMatchObject({ code: 'pce_type_invalid' });
-    expect(sandbox.requests.length).toBe(before);
+    expect(env.sandbox.requests.length).toBe(before);
   });
 });
 
@@ -182,7 +162,7 @@ describe('errors the server answers become plain-language UapiErrors', () => {
   });
 
   it('401 access_denied for a bad token, and the token never appears in the error', async () => {
-    const bad = new UapiClient(httpClient, staticToken('not-a-real-token-123'));
+    const bad = new UapiClient(env.http, staticToken('not-a-real-token-123'));
     const err = await rejection(bad.listPhoneCalls({ extension: '0003*210' }));
     expect(err).toMatchObject({ status: 401, code: 'access_denied', isAuthFailure: true });
     expect(`${err.message} ${err.sentence} ${JSON.stringify(err)}`).not.toContain('not-a-real-token-123');
@@ -194,34 +174,34 @@ describe('errors the server answers become plain-language UapiErrors', () => {
   });
 
   it('refreshes an expired token once and retries, saving the new one', async () => {
-    const oauth = new VoipnowOAuth(httpClient, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    const issued = sandbox.issueToken('12', -1); // already expired on the server, though the client thinks it is good for an hour
+    const oauth = new VoipnowOAuth(env.http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
+    const issued = env.sandbox.issueToken('12', -1); // already expired on the server, though the client thinks it is good for an hour
     const saved: string[] = [];
     const creds = refreshingCredentials(
       oauth,
       { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: new Date(Date.now() + 3600_000) },
       { onChange: (t) => void saved.push(t.accessToken) },
     );
-    const calls = await new UapiClient(httpClient, creds).listPhoneCalls({ extension: '0003*210' });
+    const calls = await new UapiClient(env.http, creds).listPhoneCalls({ extension: '0003*210' });
     expect(calls.length).toBeGreaterThan(0);
     expect(saved).toHaveLength(1);
     expect(saved[0]).not.toBe(issued.accessToken);
   });
 
   it('a 5xx answer becomes a retry-later sentence', async () => {
-    sandbox.setFaults({ errorRate: 1 });
+    env.sandbox.setFaults({ errorRate: 1 });
     const err = await rejection(client.listPhoneCalls({ extension: '0003*210' }));
     expect(err).toMatchObject({ status: 500, code: 'internal_server_error' });
     expect(err.sentence).toMatch(/Try again in a moment/);
   });
 
   it('a hanging server times out with a clear error', async () => {
-    sandbox.setFaults({ hang: true });
-    const quick = new UapiClient(new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 150 }), staticToken(token));
+    env.sandbox.setFaults({ hang: true });
+    const quick = new UapiClient(new UapiHttp({ baseUrl: env.sandbox.url, timeoutMs: 150 }), staticToken(token));
     const err = await rejection(quick.listPhoneCalls({ extension: '0003*210' }));
     expect(err.kind).toBe('timeout');
     expect(err.sentence).toMatch(/did not answer within/);
-    sandbox.setFaults({});
+    env.sandbox.setFaults({});
   });
 });
 

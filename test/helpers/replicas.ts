@@ -3,8 +3,8 @@
  * recording Slack API: start, SIGKILL, SIGTERM, and which of them holds the board's lease.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import { pgAdmin } from './pg.js';
 
 export const REPLICA_SECRET = 'replicas-signing-secret';
@@ -28,16 +28,7 @@ export interface ReplicaEnv {
   extra?: Record<string, string>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
