@@ -1,13 +1,16 @@
 /**
- * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves, row mapping,
- * token encryption and the migration runner. Each implementation supplies only its SQL
+ * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves and token
+ * encryption (row mapping: rows.ts; the migration runner: migrations.ts). Each implementation supplies only its SQL
  * (`StoreStatements`, `Migration[]`), a way to run a statement, and its timestamp encoding.
  */
 import { createHash } from 'node:crypto';
 import { TokenDecryptionError, type TokenCipher } from './crypto.js';
 import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 
-export type Row = Record<string, unknown>;
+export type { Row } from './rows.js';
+export { runMigrations, type Migration, type MigrationExec } from './migrations.js';
+
 export type SqlParam = string | number | Date | null;
 
 export interface QueryResult {
@@ -85,141 +88,6 @@ export interface StoreStatements {
   upsertAuditEntry: string;
   /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
   listAuditEntries: string;
-}
-
-export interface Migration {
-  version: number;
-  description: string;
-  statements: string[];
-}
-
-/** Runs one statement inside the migration transaction. */
-export type MigrationExec = (sql: string) => Promise<Row[]>;
-
-/**
- * Applies pending migrations. `withLock` must run `fn` inside a single transaction that holds an
- * exclusive lock against other processes migrating the same database, committing if `fn` resolves
- * and rolling back if it rejects. Returns the resulting schema version.
- */
-export async function runMigrations(engine: string, migrations: readonly Migration[], withLock: (fn: (exec: MigrationExec) => Promise<number>) => Promise<number>): Promise<number> {
-  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  return withLock(async (exec) => {
-    await exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const [row] = await exec('SELECT MAX(version) AS version FROM schema_version');
-    const current = Number(row?.version ?? 0);
-    if (current > latest) {
-      throw new Error(`The ${engine} database is at schema version ${current}, newer than this build of callops ` + `supports (${latest}). Refusing to use it; upgrade callops.`);
-    }
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
-      for (const sql of m.statements) await exec(sql);
-      // Both values are generated here (integer, ISO timestamp), never user input.
-      await exec(`INSERT INTO schema_version (version, applied_at) VALUES (${Math.trunc(m.version)}, '${new Date().toISOString()}')`);
-    }
-    return Math.max(current, latest);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Row mapping
-
-function str(row: Row, col: string): string {
-  const v = row[col];
-  if (typeof v !== 'string') throw new Error(`Store: column ${col} is not text (got ${v === null ? 'null' : typeof v})`);
-  return v;
-}
-
-function optStr(row: Row, col: string): string | undefined {
-  const v = row[col];
-  return v === null || v === undefined ? undefined : String(v);
-}
-
-/** Accepts what either driver returns for a timestamp: Date (pg timestamptz), ms number or string. */
-function date(row: Row, col: string): Date {
-  const v = row[col];
-  const d =
-    v instanceof Date
-      ? new Date(v.getTime())
-      : typeof v === 'number' || typeof v === 'bigint'
-        ? new Date(Number(v))
-        : typeof v === 'string' && /^-?\d+$/.test(v)
-          ? new Date(Number(v))
-          : typeof v === 'string'
-            ? new Date(v)
-            : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new Error(`Store: column ${col} does not hold a valid timestamp`);
-  return d;
-}
-
-/** Adds `key: value` only when value is defined, so absent optionals stay absent. */
-function withOptional<T extends object, K extends string>(obj: T, key: K, value: string | undefined): T {
-  if (value !== undefined) (obj as Record<string, unknown>)[key] = value;
-  return obj;
-}
-
-function toOAuthState(row: Row): OAuthState {
-  const s: OAuthState = {
-    state: str(row, 'state'),
-    teamId: str(row, 'team_id'),
-    slackUserId: str(row, 'slack_user_id'),
-    expiresAt: date(row, 'expires_at'),
-  };
-  withOptional(s, 'channelId', optStr(row, 'channel_id'));
-  withOptional(s, 'extension', optStr(row, 'extension'));
-  return withOptional(s, 'responseUrl', optStr(row, 'response_url'));
-}
-
-function toCallCard(row: Row): CallCard {
-  const c: CallCard = {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    messageTs: str(row, 'message_ts'),
-    phoneCallId: str(row, 'phone_call_id'),
-    extension: str(row, 'extension'),
-    updatedAt: date(row, 'updated_at'),
-  };
-  return withOptional(c, 'postedBy', optStr(row, 'posted_by'));
-}
-
-function toWatch(row: Row): Watch {
-  const w: Watch = {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    extension: str(row, 'extension'),
-    createdBy: str(row, 'created_by'),
-    createdAt: date(row, 'created_at'),
-  };
-  withOptional(w, 'secret', optStr(row, 'secret'));
-  const ids = optStr(row, 'event_ids');
-  if (ids !== undefined) w.eventIds = JSON.parse(ids) as string[];
-  if (row.paused_at !== null && row.paused_at !== undefined) w.pausedAt = date(row, 'paused_at');
-  return w;
-}
-
-function toBoardCard(row: Row): BoardCard {
-  const c: BoardCard = {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    phoneCallId: str(row, 'phone_call_id'),
-    extension: str(row, 'extension'),
-    state: str(row, 'state'),
-    ended: Number(row.ended) === 1,
-    updatedAt: date(row, 'updated_at'),
-  };
-  withOptional(c, 'alerts', optStr(row, 'alerts'));
-  withOptional(c, 'legHints', optStr(row, 'leg_hints'));
-  return withOptional(c, 'messageTs', optStr(row, 'message_ts'));
-}
-
-function toAuditEntry(row: Row): AuditEntry {
-  return {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    phoneCallId: str(row, 'phone_call_id'),
-    seq: Number(row.seq),
-    at: date(row, 'at'),
-    text: str(row, 'text'),
-  };
 }
 
 /**
