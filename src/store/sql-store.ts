@@ -1,14 +1,19 @@
 /**
- * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves and token
- * encryption (row mapping: rows.ts; the migration runner: migrations.ts). Each implementation supplies only its SQL
- * (`StoreStatements`, `Migration[]`), a way to run a statement, and its timestamp encoding.
+ * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves (row mapping:
+ * rows.ts; token columns: token-columns.ts; the migration runner: migrations.ts). Each
+ * implementation supplies only its SQL (`StoreStatements` in statements.ts, `Migration[]`),
+ * a way to run a statement, and its timestamp encoding.
  */
 import { createHash } from 'node:crypto';
-import { TokenDecryptionError, type TokenCipher } from './crypto.js';
+import type { TokenCipher } from './crypto.js';
 import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
+import type { StoreStatements } from './statements.js';
+import { decryptToken, tokenContext } from './token-columns.js';
 
 export type { Row } from './rows.js';
+export type { StoreStatements } from './statements.js';
+export { tokenContext } from './token-columns.js';
 export { runMigrations, type Migration, type MigrationExec } from './migrations.js';
 
 export type SqlParam = string | number | Date | null;
@@ -17,85 +22,6 @@ export interface QueryResult {
   rows: Row[];
   /** Rows inserted/updated/deleted (for statements with RETURNING: the number of rows returned). */
   changes: number;
-}
-
-/**
- * The statements each dialect provides. Parameters are positional, in the order given.
- * Column names in result rows are the snake_case table columns.
- */
-export interface StoreStatements {
-  /** (team_id, slack_user_id) → a linked_accounts row */
-  getLinkedAccount: string;
-  /** (team_id, slack_user_id, voipnow_user_id, voipnow_user_name, extension, access_token,
-   *  refresh_token, expires_at, linked_at, updated_at); upsert */
-  upsertLinkedAccount: string;
-  /** (team_id, slack_user_id) */
-  deleteLinkedAccount: string;
-  /** (extension, updated_at, team_id, slack_user_id): only these columns */
-  updateLinkedAccountExtension: string;
-  /** (access_token, refresh_token, expires_at, updated_at, team_id, slack_user_id, old refresh_token ciphertext or null):
-   *  only the token columns, and only while refresh_token still holds the old ciphertext */
-  swapLinkedAccountTokens: string;
-  /** (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension) */
-  insertOAuthState: string;
-  /** (now): delete states with expires_at <= now */
-  purgeExpiredOAuthStates: string;
-  /** (state): DELETE ... RETURNING the oauth_states row */
-  consumeOAuthState: string;
-  /** (team_id, channel_id, message_ts, phone_call_id, extension, posted_by, updated_at); upsert */
-  upsertCallCard: string;
-  /** (phone_call_id) → call_cards rows, ordered */
-  findCallCards: string;
-  /** (team_id, channel_id, message_ts) */
-  deleteCallCard: string;
-  /** (team_id, channel_id, extension, created_by, created_at); insert, ignoring a conflict */
-  insertWatch: string;
-  /** (team_id, channel_id, extension) */
-  deleteWatch: string;
-  /** (now): delete request claims with expires_at <= now */
-  purgeExpiredClaims: string;
-  /** (claim_key, expires_at); insert, ignoring a conflict (changes 0 when already claimed) */
-  insertClaim: string;
-  /** (claim_key) */
-  deleteClaim: string;
-  /** (extension) → watches rows, ordered */
-  listWatchesForExtension: string;
-  /** (team_id, channel_id) → watches rows, ordered */
-  listWatchesForChannel: string;
-  /** () → all watches rows, ordered */
-  listWatches: string;
-  /** (secret, event_ids, paused_at, team_id, channel_id, extension) */
-  updateWatch: string;
-  /** (secret) → a watches row */
-  findWatchBySecret: string;
-  /** (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at); upsert */
-  upsertBoardCard: string;
-  /** (team_id, channel_id, phone_call_id) → a board_cards row */
-  getBoardCard: string;
-  /** () → board_cards rows with ended = 0, ordered */
-  listLiveBoardCards: string;
-  /** (team_id, channel_id, message_ts) → a board_cards row */
-  findBoardCardAt: string;
-  /** (modal_id, place, expires_at); insert */
-  insertOpenModal: string;
-  /** (modal_id): DELETE ... RETURNING the open_modals row */
-  takeOpenModal: string;
-  /** (now): delete open modals with expires_at <= now */
-  purgeOpenModals: string;
-  /** (alerts, leg_hints, team_id, channel_id, phone_call_id) */
-  updateBoardCardMemory: string;
-  /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
-  upsertAuditEntry: string;
-  /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
-  listAuditEntries: string;
-}
-
-/**
- * The GCM associated data for a token column: binds the ciphertext to its row and column, so a
- * ciphertext copied to another user's row (or from refresh_token to access_token) fails to decrypt.
- */
-export function tokenContext(teamId: string, slackUserId: string, column: 'access_token' | 'refresh_token'): string {
-  return JSON.stringify(['callops', 'linked_accounts', teamId, slackUserId, column]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,19 +75,6 @@ export abstract class SqlStore implements Store {
     return this.encodeTimestamp(d);
   }
 
-  #decrypt(payload: string, teamId: string, slackUserId: string, column: 'access_token' | 'refresh_token'): string {
-    try {
-      return this.cipher.decrypt(payload, tokenContext(teamId, slackUserId, column));
-    } catch (err) {
-      if (!(err instanceof TokenDecryptionError)) throw err;
-      throw new TokenDecryptionError(
-        `Cannot decrypt the stored ${column} of the linked account (team ${teamId}, user ${slackUserId}): ` +
-          `TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the stored value was altered.`,
-        { cause: err },
-      );
-    }
-  }
-
   async getLinkedAccount(teamId: string, slackUserId: string): Promise<LinkedAccount | undefined> {
     const { rows } = await this.#run(this.statements.getLinkedAccount, [teamId, slackUserId]);
     const row = rows[0];
@@ -171,14 +84,14 @@ export abstract class SqlStore implements Store {
       teamId: str(row, 'team_id'),
       slackUserId: str(row, 'slack_user_id'),
       voipnowUserId: str(row, 'voipnow_user_id'),
-      accessToken: this.#decrypt(str(row, 'access_token'), teamId, slackUserId, 'access_token'),
+      accessToken: decryptToken(this.cipher, str(row, 'access_token'), teamId, slackUserId, 'access_token'),
       expiresAt: date(row, 'expires_at'),
       linkedAt: date(row, 'linked_at'),
       updatedAt: date(row, 'updated_at'),
     };
     withOptional(a, 'voipnowUserName', optStr(row, 'voipnow_user_name'));
     withOptional(a, 'extension', optStr(row, 'extension'));
-    withOptional(a, 'refreshToken', refresh === undefined ? undefined : this.#decrypt(refresh, teamId, slackUserId, 'refresh_token'));
+    withOptional(a, 'refreshToken', refresh === undefined ? undefined : decryptToken(this.cipher, refresh, teamId, slackUserId, 'refresh_token'));
     return a;
   }
 
@@ -221,7 +134,7 @@ export abstract class SqlStore implements Store {
     const row = rows[0];
     if (!row) return false;
     const oldCipher = optStr(row, 'refresh_token');
-    const stored = oldCipher === undefined ? undefined : this.#decrypt(oldCipher, teamId, slackUserId, 'refresh_token');
+    const stored = oldCipher === undefined ? undefined : decryptToken(this.cipher, oldCipher, teamId, slackUserId, 'refresh_token');
     if (stored !== expectedRefreshToken) return false;
     const enc = (v: string, col: 'access_token' | 'refresh_token') => this.cipher.encrypt(v, tokenContext(teamId, slackUserId, col));
     const { changes } = await this.#run(this.statements.swapLinkedAccountTokens, [
