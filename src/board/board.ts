@@ -1,19 +1,20 @@
 /**
- * The supervisor board's domain: which channels watch which extensions, the
- * pollers reading them with the watch owner's token (paused when that link
- * dies), their PhoneCallEvents, and the hand-over of each read to the card
- * ledger (ledger.ts). What to write to Slack goes to a BoardOutput; this file
+ * The supervisor board's domain: which channels watch which extensions (watch,
+ * unwatch, resume after a re-link, sync with other replicas), their
+ * PhoneCallEvents, and the card ledger (ledger.ts) the Slack side talks to. The
+ * pollers reading each watch with its owner's token, paused when that link dies,
+ * are in watch-readers.ts. What to write to Slack goes to a BoardOutput; this file
  * knows no Slack.
  */
 import { randomBytes } from 'node:crypto';
 import type { UapiClient } from '../uapi/client.js';
-import type { PhoneCall } from '../uapi/schemas.js';
 import type { Store, Watch } from '../store/types.js';
-import { Poller, DEFAULT_POLL_TIMING, type PollTiming } from './poller.js';
+import type { PollTiming } from './poller.js';
 import type { CallSnapshot, LegHint } from './snapshot.js';
 import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
+import { keyOf, type WatchState, WatchReaders } from './watch-readers.js';
 
 export interface CardRef {
   teamId: string;
@@ -47,21 +48,9 @@ export interface BoardDeps {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-interface WatchState {
-  watch: Watch;
-  poller: Poller<PhoneCall>;
-  /** Calls this watch listed on its last read. */
-  seen: Set<string>;
-}
-
-/** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
-const LIST_COUNT = 1000;
-
-const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
-
 export class Board {
-  private readonly watches = new Map<string, WatchState>();
   private readonly ledger: CardLedger;
+  private readonly readers: WatchReaders;
   private output: BoardOutput | undefined;
   private readonly now: () => number;
   /** PUBLIC_URL for PhoneCallEvents; undefined: polling only. */
@@ -77,6 +66,12 @@ export class Board {
       now: this.now,
       ...(deps.log && { log: deps.log }),
     });
+    this.readers = new WatchReaders({ ...deps, now: this.now, ledger: this.ledger, output: () => this.output });
+  }
+
+  /** The watches being read, by key. */
+  private get watches(): Map<string, WatchState> {
+    return this.readers.watches;
   }
 
   setOutput(output: BoardOutput): void {
@@ -91,7 +86,7 @@ export class Board {
     this.stop();
     this.active = true;
     await this.ledger.restore();
-    for (const w of await this.deps.store.listWatches()) this.run(w);
+    for (const w of await this.deps.store.listWatches()) this.readers.run(w);
   }
 
   /** Stop reading (shutdown, or another replica takes the board over). */
@@ -122,7 +117,7 @@ export class Board {
       if (!w) for (const id of state.seen) await this.ledger.release(state.watch.teamId, state.watch.channelId, id, key);
     }
     if (!this.active) return;
-    for (const [key, w] of stored) if (!this.watches.has(key)) this.run(w);
+    for (const [key, w] of stored) if (!this.watches.has(key)) this.readers.run(w);
   }
 
   /**
@@ -153,7 +148,7 @@ export class Board {
       this.watches.delete(key);
     }
     await this.deps.store.addWatch(watch);
-    if (this.active) this.run(watch);
+    if (this.active) this.readers.run(watch);
     return { events: Boolean(eventIds), again: Boolean(previous) };
   }
 
@@ -196,7 +191,7 @@ export class Board {
       const { pausedAt: _, ...resumed } = s.watch;
       s.poller.stop();
       await this.deps.store.updateWatch(resumed);
-      this.run(resumed);
+      this.readers.run(resumed);
       byChannel.set(resumed.channelId, [...(byChannel.get(resumed.channelId) ?? []), resumed]);
     }
     for (const [channelId, list] of byChannel) {
@@ -257,8 +252,8 @@ export class Board {
   }
 
   /** Waits for reads under way (tests, shutdown). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.watches.values()].map((w) => w.poller.settled()));
+  settled(): Promise<void> {
+    return this.readers.settled();
   }
 
   /** Live cards of a channel (for the compact summary). */
@@ -268,60 +263,5 @@ export class Board {
 
   private eventsUrl(secret: string): string {
     return `${this.eventsBase!.replace(/\/+$/, '')}/voipnow/events/${secret}`;
-  }
-
-  private run(watch: Watch): void {
-    const key = keyOf(watch.teamId, watch.channelId, watch.extension);
-    // Cards restored from the store are held by the watches of their extension until a read says otherwise.
-    const seen = this.ledger.adopt(watch.teamId, watch.channelId, watch.extension, key);
-    const owner = { teamId: watch.teamId, userId: watch.createdBy };
-    const poller = new Poller<PhoneCall>(
-      {
-        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
-        onRead: (calls) => this.reconcile(key, calls),
-        onError: (err) => this.failed(key, err),
-      },
-      this.deps.timing ?? DEFAULT_POLL_TIMING,
-      this.now,
-    );
-    this.watches.set(key, { watch, poller, seen });
-    if (!watch.pausedAt) poller.start();
-    else poller.stop();
-  }
-
-  private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
-    const state = this.watches.get(key);
-    if (!state) return;
-    state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls);
-  }
-
-  /** A read failed: a dead link pauses the watch and tells the channel once; anything else backs off. */
-  private async failed(key: string, err: unknown): Promise<'stop' | 'retry'> {
-    const state = this.watches.get(key);
-    if (!state || !this.deps.isLinkProblem(err)) {
-      this.deps.log?.('board read failed', { watch: key, error: err instanceof Error ? err.message : String(err) });
-      return 'retry';
-    }
-    const w = state.watch;
-    const paused = { ...w, pausedAt: new Date(this.now()) };
-    state.watch = paused;
-    await this.deps.store.updateWatch(paused);
-    // Every watch of this owner in this channel is paused together: one message names them all.
-    const same = [...this.watches.values()].filter(
-      (s) => s !== state && s.watch.teamId === w.teamId && s.watch.channelId === w.channelId && s.watch.createdBy === w.createdBy && !s.watch.pausedAt,
-    );
-    for (const s of same) {
-      s.poller.stop();
-      s.watch = { ...s.watch, pausedAt: paused.pausedAt };
-      await this.deps.store.updateWatch(s.watch);
-    }
-    const names = [w, ...same.map((s) => s.watch)].map((x) => `\`${x.extension}\``).join(', ');
-    this.output?.notice(
-      w.teamId,
-      w.channelId,
-      `:warning: Paused watching ${names}: the VoipNow link of <@${w.createdBy}>, who set ${same.length ? 'these watches' : 'this watch'}, has expired or was refused. ` +
-        `To resume, <@${w.createdBy}> runs \`/call link\` (the watching resumes by itself), or another linked supervisor runs \`/call watch ${[w, ...same.map((s) => s.watch)].map((x) => x.extension).join(' ')}\` here.`,
-    );
-    return 'stop';
   }
 }

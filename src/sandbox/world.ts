@@ -6,31 +6,13 @@
  * Field names and value sets follow the PhoneCalls / PhoneCallEvents resource
  * pages (see /work/shared/uapi-reference.md §2.2, §2.3, §5.2).
  */
-import { randomBytes } from 'node:crypto';
 import type { Organization, User, Extension, PhoneCallView, PhoneCall, PhoneCallEvent, CallSignal, Leg, RingSpec, SeedData } from './model.js';
+import { splitCallerId } from './formats.js';
 
+export { EVENT_ID_LENGTH, isoDate, newCallId, newEventId, splitCallerId } from './formats.js';
 export type { ExtensionType, Organization, User, Extension, PhoneCallView, PhoneCall, PhoneCallEvent, CallSignal, Leg, RingSpec, SeedData } from './model.js';
 
 export const DEFAULT_WAIT_FOR_PICKUP_SEC = 25;
-
-export function isoDate(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
-}
-
-export function newCallId(): string {
-  return randomBytes(10).toString('hex');
-}
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/**
- * Update PhoneCallEvents page, pce_id_invalid: an id is "alpha-numeric 32
- * characters long". (The page's own example id has 30; ids already in the seed
- * world keep their length, generated ones follow the rule.)
- */
-export const EVENT_ID_LENGTH = 32;
-export function newEventId(): string {
-  return Array.from(randomBytes(EVENT_ID_LENGTH), (b) => ALNUM[b % ALNUM.length]).join('');
-}
 
 /** Flow of a view from its parties: 8 incoming public, 4 outgoing public, 2 local. */
 export function flowOf(world: World, source: string[], destination: string[]): number {
@@ -38,12 +20,6 @@ export function flowOf(world: World, source: string[], destination: string[]): n
   if (source.some(isPublic)) return 8;
   if (destination.some(isPublic)) return 4;
   return 2;
-}
-
-/** Splits `John Doe <3333>` into name and number. */
-export function splitCallerId(callerId: string | undefined): { name: string; num: string } {
-  const m = /^\s*(.*?)\s*<([^<>]*)>\s*$/.exec(callerId ?? '');
-  return m ? { name: m[1] ?? '', num: m[2] ?? '' } : { name: '', num: callerId ?? '' };
 }
 
 interface PendingRing {

@@ -3,15 +3,14 @@
  * (`/slack/events`) otherwise; both also serve `GET /healthz` and the VoipNow
  * OAuth callback. Listeners live in their own files; this only wires them.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
 import type { UapiHttp } from '../uapi/http.js';
 import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
 import { Accounts } from './accounts.js';
-import { CALLBACK_PATH, LINK_BUTTON_ACTION, LINK_START_PATH, Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
+import { LINK_BUTTON_ACTION, Linking } from './linking.js';
 import { CallOperations, InFlight as ActionsInFlight, type IsSupervisor } from './operations.js';
 import { ActionPipeline, type AfterAction, type PipelineOptions } from './pipeline.js';
 import { RequestClaims } from './request-claims.js';
@@ -25,13 +24,15 @@ import { registerInteractions } from './interactions.js';
 import { registerEventEditing } from './call-event-modal.js';
 import { registerHome } from './home.js';
 import type { SlackDeps } from './deps.js';
-import { APP_NAME, APP_VERSION } from '../version.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './gate.js';
 import { InFlight } from './inflight.js';
 import { recordOutcomes } from './outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
-import { Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode, type ReadinessCheck } from '../health.js';
+import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode } from '../health.js';
+import { boltLevel, boltLogger } from './bolt-logger.js';
+import { httpRoutes } from './http-routes.js';
+import { appReadiness } from './readiness-checks.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -78,21 +79,6 @@ export interface SlackApp {
   readiness: Readiness;
   /** What `GET /metrics` serves. */
   metrics: Metrics;
-}
-
-/** Bolt logs through ours, so its lines are redacted like every other. */
-function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
-  const text = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' ');
-  let current = level;
-  return {
-    debug: (...a) => logger.debug(`bolt: ${text(a)}`),
-    info: (...a) => logger.info(`bolt: ${text(a)}`),
-    warn: (...a) => logger.warn(`bolt: ${text(a)}`),
-    error: (...a) => logger.error(`bolt: ${text(a)}`),
-    setLevel: (l) => (current = l),
-    getLevel: () => current,
-    setName: () => undefined,
-  };
 }
 
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
@@ -166,85 +152,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
   let slackAuthChecked = false;
   let socketConnected = false;
-  const checks: ReadinessCheck[] = [
-    { name: 'slack', run: async () => (slackAuthChecked ? undefined : 'the bot token has not been checked with Slack yet (starting)') },
-    {
-      name: 'store',
-      run: async () => {
-        await store.ping();
-        return undefined;
-      },
-    },
-    { name: 'pbx', run: () => pbxReady(opts.http) },
-  ];
-  if (config.slack.appToken) checks.push({ name: 'socket_mode', run: async () => (socketConnected ? undefined : 'Socket Mode is not connected to Slack') });
-  const readiness = new Readiness(checks);
+  const readiness = appReadiness({
+    store,
+    http: opts.http,
+    slackAuthChecked: () => slackAuthChecked,
+    ...(config.slack.appToken && { socketConnected: () => socketConnected }),
+  });
 
-  const routes = [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ ok: true, app: APP_NAME, version: APP_VERSION }));
-      },
-    },
-    {
-      path: '/readyz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        readiness.report().then(
-          (report) => {
-            res.writeHead(report.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-            res.end(JSON.stringify(report));
-          },
-          () => {
-            res.writeHead(503, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ ready: false }));
-          },
-        );
-      },
-    },
-    {
-      path: '/metrics',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        metrics.text().then(
-          (text) => {
-            res.writeHead(200, { 'Content-Type': metrics.contentType });
-            res.end(text);
-          },
-          (err: unknown) => {
-            logger.error('metrics failed', { error: err instanceof Error ? err.message : String(err) });
-            res.writeHead(500, { 'Content-Type': 'text/plain' });
-            res.end('metrics failed; the error was logged');
-          },
-        );
-      },
-    },
-    ...(
-      [
-        [CALLBACK_PATH, (req, res) => linking.callback(req, res)],
-        [LINK_START_PATH, (req, res) => linking.startPage(req, res)],
-        [SLACK_SIGNIN_CALLBACK_PATH, (req, res) => linking.slackCallback(req, res)],
-      ] as [string, (req: IncomingMessage, res: ServerResponse) => Promise<void>][]
-    ).map(([path, run]) => ({
-      path,
-      method: ['GET'],
-      handler: (req: IncomingMessage, res: ServerResponse) => {
-        run(req, res).catch((err: unknown) => {
-          logger.error('linking page failed', { path, error: err instanceof Error ? err.message : String(err) });
-          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-          res.end('callops could not finish linking; the error was logged.');
-        });
-      },
-    })),
-  ];
-
+  const routes = httpRoutes({ readiness, metrics, linking, logger });
   routes.push(board.route());
 
   // LOG_LEVEL drives Bolt's own logger too (its lines then pass through ours).
-  const level = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[config.logLevel ?? 'warn'];
+  const level = boltLevel(config.logLevel);
   const socket = Boolean(config.slack.appToken);
   // Separate objects: the Socket Mode client mutates the options it is given.
   const clientOptions = (): webApi.WebClientOptions => ({
@@ -372,17 +291,4 @@ function refusedOr(err: unknown, variable: string, doing: string): Error {
   const code = slackErrorCode(err);
   if (code && REFUSED_TOKEN_CODES.has(code)) return new SlackTokenRefusedError(variable, code);
   return new Error(`${doing}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
-/** Ready unless the PBX's latest news is a network failure; without recent news it is probed. */
-async function pbxReady(http: UapiHttp): Promise<string | undefined> {
-  const { lastAnswerAt, lastFailure } = http.reachability();
-  const failedLast = lastFailure !== undefined && (lastAnswerAt === undefined || lastAnswerAt < lastFailure.at);
-  if (!failedLast && lastAnswerAt !== undefined && Date.now() - lastAnswerAt < 30_000) return undefined;
-  try {
-    await http.probe();
-    return undefined;
-  } catch (err) {
-    return `VoipNow at ${http.origin} is unreachable: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }

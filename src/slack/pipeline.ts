@@ -11,7 +11,7 @@
 import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { callAction } from '../calls/actions.js';
-import { callCard, endedCard, replaceCallBlocks, withNote } from './blocks/call-card.js';
+import { callCard, endedCard, replaceCallBlocks } from './blocks/call-card.js';
 import { CallGone, execute, type Outcome, type UapiCommand } from '../calls/execute.js';
 import { UapiError } from '../uapi/errors.js';
 import type { UapiClient } from '../uapi/client.js';
@@ -21,13 +21,12 @@ import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from './leg-hints.js';
 import { callListMessage } from './blocks/call-list.js';
-import { pendingCard } from './pending-card.js';
-import type { MessagePlace, SlackMessage } from './publish.js';
+import type { SlackMessage } from './publish.js';
 import { CallRereads, type RereadJobs } from './reread.js';
-import { cardPlace, tellPrivately, type Surface } from './surface.js';
+import { cardPlace, type Surface } from './surface.js';
+import { ActionDisplay } from './action-display.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
-import type { CardRef } from '../board/board.js';
 import { actionLine } from './board/actions.js';
 
 type WebClient = webApi.WebClient;
@@ -79,12 +78,14 @@ export interface PipelineOptions {
 
 export class ActionPipeline {
   private readonly rereads: CallRereads;
+  private readonly display: ActionDisplay;
 
   constructor(
     private readonly deps: PipelineDeps,
     opts: PipelineOptions = {},
   ) {
     this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000], deps.rereadJobs);
+    this.display = new ActionDisplay(deps);
   }
 
   /** Claim the request, look the account up and check the role: once per request. */
@@ -154,7 +155,7 @@ export class ActionPipeline {
       return;
     }
     try {
-      this.markWorking(req, await this.boardCard(req));
+      this.display.markWorking(req, await this.display.boardCard(req));
       let outcome: Outcome;
       try {
         outcome = await execute(uapi, req.cmd, { ownExtension: account.extension });
@@ -175,18 +176,6 @@ export class ActionPipeline {
     }
   }
 
-  /** The card says that the action runs; sent without waiting, so a slow or rate-limited Slack never delays the action. */
-  private markWorking(req: ActionRequest, onBoard: CardRef | undefined): void {
-    const place = cardPlace(req.surface);
-    const callId = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
-    if (!place?.blocks || !callId || req.cmd.kind !== 'action' || onBoard) return;
-    const label = callAction(req.cmd.action).label;
-    const msg = { text: `${label}: working…`, blocks: withNote(place.blocks, callId, `:hourglass_flowing_sand: <@${req.user.userId}>: ${label}, working…`) };
-    this.deps.background.track(
-      this.deps.publisher.update(req.client, place, msg, { transient: true }).catch((err: unknown) => this.deps.logger.warn('could not mark card as working', { error: String(err) })),
-    );
-  }
-
   private async succeeded(req: ActionRequest, outcome: Outcome): Promise<void> {
     const { operations } = this.deps;
     if (outcome.kind === 'events') {
@@ -200,7 +189,7 @@ export class ActionPipeline {
       if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
       // `/call list` answers privately: every call with a button to post its card to the channel.
       if (req.surface.kind === 'private') msg = callListMessage(outcome.extension, outcome.calls, { postable: true });
-      await this.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
+      await this.display.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
       return;
     }
     const cmd = req.cmd as ActionCommand;
@@ -213,7 +202,7 @@ export class ActionPipeline {
     if (outcome.unread) {
       // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
       note = `:hourglass_flowing_sand: ${note}: VoipNow accepted it; the new state could not be read yet, refreshing…`;
-      msg = this.pendingOn(req, outcome.phoneCallId, outcome.extension, note);
+      msg = this.display.pendingOn(req, outcome.phoneCallId, outcome.extension, note);
       const why =
         outcome.unread.kind === 'timeout' ? 'reading it back timed out' : `reading it back failed: ${outcome.unread.status ? `HTTP ${outcome.unread.status}` : outcome.unread.code}`;
       await this.tell(
@@ -223,7 +212,7 @@ export class ActionPipeline {
     } else {
       msg = operations.message(req.user.userId, outcome, note);
     }
-    const where = await this.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
+    const where = await this.display.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
     background.track(publisher.syncOthers(req.client, outcome.phoneCallId, where, () => msg));
     if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
@@ -239,7 +228,7 @@ export class ActionPipeline {
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
     if (!uncertain) await this.deps.claims.release(req.cardPress);
-    const boardCard = await this.boardCard(req);
+    const boardCard = await this.display.boardCard(req);
     if (boardCard) {
       // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
       const said = uncertain ? 'may or may not have happened (VoipNow did not answer in time)' : slackSentence(err, this.deps);
@@ -248,8 +237,8 @@ export class ActionPipeline {
       // It may have happened: never put the old card back as if nothing did; read the call again.
       const label = callAction(cmd.action).label;
       const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
-      const msg = this.pendingOn(req, callId, cmd.extension, note);
-      const where = await this.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
+      const msg = this.display.pendingOn(req, callId, cmd.extension, note);
+      const where = await this.display.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
       this.rereads.schedule({
         client: req.client,
         user: req.user,
@@ -269,69 +258,8 @@ export class ActionPipeline {
     await this.tell(req, reply.text + extra, 'blocks' in reply ? (reply.blocks as KnownBlock[]) : undefined);
   }
 
-  /** The card showing a pending or uncertain action: the user's card with a note, or a small card of its own. */
-  private pendingOn(req: ActionRequest, phoneCallId: string, extension: string, note: string): SlackMessage {
-    // The call's own blocks as the user saw them (one call of a list, say), with the note.
-    const mine = cardPlace(req.surface)?.blocks?.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(`${phoneCallId}.`));
-    if (mine?.length) return { text: note, blocks: withNote(mine, phoneCallId, note) };
-    return pendingCard(phoneCallId, extension, note);
-  }
-
-  /**
-   * Show a message on the request's surface: update the card in place, or post a new one.
-   * Returns where it is, when it is a message callops can update later.
-   */
-  private async show(
-    req: ActionRequest,
-    msg: SlackMessage,
-    call: { phoneCallId: string; extension: string } | undefined,
-    isAction = false,
-  ): Promise<(MessagePlace & { blocks: KnownBlock[] }) | undefined> {
-    const { publisher } = this.deps;
-    const s = req.surface;
-    const boardCard = await this.boardCard(req);
-    if (boardCard) {
-      // The board re-reads the call and renders its own card through its rate-limit-aware writer.
-      this.deps.board!.note(boardCard, undefined);
-      return undefined;
-    }
-    let refused: string | undefined;
-    let where: (MessagePlace & { blocks: KnownBlock[] }) | undefined;
-    if (s.kind === 'post') {
-      const posted = await publisher.post(req.client, { teamId: req.user.teamId, channelId: s.channelId, respond: s.respond }, msg, call && { ...call, postedBy: req.user.userId });
-      refused = posted.refused;
-      where = posted.ts ? { channelId: s.channelId, ts: posted.ts, blocks: msg.blocks } : undefined;
-    } else {
-      const place = cardPlace(req.surface);
-      if (place) {
-        const blocks = place.blocks && call ? replaceCallBlocks(place.blocks, call.phoneCallId, msg.blocks) : msg.blocks;
-        refused = (await publisher.update(req.client, place, { text: msg.text, blocks })).refused;
-        where = { channelId: place.channelId, ts: place.ts, blocks, ...(place.respond && { respond: place.respond }) };
-      } else {
-        await this.tell(req, msg.text, msg.blocks);
-      }
-    }
-    if (refused) {
-      await this.tell(req, `${isAction ? 'The action ran, but ' : ''}Slack could not show the card (${refused}), so a simpler card was sent instead.`);
-    }
-    return where;
-  }
-
-  /** The supervisor board's card the request was made on, if it is one (the board renders it, never the pipeline). */
-  private boardCard(req: ActionRequest): Promise<CardRef | undefined> {
-    let found = this.boardCards.get(req);
-    if (!found) {
-      const place = cardPlace(req.surface);
-      // Looked up once per request (the local board, else the store: another replica may run the board).
-      found = place && this.deps.board ? this.deps.board.cardAt(req.user.teamId, place).catch(() => undefined) : Promise.resolve(undefined);
-      this.boardCards.set(req, found);
-    }
-    return found;
-  }
-  private readonly boardCards = new WeakMap<ActionRequest, Promise<CardRef | undefined>>();
-
   /** A private answer to the acting user on the request's surface. */
   tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
-    return tellPrivately(req.surface, req.client, req.user, text, blocks);
+    return this.display.tell(req, text, blocks);
   }
 }

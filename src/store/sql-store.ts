@@ -1,233 +1,27 @@
 /**
- * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves, row mapping,
- * token encryption and the migration runner. Each implementation supplies only its SQL
- * (`StoreStatements`, `Migration[]`), a way to run a statement, and its timestamp encoding.
+ * Logic shared by the SQLite and PostgreSQL stores: the Store methods themselves (row mapping:
+ * rows.ts; token columns: token-columns.ts; the migration runner: migrations.ts). Each
+ * implementation supplies only its SQL (`StoreStatements` in statements.ts, `Migration[]`),
+ * a way to run a statement, and its timestamp encoding.
  */
 import { createHash } from 'node:crypto';
-import { TokenDecryptionError, type TokenCipher } from './crypto.js';
+import type { TokenCipher } from './crypto.js';
 import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
+import type { StoreStatements } from './statements.js';
+import { decryptToken, tokenContext } from './token-columns.js';
 
-export type Row = Record<string, unknown>;
+export type { Row } from './rows.js';
+export type { StoreStatements } from './statements.js';
+export { tokenContext } from './token-columns.js';
+export { runMigrations, type Migration, type MigrationExec } from './migrations.js';
+
 export type SqlParam = string | number | Date | null;
 
 export interface QueryResult {
   rows: Row[];
   /** Rows inserted/updated/deleted (for statements with RETURNING: the number of rows returned). */
   changes: number;
-}
-
-/**
- * The statements each dialect provides. Parameters are positional, in the order given.
- * Column names in result rows are the snake_case table columns.
- */
-export interface StoreStatements {
-  /** (team_id, slack_user_id) → a linked_accounts row */
-  getLinkedAccount: string;
-  /** (team_id, slack_user_id, voipnow_user_id, voipnow_user_name, extension, access_token,
-   *  refresh_token, expires_at, linked_at, updated_at); upsert */
-  upsertLinkedAccount: string;
-  /** (team_id, slack_user_id) */
-  deleteLinkedAccount: string;
-  /** (extension, updated_at, team_id, slack_user_id): only these columns */
-  updateLinkedAccountExtension: string;
-  /** (access_token, refresh_token, expires_at, updated_at, team_id, slack_user_id, old refresh_token ciphertext or null):
-   *  only the token columns, and only while refresh_token still holds the old ciphertext */
-  swapLinkedAccountTokens: string;
-  /** (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension) */
-  insertOAuthState: string;
-  /** (now): delete states with expires_at <= now */
-  purgeExpiredOAuthStates: string;
-  /** (state): DELETE ... RETURNING the oauth_states row */
-  consumeOAuthState: string;
-  /** (team_id, channel_id, message_ts, phone_call_id, extension, posted_by, updated_at); upsert */
-  upsertCallCard: string;
-  /** (phone_call_id) → call_cards rows, ordered */
-  findCallCards: string;
-  /** (team_id, channel_id, message_ts) */
-  deleteCallCard: string;
-  /** (team_id, channel_id, extension, created_by, created_at); insert, ignoring a conflict */
-  insertWatch: string;
-  /** (team_id, channel_id, extension) */
-  deleteWatch: string;
-  /** (now): delete request claims with expires_at <= now */
-  purgeExpiredClaims: string;
-  /** (claim_key, expires_at); insert, ignoring a conflict (changes 0 when already claimed) */
-  insertClaim: string;
-  /** (claim_key) */
-  deleteClaim: string;
-  /** (extension) → watches rows, ordered */
-  listWatchesForExtension: string;
-  /** (team_id, channel_id) → watches rows, ordered */
-  listWatchesForChannel: string;
-  /** () → all watches rows, ordered */
-  listWatches: string;
-  /** (secret, event_ids, paused_at, team_id, channel_id, extension) */
-  updateWatch: string;
-  /** (secret) → a watches row */
-  findWatchBySecret: string;
-  /** (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at); upsert */
-  upsertBoardCard: string;
-  /** (team_id, channel_id, phone_call_id) → a board_cards row */
-  getBoardCard: string;
-  /** () → board_cards rows with ended = 0, ordered */
-  listLiveBoardCards: string;
-  /** (team_id, channel_id, message_ts) → a board_cards row */
-  findBoardCardAt: string;
-  /** (modal_id, place, expires_at); insert */
-  insertOpenModal: string;
-  /** (modal_id): DELETE ... RETURNING the open_modals row */
-  takeOpenModal: string;
-  /** (now): delete open modals with expires_at <= now */
-  purgeOpenModals: string;
-  /** (alerts, leg_hints, team_id, channel_id, phone_call_id) */
-  updateBoardCardMemory: string;
-  /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
-  upsertAuditEntry: string;
-  /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
-  listAuditEntries: string;
-}
-
-export interface Migration {
-  version: number;
-  description: string;
-  statements: string[];
-}
-
-/** Runs one statement inside the migration transaction. */
-export type MigrationExec = (sql: string) => Promise<Row[]>;
-
-/**
- * Applies pending migrations. `withLock` must run `fn` inside a single transaction that holds an
- * exclusive lock against other processes migrating the same database, committing if `fn` resolves
- * and rolling back if it rejects. Returns the resulting schema version.
- */
-export async function runMigrations(engine: string, migrations: readonly Migration[], withLock: (fn: (exec: MigrationExec) => Promise<number>) => Promise<number>): Promise<number> {
-  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  return withLock(async (exec) => {
-    await exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const [row] = await exec('SELECT MAX(version) AS version FROM schema_version');
-    const current = Number(row?.version ?? 0);
-    if (current > latest) {
-      throw new Error(`The ${engine} database is at schema version ${current}, newer than this build of callops ` + `supports (${latest}). Refusing to use it; upgrade callops.`);
-    }
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
-      for (const sql of m.statements) await exec(sql);
-      // Both values are generated here (integer, ISO timestamp), never user input.
-      await exec(`INSERT INTO schema_version (version, applied_at) VALUES (${Math.trunc(m.version)}, '${new Date().toISOString()}')`);
-    }
-    return Math.max(current, latest);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Row mapping
-
-function str(row: Row, col: string): string {
-  const v = row[col];
-  if (typeof v !== 'string') throw new Error(`Store: column ${col} is not text (got ${v === null ? 'null' : typeof v})`);
-  return v;
-}
-
-function optStr(row: Row, col: string): string | undefined {
-  const v = row[col];
-  return v === null || v === undefined ? undefined : String(v);
-}
-
-/** Accepts what either driver returns for a timestamp: Date (pg timestamptz), ms number or string. */
-function date(row: Row, col: string): Date {
-  const v = row[col];
-  const d =
-    v instanceof Date
-      ? new Date(v.getTime())
-      : typeof v === 'number' || typeof v === 'bigint'
-        ? new Date(Number(v))
-        : typeof v === 'string' && /^-?\d+$/.test(v)
-          ? new Date(Number(v))
-          : typeof v === 'string'
-            ? new Date(v)
-            : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new Error(`Store: column ${col} does not hold a valid timestamp`);
-  return d;
-}
-
-/** Adds `key: value` only when value is defined, so absent optionals stay absent. */
-function withOptional<T extends object, K extends string>(obj: T, key: K, value: string | undefined): T {
-  if (value !== undefined) (obj as Record<string, unknown>)[key] = value;
-  return obj;
-}
-
-function toOAuthState(row: Row): OAuthState {
-  const s: OAuthState = {
-    state: str(row, 'state'),
-    teamId: str(row, 'team_id'),
-    slackUserId: str(row, 'slack_user_id'),
-    expiresAt: date(row, 'expires_at'),
-  };
-  withOptional(s, 'channelId', optStr(row, 'channel_id'));
-  withOptional(s, 'extension', optStr(row, 'extension'));
-  return withOptional(s, 'responseUrl', optStr(row, 'response_url'));
-}
-
-function toCallCard(row: Row): CallCard {
-  const c: CallCard = {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    messageTs: str(row, 'message_ts'),
-    phoneCallId: str(row, 'phone_call_id'),
-    extension: str(row, 'extension'),
-    updatedAt: date(row, 'updated_at'),
-  };
-  return withOptional(c, 'postedBy', optStr(row, 'posted_by'));
-}
-
-function toWatch(row: Row): Watch {
-  const w: Watch = {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    extension: str(row, 'extension'),
-    createdBy: str(row, 'created_by'),
-    createdAt: date(row, 'created_at'),
-  };
-  withOptional(w, 'secret', optStr(row, 'secret'));
-  const ids = optStr(row, 'event_ids');
-  if (ids !== undefined) w.eventIds = JSON.parse(ids) as string[];
-  if (row.paused_at !== null && row.paused_at !== undefined) w.pausedAt = date(row, 'paused_at');
-  return w;
-}
-
-function toBoardCard(row: Row): BoardCard {
-  const c: BoardCard = {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    phoneCallId: str(row, 'phone_call_id'),
-    extension: str(row, 'extension'),
-    state: str(row, 'state'),
-    ended: Number(row.ended) === 1,
-    updatedAt: date(row, 'updated_at'),
-  };
-  withOptional(c, 'alerts', optStr(row, 'alerts'));
-  withOptional(c, 'legHints', optStr(row, 'leg_hints'));
-  return withOptional(c, 'messageTs', optStr(row, 'message_ts'));
-}
-
-function toAuditEntry(row: Row): AuditEntry {
-  return {
-    teamId: str(row, 'team_id'),
-    channelId: str(row, 'channel_id'),
-    phoneCallId: str(row, 'phone_call_id'),
-    seq: Number(row.seq),
-    at: date(row, 'at'),
-    text: str(row, 'text'),
-  };
-}
-
-/**
- * The GCM associated data for a token column: binds the ciphertext to its row and column, so a
- * ciphertext copied to another user's row (or from refresh_token to access_token) fails to decrypt.
- */
-export function tokenContext(teamId: string, slackUserId: string, column: 'access_token' | 'refresh_token'): string {
-  return JSON.stringify(['callops', 'linked_accounts', teamId, slackUserId, column]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,19 +75,6 @@ export abstract class SqlStore implements Store {
     return this.encodeTimestamp(d);
   }
 
-  #decrypt(payload: string, teamId: string, slackUserId: string, column: 'access_token' | 'refresh_token'): string {
-    try {
-      return this.cipher.decrypt(payload, tokenContext(teamId, slackUserId, column));
-    } catch (err) {
-      if (!(err instanceof TokenDecryptionError)) throw err;
-      throw new TokenDecryptionError(
-        `Cannot decrypt the stored ${column} of the linked account (team ${teamId}, user ${slackUserId}): ` +
-          `TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the stored value was altered.`,
-        { cause: err },
-      );
-    }
-  }
-
   async getLinkedAccount(teamId: string, slackUserId: string): Promise<LinkedAccount | undefined> {
     const { rows } = await this.#run(this.statements.getLinkedAccount, [teamId, slackUserId]);
     const row = rows[0];
@@ -303,14 +84,14 @@ export abstract class SqlStore implements Store {
       teamId: str(row, 'team_id'),
       slackUserId: str(row, 'slack_user_id'),
       voipnowUserId: str(row, 'voipnow_user_id'),
-      accessToken: this.#decrypt(str(row, 'access_token'), teamId, slackUserId, 'access_token'),
+      accessToken: decryptToken(this.cipher, str(row, 'access_token'), teamId, slackUserId, 'access_token'),
       expiresAt: date(row, 'expires_at'),
       linkedAt: date(row, 'linked_at'),
       updatedAt: date(row, 'updated_at'),
     };
     withOptional(a, 'voipnowUserName', optStr(row, 'voipnow_user_name'));
     withOptional(a, 'extension', optStr(row, 'extension'));
-    withOptional(a, 'refreshToken', refresh === undefined ? undefined : this.#decrypt(refresh, teamId, slackUserId, 'refresh_token'));
+    withOptional(a, 'refreshToken', refresh === undefined ? undefined : decryptToken(this.cipher, refresh, teamId, slackUserId, 'refresh_token'));
     return a;
   }
 
@@ -353,7 +134,7 @@ export abstract class SqlStore implements Store {
     const row = rows[0];
     if (!row) return false;
     const oldCipher = optStr(row, 'refresh_token');
-    const stored = oldCipher === undefined ? undefined : this.#decrypt(oldCipher, teamId, slackUserId, 'refresh_token');
+    const stored = oldCipher === undefined ? undefined : decryptToken(this.cipher, oldCipher, teamId, slackUserId, 'refresh_token');
     if (stored !== expectedRefreshToken) return false;
     const enc = (v: string, col: 'access_token' | 'refresh_token') => this.cipher.encrypt(v, tokenContext(teamId, slackUserId, col));
     const { changes } = await this.#run(this.statements.swapLinkedAccountTokens, [

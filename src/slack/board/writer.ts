@@ -17,68 +17,20 @@ import type { BoardOutput, CardRef } from '../../board/board.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
-import { DEFAULT_BUDGETS, TokenBucket, type WriteBudgets } from './budget.js';
-import { boardCard } from './render.js';
+import { DEFAULT_BUDGETS, type WriteBudgets } from './budget.js';
 import { CompactMode } from './compact.js';
+import { WriteSender, type WriterStats } from './write-sender.js';
+import { BoardWrites, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './writes.js';
 
-interface Slot {
-  ref: CardRef;
-  snapshot: CallSnapshot;
-  version: number;
-  sent: number;
-  ts?: string;
-  /** When the oldest unsent change arrived. */
-  dirtySince: number;
-  lines: string[];
-  /** Another replica is posting this card: look again after this time. */
-  heldUntil?: number;
-}
-
-interface ChannelPost {
-  teamId: string;
-  channelId: string;
-  text: string;
-  threadOf?: string; // slot key
-  /** The thread when the writer has no slot for the card (a card restored after a restart). */
-  threadTs?: string;
-  broadcast?: boolean;
-}
-
-export interface WriterHooks {
-  posted(ref: CardRef, ts: string): Promise<void>;
-  liveCalls(teamId: string, channelId: string): CallSnapshot[];
-  /** Mention of the supervisors for alerts ("<!subteam^S1>"), if any. */
-  mention(): Promise<string | undefined>;
-  /**
-   * Before posting a new card: the message it already has (posted by another replica), 'mine'
-   * when this writer may post it, 'busy' when another replica is posting it right now.
-   */
-  claimPost?(ref: CardRef): Promise<{ ts: string } | 'mine' | 'busy'>;
-  /** The post claimed with 'mine' did not happen (429, error): others may post it. */
-  releasePost?(ref: CardRef): Promise<void>;
-  /** After each write: how long the oldest change not yet in Slack has waited, per channel (metrics). */
-  staleness?(channelId: string, seconds: number): void;
-}
-
-/** How long to wait before looking again at a card another replica is posting. */
-const HELD_MS = 2000;
-
-export interface WriterStats {
-  requests: number;
-  rateLimited: number;
-  posts: number;
-  updates: number;
-}
-
-const slotKey = (r: CardRef) => `${r.teamId}|${r.channelId}|${r.phoneCallId}`;
-const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
+export type { WriterHooks } from './writes.js';
+export type { WriterStats } from './write-sender.js';
 
 export class BoardWriter implements BoardOutput {
   private readonly slots = new Map<string, Slot>();
   private readonly notices: ChannelPost[] = [];
-  private readonly updates: TokenBucket;
-  private readonly posts = new Map<string, TokenBucket>();
   private readonly budgets: WriteBudgets;
+  private readonly sender: WriteSender;
+  private readonly writes: BoardWrites;
   private readonly compact: CompactMode;
   private pumping = false;
   private timer: NodeJS.Timeout | undefined;
@@ -86,10 +38,10 @@ export class BoardWriter implements BoardOutput {
   private idleCheck = false;
   /** After a summary write, an ended card gets the next update. */
   private endedTurn = false;
-  readonly stats: WriterStats = { requests: 0, rateLimited: 0, posts: 0, updates: 0 };
+  readonly stats: WriterStats;
 
   constructor(
-    private readonly client: WebClient,
+    client: WebClient,
     private readonly hooks: WriterHooks,
     private readonly background: Background,
     private readonly logger: Logger,
@@ -97,8 +49,10 @@ export class BoardWriter implements BoardOutput {
     private readonly now: () => number = Date.now,
   ) {
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
-    this.updates = new TokenBucket(this.budgets.updatesPerMinute / 60_000, this.budgets.updateBurst, now);
+    this.sender = new WriteSender(this.budgets, logger, now);
+    this.stats = this.sender.stats;
     this.compact = new CompactMode(this.budgets, now);
+    this.writes = new BoardWrites(client, hooks, this.sender, this.compact, now);
   }
 
   card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void {
@@ -160,15 +114,6 @@ export class BoardWriter implements BoardOutput {
     return n;
   }
 
-  private postBucket(channelId: string): TokenBucket {
-    let b = this.posts.get(channelId);
-    if (!b) {
-      b = new TokenBucket(this.budgets.postsPerSecond / 1000, this.budgets.postBurst, this.now);
-      this.posts.set(channelId, b);
-    }
-    return b;
-  }
-
   private kick(): void {
     if (this.pumping || this.closed) return;
     if (this.timer) {
@@ -222,12 +167,12 @@ export class BoardWriter implements BoardOutput {
     let wait = Infinity;
     const live = [...this.slots.values()];
     const postReady = (channelId: string) => {
-      const w = this.postBucket(channelId).waitMs();
+      const w = this.sender.postBucket(channelId).waitMs();
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
     const updateReady = () => {
-      const w = this.updates.waitMs();
+      const w = this.sender.updates.waitMs();
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
@@ -247,7 +192,7 @@ export class BoardWriter implements BoardOutput {
         this.slots.delete(slotKey(s.ref)); // began and ended while the channel was compact: its history is in the store
         continue;
       }
-      if (postReady(s.ref.channelId)) return () => this.postCard(s);
+      if (postReady(s.ref.channelId)) return () => this.writes.postCard(s);
     }
     // Ended cards lose their buttons even in compact channels, taking turns with the summary of a busy channel.
     const summaryWaiting = !this.endedTurn && this.compact.channels().some((ch) => this.compact.summaryDue(ch));
@@ -256,7 +201,7 @@ export class BoardWriter implements BoardOutput {
       if (summaryWaiting && this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
       if (updateReady()) {
         this.endedTurn = false;
-        return () => this.updateCard(s);
+        return () => this.writes.updateCard(s);
       }
     }
     // 3. Notices and alerts.
@@ -267,7 +212,7 @@ export class BoardWriter implements BoardOutput {
       if (n.threadOf && slot && !thread && !this.compact.isCompact(channelKey(n.teamId, n.channelId))) continue;
       if (postReady(n.channelId)) {
         this.notices.splice(i, 1);
-        return () => this.postNotice(n, thread);
+        return () => this.writes.postNotice(n, thread, (again) => this.notices.unshift(again));
       }
     }
     // 4. Compact summaries.
@@ -277,16 +222,16 @@ export class BoardWriter implements BoardOutput {
       const [teamId, channelId] = ch.split('|') as [string, string];
       if (due === 'post' ? postReady(channelId) : updateReady()) {
         this.endedTurn = true;
-        return () => this.writeSummary(teamId, channelId, due);
+        return () => this.writes.writeSummary(teamId, channelId, due);
       }
     }
     // 5. Changed cards, longest waiting first.
     const changed = live.filter((s) => s.ts && s.version > s.sent && !this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))).sort((a, b) => a.dirtySince - b.dirtySince);
-    if (changed.length && updateReady()) return () => this.updateCard(changed[0]!);
+    if (changed.length && updateReady()) return () => this.writes.updateCard(changed[0]!);
     // 6. Audit lines.
     for (const s of live) {
       if (!s.ts || s.lines.length === 0) continue;
-      if (postReady(s.ref.channelId)) return () => this.postLines(s);
+      if (postReady(s.ref.channelId)) return () => this.writes.postLines(s);
     }
     // Slots fully written and ended are done.
     for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
@@ -300,99 +245,5 @@ export class BoardWriter implements BoardOutput {
     let n = 0;
     for (const s of this.slots.values()) if (s.version > s.sent && channelKey(s.ref.teamId, s.ref.channelId) === ch) n++;
     return n;
-  }
-
-  private async send(kind: 'post' | 'update', channelId: string, call: () => Promise<{ ts?: string }>): Promise<{ ts?: string } | undefined> {
-    const bucket = kind === 'update' ? this.updates : this.postBucket(channelId);
-    bucket.take();
-    this.stats.requests++;
-    const started = this.now();
-    // One line per board write, with its outcome and duration (never a token: the client holds it).
-    const done = (outcome: string) => this.logger.info('board write', { kind, channel: channelId, outcome, ms: this.now() - started });
-    try {
-      const res = await call();
-      bucket.succeeded();
-      if (kind === 'update') this.stats.updates++;
-      else this.stats.posts++;
-      done('ok');
-      return res;
-    } catch (err) {
-      const retryAfter = (err as { retryAfter?: number }).retryAfter;
-      if (typeof retryAfter === 'number') {
-        this.stats.rateLimited++;
-        bucket.block(retryAfter * 1000);
-        done('rate_limited');
-        this.logger.warn('Slack rate-limited a board write; waiting for Retry-After', { kind, retryAfter });
-        return undefined;
-      }
-      done(`error: ${(err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err))}`);
-      throw err;
-    }
-  }
-
-  private async postCard(s: Slot): Promise<void> {
-    const claim = await this.hooks.claimPost?.(s.ref);
-    if (claim === 'busy') {
-      s.heldUntil = this.now() + HELD_MS;
-      return;
-    }
-    if (claim !== undefined && claim !== 'mine') {
-      // Already posted (by a replica that ran the board before): it is updated, never posted twice.
-      s.ts = claim.ts;
-      await this.hooks.posted(s.ref, claim.ts);
-      return;
-    }
-    const version = s.version;
-    const msg = boardCard(s.snapshot);
-    let res: { ts?: string } | undefined;
-    try {
-      res = await this.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false }));
-    } finally {
-      if (claim === 'mine' && !res?.ts) await this.hooks.releasePost?.(s.ref);
-    }
-    if (!res?.ts) return;
-    s.ts = res.ts;
-    s.sent = version;
-    await this.hooks.posted(s.ref, res.ts);
-  }
-
-  private async updateCard(s: Slot): Promise<void> {
-    const version = s.version;
-    const msg = boardCard(s.snapshot);
-    try {
-      const res = await this.send('update', s.ref.channelId, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: msg.text, blocks: msg.blocks }));
-      if (res) s.sent = Math.max(s.sent, version);
-    } catch (err) {
-      s.sent = Math.max(s.sent, version); // a refused update is not retried with the same content
-      throw err;
-    }
-  }
-
-  private async postLines(s: Slot): Promise<void> {
-    const lines = s.lines.splice(0);
-    const res = await this.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, thread_ts: s.ts!, text: lines.join('\n'), unfurl_links: false }));
-    if (!res) s.lines.unshift(...lines);
-  }
-
-  private async postNotice(n: ChannelPost, threadTs: string | undefined): Promise<void> {
-    const mention = n.threadOf ? await this.hooks.mention() : undefined;
-    const text = mention ? `${mention} ${n.text}` : n.text;
-    const args = threadTs
-      ? { channel: n.channelId, text, unfurl_links: false, thread_ts: threadTs, reply_broadcast: Boolean(n.broadcast) }
-      : { channel: n.channelId, text, unfurl_links: false };
-    const res = await this.send('post', n.channelId, () => this.client.chat.postMessage(args));
-    if (!res) this.notices.unshift(n);
-  }
-
-  private async writeSummary(teamId: string, channelId: string, how: 'post' | 'update' | 'final'): Promise<void> {
-    const ch = channelKey(teamId, channelId);
-    const msg = this.compact.render(ch, this.hooks.liveCalls(teamId, channelId), how === 'final');
-    const ts = this.compact.ts(ch);
-    const res = await this.send(how === 'post' ? 'post' : 'update', channelId, () =>
-      how === 'post' || !ts
-        ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
-        : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
-    );
-    if (res) this.compact.written(ch, res.ts ?? ts);
   }
 }

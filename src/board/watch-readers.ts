@@ -1,0 +1,107 @@
+/**
+ * The board's read loop: one poller per watch, reading its extension with the watch
+ * owner's token and handing each read to the card ledger. A read refused because the
+ * owner's VoipNow link died pauses every watch of that owner in the channel, with one
+ * notice saying how to resume; other failures back off and retry.
+ */
+import type { PhoneCall } from '../uapi/schemas.js';
+import type { Watch } from '../store/types.js';
+import { Poller, DEFAULT_POLL_TIMING } from './poller.js';
+import type { CardLedger } from './ledger.js';
+import type { BoardDeps, BoardOutput } from './board.js';
+
+export interface WatchState {
+  watch: Watch;
+  poller: Poller<PhoneCall>;
+  /** Calls this watch listed on its last read. */
+  seen: Set<string>;
+}
+
+/** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
+const LIST_COUNT = 1000;
+
+export const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
+
+export class WatchReaders {
+  readonly watches = new Map<string, WatchState>();
+
+  constructor(
+    private readonly deps: Pick<BoardDeps, 'store' | 'clientFor' | 'isLinkProblem' | 'timing' | 'log'> & {
+      now: () => number;
+      ledger: CardLedger;
+      output: () => BoardOutput | undefined;
+    },
+  ) {}
+
+  private get now(): () => number {
+    return this.deps.now;
+  }
+
+  private get ledger(): CardLedger {
+    return this.deps.ledger;
+  }
+
+  private get output(): BoardOutput | undefined {
+    return this.deps.output();
+  }
+
+  /** Waits for reads under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.watches.values()].map((w) => w.poller.settled()));
+  }
+
+  run(watch: Watch): void {
+    const key = keyOf(watch.teamId, watch.channelId, watch.extension);
+    // Cards restored from the store are held by the watches of their extension until a read says otherwise.
+    const seen = this.ledger.adopt(watch.teamId, watch.channelId, watch.extension, key);
+    const owner = { teamId: watch.teamId, userId: watch.createdBy };
+    const poller = new Poller<PhoneCall>(
+      {
+        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
+        onRead: (calls) => this.reconcile(key, calls),
+        onError: (err) => this.failed(key, err),
+      },
+      this.deps.timing ?? DEFAULT_POLL_TIMING,
+      this.now,
+    );
+    this.watches.set(key, { watch, poller, seen });
+    if (!watch.pausedAt) poller.start();
+    else poller.stop();
+  }
+
+  private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
+    const state = this.watches.get(key);
+    if (!state) return;
+    state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls);
+  }
+
+  /** A read failed: a dead link pauses the watch and tells the channel once; anything else backs off. */
+  private async failed(key: string, err: unknown): Promise<'stop' | 'retry'> {
+    const state = this.watches.get(key);
+    if (!state || !this.deps.isLinkProblem(err)) {
+      this.deps.log?.('board read failed', { watch: key, error: err instanceof Error ? err.message : String(err) });
+      return 'retry';
+    }
+    const w = state.watch;
+    const paused = { ...w, pausedAt: new Date(this.now()) };
+    state.watch = paused;
+    await this.deps.store.updateWatch(paused);
+    // Every watch of this owner in this channel is paused together: one message names them all.
+    const same = [...this.watches.values()].filter(
+      (s) => s !== state && s.watch.teamId === w.teamId && s.watch.channelId === w.channelId && s.watch.createdBy === w.createdBy && !s.watch.pausedAt,
+    );
+    for (const s of same) {
+      s.poller.stop();
+      s.watch = { ...s.watch, pausedAt: paused.pausedAt };
+      await this.deps.store.updateWatch(s.watch);
+    }
+    const names = [w, ...same.map((s) => s.watch)].map((x) => `\`${x.extension}\``).join(', ');
+    this.output?.notice(
+      w.teamId,
+      w.channelId,
+      `:warning: Paused watching ${names}: the VoipNow link of <@${w.createdBy}>, who set ${same.length ? 'these watches' : 'this watch'}, has expired or was refused. ` +
+        `To resume, <@${w.createdBy}> runs \`/call link\` (the watching resumes by itself), or another linked supervisor runs \`/call watch ${[w, ...same.map((s) => s.watch)].map((x) => x.extension).join(' ')}\` here.`,
+    );
+    return 'stop';
+  }
+}

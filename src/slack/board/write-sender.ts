@@ -1,0 +1,66 @@
+/**
+ * Sending one board write within its budget: updates share one token bucket, posts have
+ * one per channel. Each write is counted and logged with its outcome and duration; a 429
+ * blocks the bucket for Retry-After and the write is reported as not made.
+ */
+import type { Logger } from '../../log.js';
+import { TokenBucket, type WriteBudgets } from './budget.js';
+
+export interface WriterStats {
+  requests: number;
+  rateLimited: number;
+  posts: number;
+  updates: number;
+}
+
+export class WriteSender {
+  readonly updates: TokenBucket;
+  private readonly posts = new Map<string, TokenBucket>();
+  readonly stats: WriterStats = { requests: 0, rateLimited: 0, posts: 0, updates: 0 };
+
+  constructor(
+    private readonly budgets: WriteBudgets,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {
+    this.updates = new TokenBucket(budgets.updatesPerMinute / 60_000, budgets.updateBurst, now);
+  }
+
+  postBucket(channelId: string): TokenBucket {
+    let b = this.posts.get(channelId);
+    if (!b) {
+      b = new TokenBucket(this.budgets.postsPerSecond / 1000, this.budgets.postBurst, this.now);
+      this.posts.set(channelId, b);
+    }
+    return b;
+  }
+
+  /** Makes the write; undefined when Slack rate-limited it (the bucket then waits for Retry-After). */
+  async send(kind: 'post' | 'update', channelId: string, call: () => Promise<{ ts?: string }>): Promise<{ ts?: string } | undefined> {
+    const bucket = kind === 'update' ? this.updates : this.postBucket(channelId);
+    bucket.take();
+    this.stats.requests++;
+    const started = this.now();
+    // One line per board write, with its outcome and duration (never a token: the client holds it).
+    const done = (outcome: string) => this.logger.info('board write', { kind, channel: channelId, outcome, ms: this.now() - started });
+    try {
+      const res = await call();
+      bucket.succeeded();
+      if (kind === 'update') this.stats.updates++;
+      else this.stats.posts++;
+      done('ok');
+      return res;
+    } catch (err) {
+      const retryAfter = (err as { retryAfter?: number }).retryAfter;
+      if (typeof retryAfter === 'number') {
+        this.stats.rateLimited++;
+        bucket.block(retryAfter * 1000);
+        done('rate_limited');
+        this.logger.warn('Slack rate-limited a board write; waiting for Retry-After', { kind, retryAfter });
+        return undefined;
+      }
+      done(`error: ${(err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err))}`);
+      throw err;
+    }
+  }
+}

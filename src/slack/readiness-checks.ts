@@ -1,0 +1,43 @@
+/**
+ * What `GET /readyz` checks: Slack accepted the bot token (auth.test at start), the store
+ * answers, the PBX is reachable, and (in Socket Mode) the socket is connected.
+ */
+import { Readiness, type ReadinessCheck } from '../health.js';
+import type { Store } from '../store/types.js';
+import type { UapiHttp } from '../uapi/http.js';
+
+export function appReadiness(deps: {
+  store: Store;
+  http: UapiHttp;
+  slackAuthChecked: () => boolean;
+  /** Only in Socket Mode. */
+  socketConnected?: () => boolean;
+}): Readiness {
+  const { store, http, slackAuthChecked, socketConnected } = deps;
+  const checks: ReadinessCheck[] = [
+    { name: 'slack', run: async () => (slackAuthChecked() ? undefined : 'the bot token has not been checked with Slack yet (starting)') },
+    {
+      name: 'store',
+      run: async () => {
+        await store.ping();
+        return undefined;
+      },
+    },
+    { name: 'pbx', run: () => pbxReady(http) },
+  ];
+  if (socketConnected) checks.push({ name: 'socket_mode', run: async () => (socketConnected() ? undefined : 'Socket Mode is not connected to Slack') });
+  return new Readiness(checks);
+}
+
+/** Ready unless the PBX's latest news is a network failure; without recent news it is probed. */
+async function pbxReady(http: UapiHttp): Promise<string | undefined> {
+  const { lastAnswerAt, lastFailure } = http.reachability();
+  const failedLast = lastFailure !== undefined && (lastAnswerAt === undefined || lastAnswerAt < lastFailure.at);
+  if (!failedLast && lastAnswerAt !== undefined && Date.now() - lastAnswerAt < 30_000) return undefined;
+  try {
+    await http.probe();
+    return undefined;
+  } catch (err) {
+    return `VoipNow at ${http.origin} is unreachable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
