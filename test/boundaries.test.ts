@@ -140,7 +140,7 @@ describe('layer boundaries', () => {
       ['sandbox/server.ts', "import { createLogger } from '../log.js';\nimport { seed } from './seed.js';\nimport { z } from 'zod';"],
       ['log.ts', "export { redact } from './uapi/errors.js';"],
       ['slack/app.ts', "import { run } from '../calls/execute.js';\nimport { App } from '@slack/bolt';"],
-      ['config.ts', "import { secret } from '../../shared/secret.js';"],
+      ['config.ts', "import { secret } from '../../elsewhere/secret.js';"],
     ]);
     expect(describeList(violations(fake)).split('\n')).toEqual([
       'src/uapi/client.ts imports calls/execute.ts: the VoipNow adapter knows nothing of the app above it',
@@ -150,7 +150,7 @@ describe('layer boundaries', () => {
       'src/board/watch.ts imports @slack/bolt: the board domain is free of Slack',
       'src/sandbox/server.ts imports log.ts: the sandbox is a stand-in for VoipNow and imports nothing of the app',
       'src/log.ts imports uapi/errors.ts: logging is used by every layer and reaches into none',
-      'src/config.ts imports ../../shared/secret.js: src/ imports nothing from outside src/',
+      'src/config.ts imports ../../elsewhere/secret.js: src/ imports nothing from outside src/',
     ]);
   });
 });

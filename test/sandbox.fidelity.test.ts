@@ -1,5 +1,5 @@
 /**
- * Sandbox fidelity to 4PSA's pages (../shared/uapi-reference.md), each case
+ * Sandbox fidelity to 4PSA's pages (uapi-reference.md, beside the seed pages; the cases quote what they need), each case
  * built from the page it follows, sent as raw HTTP (no client of ours).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
