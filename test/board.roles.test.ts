@@ -33,6 +33,24 @@ const { command, reply } = boardDriver(() => s, CH);
 const uapiWrites = () => s.sandbox.requests.filter((r) => r.path.startsWith('/uapi/') && r.method !== 'GET');
 const alerts = () => s.api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === CH && /:rotating_light:/.test(String(c.body.text ?? '')) && !c.rateLimited);
 
+/** UA (a supervisor) watches 0003*210 with a hold alert after `holdSeconds`; the seed call's card is posted, then held at the desk phone. */
+async function seedCallHeldOnBoard(holdSeconds: number) {
+  await boot({
+    supervisors: ['UA'],
+    board: {
+      timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
+      thresholds: { holdSeconds },
+      budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
+    },
+  });
+  await command('UA', 'watch 0003*210');
+  await reply('UA', /Watching/);
+  const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
+  const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${SEED_CALL}/hold`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  expect(res.status).toBe(200);
+  return card;
+}
+
 describe('supervisors on the board', () => {
   it('a non-supervisor can neither set a watch nor whisper from a board card; nothing reaches VoipNow', async () => {
     await boot({ supervisors: ['UA'] });
@@ -89,19 +107,7 @@ describe('supervisors on the board', () => {
   });
 
   it('hold past the threshold: one thread reply mentioning the supervisors, broadcast at twice it, never more', async () => {
-    await boot({
-      supervisors: ['UA'],
-      board: {
-        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
-        thresholds: { holdSeconds: 1 },
-        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
-      },
-    });
-    await command('UA', 'watch 0003*210');
-    await reply('UA', /Watching/);
-    const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
-    const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${SEED_CALL}/hold`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(res.status).toBe(200);
+    const card = await seedCallHeldOnBoard(1);
     const first = await waitUntil('first alert', () => alerts()[0]);
     expect(first.body.thread_ts).toBe(card.ts);
     expect(String(first.body.text)).toMatch(/<@UA> :rotating_light: .*on hold for/);
@@ -117,19 +123,7 @@ describe('supervisors on the board', () => {
   });
 
   it('restart in the middle of an episode: the alert already raised is not repeated, the next level still comes', async () => {
-    await boot({
-      supervisors: ['UA'],
-      board: {
-        timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
-        thresholds: { holdSeconds: 3 },
-        budgets: { postsPerSecond: 20, postBurst: 5, updatesPerMinute: 600, updateBurst: 5 },
-      },
-    });
-    await command('UA', 'watch 0003*210');
-    await reply('UA', /Watching/);
-    const card = await waitUntil('seed call card', () => cardsOf(s.api, posted, CH, SEED_CALL)[0]);
-    const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${SEED_CALL}/hold`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(res.status).toBe(200);
+    const card = await seedCallHeldOnBoard(3);
     await waitUntil('first alert', () => alerts()[0], 10_000);
     await s.slack.board.board.settled();
     await s.slack.idle();
