@@ -28,23 +28,24 @@ describe('tokens never reach a log line', () => {
     for (const secret of ['tok123', 'tok456', 'tok789']) expect(lines[0]).not.toContain(secret);
   });
 
+  // The secrets are letters a timestamp or pid cannot contain, so the check cannot pass or fail by chance.
   it("redacts secret fields by name (pino's redaction): tokens, secrets, authorization headers, OAuth code", () => {
     const lines: string[] = [];
     const log = createLogger('debug', (l) => void lines.push(l));
     log.info('oauth callback', {
-      code: 'auth-code-111',
-      accessToken: 'xoxb-222',
-      token: 'tok-333',
-      client_secret: 'sec-444',
-      request: { headers: { authorization: 'Basic 555' }, refresh_token: 'r-666' },
+      code: 'auth-code-QzRb7v',
+      accessToken: 'xoxb-WkTn3p',
+      token: 'tok-HjFs8m',
+      client_secret: 'sec-PxLq2d',
+      request: { headers: { authorization: 'Basic VgYc9w' }, refresh_token: 'r-NbZe4k' },
       user: 'U1',
     });
-    log.error('plain', { nested: { secret: 'sec-777' } });
+    log.error('plain', { nested: { secret: 'sec-TuMa6r' } });
     expect(lines).toHaveLength(2);
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(entries[0]).toMatchObject({ code: '[redacted]', accessToken: '[redacted]', token: '[redacted]', client_secret: '[redacted]', user: 'U1' });
     expect(entries[0]!.request).toEqual({ headers: { authorization: '[redacted]' }, refresh_token: '[redacted]' });
-    for (const secret of ['111', '222', '333', '444', '555', '666', '777']) expect(lines.join('\n')).not.toContain(secret);
+    for (const secret of ['QzRb7v', 'WkTn3p', 'HjFs8m', 'PxLq2d', 'VgYc9w', 'NbZe4k', 'TuMa6r']) expect(lines.join('\n')).not.toContain(secret);
   });
 });
 
