@@ -23,6 +23,7 @@ import { registerCommands } from './commands.js';
 import { registerInteractions } from './interactions.js';
 import { registerEventEditing } from './call-event-modal.js';
 import { registerHome } from './home.js';
+import { registerDialNumber } from './dial-number.js';
 import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './gate.js';
@@ -227,6 +228,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerInteractions(app, deps);
   registerEventEditing(app, deps);
   registerHome(app, deps);
+  registerDialNumber(app, deps);
   app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
   app.error(async (err) => {
     logger.error('unhandled Slack listener error', { error: err.message });

@@ -309,3 +309,38 @@ export function eventCallbackBody(event: Record<string, unknown>, team?: TeamRef
     event_context: `4-${randomBytes(12).toString('hex')}`,
   };
 }
+
+// ---------------------------------------------------------------- message shortcut
+
+export interface MessageShortcutArgs {
+  user: UserRef;
+  team?: TeamRef;
+  channel?: ChannelRef;
+  callbackId: string;
+  /** The message the shortcut was used on. */
+  messageText: string;
+  messageTs?: string;
+  triggerId?: string;
+}
+
+/** A realistic `type: 'message_action'` payload (a message shortcut). */
+export function messageShortcutPayload(args: MessageShortcutArgs): Record<string, unknown> {
+  const team = teamObject(args.team);
+  const user = userObject(args.user, team.id);
+  const ts = args.messageTs ?? newTs();
+  return {
+    type: 'message_action',
+    token: VERIFICATION_TOKEN,
+    action_ts: `${Math.floor(Date.now() / 1000)}.${String(next()).padStart(6, '0')}`,
+    team,
+    user,
+    channel: channelObject(args.channel),
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: args.callbackId,
+    trigger_id: args.triggerId ?? newTriggerId(),
+    response_url: fakeResponseUrl(team.id),
+    message_ts: ts,
+    message: { type: 'message', user: 'UOTHER', ts, text: args.messageText },
+  };
+}
