@@ -6,6 +6,7 @@
  * arrays, numbers, bad JSON or an empty body get 400 here (a signed `null`
  * used to make Bolt throw and end the process). Anything that still escapes
  * Bolt's listener is logged, never swallowed, and never ends the process.
+ * A path with a broken percent-escape (any path, any method) gets 400 here.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQs } from 'node:querystring';
@@ -89,6 +90,16 @@ function refuse(res: ServerResponse, status: number): void {
   res.end(status === 400 ? 'Malformed request body' : status === 413 ? 'Request body too large' : 'Request refused');
 }
 
+/** A path whose percent-escapes decode (`%ZZ`, a lone `%` or a broken UTF-8 sequence do not). */
+export function decodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Wrap Bolt's request listener: Slack requests pass the gate first; any other path goes straight on. */
 export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestListener {
   const now = opts.now ?? Date.now;
@@ -104,6 +115,13 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
   };
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!decodablePath(path)) {
+      // Bolt's route matcher would throw URIError on it and answer 500.
+      res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.end('Malformed path: a % in a path must start a valid percent-escape (e.g. %20)');
+      req.resume();
+      return;
+    }
     if (req.method !== 'POST' || !opts.endpoints.includes(path)) return passOn(req, res);
     if (opts.stopping?.()) {
       res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' });
