@@ -44,3 +44,22 @@ describe('malformed paths', () => {
     expect(lines.slice(before).filter((l) => /error/i.test(l) && !/"level":"(info|debug|warn)"/.test(l))).toEqual([]);
   });
 });
+
+describe('the HTML pages', () => {
+  const paths = ['/link/start?state=nope', '/oauth/voipnow/callback?state=nope&code=x', '/link/slack/callback?state=nope&code=x'];
+
+  it.each(paths)('%s refuses framing, referrers and sniffing', async (path) => {
+    const r = await raw('GET', path);
+    expect(r.headers['content-type']).toMatch(/^text\/html/);
+    expect(r.headers['x-frame-options']).toBe('DENY');
+    expect(r.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it.each(paths)('%s sends HSTS when the proxy says it came over TLS', async (path) => {
+    const r = await raw('GET', path, { 'x-forwarded-proto': 'https' });
+    expect(r.headers['strict-transport-security']).toMatch(/^max-age=\d{7,}/);
+  });
+});

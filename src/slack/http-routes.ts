@@ -8,6 +8,7 @@ import type { Readiness } from '../health.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { APP_NAME, APP_VERSION } from '../version.js';
+import { setPageHeaders } from './page-headers.js';
 import { CALLBACK_PATH, LINK_START_PATH, type Linking, SLACK_SIGNIN_CALLBACK_PATH } from './linking.js';
 
 export interface HttpRoute {
@@ -70,6 +71,7 @@ export function httpRoutes(deps: { readiness: Readiness; metrics: Metrics; linki
       path,
       method: ['GET'],
       handler: (req: IncomingMessage, res: ServerResponse) => {
+        setPageHeaders(req, res);
         run(req, res).catch((err: unknown) => {
           logger.error('linking page failed', { path, error: err instanceof Error ? err.message : String(err) });
           if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
