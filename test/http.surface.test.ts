@@ -17,7 +17,12 @@ afterAll(async () => {
 });
 
 /** A request with a path sent byte for byte (fetch would normalise it). */
-function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   const { hostname, port } = new URL(stack.base);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, method, path, headers }, (res) => {
@@ -61,5 +66,48 @@ describe('the HTML pages', () => {
   it.each(paths)('%s sends HSTS when the proxy says it came over TLS', async (path) => {
     const r = await raw('GET', path, { 'x-forwarded-proto': 'https' });
     expect(r.headers['strict-transport-security']).toMatch(/^max-age=\d{7,}/);
+  });
+});
+
+describe('what readiness and metrics tell a stranger', () => {
+  it('/readyz names the failed check in a word and logs the detail, never the PBX address', async () => {
+    const log: string[] = [];
+    const own = await startStack({ logLines: log });
+    try {
+      const pbx = new URL(own.sandbox.url);
+      await own.sandbox.close();
+      const res = await fetch(`${own.base}/readyz`);
+      const text = await res.text();
+      expect(res.status).toBe(503);
+      expect(JSON.parse(text)).toEqual({ ready: false, failed: ['pbx'] });
+      expect(text).not.toContain(pbx.port);
+      expect(text).not.toContain('127.0.0.1');
+      expect(log.filter((l) => l.includes('not ready') && l.includes(`127.0.0.1:${pbx.port}`))).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('/metrics is open without METRICS_TOKEN', async () => {
+    const res = await fetch(`${stack.base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('callops_');
+  });
+
+  it('/metrics needs the bearer token when METRICS_TOKEN is set', async () => {
+    const own = await startStack({ metricsToken: 'scrape-token-123' });
+    try {
+      const none = await fetch(`${own.base}/metrics`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await none.text()).not.toContain('callops_');
+      const wrong = await fetch(`${own.base}/metrics`, { headers: { authorization: 'Bearer scrape-token-124' } });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(`${own.base}/metrics`, { headers: { authorization: 'Bearer scrape-token-123' } });
+      expect(right.status).toBe(200);
+      expect(await right.text()).toContain('callops_');
+    } finally {
+      await own.close();
+    }
   });
 });
