@@ -111,3 +111,48 @@ describe('what readiness and metrics tell a stranger', () => {
     }
   });
 });
+
+describe('the Slack gate reads headers first and caps bodies', () => {
+  /** Sends the headers and `first` bytes, keeps the body open, and resolves with the answer (or fails at the deadline). */
+  function answerBeforeBody(headers: Record<string, string>, first: string): Promise<number> {
+    const { hostname, port } = new URL(stack.base);
+    return new Promise((resolve, reject) => {
+      const req = request({ hostname, port, method: 'POST', path: '/slack/events', headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', () => undefined);
+      req.write(first);
+      const deadline = setTimeout(() => {
+        req.destroy();
+        reject(new Error('no answer before the body was complete'));
+      }, 5000);
+      deadline.unref();
+    });
+  }
+
+  it('refuses a request without signature headers before its body arrives (401)', async () => {
+    const status = await answerBeforeBody({ 'content-type': 'application/json', 'content-length': String(3 * 1024 * 1024) }, '{"type":');
+    expect(status).toBe(401);
+  });
+
+  it('refuses a declared body past 1 MB before reading it (413)', async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const headers = { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024), 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': ts };
+    expect(await answerBeforeBody(headers, '{"type":')).toBe(413);
+  });
+
+  it('stops reading a chunked body at 1 MB (413)', async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const headers = { 'content-type': 'application/json', 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': ts };
+    expect(await answerBeforeBody(headers, `{"x":"${'a'.repeat(1024 * 1024 + 16)}`)).toBe(413);
+  });
+
+  it('still reads a body just under the cap (and checks its signature: 401)', async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const body = `{"x":"${'a'.repeat(1000 * 1000)}"}`;
+    const r = await raw('POST', '/slack/events', { 'content-type': 'application/json', 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': ts }, body);
+    expect(r.status).toBe(401);
+  });
+});
