@@ -100,7 +100,7 @@ function refuse(res: ServerResponse, status: number): void {
 }
 
 /** Answer without reading (the rest of) the body, and close the connection rather than drain it. */
-function refuseEarly(req: IncomingMessage, res: ServerResponse, status: number): void {
+function refuseEarly(res: ServerResponse, status: number): void {
   res.setHeader('Connection', 'close');
   refuse(res, status);
 }
@@ -150,15 +150,15 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
     const limit = signed ? MAX_BODY_BYTES : MAX_UNSIGNED_BYTES;
     if (!signed && (req.headers['content-type'] !== FORM || declared > limit)) {
       opts.logger.warn('refused a Slack request: missing signature headers', { status: 401 });
-      return refuseEarly(req, res, 401);
+      return refuseEarly(res, 401);
     }
     if (declared > limit) {
       opts.logger.warn(`refused a Slack request: body of ${declared} bytes is over ${limit}`, { status: 413 });
-      return refuseEarly(req, res, 413);
+      return refuseEarly(res, 413);
     }
     read(req, limit).then(
       (raw) => {
-        if (raw === 'too-large') return refuseEarly(req, res, signed ? 413 : 401);
+        if (raw === 'too-large') return refuseEarly(res, signed ? 413 : 401);
         const contentType = req.headers['content-type'];
         // Slack's ssl_check is unsigned; Bolt answers it and drops anything else in the body.
         const sslCheck = contentType === FORM && parseQs(raw.toString()).ssl_check === '1';
