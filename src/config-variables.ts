@@ -70,5 +70,9 @@ export const VARIABLES: Record<string, VarDoc> = {
     what: 'calls a minute the embedded sandbox PBX generates (ring, answer, hold, park, transfer, hang up), for a live board demo',
     where: 'default 0 (none); only without VOIPNOW_URL',
   },
+  METRICS_TOKEN: {
+    what: 'when set, GET /metrics needs the header Authorization: Bearer <this token> (Prometheus: authorization: credentials: <it>); unset = /metrics is open',
+    where: 'generate: openssl rand -hex 32',
+  },
   LOG_LEVEL: { what: 'debug, info, warn or error; also sets the level of the Slack framework (Bolt) logs', where: 'default info' },
 };

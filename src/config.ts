@@ -85,6 +85,7 @@ const schema = z
       return list.length ? list : undefined;
     }),
     SANDBOX_PORT: port(8080),
+    METRICS_TOKEN: optional,
     LOG_LEVEL: optional.transform((v, ctx) => {
       if (v === undefined) return undefined;
       const level = parseLogLevel(v);
@@ -170,6 +171,8 @@ export interface Config {
     queues?: string[];
   };
   sandboxPort: number;
+  /** When set, `GET /metrics` needs it as a bearer token. */
+  metricsToken?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -253,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(c.BOARD_QUEUES && { queues: c.BOARD_QUEUES }),
     },
     sandboxPort: c.SANDBOX_PORT,
+    ...(c.METRICS_TOKEN && { metricsToken: c.METRICS_TOKEN }),
     logLevel: c.LOG_LEVEL ?? 'info',
   };
 }

@@ -15,7 +15,7 @@ import { PostgresStore, TokenCipher } from '../src/store/index.js';
 
 interface Readyz {
   status: number;
-  body: { ready: boolean; checks: Record<string, { ok: boolean; reason?: string }> };
+  body: { ready: boolean; failed: string[] };
 }
 
 async function readyz(stack: Stack): Promise<Readyz> {
@@ -34,7 +34,7 @@ describe('GET /readyz', () => {
     stack = await startStack();
     const r = await readyz(stack);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ready: true, checks: { slack: { ok: true }, store: { ok: true }, pbx: { ok: true } } });
+    expect(r.body).toEqual({ ready: true, failed: [] });
     expect(stack.api.callsTo('auth.test')).toHaveLength(1);
   });
 
@@ -43,9 +43,8 @@ describe('GET /readyz', () => {
     await stack.store.close();
     const r = await readyz(stack);
     expect(r.status).toBe(503);
-    expect(r.body.ready).toBe(false);
-    expect(r.body.checks.store).toEqual({ ok: false, reason: expect.stringMatching(/closed/i) });
-    expect(r.body.checks.slack).toEqual({ ok: true });
+    expect(r.body).toEqual({ ready: false, failed: ['store'] });
+    expect((await stack.slack.readiness.report()).checks.store).toEqual({ ok: false, reason: expect.stringMatching(/closed/i) });
     expect((await fetch(`${stack.base}/healthz`)).status).toBe(200);
   });
 
@@ -54,7 +53,8 @@ describe('GET /readyz', () => {
     await stack.sandbox.close();
     const r = await readyz(stack);
     expect(r.status).toBe(503);
-    expect(r.body.checks.pbx).toEqual({ ok: false, reason: expect.stringMatching(/VoipNow at http:\/\/127\.0\.0\.1:\d+ is unreachable/) });
+    expect(r.body).toEqual({ ready: false, failed: ['pbx'] });
+    expect((await stack.slack.readiness.report()).checks.pbx).toEqual({ ok: false, reason: expect.stringMatching(/VoipNow at http:\/\/127\.0\.0\.1:\d+ is unreachable/) });
   });
 
   it('in Socket Mode, reports the connection: ready while connected, not once it is closed', async () => {
@@ -83,7 +83,8 @@ describe('GET /readyz', () => {
         await pgAdmin(`ALTER SCHEMA "${schema}" RENAME TO "${schema}_away"`);
         const down = await readyz(stack);
         expect(down.status).toBe(503);
-        expect(down.body.checks.store).toEqual({ ok: false, reason: expect.stringMatching(/schema_version/) });
+        expect(down.body).toEqual({ ready: false, failed: ['store'] });
+        expect((await stack.slack.readiness.report()).checks.store).toEqual({ ok: false, reason: expect.stringMatching(/schema_version/) });
 
         await pgAdmin(`ALTER SCHEMA "${schema}_away" RENAME TO "${schema}"`);
         const up = await readyz(stack);

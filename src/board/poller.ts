@@ -5,6 +5,8 @@
  * `idleMs` after that, backing off on errors. `poke()` (a
  * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
  * runs coalesce into one more read right after it. Never two reads at once.
+ * `nudge()` (a PhoneCallEvent) is a poke spaced `eventGapMs` after the last
+ * read began: a flood of events costs one read in flight and one queued.
  *
  * Its timers are its own (unref'd), not the app's drain point: a poller is
  * always waiting, so it must not keep `idle()` from resolving.
@@ -16,9 +18,11 @@ export interface PollTiming {
   maxBackoffMs: number;
   /** How long an extension stays at the live rate after its last live call or event (default 0). */
   lingerMs?: number;
+  /** Least time between the starts of reads that events ask for (capped at liveMs; default 0). */
+  eventGapMs?: number;
 }
 
-export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000 };
+export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000, eventGapMs: 500 };
 
 export interface PollerHooks<T> {
   read(): Promise<T[]>;
@@ -32,6 +36,10 @@ export class Poller<T> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** An event came while a read ran: one more read, spaced by the event gap. */
+  private nudged = false;
+  private lastStart = Number.NEGATIVE_INFINITY;
+  private timerDue = 0;
   private stopped = false;
   private failures = 0;
   private live = false;
@@ -49,7 +57,24 @@ export class Poller<T> {
   /** A PhoneCallEvent arrived: read now, and keep the live rate for a while. */
   nudge(): void {
     this.activeUntil = this.now() + (this.timing.lingerMs ?? 0);
-    this.poke();
+    if (this.stopped) return;
+    if (this.running) {
+      this.nudged = true;
+      return;
+    }
+    this.spaced();
+  }
+
+  /** Read now if the event gap since the last read's start is over, else once at its end. */
+  private spaced(): void {
+    const gap = Math.min(this.timing.eventGapMs ?? 0, this.timing.liveMs);
+    const wait = this.lastStart + gap - this.now();
+    if (wait <= 0) {
+      this.poke();
+      return;
+    }
+    if (this.timer && this.timerDue <= this.now() + wait) return;
+    this.armIn(wait);
   }
 
   /** Read now (coalesced with a read under way). */
@@ -65,7 +90,11 @@ export class Poller<T> {
       if (this.stopped) return;
       if (this.again) {
         this.again = false;
+        this.nudged = false;
         this.poke();
+      } else if (this.nudged) {
+        this.nudged = false;
+        this.spaced();
       } else this.arm();
     });
   }
@@ -90,6 +119,7 @@ export class Poller<T> {
 
   private async cycle(): Promise<void> {
     let items: T[];
+    this.lastStart = this.now();
     try {
       items = await this.hooks.read();
     } catch (err) {
@@ -111,11 +141,16 @@ export class Poller<T> {
   }
 
   private arm(): void {
+    this.armIn(this.delay());
+  }
+
+  private armIn(ms: number): void {
     this.clearTimer();
+    this.timerDue = this.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.poke();
-    }, this.delay());
+    }, ms);
     this.timer.unref();
   }
 

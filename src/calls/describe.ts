@@ -34,8 +34,17 @@ export function eventTypeWords(type: number | undefined): string {
   return type === undefined ? 'unknown' : (PHONE_CALL_EVENT_TYPES[type as keyof typeof PHONE_CALL_EVENT_TYPES] ?? `type ${type}`);
 }
 
+/**
+ * An event URL as shown to people: the secret of callops' own receiver
+ * (`/voipnow/events/<secret>`) is cut to its last 4 characters, since anyone who
+ * reads it could make the board read that extension.
+ */
+export function maskEventUrl(url: string): string {
+  return url.replace(/(\/voipnow\/events\/)([^/?#\s]+)/g, (_m, path: string, secret: string) => `${path}••••${secret.slice(-4)}`);
+}
+
 export function eventLine(e: PhoneCallEvent): string {
   const method = e.method === 1 ? 'POST' : e.method === 0 ? 'GET' : '?';
   const status = e.status === 1 ? 'enabled' : e.status === 0 ? 'disabled' : '?';
-  return `${e.id}  type ${e.type ?? '?'} (${eventTypeWords(e.type)})  ${method} ${e.url ?? ''}  ${status}${e.note ? `  "${e.note}"` : ''}`;
+  return `${e.id}  type ${e.type ?? '?'} (${eventTypeWords(e.type)})  ${method} ${maskEventUrl(e.url ?? '')}  ${status}${e.note ? `  "${e.note}"` : ''}`;
 }

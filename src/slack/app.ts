@@ -40,7 +40,7 @@ import { Supervisors } from './supervisors.js';
 import { actionLine, legHintOf } from './board/actions.js';
 
 export interface SlackAppOptions {
-  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup'>> & { logLevel?: Config['logLevel'] };
+  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken'>> & { logLevel?: Config['logLevel'] };
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -160,7 +160,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(config.slack.appToken && { socketConnected: () => socketConnected }),
   });
 
-  const routes = httpRoutes({ readiness, metrics, linking, logger });
+  const routes = httpRoutes({ readiness, metrics, linking, logger, ...(config.metricsToken && { metricsToken: config.metricsToken }) });
   routes.push(board.route());
 
   // LOG_LEVEL drives Bolt's own logger too (its lines then pass through ours).

@@ -6,6 +6,7 @@
  * arrays, numbers, bad JSON or an empty body get 400 here (a signed `null`
  * used to make Bolt throw and end the process). Anything that still escapes
  * Bolt's listener is logged, never swallowed, and never ends the process.
+ * A path with a broken percent-escape (any path, any method) gets 400 here.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQs } from 'node:querystring';
@@ -14,8 +15,14 @@ import type { Logger } from '../log.js';
 
 /** Slack's own window: requests more than five minutes away from our clock, either way, are refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
-/** Bolt's default body limit. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest Slack request body read: Slack's payloads (a modal's whole state, a
+ * message with 50 blocks) stay well under it. Bolt's own limit is 4 MB; past this
+ * one the answer is 413 without reading on.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** An unsigned request is only read when it can be Slack's ssl_check (`ssl_check=1&token=...`). */
+export const MAX_UNSIGNED_BYTES = 1024;
 const FORM = 'application/x-www-form-urlencoded';
 
 export interface GateOptions {
@@ -73,13 +80,16 @@ function read(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
+      if (size <= limit) return void chunks.push(c);
+      // Stop at the limit: the rest is never read (the connection closes after the answer).
+      req.off('data', onData);
+      req.pause();
+      resolve('too-large');
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -87,6 +97,22 @@ function read(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'
 function refuse(res: ServerResponse, status: number): void {
   if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain' });
   res.end(status === 400 ? 'Malformed request body' : status === 413 ? 'Request body too large' : 'Request refused');
+}
+
+/** Answer without reading (the rest of) the body, and close the connection rather than drain it. */
+function refuseEarly(res: ServerResponse, status: number): void {
+  res.setHeader('Connection', 'close');
+  refuse(res, status);
+}
+
+/** A path whose percent-escapes decode (`%ZZ`, a lone `%` or a broken UTF-8 sequence do not). */
+export function decodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Wrap Bolt's request listener: Slack requests pass the gate first; any other path goes straight on. */
@@ -104,6 +130,13 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
   };
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!decodablePath(path)) {
+      // Bolt's route matcher would throw URIError on it and answer 500.
+      res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.end('Malformed path: a % in a path must start a valid percent-escape (e.g. %20)');
+      req.resume();
+      return;
+    }
     if (req.method !== 'POST' || !opts.endpoints.includes(path)) return passOn(req, res);
     if (opts.stopping?.()) {
       res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' });
@@ -111,9 +144,21 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
       req.resume();
       return;
     }
-    read(req, MAX_BODY_BYTES).then(
+    // Headers first: nothing is buffered for a request that cannot be Slack's.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const signed = typeof req.headers['x-slack-signature'] === 'string' && typeof req.headers['x-slack-request-timestamp'] === 'string';
+    const limit = signed ? MAX_BODY_BYTES : MAX_UNSIGNED_BYTES;
+    if (!signed && (req.headers['content-type'] !== FORM || declared > limit)) {
+      opts.logger.warn('refused a Slack request: missing signature headers', { status: 401 });
+      return refuseEarly(res, 401);
+    }
+    if (declared > limit) {
+      opts.logger.warn(`refused a Slack request: body of ${declared} bytes is over ${limit}`, { status: 413 });
+      return refuseEarly(res, 413);
+    }
+    read(req, limit).then(
       (raw) => {
-        if (raw === 'too-large') return refuse(res, 413);
+        if (raw === 'too-large') return refuseEarly(res, signed ? 413 : 401);
         const contentType = req.headers['content-type'];
         // Slack's ssl_check is unsigned; Bolt answers it and drops anything else in the body.
         const sslCheck = contentType === FORM && parseQs(raw.toString()).ssl_check === '1';

@@ -51,6 +51,8 @@ export interface StackOptions {
   sandboxRandom?: () => number;
   /** Options of the app (who is a supervisor, re-read delays, ...). */
   app?: Pick<import('../../src/slack/app.js').SlackAppOptions, 'isSupervisor' | 'pipeline'>;
+  /** METRICS_TOKEN of the app. */
+  metricsToken?: string;
   /** Use this store instead of a fresh in-memory SQLite one (closed with the stack). */
   store?: Store;
 }
@@ -77,6 +79,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         publicUrl: 'http://callops.test',
         supervisors: opts.supervisors,
         supervisorGroup: opts.supervisorGroup,
+        ...(opts.metricsToken && { metricsToken: opts.metricsToken }),
       },
       store,
       http,

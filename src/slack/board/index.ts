@@ -11,6 +11,7 @@ import type { PollTiming } from '../../board/poller.js';
 import type { AlertThresholds } from '../../board/escalation.js';
 import { DEFAULT_THRESHOLDS } from '../../board/escalation.js';
 import { DEFAULT_POLL_TIMING } from '../../board/poller.js';
+import { UnknownSecrets } from './unknown-secrets.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/types.js';
@@ -118,11 +119,23 @@ export class SlackBoard {
     }
   }
 
+  /** Secrets that matched no watch a moment ago (a flood of them is answered from memory). */
+  private readonly unknownSecrets = new UnknownSecrets();
+
   /** The PhoneCallEvents receiver as a Bolt custom route. */
   route() {
     const handler = eventReceiver(
       {
-        known: async (s) => this.board.knows(s) || (await this.opts.store.findWatchBySecret(s)) !== undefined,
+        known: async (s) => {
+          if (this.board.knows(s)) {
+            this.unknownSecrets.forget(s);
+            return true;
+          }
+          if (this.unknownSecrets.has(s)) return false;
+          const found = (await this.opts.store.findWatchBySecret(s)) !== undefined;
+          if (!found) this.unknownSecrets.miss(s);
+          return found;
+        },
         poke: async (s) => {
           await this.tell({ kind: 'poke', secret: s });
           return true;
