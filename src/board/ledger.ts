@@ -21,6 +21,9 @@ interface Entry {
   seq: number;
 }
 
+/** Backstop on calls with supervisor-leg hints but no card here (a hint for a call no watch ever lists). */
+const MAX_HINTED_CALLS = 1000;
+
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
 const cardKey = (ref: CardRef) => `${ref.teamId}|${ref.channelId}|${ref.phoneCallId}`;
 
@@ -50,8 +53,21 @@ export class CardLedger {
 
   hint(phoneCallId: string, hint: LegHint): void {
     const list = (this.hints.get(phoneCallId) ?? []).filter((h) => h.from !== hint.from);
+    this.hints.delete(phoneCallId);
     this.hints.set(phoneCallId, [...list, hint]);
+    // Oldest first; a call with a card keeps its hints (they go when the card ends).
+    for (const id of this.hints.keys()) {
+      if (this.hints.size <= MAX_HINTED_CALLS) break;
+      if (this.cardsOf(id).length === 0) this.hints.delete(id);
+    }
     for (const ref of this.cardsOf(phoneCallId)) void this.saveMemory(ref);
+  }
+
+  /** What the ledger holds in memory: cards shown, calls with leg hints (both bounded by live calls). */
+  sizes(): { cards: number; hintedCalls: number; alerts: number } {
+    let cards = 0;
+    for (const entries of this.channels.values()) cards += entries.size;
+    return { cards, hintedCalls: this.hints.size, alerts: this.deps.escalation.size };
   }
 
   constructor(private readonly deps: LedgerDeps) {}

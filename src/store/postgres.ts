@@ -83,6 +83,11 @@ const STATEMENTS: StoreStatements = {
     VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
   listAuditEntries: `SELECT * FROM audit_entries WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3 ORDER BY seq`,
+  purgeAuditEntries: `DELETE FROM audit_entries WHERE at < $1 AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= $2))`,
+  purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < $1`,
+  purgeCallCards: `DELETE FROM call_cards WHERE updated_at < $1`,
 };
 
 export class PostgresStore extends SqlStore {

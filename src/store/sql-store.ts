@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
@@ -296,6 +296,20 @@ export abstract class SqlStore implements Store {
   async listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]> {
     const { rows } = await this.#run(this.statements.listWatchesForChannel, [teamId, channelId]);
     return rows.map(toWatch);
+  }
+
+  async purgeExpired(before: Date, now: Date): Promise<PurgeCounts> {
+    const b = this.#ts(before, 'before');
+    const n = this.#ts(now, 'now');
+    const s = this.statements;
+    // Audit lines first: they are judged by their card, which goes next.
+    const auditEntries = (await this.#run(s.purgeAuditEntries, [b, b])).changes;
+    const boardCards = (await this.#run(s.purgeEndedBoardCards, [b])).changes;
+    const callCards = (await this.#run(s.purgeCallCards, [b])).changes;
+    const claims = (await this.#run(s.purgeExpiredClaims, [n])).changes;
+    const oauthStates = (await this.#run(s.purgeExpiredOAuthStates, [n])).changes;
+    const openModals = (await this.#run(s.purgeOpenModals, [n])).changes;
+    return { boardCards, auditEntries, callCards, claims, oauthStates, openModals };
   }
 
   // Same SQL in both dialects, so not in StoreStatements.

@@ -72,6 +72,11 @@ const STATEMENTS: StoreStatements = {
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
   listAuditEntries: `SELECT * FROM audit_entries WHERE team_id = ? AND channel_id = ? AND phone_call_id = ? ORDER BY seq`,
+  purgeAuditEntries: `DELETE FROM audit_entries WHERE at < ? AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= ?))`,
+  purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < ?`,
+  purgeCallCards: `DELETE FROM call_cards WHERE updated_at < ?`,
 };
 
 export class SqliteStore extends SqlStore {

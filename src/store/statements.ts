@@ -67,4 +67,10 @@ export interface StoreStatements {
   upsertAuditEntry: string;
   /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
   listAuditEntries: string;
+  /** (before, before): delete audit lines older than before whose card is gone, or ended and last updated before it */
+  purgeAuditEntries: string;
+  /** (before): delete ended board cards last updated before it */
+  purgeEndedBoardCards: string;
+  /** (before): delete call cards last updated before it */
+  purgeCallCards: string;
 }

@@ -182,6 +182,12 @@ export interface Store {
   saveOpenModal(id: string, place: string, expiresAt: Date, now?: Date): Promise<void>;
   /** Single use, any replica: the place of an open modal, deleted on read; undefined when unknown or expired. */
   takeOpenModal(id: string, now?: Date): Promise<string | undefined>;
+  /**
+   * Retention: deletes ended board cards last updated before `before` with their audit lines,
+   * call cards last updated before `before`, and claims, OAuth states and open modals expired by
+   * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
+   */
+  purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
   /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
   ping(): Promise<void>;
   /** For metrics: how many Slack users are linked. */
@@ -190,6 +196,16 @@ export interface Store {
   countWatchedExtensions(): Promise<number>;
 
   close(): Promise<void>;
+}
+
+/** Rows deleted by one retention sweep, per table. */
+export interface PurgeCounts {
+  boardCards: number;
+  auditEntries: number;
+  callCards: number;
+  claims: number;
+  oauthStates: number;
+  openModals: number;
 }
 
 /** Receives operational messages (warnings). Never given tokens or keys. */
