@@ -90,6 +90,7 @@ export class CardLedger {
   /** Live cards from the store (after a restart). */
   async restore(): Promise<void> {
     this.channels.clear();
+    this.fencedOut = false;
     for (const c of await this.deps.store.listLiveBoardCards()) {
       const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
       const raised = parsed<Raised>(c.alerts);
