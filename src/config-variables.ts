@@ -39,6 +39,10 @@ export const VARIABLES: Record<string, VarDoc> = {
     what: 'with DATABASE_URL: how long a replica holds the board of a workspace without renewing it; another replica takes over after at most this plus a third of it',
     where: 'default 6 (hand-over within 10 s)',
   },
+  RETENTION_DAYS: {
+    what: "days an ended call's board cards, audit thread and call cards are kept; one replica purges older ones (and expired claims, OAuth states, open modals) every hour",
+    where: 'default 30',
+  },
   TOKEN_ENCRYPTION_KEY: {
     what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest',
     where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR',

@@ -65,6 +65,7 @@ const schema = z
     DATABASE_URL: optional,
     DATABASE_SCHEMA: optional.refine((v) => v === undefined || /^[a-z_][a-z0-9_]{0,50}$/.test(v), 'must be a plain lower-case identifier (letters, digits, underscore)'),
     LEASE_SECONDS: seconds(6),
+    RETENTION_DAYS: seconds(30),
     TOKEN_ENCRYPTION_KEY: optional,
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
     SUPERVISOR_GROUP: optional,
@@ -156,6 +157,8 @@ export interface Config {
   databaseSchema?: string;
   /** How long a replica's leases last without renewal (renewed every third of it). */
   leaseMs: number;
+  /** How long ended calls' board cards, audit lines and call cards are kept. */
+  retentionMs: number;
   tokenEncryptionKey?: string;
   supervisors?: string[];
   supervisorGroup?: string;
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL,
     databaseSchema: c.DATABASE_SCHEMA,
     leaseMs: c.LEASE_SECONDS * 1000,
+    retentionMs: c.RETENTION_DAYS * 24 * 60 * 60 * 1000,
     tokenEncryptionKey: c.TOKEN_ENCRYPTION_KEY,
     supervisors: c.SUPERVISOR_USER_IDS,
     supervisorGroup: c.SUPERVISOR_GROUP,

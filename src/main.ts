@@ -11,7 +11,9 @@ import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
 import { TokenCipher, loadOrCreateKey, openStore } from './store/index.js';
 import { createSlackApp } from './slack/app.js';
-import { openCoordination } from './coordination/index.js';
+import { MemoryLeases, openCoordination } from './coordination/index.js';
+import { RetentionSweeper } from './retention.js';
+import { replicaId } from './slack/board/holder.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 async function voipnow(config: Config, logger: Logger) {
@@ -64,6 +66,16 @@ async function main(): Promise<void> {
     : undefined;
   const slack = createSlackApp({ config, store, http, oauth, logger, ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs } }) });
   await slack.start();
+  // Nothing grows without bound: one replica an hour purges what ended calls no longer need.
+  const retention = new RetentionSweeper({
+    store,
+    leases: coordination?.leases ?? new MemoryLeases(),
+    owner: replicaId(),
+    retentionMs: config.retentionMs,
+    onSwept: (n) => logger.debug('retention: purged', { ...n }),
+    onError: (err) => logger.warn('retention: purge failed', { error: err instanceof Error ? err.message : String(err) }),
+  });
+  retention.start();
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
       `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
@@ -80,6 +92,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 9_500).unref();
     await slack.stop({ drainMs: 8_000 }).catch((err: unknown) => logger.error('shutdown: stopping Slack failed', { error: err instanceof Error ? err.message : String(err) }));
+    await retention.stop().catch(() => undefined);
     await coordination?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     http.close();

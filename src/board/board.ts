@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { UapiClient } from '../uapi/client.js';
-import type { Store, Watch } from '../store/types.js';
+import type { BoardFence, Store, Watch } from '../store/types.js';
 import type { PollTiming } from './poller.js';
 import type { CallSnapshot, LegHint } from './snapshot.js';
 import { CardLedger } from './ledger.js';
@@ -64,6 +64,7 @@ export class Board {
       isQueue: (ext) => deps.isQueue?.(ext) ?? true,
       output: () => this.output,
       now: this.now,
+      fence: () => this.fence,
       ...(deps.log && { log: deps.log }),
     });
     this.readers = new WatchReaders({ ...deps, now: this.now, ledger: this.ledger, output: () => this.output });
@@ -81,10 +82,19 @@ export class Board {
   /** False while another replica runs the board: watches set here are stored, not read. */
   private active = true;
 
-  /** Load watches and live cards from the store and start reading (again, after another replica ran it). */
-  async start(): Promise<void> {
+  /** The lease epoch this board runs under (several replicas); its writes are fenced with it. */
+  private fence: BoardFence | undefined;
+
+  /**
+   * Load watches and live cards from the store and start reading (again, after another replica
+   * ran it). With a fence, it is raised in the store first, so the previous holder's late writes
+   * are refused from then on.
+   */
+  async start(fence?: BoardFence): Promise<void> {
     this.stop();
     this.active = true;
+    if (fence) await this.deps.store.raiseBoardFence(fence);
+    this.fence = fence;
     await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.readers.run(w);
   }

@@ -44,6 +44,11 @@ export class Escalation {
 
   constructor(private readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS) {}
 
+  /** How many cards have raised something (bounded by the live cards). */
+  get size(): number {
+    return this.raised.size;
+  }
+
   /** What a card has raised in its current episode (to keep in the store). */
   memory(card: string): Raised | undefined {
     return this.raised.get(card);

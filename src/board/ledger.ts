@@ -7,7 +7,7 @@
  * supervisor legs callops started (a card's memory).
  */
 import type { PhoneCall } from '../uapi/schemas.js';
-import type { BoardCard, Store } from '../store/types.js';
+import type { BoardCard, BoardFence, Store } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
 import type { Escalation, Raised } from './escalation.js';
 import type { BoardOutput, CardRef } from './board.js';
@@ -20,6 +20,9 @@ interface Entry {
   messageTs?: string;
   seq: number;
 }
+
+/** Backstop on calls with supervisor-leg hints but no card here (a hint for a call no watch ever lists). */
+const MAX_HINTED_CALLS = 1000;
 
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
 const cardKey = (ref: CardRef) => `${ref.teamId}|${ref.channelId}|${ref.phoneCallId}`;
@@ -40,6 +43,8 @@ export interface LedgerDeps {
   isQueue: (extension: string) => boolean;
   output: () => BoardOutput | undefined;
   now: () => number;
+  /** The lease epoch this board runs under: its writes are refused once a newer holder raised its own. */
+  fence?: () => BoardFence | undefined;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -50,15 +55,42 @@ export class CardLedger {
 
   hint(phoneCallId: string, hint: LegHint): void {
     const list = (this.hints.get(phoneCallId) ?? []).filter((h) => h.from !== hint.from);
+    this.hints.delete(phoneCallId);
     this.hints.set(phoneCallId, [...list, hint]);
+    // Oldest first; a call with a card keeps its hints (they go when the card ends).
+    for (const id of this.hints.keys()) {
+      if (this.hints.size <= MAX_HINTED_CALLS) break;
+      if (this.cardsOf(id).length === 0) this.hints.delete(id);
+    }
     for (const ref of this.cardsOf(phoneCallId)) void this.saveMemory(ref);
   }
 
+  /** What the ledger holds in memory: cards shown, calls with leg hints (both bounded by live calls). */
+  sizes(): { cards: number; hintedCalls: number; alerts: number } {
+    let cards = 0;
+    for (const entries of this.channels.values()) cards += entries.size;
+    return { cards, hintedCalls: this.hints.size, alerts: this.deps.escalation.size };
+  }
+
+  /** A write was refused: another holder runs the board now, so nothing more reaches Slack from here. */
+  private fencedOut = false;
+
   constructor(private readonly deps: LedgerDeps) {}
+
+  /** Where cards go; nowhere once fenced out. */
+  private out(): BoardOutput | undefined {
+    return this.fencedOut ? undefined : this.deps.output();
+  }
+
+  /** True once a write of this ledger was refused by a newer holder's fence. */
+  get superseded(): boolean {
+    return this.fencedOut;
+  }
 
   /** Live cards from the store (after a restart). */
   async restore(): Promise<void> {
     this.channels.clear();
+    this.fencedOut = false;
     for (const c of await this.deps.store.listLiveBoardCards()) {
       const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
       const raised = parsed<Raised>(c.alerts);
@@ -74,7 +106,7 @@ export class CardLedger {
         ...(c.messageTs && { messageTs: c.messageTs }),
       });
       // Saved but never posted (the process that read it stopped first): post it now.
-      if (!c.messageTs) this.deps.output()?.card({ teamId: c.teamId, channelId: c.channelId, phoneCallId: c.phoneCallId }, JSON.parse(c.state) as CallSnapshot, undefined);
+      if (!c.messageTs) this.out()?.card({ teamId: c.teamId, channelId: c.channelId, phoneCallId: c.phoneCallId }, JSON.parse(c.state) as CallSnapshot, undefined);
     }
   }
 
@@ -95,7 +127,6 @@ export class CardLedger {
     const entries = this.channel(w.teamId, w.channelId);
     const listed = new Set<string>();
     const now = this.deps.now();
-    const out = this.deps.output();
     for (const call of calls) {
       listed.add(call.id);
       const next = snapshotOf(call, w.extension, this.hints.get(call.id));
@@ -104,8 +135,8 @@ export class CardLedger {
       if (!entry || entry.snapshot.state === 'ended') {
         entry = { snapshot: next, extension: w.extension, holders: new Set([w.key]), seq: entry?.seq ?? 0 };
         entries.set(call.id, entry);
-        out?.card(ref, next, undefined);
-        await this.save(ref, entry);
+        if (!(await this.save(ref, entry))) return listed;
+        this.out()?.card(ref, next, undefined);
         if (this.hints.has(call.id)) await this.saveMemory(ref);
         for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
       } else {
@@ -113,14 +144,14 @@ export class CardLedger {
         if (!sameSnapshot(entry.snapshot, next)) {
           const lines = changeLines(entry.snapshot, next);
           entry.snapshot = next;
-          out?.card(ref, next, entry.messageTs);
-          await this.save(ref, entry);
+          if (!(await this.save(ref, entry))) return listed;
+          this.out()?.card(ref, next, entry.messageTs);
           for (const line of lines) this.auditLine(ref, entry, line);
         }
       }
       const alert = this.deps.escalation.check(cardKey(ref), entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
       if (alert) {
-        out?.alert(ref, alert.text, alert.level, entry.messageTs);
+        this.out()?.alert(ref, alert.text, alert.level, entry.messageTs);
         await this.saveMemory(ref);
       }
     }
@@ -140,8 +171,8 @@ export class CardLedger {
     const lines = changeLines(entry.snapshot, ended);
     entry.snapshot = ended;
     this.deps.escalation.forget(cardKey(ref));
-    this.deps.output()?.card(ref, ended, entry.messageTs);
-    await this.save(ref, entry);
+    if (!(await this.save(ref, entry))) return;
+    this.out()?.card(ref, ended, entry.messageTs);
     for (const line of lines) this.auditLine(ref, entry, line);
     entries.delete(id);
     if (this.cardsOf(id).length === 0) this.hints.delete(id);
@@ -192,10 +223,13 @@ export class CardLedger {
   }
 
   private auditLine(ref: CardRef, entry: Entry, line: string): void {
+    if (this.fencedOut) return;
     entry.seq++;
-    this.deps.output()?.audit(ref, line, entry.messageTs);
+    this.out()?.audit(ref, line, entry.messageTs);
+    const fence = this.deps.fence?.();
     this.deps.store
-      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line })
+      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line }, fence)
+      .then((ok) => this.refusedUnless(ok))
       .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
   }
 
@@ -204,16 +238,32 @@ export class CardLedger {
     const raised = this.deps.escalation.memory(cardKey(ref));
     const hints = this.hints.get(ref.phoneCallId);
     try {
-      await this.deps.store.saveBoardCardMemory(ref.teamId, ref.channelId, ref.phoneCallId, {
-        ...(raised && { alerts: JSON.stringify(raised) }),
-        ...(hints?.length && { legHints: JSON.stringify(hints) }),
-      });
+      await this.deps.store.saveBoardCardMemory(
+        ref.teamId,
+        ref.channelId,
+        ref.phoneCallId,
+        {
+          ...(raised && { alerts: JSON.stringify(raised) }),
+          ...(hints?.length && { legHints: JSON.stringify(hints) }),
+        },
+        this.deps.fence?.(),
+      );
     } catch (err) {
       this.deps.log?.('could not store a board card memory', { error: err instanceof Error ? err.message : String(err) });
     }
   }
 
-  private async save(ref: CardRef, entry: Entry): Promise<void> {
+  /** A fenced write that changed nothing was refused (a missing card's memory is not a refusal). */
+  private refusedUnless(ok: boolean): void {
+    if (!ok && this.deps.fence?.()) {
+      this.fencedOut = true;
+      this.deps.log?.('board: a write was refused, another replica runs the board now');
+    }
+  }
+
+  /** False when the store refused it (fenced out). */
+  private async save(ref: CardRef, entry: Entry): Promise<boolean> {
+    if (this.fencedOut) return false;
     const card: BoardCard = {
       ...ref,
       extension: entry.extension,
@@ -222,6 +272,8 @@ export class CardLedger {
       updatedAt: new Date(this.deps.now()),
       ...(entry.messageTs && { messageTs: entry.messageTs }),
     };
-    await this.deps.store.saveBoardCard(card);
+    const ok = await this.deps.store.saveBoardCard(card, this.deps.fence?.());
+    this.refusedUnless(ok);
+    return ok;
   }
 }

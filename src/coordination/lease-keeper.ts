@@ -14,9 +14,19 @@ export interface LeaseKeeperOptions {
   ttlMs?: number;
   /** Default 2000; must be well under ttlMs. */
   renewEveryMs?: number;
-  onGained?: (key: string) => void;
+  /** With the lease's epoch, which goes up at every change of owner (fence writes with it). */
+  onGained?: (key: string, epoch: number) => void;
   onLost?: (key: string) => void;
   onError?: (err: unknown) => void;
+}
+
+/** `work`, or a rejection once `ms` have passed without an answer. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('lease: no answer before the lease expires')), Math.max(0, ms));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 export class LeaseKeeper {
@@ -63,11 +73,13 @@ export class LeaseKeeper {
     }
     for (const key of this.#wanted) {
       try {
-        const ok = await leases.acquire(key, owner, ttlMs);
-        if (ok) {
+        // A hanging connection must not keep a lease in this replica's mind past its expiry.
+        const renewed = this.#held.get(key);
+        const epoch = await withDeadline(leases.acquireEpoch(key, owner, ttlMs), renewed === undefined ? ttlMs : renewed + ttlMs - Date.now());
+        if (epoch !== undefined) {
           const had = this.#held.has(key);
           this.#held.set(key, Date.now());
-          if (!had) this.#o.onGained(key);
+          if (!had) this.#o.onGained(key, epoch);
         } else if (this.#held.has(key)) {
           this.#lose(key);
         }

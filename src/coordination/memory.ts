@@ -114,20 +114,27 @@ export class MemoryJobQueue implements JobQueue {
 }
 
 export class MemoryLeases implements LeaseManager {
-  readonly #leases = new Map<string, { owner: string; expiresAt: number }>();
+  readonly #leases = new Map<string, { owner: string; expiresAt: number; epoch: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    const now = this.now();
-    const cur = this.#leases.get(key);
-    if (cur && cur.owner !== owner && cur.expiresAt > now) return false;
-    this.#leases.set(key, { owner, expiresAt: now + ttlMs });
-    return true;
+    return (await this.acquireEpoch(key, owner, ttlMs)) !== undefined;
   }
 
+  async acquireEpoch(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
+    const now = this.now();
+    const cur = this.#leases.get(key);
+    if (cur && cur.owner !== owner && cur.expiresAt > now) return undefined;
+    const epoch = !cur ? 1 : cur.owner === owner ? cur.epoch : cur.epoch + 1;
+    this.#leases.set(key, { owner, expiresAt: now + ttlMs, epoch });
+    return epoch;
+  }
+
+  /** Expires the lease but keeps its epoch counting. */
   async release(key: string, owner: string): Promise<void> {
-    if (this.#leases.get(key)?.owner === owner) this.#leases.delete(key);
+    const cur = this.#leases.get(key);
+    if (cur?.owner === owner) cur.expiresAt = this.now();
   }
 
   async holder(key: string): Promise<string | undefined> {

@@ -46,6 +46,7 @@ export class PgLeases implements LeaseManager {
           owner TEXT NOT NULL,
           expires_at TIMESTAMPTZ NOT NULL
         )`);
+        await client.query(`ALTER TABLE ${this.#table} ADD COLUMN IF NOT EXISTS epoch BIGINT NOT NULL DEFAULT 1`);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -61,20 +62,27 @@ export class PgLeases implements LeaseManager {
   }
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    await this.#init();
-    const { rowCount } = await this.#pool.query(
-      `INSERT INTO ${this.#table} AS l (key, owner, expires_at)
-       VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
-       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-       WHERE l.owner = excluded.owner OR l.expires_at <= clock_timestamp()`,
-      [key, owner, Math.max(1, Math.round(ttlMs))],
-    );
-    return rowCount === 1;
+    return (await this.acquireEpoch(key, owner, ttlMs)) !== undefined;
   }
 
+  async acquireEpoch(key: string, owner: string, ttlMs: number): Promise<number | undefined> {
+    await this.#init();
+    const { rows } = await this.#pool.query<{ epoch: string }>(
+      `INSERT INTO ${this.#table} AS l (key, owner, expires_at)
+       VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at,
+         epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END
+       WHERE l.owner = excluded.owner OR l.expires_at <= clock_timestamp()
+       RETURNING epoch`,
+      [key, owner, Math.max(1, Math.round(ttlMs))],
+    );
+    return rows[0] ? Number(rows[0].epoch) : undefined;
+  }
+
+  /** Expires the row rather than deleting it, so the epoch keeps counting up. */
   async release(key: string, owner: string): Promise<void> {
     await this.#init();
-    await this.#pool.query(`DELETE FROM ${this.#table} WHERE key = $1 AND owner = $2`, [key, owner]);
+    await this.#pool.query(`UPDATE ${this.#table} SET expires_at = clock_timestamp() WHERE key = $1 AND owner = $2`, [key, owner]);
   }
 
   async holder(key: string): Promise<string | undefined> {

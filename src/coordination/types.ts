@@ -52,6 +52,12 @@ export interface LeaseManager {
    * True when `owner` holds it now.
    */
   acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * As acquire, answering the lease's epoch when `owner` holds it (undefined when not). The epoch
+   * goes up each time the lease changes owner (never down, also across releases), so writes made
+   * under an older epoch can be told apart and refused (fencing).
+   */
+  acquireEpoch(key: string, owner: string, ttlMs: number): Promise<number | undefined>;
   /** Gives the lease back (only if `owner` holds it), so another replica can take it at once. */
   release(key: string, owner: string): Promise<void>;
   /** Who holds `key` now, if anyone (expired leases are free). */

@@ -67,7 +67,8 @@ const STATEMENTS: StoreStatements = {
     WHERE team_id = $4 AND channel_id = $5 AND extension = $6`,
   findWatchBySecret: `SELECT * FROM watches WHERE secret = $1`,
   upsertBoardCard: `INSERT INTO board_cards (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::integer, $8::timestamptz
+    WHERE NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = $9::text AND epoch > $10::integer)
     ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
       message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
       ended = excluded.ended, updated_at = excluded.updated_at`,
@@ -76,13 +77,22 @@ const STATEMENTS: StoreStatements = {
   takeOpenModal: `DELETE FROM open_modals WHERE modal_id = $1 RETURNING *`,
   purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= $1`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3`,
-  updateBoardCardMemory: `UPDATE board_cards SET alerts = $1, leg_hints = $2 WHERE team_id = $3 AND channel_id = $4 AND phone_call_id = $5`,
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = $1, leg_hints = $2 WHERE team_id = $3 AND channel_id = $4 AND phone_call_id = $5
+    AND NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = $6::text AND epoch > $7::integer)`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id COLLATE "C", channel_id COLLATE "C", phone_call_id COLLATE "C"`,
   upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)
-    VALUES ($1, $2, $3, $4, $5, $6)
+    SELECT $1::text, $2::text, $3::text, $4::integer, $5::timestamptz, $6::text
+    WHERE NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = $7::text AND epoch > $8::integer)
     ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
   listAuditEntries: `SELECT * FROM audit_entries WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3 ORDER BY seq`,
+  raiseBoardFence: `INSERT INTO board_fences (fence_key, epoch) VALUES ($1, $2)
+    ON CONFLICT (fence_key) DO UPDATE SET epoch = GREATEST(board_fences.epoch, excluded.epoch) RETURNING epoch`,
+  purgeAuditEntries: `DELETE FROM audit_entries WHERE at < $1 AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= $2))`,
+  purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < $1`,
+  purgeCallCards: `DELETE FROM call_cards WHERE updated_at < $1`,
 };
 
 export class PostgresStore extends SqlStore {

@@ -115,5 +115,15 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
       description: 'board cards remember their escalation episode and the supervisor legs callops started, so a restart neither repeats an alert nor shows a whisper as a plain leg',
       statements: [`ALTER TABLE board_cards ADD COLUMN alerts TEXT`, `ALTER TABLE board_cards ADD COLUMN leg_hints TEXT`],
     },
+    {
+      version: 6,
+      description: 'board writes fenced by the lease epoch: a holder that lost the board (a newer epoch raised here) writes nothing',
+      statements: [
+        `CREATE TABLE board_fences (
+          fence_key TEXT PRIMARY KEY,
+          epoch INTEGER NOT NULL
+        )`,
+      ],
+    },
   ];
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, BoardCardMemory, CallCard, LinkedAccount, OAuthState, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
@@ -25,6 +25,9 @@ export interface QueryResult {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Unfenced writes name no fence key, so no fence row refuses them. */
+const fenceParams = (fence: BoardFence | undefined): SqlParam[] => (fence ? [fence.key, fence.epoch] : ['', 0]);
 
 /** The tail of each held token-refresh lock, by database and user (shared by the store objects of a process). */
 const REFRESH_LOCKS = new Map<string, Promise<unknown>>();
@@ -227,8 +230,15 @@ export abstract class SqlStore implements Store {
     return rows[0] ? toWatch(rows[0]) : undefined;
   }
 
-  async saveBoardCard(c: BoardCard): Promise<void> {
-    await this.#run(this.statements.upsertBoardCard, [c.teamId, c.channelId, c.phoneCallId, c.messageTs ?? null, c.extension, c.state, c.ended ? 1 : 0, this.#ts(c.updatedAt, 'updatedAt')]);
+  async saveBoardCard(c: BoardCard, fence?: BoardFence): Promise<boolean> {
+    const row = [c.teamId, c.channelId, c.phoneCallId, c.messageTs ?? null, c.extension, c.state, c.ended ? 1 : 0, this.#ts(c.updatedAt, 'updatedAt')];
+    const { changes } = await this.#run(this.statements.upsertBoardCard, [...row, ...fenceParams(fence)]);
+    return changes > 0;
+  }
+
+  async raiseBoardFence(fence: BoardFence): Promise<number> {
+    const { rows } = await this.#run(this.statements.raiseBoardFence, fenceParams(fence));
+    return Number(rows[0]?.epoch ?? fence.epoch);
   }
 
   async getBoardCard(teamId: string, channelId: string, phoneCallId: string): Promise<BoardCard | undefined> {
@@ -258,13 +268,14 @@ export abstract class SqlStore implements Store {
     return date(row, 'expires_at').getTime() > now.getTime() ? str(row, 'place') : undefined;
   }
 
-  async saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory): Promise<boolean> {
-    const { changes } = await this.#run(this.statements.updateBoardCardMemory, [memory.alerts ?? null, memory.legHints ?? null, teamId, channelId, phoneCallId]);
+  async saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory, fence?: BoardFence): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.updateBoardCardMemory, [memory.alerts ?? null, memory.legHints ?? null, teamId, channelId, phoneCallId, ...fenceParams(fence)]);
     return changes > 0;
   }
 
-  async appendAuditEntry(e: AuditEntry): Promise<void> {
-    await this.#run(this.statements.upsertAuditEntry, [e.teamId, e.channelId, e.phoneCallId, e.seq, this.#ts(e.at, 'at'), e.text]);
+  async appendAuditEntry(e: AuditEntry, fence?: BoardFence): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.upsertAuditEntry, [e.teamId, e.channelId, e.phoneCallId, e.seq, this.#ts(e.at, 'at'), e.text, ...fenceParams(fence)]);
+    return changes > 0;
   }
 
   async listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]> {
@@ -296,6 +307,20 @@ export abstract class SqlStore implements Store {
   async listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]> {
     const { rows } = await this.#run(this.statements.listWatchesForChannel, [teamId, channelId]);
     return rows.map(toWatch);
+  }
+
+  async purgeExpired(before: Date, now: Date): Promise<PurgeCounts> {
+    const b = this.#ts(before, 'before');
+    const n = this.#ts(now, 'now');
+    const s = this.statements;
+    // Audit lines first: they are judged by their card, which goes next.
+    const auditEntries = (await this.#run(s.purgeAuditEntries, [b, b])).changes;
+    const boardCards = (await this.#run(s.purgeEndedBoardCards, [b])).changes;
+    const callCards = (await this.#run(s.purgeCallCards, [b])).changes;
+    const claims = (await this.#run(s.purgeExpiredClaims, [n])).changes;
+    const oauthStates = (await this.#run(s.purgeExpiredOAuthStates, [n])).changes;
+    const openModals = (await this.#run(s.purgeOpenModals, [n])).changes;
+    return { boardCards, auditEntries, callCards, claims, oauthStates, openModals };
   }
 
   // Same SQL in both dialects, so not in StoreStatements.

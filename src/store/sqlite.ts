@@ -56,7 +56,7 @@ const STATEMENTS: StoreStatements = {
     WHERE team_id = ? AND channel_id = ? AND extension = ?`,
   findWatchBySecret: `SELECT * FROM watches WHERE secret = ?`,
   upsertBoardCard: `INSERT INTO board_cards (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = ? AND epoch > ?)
     ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
       message_ts = excluded.message_ts, extension = excluded.extension, state = excluded.state,
       ended = excluded.ended, updated_at = excluded.updated_at`,
@@ -65,13 +65,21 @@ const STATEMENTS: StoreStatements = {
   takeOpenModal: `DELETE FROM open_modals WHERE modal_id = ? RETURNING *`,
   purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= ?`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
-  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?
+    AND NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = ? AND epoch > ?)`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id, channel_id, phone_call_id`,
   upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)
-    VALUES (?, ?, ?, ?, ?, ?)
+    SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = ? AND epoch > ?)
     ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
   listAuditEntries: `SELECT * FROM audit_entries WHERE team_id = ? AND channel_id = ? AND phone_call_id = ? ORDER BY seq`,
+  raiseBoardFence: `INSERT INTO board_fences (fence_key, epoch) VALUES (?, ?)
+    ON CONFLICT (fence_key) DO UPDATE SET epoch = MAX(board_fences.epoch, excluded.epoch) RETURNING epoch`,
+  purgeAuditEntries: `DELETE FROM audit_entries WHERE at < ? AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= ?))`,
+  purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < ?`,
+  purgeCallCards: `DELETE FROM call_cards WHERE updated_at < ?`,
 };
 
 export class SqliteStore extends SqlStore {

@@ -47,7 +47,8 @@ export interface StoreStatements {
   updateWatch: string;
   /** (secret) → a watches row */
   findWatchBySecret: string;
-  /** (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at); upsert */
+  /** (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at, fence_key, epoch);
+   *  upsert, unless board_fences holds a newer epoch for fence_key (changes 0 then) */
   upsertBoardCard: string;
   /** (team_id, channel_id, phone_call_id) → a board_cards row */
   getBoardCard: string;
@@ -61,10 +62,18 @@ export interface StoreStatements {
   takeOpenModal: string;
   /** (now): delete open modals with expires_at <= now */
   purgeOpenModals: string;
-  /** (alerts, leg_hints, team_id, channel_id, phone_call_id) */
+  /** (alerts, leg_hints, team_id, channel_id, phone_call_id, fence_key, epoch); fenced as upsertBoardCard */
   updateBoardCardMemory: string;
-  /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
+  /** (team_id, channel_id, phone_call_id, seq, at, text, fence_key, epoch); upsert, fenced as upsertBoardCard */
   upsertAuditEntry: string;
   /** (team_id, channel_id, phone_call_id) → audit_entries rows by seq */
   listAuditEntries: string;
+  /** (fence_key, epoch) → the fence's epoch after raising it to at least epoch */
+  raiseBoardFence: string;
+  /** (before, before): delete audit lines older than before whose card is gone, or ended and last updated before it */
+  purgeAuditEntries: string;
+  /** (before): delete ended board cards last updated before it */
+  purgeEndedBoardCards: string;
+  /** (before): delete call cards last updated before it */
+  purgeCallCards: string;
 }

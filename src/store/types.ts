@@ -91,6 +91,12 @@ export interface BoardCardMemory {
   legHints?: string;
 }
 
+/** Whose board writes these are: the board's lease key and the epoch its holder took it at. */
+export interface BoardFence {
+  key: string;
+  epoch: number;
+}
+
 /** One line of a board card's audit thread. */
 export interface AuditEntry {
   teamId: string;
@@ -157,17 +163,25 @@ export interface Store {
   updateWatch(w: Watch): Promise<boolean>;
   findWatchBySecret(secret: string): Promise<Watch | undefined>;
 
-  /** Upsert on (teamId, channelId, phoneCallId). */
-  saveBoardCard(c: BoardCard): Promise<void>;
+  /**
+   * Upsert on (teamId, channelId, phoneCallId). With a fence, refused (false) when a newer epoch
+   * was raised for its key: a board holder that lost its lease writes nothing.
+   */
+  saveBoardCard(c: BoardCard, fence?: BoardFence): Promise<boolean>;
   getBoardCard(teamId: string, channelId: string, phoneCallId: string): Promise<BoardCard | undefined>;
   /** The board card posted as this message, if any. */
   findBoardCardAt(teamId: string, channelId: string, messageTs: string): Promise<BoardCard | undefined>;
   /** Cards not ended, ordered by updatedAt, then teamId, channelId, phoneCallId. */
   listLiveBoardCards(): Promise<BoardCard[]>;
   /** Sets a saved card's memory (absent fields are cleared); false when there is no such card. */
-  saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory): Promise<boolean>;
-  /** Upsert on (teamId, channelId, phoneCallId, seq). */
-  appendAuditEntry(e: AuditEntry): Promise<void>;
+  saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory, fence?: BoardFence): Promise<boolean>;
+  /** Upsert on (teamId, channelId, phoneCallId, seq); fenced as saveBoardCard (false when refused). */
+  appendAuditEntry(e: AuditEntry, fence?: BoardFence): Promise<boolean>;
+  /**
+   * A new board holder raises its lease epoch here before it writes: from then on, writes fenced
+   * with an older epoch of the same key are refused. Never lowers it; answers the fence's epoch.
+   */
+  raiseBoardFence(fence: BoardFence): Promise<number>;
   /** Ordered by seq. */
   listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]>;
 
@@ -182,6 +196,12 @@ export interface Store {
   saveOpenModal(id: string, place: string, expiresAt: Date, now?: Date): Promise<void>;
   /** Single use, any replica: the place of an open modal, deleted on read; undefined when unknown or expired. */
   takeOpenModal(id: string, now?: Date): Promise<string | undefined>;
+  /**
+   * Retention: deletes ended board cards last updated before `before` with their audit lines,
+   * call cards last updated before `before`, and claims, OAuth states and open modals expired by
+   * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
+   */
+  purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
   /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
   ping(): Promise<void>;
   /** For metrics: how many Slack users are linked. */
@@ -190,6 +210,16 @@ export interface Store {
   countWatchedExtensions(): Promise<number>;
 
   close(): Promise<void>;
+}
+
+/** Rows deleted by one retention sweep, per table. */
+export interface PurgeCounts {
+  boardCards: number;
+  auditEntries: number;
+  callCards: number;
+  claims: number;
+  oauthStates: number;
+  openModals: number;
 }
 
 /** Receives operational messages (warnings). Never given tokens or keys. */

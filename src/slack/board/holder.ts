@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { LeaseKeeper, type JobQueue, type LeaseManager } from '../../coordination/index.js';
 import type { Logger } from '../../log.js';
 import type { LegHint } from '../../board/snapshot.js';
+import type { BoardFence } from '../../store/types.js';
 
 /** What a replica hands to the holder. */
 export type BoardMessage =
@@ -33,7 +34,7 @@ export interface BoardHolderOptions {
   /** This replica's id; default host-pid-random. */
   owner?: string;
   /** The board gained (start it from the store) or lost (stop it, drop pending writes). */
-  onGained(): Promise<void>;
+  onGained(fence: BoardFence): Promise<void>;
   onLost(): void;
   /** The holder acts on a message from another replica. */
   handle(message: BoardMessage): Promise<void>;
@@ -76,7 +77,7 @@ export class BoardHolder {
       owner: this.owner,
       ttlMs: this.o.ttlMs,
       renewEveryMs: Math.max(100, Math.floor(this.o.ttlMs / 3)),
-      onGained: () => this.#then(() => this.#gain()),
+      onGained: (key, epoch) => this.#then(() => this.#gain({ key, epoch })),
       onLost: () => this.#then(async () => this.#lose()),
       onError: (err) => this.o.logger.warn('board lease: could not renew', { error: err instanceof Error ? err.message : String(err) }),
     });
@@ -107,10 +108,10 @@ export class BoardHolder {
     this.#chain = this.#chain.then(step).catch((err: unknown) => this.o.logger.error('board hand-over failed', { error: err instanceof Error ? err.message : String(err) }));
   }
 
-  async #gain(): Promise<void> {
+  async #gain(fence: BoardFence): Promise<void> {
     this.#holding = true;
-    this.o.logger.info('board: this replica now runs the board', { lease: this.#key, owner: this.owner });
-    await this.o.onGained();
+    this.o.logger.info('board: this replica now runs the board', { lease: this.#key, owner: this.owner, epoch: fence.epoch });
+    await this.o.onGained(fence);
     // Watches set or removed through other replicas are taken in every lease round.
     clearInterval(this.#sync);
     this.#sync = setInterval(() => this.#then(() => (this.#holding ? this.o.handle({ kind: 'sync' }) : Promise.resolve())), Math.max(100, Math.floor(this.o.ttlMs / 3)));

@@ -109,7 +109,7 @@ export class SlackBoard {
         ttlMs: r.ttlMs,
         logger: opts.logger,
         ...(r.owner && { owner: r.owner }),
-        onGained: () => this.board.start(),
+        onGained: (fence) => this.board.start(fence),
         onLost: () => {
           this.board.stop();
           this.writer.reset();
