@@ -151,7 +151,7 @@ export class CardLedger {
   note(ref: CardRef, line: string | undefined): Set<string> | undefined {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
-    if (line) this.auditLine(ref, entry, line);
+    if (line) this.auditLine(ref, entry, line, true);
     return entry.holders;
   }
 
@@ -191,9 +191,10 @@ export class CardLedger {
     return m;
   }
 
-  private auditLine(ref: CardRef, entry: Entry, line: string): void {
+  /** `own`: the front end's own line (an action taken), not one made of PBX values. */
+  private auditLine(ref: CardRef, entry: Entry, line: string, own = false): void {
     entry.seq++;
-    this.deps.output()?.audit(ref, line, entry.messageTs);
+    this.deps.output()?.audit(ref, line, entry.messageTs, own);
     this.deps.store
       .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line })
       .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
