@@ -100,6 +100,15 @@ describe('traffic', () => {
     expect((await traffic()).active).toBe(0);
   });
 
+  it('callerNames: inbound callers carry those SIP display names, any characters, quoted', async () => {
+    const name = '<!channel> "*x*" <@U999>';
+    const r = await post('traffic', { callsPerMinute: 600, seed: 7, extensions: ['0003*210'], outboundShare: 0, callerNames: [name] });
+    expect(r.status).toBe(200);
+    const callerIds = () => [...sb.world.calls.values()].flatMap((c) => c.views.map((v) => v.callerId ?? ''));
+    await until('a generated call with the name', async () => callerIds().some((id) => id.startsWith('"<!channel> \\"*x*\\" <@U999>" <')));
+    await post('traffic', { callsPerMinute: 0 });
+  });
+
   it('reset stops the traffic', async () => {
     await post('traffic', { callsPerMinute: 60 });
     expect((await traffic()).running).toBe(true);
@@ -117,6 +126,7 @@ describe('traffic', () => {
     [{ callsPerMinute: 10, extensions: ['0003*500'] }, '0003*500'],
     [{ callsPerMinute: 10, extensions: ['0003*999'] }, '0003*999'],
     [{ callsPerMinute: 10, seed: 1.5 }, 'seed'],
+    [{ callsPerMinute: 10, callerNames: ['two\nlines'] }, 'callerNames'],
     [{ callsPerMinute: 10, speed: 'fast' }, 'speed'],
     [[1, 2], 'JSON object'],
   ])('%j → 400 naming %s', async (body, word) => {

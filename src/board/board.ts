@@ -26,11 +26,15 @@ export interface CardRef {
 export interface BoardOutput {
   /** The latest state of a card; `messageTs` when it was already posted. */
   card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void;
-  /** One audit line for the card's thread (`messageTs`: the card's message, known after a restart). */
-  audit(ref: CardRef, line: string, messageTs?: string): void;
-  /** An escalation for the card's thread; level 2 is also broadcast. */
+  /**
+   * One audit line for the card's thread (`messageTs`: the card's message, known after a restart).
+   * Plain text with PBX values in it, to be escaped by the front end; `own`: a line the front
+   * end wrote itself (given to `afterAction`), in its own markup.
+   */
+  audit(ref: CardRef, line: string, messageTs?: string, own?: boolean): void;
+  /** An escalation for the card's thread (plain text with PBX values in it); level 2 is also broadcast. */
   alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void;
-  /** A message to the channel itself. */
+  /** A message to the channel itself, in the front end's markup (callops' own text only). */
   notice(teamId: string, channelId: string, text: string): void;
 }
 

@@ -182,7 +182,7 @@ export class CardLedger {
   note(ref: CardRef, line: string | undefined): Set<string> | undefined {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
-    if (line) this.auditLine(ref, entry, line);
+    if (line) this.auditLine(ref, entry, line, true);
     return entry.holders;
   }
 
@@ -222,10 +222,11 @@ export class CardLedger {
     return m;
   }
 
-  private auditLine(ref: CardRef, entry: Entry, line: string): void {
+  /** `own`: the front end's own line (an action taken), not one made of PBX values. */
+  private auditLine(ref: CardRef, entry: Entry, line: string, own = false): void {
     if (this.fencedOut) return;
     entry.seq++;
-    this.out()?.audit(ref, line, entry.messageTs);
+    this.out()?.audit(ref, line, entry.messageTs, own);
     const fence = this.deps.fence?.();
     this.deps.store
       .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line }, fence)

@@ -11,6 +11,7 @@ import { helpFor } from '../calls/help.js';
 import { outcomeText, type TextOptions } from '../calls/text.js';
 import { failureText } from '../calls/respond.js';
 import type { Logger } from '../log.js';
+import { terminalSafe } from './terminal-safe.js';
 import { EXIT, UsageError, errorCodeOf, exitCodeOf, type ExitCode } from './exit.js';
 
 export interface ConsoleResult {
@@ -58,7 +59,7 @@ export function parseLine(line: string): Command {
 /** A failure as a result: its sentence, its exit code, its --json object. */
 export function failed(command: string, err: unknown, stage: 'parse' | 'run', logger?: Logger): ConsoleResult {
   const exit = exitCodeOf(err, stage);
-  const text = err instanceof UsageError ? err.message : failureText(err, logger);
+  const text = terminalSafe(err instanceof UsageError ? err.message : failureText(err, logger));
   return { ok: false, exit, text, json: { ok: false, command, error: { code: errorCodeOf(err, exit), message: text, exit } } };
 }
 
@@ -83,7 +84,7 @@ export async function runLine(client: ClientSource, line: string, opts: SessionO
     const outcome = await (opts.waiting ? opts.waiting(work) : work);
     if (outcome.kind === 'calls') opts.seen?.(outcome.calls);
     if (outcome.kind === 'action' && outcome.call) opts.seen?.([outcome.call]);
-    return { ok: true, exit: EXIT.ok, text: outcomeText(outcome, opts), json: { ok: true, command, result: outcome } };
+    return { ok: true, exit: EXIT.ok, text: terminalSafe(outcomeText(outcome, opts)), json: { ok: true, command, result: outcome } };
   } catch (err) {
     return failed(command, err, 'run', opts.logger);
   }

@@ -35,6 +35,8 @@ export interface TrafficConfig {
   meanRingSeconds: number;
   /** seeds every random choice, for repeatable runs */
   seed?: number;
+  /** SIP display names for inbound callers, picked at random (any characters, e.g. `<!channel> *x*`); default "Customer NNNN" */
+  callerNames?: string[];
 }
 
 export interface TrafficStatus {
@@ -69,7 +71,7 @@ function invalid(message: string): never {
 export function validateTraffic(world: World, raw: unknown): TrafficConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalid('The body must be a JSON object, e.g. {"callsPerMinute": 20}.');
   const b = raw as Record<string, unknown>;
-  const known = ['callsPerMinute', 'extensions', 'seed', ...Object.keys(DEFAULTS)];
+  const known = ['callsPerMinute', 'extensions', 'seed', 'callerNames', ...Object.keys(DEFAULTS)];
   const unknown = Object.keys(b).filter((k) => !known.includes(k));
   if (unknown.length > 0) invalid(`Unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}.`);
   const cpm = b.callsPerMinute;
@@ -95,7 +97,19 @@ export function validateTraffic(world: World, raw: unknown): TrafficConfig {
     if (typeof b.seed !== 'number' || !Number.isInteger(b.seed)) invalid('seed must be an integer.');
     config.seed = b.seed;
   }
+  if (b.callerNames !== undefined) {
+    const names = b.callerNames;
+    if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string' && n.length <= 200 && !/[\r\n]/.test(n))) {
+      invalid('callerNames must be a non-empty list of names of at most 200 characters, one line each, e.g. ["<!channel> *x*"].');
+    }
+    config.callerNames = names as string[];
+  }
   return config;
+}
+
+/** `Name <number>`, or a quoted SIP display name `"any \\"text\\"" <number>`. */
+function callerIdFor(name: string, number: string, quoted: boolean): string {
+  return quoted ? `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}" <${number}>` : `${name} <${number}>`;
 }
 
 function extensionsOf(world: World, v: unknown): string[] {
@@ -185,7 +199,7 @@ export class TrafficGenerator {
       orgId: target.orgId,
       source: outbound ? [target.number] : [number],
       destination: outbound ? [number] : [target.number],
-      ...(outbound ? {} : { callerId: `Customer ${number.slice(-4)} <${number}>` }),
+      ...(outbound ? {} : { callerId: callerIdFor(pick(r, config.callerNames ?? []) ?? `Customer ${number.slice(-4)}`, number, config.callerNames !== undefined) }),
       // Rings until the desk answers below; waitForPickup only as a backstop.
       waitForPickupSec: ringMs / 1000 + 60,
       ringSourceFirst: false,

@@ -42,8 +42,10 @@ export function required<T>(v: T | undefined, code: ErrorCode): T {
 /**
  * UAPI-Caller-Id, `John Doe <+3334444>`: a name, then a number of digits,
  * `+` and `*` inside angle brackets (the MCP server also accepts `<0003*001>`).
+ * A real PBX also passes a quoted SIP display name through, with any characters
+ * in it (`"<!channel> *x*" <5551234>`; `\"` and `\\` escaped), so tests can send hostile names.
  */
-const CALLER_ID = /^[^<>]{0,200}<[0-9+*]{1,64}>\s*$/;
+const CALLER_ID = /^(?:[^<>"]{0,200}|\s*"(?:[^"\\\r\n]|\\.){0,200}"\s*)<[0-9+*]{1,64}>\s*$/;
 
 export function callerIdOf(v: unknown, code: ErrorCode = 'pc_callerid_invalid'): string | undefined {
   if (v === undefined || v === null) return undefined;

@@ -13,6 +13,7 @@ import { confirmOf, viewButtons } from '../blocks/call-card.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import { STATE_EMOJI, headline, when } from '../blocks/call-headline.js';
 import { LIMITS, clip } from '../blocks/limits.js';
+import { mrkdwn } from '../slack-text.js';
 import type { SlackMessage } from '../publish.js';
 
 /** Numbers and extensions in code spans: the `*` of `0003*210` must not start bold text. */
@@ -26,7 +27,7 @@ function numbersAsCode(text: string): string {
 /** The card of one call on a board. */
 export function boardCard(s: CallSnapshot): SlackMessage {
   const blocks: KnownBlock[] = [{ type: 'section', block_id: `${s.id}.head`, text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[s.state]} ${headline(s)}`, LIMITS.sectionText) } }];
-  const text = clip(`${s.caller} → ${s.called} on ${s.extension}: ${s.state}`, LIMITS.messageText);
+  const text = clip(mrkdwn(`${s.caller} → ${s.called} on ${s.extension}: ${s.state}`), LIMITS.messageText);
   if (s.state === 'ended') {
     blocks.push({ type: 'context', block_id: `${s.id}.id`, elements: [{ type: 'mrkdwn', text: `Call ${code(s.id)} · the thread has its history` }] });
     return { text, blocks };

@@ -21,6 +21,7 @@ import { DEFAULT_BUDGETS, type WriteBudgets } from './budget.js';
 import { CompactMode } from './compact.js';
 import { WriteSender, type WriterStats } from './write-sender.js';
 import { BoardWrites, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './writes.js';
+import { mrkdwn, ours } from '../slack-text.js';
 
 export type { WriterHooks } from './writes.js';
 export type { WriterStats } from './write-sender.js';
@@ -70,7 +71,8 @@ export class BoardWriter implements BoardOutput {
     this.kick();
   }
 
-  audit(ref: CardRef, line: string, messageTs?: string): void {
+  audit(ref: CardRef, raw: string, messageTs?: string, own = false): void {
+    const line = own ? ours(raw) : mrkdwn(raw);
     const slot = this.slots.get(slotKey(ref));
     if (slot) slot.lines.push(line);
     else if (messageTs) this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: line, threadTs: messageTs });
@@ -81,7 +83,7 @@ export class BoardWriter implements BoardOutput {
     this.notices.push({
       teamId: ref.teamId,
       channelId: ref.channelId,
-      text: `:rotating_light: ${text}`,
+      text: `:rotating_light: ${mrkdwn(text)}`,
       threadOf: slotKey(ref),
       broadcast: level === 2,
       ...(messageTs && { threadTs: messageTs }),
