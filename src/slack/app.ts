@@ -33,6 +33,7 @@ import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackError
 import { boltLevel, boltLogger } from './bolt-logger.js';
 import { httpRoutes } from './http-routes.js';
 import { appReadiness } from './readiness-checks.js';
+import { type Installation, workspaceGuard } from './workspace-guard.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -222,6 +223,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await run;
   });
   app.use(recordOutcomes(logger, metrics));
+  // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
+  let installation: Installation | undefined;
+  app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
   registerInteractions(app, deps);
@@ -253,6 +257,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         throw refusedOr(err, 'SLACK_BOT_TOKEN', 'could not check SLACK_BOT_TOKEN with Slack (auth.test)');
       }
       slackAuthChecked = true;
+      const auth = await theApp.client.auth.test();
+      installation = { teamId: String(auth.team_id ?? ''), ...(auth.enterprise_id && { enterpriseId: String(auth.enterprise_id) }) };
       if (socket) {
         try {
           await theApp.start();
