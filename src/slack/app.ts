@@ -33,7 +33,7 @@ import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackError
 import { boltLevel, boltLogger } from './bolt-logger.js';
 import { httpRoutes } from './http-routes.js';
 import { appReadiness } from './readiness-checks.js';
-import { type Installation, workspaceGuard } from './workspace-guard.js';
+import { type Installation, noteInstallation, workspaceGuard } from './workspace-guard.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -165,6 +165,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   // LOG_LEVEL drives Bolt's own logger too (its lines then pass through ours).
   const level = boltLevel(config.logLevel);
+  let installation: Installation | undefined;
   const socket = Boolean(config.slack.appToken);
   // Separate objects: the Socket Mode client mutates the options it is given.
   const clientOptions = (): webApi.WebClientOptions => ({
@@ -172,7 +173,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...opts.slackClientOptions,
   });
   // Every Web API answer the app's clients get is counted by method and status (429s included).
-  const appClientOptions = { ...clientOptions(), fetch: countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction)) };
+  // Bolt's own auth.test at start also tells which workspace installed the app (no second call).
+  const baseFetch = countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction));
+  const appClientOptions = { ...clientOptions(), fetch: noteInstallation(baseFetch, (found) => (installation = found)) };
   const receiver: SocketModeReceiver | HTTPReceiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
@@ -224,7 +227,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
   app.use(recordOutcomes(logger, metrics));
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
-  let installation: Installation | undefined;
   app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
@@ -257,8 +259,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         throw refusedOr(err, 'SLACK_BOT_TOKEN', 'could not check SLACK_BOT_TOKEN with Slack (auth.test)');
       }
       slackAuthChecked = true;
-      const auth = await theApp.client.auth.test();
-      installation = { teamId: String(auth.team_id ?? ''), ...(auth.enterprise_id && { enterpriseId: String(auth.enterprise_id) }) };
       if (socket) {
         try {
           await theApp.start();

@@ -52,3 +52,23 @@ export function workspaceGuard(installation: () => Installation | undefined, log
     await a.respond?.({ response_type: 'ephemeral', replace_original: false, text: NOT_AVAILABLE }).catch(() => undefined);
   };
 }
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Wraps the Web API fetch: an `auth.test` answer records the installation's team and org. */
+export function noteInstallation<F>(fetch: F, found: (i: Installation) => void): F {
+  const inner = fetch as unknown as Fetch;
+  const wrapped: Fetch = async (input, init) => {
+    const res = await inner(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url.endsWith('/auth.test') && res.ok) {
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as Body;
+      if (body.ok === true && text(body.team_id)) found({ teamId: text(body.team_id), ...(text(body.enterprise_id) && { enterpriseId: text(body.enterprise_id) }) });
+    }
+    return res;
+  };
+  return wrapped as unknown as F;
+}
