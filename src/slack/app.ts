@@ -34,6 +34,7 @@ import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackError
 import { boltLevel, boltLogger } from './bolt-logger.js';
 import { httpRoutes } from './http-routes.js';
 import { appReadiness } from './readiness-checks.js';
+import { type Installation, noteInstallation, workspaceGuard } from './workspace-guard.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -165,6 +166,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   // LOG_LEVEL drives Bolt's own logger too (its lines then pass through ours).
   const level = boltLevel(config.logLevel);
+  let installation: Installation | undefined;
   const socket = Boolean(config.slack.appToken);
   // Separate objects: the Socket Mode client mutates the options it is given.
   const clientOptions = (): webApi.WebClientOptions => ({
@@ -172,7 +174,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...opts.slackClientOptions,
   });
   // Every Web API answer the app's clients get is counted by method and status (429s included).
-  const appClientOptions = { ...clientOptions(), fetch: countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction)) };
+  // Bolt's own auth.test at start also tells which workspace installed the app (no second call).
+  const baseFetch = countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction));
+  const appClientOptions = { ...clientOptions(), fetch: noteInstallation(baseFetch, (found) => (installation = found)) };
   const receiver: SocketModeReceiver | HTTPReceiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
@@ -223,6 +227,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await run;
   });
   app.use(recordOutcomes(logger, metrics));
+  // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
+  app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
   registerInteractions(app, deps);

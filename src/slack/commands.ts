@@ -40,7 +40,7 @@ export function onCallCommand(deps: SlackDeps) {
     if (isWatchCommand(cmd) && deps.board) {
       let answer: Awaited<ReturnType<typeof watchCommand>>;
       try {
-        answer = await watchCommand(deps, deps.board, user, cmd, command.channel_id);
+        answer = await watchCommand(deps, deps.board, user, cmd, command.channel_id, client);
       } catch (err) {
         await ack(await failureReply(deps, user, err, command.channel_id));
         return;

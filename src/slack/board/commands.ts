@@ -6,7 +6,8 @@
  * or remove watches; VoipNow's own refusal is a clear private message and
  * nothing is stored.
  */
-import type { RespondFn } from '@slack/bolt';
+import type { RespondFn, webApi } from '@slack/bolt';
+import { botChannelAccess, INVITE_HOW_TO } from './channel-access.js';
 import type { Command } from '../../calls/command.js';
 import { code } from '../blocks/mrkdwn.js';
 import { slackSentence } from '../replies.js';
@@ -36,6 +37,7 @@ export async function watchCommand(
   user: SlackUser,
   cmd: WatchCommand,
   channelId: string,
+  client?: webApi.WebClient,
 ): Promise<{ ack: Record<string, unknown>; later?: (respond: RespondFn) => Promise<void> }> {
   if (cmd.kind === 'watching') return { ack: ephemeral(await watchingText(board, user.teamId, channelId)) };
   if (!(await board.mayWatch(user))) {
@@ -71,6 +73,11 @@ export async function watchCommand(
   return {
     ack: ephemeral(`:hourglass_flowing_sand: Setting up the board for ${extensions.map(code).join(', ')}…`),
     later: async (respond) => {
+      // A board in a channel the bot is not in could only fail: nothing is set.
+      if (client && (await botChannelAccess(client, channelId)) === 'absent') {
+        await respond(ephemeral(INVITE_HOW_TO));
+        return;
+      }
       const lines: string[] = [];
       for (const ext of extensions) {
         try {
