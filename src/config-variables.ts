@@ -31,6 +31,10 @@ export const VARIABLES: Record<string, VarDoc> = {
   VOIPNOW_TIMEOUT_MS: { what: 'how long to wait for VoipNow per request', where: 'default 10000' },
   DATA_DIR: { what: 'where the SQLite database, the development key and the embedded sandbox tokens live', where: 'default ./data' },
   DATABASE_URL: { what: 'PostgreSQL connection string; unset = SQLite in DATA_DIR', where: 'e.g. postgres://user@host:5432/callops' },
+  DATABASE_POOL_MAX: {
+    what: 'with DATABASE_URL: most connections the store opens per replica (a query waits at most 10 s for one; /readyz fails when none is free within 1 s)',
+    where: 'default 10',
+  },
   DATABASE_SCHEMA: {
     what: "PostgreSQL schema of callops' tables and leases (pg-boss's jobs go to <schema>_jobs); every replica must use the same",
     where: 'default: the connection search_path (tables) and pgboss (jobs)',

@@ -63,6 +63,15 @@ const schema = z
     VOIPNOW_TIMEOUT_MS: optional.transform((v) => (v === undefined ? 10_000 : Number(v))).refine((n) => Number.isFinite(n) && n > 0, 'must be a number of milliseconds'),
     DATA_DIR: optional.transform((v) => v ?? './data'),
     DATABASE_URL: optional,
+    DATABASE_POOL_MAX: optional.transform((v, ctx) => {
+      if (v === undefined) return 10;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a whole number of connections from 1 to 1000, e.g. 10, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
     DATABASE_SCHEMA: optional.refine((v) => v === undefined || /^[a-z_][a-z0-9_]{0,50}$/.test(v), 'must be a plain lower-case identifier (letters, digits, underscore)'),
     LEASE_SECONDS: seconds(6),
     RETENTION_DAYS: seconds(30),
@@ -153,6 +162,8 @@ export interface Config {
   voipnowTimeoutMs: number;
   dataDir: string;
   databaseUrl?: string;
+  /** Most connections the PostgreSQL store's pool opens. */
+  databasePoolMax: number;
   /** PostgreSQL schema of the store, the leases and (with a _jobs suffix) pg-boss. */
   databaseSchema?: string;
   /** How long a replica's leases last without renewal (renewed every third of it). */
@@ -240,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     voipnowTimeoutMs: c.VOIPNOW_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
     databaseUrl: c.DATABASE_URL,
+    databasePoolMax: c.DATABASE_POOL_MAX,
     databaseSchema: c.DATABASE_SCHEMA,
     leaseMs: c.LEASE_SECONDS * 1000,
     retentionMs: c.RETENTION_DAYS * 24 * 60 * 60 * 1000,

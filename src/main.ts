@@ -55,7 +55,14 @@ async function main(): Promise<void> {
   const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
   const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });
   const cipher = TokenCipher.fromKey(config.tokenEncryptionKey ?? loadOrCreateKey(config.dataDir, (m) => logger.warn(m)));
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cipher, log: (m) => logger.warn(m), schema: config.databaseSchema });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    cipher,
+    log: (m) => logger.warn(m),
+    schema: config.databaseSchema,
+    poolMax: config.databasePoolMax,
+  });
   // With PostgreSQL, replicas coordinate through it (pg-boss jobs, leases); the board runs on one of them at a time.
   const coordination = config.databaseUrl
     ? await openCoordination({

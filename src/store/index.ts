@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
   log?: StoreLog;
   /** PostgreSQL schema of the tables (DATABASE_SCHEMA); default the connection's search_path. */
   schema?: string | undefined;
+  /** PostgreSQL pool size (DATABASE_POOL_MAX). */
+  poolMax?: number | undefined;
 }
 
 /**
@@ -29,7 +31,13 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl?.trim();
   const store = url
-    ? new PostgresStore({ connectionString: url, cipher: options.cipher, ...(options.log ? { log: options.log } : {}), ...(options.schema ? { schema: options.schema } : {}) })
+    ? new PostgresStore({
+        connectionString: url,
+        cipher: options.cipher,
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.schema ? { schema: options.schema } : {}),
+        ...(options.poolMax ? { maxConnections: options.poolMax } : {}),
+      })
     : new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), cipher: options.cipher });
   try {
     await store.init();

@@ -2,6 +2,7 @@
  * PostgreSQL store (pg Pool). Timestamps are timestamptz (microsecond precision, so JS
  * millisecond Dates round-trip exactly).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
@@ -15,6 +16,12 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Max pool size (default 10). */
   maxConnections?: number;
+  /** How long a query waits for a free pooled connection before failing (default 10000 ms). */
+  connectionTimeoutMs?: number;
+  /** Server-side limit on one statement, lock waits included (default 30000 ms). */
+  statementTimeoutMs?: number;
+  /** How long the readiness probe waits for a connection (default 1000 ms). */
+  pingTimeoutMs?: number;
   /** Receives pool errors (idle connections dropped by the server, etc.). Default: console.warn. */
   log?: StoreLog;
 }
@@ -99,6 +106,9 @@ export class PostgresStore extends SqlStore {
   protected readonly statements = STATEMENTS;
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
+  readonly #pingTimeoutMs: number;
+  /** The connection holding a token-refresh lock: queries made inside the lock run on it, not on another pooled one. */
+  readonly #lockClient = new AsyncLocalStorage<pg.PoolClient>();
 
   constructor(options: PostgresStoreOptions) {
     super(options.cipher);
@@ -111,10 +121,14 @@ export class PostgresStore extends SqlStore {
       throw new Error(`PostgresStore: the schema option cannot be combined with "options" in the connection string`);
     }
     this.schema = schema;
+    this.#pingTimeoutMs = options.pingTimeoutMs ?? 1000;
     const log = options.log ?? ((m: string) => console.warn(m));
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      query_timeout: (options.statementTimeoutMs ?? 30_000) + 5_000,
       // Set at connection startup, so every pooled connection resolves tables in the schema.
       ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
     });
@@ -123,7 +137,7 @@ export class PostgresStore extends SqlStore {
   }
 
   protected async query(sql: string, params: readonly SqlParam[]): Promise<QueryResult> {
-    const res = await this.#pool.query(sql, params as SqlParam[]);
+    const res = await (this.#lockClient.getStore() ?? this.#pool).query(sql, params as SqlParam[]);
     return { rows: res.rows as QueryResult['rows'], changes: res.rowCount ?? 0 };
   }
 
@@ -154,7 +168,11 @@ export class PostgresStore extends SqlStore {
     });
   }
 
-  /** A session advisory lock on one pooled connection: every replica on this database waits its turn. */
+  /**
+   * A session advisory lock on one pooled connection: every replica on this database waits its turn.
+   * The store's queries inside `fn` run on that same connection, so a refresh never needs a second
+   * one while holding the first (a full pool would otherwise wait on itself forever).
+   */
   override async withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T> {
     await this.init();
     const client = await this.#pool.connect();
@@ -163,7 +181,7 @@ export class PostgresStore extends SqlStore {
     try {
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
       try {
-        return await fn();
+        return await this.#lockClient.run(client, fn);
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => {
           broken = true; // dropping the connection releases the lock
@@ -171,6 +189,33 @@ export class PostgresStore extends SqlStore {
       }
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** Readiness: fails fast when no pooled connection can be had (pool exhausted or server gone), then reads a table. */
+  override async ping(): Promise<void> {
+    await this.init();
+    const pending = this.#pool.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.#pingTimeoutMs);
+    });
+    const client = await Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+    if (!client) {
+      // Given back whenever it comes, so the probe leaves nothing waiting behind.
+      pending.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+      const { totalCount, idleCount, waitingCount } = this.#pool;
+      throw new Error(
+        `PostgreSQL pool cannot serve: no connection within ${this.#pingTimeoutMs} ms (${totalCount - idleCount} of ${totalCount} in use, ${waitingCount} waiting; DATABASE_POOL_MAX raises the limit)`,
+      );
+    }
+    try {
+      await client.query('SELECT version FROM schema_version LIMIT 1');
+    } finally {
+      client.release();
     }
   }
 
