@@ -11,6 +11,7 @@
  *    defaults), alternating rounds in one run.
  * 3. `npm run bench -- board`: the supervisor board under traffic (board.ts).
  * 4. `npm run bench -- replicas`: 1, 2 and 3 replica processes on one PostgreSQL (replicas.ts).
+ * 5. `npm run bench -- queue`: jobs/s the PostgreSQL job queue drains across replicas (queue.ts).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -168,7 +169,10 @@ async function slackBench(): Promise<void> {
 }
 
 // `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts).
-if (process.argv.includes('replicas')) {
+if (process.argv.includes('queue')) {
+  const { queueBench } = await import('./queue.js');
+  await queueBench();
+} else if (process.argv.includes('replicas')) {
   const { replicasBench } = await import('./replicas.js');
   await replicasBench();
 } else if (process.argv.includes('board')) {

@@ -97,6 +97,23 @@ function contract(backend: Backend) {
         expect(seen).toHaveLength(1);
       });
 
+      it('a failing job is tried again alone: the jobs waiting with it run once each', async () => {
+        const q = await world.queue();
+        for (let n = 0; n < 5; n++) await q.send('batch', { n }, { retryLimit: 1 });
+        const runs: number[] = [];
+        let failedOnce = false;
+        await q.work<{ n: number }>('batch', async (job) => {
+          runs.push(job.data.n);
+          if (job.data.n === 2 && !failedOnce) {
+            failedOnce = true;
+            throw new Error('first try fails');
+          }
+        });
+        await until('every job ran and the failed one again', () => runs.length >= 6);
+        await until('the queue is empty', async () => (await q.stats('batch')).depth === 0);
+        expect([...runs].sort()).toEqual([0, 1, 2, 2, 3, 4]);
+      });
+
       it('accepts a key once: a second send with the same key (from any peer) is dropped', async () => {
         const a = await world.queue();
         const b = await world.queue();

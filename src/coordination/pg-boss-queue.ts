@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import type { Job, JobHandler, JobQueue, QueueStats, SendOptions } from './types.js';
+import type { JobHandler, JobQueue, QueueStats, SendOptions } from './types.js';
 
 export interface PgBossQueueOptions {
   connectionString: string;
@@ -18,6 +18,8 @@ export interface PgBossQueueOptions {
   onError?: (err: Error) => void;
   /** Connections in pg-boss's pool (default 4). */
   maxConnections?: number;
+  /** Jobs one worker takes per fetch (default 50); a full batch is followed by the next fetch at once. */
+  batchSize?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -29,11 +31,15 @@ export class PgBossQueue implements JobQueue {
   readonly #schema: string;
   readonly #queues = new Map<string, Promise<void>>();
   readonly #polling: number;
+  readonly #batchSize: number;
+  /** This replica's pg-boss worker per queue, woken when a job is sent here or a batch came full. */
+  readonly #workers = new Map<string, string>();
 
   constructor(options: PgBossQueueOptions) {
     this.#schema = options.schema ?? 'pgboss';
     if (!SCHEMA_NAME.test(this.#schema)) throw new Error('PgBossQueue: schema must be a plain lower-case identifier');
     this.#polling = options.pollingIntervalSeconds ?? 1;
+    this.#batchSize = options.batchSize ?? 50;
     this.#boss = new PgBoss({
       connectionString: options.connectionString,
       schema: this.#schema,
@@ -58,17 +64,30 @@ export class PgBossQueue implements JobQueue {
     // A key becomes the job's id: pg-boss inserts with ON CONFLICT DO NOTHING, so a second send is dropped.
     if (options.key !== undefined) send.id = uuidFromKey(queue, options.key);
     const id = await this.#boss.send(queue, data, send);
+    // A job due now is fetched at once by this replica's worker instead of at its next poll.
+    const worker = this.#workers.get(queue);
+    if (id && worker && options.startAfter === undefined) this.#boss.notifyWorker(worker);
     return id ?? undefined;
   }
 
   async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
     await this.#queue(queue);
-    await this.#boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: this.#polling }, async (jobs) => {
+    // Each queue has its own worker loop, so a slow job of one queue never holds up another's.
+    // A batch is handled one job at a time; each job completes or fails on its own (pg-boss would
+    // fail, and so retry, the whole batch for one job's error).
+    const worker = await this.#boss.work<T>(queue, { batchSize: this.#batchSize, pollingIntervalSeconds: this.#polling }, async (jobs) => {
       for (const job of jobs) {
-        const j: Job<T> = { id: job.id, queue, data: job.data };
-        await handler(j);
+        try {
+          await handler({ id: job.id, queue, data: job.data });
+          await this.#boss.complete(queue, job.id);
+        } catch (err) {
+          await this.#boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) });
+        }
       }
+      // A full batch means more may be waiting: fetch again without waiting for the poll.
+      if (jobs.length === this.#batchSize) this.#boss.notifyWorker(worker);
     });
+    this.#workers.set(queue, worker);
   }
 
   async stats(queue: string): Promise<QueueStats> {
@@ -85,6 +104,7 @@ export class PgBossQueue implements JobQueue {
     if (!QUEUE_NAME.test(queue)) throw new Error('PgBossQueue: a queue name is letters, digits, _ . - /');
     await this.#queue(queue);
     await this.#boss.offWork(queue);
+    this.#workers.delete(queue);
     // pg-boss's delete_queue deletes the queue's row before dropping its partition, which the jobs'
     // foreign key (ON DELETE RESTRICT) refuses while jobs remain: delete them first (one simple query: one implicit transaction).
     const s = `"${this.#schema}"`;
