@@ -173,7 +173,7 @@ export interface Config {
   tokenEncryptionKey?: string;
   supervisors?: string[];
   supervisorGroup?: string;
-  /** The supervisor board (issue 11). */
+  /** The supervisor board. */
   board: {
     /** Base URL the PBX posts PhoneCallEvents to; undefined = polling only. */
     eventsUrl?: string;

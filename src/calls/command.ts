@@ -38,7 +38,7 @@ export type Command =
   | { kind: 'events-delete'; extension: string; eventType?: number; eventId?: string }
   | { kind: 'link'; extension?: string }
   | { kind: 'unlink' | 'whoami' }
-  // Supervisor board (issue 11): a channel watches extensions and queues.
+  // Supervisor board: a channel watches extensions and queues.
   | { kind: 'watch'; extensions: string[] }
   | { kind: 'unwatch'; extensions: string[] | 'all' }
   | { kind: 'watching' };

@@ -68,7 +68,7 @@ export interface SlackAppOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
-  /** The supervisor board (issue 11). */
+  /** The supervisor board. */
   board: SlackBoard;
   mode: 'socket' | 'http';
   /** Starts listening; returns the HTTP port actually bound (HTTP mode). */
@@ -104,7 +104,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, () => app!.client, store, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);
-  // Supervisor board (issue 11): the board, its receiver route, and an audit line on its cards after every action.
+  // Supervisor board: the board, its receiver route, and an audit line on its cards after every action.
   const board = new SlackBoard({
     store,
     accounts,
@@ -127,7 +127,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
   });
-  // A user whose link had expired links again: the watches it paused resume (issue 11).
+  // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },

@@ -36,7 +36,7 @@ export function onCallCommand(deps: SlackDeps) {
       await ack(ephemeral(slackSentence(err, deps)));
       return;
     }
-    // Supervisor board (issue 11): watch, unwatch, watching.
+    // Supervisor board: watch, unwatch, watching.
     if (isWatchCommand(cmd) && deps.board) {
       let answer: Awaited<ReturnType<typeof watchCommand>>;
       try {

@@ -33,6 +33,6 @@ export interface SlackDeps {
   afterAction: AfterAction[];
   /** Prometheus metrics: listeners record commandRan / actionRan here. */
   metrics?: Metrics;
-  /** The supervisor board (issue 11); set in app.ts. */
+  /** The supervisor board; set in app.ts. */
   board?: SlackBoard;
 }
