@@ -32,7 +32,7 @@ const RULES: Rule[] = [
 ];
 
 /**
- * Known violations that other work of issue 7 removes. Each entry must still be
+ * Known violations still to be removed. Each entry must still be
  * a real violation: when the import goes away the test fails until the entry is
  * deleted, so this list can only shrink.
  */
