@@ -11,6 +11,7 @@ import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, slashCommand, formEncode, sendSigned, FORM } from './helpers/signed.js';
 import { slashCommandBody } from './helpers/payloads.js';
 import type { RecordedCall } from './helpers/slack-api.js';
+import { waitUntil } from './helpers/wait.js';
 
 const CALL = SEED_IDS.seedCall;
 type Element = { action_id?: string; value?: string };
@@ -59,22 +60,13 @@ function holdPress(c: { blocks: Block[]; ts: string }) {
   });
 }
 
-/** Polls `predicate` until it holds, failing after a generous deadline (never a fixed wait). */
-async function until(predicate: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 describe('the same press runs once', () => {
   it('20 identical presses (one action_ts), while the first runs and after it finished: one PUT', async () => {
     const c = await card();
     const payload = holdPress(c);
     s.sandbox.setFaults({ latencyMs: 100 });
     const first = Array.from({ length: 10 }, () => blockAction(s.base, SIGNING_SECRET, payload));
-    await until(() => puts().length > 0, 'the first PUT');
+    await waitUntil('the first PUT', () => puts().length > 0);
     const answers = await Promise.all(first);
     await s.slack.idle();
     const later = await Promise.all(Array.from({ length: 10 }, () => blockAction(s.base, SIGNING_SECRET, payload)));
@@ -91,7 +83,7 @@ describe('the same press runs once', () => {
     const presses = Array.from({ length: 20 }, () => holdPress(c));
     expect(new Set(presses.map((p) => (p.actions as Array<{ action_ts: string }>)[0]!.action_ts)).size).toBe(20);
     const firstHalf = presses.slice(0, 10).map((p) => blockAction(s.base, SIGNING_SECRET, p));
-    await until(() => puts().length > 0, 'the first PUT');
+    await waitUntil('the first PUT', () => puts().length > 0);
     await Promise.all(firstHalf);
     await s.slack.idle();
     await Promise.all(presses.slice(10).map((p) => blockAction(s.base, SIGNING_SECRET, p)));

@@ -111,7 +111,7 @@ describe.skipIf(unreachable !== undefined)('two replicas on one PostgreSQL store
     });
     const before = api.callsTo('chat.postMessage').length;
     await slashCommand(apps[0]!.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: api.responseUrl('/m') });
-    const posted = await waitUntil(() => api.callsTo('chat.postMessage')[before], 'the card');
+    const posted = await waitUntil('the card', () => api.callsTo('chat.postMessage')[before]);
     off();
     await idle();
     const blocks = posted.body.blocks as Block[];

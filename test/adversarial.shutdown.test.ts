@@ -19,17 +19,10 @@ import { linkUser12 } from './helpers/linked-account.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
 import { JSON_TYPE, blockAction, blockActionPayload, sendSigned, slashCommand } from './helpers/signed.js';
 import { startStack, SIGNING_SECRET } from './helpers/stack.js';
+import { waitUntil } from './helpers/wait.js';
 
 const SECRET = 'shutdown-signing-secret';
 const CALL = SEED_IDS.seedCall;
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('SIGTERM during an action', () => {
   let sandbox: Sandbox;
@@ -77,7 +70,7 @@ describe('SIGTERM during an action', () => {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
 
-    await until('the app to answer /healthz', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+    await waitUntil('the app to answer /healthz', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 60_000);
 
     // The real process survives a signed JSON `null` (it used to exit on it) and keeps answering.
     for (const body of ['null', '[]', '7']) {
@@ -96,7 +89,7 @@ describe('SIGTERM during an action', () => {
     const signalled = Date.now();
 
     // New work after SIGTERM (once the process has seen it) is refused: 503, or the port is already closed.
-    await until('the process to begin shutting down', () => /SIGTERM: shutting down/.test(stderr), 10_000);
+    await waitUntil('the process to begin shutting down', () => /SIGTERM: shutting down/.test(stderr), 10_000);
     const late = await slashCommand(base, SECRET, { text: `list 0003*210`, user_id: 'UA', response_url: api.responseUrl('/late') }).catch(() => undefined);
     expect(late === undefined || late.status === 503).toBe(true);
 

@@ -22,17 +22,9 @@ import { UapiError } from '../src/uapi/errors.js';
 import { silentLogger } from '../src/log.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { slashCommand } from './helpers/signed.js';
+import { waitUntil } from './helpers/wait.js';
 
 const CALL = SEED_IDS.seedCall;
-
-/** Polls a condition until it holds (or fails after a generous deadline). */
-async function until(what: string, cond: () => boolean, deadlineMs = 20_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('concurrent requests near token expiry', () => {
   let s: Stack;
@@ -58,7 +50,7 @@ describe('concurrent requests near token expiry', () => {
     expect(replies.every((r) => r.status === 200)).toBe(true);
     const prompts = () => s.api.callsTo('response_url').filter((c) => /link/i.test(JSON.stringify(c.body)) && /expired|again/i.test(JSON.stringify(c.body)));
     const cards = () => s.api.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.body).includes(CALL));
-    await until('every command to be answered', () => cards().length + prompts().length >= N);
+    await waitUntil('every command to be answered', () => cards().length + prompts().length >= N, 20_000);
     await s.slack.idle();
     const refreshes = s.sandbox.requests.filter((r) => r.path === '/oauth/token.php').length;
     console.info(`near-expiry x${N}: ${refreshes} refresh(es), ${prompts().length} false re-link prompt(s), ${cards().length} card(s)`);

@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { slashCommand } from './helpers/signed.js';
-import { buttonsOf, cardsOf, headOf, shownMessages, threadText, trackPosts, waitUntil } from './helpers/board.js';
+import { buttonsOf, cardsOf, headOf, shownMessages, threadText, trackPosts } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { UapiHttp } from '../src/uapi/http.js';
 

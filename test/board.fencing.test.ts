@@ -136,9 +136,9 @@ describe('board writes fenced by the lease epoch', () => {
     keeper.want([KEY]);
     keeper.start();
     try {
-      await waitUntil(() => events.includes(`gained ${KEY} 1`), 'the lease taken');
+      await waitUntil('the lease taken', () => events.includes(`gained ${KEY} 1`));
       hang = true;
-      await waitUntil(() => events.includes(`lost ${KEY}`), 'the lease given up while renewals hang', { timeoutMs: 5000 });
+      await waitUntil('the lease given up while renewals hang', () => events.includes(`lost ${KEY}`), { timeoutMs: 5000 });
       expect(keeper.held()).toEqual([]);
     } finally {
       await keeper.abandon();

@@ -7,7 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './helpers/stack.js';
-import { cardsOf, headOf, trackPosts, waitUntil } from './helpers/board.js';
+import { cardsOf, headOf, trackPosts } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 import { boardDriver } from './helpers/board-driver.js';
 import type { RecordedCall } from './helpers/slack-api.js';
 

@@ -6,7 +6,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { slashCommand } from './helpers/signed.js';
-import { cardsOf, trackPosts, waitUntil } from './helpers/board.js';
+import { cardsOf, trackPosts } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 
 const CH = 'CBOARDOPS';
 let s: Stack | undefined;

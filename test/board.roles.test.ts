@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack, type StackOptions } from './helpers/stack.js';
 import { blockAction, blockActionPayload, eventCallback } from './helpers/signed.js';
-import { cardsOf, trackPosts, waitUntil } from './helpers/board.js';
+import { cardsOf, trackPosts } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 import { boardDriver } from './helpers/board-driver.js';
 
 const CH = 'CBOARD3';

@@ -13,7 +13,7 @@ import { UapiError } from '../src/uapi/errors.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
 import { slashCommand } from './helpers/signed.js';
-import { eventually } from './helpers/eventually.js';
+import { waitUntil } from './helpers/wait.js';
 import { useSandboxEnv } from './helpers/uapi-sandbox.js';
 
 describe('dial: the command', () => {
@@ -57,8 +57,8 @@ describe('dial: adapter and sandbox', () => {
     expect(call).toMatchObject({ nonce: 'n1', extension: '0003*210', phoneCallView: [{ id: '01', status: 3, source: ['0003*210'], destination: ['0003*024'] }] });
     const ref = { extension: '0003*210', phoneCallId: call!.id };
     // 3 ringing (John's phone) → 4 other side ringing (0003*024) → 5 on call.
-    await eventually(async () => ((await john.getPhoneCall(ref))?.phoneCallView[0]?.status === 4 ? true : undefined));
-    const answered = await eventually(async () => {
+    await waitUntil('the other side to ring', async () => (await john.getPhoneCall(ref))?.phoneCallView[0]?.status === 4);
+    const answered = await waitUntil('the call to be answered', async () => {
       const c = await john.getPhoneCall(ref);
       return c?.phoneCallView[0]?.status === 5 ? c : undefined;
     });

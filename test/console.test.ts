@@ -156,7 +156,7 @@ describe('callops against VOIPNOW_URL', () => {
       const token = pbx.issueToken('12').accessToken;
       const child = spawn(process.execPath, [BIN, 'list', '0003*210'], { cwd: root, env: { ...env, VOIPNOW_URL: pbx.url, VOIPNOW_TOKEN: token }, stdio: 'ignore' });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      await waitUntil(() => pbx.requests.length > 0, 'the console to send its request');
+      await waitUntil('the console to send its request', () => pbx.requests.length > 0);
       child.kill('SIGINT');
       expect(await exited).toBe(130);
     } finally {

@@ -54,7 +54,7 @@ function terminal(args: string[], extraEnv: Record<string, string> = {}): Termin
     },
     type: (keys) => child.stdin.write(keys),
     async expect(re) {
-      await waitUntil(() => re.test(all.slice(from)), `the terminal to show ${re}`).catch((err: Error) => {
+      await waitUntil(`the terminal to show ${re}`, () => re.test(all.slice(from))).catch((err: Error) => {
         throw new Error(`${err.message}; it shows: ${JSON.stringify(all.slice(from))}`);
       });
       const seen = all.slice(from);

@@ -7,15 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseKeeper, MemoryJobQueue, openCoordination, MemoryLeases, PgBossQueue, PgLeases, uuidFromKey, type Job, type JobQueue, type LeaseManager } from '../src/coordination/index.js';
 import { freshSchema, pgAdmin, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
-
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { waitUntil } from './helpers/wait.js';
 
 /** One isolated world: `queue()` and `leases()` give peers sharing it, as replicas share a database. */
 interface World {
@@ -91,9 +83,9 @@ function contract(backend: Backend) {
         await q.work<{ call: string }>('followups', async (job) => void seen.push(job));
         const id = await q.send('followups', { call: 'b817' });
         expect(id).toEqual(expect.any(String));
-        await until('the job ran', () => seen.length === 1);
+        await waitUntil('the job ran', () => seen.length === 1, 20_000);
         expect(seen[0]).toMatchObject({ id, queue: 'followups', data: { call: 'b817' } });
-        await until('the queue is empty', async () => (await q.stats('followups')).depth === 0);
+        await waitUntil('the queue is empty', async () => (await q.stats('followups')).depth === 0, 20_000);
         expect(seen).toHaveLength(1);
       });
 
@@ -109,8 +101,8 @@ function contract(backend: Backend) {
             throw new Error('first try fails');
           }
         });
-        await until('every job ran and the failed one again', () => runs.length >= 6);
-        await until('the queue is empty', async () => (await q.stats('batch')).depth === 0);
+        await waitUntil('every job ran and the failed one again', () => runs.length >= 6, 20_000);
+        await waitUntil('the queue is empty', async () => (await q.stats('batch')).depth === 0, 20_000);
         expect([...runs].sort()).toEqual([0, 1, 2, 2, 3, 4]);
       });
 
@@ -143,7 +135,7 @@ function contract(backend: Backend) {
         // Worked again after removal, it is a new empty queue.
         await q.work<{ i: number }>('board-holder.gone', async (job) => void seen.push(job.data.i));
         await q.send('board-holder.gone', { i: 2 });
-        await until('the new job ran', () => seen.length === 1);
+        await waitUntil('the new job ran', () => seen.length === 1, 20_000);
         expect(seen).toEqual([2]);
       });
 
@@ -153,7 +145,7 @@ function contract(backend: Backend) {
         await q.work<{ i: number }>('later', async (job) => void ran.push(job.data.i));
         const sentAt = Date.now();
         await q.send('later', { i: 1 }, { startAfter: 1500 });
-        await until('the delayed job ran', () => ran.length === 1);
+        await waitUntil('the delayed job ran', () => ran.length === 1, 20_000);
         expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1400);
       });
 
@@ -165,7 +157,7 @@ function contract(backend: Backend) {
           if (tries === 1) throw new Error('first try fails');
         });
         await q.send('flaky', {}, { retryLimit: 2 });
-        await until('the retry succeeded', () => tries === 2);
+        await waitUntil('the retry succeeded', () => tries === 2, 20_000);
       });
 
       it('gives each job to exactly one worker across peers', async () => {
@@ -175,8 +167,8 @@ function contract(backend: Backend) {
         await a.work<{ i: number }>('shared', async (job) => void handled.push(`${job.data.i}`));
         await b.work<{ i: number }>('shared', async (job) => void handled.push(`${job.data.i}`));
         for (let i = 0; i < 12; i++) await (i % 2 ? a : b).send('shared', { i });
-        await until('all 12 jobs ran', () => handled.length >= 12);
-        await until('the queue is empty', async () => (await a.stats('shared')).depth === 0);
+        await waitUntil('all 12 jobs ran', () => handled.length >= 12, 20_000);
+        await waitUntil('the queue is empty', async () => (await a.stats('shared')).depth === 0, 20_000);
         expect([...handled].sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 12 }, (_, i) => `${i}`));
       });
 
@@ -192,7 +184,7 @@ function contract(backend: Backend) {
           finished = true;
         });
         await q.send('slow', {});
-        await until('the job started', () => started);
+        await waitUntil('the job started', () => started, 20_000);
         const stopping = q.stop();
         release();
         await stopping;
@@ -219,7 +211,7 @@ function contract(backend: Backend) {
         const a = world.leases();
         const b = world.leases();
         expect(await a.acquire('ext:1', 'replica-a', 300)).toBe(true);
-        await until('the lease expired', async () => (await b.holder('ext:1')) === undefined);
+        await waitUntil('the lease expired', async () => (await b.holder('ext:1')) === undefined, 20_000);
         expect(await b.acquire('ext:1', 'replica-b', 10_000)).toBe(true);
         expect(await a.acquire('ext:1', 'replica-a', 10_000)).toBe(false);
       });
@@ -255,7 +247,7 @@ function contract(backend: Backend) {
 
         await a.abandon(); // as SIGKILL: no release
         const died = Date.now();
-        await until('b took over', () => b.held().includes(key));
+        await waitUntil('b took over', () => b.held().includes(key), 20_000);
         const tookMs = Date.now() - died;
         expect(events).toEqual([`replica-a gained ${key}`, `replica-b gained ${key}`]);
         console.log(`[coordination] ${backend.name}: takeover ${tookMs} ms after the holder died (ttl 1000 ms, renew every 200 ms)`);

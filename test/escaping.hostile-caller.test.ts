@@ -8,7 +8,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/slack/blocks/limits.js';
-import { cardsOf, trackPosts, waitUntil } from './helpers/board.js';
+import { cardsOf, trackPosts } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 import { boardDriver } from './helpers/board-driver.js';
 import type { RecordedCall } from './helpers/slack-api.js';
 import { startStack, type Stack, type StackOptions } from './helpers/stack.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './helpers/stack.js';
-import { waitUntil } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 import { boardDriver } from './helpers/board-driver.js';
 import { SqliteStore, type Store, TokenCipher } from '../src/store/index.js';
 

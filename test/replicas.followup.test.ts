@@ -78,7 +78,7 @@ describe.skipIf(!pgUrl)('a ring follow-up outlives the replica that started it',
       return answer;
     });
     await slashCommand(a!.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, response_url: api.responseUrl('/l') });
-    const posted = await waitUntil(() => api.callsTo('chat.postMessage')[0], 'the card');
+    const posted = await waitUntil('the card', () => api.callsTo('chat.postMessage')[0]);
     await a!.app.idle();
     const blocks = posted.body.blocks as Block[];
     const value = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.whisper.01')?.value;
@@ -107,8 +107,8 @@ describe.skipIf(!pgUrl)('a ring follow-up outlives the replica that started it',
     expect(stopped - whispered).toBeLessThan(4000);
     // The follow-up's next step is a job in PostgreSQL: the other replica takes it and updates the card once the phone answers.
     const shown = await waitUntil(
-      () => api.callsTo('chat.update').find((c) => c.at > stopped && c.body.ts === ts && JSON.stringify(c.body.blocks).includes(`${CALL}.view.02`)),
       'the answered whisper leg on the card, after the first replica stopped',
+      () => api.callsTo('chat.update').find((c) => c.at > stopped && c.body.ts === ts && JSON.stringify(c.body.blocks).includes(`${CALL}.view.02`)),
       { timeoutMs: 20_000 },
     );
     expect(shown.body.channel).toBe(posted.body.channel);

@@ -18,7 +18,8 @@ import { PostgresStore, TokenCipher } from '../src/store/index.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
 import { freshSchema, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
 import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
-import { cardsOf, headOf, trackPosts, waitUntil } from './helpers/board.js';
+import { cardsOf, headOf, trackPosts } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 import { linkUser12 } from './helpers/linked-account.js';
 import { boardHolderPid, dropSchemas, REPLICA_SECRET, startReplica, type Replica } from './helpers/replicas.js';
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { eventKey, registerAllEvents, startEventSink, type EventSink } from './helpers/event-sink.js';
 import { rawRequest } from './helpers/raw-uapi.js';
+import { waitUntil } from './helpers/wait.js';
 
 let sb: Sandbox;
 let sink: EventSink;
@@ -118,14 +119,6 @@ describe('desk-phone controls on an inbound call', () => {
   });
 });
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('queue and dial-out calls', () => {
   it('a call to the queue rings there until an agent picks up; the agent gets view 02', async () => {
     await registerAllEvents(sb.url, org, '0003*300', sink.url);
@@ -148,7 +141,7 @@ describe('queue and dial-out calls', () => {
   it('a queue call answers by itself with the least busy agent', async () => {
     // The seed's queue call already talks to 0003*024, so 0003*025 is the free agent.
     const id = await place({ to: '0003*300', from: '7770002' });
-    await waitUntil(async () => sb.world.calls.get(id)?.views.length === 2);
+    await waitUntil('the second view of the call', async () => sb.world.calls.get(id)?.views.length === 2);
     expect(sb.world.calls.get(id)?.views[1]?.extension).toBe('0003*025');
   });
 

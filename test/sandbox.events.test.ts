@@ -183,7 +183,7 @@ describe('Call Events delivery', () => {
   });
 
   async function waitFor(n: number): Promise<void> {
-    await waitUntil(() => received.length >= n, `${n} call events`).catch((err: Error) => {
+    await waitUntil(`${n} call events`, () => received.length >= n).catch((err: Error) => {
       throw new Error(`${err.message}; arrived: ${JSON.stringify(received)}`);
     });
   }
@@ -249,7 +249,7 @@ describe('Call Events delivery', () => {
 
     received.length = 0;
     await api('POST', '/uapi/phoneCalls/@me/simple?waitForPickup=0.2', { extension: '0003*210', phoneCallView: [{ destination: ['0003*026'] }] });
-    const hangup = await waitUntil(() => received.find((x) => x.path === '/out-hangup'), 'the Hangup call event of the unanswered call');
+    const hangup = await waitUntil('the Hangup call event of the unanswered call', () => received.find((x) => x.path === '/out-hangup'));
     expect(hangup.query).toMatchObject({ CallStatus: 'UNKNOWN', CallFlow: 'OUT', CalledExtension: '0003*026' });
   });
 });

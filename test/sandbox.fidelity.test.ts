@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest, expectUapiError, type RawResponse } from './helpers/raw-uapi.js';
 import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
+import { waitUntil } from './helpers/wait.js';
 
 let sb: Sandbox;
 let john: string; // user 12, owner of 0003*210 and queue 0003*300
@@ -15,13 +16,17 @@ const EVENTS = '/uapi/extensions/@me/0003*210/phoneCallEvents';
 const api = (method: string, path: string, body?: unknown, tok: string = john): Promise<RawResponse> => rawRequest(sb.url, method, path, body, tok);
 
 async function until(fn: () => Promise<RawResponse>, ok: (r: RawResponse) => boolean, ms = 10_000): Promise<RawResponse> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await fn();
-    if (ok(r)) return r;
-    if (Date.now() > end) throw new Error(`condition not met; last answer ${r.status} ${JSON.stringify(r.json)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let last: RawResponse | undefined;
+  return waitUntil(
+    'a sandbox answer meeting the condition',
+    async () => {
+      last = await fn();
+      return ok(last) ? last : undefined;
+    },
+    ms,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last answer ${last?.status} ${JSON.stringify(last?.json)}`);
+  });
 }
 const views = (r: RawResponse): any[] => r.json.entry[0].phoneCallView;
 const getCall = (path = CALL) => api('GET', path);

@@ -20,10 +20,10 @@ const api = (method: string, path: string, body?: unknown, tok: string = token):
 /** Polls until `ok` holds (or fails after a generous deadline), returning the answer that satisfied it. */
 async function until(fn: () => Promise<Res>, ok: (r: Res) => boolean): Promise<Res> {
   let last: Res | undefined;
-  return waitUntil(async () => {
+  return waitUntil('a sandbox answer meeting the condition', async () => {
     last = await fn();
     return ok(last) ? last : undefined;
-  }, 'a sandbox answer meeting the condition').catch((err: Error) => {
+  }).catch((err: Error) => {
     throw new Error(`${err.message}; last answer ${last?.status} ${JSON.stringify(last?.json)}`);
   });
 }

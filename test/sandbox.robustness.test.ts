@@ -81,7 +81,7 @@ describe('faults', () => {
 
     const before = sb.requests.length;
     const pending = api('GET', CALL);
-    const hung = await waitUntil(() => sb.requests[before], 'the sandbox to receive the request');
+    const hung = await waitUntil('the sandbox to receive the request', () => sb.requests[before]);
     expect(hung.status).toBe(0);
     sb.setFaults({});
     expect((await pending).status).toBe(200);
@@ -91,7 +91,7 @@ describe('faults', () => {
     sb.setFaults({ hang: true });
     const before = sb.requests.length;
     await expect(api('PUT', CALL, '{"action":"OnHold","phoneCallViewId":"01"}', AbortSignal.timeout(100))).rejects.toThrow();
-    await waitUntil(() => sb.requests[before]?.clientGone, 'the sandbox to see the client close the connection');
+    await waitUntil('the sandbox to see the client close the connection', () => sb.requests[before]?.clientGone);
     // Releasing the gate resumes the hung PUT in microtasks, before the next request is even read.
     sb.setFaults({});
     expect((await api('GET', CALL)).json.entry[0].phoneCallView[0]).not.toHaveProperty('onHold');
@@ -101,7 +101,7 @@ describe('faults', () => {
     const other = await startSandbox({ faults: { hang: true } });
     const tok = other.issueToken('12').accessToken;
     const pending = fetch(`${other.url}${CALL}`, { headers: { Authorization: `Bearer ${tok}` } });
-    await waitUntil(() => other.requests.length === 1, 'the sandbox to receive the request');
+    await waitUntil('the sandbox to receive the request', () => other.requests.length === 1);
     // A hung request never ends by itself: close() resolving and the request failing is the proof.
     await other.close();
     await expect(pending).rejects.toThrow();
@@ -210,7 +210,7 @@ describe('/_sandbox controls', () => {
     const call = (await res.json()) as any;
     expect(call.phoneCallView[0]).toMatchObject({ status: '3', source: ['5550100'], destination: ['0003*210'], flow: 8 });
     expect(sb.world.calls.get(call.id)?.views[0]?.status).toBe(3);
-    await waitUntil(() => sb.world.calls.get(call.id)?.views[0]?.status === 5, 'the inbound call to be answered');
+    await waitUntil('the inbound call to be answered', () => sb.world.calls.get(call.id)?.views[0]?.status === 5);
     const bad = await fetch(`${sb.url}/_sandbox/calls`, { method: 'POST', body: JSON.stringify({ to: 'nowhere' }) });
     expect(bad.status).toBe(400);
   });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { registerAllEvents, startEventSink, type EventSink } from './helpers/event-sink.js';
+import { waitUntil } from './helpers/wait.js';
 
 let sb: Sandbox;
 let sink: EventSink;
@@ -19,14 +20,6 @@ async function post(path: string, body: unknown): Promise<{ status: number; json
 
 async function traffic(): Promise<any> {
   return ((await (await fetch(`${sb.url}/_sandbox/traffic`)).json()) as any).traffic;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms; traffic ${JSON.stringify(await traffic())}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const EXTENSIONS = ['0003*210', '0003*024', '0003*025', '0003*300'];
@@ -63,15 +56,19 @@ describe('traffic', () => {
     expect(started.status).toBe(200);
     expect(started.json.traffic).toMatchObject({ running: true, config: { callsPerMinute: 600, extensions: EXTENSIONS } });
 
-    await until('20 calls placed and a few of each change', async () => {
-      const t = await traffic();
-      return t.placed >= 20 && t.held >= 2 && t.resumed >= 2 && t.parked >= 2 && t.unparked >= 2 && t.transferred >= 2 && t.hungUp >= 5;
-    });
+    await waitUntil(
+      '20 calls placed and a few of each change',
+      async () => {
+        const t = await traffic();
+        return t.placed >= 20 && t.held >= 2 && t.resumed >= 2 && t.parked >= 2 && t.unparked >= 2 && t.transferred >= 2 && t.hungUp >= 5;
+      },
+      20_000,
+    );
     const stopped = await post('traffic', { callsPerMinute: 0 });
     expect(stopped.json.traffic.running).toBe(false);
     const placedAtStop = stopped.json.traffic.placed as number;
 
-    await until('every generated call ended', async () => (await traffic()).active === 0);
+    await waitUntil('every generated call ended', async () => (await traffic()).active === 0, 20_000);
     const end = await traffic();
     expect(end.placed).toBe(placedAtStop);
     expect(end.answered).toBeGreaterThanOrEqual(placedAtStop - 1);
@@ -91,7 +88,7 @@ describe('traffic', () => {
 
   it('keeps 100 and more calls live at once, and the PBX still answers', async () => {
     await post('traffic', { callsPerMinute: 3000, meanTalkSeconds: 20, meanRingSeconds: 0.2, seed: 11 });
-    await until('100 live calls', async () => (await traffic()).active >= 100);
+    await waitUntil('100 live calls', async () => (await traffic()).active >= 100, 20_000);
     const res = await fetch(`${sb.url}/uapi/phoneCalls/@me/0003*210?count=5000`, { headers: { Authorization: `Bearer ${org}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).entry.length).toBeGreaterThan(10);
@@ -105,7 +102,7 @@ describe('traffic', () => {
     const r = await post('traffic', { callsPerMinute: 600, seed: 7, extensions: ['0003*210'], outboundShare: 0, callerNames: [name] });
     expect(r.status).toBe(200);
     const callerIds = () => [...sb.world.calls.values()].flatMap((c) => c.views.map((v) => v.callerId ?? ''));
-    await until('a generated call with the name', async () => callerIds().some((id) => id.startsWith('"<!channel> \\"*x*\\" <@U999>" <')));
+    await waitUntil('a generated call with the name', async () => callerIds().some((id) => id.startsWith('"<!channel> \\"*x*\\" <@U999>" <')), 20_000);
     await post('traffic', { callsPerMinute: 0 });
   });
 

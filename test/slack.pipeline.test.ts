@@ -14,6 +14,7 @@ import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import { httpReply, type RecordedCall } from './helpers/slack-api.js';
+import { waitUntil } from './helpers/wait.js';
 
 const CALL = SEED_IDS.seedCall;
 type Element = { action_id?: string; value?: string };
@@ -84,15 +85,6 @@ function press(c: { blocks: Block[]; ts: string }, actionId: string, user = 'UA'
     SIGNING_SECRET,
     blockActionPayload({ user, messageTs: c.ts, messageBlocks: c.blocks, actionId, value: buttonValue(c.blocks, actionId), responseUrl: stack.api.responseUrl(`/press/${user}`) }),
   );
-}
-
-/** Polls until `predicate` holds (a generous deadline; never a fixed wait). */
-async function until(predicate: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('telling the truth', () => {
@@ -220,7 +212,7 @@ describe('the "working…" note', () => {
     s.api.respondWith('chat.update', async (call, d) => {
       if (!String(call.body.text).includes('working')) return d();
       // The note is answered only once VoipNow got the PUT: if the PUT waited for the note, this would never end.
-      await until(() => puts().length > 0, 'the PUT while the note waits');
+      await waitUntil('the PUT while the note waits', () => puts().length > 0);
       putsWhenRefused = puts().length;
       return httpReply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
     });

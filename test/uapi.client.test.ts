@@ -55,9 +55,8 @@ describe('seed requests through the client', () => {
       waitForPickup: '20',
       phoneCallViewId: '01',
     });
-    const view = await waitUntil(
-      async () => (await client.getPhoneCall(parked))?.phoneCallView.find((x) => x.extension === '0003*024' && x.status === 5),
-      'the unparked call to be answered on 0003*024',
+    const view = await waitUntil('the unparked call to be answered on 0003*024', async () =>
+      (await client.getPhoneCall(parked))?.phoneCallView.find((x) => x.extension === '0003*024' && x.status === 5),
     );
     expect(view.parked).toBeUndefined();
     expect(view.source).toEqual(['0003*024']);
@@ -73,7 +72,7 @@ describe('seed requests through the client', () => {
       waitForPickup: '20',
       phoneCallViewId: '01',
     });
-    const v2 = await waitUntil(async () => (await client.getPhoneCall(ref))?.phoneCallView.find((v) => v.id === '02' && v.status === 5), 'view 02 to be answered');
+    const v2 = await waitUntil('view 02 to be answered', async () => (await client.getPhoneCall(ref))?.phoneCallView.find((v) => v.id === '02' && v.status === 5));
     expect(v2).toMatchObject({ extension: '0003*210', source: ['0003*024'], destination: ['0003*210'], callerId: 'Whisper To Me <42420042>' });
   });
 

@@ -66,14 +66,3 @@ export function buttonsOf(m: ShownMessage): string[] {
 export function threadText(m: ShownMessage): string {
   return m.thread.map((c) => String(c.body.text ?? '')).join('\n');
 }
-
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function waitUntil<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

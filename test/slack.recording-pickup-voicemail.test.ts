@@ -1,5 +1,5 @@
 /**
- * The new call actions in Slack, end to end: signed /call requests and button
+ * Recording, voicemail and pick-up in Slack, end to end: signed /call requests and button
  * presses into the real Bolt app, the sandbox behind it. Record / Stop
  * recording on an answered view, Voicemail and Pick up on a ringing one.
  */

@@ -12,7 +12,7 @@ import { runLine } from '../src/console/session.js';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import type { UapiClient } from '../src/uapi/client.js';
 import { phoneCallSchema, type PhoneCall } from '../src/uapi/schemas.js';
-import { eventually } from './helpers/eventually.js';
+import { waitUntil } from './helpers/wait.js';
 import { rejection, useSandboxEnv } from './helpers/uapi-sandbox.js';
 
 const CALL = SEED_IDS.seedCall;
@@ -46,7 +46,7 @@ describe('PickUp', () => {
     const lobby = { userId: '14', extension: '0003*026', phoneCallId: id };
     await bob.act(lobby, { action: 'PickUp', sendCallTo: '0003*025', waitForPickup: 20, phoneCallViewId: '01' });
     expect(puts().at(-1)!.body).toEqual({ action: 'PickUp', sendCallTo: '0003*025', waitForPickup: '20', phoneCallViewId: '01' });
-    const view = await eventually(async () => {
+    const view = await waitUntil('the picked-up call to be answered', async () => {
       const v = (await bob.getPhoneCall({ ...lobby, extension: '0003*025' }))?.phoneCallView[0];
       return v?.status === 5 ? v : undefined;
     });
