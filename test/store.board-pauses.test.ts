@@ -57,10 +57,7 @@ for (const b of backends) {
 
       const again = open();
       cleanups.push(() => again.close());
-      expect(await again.listBoardChannelPauses()).toStrictEqual([
-        first,
-        { teamId: 'T1', channelId: 'C-archived', pausedAt: new Date('2024-03-01T12:00:00.000Z'), reason: 'is_archived' },
-      ]);
+      expect(await again.listBoardChannelPauses()).toStrictEqual([first, { teamId: 'T1', channelId: 'C-archived', pausedAt: new Date('2024-03-01T12:00:00.000Z'), reason: 'is_archived' }]);
       expect(await again.resumeBoardChannel('T1', 'C-gone')).toBe(true);
       expect(await again.resumeBoardChannel('T1', 'C-gone')).toBe(false);
       expect((await again.listBoardChannelPauses()).map((p) => p.channelId)).toEqual(['C-archived']);

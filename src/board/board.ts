@@ -15,6 +15,7 @@ import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
 import { keyOf, type WatchState, WatchReaders } from './watch-readers.js';
+import { CHANNEL_REFUSALS, ChannelPauses, pausedChannelMessage, pausedChannelsMuted } from './channel-pause.js';
 
 export interface CardRef {
   teamId: string;
@@ -34,8 +35,10 @@ export interface BoardOutput {
   audit(ref: CardRef, line: string, messageTs?: string, own?: boolean): void;
   /** An escalation for the card's thread (plain text with PBX values in it); level 2 is also broadcast. */
   alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void;
-  /** A message to the channel itself, in the front end's markup (callops' own text only). */
+  /** A message to the channel itself (or a user id: a direct message), in the front end's markup (callops' own text only). */
   notice(teamId: string, channelId: string, text: string): void;
+  /** Drops the writes to this channel not made yet (its board paused: they would only be refused). */
+  forget?(teamId: string, channelId: string): void;
 }
 
 export interface BoardDeps {
@@ -56,22 +59,33 @@ export class Board {
   private readonly ledger: CardLedger;
   private readonly readers: WatchReaders;
   private output: BoardOutput | undefined;
+  /** The output with writes to paused channels dropped: what cards, audit lines, alerts and notices go to. */
+  private muted: BoardOutput | undefined;
+  /** Channels that refused the bot's writes. */
+  readonly pauses: ChannelPauses;
   private readonly now: () => number;
   /** PUBLIC_URL for PhoneCallEvents; undefined: polling only. */
   eventsBase: string | undefined;
 
   constructor(private readonly deps: BoardDeps) {
     this.now = deps.now ?? Date.now;
+    this.pauses = new ChannelPauses(deps.store, deps.log);
     this.ledger = new CardLedger({
       store: deps.store,
       escalation: new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS),
       isQueue: (ext) => deps.isQueue?.(ext) ?? true,
-      output: () => this.output,
+      output: () => this.muted,
       now: this.now,
       fence: () => this.fence,
       ...(deps.log && { log: deps.log }),
     });
-    this.readers = new WatchReaders({ ...deps, now: this.now, ledger: this.ledger, output: () => this.output });
+    this.readers = new WatchReaders({
+      ...deps,
+      now: this.now,
+      ledger: this.ledger,
+      output: () => this.muted,
+      channelPaused: (teamId, channelId) => this.pauses.isPaused(teamId, channelId),
+    });
   }
 
   /** The watches being read, by key. */
@@ -81,6 +95,7 @@ export class Board {
 
   setOutput(output: BoardOutput): void {
     this.output = output;
+    this.muted = pausedChannelsMuted(output, this.pauses);
   }
 
   /** False while another replica runs the board: watches set here are stored, not read. */
@@ -99,6 +114,7 @@ export class Board {
     this.active = true;
     if (fence) await this.deps.store.raiseBoardFence(fence);
     this.fence = fence;
+    await this.pauses.load();
     await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.readers.run(w);
   }
@@ -132,6 +148,50 @@ export class Board {
     }
     if (!this.active) return;
     for (const [key, w] of stored) if (!this.watches.has(key)) this.readers.run(w);
+    for (const ch of await this.pauses.liftedElsewhere()) this.channelResumed(ch.teamId, ch.channelId);
+  }
+
+  /**
+   * Slack refused a write to this channel. A refusal no retry can fix pauses the channel's
+   * board at once: its watches stop reading, its pending writes are dropped, and each watch
+   * owner gets one direct message saying how to fix it. Other errors change nothing.
+   */
+  channelRefused(channelId: string, code: string): void {
+    if (!CHANNEL_REFUSALS.has(code)) return;
+    const states = [...this.watches.values()].filter((s) => s.watch.channelId === channelId);
+    const teamId = states[0]?.watch.teamId;
+    if (teamId === undefined || !this.pauses.pause({ teamId, channelId, pausedAt: new Date(this.now()), reason: code })) return;
+    for (const s of states) s.poller.stop();
+    this.output?.forget?.(teamId, channelId);
+    this.deps.log?.('board channel refuses writes; its board is paused until callops is invited again', { channel: channelId, error: code });
+    const byOwner = new Map<string, string[]>();
+    for (const s of states) byOwner.set(s.watch.createdBy, [...(byOwner.get(s.watch.createdBy) ?? []), s.watch.extension]);
+    for (const [owner, extensions] of byOwner) this.output?.notice(teamId, owner, pausedChannelMessage(channelId, code, extensions));
+  }
+
+  /**
+   * The bot is in the channel again (invited, or a watch was set there): a paused board
+   * resumes, reads its watches and redraws its live cards. False when it was not paused.
+   */
+  async resumeChannel(teamId: string, channelId: string): Promise<boolean> {
+    await this.pauses.settled();
+    const stored = await this.deps.store.resumeBoardChannel(teamId, channelId);
+    return this.channelResumed(teamId, channelId) || stored;
+  }
+
+  /** Lifts the pause here: watches read again (those whose owner's link works), live cards are drawn again. */
+  private channelResumed(teamId: string, channelId: string): boolean {
+    if (!this.pauses.lift(teamId, channelId)) return false;
+    if (!this.active) return true;
+    const states = [...this.watches.values()].filter((s) => s.watch.teamId === teamId && s.watch.channelId === channelId);
+    for (const s of states) {
+      s.poller.stop();
+      this.readers.run(s.watch);
+    }
+    this.ledger.redraw(teamId, channelId);
+    const names = states.map((s) => `\`${s.watch.extension}\``).join(', ');
+    if (names) this.muted?.notice(teamId, channelId, `:arrow_forward: The call board here resumed (${names}): callops can post in this channel again.`);
+    return true;
   }
 
   /**
@@ -142,6 +202,8 @@ export class Board {
   async watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
     const client = await this.deps.clientFor(owner);
     await client.listPhoneCalls({ extension, count: 1 });
+    // A watch is set where the bot can post (checked by the front end): a paused board there resumes.
+    await this.resumeChannel(owner.teamId, channelId);
     const key = keyOf(owner.teamId, channelId, extension);
     const previous = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(owner.teamId, channelId)).find((w) => w.extension === extension);
     const secret = previous?.secret ?? randomBytes(18).toString('base64url');

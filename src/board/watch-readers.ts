@@ -30,6 +30,8 @@ export class WatchReaders {
       now: () => number;
       ledger: CardLedger;
       output: () => BoardOutput | undefined;
+      /** A channel whose board is paused (it refuses the bot's writes): its watches do not read. */
+      channelPaused: (teamId: string, channelId: string) => boolean;
     },
   ) {}
 
@@ -65,7 +67,7 @@ export class WatchReaders {
       this.now,
     );
     this.watches.set(key, { watch, poller, seen });
-    if (!watch.pausedAt) poller.start();
+    if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) poller.start();
     else poller.stop();
   }
 

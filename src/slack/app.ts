@@ -236,6 +236,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerHome(app, deps);
   registerDialNumber(app, deps);
   app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
+  // The bot was invited (back) into a channel: a board paused there because Slack refused its writes resumes.
+  app.event('member_joined_channel', async ({ event, context }) => {
+    const e = event as { user?: string; channel?: string; team?: string };
+    const teamId = context.teamId ?? e.team;
+    if (!e.channel || !teamId || !context.botUserId || e.user !== context.botUserId) return;
+    await board.botJoined(teamId, e.channel);
+  });
   app.error(async (err) => {
     logger.error('unhandled Slack listener error', { error: err.message });
   });

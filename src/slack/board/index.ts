@@ -91,6 +91,7 @@ export class SlackBoard {
         mention: () => opts.supervisors.mention(),
         claimPost: (ref) => this.claimPost(ref),
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
+        refused: (channelId, code) => this.board.channelRefused(channelId, code),
         ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,
@@ -197,6 +198,18 @@ export class SlackBoard {
     if (stored?.messageTs) return { ts: stored.messageTs };
     const now = (this.opts.now ?? Date.now)();
     return (await store.claimOnce(postClaimKey(ref), new Date(now + POST_CLAIM_MS), new Date(now))) ? 'mine' : 'busy';
+  }
+
+  /**
+   * The bot joined a channel: if that channel's board was paused because it refused the bot,
+   * it resumes (here when the board runs here, else through the store and the holder's sync).
+   */
+  async botJoined(teamId: string, channelId: string): Promise<void> {
+    if (this.board.running) {
+      await this.board.resumeChannel(teamId, channelId);
+      return;
+    }
+    if (await this.opts.store.resumeBoardChannel(teamId, channelId)) await this.tell({ kind: 'sync' });
   }
 
   /** Events feed this board (otherwise polling alone). */

@@ -50,7 +50,7 @@ export class BoardWriter implements BoardOutput {
     private readonly now: () => number = Date.now,
   ) {
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
-    this.sender = new WriteSender(this.budgets, logger, now);
+    this.sender = new WriteSender(this.budgets, logger, now, (channelId, code) => hooks.refused?.(channelId, code));
     this.stats = this.sender.stats;
     this.compact = new CompactMode(this.budgets, now);
     this.writes = new BoardWrites(client, hooks, this.sender, this.compact, now);
@@ -107,6 +107,13 @@ export class BoardWriter implements BoardOutput {
     this.notices.length = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Drops the pending writes of one channel (its board paused: Slack refuses them). */
+  forget(teamId: string, channelId: string): void {
+    for (const [k, s] of this.slots) if (s.ref.teamId === teamId && s.ref.channelId === channelId) this.slots.delete(k);
+    const kept = this.notices.filter((n) => n.teamId !== teamId || n.channelId !== channelId);
+    this.notices.splice(0, this.notices.length, ...kept);
   }
 
   /** Cards with a change not yet in Slack. */
