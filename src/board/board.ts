@@ -15,6 +15,7 @@ import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
 import { keyOf, type WatchState, WatchReaders } from './watch-readers.js';
+import { OwnerRights } from './owner-rights.js';
 import { CHANNEL_REFUSALS, ChannelPauses, pausedChannelMessage, pausedChannelsMuted } from './channel-pause.js';
 
 export interface CardRef {
@@ -45,8 +46,10 @@ export interface BoardDeps {
   store: Store;
   /** A client acting as this Slack user (their own VoipNow token). */
   clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
-  /** True when an error means the owner's VoipNow link no longer works. */
+  /** True when an error means the owner's VoipNow link no longer works (expired, refused, or unlinked). */
   isLinkProblem(err: unknown): boolean;
+  /** How often paused watches check that their owner is still linked (default 5 minutes). */
+  ownerCheckMs?: number;
   /** Which extensions are queues (ringing there escalates); default all (a phone stops ringing sooner). */
   isQueue?: (extension: string) => boolean;
   timing?: PollTiming;
@@ -58,6 +61,7 @@ export interface BoardDeps {
 export class Board {
   private readonly ledger: CardLedger;
   private readonly readers: WatchReaders;
+  private readonly rights: OwnerRights;
   private output: BoardOutput | undefined;
   /** The output with writes to paused channels dropped: what cards, audit lines, alerts and notices go to. */
   private muted: BoardOutput | undefined;
@@ -85,6 +89,17 @@ export class Board {
       ledger: this.ledger,
       output: () => this.muted,
       channelPaused: (teamId, channelId) => this.pauses.isPaused(teamId, channelId),
+      judge: (w, err) => this.rights.judge(w, err),
+      lost: (watches, why) => this.rights.end(watches, why),
+    });
+    this.rights = new OwnerRights({
+      store: deps.store,
+      clientFor: deps.clientFor,
+      isLinkProblem: deps.isLinkProblem,
+      watches: this.readers.watches,
+      ledger: this.ledger,
+      output: () => this.muted,
+      ...(deps.log && { log: deps.log }),
     });
   }
 
@@ -117,11 +132,28 @@ export class Board {
     await this.pauses.load();
     await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.readers.run(w);
+    this.ownerCheck = setInterval(
+      () => void this.rights.sweep().catch((err: unknown) => this.deps.log?.('could not check the owners of paused watches', { error: String(err) })),
+      this.deps.ownerCheckMs ?? 300_000,
+    );
+    this.ownerCheck.unref();
+  }
+
+  private ownerCheck: NodeJS.Timeout | undefined;
+
+  /**
+   * The owner is unlinking VoipNow (their token still works): every watch they set stops, its
+   * PhoneCallEvents are removed as them, and each channel is told once. Returns how many ended.
+   */
+  ownerUnlinking(owner: { teamId: string; userId: string }): Promise<number> {
+    return this.rights.ownerUnlinking(owner);
   }
 
   /** Stop reading (shutdown, or another replica takes the board over). */
   stop(): void {
     this.active = false;
+    if (this.ownerCheck) clearInterval(this.ownerCheck);
+    this.ownerCheck = undefined;
     for (const w of this.watches.values()) w.poller.stop();
     this.watches.clear();
   }

@@ -60,7 +60,7 @@ export interface SlackAppOptions {
   /** Prometheus metrics (default: a new registry reading counts from the store). */
   metrics?: Metrics;
   /** Supervisor board tuning (tests shorten polling and thresholds). */
-  board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl'>>;
+  board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl' | 'ownerCheckMs'>>;
   /** Several replicas on one PostgreSQL (DATABASE_URL): the board runs on the holder of a lease. */
   replicas?: BoardReplicas;
 }
@@ -124,11 +124,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
+    ...(opts.board?.ownerCheckMs && { ownerCheckMs: opts.board.ownerCheckMs }),
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
   });
   // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
+  accounts.onUnlinking = async (user) => void (await board.board.ownerUnlinking(user));
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
     opts.pipeline,

@@ -51,6 +51,8 @@ export interface SlackBoardOptions {
   timing?: Partial<PollTiming>;
   thresholds?: Partial<AlertThresholds>;
   budgets?: Partial<WriteBudgets>;
+  /** How often paused watches check that their owner is still linked (tests shorten it). */
+  ownerCheckMs?: number;
   /** Extensions that are queues (ringing there escalates); default: every watched extension. */
   queues?: readonly string[];
   now?: () => number;
@@ -78,6 +80,7 @@ export class SlackBoard {
       isQueue: (ext) => !queues || queues.has(ext),
       timing: { ...DEFAULT_POLL_TIMING, ...opts.timing },
       thresholds: { ...DEFAULT_THRESHOLDS, ...opts.thresholds },
+      ...(opts.ownerCheckMs && { ownerCheckMs: opts.ownerCheckMs }),
       ...(opts.now && { now: opts.now }),
       log,
     });
