@@ -16,7 +16,7 @@ import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalati
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
 import { keyOf, type WatchState, WatchReaders } from './watch-readers.js';
 import { OwnerRights } from './owner-rights.js';
-import { CHANNEL_REFUSALS, ChannelPauses, pausedChannelMessage, pausedChannelsMuted } from './channel-pause.js';
+import { ChannelPauses, pausedChannelsMuted } from './channel-pause.js';
 
 export interface CardRef {
   teamId: string;
@@ -73,7 +73,17 @@ export class Board {
 
   constructor(private readonly deps: BoardDeps) {
     this.now = deps.now ?? Date.now;
-    this.pauses = new ChannelPauses(deps.store, deps.log);
+    this.pauses = new ChannelPauses({
+      store: deps.store,
+      now: this.now,
+      ...(deps.log && { log: deps.log }),
+      watches: () => this.watches,
+      restart: (w) => this.readers.run(w),
+      redraw: (teamId, channelId) => this.ledger.redraw(teamId, channelId),
+      output: () => this.output,
+      muted: () => this.muted,
+      active: () => this.active,
+    });
     this.ledger = new CardLedger({
       store: deps.store,
       escalation: new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS),
@@ -132,14 +142,8 @@ export class Board {
     await this.pauses.load();
     await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.readers.run(w);
-    this.ownerCheck = setInterval(
-      () => void this.rights.sweep().catch((err: unknown) => this.deps.log?.('could not check the owners of paused watches', { error: String(err) })),
-      this.deps.ownerCheckMs ?? 300_000,
-    );
-    this.ownerCheck.unref();
+    this.rights.checkEvery(this.deps.ownerCheckMs ?? 300_000);
   }
-
-  private ownerCheck: NodeJS.Timeout | undefined;
 
   /**
    * The owner is unlinking VoipNow (their token still works): every watch they set stops, its
@@ -152,8 +156,7 @@ export class Board {
   /** Stop reading (shutdown, or another replica takes the board over). */
   stop(): void {
     this.active = false;
-    if (this.ownerCheck) clearInterval(this.ownerCheck);
-    this.ownerCheck = undefined;
+    this.rights.checkEvery(undefined);
     for (const w of this.watches.values()) w.poller.stop();
     this.watches.clear();
   }
@@ -180,50 +183,17 @@ export class Board {
     }
     if (!this.active) return;
     for (const [key, w] of stored) if (!this.watches.has(key)) this.readers.run(w);
-    for (const ch of await this.pauses.liftedElsewhere()) this.channelResumed(ch.teamId, ch.channelId);
+    await this.pauses.resumeLiftedElsewhere();
   }
 
-  /**
-   * Slack refused a write to this channel. A refusal no retry can fix pauses the channel's
-   * board at once: its watches stop reading, its pending writes are dropped, and each watch
-   * owner gets one direct message saying how to fix it. Other errors change nothing.
-   */
+  /** Slack refused a write to this channel: a refusal no retry can fix pauses its board (channel-pause.ts). */
   channelRefused(channelId: string, code: string): void {
-    if (!CHANNEL_REFUSALS.has(code)) return;
-    const states = [...this.watches.values()].filter((s) => s.watch.channelId === channelId);
-    const teamId = states[0]?.watch.teamId;
-    if (teamId === undefined || !this.pauses.pause({ teamId, channelId, pausedAt: new Date(this.now()), reason: code })) return;
-    for (const s of states) s.poller.stop();
-    this.output?.forget?.(teamId, channelId);
-    this.deps.log?.('board channel refuses writes; its board is paused until callops is invited again', { channel: channelId, error: code });
-    const byOwner = new Map<string, string[]>();
-    for (const s of states) byOwner.set(s.watch.createdBy, [...(byOwner.get(s.watch.createdBy) ?? []), s.watch.extension]);
-    for (const [owner, extensions] of byOwner) this.output?.notice(teamId, owner, pausedChannelMessage(channelId, code, extensions));
+    this.pauses.refused(channelId, code);
   }
 
-  /**
-   * The bot is in the channel again (invited, or a watch was set there): a paused board
-   * resumes, reads its watches and redraws its live cards. False when it was not paused.
-   */
-  async resumeChannel(teamId: string, channelId: string): Promise<boolean> {
-    await this.pauses.settled();
-    const stored = await this.deps.store.resumeBoardChannel(teamId, channelId);
-    return this.channelResumed(teamId, channelId) || stored;
-  }
-
-  /** Lifts the pause here: watches read again (those whose owner's link works), live cards are drawn again. */
-  private channelResumed(teamId: string, channelId: string): boolean {
-    if (!this.pauses.lift(teamId, channelId)) return false;
-    if (!this.active) return true;
-    const states = [...this.watches.values()].filter((s) => s.watch.teamId === teamId && s.watch.channelId === channelId);
-    for (const s of states) {
-      s.poller.stop();
-      this.readers.run(s.watch);
-    }
-    this.ledger.redraw(teamId, channelId);
-    const names = states.map((s) => `\`${s.watch.extension}\``).join(', ');
-    if (names) this.muted?.notice(teamId, channelId, `:arrow_forward: The call board here resumed (${names}): callops can post in this channel again.`);
-    return true;
+  /** The bot is in the channel again (invited, or a watch was set there): a paused board resumes. False when it was not paused. */
+  resumeChannel(teamId: string, channelId: string): Promise<boolean> {
+    return this.pauses.resume(teamId, channelId);
   }
 
   /**

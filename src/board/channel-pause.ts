@@ -6,23 +6,42 @@
  * direct message how to fix it. The pause is stored, so a restart keeps it; it
  * ends when the bot is invited again.
  */
-import type { BoardChannelPause, Store } from '../store/types.js';
+import type { BoardChannelPause, Store, Watch } from '../store/types.js';
 import type { BoardOutput } from './board.js';
+import type { WatchState } from './watch-readers.js';
 
 /** Slack's answers to a write that mean the channel will refuse every further write until someone acts. */
 export const CHANNEL_REFUSALS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
 const keyOf = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
 
+export interface ChannelPauseDeps {
+  store: Store;
+  now: () => number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** The watches being read, by key. */
+  watches: () => Map<string, WatchState>;
+  /** Starts reading a watch again (a new poller). */
+  restart: (w: Watch) => void;
+  /** Sends a channel's live cards again. */
+  redraw: (teamId: string, channelId: string) => void;
+  /** The board's output as it is, and with paused channels muted. */
+  output: () => BoardOutput | undefined;
+  muted: () => BoardOutput | undefined;
+  /** False while another replica runs the board. */
+  active: () => boolean;
+}
+
 export class ChannelPauses {
   private readonly paused = new Map<string, BoardChannelPause>();
   /** Pauses being stored: a sync waits for them, so it never mistakes a fresh pause for one lifted elsewhere. */
   private writing: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly store: Store,
-    private readonly log?: (message: string, fields?: Record<string, unknown>) => void,
-  ) {}
+  constructor(private readonly deps: ChannelPauseDeps) {}
+
+  private get store(): Store {
+    return this.deps.store;
+  }
 
   /** Loads the stored pauses (start, or after another replica ran the board). */
   async load(): Promise<void> {
@@ -36,27 +55,64 @@ export class ChannelPauses {
   }
 
   /** Pauses the channel now (in memory at once, stored in the background); false when it already was. */
-  pause(p: BoardChannelPause): boolean {
+  private pause(p: BoardChannelPause): boolean {
     const k = keyOf(p.teamId, p.channelId);
     if (this.paused.has(k)) return false;
     this.paused.set(k, p);
     const stored = this.store
       .pauseBoardChannel(p)
-      .catch((err: unknown) => this.log?.('could not store a board channel pause', { channel: p.channelId, error: err instanceof Error ? err.message : String(err) }));
+      .catch((err: unknown) => this.deps.log?.('could not store a board channel pause', { channel: p.channelId, error: err instanceof Error ? err.message : String(err) }));
     this.writing = Promise.all([this.writing, stored]);
     return true;
   }
 
-  /** Lifts the pause in memory (the caller removed it from the store); false when the channel was not paused. */
-  lift(teamId: string, channelId: string): boolean {
-    return this.paused.delete(keyOf(teamId, channelId));
+  /**
+   * Slack refused a write to this channel. A refusal no retry can fix pauses the channel's
+   * board at once: its watches stop reading, its pending writes are dropped, and each watch
+   * owner gets one direct message saying how to fix it. Other errors change nothing.
+   */
+  refused(channelId: string, code: string): void {
+    if (!CHANNEL_REFUSALS.has(code)) return;
+    const states = [...this.deps.watches().values()].filter((s) => s.watch.channelId === channelId);
+    const teamId = states[0]?.watch.teamId;
+    if (teamId === undefined || !this.pause({ teamId, channelId, pausedAt: new Date(this.deps.now()), reason: code })) return;
+    for (const s of states) s.poller.stop();
+    const output = this.deps.output();
+    output?.forget?.(teamId, channelId);
+    this.deps.log?.('board channel refuses writes; its board is paused until callops is invited again', { channel: channelId, error: code });
+    const byOwner = new Map<string, string[]>();
+    for (const s of states) byOwner.set(s.watch.createdBy, [...(byOwner.get(s.watch.createdBy) ?? []), s.watch.extension]);
+    for (const [owner, extensions] of byOwner) output?.notice(teamId, owner, pausedChannelMessage(channelId, code, extensions));
   }
 
-  /** Channels paused here whose pause is no longer stored (lifted through another replica). */
-  async liftedElsewhere(): Promise<Array<{ teamId: string; channelId: string }>> {
+  /** The bot is in the channel again: the pause goes from the store and the board resumes here. False when it was not paused. */
+  async resume(teamId: string, channelId: string): Promise<boolean> {
     await this.writing;
+    const stored = await this.store.resumeBoardChannel(teamId, channelId);
+    return this.resumed(teamId, channelId) || stored;
+  }
+
+  /** Channels paused here whose pause is no longer stored (lifted through another replica) resume. */
+  async resumeLiftedElsewhere(): Promise<void> {
+    await this.writing;
+    if (this.paused.size === 0) return;
     const stored = new Set((await this.store.listBoardChannelPauses()).map((p) => keyOf(p.teamId, p.channelId)));
-    return [...this.paused.entries()].filter(([k]) => !stored.has(k)).map(([, p]) => ({ teamId: p.teamId, channelId: p.channelId }));
+    for (const [k, p] of [...this.paused]) if (!stored.has(k)) this.resumed(p.teamId, p.channelId);
+  }
+
+  /** Lifts the pause here: watches read again (those whose owner's link works), live cards are drawn again. */
+  private resumed(teamId: string, channelId: string): boolean {
+    if (!this.paused.delete(keyOf(teamId, channelId))) return false;
+    if (!this.deps.active()) return true;
+    const states = [...this.deps.watches().values()].filter((s) => s.watch.teamId === teamId && s.watch.channelId === channelId);
+    for (const s of states) {
+      s.poller.stop();
+      this.deps.restart(s.watch);
+    }
+    this.deps.redraw(teamId, channelId);
+    const names = states.map((s) => `\`${s.watch.extension}\``).join(', ');
+    if (names) this.deps.muted()?.notice(teamId, channelId, `:arrow_forward: The call board here resumed (${names}): callops can post in this channel again.`);
+    return true;
   }
 
   /** Waits for pauses being stored (tests, shutdown). */

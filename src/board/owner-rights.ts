@@ -68,6 +68,17 @@ export class OwnerRights {
     return theirs.length;
   }
 
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Runs the sweep every `ms` (undefined: no longer). */
+  checkEvery(ms: number | undefined): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (ms === undefined) return;
+    this.timer = setInterval(() => void this.sweep().catch((err: unknown) => this.deps.log?.('could not check the owners of paused watches', { error: String(err) })), ms);
+    this.timer.unref();
+  }
+
   /** Paused watches whose owner's link is gone altogether (unlinked elsewhere) end; returns how many. */
   async sweep(): Promise<number> {
     const gone: Watch[] = [];
