@@ -22,6 +22,7 @@ import { CompactMode } from './compact.js';
 import { WriteSender, type WriterStats } from './write-sender.js';
 import { BoardWrites, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './writes.js';
 import { mrkdwn, ours } from '../slack-text.js';
+import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 
 export type { WriterHooks } from './writes.js';
 export type { WriterStats } from './write-sender.js';
@@ -40,6 +41,8 @@ export class BoardWriter implements BoardOutput {
   /** After a summary write, an ended card gets the next update. */
   private endedTurn = false;
   readonly stats: WriterStats;
+  /** Fully written cards kept in memory at most (see slot-cap.ts). */
+  settledSlotCap = MAX_SETTLED_SLOTS;
 
   constructor(
     client: WebClient,
@@ -62,6 +65,7 @@ export class BoardWriter implements BoardOutput {
     if (!slot) {
       slot = { ref, snapshot, version: 0, sent: 0, dirtySince: this.now(), lines: [], ...(messageTs && { ts: messageTs }) };
       this.slots.set(k, slot);
+      evictSettled(this.slots, this.settledSlotCap);
     }
     if (slot.version === slot.sent) slot.dirtySince = this.now();
     slot.snapshot = snapshot;
@@ -114,6 +118,11 @@ export class BoardWriter implements BoardOutput {
     for (const [k, s] of this.slots) if (s.ref.teamId === teamId && s.ref.channelId === channelId) this.slots.delete(k);
     const kept = this.notices.filter((n) => n.teamId !== teamId || n.channelId !== channelId);
     this.notices.splice(0, this.notices.length, ...kept);
+  }
+
+  /** Cards the writer holds in memory (pending or recently written). */
+  get size(): number {
+    return this.slots.size;
   }
 
   /** Cards with a change not yet in Slack. */
@@ -244,6 +253,7 @@ export class BoardWriter implements BoardOutput {
     }
     // Slots fully written and ended are done.
     for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
+    evictSettled(this.slots, this.settledSlotCap);
     // A compact channel's calm-down is checked even when nothing is pending (not tracked as pending work).
     this.idleCheck = wait === Infinity && this.compact.anyCompact;
     if (this.compact.anyCompact) wait = Math.min(wait, Math.max(250, this.budgets.compactMinMs / 4));
