@@ -89,6 +89,8 @@ describe('board channel that refuses writes', () => {
     await waitUntil('a call after the restart on the other board', () => shows(STAYS, third));
     expect(attempts(GONE)).toBe(paused);
     expect(directMessages('UA')).toHaveLength(1);
+    const watching = await gone.command('UA', 'watching');
+    expect(String((watching.json as { text?: string }).text)).toMatch(/board here is paused since .*`not_in_channel`.*`\/invite @callops`/);
 
     // Another member joining changes nothing; the bot joining resumes the board and redraws its live calls.
     allowAgain();

@@ -14,7 +14,7 @@ import { DEFAULT_POLL_TIMING } from '../../board/poller.js';
 import { UnknownSecrets } from './unknown-secrets.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/types.js';
+import type { BoardChannelPause, Store } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
 import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
@@ -213,6 +213,11 @@ export class SlackBoard {
       return;
     }
     if (await this.opts.store.resumeBoardChannel(teamId, channelId)) await this.tell({ kind: 'sync' });
+  }
+
+  /** The channel's board pause, if Slack refused it (from the store: any replica answers). */
+  async channelPause(teamId: string, channelId: string): Promise<BoardChannelPause | undefined> {
+    return (await this.opts.store.listBoardChannelPauses()).find((p) => p.teamId === teamId && p.channelId === channelId);
   }
 
   /** Events feed this board (otherwise polling alone). */
