@@ -65,7 +65,6 @@ export class BoardWriter implements BoardOutput {
     if (!slot) {
       slot = { ref, snapshot, version: 0, sent: 0, dirtySince: this.now(), lines: [], ...(messageTs && { ts: messageTs }) };
       this.slots.set(k, slot);
-      evictSettled(this.slots, this.settledSlotCap);
     }
     if (slot.version === slot.sent) slot.dirtySince = this.now();
     slot.snapshot = snapshot;
@@ -253,6 +252,7 @@ export class BoardWriter implements BoardOutput {
     }
     // Slots fully written and ended are done.
     for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
+    // Between writes (none in flight), so a slot being written is never the one evicted.
     evictSettled(this.slots, this.settledSlotCap);
     // A compact channel's calm-down is checked even when nothing is pending (not tracked as pending work).
     this.idleCheck = wait === Infinity && this.compact.anyCompact;
