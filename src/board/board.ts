@@ -15,6 +15,8 @@ import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
 import { keyOf, type WatchState, WatchReaders } from './watch-readers.js';
+import { OwnerRights } from './owner-rights.js';
+import { ChannelPauses, pausedChannelsMuted } from './channel-pause.js';
 
 export interface CardRef {
   teamId: string;
@@ -34,16 +36,20 @@ export interface BoardOutput {
   audit(ref: CardRef, line: string, messageTs?: string, own?: boolean): void;
   /** An escalation for the card's thread (plain text with PBX values in it); level 2 is also broadcast. */
   alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void;
-  /** A message to the channel itself, in the front end's markup (callops' own text only). */
+  /** A message to the channel itself (or a user id: a direct message), in the front end's markup (callops' own text only). */
   notice(teamId: string, channelId: string, text: string): void;
+  /** Drops the writes to this channel not made yet (its board paused: they would only be refused). */
+  forget?(teamId: string, channelId: string): void;
 }
 
 export interface BoardDeps {
   store: Store;
   /** A client acting as this Slack user (their own VoipNow token). */
   clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
-  /** True when an error means the owner's VoipNow link no longer works. */
+  /** True when an error means the owner's VoipNow link no longer works (expired, refused, or unlinked). */
   isLinkProblem(err: unknown): boolean;
+  /** How often paused watches check that their owner is still linked (default 5 minutes). */
+  ownerCheckMs?: number;
   /** Which extensions are queues (ringing there escalates); default all (a phone stops ringing sooner). */
   isQueue?: (extension: string) => boolean;
   timing?: PollTiming;
@@ -55,23 +61,56 @@ export interface BoardDeps {
 export class Board {
   private readonly ledger: CardLedger;
   private readonly readers: WatchReaders;
+  private readonly rights: OwnerRights;
   private output: BoardOutput | undefined;
+  /** The output with writes to paused channels dropped: what cards, audit lines, alerts and notices go to. */
+  private muted: BoardOutput | undefined;
+  /** Channels that refused the bot's writes. */
+  readonly pauses: ChannelPauses;
   private readonly now: () => number;
   /** PUBLIC_URL for PhoneCallEvents; undefined: polling only. */
   eventsBase: string | undefined;
 
   constructor(private readonly deps: BoardDeps) {
     this.now = deps.now ?? Date.now;
+    this.pauses = new ChannelPauses({
+      store: deps.store,
+      now: this.now,
+      ...(deps.log && { log: deps.log }),
+      watches: () => this.watches,
+      restart: (w) => this.readers.run(w),
+      redraw: (teamId, channelId) => this.ledger.redraw(teamId, channelId),
+      output: () => this.output,
+      muted: () => this.muted,
+      active: () => this.active,
+    });
     this.ledger = new CardLedger({
       store: deps.store,
       escalation: new Escalation(deps.thresholds ?? DEFAULT_THRESHOLDS),
       isQueue: (ext) => deps.isQueue?.(ext) ?? true,
-      output: () => this.output,
+      output: () => this.muted,
       now: this.now,
       fence: () => this.fence,
       ...(deps.log && { log: deps.log }),
     });
-    this.readers = new WatchReaders({ ...deps, now: this.now, ledger: this.ledger, output: () => this.output });
+    this.readers = new WatchReaders({
+      ...deps,
+      now: this.now,
+      ledger: this.ledger,
+      output: () => this.muted,
+      channelPaused: (teamId, channelId) => this.pauses.isPaused(teamId, channelId),
+      judge: (w, err) => this.rights.judge(w, err),
+      lost: (watches, why) => this.rights.end(watches, why),
+    });
+    this.rights = new OwnerRights({
+      store: deps.store,
+      clientFor: deps.clientFor,
+      isLinkProblem: deps.isLinkProblem,
+      watches: this.readers.watches,
+      ledger: this.ledger,
+      output: () => this.muted,
+      ...(deps.log && { log: deps.log }),
+    });
   }
 
   /** The watches being read, by key. */
@@ -81,6 +120,7 @@ export class Board {
 
   setOutput(output: BoardOutput): void {
     this.output = output;
+    this.muted = pausedChannelsMuted(output, this.pauses);
   }
 
   /** False while another replica runs the board: watches set here are stored, not read. */
@@ -99,13 +139,24 @@ export class Board {
     this.active = true;
     if (fence) await this.deps.store.raiseBoardFence(fence);
     this.fence = fence;
+    await this.pauses.load();
     await this.ledger.restore();
     for (const w of await this.deps.store.listWatches()) this.readers.run(w);
+    this.rights.checkEvery(this.deps.ownerCheckMs ?? 300_000);
+  }
+
+  /**
+   * The owner is unlinking VoipNow (their token still works): every watch they set stops, its
+   * PhoneCallEvents are removed as them, and each channel is told once. Returns how many ended.
+   */
+  ownerUnlinking(owner: { teamId: string; userId: string }): Promise<number> {
+    return this.rights.ownerUnlinking(owner);
   }
 
   /** Stop reading (shutdown, or another replica takes the board over). */
   stop(): void {
     this.active = false;
+    this.rights.checkEvery(undefined);
     for (const w of this.watches.values()) w.poller.stop();
     this.watches.clear();
   }
@@ -132,6 +183,17 @@ export class Board {
     }
     if (!this.active) return;
     for (const [key, w] of stored) if (!this.watches.has(key)) this.readers.run(w);
+    await this.pauses.resumeLiftedElsewhere();
+  }
+
+  /** Slack refused a write to this channel: a refusal no retry can fix pauses its board (channel-pause.ts). */
+  channelRefused(channelId: string, code: string): void {
+    this.pauses.refused(channelId, code);
+  }
+
+  /** The bot is in the channel again (invited, or a watch was set there): a paused board resumes. False when it was not paused. */
+  resumeChannel(teamId: string, channelId: string): Promise<boolean> {
+    return this.pauses.resume(teamId, channelId);
   }
 
   /**
@@ -142,6 +204,8 @@ export class Board {
   async watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
     const client = await this.deps.clientFor(owner);
     await client.listPhoneCalls({ extension, count: 1 });
+    // A watch is set where the bot can post (checked by the front end): a paused board there resumes.
+    await this.resumeChannel(owner.teamId, channelId);
     const key = keyOf(owner.teamId, channelId, extension);
     const previous = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(owner.teamId, channelId)).find((w) => w.extension === extension);
     const secret = previous?.secret ?? randomBytes(18).toString('base64url');

@@ -208,6 +208,13 @@ export class CardLedger {
     await this.save(ref, entry);
   }
 
+  /** Sends every live card of a channel again (its board resumed after Slack refused it). */
+  redraw(teamId: string, channelId: string): void {
+    for (const [id, e] of this.channels.get(channelKey(teamId, channelId)) ?? []) {
+      if (e.snapshot.state !== 'ended') this.out()?.card({ teamId, channelId, phoneCallId: id }, e.snapshot, e.messageTs);
+    }
+  }
+
   liveCalls(teamId: string, channelId: string): CallSnapshot[] {
     return [...(this.channels.get(channelKey(teamId, channelId))?.values() ?? [])].map((e) => e.snapshot).filter((s) => s.state !== 'ended');
   }

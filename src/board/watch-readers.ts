@@ -1,14 +1,16 @@
 /**
  * The board's read loop: one poller per watch, reading its extension with the watch
- * owner's token and handing each read to the card ledger. A read refused because the
- * owner's VoipNow link died pauses every watch of that owner in the channel, with one
- * notice saying how to resume; other failures back off and retry.
+ * owner's token and handing each read to the card ledger. A failed read is judged
+ * (owner-rights.ts): an expired link pauses every watch of that owner in the channel,
+ * with one notice saying how to resume; an owner who unlinked or may no longer read the
+ * extension ends the watch; other failures back off and retry.
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { Watch } from '../store/types.js';
 import { Poller, DEFAULT_POLL_TIMING } from './poller.js';
 import type { CardLedger } from './ledger.js';
 import type { BoardDeps, BoardOutput } from './board.js';
+import type { OwnerLoss, ReadVerdict } from './owner-rights.js';
 
 export interface WatchState {
   watch: Watch;
@@ -26,10 +28,16 @@ export class WatchReaders {
   readonly watches = new Map<string, WatchState>();
 
   constructor(
-    private readonly deps: Pick<BoardDeps, 'store' | 'clientFor' | 'isLinkProblem' | 'timing' | 'log'> & {
+    private readonly deps: Pick<BoardDeps, 'store' | 'clientFor' | 'timing' | 'log'> & {
       now: () => number;
       ledger: CardLedger;
       output: () => BoardOutput | undefined;
+      /** A channel whose board is paused (it refuses the bot's writes): its watches do not read. */
+      channelPaused: (teamId: string, channelId: string) => boolean;
+      /** What a failed read means for its watch. */
+      judge: (watch: Watch, err: unknown) => Promise<ReadVerdict>;
+      /** Ends watches whose owner lost them. */
+      lost: (watches: Watch[], why: OwnerLoss) => Promise<void>;
     },
   ) {}
 
@@ -65,7 +73,7 @@ export class WatchReaders {
       this.now,
     );
     this.watches.set(key, { watch, poller, seen });
-    if (!watch.pausedAt) poller.start();
+    if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) poller.start();
     else poller.stop();
   }
 
@@ -75,12 +83,17 @@ export class WatchReaders {
     state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls);
   }
 
-  /** A read failed: a dead link pauses the watch and tells the channel once; anything else backs off. */
+  /** A read failed: an expired link pauses the watch and tells the channel once; a lost owner ends it; anything else backs off. */
   private async failed(key: string, err: unknown): Promise<'stop' | 'retry'> {
     const state = this.watches.get(key);
-    if (!state || !this.deps.isLinkProblem(err)) {
+    const verdict = state ? await this.deps.judge(state.watch, err) : 'retry';
+    if (!state || verdict === 'retry') {
       this.deps.log?.('board read failed', { watch: key, error: err instanceof Error ? err.message : String(err) });
       return 'retry';
+    }
+    if (verdict !== 'expired') {
+      await this.deps.lost([state.watch], verdict);
+      return 'stop';
     }
     const w = state.watch;
     const paused = { ...w, pausedAt: new Date(this.now()) };

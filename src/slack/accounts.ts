@@ -75,7 +75,11 @@ export class Accounts {
     return this.store.setLinkedAccountExtension(user.teamId, user.userId, extension, new Date(this.now()));
   }
 
-  unlink(user: SlackUser): Promise<boolean> {
+  /** Told before an unlink deletes the tokens (the board ends the user's watches with them); its failure does not stop the unlink. */
+  onUnlinking: ((user: SlackUser) => Promise<void>) | undefined;
+
+  async unlink(user: SlackUser): Promise<boolean> {
+    if (await this.get(user)) await this.onUnlinking?.(user).catch((err: unknown) => this.logger.warn('before unlinking', { error: err instanceof Error ? err.message : String(err) }));
     return this.store.deleteLinkedAccount(user.teamId, user.userId);
   }
 

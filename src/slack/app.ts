@@ -60,7 +60,7 @@ export interface SlackAppOptions {
   /** Prometheus metrics (default: a new registry reading counts from the store). */
   metrics?: Metrics;
   /** Supervisor board tuning (tests shorten polling and thresholds). */
-  board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl'>>;
+  board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl' | 'ownerCheckMs'>>;
   /** Several replicas on one PostgreSQL (DATABASE_URL): the board runs on the holder of a lease. */
   replicas?: BoardReplicas;
 }
@@ -124,11 +124,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
+    ...(opts.board?.ownerCheckMs && { ownerCheckMs: opts.board.ownerCheckMs }),
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
   });
   // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
+  accounts.onUnlinking = async (user) => void (await board.board.ownerUnlinking(user));
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
     opts.pipeline,
@@ -236,6 +238,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerHome(app, deps);
   registerDialNumber(app, deps);
   app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
+  // The bot was invited (back) into a channel: a board paused there because Slack refused its writes resumes.
+  app.event('member_joined_channel', async ({ event, context }) => {
+    const e = event as { user?: string; channel?: string; team?: string };
+    const teamId = context.teamId ?? e.team;
+    if (!e.channel || !teamId || !context.botUserId || e.user !== context.botUserId) return;
+    await board.botJoined(teamId, e.channel);
+  });
   app.error(async (err) => {
     logger.error('unhandled Slack listener error', { error: err.message });
   });

@@ -7,6 +7,10 @@
  * must not hold up the action or its result); when one lands after a final
  * write was asked for, the latest final write is applied again, so the final
  * state always wins.
+ *
+ * A message's entry lives only while it has writes under way: it goes when the last
+ * one settles (succeeded or failed), so the map holds the messages being written now,
+ * never every message ever written.
  */
 type Write = () => Promise<void>;
 
@@ -18,6 +22,15 @@ interface Slot {
   latest?: Write;
   /** Writes not settled yet (transient and final). */
   busy: number;
+}
+
+/** Runs a write; one that throws before returning a promise settles like one that rejects. */
+function started(write: Write): Promise<void> {
+  try {
+    return write();
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 export class MessageWrites {
@@ -39,7 +52,7 @@ export class MessageWrites {
     const slot = this.slot(key);
     const finalsBefore = slot.finals;
     slot.busy++;
-    return write().finally(() => {
+    return started(write).finally(() => {
       const latest = slot.latest;
       const superseded = slot.finals > finalsBefore && latest !== undefined;
       this.release(key, slot);

@@ -100,6 +100,10 @@ const STATEMENTS: StoreStatements = {
       AND (b.ended = 0 OR b.updated_at >= $2))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < $1`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < $1`,
+  insertBoardChannelPause: `INSERT INTO board_channel_pauses (team_id, channel_id, paused_at, reason) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (team_id, channel_id) DO NOTHING`,
+  deleteBoardChannelPause: `DELETE FROM board_channel_pauses WHERE team_id = $1 AND channel_id = $2`,
+  listBoardChannelPauses: `SELECT * FROM board_channel_pauses ORDER BY paused_at, team_id COLLATE "C", channel_id COLLATE "C"`,
 };
 
 export class PostgresStore extends SqlStore {

@@ -125,5 +125,18 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         )`,
       ],
     },
+    {
+      version: 7,
+      description: 'board channels that refused the bot (removed, archived, restricted) stay paused across a restart until it is invited again',
+      statements: [
+        `CREATE TABLE IF NOT EXISTS board_channel_pauses (
+          team_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          paused_at ${ts} NOT NULL,
+          reason TEXT NOT NULL,
+          PRIMARY KEY (team_id, channel_id)
+        )`,
+      ],
+    },
   ];
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, BoardChannelPause, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
@@ -276,6 +276,21 @@ export abstract class SqlStore implements Store {
   async appendAuditEntry(e: AuditEntry, fence?: BoardFence): Promise<boolean> {
     const { changes } = await this.#run(this.statements.upsertAuditEntry, [e.teamId, e.channelId, e.phoneCallId, e.seq, this.#ts(e.at, 'at'), e.text, ...fenceParams(fence)]);
     return changes > 0;
+  }
+
+  async pauseBoardChannel(p: BoardChannelPause): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.insertBoardChannelPause, [p.teamId, p.channelId, this.#ts(p.pausedAt, 'pausedAt'), p.reason]);
+    return changes > 0;
+  }
+
+  async resumeBoardChannel(teamId: string, channelId: string): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.deleteBoardChannelPause, [teamId, channelId]);
+    return changes > 0;
+  }
+
+  async listBoardChannelPauses(): Promise<BoardChannelPause[]> {
+    const { rows } = await this.#run(this.statements.listBoardChannelPauses, []);
+    return rows.map((r) => ({ teamId: str(r, 'team_id'), channelId: str(r, 'channel_id'), pausedAt: date(r, 'paused_at'), reason: str(r, 'reason') }));
   }
 
   async listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]> {

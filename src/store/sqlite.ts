@@ -80,6 +80,10 @@ const STATEMENTS: StoreStatements = {
       AND (b.ended = 0 OR b.updated_at >= ?))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < ?`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < ?`,
+  insertBoardChannelPause: `INSERT INTO board_channel_pauses (team_id, channel_id, paused_at, reason) VALUES (?, ?, ?, ?)
+    ON CONFLICT (team_id, channel_id) DO NOTHING`,
+  deleteBoardChannelPause: `DELETE FROM board_channel_pauses WHERE team_id = ? AND channel_id = ?`,
+  listBoardChannelPauses: `SELECT * FROM board_channel_pauses ORDER BY paused_at, team_id, channel_id`,
 };
 
 export class SqliteStore extends SqlStore {

@@ -74,6 +74,12 @@ export interface StoreStatements {
   purgeAuditEntries: string;
   /** (before): delete ended board cards last updated before it */
   purgeEndedBoardCards: string;
+  /** (team_id, channel_id, paused_at, reason); insert, ignoring a conflict */
+  insertBoardChannelPause: string;
+  /** (team_id, channel_id) */
+  deleteBoardChannelPause: string;
+  /** () → board_channel_pauses rows, ordered */
+  listBoardChannelPauses: string;
   /** (before): delete call cards last updated before it */
   purgeCallCards: string;
 }

@@ -97,6 +97,18 @@ export interface BoardFence {
   epoch: number;
 }
 
+/**
+ * A board channel that refused the bot's writes (bot removed, channel archived or restricted):
+ * its board reads and writes nothing until the bot is invited again.
+ */
+export interface BoardChannelPause {
+  teamId: string;
+  channelId: string;
+  pausedAt: Date;
+  /** Slack's refusal, e.g. 'not_in_channel'. */
+  reason: string;
+}
+
 /** One line of a board card's audit thread. */
 export interface AuditEntry {
   teamId: string;
@@ -182,6 +194,12 @@ export interface Store {
    * with an older epoch of the same key are refused. Never lowers it; answers the fence's epoch.
    */
   raiseBoardFence(fence: BoardFence): Promise<number>;
+  /** False when the channel was already paused (the first pause is kept). */
+  pauseBoardChannel(p: BoardChannelPause): Promise<boolean>;
+  /** True if a pause was removed. */
+  resumeBoardChannel(teamId: string, channelId: string): Promise<boolean>;
+  /** Every paused board channel, ordered by pausedAt, then teamId, channelId. */
+  listBoardChannelPauses(): Promise<BoardChannelPause[]>;
   /** Ordered by seq. */
   listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]>;
 

@@ -113,6 +113,11 @@ async function watchingText(board: SlackBoard, teamId: string, channelId: string
     const read = w.lastRead !== undefined ? `last read the PBX ${dateOf(w.lastRead)}` : 'not read yet';
     return `• ${code(w.extension)} set by <@${w.createdBy}> since ${dateOf(w.createdAt.getTime())} · ${feed} · ${read}`;
   });
+  const pause = await board.channelPause(teamId, channelId);
+  if (pause)
+    lines.unshift(
+      `:double_vertical_bar: The board here is paused since ${dateOf(pause.pausedAt.getTime())}: Slack refused callops' posts (\`${pause.reason}\`). Invite it with \`/invite @callops\` and the board resumes by itself.`,
+    );
   const ring = board.queues?.length
     ? `Ring alerts (a call ringing too long) apply to the queues ${board.queues.map(code).join(', ')} (\`BOARD_QUEUES\`).`
     : 'Ring alerts (a call ringing too long) apply to every watched extension: `BOARD_QUEUES` does not name the queues.';

@@ -14,7 +14,7 @@ import { DEFAULT_POLL_TIMING } from '../../board/poller.js';
 import { UnknownSecrets } from './unknown-secrets.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/types.js';
+import type { BoardChannelPause, Store } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
 import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
@@ -51,6 +51,8 @@ export interface SlackBoardOptions {
   timing?: Partial<PollTiming>;
   thresholds?: Partial<AlertThresholds>;
   budgets?: Partial<WriteBudgets>;
+  /** How often paused watches check that their owner is still linked (tests shorten it). */
+  ownerCheckMs?: number;
   /** Extensions that are queues (ringing there escalates); default: every watched extension. */
   queues?: readonly string[];
   now?: () => number;
@@ -78,6 +80,7 @@ export class SlackBoard {
       isQueue: (ext) => !queues || queues.has(ext),
       timing: { ...DEFAULT_POLL_TIMING, ...opts.timing },
       thresholds: { ...DEFAULT_THRESHOLDS, ...opts.thresholds },
+      ...(opts.ownerCheckMs && { ownerCheckMs: opts.ownerCheckMs }),
       ...(opts.now && { now: opts.now }),
       log,
     });
@@ -91,6 +94,7 @@ export class SlackBoard {
         mention: () => opts.supervisors.mention(),
         claimPost: (ref) => this.claimPost(ref),
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
+        refused: (channelId, code) => this.board.channelRefused(channelId, code),
         ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,
@@ -197,6 +201,23 @@ export class SlackBoard {
     if (stored?.messageTs) return { ts: stored.messageTs };
     const now = (this.opts.now ?? Date.now)();
     return (await store.claimOnce(postClaimKey(ref), new Date(now + POST_CLAIM_MS), new Date(now))) ? 'mine' : 'busy';
+  }
+
+  /**
+   * The bot joined a channel: if that channel's board was paused because it refused the bot,
+   * it resumes (here when the board runs here, else through the store and the holder's sync).
+   */
+  async botJoined(teamId: string, channelId: string): Promise<void> {
+    if (this.board.running) {
+      await this.board.resumeChannel(teamId, channelId);
+      return;
+    }
+    if (await this.opts.store.resumeBoardChannel(teamId, channelId)) await this.tell({ kind: 'sync' });
+  }
+
+  /** The channel's board pause, if Slack refused it (from the store: any replica answers). */
+  async channelPause(teamId: string, channelId: string): Promise<BoardChannelPause | undefined> {
+    return (await this.opts.store.listBoardChannelPauses()).find((p) => p.teamId === teamId && p.channelId === channelId);
   }
 
   /** Events feed this board (otherwise polling alone). */

@@ -22,6 +22,8 @@ export class WriteSender {
     private readonly budgets: WriteBudgets,
     private readonly logger: Logger,
     private readonly now: () => number,
+    /** Told of each write Slack refused, with its error code (a channel refusing the bot pauses its board). */
+    private readonly refused?: (channelId: string, code: string) => void,
   ) {
     this.updates = new TokenBucket(budgets.updatesPerMinute / 60_000, budgets.updateBurst, now);
   }
@@ -59,7 +61,9 @@ export class WriteSender {
         this.logger.warn('Slack rate-limited a board write; waiting for Retry-After', { kind, retryAfter });
         return undefined;
       }
-      done(`error: ${(err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err))}`);
+      const code = (err as { data?: { error?: string } }).data?.error;
+      done(`error: ${code ?? (err instanceof Error ? err.message : String(err))}`);
+      if (code) this.refused?.(channelId, code);
       throw err;
     }
   }

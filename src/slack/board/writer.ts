@@ -22,6 +22,7 @@ import { CompactMode } from './compact.js';
 import { WriteSender, type WriterStats } from './write-sender.js';
 import { BoardWrites, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './writes.js';
 import { mrkdwn, ours } from '../slack-text.js';
+import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 
 export type { WriterHooks } from './writes.js';
 export type { WriterStats } from './write-sender.js';
@@ -40,6 +41,8 @@ export class BoardWriter implements BoardOutput {
   /** After a summary write, an ended card gets the next update. */
   private endedTurn = false;
   readonly stats: WriterStats;
+  /** Fully written cards kept in memory at most (see slot-cap.ts). */
+  settledSlotCap = MAX_SETTLED_SLOTS;
 
   constructor(
     client: WebClient,
@@ -50,7 +53,7 @@ export class BoardWriter implements BoardOutput {
     private readonly now: () => number = Date.now,
   ) {
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
-    this.sender = new WriteSender(this.budgets, logger, now);
+    this.sender = new WriteSender(this.budgets, logger, now, (channelId, code) => hooks.refused?.(channelId, code));
     this.stats = this.sender.stats;
     this.compact = new CompactMode(this.budgets, now);
     this.writes = new BoardWrites(client, hooks, this.sender, this.compact, now);
@@ -107,6 +110,18 @@ export class BoardWriter implements BoardOutput {
     this.notices.length = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Drops the pending writes of one channel (its board paused: Slack refuses them). */
+  forget(teamId: string, channelId: string): void {
+    for (const [k, s] of this.slots) if (s.ref.teamId === teamId && s.ref.channelId === channelId) this.slots.delete(k);
+    const kept = this.notices.filter((n) => n.teamId !== teamId || n.channelId !== channelId);
+    this.notices.splice(0, this.notices.length, ...kept);
+  }
+
+  /** Cards the writer holds in memory (pending or recently written). */
+  get size(): number {
+    return this.slots.size;
   }
 
   /** Cards with a change not yet in Slack. */
@@ -237,6 +252,8 @@ export class BoardWriter implements BoardOutput {
     }
     // Slots fully written and ended are done.
     for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
+    // Between writes (none in flight), so a slot being written is never the one evicted.
+    evictSettled(this.slots, this.settledSlotCap);
     // A compact channel's calm-down is checked even when nothing is pending (not tracked as pending work).
     this.idleCheck = wait === Infinity && this.compact.anyCompact;
     if (this.compact.anyCompact) wait = Math.min(wait, Math.max(250, this.budgets.compactMinMs / 4));

@@ -46,6 +46,8 @@ export interface WriterHooks {
   claimPost?(ref: CardRef): Promise<{ ts: string } | 'mine' | 'busy'>;
   /** The post claimed with 'mine' did not happen (429, error): others may post it. */
   releasePost?(ref: CardRef): Promise<void>;
+  /** Slack refused a write to this channel with this error code. */
+  refused?(channelId: string, code: string): void;
   /** After each write: how long the oldest change not yet in Slack has waited, per channel (metrics). */
   staleness?(channelId: string, seconds: number): void;
 }
