@@ -9,7 +9,7 @@ import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { boardDriver } from './helpers/board-driver.js';
 import { eventCallback } from './helpers/signed.js';
 import { TEST_BOT_USER_ID } from './helpers/payloads.js';
-import { waitUntil } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 
 const GONE = 'CGONE';
 const STAYS = 'CSTAYS';

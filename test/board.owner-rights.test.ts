@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './helpers/stack.js';
 import { boardDriver } from './helpers/board-driver.js';
-import { waitUntil } from './helpers/board.js';
+import { waitUntil } from './helpers/wait.js';
 
 const CH = 'CRIGHTS';
 let s: Stack;

@@ -80,7 +80,7 @@ describe.skipIf(!pgUrl)('board channels and owners across replicas', () => {
   };
 
   it('pauses on the holder, resumes from an invite the other replica receives; an unlink there ends the watch', async () => {
-    const holder = await waitUntil(() => apps.find((a) => a.app.board.running), 'a board holder', { timeoutMs: 20_000 });
+    const holder = await waitUntil('a board holder', () => apps.find((a) => a.app.board.running), { timeoutMs: 20_000 });
     const other = apps.find((a) => a !== holder)!;
     await slashCommand(other.base, SIGNING_SECRET, { user_id: 'UA', text: 'watch 0003*210', channel_id: CH, response_url: api.responseUrl('/cmd/UA') });
     await api.waitFor('response_url', (c) => /Watching `0003\*210`/.test(String(c.body.text)), 15_000);
@@ -91,11 +91,11 @@ describe.skipIf(!pgUrl)('board channels and owners across replicas', () => {
     ];
     const refused = await inbound('5550301');
     await api.waitFor('chat.postMessage', (c) => c.body.channel === 'UA' && /paused/.test(String(c.body.text)), 15_000);
-    await waitUntil(async () => (await store.listBoardChannelPauses()).length === 1, 'the pause stored');
+    await waitUntil('the pause stored', async () => (await store.listBoardChannelPauses()).length === 1);
 
     for (const u of undo) u();
     await eventCallback(other.base, SIGNING_SECRET, { type: 'member_joined_channel', user: TEST_BOT_USER_ID, channel: CH, channel_type: 'C', team: 'T1' });
-    await waitUntil(() => shows(refused), 'the refused call drawn after the invite', { timeoutMs: 15_000 });
+    await waitUntil('the refused call drawn after the invite', () => shows(refused), { timeoutMs: 15_000 });
     expect(await store.listBoardChannelPauses()).toEqual([]);
     expect(api.callsTo('chat.postMessage').filter((c) => c.body.channel === 'UA')).toHaveLength(1);
 
@@ -104,8 +104,8 @@ describe.skipIf(!pgUrl)('board channels and owners across replicas', () => {
     await slashCommand(other.base, SIGNING_SECRET, { user_id: 'UA', text: 'unlink', channel_id: CH, response_url: api.responseUrl('/cmd/UA') });
     expect(sandbox.world.events.filter((e) => e.note === `callops board T1/${CH}`)).toEqual([]);
     expect(await store.listWatches()).toEqual([]);
-    await waitUntil(() => api.messages(CH).some((m) => /Stopped watching `0003\*210`/.test(m.text)), 'the stopped notice', { timeoutMs: 15_000 });
+    await waitUntil('the stopped notice', () => api.messages(CH).some((m) => /Stopped watching `0003\*210`/.test(m.text)), { timeoutMs: 15_000 });
     // The holder takes the watch's end in on its sync: the card becomes final.
-    await waitUntil(() => api.messages(CH).every((m) => !JSON.stringify(m.blocks ?? []).includes('"type":"actions"')), 'the cards final', { timeoutMs: 15_000 });
+    await waitUntil('the cards final', () => api.messages(CH).every((m) => !JSON.stringify(m.blocks ?? []).includes('"type":"actions"')), { timeoutMs: 15_000 });
   });
 });
