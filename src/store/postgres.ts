@@ -6,7 +6,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
-import { runMigrations, SqlStore, type Migration, type QueryResult, type SqlParam, type StoreStatements } from './sql-store.js';
+import { type Migration, runMigrations } from './migrations.js';
+import type { QueryResult, SqlParam } from './sql-session.js';
+import { SqlStore } from './sql-store.js';
+import type { StoreStatements } from './statements.js';
 import type { StoreLog } from './types.js';
 
 export interface PostgresStoreOptions {

@@ -20,12 +20,6 @@ import { SqlWatchStore } from './sql-watches.js';
 import type { StoreStatements } from './statements.js';
 import type { AccountStore, AuditStore, BoardCardStore, CallCardStore, ClaimStore, OAuthStateStore, OpenModalStore, RetentionStore, Store, WatchStore } from './types.js';
 
-export type { Row } from './rows.js';
-export type { QueryResult, SqlParam } from './sql-session.js';
-export type { StoreStatements } from './statements.js';
-export { tokenContext } from './token-columns.js';
-export { runMigrations, type Migration, type MigrationExec } from './migrations.js';
-
 /** The tail of each held in-process lock, by database and name (shared by the store objects of a process). */
 const PROCESS_LOCKS = new Map<string, Promise<unknown>>();
 
