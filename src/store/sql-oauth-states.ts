@@ -17,7 +17,7 @@ export interface OAuthStateStatements {
 }
 
 /** What the database keeps of an OAuth state: its SHA-256, never the value itself. */
-export function oauthStateKey(state: string): string {
+function oauthStateKey(state: string): string {
   return createHash('sha256').update(state, 'utf8').digest('hex');
 }
 
