@@ -40,8 +40,3 @@ export function sentenceOf(err: unknown, log?: (err: unknown) => void): string {
   log?.(err);
   return UNEXPECTED_SENTENCE;
 }
-
-/** The stable code of any failure (`internal` for bugs). */
-export function codeOf(err: unknown): string {
-  return err instanceof CallopsError ? err.code : 'internal';
-}

@@ -6,12 +6,12 @@
  * own expiry has passed. The clock is injected, so tests run days of traffic in a moment.
  */
 import type { LeaseManager } from './coordination/index.js';
-import type { PurgeCounts, Store } from './store/index.js';
+import type { PurgeCounts, RetentionStore } from './store/index.js';
 
 export const RETENTION_LEASE = 'retention';
 
 export interface RetentionSweeperOptions {
-  store: Pick<Store, 'purgeExpired'>;
+  store: RetentionStore;
   leases: LeaseManager;
   /** This replica's id among replicas. */
   owner: string;

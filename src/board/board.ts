@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { UapiClient } from '../uapi/client.js';
-import type { BoardFence, Store, Watch } from '../store/types.js';
+import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPauseStore, BoardFence, Watch, WatchStore } from '../store/types.js';
 import type { PollTiming } from './poller.js';
 import type { CallSnapshot, LegHint } from './snapshot.js';
 import { CardLedger } from './ledger.js';
@@ -43,7 +43,7 @@ export interface BoardOutput {
 }
 
 export interface BoardDeps {
-  store: Store;
+  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & Pick<AccountStore, 'getLinkedAccount'>;
   /** A client acting as this Slack user (their own VoipNow token). */
   clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
   /** True when an error means the owner's VoipNow link no longer works (expired, refused, or unlinked). */

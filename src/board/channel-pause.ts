@@ -6,7 +6,7 @@
  * direct message how to fix it. The pause is stored, so a restart keeps it; it
  * ends when the bot is invited again.
  */
-import type { BoardChannelPause, Store, Watch } from '../store/types.js';
+import type { BoardChannelPause, BoardChannelPauseStore, Watch } from '../store/types.js';
 import type { BoardOutput } from './board.js';
 import type { WatchState } from './watch-readers.js';
 
@@ -16,7 +16,7 @@ export const CHANNEL_REFUSALS: ReadonlySet<string> = new Set(['not_in_channel', 
 const keyOf = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
 
 export interface ChannelPauseDeps {
-  store: Store;
+  store: BoardChannelPauseStore;
   now: () => number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** The watches being read, by key. */
@@ -39,7 +39,7 @@ export class ChannelPauses {
 
   constructor(private readonly deps: ChannelPauseDeps) {}
 
-  private get store(): Store {
+  private get store(): BoardChannelPauseStore {
     return this.deps.store;
   }
 

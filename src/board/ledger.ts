@@ -7,7 +7,7 @@
  * supervisor legs callops started (a card's memory).
  */
 import type { PhoneCall } from '../uapi/schemas.js';
-import type { BoardCard, BoardFence, Store } from '../store/types.js';
+import type { AuditStore, BoardCard, BoardCardStore, BoardFence } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
 import type { Escalation, Raised } from './escalation.js';
 import type { BoardOutput, CardRef } from './board.js';
@@ -38,7 +38,7 @@ function parsed<T>(text: string | undefined): T | undefined {
 }
 
 export interface LedgerDeps {
-  store: Store;
+  store: BoardCardStore & AuditStore;
   escalation: Escalation;
   isQueue: (extension: string) => boolean;
   output: () => BoardOutput | undefined;

@@ -9,7 +9,7 @@
  */
 import { UapiError } from '../uapi/errors.js';
 import type { UapiClient } from '../uapi/client.js';
-import type { Store, Watch } from '../store/types.js';
+import type { AccountStore, Watch, WatchStore } from '../store/types.js';
 import type { BoardOutput } from './board.js';
 import type { CardLedger } from './ledger.js';
 import { unregisterEvents } from './registration.js';
@@ -31,7 +31,7 @@ export function isRightsRefusal(err: unknown): boolean {
 }
 
 export interface OwnerRightsDeps {
-  store: Store;
+  store: WatchStore & Pick<AccountStore, 'getLinkedAccount'>;
   clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
   /** The owner's link no longer works (expired, refused or gone). */
   isLinkProblem(err: unknown): boolean;

@@ -10,7 +10,7 @@
  *   POST /_sandbox/traffic   {callsPerMinute, extensions?, holdShare?, …}: generated calls (traffic.ts); GET: status
  *   GET  /_sandbox/changes?since=N   call state changes with their times (changes.ts)
  */
-import type { DeliveryStats } from './callEvents.js';
+import type { DeliveryStats } from './call-events.js';
 import { callState, type ChangeLog } from './changes.js';
 import type { Reply } from './errors.js';
 import { validateFaults, type SandboxFaults } from './faults.js';

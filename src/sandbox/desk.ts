@@ -9,7 +9,7 @@
  * an extension or a queue) and outbound (an extension dials a public number).
  */
 import { applyAction } from './actions.js';
-import { placeCall } from './placeCall.js';
+import { placeCall } from './place-call.js';
 import { isQueue, preferAgent } from './queue.js';
 import { validateInboundCall } from './validate.js';
 import type { Extension, PhoneCall, PhoneCallView, World } from './world.js';

@@ -93,7 +93,7 @@ export interface PhoneCallEvent {
   modified: string;
 }
 
-/** A call-event occurrence for one extension; delivered by callEvents.ts. */
+/** A call-event occurrence for one extension; delivered by call-events.ts. */
 export interface CallSignal {
   type: 0 | 1 | 2 | 3 | 4;
   extension: string;

@@ -3,7 +3,7 @@
  * it: `/oauth/authorize.php` (consent page, 10-minute single-use codes) and
  * `/oauth/token.php` (authorization_code, client_credentials, refresh_token).
  * Tokens are opaque random strings held in memory, keyed by their SHA-256
- * digest, and optionally kept in a file (`tokenFile.ts`) across restarts.
+ * digest, and optionally kept in a file (`token-file.ts`) across restarts.
  *
  * Inferred (not documented): the token answer carries token_type "Bearer" and
  * a refresh_token for every grant; refresh tokens rotate; a client_credentials
@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { OAuthError, PageError, type Reply } from './errors.js';
 import { escapeHtml, htmlPage } from './html.js';
 import type { RequestContext } from './router.js';
-import type { TokenPersistence } from './tokenFile.js';
+import type { TokenPersistence } from './token-file.js';
 import type { World } from './world.js';
 
 export interface OAuthClient {

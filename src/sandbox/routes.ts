@@ -4,8 +4,8 @@
  */
 import type { controlHandlers } from './control.js';
 import type { oauthHandlers } from './oauth.js';
-import type { phoneCallEventHandlers } from './phoneCallEvents.js';
-import type { phoneCallHandlers } from './phoneCalls.js';
+import type { phoneCallEventHandlers } from './phone-call-events.js';
+import type { phoneCallHandlers } from './phone-calls.js';
 import type { Route } from './router.js';
 
 export function sandboxRoutes(h: {

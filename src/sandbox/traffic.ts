@@ -12,7 +12,7 @@
  */
 import { deskControl, type DeskAction, type DeskOptions } from './desk.js';
 import { ApiError } from './errors.js';
-import { placeCall } from './placeCall.js';
+import { placeCall } from './place-call.js';
 import { exponential, pick, seededRandom, type Random } from './random.js';
 import type { Extension, PhoneCall, World } from './world.js';
 

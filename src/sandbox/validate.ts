@@ -10,8 +10,8 @@ import { DEFAULT_WAIT_FOR_PICKUP_SEC, EVENT_ID_LENGTH, type Extension, type User
 
 import { asObject, callerIdOf, numberLike, oneOf, partyOf, required, waitForPickupOf, isObjectId } from './validate-fields.js';
 
-export { asObject, isObjectId, numberLike, oneOf, partyOf } from './validate-fields.js';
-export { ACTIONS, type ActionName, type ActionRequest, validateAction } from './validate-action.js';
+export { isObjectId, numberLike } from './validate-fields.js';
+export { type ActionRequest, validateAction } from './validate-action.js';
 
 export interface SimpleCallRequest {
   extension: Extension;

@@ -9,8 +9,8 @@
 import type { Organization, User, Extension, PhoneCallView, PhoneCall, PhoneCallEvent, CallSignal, Leg, RingSpec, SeedData } from './model.js';
 import { splitCallerId } from './formats.js';
 
-export { EVENT_ID_LENGTH, isoDate, newCallId, newEventId, splitCallerId } from './formats.js';
-export type { ExtensionType, Organization, User, Extension, PhoneCallView, PhoneCall, PhoneCallEvent, CallSignal, Leg, RingSpec, SeedData } from './model.js';
+export { EVENT_ID_LENGTH, isoDate, newCallId, newEventId } from './formats.js';
+export type { ExtensionType, User, Extension, PhoneCallView, PhoneCall, PhoneCallEvent, CallSignal, SeedData } from './model.js';
 
 export const DEFAULT_WAIT_FOR_PICKUP_SEC = 25;
 

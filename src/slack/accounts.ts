@@ -7,7 +7,7 @@ import { UapiClient } from '../uapi/client.js';
 import { UapiError } from '../uapi/errors.js';
 import type { UapiHttp } from '../uapi/http.js';
 import type { TokenSet, VoipnowOAuth } from '../uapi/oauth.js';
-import type { LinkedAccount, Store } from '../store/types.js';
+import type { AccountStore, LinkedAccount } from '../store/types.js';
 import type { Logger } from '../log.js';
 
 /** The acting user has no usable VoipNow link: nothing may be sent to VoipNow for them. */
@@ -38,7 +38,7 @@ export class Accounts {
   onLinked: ((user: SlackUser) => Promise<void>) | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AccountStore,
     private readonly http: UapiHttp,
     private readonly oauth: VoipnowOAuth,
     private readonly logger: Logger,

@@ -11,7 +11,7 @@ import type { Accounts, SlackUser } from './accounts.js';
 import type { CardPublisher } from './publish.js';
 import type { Logger } from '../log.js';
 import type { Background } from '../background.js';
-import type { Store } from '../store/types.js';
+import type { ClaimStore } from '../store/types.js';
 import type { AppJobs } from './jobs.js';
 
 /** trying, ringing, other side ringing */
@@ -61,7 +61,7 @@ export class RingFollowUp {
     private readonly jobs: AppJobs,
     /** The bot's client, for the card updates a follow-up makes (on whichever replica runs it). */
     private readonly slack: () => webApi.WebClient,
-    private readonly claims: Pick<Store, 'claimOnce' | 'releaseClaim'>,
+    private readonly claims: ClaimStore,
     /** Where starting a follower is tracked, so shutdown and tests (`SlackApp.idle()`) wait for it. */
     private readonly background: Background,
   ) {

@@ -20,7 +20,7 @@ import type { KnownBlock } from '@slack/types';
 import type { webApi } from '@slack/bolt';
 import type { VoipnowOAuth } from '../uapi/oauth.js';
 import { UapiError } from '../uapi/errors.js';
-import type { OAuthState, Store } from '../store/types.js';
+import type { OAuthState, OAuthStateStore } from '../store/types.js';
 import type { Accounts, SlackUser } from './accounts.js';
 import type { Logger } from '../log.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
@@ -48,7 +48,7 @@ export const LINK_BUTTON_ACTION = 'link.open';
 export class Linking {
   constructor(
     private readonly deps: {
-      store: Store;
+      store: OAuthStateStore;
       accounts: Accounts;
       oauth: VoipnowOAuth;
       publicUrl: string;

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
-import type { Store } from '../store/types.js';
+import type { OpenModalStore } from '../store/types.js';
 import type { Respond } from './publish.js';
 
 export interface CardPlace {
@@ -27,7 +27,7 @@ interface StoredPlace {
 export class OpenModals {
   static readonly TTL_MS = 30 * 60_000;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: OpenModalStore) {}
 
   async remember(place: Omit<CardPlace, 'respond'> & { responseUrl?: string }, now: number): Promise<string> {
     const id = randomBytes(8).toString('hex');

@@ -11,7 +11,7 @@ import type { Outcome, UapiCommand } from '../calls/execute.js';
 import { NotAllowed } from '../errors.js';
 import type { SlackUser } from './accounts.js';
 import type { SlackMessage } from './publish.js';
-import type { Store } from '../store/types.js';
+import type { ClaimStore } from '../store/types.js';
 
 /** Whether a Slack user may run supervisor actions (whisper, listen, barge in). */
 export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
@@ -32,7 +32,7 @@ export function supervisorList(ids: readonly string[] | undefined): IsSupervisor
 export class InFlight {
   private readonly running = new Set<string>();
   constructor(
-    private readonly store?: Pick<Store, 'claimOnce' | 'releaseClaim'>,
+    private readonly store?: ClaimStore,
     private readonly now: () => number = Date.now,
     private readonly ttlMs = INFLIGHT_TTL_MS,
   ) {}

@@ -9,7 +9,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import type { Store } from '../store/types.js';
+import type { CallCardStore } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { MessageWrites } from './card-writes.js';
@@ -66,7 +66,7 @@ export class CardPublisher {
   private readonly writes = new MessageWrites();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: CallCardStore,
     private readonly logger: Logger,
   ) {}
 

@@ -3,11 +3,11 @@
  * answers, the PBX is reachable, and (in Socket Mode) the socket is connected.
  */
 import { Readiness, type ReadinessCheck } from '../health.js';
-import type { Store } from '../store/types.js';
+import type { StoreLifecycle } from '../store/types.js';
 import type { UapiHttp } from '../uapi/http.js';
 
 export function appReadiness(deps: {
-  store: Store;
+  store: Pick<StoreLifecycle, 'ping'>;
   http: UapiHttp;
   slackAuthChecked: () => boolean;
   /** Only in Socket Mode. */

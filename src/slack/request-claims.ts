@@ -14,7 +14,7 @@
  * - a command: its `trigger_id`; a modal submission: the view id.
  */
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/types.js';
+import type { ClaimStore } from '../store/types.js';
 
 export const CLAIM_WINDOW_MS = 10 * 60_000;
 
@@ -32,7 +32,7 @@ export const requestIdentity = {
 
 export class RequestClaims {
   constructor(
-    private readonly store: Store,
+    private readonly store: ClaimStore,
     private readonly now: () => number,
     private readonly windowMs = CLAIM_WINDOW_MS,
   ) {}

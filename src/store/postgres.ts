@@ -6,7 +6,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
-import { runMigrations, SqlStore, type Migration, type QueryResult, type SqlParam, type StoreStatements } from './sql-store.js';
+import { type Migration, runMigrations } from './migrations.js';
+import type { QueryResult, SqlParam } from './sql-session.js';
+import { SqlStore } from './sql-store.js';
+import type { StoreStatements } from './statements.js';
 import type { StoreLog } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -111,7 +114,7 @@ export class PostgresStore extends SqlStore {
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
   readonly #pingTimeoutMs: number;
-  /** The connection holding a token-refresh lock: queries made inside the lock run on it, not on another pooled one. */
+  /** The connection holding a lock (a token refresh): queries made inside the lock run on it, not on another pooled one. */
   readonly #lockClient = new AsyncLocalStorage<pg.PoolClient>();
 
   constructor(options: PostgresStoreOptions) {
@@ -177,10 +180,12 @@ export class PostgresStore extends SqlStore {
    * The store's queries inside `fn` run on that same connection, so a refresh never needs a second
    * one while holding the first (a full pool would otherwise wait on itself forever).
    */
-  override async withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T> {
+  protected override async withLock<T>(name: readonly string[], fn: () => Promise<T>): Promise<T> {
     await this.init();
     const client = await this.#pool.connect();
-    const key = `callops:token-refresh:${this.schema ?? ''}:${teamId}:${slackUserId}`;
+    // e.g. callops:token-refresh:<schema>:<team>:<user>
+    const [what, ...parts] = name;
+    const key = ['callops', what, this.schema ?? '', ...parts].join(':');
     let broken = false;
     try {
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);

@@ -2,7 +2,7 @@
  * The store's tables, one definition for both databases; only the timestamp
  * column type differs (SQLite: INTEGER epoch milliseconds, PostgreSQL: timestamptz).
  */
-import type { Migration } from './sql-store.js';
+import type { Migration } from './migrations.js';
 
 export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] {
   return [

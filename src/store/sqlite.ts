@@ -6,7 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
-import { runMigrations, SqlStore, type Migration, type QueryResult, type Row, type SqlParam, type StoreStatements } from './sql-store.js';
+import { type Migration, runMigrations } from './migrations.js';
+import type { Row } from './rows.js';
+import type { QueryResult, SqlParam } from './sql-session.js';
+import { SqlStore } from './sql-store.js';
+import type { StoreStatements } from './statements.js';
 
 export interface SqliteStoreOptions {
   /** Database file (its directory is created), or ':memory:'. */

@@ -1,6 +1,8 @@
 /**
- * Persistence contract for callops. Two implementations: SQLite (embedded default)
- * and PostgreSQL (when DATABASE_URL is set). Everything is async so both fit.
+ * Persistence contract for callops: a few focused stores (accounts, OAuth states, claims, open
+ * modals, call cards, watches, board cards, audit lines, retention), composed as `Store`. Two
+ * implementations of every one: SQLite (embedded default) and PostgreSQL (when DATABASE_URL is
+ * set). Everything is async so both fit.
  *
  * Optional fields that are absent come back as missing properties (never `null`).
  * Dates round-trip exactly to the millisecond.
@@ -120,7 +122,8 @@ export interface AuditEntry {
   text: string;
 }
 
-export interface Store {
+/** The Slack users linked to VoipNow users, with their tokens (encrypted at rest). */
+export interface AccountStore {
   getLinkedAccount(teamId: string, slackUserId: string): Promise<LinkedAccount | undefined>;
   /** Upsert on (teamId, slackUserId); every field is overwritten with the given values. */
   saveLinkedAccount(a: LinkedAccount): Promise<void>;
@@ -146,7 +149,12 @@ export interface Store {
    * file, so a lock inside the process).
    */
   withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T>;
+  /** For metrics: how many Slack users are linked. */
+  countLinkedAccounts(): Promise<number>;
+}
 
+/** Pending OAuth authorizations of `/call link`, single use. */
+export interface OAuthStateStore {
   /** Also purges states that have already expired (by the wall clock). Duplicate `state` → error. */
   createOAuthState(s: OAuthState): Promise<void>;
   /**
@@ -154,13 +162,38 @@ export interface Store {
    * gets it. An expired state (expiresAt <= now) is deleted and yields undefined.
    */
   consumeOAuthState(state: string, now?: Date): Promise<OAuthState | undefined>;
+}
 
+/** Keys claimed once across retries, replicas and restarts (a press, a post, a follower). */
+export interface ClaimStore {
+  /**
+   * Claim a key once: true for the first caller, false while an unexpired claim of the same key
+   * exists (in this process, another process, or before a restart). Atomic; also purges expired claims.
+   */
+  claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
+  /** Give a claim back, so the key can be claimed again at once. */
+  releaseClaim(key: string): Promise<void>;
+}
+
+/** Action modals that are open, so any replica can take the submission. */
+export interface OpenModalStore {
+  /** An action modal is open: where its card is (opaque JSON text), until `expiresAt`. Also purges expired ones. */
+  saveOpenModal(id: string, place: string, expiresAt: Date, now?: Date): Promise<void>;
+  /** Single use, any replica: the place of an open modal, deleted on read; undefined when unknown or expired. */
+  takeOpenModal(id: string, now?: Date): Promise<string | undefined>;
+}
+
+/** The messages showing a call outside the board (from `/call`, a button or `/call post`). */
+export interface CallCardStore {
   /** Upsert on (teamId, channelId, messageTs). */
   saveCallCard(c: CallCard): Promise<void>;
   /** Ordered by updatedAt, then teamId, channelId, messageTs. */
   findCallCards(phoneCallId: string): Promise<CallCard[]>;
   deleteCallCard(teamId: string, channelId: string, messageTs: string): Promise<void>;
+}
 
+/** Which supervisor channels watch which extensions. */
+export interface WatchStore {
   /** False if (teamId, channelId, extension) was already watched (the existing watch is kept). */
   addWatch(w: Watch): Promise<boolean>;
   /** True if a watch was removed. */
@@ -174,7 +207,12 @@ export interface Store {
   /** Overwrites secret, eventIds and pausedAt of an existing watch; false if there is none. */
   updateWatch(w: Watch): Promise<boolean>;
   findWatchBySecret(secret: string): Promise<Watch | undefined>;
+  /** For metrics: how many distinct extensions are watched by some channel. */
+  countWatchedExtensions(): Promise<number>;
+}
 
+/** The board's cards (one per call per channel) and the fences that keep a lost holder out. */
+export interface BoardCardStore {
   /**
    * Upsert on (teamId, channelId, phoneCallId). With a fence, refused (false) when a newer epoch
    * was raised for its key: a board holder that lost its lease writes nothing.
@@ -187,48 +225,64 @@ export interface Store {
   listLiveBoardCards(): Promise<BoardCard[]>;
   /** Sets a saved card's memory (absent fields are cleared); false when there is no such card. */
   saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory, fence?: BoardFence): Promise<boolean>;
-  /** Upsert on (teamId, channelId, phoneCallId, seq); fenced as saveBoardCard (false when refused). */
-  appendAuditEntry(e: AuditEntry, fence?: BoardFence): Promise<boolean>;
   /**
    * A new board holder raises its lease epoch here before it writes: from then on, writes fenced
    * with an older epoch of the same key are refused. Never lowers it; answers the fence's epoch.
    */
   raiseBoardFence(fence: BoardFence): Promise<number>;
+}
+
+/** Board channels that refused the bot's writes, paused until it is invited again. */
+export interface BoardChannelPauseStore {
   /** False when the channel was already paused (the first pause is kept). */
   pauseBoardChannel(p: BoardChannelPause): Promise<boolean>;
   /** True if a pause was removed. */
   resumeBoardChannel(teamId: string, channelId: string): Promise<boolean>;
   /** Every paused board channel, ordered by pausedAt, then teamId, channelId. */
   listBoardChannelPauses(): Promise<BoardChannelPause[]>;
+}
+
+/** The lines of each board card's audit thread. */
+export interface AuditStore {
+  /** Upsert on (teamId, channelId, phoneCallId, seq); fenced as saveBoardCard (false when refused). */
+  appendAuditEntry(e: AuditEntry, fence?: BoardFence): Promise<boolean>;
   /** Ordered by seq. */
   listAuditEntries(teamId: string, channelId: string, phoneCallId: string): Promise<AuditEntry[]>;
+}
 
-  /**
-   * Claim a key once: true for the first caller, false while an unexpired claim of the same key
-   * exists (in this process, another process, or before a restart). Atomic; also purges expired claims.
-   */
-  claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
-  /** Give a claim back, so the key can be claimed again at once. */
-  releaseClaim(key: string): Promise<void>;
-  /** An action modal is open: where its card is (opaque JSON text), until `expiresAt`. Also purges expired ones. */
-  saveOpenModal(id: string, place: string, expiresAt: Date, now?: Date): Promise<void>;
-  /** Single use, any replica: the place of an open modal, deleted on read; undefined when unknown or expired. */
-  takeOpenModal(id: string, now?: Date): Promise<string | undefined>;
+/** What grows with use and is deleted when old or expired. */
+export interface RetentionStore {
   /**
    * Retention: deletes ended board cards last updated before `before` with their audit lines,
    * call cards last updated before `before`, and claims, OAuth states and open modals expired by
    * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
    */
   purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
+}
+
+/** The store as a whole: its health and its end. */
+export interface StoreLifecycle {
   /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
   ping(): Promise<void>;
-  /** For metrics: how many Slack users are linked. */
-  countLinkedAccounts(): Promise<number>;
-  /** For metrics: how many distinct extensions are watched by some channel. */
-  countWatchedExtensions(): Promise<number>;
-
   close(): Promise<void>;
 }
+
+/**
+ * Every focused store in one object, as both backends provide it: the app is wired with this,
+ * and each part of it asks for the narrowest store it uses.
+ */
+export interface Store
+  extends AccountStore,
+    OAuthStateStore,
+    ClaimStore,
+    OpenModalStore,
+    CallCardStore,
+    WatchStore,
+    BoardCardStore,
+    BoardChannelPauseStore,
+    AuditStore,
+    RetentionStore,
+    StoreLifecycle {}
 
 /** Rows deleted by one retention sweep, per table. */
 export interface PurgeCounts {

@@ -14,7 +14,7 @@ import { DEFAULT_POLL_TIMING } from '../../board/poller.js';
 import { UnknownSecrets } from './unknown-secrets.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
-import type { BoardChannelPause, Store } from '../../store/types.js';
+import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPause, BoardChannelPauseStore, ClaimStore, WatchStore } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
 import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
@@ -37,7 +37,7 @@ export interface BoardReplicas {
 const POST_CLAIM_MS = 30_000;
 
 export interface SlackBoardOptions {
-  store: Store;
+  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & ClaimStore & Pick<AccountStore, 'getLinkedAccount'>;
   accounts: Accounts;
   supervisors: Supervisors;
   background: Background;

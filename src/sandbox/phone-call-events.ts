@@ -4,7 +4,7 @@
  * The extension may be a Phone Terminal, Queue, Conference or IVR, never @self.
  */
 import { ApiError, type Reply } from './errors.js';
-import { applyListQuery, type ListRules } from './listQuery.js';
+import { applyListQuery, type ListRules } from './list-query.js';
 import { eventJson, eventUrl } from './present.js';
 import type { RequestContext } from './router.js';
 import { resolveScope, type Scope } from './scope.js';

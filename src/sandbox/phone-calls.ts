@@ -4,8 +4,8 @@
  */
 import { applyAction } from './actions.js';
 import { ApiError, type Reply } from './errors.js';
-import { applyListQuery, type ListRules } from './listQuery.js';
-import { placeCall } from './placeCall.js';
+import { applyListQuery, type ListRules } from './list-query.js';
+import { placeCall } from './place-call.js';
 import { actionAcceptedJson, actionUrl, phoneCallJson, phoneCallUrl } from './present.js';
 import type { RequestContext } from './router.js';
 import { actingExtension, resolveScope, type Scope } from './scope.js';

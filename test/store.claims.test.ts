@@ -1,0 +1,52 @@
+/**
+ * ClaimStore contract, run by every backend: a key is claimed once until it expires or is given
+ * back, by exactly one of concurrent claimers, across a restart.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { ClaimStore } from '../src/store/types.js';
+import { forEachBackend, type StoreHarness } from './helpers/store-backends.js';
+import { cipherA } from './helpers/store-records.js';
+
+forEachBackend('ClaimStore contract', (backend) => {
+  let h: StoreHarness;
+  let store: ClaimStore;
+  beforeEach(async () => {
+    h = await backend.createHarness();
+    store = await h.open(cipherA);
+  });
+  afterEach(() => h.dispose());
+
+  const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
+
+  it('grants a key once until it expires, then again', async () => {
+    expect(await store.claimOnce('press:1', at(60_000), at(0))).toBe(true);
+    expect(await store.claimOnce('press:1', at(60_000), at(1_000))).toBe(false);
+    expect(await store.claimOnce('press:2', at(60_000), at(1_000))).toBe(true);
+    expect(await store.claimOnce('press:1', at(120_000), at(60_000))).toBe(true);
+  });
+
+  it('can be given back and claimed again', async () => {
+    expect(await store.claimOnce('press:r', at(60_000), at(0))).toBe(true);
+    await store.releaseClaim('press:r');
+    expect(await store.claimOnce('press:r', at(60_000), at(1))).toBe(true);
+    expect(await store.claimOnce('press:r', at(60_000), at(2))).toBe(false);
+    await store.releaseClaim('never-claimed');
+  });
+
+  it('gives a key to exactly one of many concurrent claimers', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.claimOnce('press:x', at(60_000), at(0))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('survives close and reopen, and purges expired claims', async () => {
+    const before = await h.open(cipherA);
+    await before.claimOnce('old', at(10), at(0));
+    await before.claimOnce('kept', at(60_000), at(0));
+    await before.close();
+    const again = await h.open(cipherA);
+    expect(await again.claimOnce('kept', at(60_000), at(20))).toBe(false);
+    const keys = (await h.rawRows('request_claims')).map((r) => r.claim_key);
+    expect(keys).toEqual(['kept']);
+    await again.close();
+  });
+});
