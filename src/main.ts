@@ -9,7 +9,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
-import { TokenCipher, loadOrCreateKey, openStore } from './store/index.js';
+import { openStore } from './store/index.js';
+import { tokenCipherOf } from './config-token-keys.js';
 import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, openCoordination } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const pbx = await voipnow(config, logger);
   const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
   const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });
-  const cipher = TokenCipher.fromKey(config.tokenEncryptionKey ?? loadOrCreateKey(config.dataDir, (m) => logger.warn(m)));
+  const cipher = tokenCipherOf(config, (m) => logger.warn(m));
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

@@ -117,6 +117,11 @@ describe('start-up with a token Slack refuses', () => {
           DATA_DIR: dataDir,
           LOG_LEVEL: 'info',
           NODE_ENV: 'production',
+          // Production starts only with a PBX and a key configured; nothing listens at this one, and nothing needs to.
+          VOIPNOW_URL: 'http://127.0.0.1:9',
+          VOIPNOW_CLIENT_ID: 'callops',
+          VOIPNOW_CLIENT_SECRET: 'secret',
+          TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

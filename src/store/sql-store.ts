@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, ReencryptCounts, Store, Watch } from './types.js';
+import { reencryptTokens } from './reencrypt.js';
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
@@ -321,6 +322,10 @@ export abstract class SqlStore implements Store {
     const oauthStates = (await this.#run(s.purgeExpiredOAuthStates, [n])).changes;
     const openModals = (await this.#run(s.purgeOpenModals, [n])).changes;
     return { boardCards, auditEntries, callCards, claims, oauthStates, openModals };
+  }
+
+  reencryptTokens(): Promise<ReencryptCounts> {
+    return reencryptTokens((sql, params) => this.#run(sql, params), this.statements, this.cipher);
   }
 
   // Same SQL in both dialects, so not in StoreStatements.

@@ -15,6 +15,11 @@ export interface StoreStatements {
   /** (access_token, refresh_token, expires_at, updated_at, team_id, slack_user_id, old refresh_token ciphertext or null):
    *  only the token columns, and only while refresh_token still holds the old ciphertext */
   swapLinkedAccountTokens: string;
+  /** () → team_id, slack_user_id, access_token, refresh_token of every linked account */
+  listLinkedAccountTokens: string;
+  /** (access_token, refresh_token, team_id, slack_user_id, old access_token, old refresh_token or null):
+   *  only the token columns, and only while both still hold the old ciphertexts */
+  rewriteLinkedAccountTokens: string;
   /** (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension) */
   insertOAuthState: string;
   /** (now): delete states with expires_at <= now */

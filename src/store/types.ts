@@ -202,6 +202,11 @@ export interface Store {
    * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
    */
   purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
+  /**
+   * Key rotation: rewrites every stored token under the cipher's newest key (tokens it opens with
+   * an older key of the ring, or in the format before key ids). Answers how many accounts were seen and rewritten.
+   */
+  reencryptTokens(): Promise<ReencryptCounts>;
   /** Cheap round trip that reads one of the store's tables; rejects when the store cannot serve (readiness). */
   ping(): Promise<void>;
   /** For metrics: how many Slack users are linked. */
@@ -220,6 +225,20 @@ export interface PurgeCounts {
   claims: number;
   oauthStates: number;
   openModals: number;
+}
+
+/** What one re-encryption did. */
+export interface ReencryptCounts {
+  /** Linked accounts seen. */
+  accounts: number;
+  /** Accounts whose tokens were written again under the newest key. */
+  rewritten: number;
+  /** Accounts already entirely under the newest key. */
+  current: number;
+  /** Accounts whose tokens changed while this ran (a refresh wrote them, under the newest key if that replica has the new ring). */
+  changedMeanwhile: number;
+  /** The key everything was rewritten with. */
+  keyId: string;
 }
 
 /** Receives operational messages (warnings). Never given tokens or keys. */
