@@ -15,6 +15,7 @@ import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, openCoordination } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
 import { replicaId } from './slack/board/holder.js';
+import { LINKING_UNVERIFIED } from './slack/readiness-checks.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 async function voipnow(config: Config, logger: Logger) {
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     onError: (err) => logger.warn('retention: purge failed', { error: err instanceof Error ? err.message : String(err) }),
   });
   retention.start();
+  if (config.production && !(config.slack.clientId && config.slack.clientSecret)) logger.warn(LINKING_UNVERIFIED);
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
       `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
