@@ -12,9 +12,9 @@ import { VoipnowOAuth } from './uapi/oauth.js';
 import { openStore } from './store/index.js';
 import { tokenCipherOf } from './config-token-keys.js';
 import { createSlackApp } from './slack/app.js';
-import { MemoryLeases, openCoordination } from './coordination/index.js';
+import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
-import { replicaId } from './slack/board/holder.js';
+import { BOARD_HOLDER_QUEUE_PREFIX, replicaId } from './slack/board/holder.js';
 import { LINKING_UNVERIFIED } from './slack/readiness-checks.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -73,14 +73,31 @@ async function main(): Promise<void> {
         onError: (err) => logger.warn('coordination: database error', { error: err instanceof Error ? err.message : String(err) }),
       })
     : undefined;
-  const slack = createSlackApp({ config, store, http, oauth, logger, ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs } }) });
+  // One id for this replica among replicas: its board lease, its own queue, its presence, its retention turn.
+  const owner = replicaId();
+  // Alive before its queue exists, so a sweep elsewhere never takes that queue for a dead replica's.
+  const presence = coordination
+    ? new ReplicaPresence(coordination.leases, owner, (err) => logger.warn('replica presence: could not renew', { error: err instanceof Error ? err.message : String(err) }))
+    : undefined;
+  await presence?.start();
+  const slack = createSlackApp({
+    config,
+    store,
+    http,
+    oauth,
+    logger,
+    ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs, owner } }),
+  });
   await slack.start();
   // Nothing grows without bound: one replica an hour purges what ended calls no longer need.
   const retention = new RetentionSweeper({
     store,
     leases: coordination?.leases ?? new MemoryLeases(),
-    owner: replicaId(),
+    owner,
     retentionMs: config.retentionMs,
+    ...(coordination && {
+      retireQueues: () => retireLeftoverQueues({ queue: coordination.queue, leases: coordination.leases, perReplicaPrefix: BOARD_HOLDER_QUEUE_PREFIX }),
+    }),
     onSwept: (n) => logger.debug('retention: purged', { ...n }),
     onError: (err) => logger.warn('retention: purge failed', { error: err instanceof Error ? err.message : String(err) }),
   });
@@ -103,6 +120,7 @@ async function main(): Promise<void> {
     }, 9_500).unref();
     await slack.stop({ drainMs: 8_000 }).catch((err: unknown) => logger.error('shutdown: stopping Slack failed', { error: err instanceof Error ? err.message : String(err) }));
     await retention.stop().catch(() => undefined);
+    await presence?.stop().catch(() => undefined);
     await coordination?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     http.close();
