@@ -28,9 +28,13 @@ export const KEY_FILE_NAME = 'token-encryption.key';
 
 /** Thrown when a stored value cannot be decrypted (wrong key, tampering, wrong context, garbage). */
 export class TokenDecryptionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The key id the value names when the ring has no key of that id (rotation: the old key was dropped too early). */
+  readonly missingKeyId: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; missingKeyId?: string | undefined }) {
     super(message, options);
     this.name = 'TokenDecryptionError';
+    this.missingKeyId = options?.missingKeyId;
   }
 }
 
@@ -202,7 +206,7 @@ export class TokenCipher {
     const missing = keyId !== undefined && named.length === 0 ? ` It was encrypted with the key "${keyId}", which is not among the keys given (${this.keyIds.join(', ')}).` : '';
     throw new TokenDecryptionError(
       `Cannot decrypt token: authentication failed. TOKEN_ENCRYPTION_KEY(S) does not hold the key it was encrypted with, or the stored value was altered.${missing}`,
-      { cause },
+      { cause, missingKeyId: keyId !== undefined && named.length === 0 ? keyId : undefined },
     );
   }
 
