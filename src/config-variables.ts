@@ -86,9 +86,5 @@ export const VARIABLES: Record<string, VarDoc> = {
     what: 'when set, GET /metrics needs the header Authorization: Bearer <this token> (Prometheus: authorization: credentials: <it>); unset = /metrics is open',
     where: 'generate: openssl rand -hex 32',
   },
-  NODE_ENV: {
-    what: 'production = refuse to start without VOIPNOW_URL, its client id and secret, TOKEN_ENCRYPTION_KEY(S) and an https PUBLIC_URL; JSON logs',
-    where: 'the container image sets production; unset in development',
-  },
   LOG_LEVEL: { what: 'debug, info, warn or error; also sets the level of the Slack framework (Bolt) logs', where: 'default info' },
 };

@@ -154,9 +154,17 @@ describe('compose.yml', () => {
     };
     // What compose does: ${VAR:?msg} and ${VAR:-default} from .env; `environment` wins over env_file.
     const interpolate = (v: string) => v.replace(/\$\{([A-Z_]+)(?::([?-])([^}]*))?\}/g, (_, n: string, op?: string, d?: string) => env[n] || (op === '-' ? (d ?? '') : ''));
+    // The image's own ENV (NODE_ENV=production, PORT, DATA_DIR) is beneath both.
+    const imageEnv = Object.fromEntries(
+      stages()
+        .at(-1)!
+        .lines.filter((l) => /^ENV\s/i.test(l))
+        .flatMap((l) => [...l.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+    );
+    expect(imageEnv.NODE_ENV).toBe('production');
     for (const [name, s] of replicas) {
       const wired = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
-      const config = loadConfig({ ...env, ...wired });
+      const config = loadConfig({ ...imageEnv, ...env, ...wired });
       expect(config.production, name).toBe(true);
       expect(config.voipnow?.url).toBe('http://sandbox:8080');
       expect(config.databaseUrl).toBe('postgres://callops:pw@postgres:5432/callops');
