@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TokenCipher, TokenDecryptionError } from '../src/store/crypto.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { reencryptTokens } from '../src/store/reencrypt.js';
 import { tokenContext } from '../src/store/token-columns.js';
 import type { LinkedAccount, Store } from '../src/store/types.js';
 import { freshSchema, pgAdmin, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
@@ -165,6 +166,61 @@ for (const [name, make, skip] of [
     });
   });
 }
+
+describe('re-encryption beside a live replica', () => {
+  /** The SQLite store, with its own statement runner reachable so a refresh can land between the read and the rewrite. */
+  class ProbedStore extends SqliteStore {
+    run = (sql: string, params: readonly (string | null)[]) => this.query(sql, params);
+    get sql() {
+      return this.statements;
+    }
+  }
+
+  it('leaves a row a refresh rewrote meanwhile as the refresh wrote it, and counts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callops-rotation-race-'));
+    const file = join(dir, 'callops.sqlite');
+    const ring = TokenCipher.fromKeys([
+      { id: 'new', key: KEY_B },
+      { id: 'default', key: KEY_A },
+    ]);
+    const store = new ProbedStore({ file, cipher: ring });
+    try {
+      const old = new SqliteStore({ file, cipher: TokenCipher.fromKey(KEY_A) });
+      await old.saveLinkedAccount(account('U1', true));
+      await old.saveLinkedAccount(account('U2', true));
+      await old.close();
+      await store.init();
+      let refreshed = false;
+      const counts = await reencryptTokens(
+        async (sql, params) => {
+          // Just before U1's rewrite, a replica refreshes U1's tokens (under the new key).
+          if (sql === store.sql.rewriteLinkedAccountTokens && params[3] === 'U1' && !refreshed) {
+            refreshed = true;
+            expect(
+              await store.replaceLinkedAccountTokens(
+                'T1',
+                'U1',
+                'refresh-of-U1',
+                { accessToken: 'fresh-access', refreshToken: 'fresh-refresh', expiresAt: new Date('2032-01-01T00:00:00Z') },
+                new Date(),
+              ),
+            ).toBe(true);
+          }
+          return store.run(sql, params);
+        },
+        store.sql,
+        ring,
+      );
+      expect(counts).toEqual({ accounts: 2, rewritten: 1, current: 0, changedMeanwhile: 1, keyId: 'new' });
+      // The refresh's tokens survived: re-encryption never writes back what it read.
+      expect(await store.getLinkedAccount('T1', 'U1')).toMatchObject({ accessToken: 'fresh-access', refreshToken: 'fresh-refresh' });
+      expect((await store.getLinkedAccount('T1', 'U2'))?.accessToken).toBe('access-of-U2');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('npm run keys -- reencrypt', () => {
   const run = (args: string[], env: NodeJS.ProcessEnv) =>
