@@ -23,7 +23,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-# SQLite and the development key live in DATA_DIR when DATABASE_URL is unset: mount a volume.
+# SQLite lives in DATA_DIR when DATABASE_URL is unset: mount a volume. (Production needs TOKEN_ENCRYPTION_KEY:
+# no key is generated there.)
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 # The official image's unprivileged user (uid 1000).

@@ -49,7 +49,11 @@ export const VARIABLES: Record<string, VarDoc> = {
   },
   TOKEN_ENCRYPTION_KEY: {
     what: '32-byte key (64 hex chars or base64) encrypting VoipNow tokens at rest',
-    where: 'generate: openssl rand -hex 32; unset in development = generated into DATA_DIR',
+    where: 'generate: openssl rand -hex 32; required in production; unset in development = generated into DATA_DIR',
+  },
+  TOKEN_ENCRYPTION_KEYS: {
+    what: 'key rotation, instead of TOKEN_ENCRYPTION_KEY: <id>:<key> pairs, newest first (new tokens use the first, all are read); then `npm run keys -- reencrypt` rewrites every stored token under the first',
+    where: 'e.g. 2026-12:<openssl rand -hex 32>,default:<the old TOKEN_ENCRYPTION_KEY>',
   },
   SUPERVISOR_USER_IDS: {
     what: 'Slack user ids (comma separated) allowed to whisper, listen and barge in; unset = everyone (VoipNow still checks)',

@@ -4,10 +4,10 @@
  * stops the start with one message naming each variable, what it is for and
  * where to get it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { KEY_FILE_NAME, parseKey } from './store/crypto.js';
+import type { RingKey } from './store/crypto.js';
+import { productionProblems } from './config-production.js';
+import { keyRingOf, tokenKeyProblems } from './config-token-keys.js';
 import { LOG_LEVELS, parseLogLevel } from './log.js';
 import { VARIABLES } from './config-variables.js';
 
@@ -76,9 +76,11 @@ const schema = z
     LEASE_SECONDS: seconds(6),
     RETENTION_DAYS: seconds(30),
     TOKEN_ENCRYPTION_KEY: optional,
+    TOKEN_ENCRYPTION_KEYS: optional,
+    NODE_ENV: optional,
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
     SUPERVISOR_GROUP: optional,
-    BOARD_EVENTS: z.enum(['on', 'off']).optional(),
+    BOARD_EVENTS: optional.pipe(z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
     BOARD_POLL_SECONDS: seconds(2),
     BOARD_IDLE_POLL_SECONDS: seconds(30),
     BOARD_UPDATES_PER_MINUTE: seconds(40),
@@ -124,33 +126,9 @@ const schema = z
       need('VOIPNOW_CLIENT_ID', 'when VOIPNOW_URL is set');
       need('VOIPNOW_CLIENT_SECRET', 'when VOIPNOW_URL is set');
     }
-    const keyProblem = tokenKeyProblem(c.TOKEN_ENCRYPTION_KEY, c.DATA_DIR);
-    if (keyProblem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TOKEN_ENCRYPTION_KEY'], message: keyProblem });
+    for (const [name, message] of tokenKeyProblems(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
+    if (c.NODE_ENV === 'production') for (const [name, message] of productionProblems(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
   });
-
-/**
- * What is wrong with the token encryption key, if anything, so it is reported in the one list with the
- * other settings instead of failing later: a malformed TOKEN_ENCRYPTION_KEY, or (when it is unset) an
- * existing development key file in DATA_DIR that does not hold a key. Never echoes the key.
- */
-function tokenKeyProblem(key: string | undefined, dataDir: string): string | undefined {
-  if (key !== undefined) {
-    try {
-      parseKey(key);
-      return undefined;
-    } catch {
-      return `is not a valid key (the value given has ${key.length} characters)`;
-    }
-  }
-  const file = join(dataDir, KEY_FILE_NAME);
-  if (!existsSync(file)) return undefined;
-  try {
-    parseKey(readFileSync(file, 'utf8'));
-    return undefined;
-  } catch {
-    return `is not set and the development key file ${file} does not hold a valid key; set TOKEN_ENCRYPTION_KEY or fix the file (deleting it makes the tokens stored so far unreadable)`;
-  }
-}
 
 export interface Config {
   /** clientId/clientSecret: Sign in with Slack for /call link (optional). */
@@ -171,6 +149,10 @@ export interface Config {
   /** How long ended calls' board cards, audit lines and call cards are kept. */
   retentionMs: number;
   tokenEncryptionKey?: string;
+  /** TOKEN_ENCRYPTION_KEYS (or TOKEN_ENCRYPTION_KEY as the key `default`), newest first; undefined: the development key file. */
+  tokenKeys?: RingKey[];
+  /** NODE_ENV=production: nothing is guessed (see productionProblems). */
+  production: boolean;
   supervisors?: string[];
   supervisorGroup?: string;
   /** The supervisor board. */
@@ -256,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: c.LEASE_SECONDS * 1000,
     retentionMs: c.RETENTION_DAYS * 24 * 60 * 60 * 1000,
     tokenEncryptionKey: c.TOKEN_ENCRYPTION_KEY,
+    ...(keyRingOf(c) && { tokenKeys: keyRingOf(c) }),
+    production: c.NODE_ENV === 'production',
     supervisors: c.SUPERVISOR_USER_IDS,
     supervisorGroup: c.SUPERVISOR_GROUP,
     board: {

@@ -6,6 +6,8 @@
 
 export interface ReadinessCheck {
   name: string;
+  /** A warning, not a failure: reported under `warnings` (with its sentence), the replica stays ready. */
+  advisory?: boolean;
   /** Resolves to undefined when ready, or the reason it is not. */
   run(): Promise<string | undefined>;
 }
@@ -13,6 +15,8 @@ export interface ReadinessCheck {
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, { ok: boolean; reason?: string }>;
+  /** Advisory checks that did not pass (only when some did not): what an operator should fix, though the replica serves. */
+  warnings?: Record<string, string>;
 }
 
 export class Readiness {
@@ -24,11 +28,18 @@ export class Readiness {
   async report(): Promise<ReadinessReport> {
     const results = await Promise.all(this.checks.map((c) => this.#one(c)));
     const checks: ReadinessReport['checks'] = {};
+    const warnings: ReadinessReport['warnings'] = {};
+    let ready = true;
     this.checks.forEach((c, i) => {
       const reason = results[i];
+      if (c.advisory) {
+        if (reason !== undefined) warnings[c.name] = reason;
+        return;
+      }
       checks[c.name] = reason === undefined ? { ok: true } : { ok: false, reason };
+      if (reason !== undefined) ready = false;
     });
-    return { ready: results.every((r) => r === undefined), checks };
+    return { ready, checks, ...(Object.keys(warnings).length > 0 && { warnings }) };
   }
 
   async #one(check: ReadinessCheck): Promise<string | undefined> {

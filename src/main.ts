@@ -9,11 +9,13 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
-import { TokenCipher, loadOrCreateKey, openStore } from './store/index.js';
+import { openStore } from './store/index.js';
+import { tokenCipherOf } from './config-token-keys.js';
 import { createSlackApp } from './slack/app.js';
-import { MemoryLeases, openCoordination } from './coordination/index.js';
+import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
-import { replicaId } from './slack/board/holder.js';
+import { BOARD_HOLDER_QUEUE_PREFIX, replicaId } from './slack/board/holder.js';
+import { LINKING_UNVERIFIED } from './slack/readiness-checks.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 async function voipnow(config: Config, logger: Logger) {
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   const pbx = await voipnow(config, logger);
   const http = new UapiHttp({ baseUrl: pbx.url, caFile: pbx.caFile, insecureTls: pbx.insecureTls, timeoutMs: pbx.timeoutMs, logger });
   const oauth = new VoipnowOAuth(http, { clientId: pbx.clientId, clientSecret: pbx.clientSecret });
-  const cipher = TokenCipher.fromKey(config.tokenEncryptionKey ?? loadOrCreateKey(config.dataDir, (m) => logger.warn(m)));
+  const cipher = tokenCipherOf(config, (m) => logger.warn(m));
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -71,18 +73,36 @@ async function main(): Promise<void> {
         onError: (err) => logger.warn('coordination: database error', { error: err instanceof Error ? err.message : String(err) }),
       })
     : undefined;
-  const slack = createSlackApp({ config, store, http, oauth, logger, ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs } }) });
+  // One id for this replica among replicas: its board lease, its own queue, its presence, its retention turn.
+  const owner = replicaId();
+  // Alive before its queue exists, so a sweep elsewhere never takes that queue for a dead replica's.
+  const presence = coordination
+    ? new ReplicaPresence(coordination.leases, owner, (err) => logger.warn('replica presence: could not renew', { error: err instanceof Error ? err.message : String(err) }))
+    : undefined;
+  await presence?.start();
+  const slack = createSlackApp({
+    config,
+    store,
+    http,
+    oauth,
+    logger,
+    ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs, owner } }),
+  });
   await slack.start();
   // Nothing grows without bound: one replica an hour purges what ended calls no longer need.
   const retention = new RetentionSweeper({
     store,
     leases: coordination?.leases ?? new MemoryLeases(),
-    owner: replicaId(),
+    owner,
     retentionMs: config.retentionMs,
+    ...(coordination && {
+      retireQueues: () => retireLeftoverQueues({ queue: coordination.queue, leases: coordination.leases, perReplicaPrefix: BOARD_HOLDER_QUEUE_PREFIX }),
+    }),
     onSwept: (n) => logger.debug('retention: purged', { ...n }),
     onError: (err) => logger.warn('retention: purge failed', { error: err instanceof Error ? err.message : String(err) }),
   });
   retention.start();
+  if (config.production && !(config.slack.clientId && config.slack.clientSecret)) logger.warn(LINKING_UNVERIFIED);
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
       `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
@@ -100,6 +120,7 @@ async function main(): Promise<void> {
     }, 9_500).unref();
     await slack.stop({ drainMs: 8_000 }).catch((err: unknown) => logger.error('shutdown: stopping Slack failed', { error: err instanceof Error ? err.message : String(err) }));
     await retention.stop().catch(() => undefined);
+    await presence?.stop().catch(() => undefined);
     await coordination?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     http.close();

@@ -3,12 +3,16 @@
  * lease for that period; the lease is not handed back, so the others skip the round) deletes
  * what an ended call no longer needs once it is older than the retention window (ended board
  * cards and their audit lines, call cards), and the claims, OAuth states and open modals whose
- * own expiry has passed. The clock is injected, so tests run days of traffic in a moment.
+ * own expiry has passed; with replicas, also the job queues left over by replicas that are gone
+ * (see coordination/replica-queues.ts). The clock is injected, so tests run days of traffic in a moment.
  */
 import type { LeaseManager } from './coordination/index.js';
 import type { PurgeCounts, RetentionStore } from './store/index.js';
 
 export const RETENTION_LEASE = 'retention';
+
+/** What one sweep removed: rows per table, and (when it retires queues) how many queues. */
+export type SweepCounts = PurgeCounts & { queues?: number };
 
 export interface RetentionSweeperOptions {
   store: RetentionStore;
@@ -20,7 +24,9 @@ export interface RetentionSweeperOptions {
   /** How often a sweep runs somewhere (default one hour). */
   everyMs?: number;
   now?: () => number;
-  onSwept?: (counts: PurgeCounts) => void;
+  /** Removes the job queues nobody uses any more, answering their names (with replicas: left by replicas that are gone). */
+  retireQueues?: () => Promise<string[]>;
+  onSwept?: (counts: SweepCounts) => void;
   onError?: (err: unknown) => void;
 }
 
@@ -39,12 +45,13 @@ export class RetentionSweeper {
   }
 
   /** One round: the rows deleted, or undefined when another replica sweeps this period. */
-  async sweep(): Promise<PurgeCounts | undefined> {
-    const { leases, owner, store, retentionMs } = this.#o;
+  async sweep(): Promise<SweepCounts | undefined> {
+    const { leases, owner, store, retentionMs, retireQueues } = this.#o;
     // Held for a little less than a period, so exactly one replica sweeps each period.
     if (!(await leases.acquire(RETENTION_LEASE, owner, this.#everyMs - 500))) return undefined;
     const now = this.#now();
-    const counts = await store.purgeExpired(new Date(now - retentionMs), new Date(now));
+    const purged = await store.purgeExpired(new Date(now - retentionMs), new Date(now));
+    const counts: SweepCounts = retireQueues ? { ...purged, queues: (await retireQueues()).length } : purged;
     this.#o.onSwept?.(counts);
     return counts;
   }

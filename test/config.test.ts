@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,4 +110,73 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PARK_ALERT_SECONDS: 'soon' })).toThrow(/PARK_ALERT_SECONDS must be a positive number/);
   });
+});
+
+describe('production (NODE_ENV=production) refuses to guess', () => {
+  const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+  const pbx = { VOIPNOW_URL: 'https://pbx.example.com', VOIPNOW_CLIENT_ID: 'app', VOIPNOW_CLIENT_SECRET: 'secret' };
+  const key = { TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).problems;
+    }
+    throw new Error('loadConfig accepted the configuration');
+  };
+
+  it('names every missing VoipNow setting, the missing key and a plain-http PUBLIC_URL, in one list', () => {
+    const problems = problemsOf({ ...slack, NODE_ENV: 'production', PUBLIC_URL: 'http://ops.example.com' });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['PUBLIC_URL', 'VOIPNOW_URL', 'VOIPNOW_CLIENT_ID', 'VOIPNOW_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEY']);
+    expect(problems[0]).toMatch(/^PUBLIC_URL must be an https URL in production \(NODE_ENV=production\) \(got http:\/\/ops\.example\.com\)/);
+    expect(problems[1]).toMatch(/^VOIPNOW_URL is required in production .*unset would start the demo sandbox PBX/);
+    expect(problems[4]).toMatch(/^TOKEN_ENCRYPTION_KEY \(or TOKEN_ENCRYPTION_KEYS\) is required in production/);
+  });
+
+  it('starts with everything set; plain http is allowed for localhost, and a key ring counts as the key', () => {
+    const c = loadConfig({ ...slack, ...pbx, ...key, NODE_ENV: 'production', PUBLIC_URL: 'https://ops.example.com' });
+    expect(c.production).toBe(true);
+    expect(c.voipnow?.url).toBe('https://pbx.example.com');
+    expect(c.tokenKeys).toEqual([{ id: 'default', key: 'ab'.repeat(32) }]);
+    for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      expect(loadConfig({ ...slack, ...pbx, ...key, NODE_ENV: 'production', PUBLIC_URL: local }).publicUrl).toBe(local);
+    }
+    const ring = loadConfig({ ...slack, ...pbx, NODE_ENV: 'production', TOKEN_ENCRYPTION_KEYS: `new:${'cd'.repeat(32)},default:${'ab'.repeat(32)}` });
+    expect(ring.tokenKeys?.map((k) => k.id)).toEqual(['new', 'default']);
+  });
+
+  it('development keeps its defaults: the sandbox, the generated key, any PUBLIC_URL', () => {
+    const c = loadConfig({ ...slack, PUBLIC_URL: 'http://ops.example.com' });
+    expect(c).toMatchObject({ production: false, voipnow: undefined, publicUrl: 'http://ops.example.com' });
+    expect(c.tokenKeys).toBeUndefined();
+  });
+
+  it('TOKEN_ENCRYPTION_KEYS: a malformed ring or both variables set are reported without echoing keys', () => {
+    const secret = 'short-secret-value';
+    const bad = problemsOf({ ...slack, TOKEN_ENCRYPTION_KEYS: `new:${'cd'.repeat(32)},old:${secret}` });
+    expect(bad).toEqual([expect.stringMatching(/^TOKEN_ENCRYPTION_KEYS is not valid: the key "old" \(entry 2 of TOKEN_ENCRYPTION_KEYS\) is not a 32-byte key/)]);
+    expect(bad.join('\n')).not.toContain(secret);
+    const both = problemsOf({ ...slack, ...key, TOKEN_ENCRYPTION_KEYS: `new:${'cd'.repeat(32)}` });
+    expect(both).toEqual([expect.stringMatching(/^TOKEN_ENCRYPTION_KEYS and TOKEN_ENCRYPTION_KEY are both set; set only one/)]);
+  });
+
+  it('`npm start` in production without VoipNow settings exits 1 with the list, before starting anything', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'callops-prod-'));
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { PATH: process.env.PATH, ...slack, NODE_ENV: 'production', PORT: '0', SANDBOX_PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: 'http://ops.example.com' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^callops cannot start; fix these settings/);
+      for (const name of ['PUBLIC_URL', 'VOIPNOW_URL', 'VOIPNOW_CLIENT_ID', 'VOIPNOW_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEY']) expect(r.stderr).toMatch(new RegExp(`^  - ${name} `, 'm'));
+      expect(r.stdout + r.stderr).not.toMatch(/sandbox PBX at|running/);
+      // No key was generated next to the database.
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { VARIABLES } from '../src/config.js';
+import { parse as parseEnv } from 'dotenv';
+import { VARIABLES, loadConfig } from '../src/config.js';
 
 const root = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -83,6 +84,8 @@ describe('compose.yml', () => {
     build?: unknown;
     command?: string[];
     environment?: Record<string, string>;
+    env_file?: string[];
+    ports?: string[];
     depends_on?: Record<string, unknown>;
     healthcheck?: unknown;
   }
@@ -115,6 +118,57 @@ describe('compose.yml', () => {
     const interpolated = [...text.matchAll(/\$\{([A-Z_]+)[:?-]/g)].map((m) => m[1]);
     expect(interpolated.length).toBeGreaterThan(0);
     for (const name of interpolated) expect(example, name).toContain(name);
+  });
+
+  it('publishes every port on 127.0.0.1 only (the sandbox has open control endpoints)', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+    expect(published.map(([name]) => name).sort()).toEqual(['callops-1', 'callops-2', 'sandbox']);
+    for (const [name, p] of published) expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    expect(services.postgres?.ports).toBeUndefined();
+  });
+
+  it('writes no secret: the replicas read .env (which git ignores), and secret variables are only taken from it', () => {
+    for (const [name, s] of replicas) expect(s.env_file, name).toEqual(['.env']);
+    expect(
+      read('.gitignore')
+        .split('\n')
+        .map((l) => l.trim()),
+    ).toContain('.env');
+    const secretName = /SECRET|TOKEN|PASSWORD|_KEY/;
+    for (const [service, s] of Object.entries(services)) {
+      for (const [name, value] of Object.entries(s.environment ?? {})) {
+        // A secret's value is `${VAR:?...}` from .env, never a literal and never a default.
+        if (secretName.test(name)) expect(value, `${service}.${name}`).toMatch(/^\$\{[A-Z_]+:\?[^}]*\}$/);
+      }
+    }
+    for (const [, s] of replicas) expect(s.environment?.DATABASE_URL).toMatch(/^postgres:\/\/callops:\$\{POSTGRES_PASSWORD:\?[^}]*\}@/);
+  });
+
+  it('a .env made from .env.example (Slack values, key and password filled in) starts the replicas in production', () => {
+    const env: Record<string, string> = {
+      ...parseEnv(read('.env.example')),
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
+      POSTGRES_PASSWORD: 'pw',
+    };
+    // What compose does: ${VAR:?msg} and ${VAR:-default} from .env; `environment` wins over env_file.
+    const interpolate = (v: string) => v.replace(/\$\{([A-Z_]+)(?::([?-])([^}]*))?\}/g, (_, n: string, op?: string, d?: string) => env[n] || (op === '-' ? (d ?? '') : ''));
+    // The image's own ENV (NODE_ENV=production, PORT, DATA_DIR) is beneath both.
+    const imageEnv = Object.fromEntries(
+      stages()
+        .at(-1)!
+        .lines.filter((l) => /^ENV\s/i.test(l))
+        .flatMap((l) => [...l.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+    );
+    expect(imageEnv.NODE_ENV).toBe('production');
+    for (const [name, s] of replicas) {
+      const wired = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+      const config = loadConfig({ ...imageEnv, ...env, ...wired });
+      expect(config.production, name).toBe(true);
+      expect(config.voipnow?.url).toBe('http://sandbox:8080');
+      expect(config.databaseUrl).toBe('postgres://callops:pw@postgres:5432/callops');
+    }
   });
 
   it('the README documents deploying with it', () => {

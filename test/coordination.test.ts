@@ -5,7 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseKeeper, MemoryJobQueue, openCoordination, MemoryLeases, PgBossQueue, PgLeases, uuidFromKey, type Job, type JobQueue, type LeaseManager } from '../src/coordination/index.js';
+import {
+  LeaseKeeper,
+  MemoryJobQueue,
+  openCoordination,
+  MemoryLeases,
+  PgBossQueue,
+  PgLeases,
+  ReplicaPresence,
+  retireLeftoverQueues,
+  uuidFromKey,
+  type Job,
+  type JobQueue,
+  type LeaseManager,
+} from '../src/coordination/index.js';
 import { freshSchema, pgAdmin, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
 import { waitUntil } from './helpers/wait.js';
 
@@ -137,6 +150,27 @@ function contract(backend: Backend) {
         await q.send('board-holder.gone', { i: 2 });
         await waitUntil('the new job ran', () => seen.length === 1, 20_000);
         expect(seen).toEqual([2]);
+      });
+
+      it("retiring left-over queues removes a gone replica's queue with its jobs and the retired names, and keeps the rest", async () => {
+        const q = await world.queue();
+        const other = await world.queue();
+        const leases = world.leases();
+        const alive = new ReplicaPresence(leases, 'alive', () => undefined, 5000);
+        await alive.start();
+        for (const name of ['board-holder.alive', 'board-holder.gone', 'call-follow-up', 'old-queue']) await q.send(name, { for: name }, { startAfter: 60_000 });
+        expect(await other.queues()).toEqual(expect.arrayContaining(['board-holder.alive', 'board-holder.gone', 'call-follow-up', 'old-queue']));
+        const rules = { queue: other, leases, perReplicaPrefix: 'board-holder.', retired: ['old-queue'] };
+        expect(await retireLeftoverQueues(rules)).toEqual(['board-holder.gone', 'old-queue']);
+        const left = await q.queues();
+        expect(left).toEqual(expect.arrayContaining(['board-holder.alive', 'call-follow-up']));
+        expect(left).not.toContain('board-holder.gone');
+        expect(left).not.toContain('old-queue');
+        expect((await q.stats('board-holder.alive')).depth).toBe(1);
+        expect(await retireLeftoverQueues(rules)).toEqual([]);
+        // A replica that stops hands its presence back; its queue is left over from then on.
+        await alive.stop();
+        expect(await retireLeftoverQueues(rules)).toEqual(['board-holder.alive']);
       });
 
       it('does not start a job before startAfter', async () => {

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './helpers/stack.js';
+import { waitUntil } from './helpers/wait.js';
 import { startSlackApi } from './helpers/slack-api.js';
 import { freshSchema, pgAdmin, pgRequired, pgUnavailable, pgUrl } from './helpers/pg.js';
 import { PostgresStore, TokenCipher } from '../src/store/index.js';
 
 interface Readyz {
   status: number;
-  body: { ready: boolean; failed: string[] };
+  body: { ready: boolean; failed: string[]; warnings?: Record<string, string> };
 }
 
 async function readyz(stack: Stack): Promise<Readyz> {
@@ -36,6 +37,18 @@ describe('GET /readyz', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ ready: true, failed: [] });
     expect(stack.api.callsTo('auth.test')).toHaveLength(1);
+  });
+
+  it('in production without Sign in with Slack, stays ready and warns that whoever receives a link can complete it', async () => {
+    stack = await startStack({ production: true });
+    const r = await readyz(stack);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ ready: true, failed: [], warnings: { sign_in_with_slack: expect.stringContaining('can be completed by whoever receives the link') } });
+    expect(r.body.warnings?.sign_in_with_slack).toMatch(/SLACK_CLIENT_ID and SLACK_CLIENT_SECRET \(user scope openid/);
+    await stack.close();
+    // Configured, or in development: nothing to warn about.
+    stack = await startStack({ production: true, signInWithSlack: true });
+    expect((await readyz(stack)).body).toEqual({ ready: true, failed: [] });
   });
 
   it('is 503 naming the store when it cannot answer, while /healthz stays 200', async () => {
@@ -100,6 +113,44 @@ describe('GET /readyz', () => {
   });
 });
 
+describe('start-up in production', () => {
+  it('logs that linking without Sign in with Slack can be completed by whoever receives the link', async () => {
+    const api = await startSlackApi();
+    const dataDir = mkdtempSync(join(tmpdir(), 'callops-start-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: 'xoxb-accepted',
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: api.url,
+        PORT: '0',
+        DATA_DIR: dataDir,
+        NODE_ENV: 'production',
+        VOIPNOW_URL: 'http://127.0.0.1:9',
+        VOIPNOW_CLIENT_ID: 'callops',
+        VOIPNOW_CLIENT_SECRET: 'secret',
+        TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitUntil('the start log line', () => /running: Slack HTTP/.test(out), 45_000);
+      const warning = out.split('\n').find((l) => l.includes('Sign in with Slack is not configured'));
+      expect(warning).toBeDefined();
+      expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', msg: expect.stringContaining('can be completed by whoever receives the link') });
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await api.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('start-up with a token Slack refuses', () => {
   it('stops with one line naming SLACK_BOT_TOKEN and exit code 1, no stack trace', async () => {
     const api = await startSlackApi();
@@ -117,6 +168,11 @@ describe('start-up with a token Slack refuses', () => {
           DATA_DIR: dataDir,
           LOG_LEVEL: 'info',
           NODE_ENV: 'production',
+          // Production starts only with a PBX and a key configured; nothing listens at this one, and nothing needs to.
+          VOIPNOW_URL: 'http://127.0.0.1:9',
+          VOIPNOW_CLIENT_ID: 'callops',
+          VOIPNOW_CLIENT_SECRET: 'secret',
+          TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -92,8 +92,8 @@ forEachBackend('AccountStore contract', (backend) => {
       expect(everything).not.toContain(ACCESS);
       expect(everything).not.toContain(REFRESH);
       expect(everything).not.toContain('2f8c1e0b'); // not even a fragment
-      expect(String(row.access_token)).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
-      expect(String(row.refresh_token)).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+      expect(String(row.access_token)).toMatch(/^v2:default:[^:]+:[^:]+:[^:]+$/);
+      expect(String(row.refresh_token)).toMatch(/^v2:default:[^:]+:[^:]+:[^:]+$/);
       // Non-secret columns are stored as-is (sanity check that we read the right row).
       expect(row.voipnow_user_id).toBe('12');
       expect(row.extension).toBe('0003*210');

@@ -3,23 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_FILE_NAME, TokenCipher, TokenDecryptionError, TokenKeyError, loadOrCreateKey } from '../src/store/crypto.js';
+import { KEY_FILE_NAME, TokenCipher, TokenDecryptionError, TokenKeyError, loadOrCreateKey, parseKeyRing } from '../src/store/crypto.js';
 
 const HEX_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 const B64_KEY = Buffer.from(HEX_KEY, 'hex').toString('base64');
 const SECRET = 'vn-access-token-ÄÖ-0123456789';
 
 describe('TokenCipher', () => {
-  it('round-trips and produces the v1 format with a 12-byte IV and 16-byte tag', () => {
+  it('round-trips and produces the v2 format with the key id, a 12-byte IV and 16-byte tag', () => {
     const c = TokenCipher.fromKey(HEX_KEY);
     const enc = c.encrypt(SECRET);
     expect(enc).not.toContain(SECRET);
     const parts = enc.split(':');
-    expect(parts).toHaveLength(4);
-    expect(parts[0]).toBe('v1');
-    expect(Buffer.from(parts[1]!, 'base64')).toHaveLength(12);
-    expect(Buffer.from(parts[2]!, 'base64')).toHaveLength(16);
-    expect(Buffer.from(parts[3]!, 'base64')).toHaveLength(Buffer.byteLength(SECRET));
+    expect(parts).toHaveLength(5);
+    expect(parts.slice(0, 2)).toEqual(['v2', 'default']);
+    expect(Buffer.from(parts[2]!, 'base64')).toHaveLength(12);
+    expect(Buffer.from(parts[3]!, 'base64')).toHaveLength(16);
+    expect(Buffer.from(parts[4]!, 'base64')).toHaveLength(Buffer.byteLength(SECRET));
     expect(c.decrypt(enc)).toBe(SECRET);
     expect(c.decrypt(c.encrypt(''))).toBe('');
   });
@@ -29,7 +29,7 @@ describe('TokenCipher', () => {
     const a = c.encrypt(SECRET);
     const b = c.encrypt(SECRET);
     expect(a).not.toBe(b);
-    expect(a.split(':')[1]).not.toBe(b.split(':')[1]);
+    expect(a.split(':')[2]).not.toBe(b.split(':')[2]);
   });
 
   it('accepts the same key as hex, base64 and base64url (with surrounding whitespace)', () => {
@@ -67,7 +67,8 @@ describe('TokenCipher', () => {
 
   it('detects tampering with the ciphertext, tag or IV', () => {
     const c = TokenCipher.fromKey(HEX_KEY);
-    const [v, iv, tag, ct] = c.encrypt(SECRET).split(':') as [string, string, string, string];
+    const [version, id, iv, tag, ct] = c.encrypt(SECRET).split(':') as [string, string, string, string, string];
+    const v = `${version}:${id}`;
     const flip = (b64: string) => {
       const buf = Buffer.from(b64, 'base64');
       buf[0] = buf[0]! ^ 0x01;
@@ -130,6 +131,59 @@ describe('TokenCipher', () => {
     expect(shown).not.toContain(HEX_KEY);
     expect(shown).not.toContain(B64_KEY);
     expect(shown).not.toContain('00112233');
+  });
+});
+
+describe('key ring (TOKEN_ENCRYPTION_KEYS)', () => {
+  const OLD = TokenCipher.generateKey();
+  const NEW = TokenCipher.generateKey();
+
+  it('encrypts under the first key, names it in the ciphertext, and reads values of every key of the ring', () => {
+    const before = TokenCipher.fromKeys([{ id: 'old', key: OLD }]);
+    const ring = TokenCipher.fromKeys(parseKeyRing(`new:${NEW}, old:${OLD}`));
+    expect(ring.currentKeyId).toBe('new');
+    expect(ring.keyIds).toEqual(['new', 'old']);
+    const oldValue = before.encrypt(SECRET, 'ctx');
+    expect(ring.decrypt(oldValue, 'ctx')).toBe(SECRET);
+    const newValue = ring.encrypt(SECRET, 'ctx');
+    expect(newValue).toMatch(/^v2:new:/);
+    expect(ring.isCurrent(newValue)).toBe(true);
+    expect(ring.isCurrent(oldValue)).toBe(false);
+    expect(() => before.decrypt(newValue, 'ctx')).toThrow(TokenDecryptionError);
+    // TOKEN_ENCRYPTION_KEY alone is the key "default": renamed in the ring, its values still open.
+    expect(TokenCipher.fromKeys([{ id: 'renamed', key: HEX_KEY }]).decrypt(TokenCipher.fromKey(HEX_KEY).encrypt(SECRET))).toBe(SECRET);
+  });
+
+  it('says which key id a value needs when no key of the ring opens it, without echoing keys', () => {
+    const value = TokenCipher.fromKeys([{ id: 'gone', key: OLD }]).encrypt(SECRET);
+    let error: unknown;
+    try {
+      TokenCipher.fromKeys([{ id: 'new', key: NEW }]).decrypt(value);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TokenDecryptionError);
+    expect((error as Error).message).toContain('encrypted with the key "gone", which is not among the keys given (new)');
+    expect((error as Error).message).not.toContain(OLD);
+  });
+
+  it('rejects a malformed ring naming the entry, never its key', () => {
+    const bad = (text: string) => {
+      try {
+        parseKeyRing(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(TokenKeyError);
+        return (e as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad('')).toMatch(/holds no key/);
+    expect(bad(NEW)).toMatch(/entry 1 of TOKEN_ENCRYPTION_KEYS is not <id>:<key>/);
+    expect(bad(`a:${NEW},b:short-secret`)).toBe(
+      'the key "b" (entry 2 of TOKEN_ENCRYPTION_KEYS) is not a 32-byte key as 64 hex characters or base64 (generate one with openssl rand -hex 32).',
+    );
+    expect(bad(`a:${NEW},b:short-secret`)).not.toContain('short-secret');
+    expect(bad(`a:${NEW},a:${OLD}`)).toMatch(/"a" appears twice/);
   });
 });
 

@@ -3,7 +3,8 @@
  * ending), with request claims, OAuth states, open modals and call cards beside it, on a fake
  * clock. The board's own ledger writes the cards and audit lines, the retention sweeper purges
  * on its lease, and after the retention window the store's row counts and the ledger's maps stay
- * flat instead of growing with every call ever seen. On SQLite and on PostgreSQL.
+ * flat instead of growing with every call ever seen. On SQLite and on PostgreSQL. Beside it,
+ * the sweep also removes the job queues of replicas that are gone.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Escalation } from '../src/board/escalation.js';
 import { CardLedger } from '../src/board/ledger.js';
-import { MemoryLeases } from '../src/coordination/index.js';
+import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from '../src/coordination/index.js';
+import { BOARD_HOLDER_QUEUE_PREFIX } from '../src/slack/board/holder.js';
 import { RetentionSweeper } from '../src/retention.js';
 import { TokenCipher } from '../src/store/crypto.js';
 import { PostgresStore } from '../src/store/postgres.js';
@@ -142,4 +144,49 @@ describe('retention: 24 hours of traffic on a fake clock', () => {
     },
     120_000,
   );
+});
+
+describe('retention: job queues left by replicas that are gone', () => {
+  for (const [name, databaseUrl] of [
+    ['in-process', undefined],
+    ['PostgreSQL (pg-boss)', pgUrl],
+  ] as const) {
+    it.skipIf(name !== 'in-process' && !pgUrl)(
+      `${name}: a sweep removes the queue of a killed replica with its jobs, and keeps a live replica's and the shared ones`,
+      async () => {
+        const schema = freshSchema('callops_queues');
+        const c = await openCoordination({ ...(databaseUrl && { databaseUrl, schema }) });
+        const presence = new ReplicaPresence(c.leases, 'replica-a', () => undefined);
+        try {
+          await presence.start();
+          // replica-a runs; replica-b was killed and left its queue (and a job in it) behind.
+          for (const q of [`${BOARD_HOLDER_QUEUE_PREFIX}replica-a`, `${BOARD_HOLDER_QUEUE_PREFIX}replica-b`, 'call-follow-up']) await c.queue.send(q, { kind: 'sync' }, { startAfter: HOUR });
+          const sweeper = new RetentionSweeper({
+            store: { purgeExpired: async () => ({ boardCards: 0, auditEntries: 0, callCards: 0, claims: 0, oauthStates: 0, openModals: 0 }) },
+            leases: c.leases,
+            owner: 'replica-a',
+            retentionMs: RETENTION,
+            retireQueues: () => retireLeftoverQueues({ queue: c.queue, leases: c.leases, perReplicaPrefix: BOARD_HOLDER_QUEUE_PREFIX }),
+          });
+          expect(await sweeper.sweep()).toMatchObject({ queues: 1 });
+          const left = await c.queue.queues();
+          expect(left).toEqual(expect.arrayContaining([`${BOARD_HOLDER_QUEUE_PREFIX}replica-a`, 'call-follow-up']));
+          expect(left).not.toContain(`${BOARD_HOLDER_QUEUE_PREFIX}replica-b`);
+          if (databaseUrl) {
+            // pg-boss's own table: the queue (and with it its partition) is gone, the others stay.
+            const rows = await pgAdmin<{ name: string }>(`SELECT name FROM "${schema}_jobs".queue ORDER BY name`);
+            expect(rows.map((r) => r.name)).toEqual(['board-holder.replica-a', 'call-follow-up']);
+          }
+        } finally {
+          await presence.stop();
+          await c.close();
+          if (databaseUrl) {
+            await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+            await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
+          }
+        }
+      },
+      60_000,
+    );
+  }
 });

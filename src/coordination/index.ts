@@ -12,6 +12,7 @@ export { MemoryJobQueue, MemoryLeases } from './memory.js';
 export { PgBossQueue, uuidFromKey } from './pg-boss-queue.js';
 export { PgLeases } from './pg-leases.js';
 export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper.js';
+export { PRESENCE_TTL_MS, ReplicaPresence, presenceKey, retireLeftoverQueues, type LeftoverQueueRules } from './replica-queues.js';
 
 export interface Coordination {
   queue: JobQueue;

@@ -65,6 +65,10 @@ export class MemoryJobQueue implements JobQueue {
     this.#waiting.delete(queue);
   }
 
+  async queues(): Promise<string[]> {
+    return [...new Set([...this.#waiting.keys(), ...this.#handlers.keys()])].sort();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);

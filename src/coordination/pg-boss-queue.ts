@@ -112,6 +112,10 @@ export class PgBossQueue implements JobQueue {
     this.#queues.delete(queue);
   }
 
+  async queues(): Promise<string[]> {
+    return (await this.#boss.getQueues()).map((q) => q.name).sort();
+  }
+
   async stop(): Promise<void> {
     // graceful: running handlers finish; wait: resolve only once pg-boss has fully stopped.
     await this.#boss.stop({ graceful: true, wait: true, timeout: 10_000 });

@@ -42,6 +42,8 @@ export interface JobQueue {
   stats(queue: string): Promise<QueueStats>;
   /** Stops working `queue` here and deletes it with its waiting jobs (a replica's own queue, at shutdown). */
   remove(queue: string): Promise<void>;
+  /** Every queue that exists now (sent to or worked by any peer, and not removed), by name. */
+  queues(): Promise<string[]>;
   /** Stops taking jobs and waits for running handlers to finish. */
   stop(): Promise<void>;
 }

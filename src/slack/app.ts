@@ -41,7 +41,8 @@ import { Supervisors } from './supervisors.js';
 import { actionLine, legHintOf } from './board/actions.js';
 
 export interface SlackAppOptions {
-  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> & Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken'>> & { logLevel?: Config['logLevel'] };
+  config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> &
+    Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken' | 'production'>> & { logLevel?: Config['logLevel'] };
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -161,6 +162,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     http: opts.http,
     slackAuthChecked: () => slackAuthChecked,
     ...(config.slack.appToken && { socketConnected: () => socketConnected }),
+    linkingUnverified: Boolean(config.production) && !signInWithSlack,
   });
 
   const routes = httpRoutes({ readiness, metrics, linking, logger, ...(config.metricsToken && { metricsToken: config.metricsToken }) });

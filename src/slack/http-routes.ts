@@ -46,7 +46,8 @@ export function httpRoutes(deps: {
             const failed = Object.entries(report.checks).filter(([, c]) => !c.ok);
             if (failed.length) logger.warn('not ready', { failed: Object.fromEntries(failed.map(([name, c]) => [name, c.reason])) });
             res.writeHead(report.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-            res.end(JSON.stringify({ ready: report.ready, failed: failed.map(([name]) => name) }));
+            // Warnings are fixed sentences of ours (no hostnames), so they are shown as they are.
+            res.end(JSON.stringify({ ready: report.ready, failed: failed.map(([name]) => name), ...(report.warnings && { warnings: report.warnings }) }));
           },
           (err: unknown) => {
             logger.error('readiness failed', { error: err instanceof Error ? err.message : String(err) });

@@ -12,6 +12,8 @@ export function appReadiness(deps: {
   slackAuthChecked: () => boolean;
   /** Only in Socket Mode. */
   socketConnected?: () => boolean;
+  /** Production without Sign in with Slack: said as a warning (the replica stays ready). */
+  linkingUnverified?: boolean;
 }): Readiness {
   const { store, http, slackAuthChecked, socketConnected } = deps;
   const checks: ReadinessCheck[] = [
@@ -25,9 +27,14 @@ export function appReadiness(deps: {
     },
     { name: 'pbx', run: () => pbxReady(http) },
   ];
+  if (deps.linkingUnverified) checks.push({ name: 'sign_in_with_slack', advisory: true, run: async () => LINKING_UNVERIFIED });
   if (socketConnected) checks.push({ name: 'socket_mode', run: async () => (socketConnected() ? undefined : 'Socket Mode is not connected to Slack') });
   return new Readiness(checks);
 }
+
+/** What production says, in readiness and at start, while Sign in with Slack is not configured. */
+export const LINKING_UNVERIFIED =
+  'Sign in with Slack is not configured: a /call link page can be completed by whoever receives the link, who then acts on VoipNow as the Slack user who asked. Set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (user scope openid; redirect URL PUBLIC_URL/link/slack/callback).';
 
 /** Ready unless the PBX's latest news is a network failure; without recent news it is probed. */
 async function pbxReady(http: UapiHttp): Promise<string | undefined> {

@@ -1,7 +1,10 @@
 /**
- * Token encryption at rest: AES-256-GCM with a random 12-byte IV per value.
+ * Token encryption at rest: AES-256-GCM with a random 12-byte IV per value, under a key ring.
  *
- * Output format (version 1): `v1:<iv base64>:<auth tag base64>:<ciphertext base64>`.
+ * Output format (version 2): `v2:<key id>:<iv base64>:<auth tag base64>:<ciphertext base64>`,
+ * always under the ring's newest key. Version 1 values (`v1:<iv>:<tag>:<ciphertext>`, written
+ * before key ids existed) and values naming a key id the ring does not have are tried against
+ * every key of the ring: GCM's tag says which one, if any, fits.
  *
  * An optional `context` string is bound to the ciphertext as GCM additional authenticated
  * data: a value encrypted for one context does not decrypt under another. The store uses it to
@@ -13,7 +16,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const VERSION = 'v1';
+const VERSION = 'v2';
+/** Before key ids: `v1:<iv>:<tag>:<ciphertext>`, still read. */
+const LEGACY_VERSION = 'v1';
 const ALGORITHM = 'aes-256-gcm';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -23,9 +28,13 @@ export const KEY_FILE_NAME = 'token-encryption.key';
 
 /** Thrown when a stored value cannot be decrypted (wrong key, tampering, wrong context, garbage). */
 export class TokenDecryptionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The key id the value names when the ring has no key of that id (rotation: the old key was dropped too early). */
+  readonly missingKeyId: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; missingKeyId?: string | undefined }) {
     super(message, options);
     this.name = 'TokenDecryptionError';
+    this.missingKeyId = options?.missingKeyId;
   }
 }
 
@@ -59,16 +68,70 @@ export function parseKey(key: string): Buffer {
   return bytes;
 }
 
-export class TokenCipher {
-  readonly #key: Buffer;
+/** One key of the ring: its id (carried by every ciphertext made with it) and its 32 bytes. */
+export interface RingKey {
+  id: string;
+  key: string;
+}
 
-  private constructor(key: Buffer) {
-    this.#key = key;
+/** The key id of TOKEN_ENCRYPTION_KEY alone and of the development key file. */
+export const DEFAULT_KEY_ID = 'default';
+/** What a key id may be: it is stored in every ciphertext, between colons. */
+export const KEY_ID = /^[A-Za-z0-9_.-]{1,40}$/;
+
+/**
+ * TOKEN_ENCRYPTION_KEYS: `<id>:<key>` pairs separated by commas (or spaces), newest first,
+ * e.g. `2026-12:<new key>,default:<old key>`. Throws TokenKeyError naming the faulty entry by
+ * its position and id, never its key.
+ */
+export function parseKeyRing(text: string): RingKey[] {
+  const entries = text.split(/[\s,]+/).filter(Boolean);
+  if (entries.length === 0) throw new TokenKeyError('TOKEN_ENCRYPTION_KEYS holds no key; give <id>:<key> pairs, newest first, e.g. 2026-12:<openssl rand -hex 32>,default:<old key>.');
+  const ring = entries.map((entry, i) => {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    if (!KEY_ID.test(id)) {
+      throw new TokenKeyError(`entry ${i + 1} of TOKEN_ENCRYPTION_KEYS is not <id>:<key> with an id of letters, digits, "_", "." or "-" (e.g. 2026-12:<64 hex characters>).`);
+    }
+    try {
+      parseKey(entry.slice(colon + 1));
+    } catch {
+      throw new TokenKeyError(`the key "${id}" (entry ${i + 1} of TOKEN_ENCRYPTION_KEYS) is not a 32-byte key as 64 hex characters or base64 (generate one with openssl rand -hex 32).`);
+    }
+    return { id, key: entry.slice(colon + 1) };
+  });
+  const seen = new Set<string>();
+  for (const { id } of ring) {
+    if (seen.has(id)) throw new TokenKeyError(`the key id "${id}" appears twice in TOKEN_ENCRYPTION_KEYS; each key needs its own id.`);
+    seen.add(id);
+  }
+  return ring;
+}
+
+export class TokenCipher {
+  /** Newest first: the first one encrypts, all decrypt. */
+  readonly #ring: ReadonlyArray<{ id: string; key: Buffer }>;
+
+  private constructor(ring: ReadonlyArray<{ id: string; key: Buffer }>) {
+    this.#ring = ring;
   }
 
-  /** Accepts a 32-byte key as 64 hex characters or base64 (standard or URL-safe). */
+  /** Accepts a 32-byte key as 64 hex characters or base64 (standard or URL-safe); its id is `default`. */
   static fromKey(key: string): TokenCipher {
-    return new TokenCipher(parseKey(key));
+    return new TokenCipher([{ id: DEFAULT_KEY_ID, key: parseKey(key) }]);
+  }
+
+  /** A key ring, newest first: the newest encrypts, every one decrypts (rotation). */
+  static fromKeys(keys: readonly RingKey[]): TokenCipher {
+    if (keys.length === 0) throw new TokenKeyError('A key ring needs at least one key.');
+    const ids = new Set<string>();
+    const ring = keys.map(({ id, key }) => {
+      if (!KEY_ID.test(id)) throw new TokenKeyError(`A key id is 1 to 40 letters, digits, "_", "." or "-"; "${id.slice(0, 40)}" is not.`);
+      if (ids.has(id)) throw new TokenKeyError(`The key id "${id}" is given twice.`);
+      ids.add(id);
+      return { id, key: parseKey(key) };
+    });
+    return new TokenCipher(ring);
   }
 
   /** A fresh random key, base64-encoded (suitable for TOKEN_ENCRYPTION_KEY). */
@@ -76,23 +139,47 @@ export class TokenCipher {
     return randomBytes(KEY_BYTES).toString('base64');
   }
 
+  /** The id of the key new values are encrypted with. */
+  get currentKeyId(): string {
+    return this.#ring[0]!.id;
+  }
+
+  /** Every key id of the ring, newest first. */
+  get keyIds(): string[] {
+    return this.#ring.map((k) => k.id);
+  }
+
+  /** True when `payload` is already in the current format under the newest key (nothing to re-encrypt). */
+  isCurrent(payload: string): boolean {
+    const parts = payload.split(':');
+    return parts.length === 5 && parts[0] === VERSION && parts[1] === this.currentKeyId;
+  }
+
   encrypt(plaintext: string, context?: string): string {
+    const { id, key } = this.#ring[0]!;
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.#key, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
     if (context !== undefined) cipher.setAAD(Buffer.from(context, 'utf8'));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [VERSION, iv.toString('base64'), tag.toString('base64'), ct.toString('base64')].join(':');
+    return [VERSION, id, iv.toString('base64'), tag.toString('base64'), ct.toString('base64')].join(':');
   }
 
-  /** Throws TokenDecryptionError on a malformed value, a wrong key, tampering or a wrong context. */
+  /** Throws TokenDecryptionError on a malformed value, a key not in the ring, tampering or a wrong context. */
   decrypt(payload: string, context?: string): string {
     const parts = payload.split(':');
-    if (parts.length !== 4 || parts[0] !== VERSION) {
+    let keyId: string | undefined;
+    let fields: string[];
+    if (parts.length === 5 && parts[0] === VERSION && KEY_ID.test(parts[1]!)) {
+      keyId = parts[1];
+      fields = parts.slice(2);
+    } else if (parts.length === 4 && parts[0] === LEGACY_VERSION) {
+      fields = parts.slice(1);
+    } else {
       // Do not echo any part of the payload: it might be a plaintext token stored by mistake.
-      throw new TokenDecryptionError(`Encrypted token has an unknown format (expected "${VERSION}:<iv>:<tag>:<ciphertext>").`);
+      throw new TokenDecryptionError(`Encrypted token has an unknown format (expected "${VERSION}:<key id>:<iv>:<tag>:<ciphertext>").`);
     }
-    const [, ivB64, tagB64, ctB64] = parts as [string, string, string, string];
+    const [ivB64, tagB64, ctB64] = fields as [string, string, string];
     if (![ivB64, tagB64, ctB64].every((p) => BASE64_PART.test(p))) {
       throw new TokenDecryptionError('Encrypted token is malformed (invalid base64).');
     }
@@ -102,21 +189,30 @@ export class TokenCipher {
     if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
       throw new TokenDecryptionError('Encrypted token is malformed (bad IV or auth tag length).');
     }
-    try {
-      const decipher = createDecipheriv(ALGORITHM, this.#key, iv, { authTagLength: TAG_BYTES });
-      if (context !== undefined) decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
-    } catch (err) {
-      throw new TokenDecryptionError('Cannot decrypt token: authentication failed. TOKEN_ENCRYPTION_KEY is not the key it was ' + 'encrypted with, or the stored value was altered.', {
-        cause: err,
-      });
+    // The named key first; a legacy value, or one whose key id is not in the ring (renamed), tries them all.
+    const named = this.#ring.filter((k) => k.id === keyId);
+    const candidates = named.length ? named : this.#ring;
+    let cause: unknown;
+    for (const { key } of candidates) {
+      try {
+        const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+        if (context !== undefined) decipher.setAAD(Buffer.from(context, 'utf8'));
+        decipher.setAuthTag(tag);
+        return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
+      } catch (err) {
+        cause = err;
+      }
     }
+    const missing = keyId !== undefined && named.length === 0 ? ` It was encrypted with the key "${keyId}", which is not among the keys given (${this.keyIds.join(', ')}).` : '';
+    throw new TokenDecryptionError(
+      `Cannot decrypt token: authentication failed. TOKEN_ENCRYPTION_KEY(S) does not hold the key it was encrypted with, or the stored value was altered.${missing}`,
+      { cause, missingKeyId: keyId !== undefined && named.length === 0 ? keyId : undefined },
+    );
   }
 
   /** Keeps the key out of console.log / util.inspect output. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return 'TokenCipher { key: [redacted] }';
+    return `TokenCipher { keys: [${this.keyIds.join(', ')}], key material: [redacted] }`;
   }
 
   toJSON(): string {

@@ -49,6 +49,10 @@ const STATEMENTS: StoreStatements = {
   updateLinkedAccountExtension: `UPDATE linked_accounts SET extension = $1, updated_at = $2 WHERE team_id = $3 AND slack_user_id = $4`,
   swapLinkedAccountTokens: `UPDATE linked_accounts SET access_token = $1, refresh_token = $2, expires_at = $3, updated_at = $4
     WHERE team_id = $5 AND slack_user_id = $6 AND refresh_token IS NOT DISTINCT FROM $7`,
+  listLinkedAccountTokens: `SELECT team_id, slack_user_id, access_token, refresh_token FROM linked_accounts
+    ORDER BY team_id COLLATE "C", slack_user_id COLLATE "C"`,
+  rewriteLinkedAccountTokens: `UPDATE linked_accounts SET access_token = $1, refresh_token = $2
+    WHERE team_id = $3 AND slack_user_id = $4 AND access_token = $5 AND refresh_token IS NOT DISTINCT FROM $6`,
   insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= $1`,

@@ -6,7 +6,8 @@ import type { TokenCipher } from './crypto.js';
 import { date, optStr, str, withOptional } from './rows.js';
 import type { SqlSession } from './sql-session.js';
 import { decryptToken, tokenContext } from './token-columns.js';
-import type { AccountStore, LinkedAccount } from './types.js';
+import { reencryptTokens } from './reencrypt.js';
+import type { AccountStore, LinkedAccount, ReencryptCounts } from './types.js';
 
 /** The statements each dialect provides for linked accounts (positional parameters, in this order). */
 export interface AccountStatements {
@@ -22,6 +23,11 @@ export interface AccountStatements {
   /** (access_token, refresh_token, expires_at, updated_at, team_id, slack_user_id, old refresh_token ciphertext or null):
    *  only the token columns, and only while refresh_token still holds the old ciphertext */
   swapLinkedAccountTokens: string;
+  /** () → team_id, slack_user_id, access_token, refresh_token of every linked account */
+  listLinkedAccountTokens: string;
+  /** (access_token, refresh_token, team_id, slack_user_id, old access_token, old refresh_token or null):
+   *  only the token columns, and only while both still hold the old ciphertexts */
+  rewriteLinkedAccountTokens: string;
 }
 
 type TokenColumn = 'access_token' | 'refresh_token';
@@ -110,6 +116,10 @@ export class SqlAccountStore implements AccountStore {
 
   withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T> {
     return this.db.withLock(['token-refresh', teamId, slackUserId], fn);
+  }
+
+  reencryptTokens(): Promise<ReencryptCounts> {
+    return reencryptTokens((sql, params) => this.db.run(sql, params), this.db.statements, this.cipher);
   }
 
   // Same SQL in both dialects, so not among the statements.

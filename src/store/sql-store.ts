@@ -147,6 +147,7 @@ export abstract class SqlStore implements Store {
     return this.#accounts.withTokenRefreshLock(teamId, slackUserId, fn);
   }
   countLinkedAccounts: AccountStore['countLinkedAccounts'] = () => this.#accounts.countLinkedAccounts();
+  reencryptTokens: AccountStore['reencryptTokens'] = () => this.#accounts.reencryptTokens();
 
   createOAuthState: OAuthStateStore['createOAuthState'] = (...a) => this.#oauthStates.createOAuthState(...a);
   consumeOAuthState: OAuthStateStore['consumeOAuthState'] = (...a) => this.#oauthStates.consumeOAuthState(...a);

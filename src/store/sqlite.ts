@@ -34,6 +34,9 @@ const STATEMENTS: StoreStatements = {
   updateLinkedAccountExtension: `UPDATE linked_accounts SET extension = ?, updated_at = ? WHERE team_id = ? AND slack_user_id = ?`,
   swapLinkedAccountTokens: `UPDATE linked_accounts SET access_token = ?, refresh_token = ?, expires_at = ?, updated_at = ?
     WHERE team_id = ? AND slack_user_id = ? AND refresh_token IS ?`,
+  listLinkedAccountTokens: `SELECT team_id, slack_user_id, access_token, refresh_token FROM linked_accounts ORDER BY team_id, slack_user_id`,
+  rewriteLinkedAccountTokens: `UPDATE linked_accounts SET access_token = ?, refresh_token = ?
+    WHERE team_id = ? AND slack_user_id = ? AND access_token = ? AND refresh_token IS ?`,
   insertOAuthState: `INSERT INTO oauth_states (state, team_id, slack_user_id, channel_id, response_url, expires_at, extension)
     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   purgeExpiredOAuthStates: `DELETE FROM oauth_states WHERE expires_at <= ?`,

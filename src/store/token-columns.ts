@@ -18,10 +18,11 @@ export function decryptToken(cipher: TokenCipher, payload: string, teamId: strin
     return cipher.decrypt(payload, tokenContext(teamId, slackUserId, column));
   } catch (err) {
     if (!(err instanceof TokenDecryptionError)) throw err;
+    const missing = err.missingKeyId === undefined ? '' : ` It was stored under the key "${err.missingKeyId}", which TOKEN_ENCRYPTION_KEYS does not hold.`;
     throw new TokenDecryptionError(
       `Cannot decrypt the stored ${column} of the linked account (team ${teamId}, user ${slackUserId}): ` +
-        `TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the stored value was altered.`,
-      { cause: err },
+        `TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the stored value was altered.${missing}`,
+      { cause: err, missingKeyId: err.missingKeyId },
     );
   }
 }

@@ -151,6 +151,11 @@ export interface AccountStore {
   withTokenRefreshLock<T>(teamId: string, slackUserId: string, fn: () => Promise<T>): Promise<T>;
   /** For metrics: how many Slack users are linked. */
   countLinkedAccounts(): Promise<number>;
+  /**
+   * Key rotation: rewrites every stored token under the cipher's newest key (tokens it opens with
+   * an older key of the ring, or in the format before key ids). Answers how many accounts were seen and rewritten.
+   */
+  reencryptTokens(): Promise<ReencryptCounts>;
 }
 
 /** Pending OAuth authorizations of `/call link`, single use. */
@@ -292,6 +297,20 @@ export interface PurgeCounts {
   claims: number;
   oauthStates: number;
   openModals: number;
+}
+
+/** What one re-encryption did. */
+export interface ReencryptCounts {
+  /** Linked accounts seen. */
+  accounts: number;
+  /** Accounts whose tokens were written again under the newest key. */
+  rewritten: number;
+  /** Accounts already entirely under the newest key. */
+  current: number;
+  /** Accounts whose tokens changed while this ran (a refresh wrote them, under the newest key if that replica has the new ring). */
+  changedMeanwhile: number;
+  /** The key everything was rewritten with. */
+  keyId: string;
 }
 
 /** Receives operational messages (warnings). Never given tokens or keys. */

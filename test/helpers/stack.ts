@@ -53,6 +53,8 @@ export interface StackOptions {
   app?: Pick<import('../../src/slack/app.js').SlackAppOptions, 'isSupervisor' | 'pipeline'>;
   /** METRICS_TOKEN of the app. */
   metricsToken?: string;
+  /** NODE_ENV=production (what readiness warns about). */
+  production?: boolean;
   /** Use this store instead of a fresh in-memory SQLite one (closed with the stack). */
   store?: Store;
 }
@@ -80,6 +82,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         supervisors: opts.supervisors,
         supervisorGroup: opts.supervisorGroup,
         ...(opts.metricsToken && { metricsToken: opts.metricsToken }),
+        ...(opts.production && { production: true }),
       },
       store,
       http,

@@ -42,7 +42,10 @@ export interface BoardHolderOptions {
 
 export const replicaId = (): string => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 
-const queueOf = (owner: string) => `board-holder.${owner}`;
+/** Each replica's own queue is this prefix and its id (what other replicas hand to it). */
+export const BOARD_HOLDER_QUEUE_PREFIX = 'board-holder.';
+
+const queueOf = (owner: string) => `${BOARD_HOLDER_QUEUE_PREFIX}${owner}`;
 
 export class BoardHolder {
   readonly owner: string;
