@@ -20,6 +20,7 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from './leg-hints.js';
+import { isSilentLeg } from '../board/snapshot.js';
 import { callListMessage } from './blocks/call-list.js';
 import type { SlackMessage } from './publish.js';
 import { CallRereads, type RereadJobs } from './reread.js';
@@ -186,7 +187,7 @@ export class ActionPipeline {
     if (outcome.kind === 'calls') {
       let msg = operations.message(req.user.userId, outcome);
       const only = outcome.calls.length === 1 ? outcome.calls[0]! : undefined;
-      if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
+      if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, partiesOnly: true, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
       // `/call list` answers privately: every call with a button to post its card to the channel.
       if (req.surface.kind === 'private') msg = callListMessage(outcome.extension, outcome.calls, { postable: true });
       await this.display.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
@@ -198,6 +199,11 @@ export class ActionPipeline {
     if (hint) rememberLeg(outcome.phoneCallId, hint);
     const label = callAction(outcome.action).label;
     let note = operations.note(req.user.userId, outcome);
+    if (hint && isSilentLeg(hint.mode)) {
+      // Channel cards show the call's parties only: who listens or whispers is told to the supervisor alone.
+      await this.tell(req, `:ear: ${note}. Shown on the boards watching the call, not on the call's cards in other channels.`);
+      note = '';
+    }
     let msg: SlackMessage;
     if (outcome.unread) {
       // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
@@ -214,7 +220,7 @@ export class ActionPipeline {
     }
     const where = await this.display.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
-    background.track(publisher.syncOthers(req.client, outcome.phoneCallId, where, () => msg));
+    background.track(publisher.syncOthers(req.client, req.user.teamId, outcome.phoneCallId, where, () => msg));
     if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
     else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
     for (const hook of this.deps.afterAction) {

@@ -135,9 +135,12 @@ export class CardPublisher {
     return { ts: where.ts, viaResponseUrl: false, ...(refused && { refused }) };
   }
 
-  /** Bring every other stored card of this call up to date (best effort). */
-  async syncOthers(client: WebClient, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
-    const cards = await this.store.findCallCards(phoneCallId);
+  /**
+   * Bring every other stored card of this call in the acting workspace up to date (best effort).
+   * A card of another workspace is never written on this one's behalf.
+   */
+  async syncOthers(client: WebClient, teamId: string, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
+    const cards = (await this.store.findCallCards(phoneCallId)).filter((c) => c.teamId === teamId);
     let updated = 0;
     for (const card of cards) {
       if (except && card.channelId === except.channelId && card.messageTs === except.ts) continue;
