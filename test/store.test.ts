@@ -480,6 +480,32 @@ function contract(backend: Backend) {
       });
     });
 
+    describe('card versions', () => {
+      const card = { teamId: 'T1', channelId: 'C1', messageTs: '1.5' };
+
+      it('counts the states a card has shown, from 1, and keeps what it showed last', async () => {
+        expect(await store.getCardVersion(card)).toBeUndefined();
+        expect(await store.nextCardVersion(card, 'on call')).toBe(1);
+        expect(await store.nextCardVersion(card, 'on hold')).toBe(2);
+        expect(await store.getCardVersion(card)).toEqual({ version: 2, shows: 'on hold' });
+        // Another message of the same channel counts on its own.
+        expect(await store.nextCardVersion({ ...card, messageTs: '1.6' }, 'ringing')).toBe(1);
+      });
+
+      it('gives every one of many concurrent draws its own version', async () => {
+        const versions = await Promise.all(Array.from({ length: 20 }, (_, i) => store.nextCardVersion(card, `state ${i}`)));
+        expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect((await store.getCardVersion(card))?.version).toBe(20);
+      });
+
+      it('are purged with the call cards they belong to', async () => {
+        await store.nextCardVersion(card, 'on call', new Date(Date.UTC(2030, 0, 1)));
+        const counts = await store.purgeExpired(new Date(Date.UTC(2030, 0, 2)), new Date(Date.UTC(2030, 0, 2)));
+        expect(counts.cardVersions).toBe(1);
+        expect(await store.getCardVersion(card)).toBeUndefined();
+      });
+    });
+
     describe('open modals and board cards by message (replicas)', () => {
       const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
 
@@ -616,7 +642,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-        expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -854,7 +880,7 @@ if (!pgUrl) {
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
       const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

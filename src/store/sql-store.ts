@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, CardMessage, CardVersion, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
@@ -304,6 +304,17 @@ export abstract class SqlStore implements Store {
     await this.#run(this.statements.deleteClaim, [key]);
   }
 
+  async nextCardVersion(card: CardMessage, shows: string, now: Date = new Date()): Promise<number> {
+    const { rows } = await this.#run(this.statements.bumpCardVersion, [card.teamId, card.channelId, card.messageTs, shows, this.#ts(now, 'now')]);
+    return Number(rows[0]?.version ?? 1);
+  }
+
+  async getCardVersion(card: CardMessage): Promise<CardVersion | undefined> {
+    const { rows } = await this.#run(this.statements.getCardVersion, [card.teamId, card.channelId, card.messageTs]);
+    const row = rows[0];
+    return row ? { version: Number(row.version), shows: str(row, 'shows') } : undefined;
+  }
+
   async listWatchesForChannel(teamId: string, channelId: string): Promise<Watch[]> {
     const { rows } = await this.#run(this.statements.listWatchesForChannel, [teamId, channelId]);
     return rows.map(toWatch);
@@ -317,10 +328,11 @@ export abstract class SqlStore implements Store {
     const auditEntries = (await this.#run(s.purgeAuditEntries, [b, b])).changes;
     const boardCards = (await this.#run(s.purgeEndedBoardCards, [b])).changes;
     const callCards = (await this.#run(s.purgeCallCards, [b])).changes;
+    const cardVersions = (await this.#run(s.purgeCardVersions, [b])).changes;
     const claims = (await this.#run(s.purgeExpiredClaims, [n])).changes;
     const oauthStates = (await this.#run(s.purgeExpiredOAuthStates, [n])).changes;
     const openModals = (await this.#run(s.purgeOpenModals, [n])).changes;
-    return { boardCards, auditEntries, callCards, claims, oauthStates, openModals };
+    return { boardCards, auditEntries, callCards, cardVersions, claims, oauthStates, openModals };
   }
 
   // Same SQL in both dialects, so not in StoreStatements.

@@ -192,13 +192,21 @@ export interface Store {
   claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
   /** Give a claim back, so the key can be claimed again at once. */
   releaseClaim(key: string): Promise<void>;
+  /**
+   * A card (one message showing a call) is drawn with a new state: its version becomes one more
+   * (1 for a message without one) and `shows` (the card's headline, callops' own escaped text)
+   * is kept. Atomic across processes; answers the new version.
+   */
+  nextCardVersion(card: CardMessage, shows: string, now?: Date): Promise<number>;
+  /** The version a card was last drawn at, and what it showed; undefined for a message without one. */
+  getCardVersion(card: CardMessage): Promise<CardVersion | undefined>;
   /** An action modal is open: where its card is (opaque JSON text), until `expiresAt`. Also purges expired ones. */
   saveOpenModal(id: string, place: string, expiresAt: Date, now?: Date): Promise<void>;
   /** Single use, any replica: the place of an open modal, deleted on read; undefined when unknown or expired. */
   takeOpenModal(id: string, now?: Date): Promise<string | undefined>;
   /**
    * Retention: deletes ended board cards last updated before `before` with their audit lines,
-   * call cards last updated before `before`, and claims, OAuth states and open modals expired by
+   * call cards and card versions last updated before `before`, and claims, OAuth states and open modals expired by
    * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
    */
   purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
@@ -212,8 +220,22 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** One message showing a call. */
+export interface CardMessage {
+  teamId: string;
+  channelId: string;
+  messageTs: string;
+}
+
+/** How far a card has come: the version it was last drawn at and its headline then. */
+export interface CardVersion {
+  version: number;
+  shows: string;
+}
+
 /** Rows deleted by one retention sweep, per table. */
 export interface PurgeCounts {
+  cardVersions: number;
   boardCards: number;
   auditEntries: number;
   callCards: number;
