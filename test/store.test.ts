@@ -481,7 +481,7 @@ function contract(backend: Backend) {
     });
 
     describe('card versions', () => {
-      const card = { teamId: 'T1', channelId: 'C1', messageTs: '1.5' };
+      const card = { channelId: 'C1', messageTs: '1.5' };
 
       it('counts the states a card has shown, from 1, and keeps what it showed last', async () => {
         expect(await store.getCardVersion(card)).toBeUndefined();

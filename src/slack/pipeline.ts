@@ -28,6 +28,7 @@ import { cardPlace, type Surface } from './surface.js';
 import { ActionDisplay } from './action-display.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
+import { pressClaimKey } from './card-version.js';
 import { actionLine } from './board/actions.js';
 
 type WebClient = webApi.WebClient;
@@ -41,8 +42,20 @@ export interface ActionRequest {
   client: WebClient;
   /** Slack's identity of this request: every retry of it carries the same one. */
   identity?: string;
-  /** This button on this card as the user saw it: repeated presses run once; given back when the action failed. */
-  cardPress?: string;
+  /** A press of a button on a card: which card, at which version, and whether the press runs the action itself. */
+  press?: CardPress;
+  /** Set on admission: the claim of this action on this card version, given back when the action did not happen. */
+  cardClaim?: string;
+}
+
+/** A button pressed on a card (channel and ts), drawn at `version` (0: a button without one). */
+export interface CardPress {
+  channelId: string;
+  messageTs: string;
+  actionId: string;
+  version: number;
+  /** The press runs the action (Hold, Resume, ...): once per card version; false when it opens a modal. */
+  runsAction: boolean;
 }
 
 /** An action that completed, for hooks such as the supervisor board's audit line. */
@@ -106,17 +119,14 @@ export class ActionPipeline {
     } catch (err) {
       return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
     }
-    if (!(await claims.claim(request.cardPress))) {
-      return {
-        kind: 'refused',
-        reply: {
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.',
-        },
-      };
-    }
-    return { kind: 'run', request, uapi: linked.client, account: linked.account };
+    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
+    // The claim first: a double click says "already running", not "out of date", while the first press redraws the card.
+    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
+    if (cardClaim && !(await claims.claim(cardClaim))) return { kind: 'refused', reply: pressedReply() };
+    const standing = press && (await this.deps.publisher.versions.standing(press));
+    // Stale: that version of the card never becomes current again, so its claim is simply kept.
+    if (standing?.kind === 'stale') return { kind: 'refused', reply: staleReply(standing.shows) };
+    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
   }
 
   /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
@@ -151,7 +161,7 @@ export class ActionPipeline {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
     if (key !== undefined && !(await this.deps.operations.inflight.tryBegin(key))) {
-      await this.deps.claims.release(req.cardPress);
+      await this.deps.claims.release(req.cardClaim);
       await this.tell(req, 'That action is already running on this call; wait for it to finish.');
       return;
     }
@@ -233,7 +243,7 @@ export class ActionPipeline {
     const cmd = req.cmd;
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
-    if (!uncertain) await this.deps.claims.release(req.cardPress);
+    if (!uncertain) await this.deps.claims.release(req.cardClaim);
     const boardCard = await this.display.boardCard(req);
     if (boardCard) {
       // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
@@ -257,7 +267,7 @@ export class ActionPipeline {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks =
         err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
-      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }).catch(() => undefined);
+      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
     const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';
@@ -268,4 +278,22 @@ export class ActionPipeline {
   tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
     return this.display.tell(req, text, blocks);
   }
+}
+
+/** A press of a card drawn again since: what the card shows now; nothing was sent to VoipNow. */
+function staleReply(shows: string): Reply {
+  return {
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: `That button was on an older version of this card, so nothing was sent to VoipNow. The call now: ${shows}. Press again on the card as it is now.`,
+  };
+}
+
+/** A second press of the same button on the same version of a card: it runs once. */
+function pressedReply(): Reply {
+  return {
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.',
+  };
 }

@@ -5,7 +5,8 @@
  * goes through one write order per message (card-writes.ts), so a late
  * "working…" note never covers the result. When Slack refuses a card
  * (`invalid_blocks`, `msg_too_long`) a minimal card is sent instead and the
- * caller is told, so the user hears that the action ran.
+ * caller is told, so the user hears that the action ran. Every card written
+ * here is stamped with its next version (card-version.ts) as it is sent.
  */
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
@@ -14,6 +15,7 @@ import type { Logger } from '../log.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { MessageWrites } from './card-writes.js';
 import { LIMITS, clip } from './blocks/limits.js';
+import { CardVersions, FIRST_VERSION, stampVersion } from './card-version.js';
 
 export interface SlackMessage {
   text: string;
@@ -64,11 +66,15 @@ export function minimalCard(msg: SlackMessage): SlackMessage {
 
 export class CardPublisher {
   private readonly writes = new MessageWrites();
+  /** The versions of the cards written here (the pipeline judges presses by them). */
+  readonly versions: CardVersions;
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.versions = new CardVersions(store);
+  }
 
   /**
    * Post a message into a channel. When it shows a call, remember it so later
@@ -77,16 +83,19 @@ export class CardPublisher {
   async post(
     client: WebClient,
     where: { teamId: string; channelId: string; respond?: Respond },
-    msg: SlackMessage,
+    drawn: SlackMessage,
     call?: { phoneCallId: string; extension: string; postedBy: string },
   ): Promise<Published> {
     let refused: string | undefined;
+    // A new message: the first version (its ts, the card's key, is Slack's answer).
+    const msg = stampVersion(drawn, FIRST_VERSION);
     try {
       const res = await this.withFallback(
         msg,
         (m) => client.chat.postMessage({ channel: where.channelId, text: m.text, blocks: m.blocks, unfurl_links: false }),
         (code) => (refused = code),
       );
+      if (res.ts) await this.versions.posted({ channelId: where.channelId, messageTs: res.ts }, msg);
       if (call && res.ts) {
         await this.store.saveCallCard({
           teamId: where.teamId,
@@ -113,10 +122,15 @@ export class CardPublisher {
   /**
    * Replace a message in place; through the response_url when chat.update is not possible.
    * `transient` (the "working…" note) is never waited for by final writes and never stays on top of one.
+   * A card is drawn at its next version, unless it shows the same state again (`transient`, or
+   * `sameState`: put back as it was after an action that did not happen).
    */
-  async update(client: WebClient, where: MessagePlace, msg: SlackMessage, opts: { transient?: boolean } = {}): Promise<Published> {
+  async update(client: WebClient, where: MessagePlace, drawn: SlackMessage, opts: { transient?: boolean; sameState?: boolean } = {}): Promise<Published> {
     let refused: string | undefined;
     const write = async () => {
+      // Stamped when it is sent (writes to one message go in order), so the card Slack shows last has the highest version.
+      const card = { channelId: where.channelId, messageTs: where.ts };
+      const msg = opts.transient || opts.sameState ? await this.versions.same(card, drawn) : await this.versions.next(card, drawn);
       try {
         await this.withFallback(
           msg,

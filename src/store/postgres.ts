@@ -100,11 +100,11 @@ const STATEMENTS: StoreStatements = {
       AND (b.ended = 0 OR b.updated_at >= $2))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < $1`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < $1`,
-  bumpCardVersion: `INSERT INTO card_versions (team_id, channel_id, message_ts, version, shows, updated_at) VALUES ($1, $2, $3, 1, $4, $5)
-    ON CONFLICT (team_id, channel_id, message_ts) DO UPDATE SET
+  bumpCardVersion: `INSERT INTO card_versions (channel_id, message_ts, version, shows, updated_at) VALUES ($1, $2, 1, $3, $4)
+    ON CONFLICT (channel_id, message_ts) DO UPDATE SET
       version = card_versions.version + 1, shows = excluded.shows, updated_at = excluded.updated_at
     RETURNING version`,
-  getCardVersion: `SELECT * FROM card_versions WHERE team_id = $1 AND channel_id = $2 AND message_ts = $3`,
+  getCardVersion: `SELECT * FROM card_versions WHERE channel_id = $1 AND message_ts = $2`,
   purgeCardVersions: `DELETE FROM card_versions WHERE updated_at < $1`,
 };
 

@@ -305,12 +305,12 @@ export abstract class SqlStore implements Store {
   }
 
   async nextCardVersion(card: CardMessage, shows: string, now: Date = new Date()): Promise<number> {
-    const { rows } = await this.#run(this.statements.bumpCardVersion, [card.teamId, card.channelId, card.messageTs, shows, this.#ts(now, 'now')]);
+    const { rows } = await this.#run(this.statements.bumpCardVersion, [card.channelId, card.messageTs, shows, this.#ts(now, 'now')]);
     return Number(rows[0]?.version ?? 1);
   }
 
   async getCardVersion(card: CardMessage): Promise<CardVersion | undefined> {
-    const { rows } = await this.#run(this.statements.getCardVersion, [card.teamId, card.channelId, card.messageTs]);
+    const { rows } = await this.#run(this.statements.getCardVersion, [card.channelId, card.messageTs]);
     const row = rows[0];
     return row ? { version: Number(row.version), shows: str(row, 'shows') } : undefined;
   }

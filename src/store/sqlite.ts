@@ -80,11 +80,11 @@ const STATEMENTS: StoreStatements = {
       AND (b.ended = 0 OR b.updated_at >= ?))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < ?`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < ?`,
-  bumpCardVersion: `INSERT INTO card_versions (team_id, channel_id, message_ts, version, shows, updated_at) VALUES (?, ?, ?, 1, ?, ?)
-    ON CONFLICT (team_id, channel_id, message_ts) DO UPDATE SET
+  bumpCardVersion: `INSERT INTO card_versions (channel_id, message_ts, version, shows, updated_at) VALUES (?, ?, 1, ?, ?)
+    ON CONFLICT (channel_id, message_ts) DO UPDATE SET
       version = card_versions.version + 1, shows = excluded.shows, updated_at = excluded.updated_at
     RETURNING version`,
-  getCardVersion: `SELECT * FROM card_versions WHERE team_id = ? AND channel_id = ? AND message_ts = ?`,
+  getCardVersion: `SELECT * FROM card_versions WHERE channel_id = ? AND message_ts = ?`,
   purgeCardVersions: `DELETE FROM card_versions WHERE updated_at < ?`,
 };
 

@@ -76,9 +76,9 @@ export interface StoreStatements {
   purgeEndedBoardCards: string;
   /** (before): delete call cards last updated before it */
   purgeCallCards: string;
-  /** (team_id, channel_id, message_ts, shows, updated_at); version 1 for a new card, else one more; RETURNING version */
+  /** (channel_id, message_ts, shows, updated_at); version 1 for a new card, else one more; RETURNING version */
   bumpCardVersion: string;
-  /** (team_id, channel_id, message_ts) → a card_versions row */
+  /** (channel_id, message_ts) → a card_versions row */
   getCardVersion: string;
   /** (before): delete card versions last updated before it */
   purgeCardVersions: string;

@@ -220,9 +220,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** One message showing a call. */
+/** One message showing a call (a Slack message is its channel and ts, in whichever workspace shares the channel). */
 export interface CardMessage {
-  teamId: string;
   channelId: string;
   messageTs: string;
 }

@@ -5,6 +5,7 @@
  * with no automatic retries and rate-limited calls rejected, so nothing stale
  * is ever resent behind the scheduler's back.
  */
+import { CardVersions } from '../card-version.js';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { Board, type CardRef } from '../../board/board.js';
 import type { PollTiming } from '../../board/poller.js';
@@ -91,6 +92,7 @@ export class SlackBoard {
         mention: () => opts.supervisors.mention(),
         claimPost: (ref) => this.claimPost(ref),
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
+        versions: new CardVersions(opts.store),
         ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,
