@@ -120,12 +120,13 @@ export class ActionPipeline {
       return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
     }
     const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
-    // The claim first: a double click says "already running", not "out of date", while the first press redraws the card.
+    // Claimed before the version is read: of two presses racing a redraw, at most one runs.
     const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
-    if (cardClaim && !(await claims.claim(cardClaim))) return { kind: 'refused', reply: pressedReply() };
+    const claimed = cardClaim === undefined || (await claims.claim(cardClaim));
     const standing = press && (await this.deps.publisher.versions.standing(press));
     // Stale: that version of the card never becomes current again, so its claim is simply kept.
     if (standing?.kind === 'stale') return { kind: 'refused', reply: staleReply(standing.shows) };
+    if (!claimed) return { kind: 'refused', reply: pressedReply() };
     return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
   }
 
