@@ -127,10 +127,13 @@ export class CardPublisher {
    */
   async update(client: WebClient, where: MessagePlace, drawn: SlackMessage, opts: { transient?: boolean; sameState?: boolean } = {}): Promise<Published> {
     let refused: string | undefined;
+    const card = { channelId: where.channelId, messageTs: where.ts };
+    let stamped: SlackMessage | undefined;
     const write = async () => {
-      // Stamped when it is sent (writes to one message go in order), so the card Slack shows last has the highest version.
-      const card = { channelId: where.channelId, messageTs: where.ts };
-      const msg = opts.transient || opts.sameState ? await this.versions.same(card, drawn) : await this.versions.next(card, drawn);
+      // Stamped when first sent (writes to one message go in order), so the card Slack shows last has the highest
+      // version; a final write applied again over a late "working…" note keeps the version it was drawn at.
+      stamped ??= opts.transient || opts.sameState ? await this.versions.same(card, drawn) : await this.versions.next(card, drawn);
+      const msg = stamped;
       try {
         await this.withFallback(
           msg,
