@@ -30,11 +30,11 @@ afterEach(async () => {
 });
 
 const boardCard = () => cardsOf(s.api, posted, CH, CALL)[0];
-const valueOf = (m: ShownMessage, actionId: string) => m.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId)?.value;
+const buttonValue = (m: ShownMessage, actionId: string) => m.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId)?.value;
 const puts = () => s.sandbox.requests.filter((r) => r.path.startsWith('/uapi/') && r.method === 'PUT');
 
 function press(m: ShownMessage, actionId: string) {
-  const value = valueOf(m, actionId);
+  const value = buttonValue(m, actionId);
   if (!value) throw new Error(`no ${actionId} on the board card`);
   return blockAction(
     s.base,
@@ -47,8 +47,8 @@ describe('board card versions', () => {
   it('board buttons carry the card version; after a change at the desk phone, a press of the older card sends nothing and says what the call is doing', async () => {
     await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: 'watch 0003*210', channel_id: CH, response_url: s.api.responseUrl('/watch') });
     const first = await waitUntil('the board card', () => boardCard());
-    expect(JSON.parse(valueOf(first, 'call.refresh')!)).toEqual({ call: CALL, extension: '0003*210', version: 1 });
-    expect(JSON.parse(valueOf(first, 'call.hold.01')!)).toMatchObject({ call: CALL, view: '01', version: 1 });
+    expect(JSON.parse(buttonValue(first, 'call.refresh')!)).toEqual({ call: CALL, extension: '0003*210', version: 1 });
+    expect(JSON.parse(buttonValue(first, 'call.hold.01')!)).toMatchObject({ call: CALL, view: '01', version: 1 });
     const firstSnapshot = { ...first, blocks: structuredClone(first.blocks) };
 
     // Put on hold at the desk phone: the board draws the card again, at a newer version.
@@ -56,9 +56,9 @@ describe('board card versions', () => {
     expect(res.status).toBe(200);
     const held = await waitUntil('the held board card', () => {
       const m = boardCard();
-      return m && valueOf(m, 'call.resume.01') ? m : undefined;
+      return m && buttonValue(m, 'call.resume.01') ? m : undefined;
     });
-    expect((JSON.parse(valueOf(held, 'call.resume.01')!) as { version: number }).version).toBeGreaterThan(1);
+    expect((JSON.parse(buttonValue(held, 'call.resume.01')!) as { version: number }).version).toBeGreaterThan(1);
 
     await s.slack.idle();
     s.sandbox.requests.length = 0;
