@@ -2,7 +2,8 @@
  * Silent monitoring stays silent: a supervisor's Listen leg is drawn on the
  * board's card (a channel that watches the extension) and never on the call's
  * card posted in the agent's own channel. Signed slash commands in, the sandbox
- * PBX, and the chat.update bodies the recording Slack API saw per channel.
+ * PBX, and the chat.update bodies the recording Slack API saw per channel; a card
+ * of the call in another workspace is never written on this one's behalf.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
@@ -58,5 +59,22 @@ describe('supervisor legs on cards', () => {
     // ... but none of its writes says that someone listens.
     expect(bodiesIn(AGENT).length).toBeGreaterThan(1);
     expect(bodiesIn(AGENT).filter(mentionsListening)).toEqual([]);
+  });
+
+  it("a card of the call in another workspace is never written on this workspace's behalf", async () => {
+    expect((await command('UA', `share 0003*210 ${CALL}`, AGENT)).status).toBe(200);
+    await waitUntil('the call card in the agent channel', () => bodiesIn(AGENT).length > 0);
+    // The same call shown in a channel of another workspace (a second installation of callops on one store).
+    await s.store.saveCallCard({ teamId: 'T2', channelId: 'COTHER1', messageTs: '1700000000.000100', phoneCallId: CALL, extension: '0003*210', updatedAt: new Date() });
+    expect((await command('UA', `hold 0003*210 ${CALL}`, BOARD)).status).toBe(200);
+    // The action's card syncs reach the agent channel's card of this workspace ...
+    await waitUntil(
+      'the agent card updated after the hold',
+      () => s.api.calls.some((c) => c.method === 'chat.update' && c.body.channel === AGENT && JSON.stringify(c.body.blocks).includes('on hold')),
+      10_000,
+    );
+    await s.slack.idle();
+    // ... and never the other workspace's.
+    expect(s.api.calls.filter((c) => c.body.channel === 'COTHER1')).toEqual([]);
   });
 });
