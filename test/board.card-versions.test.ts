@@ -11,6 +11,9 @@ import { SEED_IDS } from '../src/sandbox/server.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
 import { type ShownMessage, cardsOf, trackPosts, waitUntil } from './helpers/board.js';
+import { snapshotOf } from '../src/board/snapshot.js';
+import { boardCard as drawBoardCard } from '../src/slack/board/render.js';
+import { phoneCallSchema } from '../src/uapi/schemas.js';
 
 const CH = 'CBOARD1';
 const CALL = SEED_IDS.seedCall;
@@ -72,5 +75,31 @@ describe('board card versions', () => {
     await press(held, 'call.resume.01');
     await waitUntil('the Resume PUT', () => puts().length === 1 || undefined);
     expect(puts()[0]!.body).toMatchObject({ action: 'OffHold' });
+  });
+
+  it("a board card's block ids and button values are built from the call's ids: hashed when long, and no button for ids no action could use", () => {
+    const draw = (id: string, view: string) =>
+      drawBoardCard(
+        snapshotOf(
+          phoneCallSchema.parse({ id, extension: '0003*210', phoneCallView: [{ id: view, extension: '0003*210', status: '5', source: ['0003*210'], destination: ['0003*024'] }] }),
+          '0003*210',
+          [],
+        ),
+        7,
+      );
+    const valuesOf = (msg: ReturnType<typeof draw>) =>
+      msg.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).map((e) => JSON.parse(String((e as { value?: string }).value)) as Record<string, unknown>);
+    // Long but valid ids (64 letters and digits): hashed into block ids, carried whole in values, at the card's version.
+    const long = draw('a'.repeat(64), 'b'.repeat(64));
+    const ids = long.blocks.map((b) => String(b.block_id));
+    expect(ids.every((b) => b.length <= 255)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(valuesOf(long).length).toBeGreaterThan(1);
+    expect(valuesOf(long).every((v) => v.version === 7 && v.call === 'a'.repeat(64))).toBe(true);
+    // An id no action accepts (what a PBX should never send): hashed block ids, and no button carries it.
+    const odd = draw(`${'x'.repeat(300)}.view.01`, '01');
+    expect(odd.blocks.every((b) => String(b.block_id).length <= 255 && !String(b.block_id).includes('xxx'))).toBe(true);
+    expect(JSON.stringify(odd.blocks)).not.toContain('xxxx');
+    expect(valuesOf(odd)).toEqual([]);
   });
 });

@@ -26,20 +26,30 @@ export const FIRST_VERSION = 1;
 
 /**
  * The message with every call button carrying `version`. A button's value is rebuilt from the
- * target it carried, read back through the seeds' rules, so only callops' own ids go into it.
+ * target it carried, read back through the seeds' rules, so only ids that pass them go into it;
+ * a call button whose ids do not (a PBX sent a call id no action could use) is left out, as a
+ * press of it could never act.
  */
 export function stampVersion<T extends Drawn>(msg: T, version: number): T {
-  const stamp = (e: unknown) => {
+  const stamp = (e: unknown): unknown => {
     const b = e as Button;
     if (b?.type !== 'button' || !b.action_id?.startsWith(ACTION_ID_PREFIX)) return e;
     const target = readCardTarget(b.value);
-    return target ? { ...b, value: JSON.stringify({ ...target, version }) } : e;
+    return target ? { ...b, value: JSON.stringify({ ...target, version }) } : undefined;
   };
-  const blocks = msg.blocks.map((block) => {
-    if (block.type === 'actions') return { ...block, elements: block.elements.map(stamp) } as KnownBlock;
-    if (block.type === 'section' && block.accessory) return { ...block, accessory: stamp(block.accessory) } as KnownBlock;
-    return block;
-  });
+  const blocks: KnownBlock[] = [];
+  for (const block of msg.blocks) {
+    if (block.type === 'actions') {
+      const elements = block.elements.map(stamp).filter((e) => e !== undefined) as typeof block.elements;
+      if (elements.length) blocks.push({ ...block, elements });
+    } else if (block.type === 'section' && block.accessory) {
+      const accessory = stamp(block.accessory) as typeof block.accessory | undefined;
+      const { accessory: _, ...rest } = block;
+      blocks.push(accessory ? { ...block, accessory } : rest);
+    } else {
+      blocks.push(block);
+    }
+  }
   return { ...msg, blocks };
 }
 
