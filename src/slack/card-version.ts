@@ -110,3 +110,24 @@ export class CardVersions {
     return now && press.version < now.version ? { kind: 'stale', shows: now.shows } : { kind: 'current' };
   }
 }
+
+/** The private answer to a press that is not run. */
+export type PressReply = Record<string, unknown> & { response_type: 'ephemeral'; replace_original: false; text: string };
+
+/** A press of a card drawn again since: what the card shows now; nothing was sent to VoipNow. */
+export function staleReply(shows: string): PressReply {
+  return {
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: `That button was on an older version of this card, so nothing was sent to VoipNow. The call now: ${shows}. Press again on the card as it is now.`,
+  };
+}
+
+/** A second press of the same button on the same version of a card: it runs once. */
+export function pressedReply(): PressReply {
+  return {
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.',
+  };
+}

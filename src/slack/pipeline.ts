@@ -28,7 +28,7 @@ import { cardPlace, type Surface } from './surface.js';
 import { ActionDisplay } from './action-display.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
-import { pressClaimKey } from './card-version.js';
+import { pressClaimKey, pressedReply, staleReply } from './card-version.js';
 import { actionLine } from './board/actions.js';
 
 type WebClient = webApi.WebClient;
@@ -279,22 +279,4 @@ export class ActionPipeline {
   tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
     return this.display.tell(req, text, blocks);
   }
-}
-
-/** A press of a card drawn again since: what the card shows now; nothing was sent to VoipNow. */
-function staleReply(shows: string): Reply {
-  return {
-    response_type: 'ephemeral',
-    replace_original: false,
-    text: `That button was on an older version of this card, so nothing was sent to VoipNow. The call now: ${shows}. Press again on the card as it is now.`,
-  };
-}
-
-/** A second press of the same button on the same version of a card: it runs once. */
-function pressedReply(): Reply {
-  return {
-    response_type: 'ephemeral',
-    replace_original: false,
-    text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.',
-  };
 }
