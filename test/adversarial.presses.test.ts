@@ -1,6 +1,6 @@
 /**
  * The same press never runs twice: identical presses (one action_ts), a user
- * hammering a button on a card that has not changed yet, Slack's retries of a
+ * hammering a button on one version of a card, Slack's retries of a
  * press and of a `/call`, all end in exactly one request to VoipNow. The claims
  * live in the store, so they also hold across a restart of the app.
  */
@@ -93,7 +93,7 @@ describe('the same press runs once', () => {
     expect(told.length).toBeGreaterThan(0);
   });
 
-  it('two people pressing Hold on the same unchanged card: one Hold, the second is told', async () => {
+  it('two people pressing Hold on the same card: one Hold, the second is told what the card shows now', async () => {
     await s.link('UB', '12', '0003*210');
     const c = await card();
     const pressBy = (user: string) =>
@@ -110,8 +110,10 @@ describe('the same press runs once', () => {
     await blockAction(s.base, SIGNING_SECRET, pressBy('UB'));
     await s.slack.idle();
     expect(puts()).toHaveLength(1);
-    const told = s.api.callsTo('response_url').filter((r) => r.path.endsWith('/press/UB') && String(r.body.text).includes('already running or done'));
+    // The first Hold drew the card again: the second press was made on an older version of it.
+    const told = s.api.callsTo('response_url').filter((r) => r.path.endsWith('/press/UB') && String(r.body.text).includes('older version of this card'));
     expect(told).toHaveLength(1);
+    expect(String(told[0]!.body.text)).toContain('on hold');
   });
 
   it('a Slack retry of a press that already ran sends nothing more to VoipNow', async () => {

@@ -8,6 +8,8 @@ import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, eventCallback, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import type { RecordedCall } from './helpers/slack-api.js';
+import { waitUntil } from './helpers/wait.js';
+import type { CallChange } from '../src/sandbox/server.js';
 
 const CALL = SEED_IDS.seedCall;
 let s: Stack;
@@ -51,6 +53,11 @@ function press(user: string, card: RecordedCall, ts: string, actionId: string) {
   );
 }
 
+/** Where the PBX's own log of call state changes is now. */
+const lastChange = () => s.sandbox.changes.since(0).at(-1)?.seq ?? 0;
+/** The first call state change after `seq` in the PBX's own log that matches. */
+const waitForChange = (seq: number, match: (c: CallChange) => boolean) => waitUntil('the call state change in the PBX', () => s.sandbox.changes.since(seq).find(match));
+
 async function postedCard(): Promise<{ card: RecordedCall; ts: string }> {
   const card = await s.api.waitFor('chat.postMessage');
   const ts = postedTs[s.api.callsTo('chat.postMessage').indexOf(card)] ?? '';
@@ -81,22 +88,28 @@ describe('/call', () => {
     expect(() => button(blocksOf(card), 'call.hold.01')).toThrow();
   });
 
-  it('whisper: the card shows the whisperer ringing, then follows the call until they pick up', async () => {
+  it('whisper: the supervisor is told privately; the channel card keeps showing the parties only while the call is followed', async () => {
     // The whisperer picks up after 1 s, long after the action's read-back even on a loaded machine.
     s.sandbox.world.pickupDelayMs = 1000; // back to 30 ms in beforeEach
+    const before = lastChange();
     await command('UA', `whisper 0003*210 ${CALL} to 0003*024 as "Whisper To Me <42420042>"`);
     const { card, ts } = await postedCard();
-    // Whisper page: view 02 is created once 0003*024 answers, not while it rings; the
-    // card is read again until it appears (unless it had already when the card was made).
-    // The whisperer's leg says what it is and who is on it, and offers no buttons of its own.
-    const joined = /\*Whisper\* from `0003\*024` to `0003\*210`/;
-    const settled = joined.test(allText(blocksOf(card)))
-      ? blocksOf(card)
-      : ((await s.api.waitFor('chat.update', (c) => c.body.ts === ts && joined.test(allText(c.body.blocks as Block[])), 10_000)).body.blocks as Block[]);
-    expect(allText(settled)).toContain('<@UA> started whispering on the call (view 01)');
-    expect(allText(settled)).toContain('`Whisper To Me &lt;42420042&gt;`');
-    expect(settled.some((b) => b.type === 'actions' && String(b.block_id).endsWith('.actions.02'))).toBe(false);
-    expect(allText(settled)).toContain('`John Doe &lt;3333&gt;` is talking with `0003*024` on `0003*210`');
+    // Who whispers is told to the supervisor alone, in a private reply.
+    const told = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('started whispering on the call (view 01)'));
+    expect(told.body.response_type).toBe('ephemeral');
+    expect(String(told.body.text)).toContain('<@UA>');
+    // Whisper page: view 02 is created once 0003*024 answers; the follow-up reads the call
+    // until then and updates the card after the PBX shows the answered leg.
+    const answered = await waitForChange(before, (c) => c.callId === CALL && c.detail.includes('whisper'));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && c.at >= answered.at, 10_000);
+    // Every write of the channel card shows the call's parties, never the whisper leg or who whispers.
+    const writes = [card, ...s.api.callsTo('chat.update').filter((c) => c.body.ts === ts)].map((c) => allText(blocksOf(c)) + String(c.body.text));
+    for (const w of writes) {
+      expect(w).not.toMatch(/\*Whisper\* from|whispering/);
+      expect(w).not.toContain('42420042');
+      expect(w).not.toContain(`${CALL}.view.02`);
+    }
+    expect(writes.at(-1)).toContain('`John Doe &lt;3333&gt;`');
   });
 
   it('escapes caller ids and extensions for mrkdwn', async () => {
@@ -341,6 +354,7 @@ describe('buttons', () => {
   it('whisper opens a modal; bad input shows on the field; a good one whispers and updates the card', async () => {
     await command('UA', `post 0003*210 ${CALL}`);
     const { card, ts } = await postedCard();
+    const before = lastChange();
     await press('UA', card, ts, 'call.whisper.01');
     const opened = await s.api.waitFor('views.open');
     const view = opened.body.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string; element?: { initial_value?: string } }> };
@@ -367,7 +381,8 @@ describe('buttons', () => {
       private: { value: { type: 'checkboxes', selected_options: [{ value: '1' }] } },
     });
     expect(good.status).toBe(200);
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && allText(c.body.blocks as Block[]).includes('started whispering'));
+    // Who whispers is told to the supervisor alone; the channel card shows the call's parties.
+    await s.api.waitFor('response_url', (c) => c.body.response_type === 'ephemeral' && String(c.body.text).includes('<@UA> started whispering'));
     expect(uapiRequests().find((r) => r.method === 'PUT')!.body).toEqual({
       action: 'Whisper',
       sendCallTo: '0003*024',
@@ -376,8 +391,11 @@ describe('buttons', () => {
       private: 1,
       phoneCallViewId: '01',
     });
-    // The card keeps reading the call until 0003*024 answers and view 02 appears (no follower left behind).
-    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && /\*Whisper\* from `0003\*024`.*private/.test(allText(c.body.blocks as Block[])));
+    // The call is read again until 0003*024 answers and view 02 appears; the card is updated then, without that leg.
+    const answered = await waitForChange(before, (c) => c.callId === CALL && c.detail.includes('whisper'));
+    await s.api.waitFor('chat.update', (c) => c.body.ts === ts && c.at >= answered.at);
+    const writes = s.api.callsTo('chat.update').filter((c) => c.body.ts === ts);
+    expect(writes.filter((c) => /\*Whisper\* from|whispering/.test(allText(blocksOf(c)) + String(c.body.text)))).toEqual([]);
   });
 
   it('Refresh on a call that ended elsewhere turns the card into an ended card', async () => {

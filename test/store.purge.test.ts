@@ -45,7 +45,7 @@ forEachBackend('RetentionStore contract', (backend) => {
 
     const retention: RetentionStore = store;
     const counts = await retention.purgeExpired(at(100), at(200));
-    expect(counts).toStrictEqual({ boardCards: 1, auditEntries: 3, callCards: 1, claims: 1, oauthStates: 0, openModals: 1 });
+    expect(counts).toStrictEqual({ boardCards: 1, auditEntries: 3, callCards: 1, cardVersions: 0, claims: 1, oauthStates: 0, openModals: 1 });
 
     expect((await store.listLiveBoardCards()).map((c) => c.phoneCallId)).toEqual(['old-live']);
     expect(await store.getBoardCard('T1', 'C1', 'old-ended')).toBeUndefined();

@@ -162,7 +162,7 @@ describe('retention: job queues left by replicas that are gone', () => {
           // replica-a runs; replica-b was killed and left its queue (and a job in it) behind.
           for (const q of [`${BOARD_HOLDER_QUEUE_PREFIX}replica-a`, `${BOARD_HOLDER_QUEUE_PREFIX}replica-b`, 'call-follow-up']) await c.queue.send(q, { kind: 'sync' }, { startAfter: HOUR });
           const sweeper = new RetentionSweeper({
-            store: { purgeExpired: async () => ({ boardCards: 0, auditEntries: 0, callCards: 0, claims: 0, oauthStates: 0, openModals: 0 }) },
+            store: { purgeExpired: async () => ({ boardCards: 0, auditEntries: 0, callCards: 0, cardVersions: 0, claims: 0, oauthStates: 0, openModals: 0 }) },
             leases: c.leases,
             owner: 'replica-a',
             retentionMs: RETENTION,

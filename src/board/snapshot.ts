@@ -52,6 +52,11 @@ export interface LegHint {
   private?: boolean;
 }
 
+/** A leg the call's parties do not know of (listen, whisper): drawn only on boards and in the supervisor's private views. */
+export function isSilentLeg(mode: LegSnapshot['mode']): boolean {
+  return mode === 'listen' || mode === 'whisper';
+}
+
 function modeOf(v: PhoneCallView, index: number, hints: readonly LegHint[]): LegSnapshot['mode'] {
   const mode = (v as { mode?: unknown }).mode;
   if (mode === 'whisper') return 'whisper';

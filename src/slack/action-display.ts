@@ -7,6 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import { callAction } from '../calls/actions.js';
 import type { CardRef } from '../board/board.js';
 import { replaceCallBlocks, withNote } from './blocks/call-card.js';
+import { idKey } from './blocks/ids.js';
 import { pendingCard } from './pending-card.js';
 import type { ActionRequest, PipelineDeps } from './pipeline.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
@@ -30,7 +31,7 @@ export class ActionDisplay {
   /** The card showing a pending or uncertain action: the user's card with a note, or a small card of its own. */
   pendingOn(req: ActionRequest, phoneCallId: string, extension: string, note: string): SlackMessage {
     // The call's own blocks as the user saw them (one call of a list, say), with the note.
-    const mine = cardPlace(req.surface)?.blocks?.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(`${phoneCallId}.`));
+    const mine = cardPlace(req.surface)?.blocks?.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(`${idKey(phoneCallId)}.`));
     if (mine?.length) return { text: note, blocks: withNote(mine, phoneCallId, note) };
     return pendingCard(phoneCallId, extension, note);
   }

@@ -38,7 +38,8 @@ import { type Installation, noteInstallation, workspaceGuard } from './workspace
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
-import { actionLine, legHintOf } from './board/actions.js';
+import { actionLine } from './board/actions.js';
+import { legHintOf } from './leg-hints.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> &

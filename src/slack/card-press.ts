@@ -41,16 +41,18 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
     const cmd: UapiCommand = spec
       ? { kind: 'action', action: spec.name, extension: target.extension, phoneCallId: target.call, ...(target.view && { viewId: target.view }), params: {} }
       : { kind: 'show', extension: target.extension, phoneCallId: target.call };
+    const opens = spec !== undefined && opensModal(spec);
     const request: ActionRequest = {
       user,
       cmd,
       client,
+      ...(spec && channelId && ts && { press: { channelId, messageTs: ts, actionId: action.action_id, version: target.version ?? 0, runsAction: !opens } }),
       // "Post to channel" on a private list: the call's card is posted like an action's, and kept current.
       surface: id.action === 'post' && channelId ? { kind: 'post', channelId, respond } : { kind: 'card', channelId, ts, blocks, respond },
       identity: requestIdentity.press({ ...press, actionTs: action.action_ts }),
     };
-    if (!spec || !opensModal(spec)) {
-      await deps.pipeline.handle({ ...request, ...(spec && { cardPress: requestIdentity.cardPress({ ...press, blocks }) }) });
+    if (!opens) {
+      await deps.pipeline.handle(request);
       return;
     }
     await deps.pipeline.tracked(

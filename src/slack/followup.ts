@@ -107,8 +107,8 @@ export class RingFollowUp {
       if (state !== step.last) {
         step.last = state;
         step.awaitingAnswer = false;
-        const msg = now ? callCard(now, { extension, note }) : endedCard(id, extension, note);
-        await this.publisher.syncOthers(this.slack(), id, undefined, () => msg);
+        const msg = now ? callCard(now, { extension, note, partiesOnly: true }) : endedCard(id, extension, note);
+        await this.publisher.syncOthers(this.slack(), step.teamId, id, undefined, () => msg);
       }
       if ((!isSettling(now) && !(step.awaitingAnswer && now)) || Date.now() - step.started > this.maxMs) return this.stop(id);
     } catch (err) {

@@ -95,10 +95,10 @@ export class CallOperations {
   message(userId: string, outcome: Outcome, note?: string): SlackMessage {
     switch (outcome.kind) {
       case 'calls':
-        return outcome.calls.length === 1 ? callCard(outcome.calls[0]!, { extension: outcome.extension }) : callListMessage(outcome.extension, outcome.calls);
+        return outcome.calls.length === 1 ? callCard(outcome.calls[0]!, { extension: outcome.extension, partiesOnly: true }) : callListMessage(outcome.extension, outcome.calls);
       case 'action':
         note ??= this.note(userId, outcome);
-        return outcome.call ? callCard(outcome.call, { extension: outcome.extension, note }) : endedCard(outcome.phoneCallId, outcome.extension, note);
+        return outcome.call ? callCard(outcome.call, { extension: outcome.extension, note, partiesOnly: true }) : endedCard(outcome.phoneCallId, outcome.extension, note);
       case 'events':
         return eventsMessage(outcome.summary, outcome.extension, outcome.events);
     }

@@ -20,6 +20,7 @@ import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from './leg-hints.js';
+import { isSilentLeg } from '../board/snapshot.js';
 import { callListMessage } from './blocks/call-list.js';
 import type { SlackMessage } from './publish.js';
 import { CallRereads, type RereadJobs } from './reread.js';
@@ -27,6 +28,7 @@ import { cardPlace, type Surface } from './surface.js';
 import { ActionDisplay } from './action-display.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
 import type { RequestClaims } from './request-claims.js';
+import { pressClaimKey, pressedReply, staleReply } from './card-version.js';
 import { actionLine } from './board/actions.js';
 
 type WebClient = webApi.WebClient;
@@ -40,8 +42,20 @@ export interface ActionRequest {
   client: WebClient;
   /** Slack's identity of this request: every retry of it carries the same one. */
   identity?: string;
-  /** This button on this card as the user saw it: repeated presses run once; given back when the action failed. */
-  cardPress?: string;
+  /** A press of a button on a card: which card, at which version, and whether the press runs the action itself. */
+  press?: CardPress;
+  /** Set on admission: the claim of this action on this card version, given back when the action did not happen. */
+  cardClaim?: string;
+}
+
+/** A button pressed on a card (channel and ts), drawn at `version` (0: a button without one). */
+export interface CardPress {
+  channelId: string;
+  messageTs: string;
+  actionId: string;
+  version: number;
+  /** The press runs the action (Hold, Resume, ...): once per card version; false when it opens a modal. */
+  runsAction: boolean;
 }
 
 /** An action that completed, for hooks such as the supervisor board's audit line. */
@@ -105,17 +119,15 @@ export class ActionPipeline {
     } catch (err) {
       return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
     }
-    if (!(await claims.claim(request.cardPress))) {
-      return {
-        kind: 'refused',
-        reply: {
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'That action is already running or done from this card (a press runs once); wait for the card to update, or press Refresh.',
-        },
-      };
-    }
-    return { kind: 'run', request, uapi: linked.client, account: linked.account };
+    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
+    // Claimed before the version is read: of two presses racing a redraw, at most one runs.
+    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
+    const claimed = cardClaim === undefined || (await claims.claim(cardClaim));
+    const standing = press && (await this.deps.publisher.versions.standing(press));
+    // Stale: that version of the card never becomes current again, so its claim is simply kept.
+    if (standing?.kind === 'stale') return { kind: 'refused', reply: staleReply(standing.shows) };
+    if (!claimed) return { kind: 'refused', reply: pressedReply() };
+    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
   }
 
   /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
@@ -150,7 +162,7 @@ export class ActionPipeline {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
     if (key !== undefined && !(await this.deps.operations.inflight.tryBegin(key))) {
-      await this.deps.claims.release(req.cardPress);
+      await this.deps.claims.release(req.cardClaim);
       await this.tell(req, 'That action is already running on this call; wait for it to finish.');
       return;
     }
@@ -186,7 +198,7 @@ export class ActionPipeline {
     if (outcome.kind === 'calls') {
       let msg = operations.message(req.user.userId, outcome);
       const only = outcome.calls.length === 1 ? outcome.calls[0]! : undefined;
-      if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
+      if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, partiesOnly: true, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
       // `/call list` answers privately: every call with a button to post its card to the channel.
       if (req.surface.kind === 'private') msg = callListMessage(outcome.extension, outcome.calls, { postable: true });
       await this.display.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
@@ -198,6 +210,11 @@ export class ActionPipeline {
     if (hint) rememberLeg(outcome.phoneCallId, hint);
     const label = callAction(outcome.action).label;
     let note = operations.note(req.user.userId, outcome);
+    if (hint && isSilentLeg(hint.mode)) {
+      // Channel cards show the call's parties only: who listens or whispers is told to the supervisor alone.
+      await this.tell(req, `:ear: ${note}. Shown on the boards watching the call, not on the call's cards in other channels.`);
+      note = '';
+    }
     let msg: SlackMessage;
     if (outcome.unread) {
       // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
@@ -214,7 +231,7 @@ export class ActionPipeline {
     }
     const where = await this.display.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
-    background.track(publisher.syncOthers(req.client, outcome.phoneCallId, where, () => msg));
+    background.track(publisher.syncOthers(req.client, req.user.teamId, outcome.phoneCallId, where, () => msg));
     if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
     else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
     for (const hook of this.deps.afterAction) {
@@ -227,7 +244,7 @@ export class ActionPipeline {
     const cmd = req.cmd;
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
-    if (!uncertain) await this.deps.claims.release(req.cardPress);
+    if (!uncertain) await this.deps.claims.release(req.cardClaim);
     const boardCard = await this.display.boardCard(req);
     if (boardCard) {
       // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
@@ -251,7 +268,7 @@ export class ActionPipeline {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks =
         err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
-      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }).catch(() => undefined);
+      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
     const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';

@@ -5,15 +5,17 @@
  * goes through one write order per message (card-writes.ts), so a late
  * "working…" note never covers the result. When Slack refuses a card
  * (`invalid_blocks`, `msg_too_long`) a minimal card is sent instead and the
- * caller is told, so the user hears that the action ran.
+ * caller is told, so the user hears that the action ran. Every card written
+ * here is stamped with its next version (card-version.ts) as it is sent.
  */
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import type { CallCardStore } from '../store/types.js';
+import type { CallCardStore, CardVersionStore } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { MessageWrites } from './card-writes.js';
 import { LIMITS, clip } from './blocks/limits.js';
+import { CardVersions, FIRST_VERSION, stampVersion } from './card-version.js';
 
 export interface SlackMessage {
   text: string;
@@ -64,11 +66,15 @@ export function minimalCard(msg: SlackMessage): SlackMessage {
 
 export class CardPublisher {
   private readonly writes = new MessageWrites();
+  /** The versions of the cards written here (the pipeline judges presses by them). */
+  readonly versions: CardVersions;
 
   constructor(
-    private readonly store: CallCardStore,
+    private readonly store: CallCardStore & CardVersionStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.versions = new CardVersions(store);
+  }
 
   /**
    * Post a message into a channel. When it shows a call, remember it so later
@@ -77,16 +83,19 @@ export class CardPublisher {
   async post(
     client: WebClient,
     where: { teamId: string; channelId: string; respond?: Respond },
-    msg: SlackMessage,
+    drawn: SlackMessage,
     call?: { phoneCallId: string; extension: string; postedBy: string },
   ): Promise<Published> {
     let refused: string | undefined;
+    // A new message: the first version (its ts, the card's key, is Slack's answer).
+    const msg = stampVersion(drawn, FIRST_VERSION);
     try {
       const res = await this.withFallback(
         msg,
         (m) => client.chat.postMessage({ channel: where.channelId, text: m.text, blocks: m.blocks, unfurl_links: false }),
         (code) => (refused = code),
       );
+      if (res.ts) await this.versions.posted({ channelId: where.channelId, messageTs: res.ts }, msg);
       if (call && res.ts) {
         await this.store.saveCallCard({
           teamId: where.teamId,
@@ -113,10 +122,18 @@ export class CardPublisher {
   /**
    * Replace a message in place; through the response_url when chat.update is not possible.
    * `transient` (the "working…" note) is never waited for by final writes and never stays on top of one.
+   * A card is drawn at its next version, unless it shows the same state again (`transient`, or
+   * `sameState`: put back as it was after an action that did not happen).
    */
-  async update(client: WebClient, where: MessagePlace, msg: SlackMessage, opts: { transient?: boolean } = {}): Promise<Published> {
+  async update(client: WebClient, where: MessagePlace, drawn: SlackMessage, opts: { transient?: boolean; sameState?: boolean } = {}): Promise<Published> {
     let refused: string | undefined;
+    const card = { channelId: where.channelId, messageTs: where.ts };
+    let stamped: SlackMessage | undefined;
     const write = async () => {
+      // Stamped when first sent (writes to one message go in order), so the card Slack shows last has the highest
+      // version; a final write applied again over a late "working…" note keeps the version it was drawn at.
+      stamped ??= opts.transient || opts.sameState ? await this.versions.same(card, drawn) : await this.versions.next(card, drawn);
+      const msg = stamped;
       try {
         await this.withFallback(
           msg,
@@ -135,9 +152,12 @@ export class CardPublisher {
     return { ts: where.ts, viaResponseUrl: false, ...(refused && { refused }) };
   }
 
-  /** Bring every other stored card of this call up to date (best effort). */
-  async syncOthers(client: WebClient, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
-    const cards = await this.store.findCallCards(phoneCallId);
+  /**
+   * Bring every other stored card of this call in the acting workspace up to date (best effort).
+   * A card of another workspace is never written on this one's behalf.
+   */
+  async syncOthers(client: WebClient, teamId: string, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
+    const cards = (await this.store.findCallCards(phoneCallId)).filter((c) => c.teamId === teamId);
     let updated = 0;
     for (const card of cards) {
       if (except && card.channelId === except.channelId && card.messageTs === except.ts) continue;

@@ -7,25 +7,19 @@
  *
  * - a press: team, channel, message, action id and Slack's `action_ts`
  *   (identical for every retry of one press);
- * - the same button on the same card as it was shown (a hash of the message's
- *   blocks), by anyone: later presses of a card that has not changed yet are the
- *   same intent, so they run once too; this claim is given back when the action
- *   did not happen, so it can be tried again;
+ * - the same button on the same version of a card (card-version.ts), by anyone:
+ *   later presses of a card that has not been drawn again yet are the same
+ *   intent, so they run once too; this claim is given back when the action did
+ *   not happen, so it can be tried again;
  * - a command: its `trigger_id`; a modal submission: the view id.
  */
-import { createHash } from 'node:crypto';
 import type { ClaimStore } from '../store/types.js';
 
 export const CLAIM_WINDOW_MS = 10 * 60_000;
 
-const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
-
 export const requestIdentity = {
   press: (p: { teamId: string; channelId?: string; messageTs?: string; actionId: string; actionTs?: string; userId: string }) =>
     p.actionTs ? `press:${p.teamId}:${p.channelId ?? ''}:${p.messageTs ?? ''}:${p.actionId}:${p.userId}:${p.actionTs}` : undefined,
-  /** Whoever presses: two people pressing Hold on the same unchanged card mean one Hold. */
-  cardPress: (p: { teamId: string; channelId?: string; messageTs?: string; actionId: string; blocks?: unknown }) =>
-    p.messageTs && p.blocks !== undefined ? `card:${p.teamId}:${p.channelId ?? ''}:${p.messageTs}:${p.actionId}:${hash(JSON.stringify(p.blocks))}` : undefined,
   command: (p: { teamId: string; triggerId?: string }) => (p.triggerId ? `command:${p.teamId}:${p.triggerId}` : undefined),
   submission: (p: { teamId: string; viewId?: string }) => (p.viewId ? `submit:${p.teamId}:${p.viewId}` : undefined),
 };

@@ -86,7 +86,7 @@ export class CallRereads {
       const { client } = await accounts.clientFor(r.user);
       call = await client.getPhoneCall({ extension: r.extension, phoneCallId: r.phoneCallId });
       const note = `${r.note} · state read again ${operations.time()}`;
-      msg = call ? callCard(call, { extension: r.extension, note }) : endedCard(r.phoneCallId, r.extension, note);
+      msg = call ? callCard(call, { extension: r.extension, note, partiesOnly: true }) : endedCard(r.phoneCallId, r.extension, note);
     } catch (err) {
       logger.warn('could not read a call again after an action', { call: r.phoneCallId, error: err instanceof Error ? err.message : String(err) });
       if (attempt + 1 < this.delaysMs.length) return this.schedule(r, attempt + 1, at);
@@ -94,7 +94,7 @@ export class CallRereads {
       msg = r.where ? { text: note, blocks: withNote(r.where.blocks, r.phoneCallId, note) } : pendingCard(r.phoneCallId, r.extension, note);
     }
     if (r.where) await publisher.update(r.client, r.where, { text: msg.text, blocks: replaceCallBlocks(r.where.blocks, r.phoneCallId, msg.blocks) });
-    await publisher.syncOthers(r.client, r.phoneCallId, r.where, () => msg);
+    await publisher.syncOthers(r.client, r.user.teamId, r.phoneCallId, r.where, () => msg);
     if (call) followUp.follow(r.client, r.user, call, r.extension, r.note);
   }
 }

@@ -111,6 +111,12 @@ const STATEMENTS: StoreStatements = {
     ON CONFLICT (team_id, channel_id) DO NOTHING`,
   deleteBoardChannelPause: `DELETE FROM board_channel_pauses WHERE team_id = $1 AND channel_id = $2`,
   listBoardChannelPauses: `SELECT * FROM board_channel_pauses ORDER BY paused_at, team_id COLLATE "C", channel_id COLLATE "C"`,
+  bumpCardVersion: `INSERT INTO card_versions (channel_id, message_ts, version, shows, updated_at) VALUES ($1, $2, 1, $3, $4)
+    ON CONFLICT (channel_id, message_ts) DO UPDATE SET
+      version = card_versions.version + 1, shows = excluded.shows, updated_at = excluded.updated_at
+    RETURNING version`,
+  getCardVersion: `SELECT * FROM card_versions WHERE channel_id = $1 AND message_ts = $2`,
+  purgeCardVersions: `DELETE FROM card_versions WHERE updated_at < $1`,
 };
 
 export class PostgresStore extends SqlStore {

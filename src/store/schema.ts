@@ -138,5 +138,20 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         )`,
       ],
     },
+    {
+      version: 8,
+      description: 'card versions: every card (a message showing a call) counts the states it has shown, so a press of an older one is told apart from a press of the current one',
+      statements: [
+        `CREATE TABLE card_versions (
+          channel_id TEXT NOT NULL,
+          message_ts TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          shows TEXT NOT NULL,
+          updated_at ${ts} NOT NULL,
+          PRIMARY KEY (channel_id, message_ts)
+        )`,
+        `CREATE INDEX card_versions_updated_at ON card_versions (updated_at)`,
+      ],
+    },
   ];
 }

@@ -12,6 +12,8 @@ export interface RetentionStatements {
   purgeEndedBoardCards: string;
   /** (before): delete call cards last updated before it */
   purgeCallCards: string;
+  /** (before): delete card versions last updated before it */
+  purgeCardVersions: string;
 }
 
 type Statements = RetentionStatements & Pick<ClaimStatements, 'purgeExpiredClaims'> & Pick<OAuthStateStatements, 'purgeExpiredOAuthStates'> & Pick<OpenModalStatements, 'purgeOpenModals'>;
@@ -28,9 +30,10 @@ export class SqlRetentionStore implements RetentionStore {
     const auditEntries = await deleted(s.purgeAuditEntries, [b, b]);
     const boardCards = await deleted(s.purgeEndedBoardCards, [b]);
     const callCards = await deleted(s.purgeCallCards, [b]);
+    const cardVersions = await deleted(s.purgeCardVersions, [b]);
     const claims = await deleted(s.purgeExpiredClaims, [n]);
     const oauthStates = await deleted(s.purgeExpiredOAuthStates, [n]);
     const openModals = await deleted(s.purgeOpenModals, [n]);
-    return { boardCards, auditEntries, callCards, claims, oauthStates, openModals };
+    return { boardCards, auditEntries, callCards, cardVersions, claims, oauthStates, openModals };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The Store over an abstract SQL connection, shared by SQLite and PostgreSQL: its lifecycle
  * (migrate once, close once, ping) and the focused SQL stores it is made of (sql-accounts.ts,
- * sql-oauth-states.ts, sql-claims.ts, sql-open-modals.ts, sql-call-cards.ts, sql-watches.ts,
+ * sql-oauth-states.ts, sql-claims.ts, sql-open-modals.ts, sql-call-cards.ts, sql-card-versions.ts, sql-watches.ts,
  * sql-board-cards.ts, sql-board-channel-pauses.ts, sql-audit.ts, sql-retention.ts), which all run on one SqlSession. Each
  * dialect supplies only its SQL (`StoreStatements`, `Migration[]`), a way to run a statement,
  * its timestamp encoding and, where it has one, a lock shared by processes.
@@ -12,6 +12,7 @@ import { SqlAuditStore } from './sql-audit.js';
 import { SqlBoardCardStore } from './sql-board-cards.js';
 import { SqlBoardChannelPauseStore } from './sql-board-channel-pauses.js';
 import { SqlCallCardStore } from './sql-call-cards.js';
+import { SqlCardVersionStore } from './sql-card-versions.js';
 import { SqlClaimStore } from './sql-claims.js';
 import { SqlOAuthStateStore } from './sql-oauth-states.js';
 import { SqlOpenModalStore } from './sql-open-modals.js';
@@ -25,6 +26,7 @@ import type {
   BoardCardStore,
   BoardChannelPauseStore,
   CallCardStore,
+  CardVersionStore,
   ClaimStore,
   OAuthStateStore,
   OpenModalStore,
@@ -49,6 +51,7 @@ export abstract class SqlStore implements Store {
   readonly #claims: ClaimStore;
   readonly #openModals: OpenModalStore;
   readonly #callCards: CallCardStore;
+  readonly #cardVersions: CardVersionStore;
   readonly #watches: WatchStore;
   readonly #boardCards: BoardCardStore;
   readonly #boardChannelPauses: BoardChannelPauseStore;
@@ -71,6 +74,7 @@ export abstract class SqlStore implements Store {
     this.#claims = new SqlClaimStore(session);
     this.#openModals = new SqlOpenModalStore(session);
     this.#callCards = new SqlCallCardStore(session);
+    this.#cardVersions = new SqlCardVersionStore(session);
     this.#watches = new SqlWatchStore(session);
     this.#boardCards = new SqlBoardCardStore(session);
     this.#boardChannelPauses = new SqlBoardChannelPauseStore(session);
@@ -161,6 +165,9 @@ export abstract class SqlStore implements Store {
   saveCallCard: CallCardStore['saveCallCard'] = (...a) => this.#callCards.saveCallCard(...a);
   findCallCards: CallCardStore['findCallCards'] = (...a) => this.#callCards.findCallCards(...a);
   deleteCallCard: CallCardStore['deleteCallCard'] = (...a) => this.#callCards.deleteCallCard(...a);
+
+  nextCardVersion: CardVersionStore['nextCardVersion'] = (...a) => this.#cardVersions.nextCardVersion(...a);
+  getCardVersion: CardVersionStore['getCardVersion'] = (...a) => this.#cardVersions.getCardVersion(...a);
 
   addWatch: WatchStore['addWatch'] = (...a) => this.#watches.addWatch(...a);
   removeWatch: WatchStore['removeWatch'] = (...a) => this.#watches.removeWatch(...a);

@@ -91,6 +91,12 @@ const STATEMENTS: StoreStatements = {
     ON CONFLICT (team_id, channel_id) DO NOTHING`,
   deleteBoardChannelPause: `DELETE FROM board_channel_pauses WHERE team_id = ? AND channel_id = ?`,
   listBoardChannelPauses: `SELECT * FROM board_channel_pauses ORDER BY paused_at, team_id, channel_id`,
+  bumpCardVersion: `INSERT INTO card_versions (channel_id, message_ts, version, shows, updated_at) VALUES (?, ?, 1, ?, ?)
+    ON CONFLICT (channel_id, message_ts) DO UPDATE SET
+      version = card_versions.version + 1, shows = excluded.shows, updated_at = excluded.updated_at
+    RETURNING version`,
+  getCardVersion: `SELECT * FROM card_versions WHERE channel_id = ? AND message_ts = ?`,
+  purgeCardVersions: `DELETE FROM card_versions WHERE updated_at < ?`,
 };
 
 export class SqliteStore extends SqlStore {

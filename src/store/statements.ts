@@ -8,6 +8,7 @@ import type { AuditStatements } from './sql-audit.js';
 import type { BoardCardStatements } from './sql-board-cards.js';
 import type { BoardChannelPauseStatements } from './sql-board-channel-pauses.js';
 import type { CallCardStatements } from './sql-call-cards.js';
+import type { CardVersionStatements } from './sql-card-versions.js';
 import type { ClaimStatements } from './sql-claims.js';
 import type { OAuthStateStatements } from './sql-oauth-states.js';
 import type { OpenModalStatements } from './sql-open-modals.js';
@@ -19,6 +20,7 @@ export type StoreStatements = AccountStatements &
   ClaimStatements &
   OpenModalStatements &
   CallCardStatements &
+  CardVersionStatements &
   WatchStatements &
   BoardCardStatements &
   BoardChannelPauseStatements &

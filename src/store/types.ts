@@ -237,6 +237,30 @@ export interface BoardCardStore {
   raiseBoardFence(fence: BoardFence): Promise<number>;
 }
 
+/** Every card (one message showing a call) counts the states it has shown: a press of an older one is told apart from the current one. */
+export interface CardVersionStore {
+  /**
+   * A card is drawn with a new state: its version becomes one more (1 for a message without one)
+   * and `shows` (the card's headline, callops' own escaped text) is kept. Atomic across processes;
+   * answers the new version.
+   */
+  nextCardVersion(card: CardMessage, shows: string, now?: Date): Promise<number>;
+  /** The version a card was last drawn at, and what it showed; undefined for a message without one. */
+  getCardVersion(card: CardMessage): Promise<CardVersion | undefined>;
+}
+
+/** One message showing a call (a Slack message is its channel and ts, in whichever workspace shares the channel). */
+export interface CardMessage {
+  channelId: string;
+  messageTs: string;
+}
+
+/** How far a card has come: the version it was last drawn at and its headline then. */
+export interface CardVersion {
+  version: number;
+  shows: string;
+}
+
 /** Board channels that refused the bot's writes, paused until it is invited again. */
 export interface BoardChannelPauseStore {
   /** False when the channel was already paused (the first pause is kept). */
@@ -259,7 +283,7 @@ export interface AuditStore {
 export interface RetentionStore {
   /**
    * Retention: deletes ended board cards last updated before `before` with their audit lines,
-   * call cards last updated before `before`, and claims, OAuth states and open modals expired by
+   * call cards and card versions last updated before `before`, and claims, OAuth states and open modals expired by
    * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
    */
   purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
@@ -282,6 +306,7 @@ export interface Store
     ClaimStore,
     OpenModalStore,
     CallCardStore,
+    CardVersionStore,
     WatchStore,
     BoardCardStore,
     BoardChannelPauseStore,
@@ -291,6 +316,7 @@ export interface Store
 
 /** Rows deleted by one retention sweep, per table. */
 export interface PurgeCounts {
+  cardVersions: number;
   boardCards: number;
   auditEntries: number;
   callCards: number;

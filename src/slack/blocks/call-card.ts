@@ -10,7 +10,7 @@
  * shows a note instead of failing.
  */
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
-import { type LegHint, type LegSnapshot, snapshotOf } from '../../board/snapshot.js';
+import { type LegHint, type LegSnapshot, isSilentLeg, snapshotOf } from '../../board/snapshot.js';
 import { CALL_ACTIONS, type CallActionSpec } from '../../calls/actions.js';
 import { countOf, route, viewState } from '../../calls/describe.js';
 import type { PhoneCall, PhoneCallView } from '../../uapi/schemas.js';
@@ -79,6 +79,11 @@ export interface CardOptions {
   pending?: string;
   /** A private list's card: a "Post to channel" button shares it with the channel. */
   postable?: boolean;
+  /**
+   * A card in a channel (not a board, not a private view): the call's parties only, without
+   * listen and whisper legs, so an agent's channel never shows that a supervisor listens.
+   */
+  partiesOnly?: boolean;
   /** What callops knows of the supervisor legs (default: what this process started). */
   hints?: readonly LegHint[];
 }
@@ -86,7 +91,8 @@ export interface CardOptions {
 /** A live call as a card. */
 export function callCard(call: PhoneCall, opts: CardOptions): { text: string; blocks: KnownBlock[] } {
   const extension = call.extension ?? opts.extension;
-  const s = snapshotOf(call, extension, opts.hints ?? legHintsOf(call.id));
+  const all = snapshotOf(call, extension, opts.hints ?? legHintsOf(call.id));
+  const s = opts.partiesOnly ? { ...all, legs: all.legs.filter((l) => !isSilentLeg(l.mode)) } : all;
   const head: SectionBlock = {
     type: 'section',
     block_id: blockId(call.id, 'head'),
@@ -121,7 +127,7 @@ export function callCard(call: PhoneCall, opts: CardOptions): { text: string; bl
       elements: context.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: clip(t, LIMITS.contextText) })),
     } satisfies ContextBlock);
   }
-  const views = call.phoneCallView;
+  const views = s.legs.map((l) => l.view);
   const ids = `Call ${code(call.id)} on ${code(extension)}${views.length ? ` · ${views.length === 1 ? 'view' : 'views'} ${views.map((v) => escapeMrkdwn(v.id)).join(', ')}` : ''}${call.ownerName ? ` · ${escapeMrkdwn(call.ownerName)}` : ''}`;
   tail.push({ type: 'context', block_id: blockId(call.id, 'ids'), elements: [{ type: 'mrkdwn', text: clip(ids, LIMITS.contextText) }] } satisfies ContextBlock);
 

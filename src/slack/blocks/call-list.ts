@@ -30,7 +30,8 @@ export function callListMessage(extension: string, calls: PhoneCall[], opts: Lis
   ];
   let shown = 0;
   for (const call of unique) {
-    const card = callCard(call, { extension, ...(opts.postable && { postable: true }) }).blocks;
+    // A private list (postable) is the supervisor's own view; a list in a channel shows the parties only.
+    const card = callCard(call, { extension, ...(opts.postable ? { postable: true } : { partiesOnly: true }) }).blocks;
     if (blocks.length + card.length + 2 > LIMITS.messageBlocks) break;
     blocks.push({ type: 'divider' }, ...card);
     shown++;

@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 
-/** What a button carries: which call and view it acts on. */
+/** What a button carries: which call and view it acts on, and the version of the card it was drawn on (card-version.ts). */
 export interface CardTarget {
   call: string; // phoneCallId
   extension: string;
   view?: string; // phoneCallView id
+  version?: number;
 }
 export const ACTION_ID_PREFIX = 'call.';
 export const REFRESH_ACTION_ID = 'call.refresh';

@@ -5,6 +5,7 @@
  * with no automatic retries and rate-limited calls rejected, so nothing stale
  * is ever resent behind the scheduler's back.
  */
+import { CardVersions } from '../card-version.js';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { Board, type CardRef } from '../../board/board.js';
 import type { PollTiming } from '../../board/poller.js';
@@ -14,7 +15,7 @@ import { DEFAULT_POLL_TIMING } from '../../board/poller.js';
 import { UnknownSecrets } from './unknown-secrets.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
-import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPause, BoardChannelPauseStore, ClaimStore, WatchStore } from '../../store/types.js';
+import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPause, BoardChannelPauseStore, CardVersionStore, ClaimStore, WatchStore } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
 import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
@@ -37,7 +38,7 @@ export interface BoardReplicas {
 const POST_CLAIM_MS = 30_000;
 
 export interface SlackBoardOptions {
-  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & ClaimStore & Pick<AccountStore, 'getLinkedAccount'>;
+  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & ClaimStore & CardVersionStore & Pick<AccountStore, 'getLinkedAccount'>;
   accounts: Accounts;
   supervisors: Supervisors;
   background: Background;
@@ -95,6 +96,7 @@ export class SlackBoard {
         claimPost: (ref) => this.claimPost(ref),
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
         refused: (channelId, code) => this.board.channelRefused(channelId, code),
+        versions: new CardVersions(opts.store),
         ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,

@@ -8,6 +8,7 @@ import type { CardRef } from '../../board/board.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import type { CompactMode } from './compact.js';
 import { boardCard } from './render.js';
+import type { CardVersions } from '../card-version.js';
 import type { WriteSender } from './write-sender.js';
 
 /** The writer's state for one card: its latest snapshot, what was sent, its pending audit lines. */
@@ -48,6 +49,8 @@ export interface WriterHooks {
   releasePost?(ref: CardRef): Promise<void>;
   /** Slack refused a write to this channel with this error code. */
   refused?(channelId: string, code: string): void;
+  /** A card's versions: a new card is posted at the first one, each update is drawn at the next. */
+  versions?: Pick<CardVersions, 'next' | 'posted'>;
   /** After each write: how long the oldest change not yet in Slack has waited, per channel (metrics). */
   staleness?(channelId: string, seconds: number): void;
 }
@@ -90,6 +93,7 @@ export class BoardWrites {
     if (!res?.ts) return;
     s.ts = res.ts;
     s.sent = version;
+    await this.hooks.versions?.posted({ channelId: s.ref.channelId, messageTs: res.ts }, msg);
     await this.hooks.posted(s.ref, res.ts);
   }
 
@@ -97,7 +101,11 @@ export class BoardWrites {
     const version = s.version;
     const msg = boardCard(s.snapshot);
     try {
-      const res = await this.sender.send('update', s.ref.channelId, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: msg.text, blocks: msg.blocks }));
+      const res = await this.sender.send('update', s.ref.channelId, async () => {
+        // Drawn at the card's next version only when it is really sent (within its budget).
+        const shown = (await this.hooks.versions?.next({ channelId: s.ref.channelId, messageTs: s.ts! }, msg)) ?? msg;
+        return this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: shown.text, blocks: shown.blocks });
+      });
       if (res) s.sent = Math.max(s.sent, version);
     } catch (err) {
       s.sent = Math.max(s.sent, version); // a refused update is not retried with the same content
