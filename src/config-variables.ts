@@ -20,6 +20,10 @@ export const VARIABLES: Record<string, VarDoc> = {
     where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client ID',
   },
   SLACK_CLIENT_SECRET: { what: 'Sign in with Slack client secret (with SLACK_CLIENT_ID)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client Secret' },
+  SLACK_STATE_SECRET: {
+    what: 'distribution mode: with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN, any workspace installs callops at PUBLIC_URL/slack/install; signs the OAuth state (add PUBLIC_URL/slack/oauth_redirect as a redirect URL)',
+    where: 'generate: openssl rand -hex 32',
+  },
   SLACK_API_URL: { what: 'overrides the Slack Web API base URL (tests, proxies)', where: 'default https://slack.com/api/' },
   PORT: { what: 'HTTP port for /slack/events, /healthz and the VoipNow OAuth callback', where: 'default 3000' },
   PUBLIC_URL: { what: 'where browsers reach this bot, for the VoipNow OAuth callback at /oauth/voipnow/callback', where: 'your public https URL; default http://localhost:PORT' },

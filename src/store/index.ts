@@ -8,6 +8,9 @@ export * from './types.js';
 export { TokenCipher, TokenDecryptionError, TokenKeyError, loadOrCreateKey, KEY_FILE_NAME } from './crypto.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
+export { SqlInstallationStore, type InstallationStore, type InstallationKey, type SlackInstallation } from './installations.js';
+export { forgetWorkspace, type ForgottenRows } from './workspace-data.js';
+export type { SqlRunner } from './sql-runner.js';
 
 export const SQLITE_FILE_NAME = 'callops.sqlite';
 

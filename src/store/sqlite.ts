@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TokenCipher } from './crypto.js';
+import type { SqlRunner } from './sql-runner.js';
 import { migrations } from './schema.js';
 import { runMigrations, SqlStore, type Migration, type QueryResult, type Row, type SqlParam, type StoreStatements } from './sql-store.js';
 
@@ -125,6 +126,11 @@ export class SqliteStore extends SqlStore {
 
   protected encodeTimestamp(d: Date): SqlParam {
     return d.getTime();
+  }
+
+  /** This store's connection, for the focused stores beside it (installations, a workspace's data). */
+  sqlRunner(): SqlRunner {
+    return { dialect: 'sqlite', query: async (sql, params) => (await this.init(), this.query(sql, params)) };
   }
 
   protected async migrate(): Promise<void> {
