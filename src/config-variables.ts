@@ -9,7 +9,10 @@ export interface VarDoc {
 
 /** Every variable, for error messages and `.env.example` (a test keeps them in step). */
 export const VARIABLES: Record<string, VarDoc> = {
-  SLACK_BOT_TOKEN: { what: 'the bot token callops posts with (xoxb-...)', where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token' },
+  SLACK_BOT_TOKEN: {
+    what: 'the bot token callops posts with (xoxb-...); leave unset in distribution mode (see SLACK_STATE_SECRET)',
+    where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token',
+  },
   SLACK_SIGNING_SECRET: { what: 'verifies that HTTP requests come from Slack', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Signing Secret' },
   SLACK_APP_TOKEN: {
     what: 'turns on Socket Mode (xapp-..., scope connections:write); leave unset to receive HTTP on PORT',

@@ -117,11 +117,20 @@ const schema = z
       need('SLACK_CLIENT_ID', 'when SLACK_STATE_SECRET is set without SLACK_BOT_TOKEN (distribution mode)');
       need('SLACK_CLIENT_SECRET', 'when SLACK_STATE_SECRET is set without SLACK_BOT_TOKEN (distribution mode)');
       if (c.SLACK_STATE_SECRET && c.SLACK_STATE_SECRET.length < 16) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_STATE_SECRET'], message: `must be at least 16 random characters (openssl rand -hex 32), got ${c.SLACK_STATE_SECRET.length}` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['SLACK_STATE_SECRET'],
+          message: `must be at least 16 random characters (openssl rand -hex 32), got ${c.SLACK_STATE_SECRET.length}`,
+        });
       }
-      if (c.SLACK_APP_TOKEN) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_APP_TOKEN'], message: 'must not be set in distribution mode (SLACK_STATE_SECRET without SLACK_BOT_TOKEN): a distributed app receives HTTP on PORT' });
+      if (c.SLACK_APP_TOKEN)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['SLACK_APP_TOKEN'],
+          message: 'must not be set in distribution mode (SLACK_STATE_SECRET without SLACK_BOT_TOKEN): a distributed app receives HTTP on PORT',
+        });
     } else {
-      need('SLACK_BOT_TOKEN', 'to post to Slack (or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for distribution mode)');
+      need('SLACK_BOT_TOKEN', 'to post to Slack');
     }
     if (c.SLACK_BOT_TOKEN && !c.SLACK_BOT_TOKEN.startsWith('xoxb-')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_BOT_TOKEN'], message: 'must start with xoxb-' });

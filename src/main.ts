@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
-import { TokenCipher, loadOrCreateKey, openStore } from './store/index.js';
+import { SqlInstallationStore, TokenCipher, loadOrCreateKey, openStore, sqlRunnerOf } from './store/index.js';
 import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, openCoordination } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
@@ -71,7 +71,18 @@ async function main(): Promise<void> {
         onError: (err) => logger.warn('coordination: database error', { error: err instanceof Error ? err.message : String(err) }),
       })
     : undefined;
-  const slack = createSlackApp({ config, store, http, oauth, logger, ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs } }) });
+  // Distribution mode: each workspace's installation (its bot token) is kept beside the other tables.
+  const installations = config.slack.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
+  await installations?.store.init();
+  const slack = createSlackApp({
+    config,
+    store,
+    http,
+    oauth,
+    logger,
+    ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs } }),
+    ...(installations && { installations }),
+  });
   await slack.start();
   // Nothing grows without bound: one replica an hour purges what ended calls no longer need.
   const retention = new RetentionSweeper({

@@ -12,6 +12,12 @@ export { SqlInstallationStore, type InstallationStore, type InstallationKey, typ
 export { forgetWorkspace, type ForgottenRows } from './workspace-data.js';
 export type { SqlRunner } from './sql-runner.js';
 
+/** The SQL connection of a store opened by openStore, for the focused stores kept beside it. */
+export function sqlRunnerOf(store: Store): import('./sql-runner.js').SqlRunner {
+  if (store instanceof SqliteStore || store instanceof PostgresStore) return store.sqlRunner();
+  throw new Error('this store has no SQL connection for installations');
+}
+
 export const SQLITE_FILE_NAME = 'callops.sqlite';
 
 export interface OpenStoreOptions {

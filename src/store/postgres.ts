@@ -148,7 +148,13 @@ export class PostgresStore extends SqlStore {
 
   /** This store's pool, for the focused stores beside it (installations, a workspace's data). */
   sqlRunner(): SqlRunner {
-    return { dialect: 'postgres', query: async (sql, params) => (await this.init(), this.query(numberedPlaceholders(sql), params)) };
+    return {
+      dialect: 'postgres',
+      query: async (sql, params) => {
+        await this.init();
+        return this.query(numberedPlaceholders(sql), params);
+      },
+    };
   }
 
   protected async migrate(): Promise<void> {

@@ -130,7 +130,13 @@ export class SqliteStore extends SqlStore {
 
   /** This store's connection, for the focused stores beside it (installations, a workspace's data). */
   sqlRunner(): SqlRunner {
-    return { dialect: 'sqlite', query: async (sql, params) => (await this.init(), this.query(sql, params)) };
+    return {
+      dialect: 'sqlite',
+      query: async (sql, params) => {
+        await this.init();
+        return this.query(sql, params);
+      },
+    };
   }
 
   protected async migrate(): Promise<void> {

@@ -1,0 +1,75 @@
+/**
+ * Distribution mode: which workspace's bot token a Web API call goes out with. Listeners
+ * get Bolt's per-workspace client; everything else (the board, follow-ups, direct
+ * messages after a link, the supervisor group lookup) calls through a client without a
+ * token, which adds the token of the workspace the work is for: the one named by
+ * `inWorkspace`, or the one whose request started the work. The token is looked up in
+ * the installation store on every call, so an uninstalled workspace's token is never sent
+ * again; a workspace that never installed (or none named) gets a `not_authed` answer and
+ * no call to Slack at all.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { WebClient, type WebAPICallResult, type WebClientOptions } from '@slack/web-api';
+import type { InstallationKey, InstallationStore } from '../store/installations.js';
+
+const workspace = new AsyncLocalStorage<InstallationKey>();
+
+/** Runs `fn` (and all the work it starts) for this workspace. */
+export function inWorkspace<T>(key: InstallationKey, fn: () => T): T {
+  return workspace.run(key, fn);
+}
+
+/** The workspace the current work is for, if any. */
+export function currentWorkspace(): InstallationKey | undefined {
+  return workspace.getStore();
+}
+
+/** Global middleware: the rest of the request (and what it starts) is for its workspace. */
+export function workspaceOfRequest(): Middleware<AnyMiddlewareArgs> {
+  return async ({ context, next }) => {
+    const key: InstallationKey = {
+      ...(context.teamId && { teamId: context.teamId }),
+      ...(context.enterpriseId && { enterpriseId: context.enterpriseId }),
+      ...(context.isEnterpriseInstall && { enterpriseInstall: true }),
+    };
+    return inWorkspace(key, () => next());
+  };
+}
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+function notAuthed(): Response {
+  return new Response(JSON.stringify({ ok: false, error: 'not_authed' }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+}
+
+/**
+ * A Web API client without a token of its own: each call goes out with the current
+ * workspace's bot token, read when the call is made (not when its request leaves the
+ * client's queue), so calls for two workspaces queued together never swap tokens.
+ */
+export class WorkspaceWebClient extends WebClient {
+  #installations: Pick<InstallationStore, 'find'> | undefined;
+
+  constructor(installations: Pick<InstallationStore, 'find'>, options?: WebClientOptions) {
+    super(undefined, options);
+    this.#installations = installations;
+  }
+
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
+    if (options.token || !this.#installations) return super.apiCall(method, options);
+    const key = currentWorkspace();
+    const found = key && (key.teamId || key.enterpriseId) ? await this.#installations.find(key) : undefined;
+    return super.apiCall(method, found ? { ...options, token: found.botToken } : options);
+  }
+}
+
+/** Wraps the Web API fetch: a call that carries no token is answered `not_authed` here and never reaches Slack. */
+export function refuseWithoutToken<F>(fetch: F): F {
+  const inner = fetch as unknown as Fetch;
+  const wrapped: Fetch = async (input, init) => {
+    const headers = (init?.headers ?? {}) as Record<string, string>;
+    return headers.Authorization ? inner(input, init) : notAuthed();
+  };
+  return wrapped as unknown as F;
+}
