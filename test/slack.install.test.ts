@@ -11,6 +11,7 @@ import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
 import { DISTRIBUTION, SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
 import { eventCallback, slashCommand } from './helpers/signed.js';
 import { waitUntil } from './helpers/wait.js';
+import { httpReply } from './helpers/slack-api.js';
 
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8'));
 const manifestScopes: string[] = manifest.oauth_config.scopes.bot;
@@ -146,6 +147,27 @@ describe('distribution mode: Add to Slack', () => {
     const card = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'C9', 8000);
     expect(card.token).toBe('xoxb-T9-token');
     expect(s.api.calls.filter((c) => c.body.channel === 'C9' && c.token !== 'xoxb-T9-token')).toEqual([]);
+  });
+
+  it("linking a user of a workspace uses that workspace's token outside any Slack request too", async () => {
+    await install('T9');
+    const res = await slashCommand(s.base, SIGNING_SECRET, { team_id: 'T9', user_id: 'U9', text: 'link 0003*210', response_url: s.api.responseUrl('/link/U9') });
+    const blocks = (res.json as { blocks: { elements?: { action_id?: string; url?: string }[] }[] }).blocks;
+    const start = new URL(blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'link.open')!.url!);
+    // The link page names the user and workspace, asking Slack with T9's token.
+    const page = await (await fetch(new URL(start.pathname + start.search, s.base))).text();
+    expect((await s.api.waitFor('users.info', (c) => c.body.user === 'U9')).token).toBe('xoxb-T9-token');
+    const next = [...page.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&')).find((h) => h.includes('/oauth/authorize.php'))!;
+    const authorize = new URL(next);
+    const form = new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), decision: 'permit', user_id: '12' });
+    const consent = await fetch(new URL('/oauth/authorize.php', s.sandbox.url), { method: 'POST', body: form, redirect: 'manual' });
+    const back = new URL(consent.headers.get('location')!);
+    // The response URL has expired: the confirmation comes as a direct message, with T9's token.
+    s.api.respondWith('response_url', httpReply(404, 'expired_url'));
+    expect((await fetch(new URL(back.pathname + back.search, s.base))).status).toBe(200);
+    const dm = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'U9');
+    expect(dm.token).toBe('xoxb-T9-token');
+    expect((await installations().getLinkedAccount('T9', 'U9'))?.extension).toBe('0003*210');
   });
 
   it('after app_uninstalled the workspace is forgotten and its token never used again; other workspaces keep theirs', async () => {
