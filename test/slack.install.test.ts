@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
 import { DISTRIBUTION, SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
-import { eventCallback, slashCommand } from './helpers/signed.js';
+import { eventCallback, JSON_TYPE, sendSigned, slashCommand } from './helpers/signed.js';
+import { eventCallbackBody } from './helpers/payloads.js';
 import { waitUntil } from './helpers/wait.js';
 import { httpReply } from './helpers/slack-api.js';
 
@@ -147,6 +148,51 @@ describe('distribution mode: Add to Slack', () => {
     const card = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'C9', 8000);
     expect(card.token).toBe('xoxb-T9-token');
     expect(s.api.calls.filter((c) => c.body.channel === 'C9' && c.token !== 'xoxb-T9-token')).toEqual([]);
+  });
+
+  it('an org-wide install serves every workspace of the org, and its uninstall forgets them all', async () => {
+    s.api.respondWith('oauth.v2.access', () => ({
+      ok: true,
+      app_id: 'A1',
+      authed_user: { id: 'U-org-admin' },
+      scope: BOT_SCOPES.join(','),
+      token_type: 'bot',
+      access_token: 'xoxb-E1-token',
+      bot_user_id: 'UBOT-E1',
+      team: null,
+      enterprise: { id: 'E1', name: 'Grid Org' },
+      is_enterprise_install: true,
+    }));
+    const res = await install('E1');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('every workspace of Grid Org');
+    const body = (_team: string, user: string) => ({ type: 'app_home_opened', user, channel: 'D1', tab: 'home' });
+    // An event from a workspace of the org, as Slack sends it under an org-wide install.
+    const send = async (team: string, event: Record<string, unknown>) => {
+      const b = eventCallbackBody(event, team);
+      b.enterprise_id = 'E1';
+      b.context_enterprise_id = 'E1';
+      b.authorizations = [{ enterprise_id: 'E1', team_id: null, user_id: 'UBOT-E1', is_bot: true, is_enterprise_install: true }];
+      return sendSigned(s.base, SIGNING_SECRET, JSON.stringify(b), JSON_TYPE);
+    };
+    expect((await send('T31', body('T31', 'U31'))).status).toBe(200);
+    expect((await s.api.waitFor('views.publish', (c) => c.body.user_id === 'U31')).token).toBe('xoxb-E1-token');
+    expect((await send('T32', body('T32', 'U32'))).status).toBe(200);
+    expect((await s.api.waitFor('views.publish', (c) => c.body.user_id === 'U32')).token).toBe('xoxb-E1-token');
+    // A workspace of another org gets nothing from this install.
+    const before = s.api.calls.length;
+    expect((await homeOpened('T40', 'U40')).status).toBe(200);
+    await s.slack.idle();
+    expect(s.api.calls.slice(before)).toEqual([]);
+
+    await s.slack.deps.accounts.link({ teamId: 'T31', userId: 'U31' }, token(s, '12'), { extension: '0003*210' });
+    expect((await send('T31', { type: 'app_uninstalled' })).status).toBe(200);
+    await waitUntil(async () => (await installations().getLinkedAccount('T31', 'U31')) === undefined, 'the org forgotten');
+    const mark = s.api.calls.at(-1)?.seq ?? 0;
+    await send('T32', body('T32', 'U32b'));
+    await homeOpened('T40', 'U40b');
+    await s.slack.idle();
+    expect(withToken('xoxb-E1-token', mark)).toEqual([]);
   });
 
   it("linking a user of a workspace uses that workspace's token outside any Slack request too", async () => {

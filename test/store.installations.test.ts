@@ -115,6 +115,21 @@ for (const backend of backends) {
       expect((await installs.find({ teamId: 'T7', enterpriseId: 'E1' }))?.botToken).toBe('xoxb-own');
     });
 
+    it('a workspace seen under an org-wide install finds it by its team alone, until the org uninstalls', async () => {
+      const org = installation({ teamId: undefined, enterpriseId: 'E1', enterpriseInstall: true, botToken: 'xoxb-org' });
+      await installs.save(org);
+      expect(await installs.find({ teamId: 'T7' })).toBeUndefined();
+      await installs.noteOrgWorkspace('T7', 'E1');
+      await installs.noteOrgWorkspace('T7', 'E1');
+      await installs.noteOrgWorkspace('T8', 'E1');
+      expect((await installs.find({ teamId: 'T7' }))?.botToken).toBe('xoxb-org');
+      expect(await installs.orgWorkspaces('E1')).toEqual(['T7', 'T8']);
+      expect(await installs.orgWorkspaces('E2')).toEqual([]);
+      await installs.delete({ enterpriseId: 'E1', enterpriseInstall: true });
+      expect(await installs.find({ teamId: 'T7' })).toBeUndefined();
+      expect(await installs.orgWorkspaces('E1')).toEqual([]);
+    });
+
     it('deleting one workspace leaves the others', async () => {
       await installs.save(installation());
       await installs.save(installation({ teamId: 'T2', botToken: 'xoxb-other' }));

@@ -256,7 +256,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   if (distribution && installs) {
     // Work a request starts (follow-ups, direct messages) calls Slack with that workspace's token.
     app.client = new WorkspaceWebClient(installs.store, { ...appClientOptions, logger: boltLogger(logger, level) });
-    app.use(workspaceOfRequest());
+    app.use(workspaceOfRequest(installs.store));
     registerUninstall(app, { installations: installs.store, store, sql: installs.sql, board, logger });
   }
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.

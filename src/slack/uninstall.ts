@@ -25,14 +25,23 @@ export interface UninstallDeps {
 type Body = Record<string, unknown>;
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** Forgets one workspace (or org-wide install); safe to run twice. */
+/** Forgets one workspace, or an org-wide install and every workspace seen under it; safe to run twice. */
 export async function uninstallWorkspace(deps: UninstallDeps, key: InstallationKey): Promise<void> {
-  const removed = await deps.installations.delete(key);
-  const teamId = key.enterpriseInstall ? undefined : key.teamId;
-  if (!teamId) {
-    deps.logger.info('Slack org-wide installation removed', { enterprise: key.enterpriseId ?? '-', removed });
+  if (key.enterpriseInstall && key.enterpriseId) {
+    const teams = await deps.installations.orgWorkspaces(key.enterpriseId);
+    const removed = await deps.installations.delete(key);
+    for (const teamId of teams) if (!(await deps.installations.find({ teamId, enterpriseId: key.enterpriseId }))) await forgetData(deps, teamId);
+    deps.logger.info('Slack org-wide installation removed', { enterprise: key.enterpriseId, removed, workspaces: teams.length });
     return;
   }
+  if (!key.teamId) return;
+  const removed = await deps.installations.delete(key);
+  const forgotten = await forgetData(deps, key.teamId);
+  deps.logger.info('Slack workspace uninstalled: its installation and data are gone', { team: key.teamId, removed, ...forgotten });
+}
+
+/** Ends the workspace's watches (their PhoneCallEvents removed as their owners), then deletes its rows. */
+async function forgetData(deps: UninstallDeps, teamId: string): Promise<Record<string, number>> {
   let ended = 0;
   for (const w of await deps.store.listWatches()) {
     if (w.teamId !== teamId) continue;
@@ -41,8 +50,7 @@ export async function uninstallWorkspace(deps: UninstallDeps, key: InstallationK
       .unwatch(w.teamId, w.channelId, w.extension)
       .catch((err: unknown) => deps.logger.warn('uninstall: could not end a watch', { team: teamId, extension: w.extension, error: err instanceof Error ? err.message : String(err) }));
   }
-  const forgotten = await forgetWorkspace(deps.sql, teamId);
-  deps.logger.info('Slack workspace uninstalled: its installation and data are gone', { team: teamId, removed, endedWatches: ended, ...forgotten });
+  return { endedWatches: ended, ...(await forgetWorkspace(deps.sql, teamId)) };
 }
 
 function keyOf(body: Body): InstallationKey {

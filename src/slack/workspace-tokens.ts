@@ -25,14 +25,21 @@ export function currentWorkspace(): InstallationKey | undefined {
   return workspace.getStore();
 }
 
-/** Global middleware: the rest of the request (and what it starts) is for its workspace. */
-export function workspaceOfRequest(): Middleware<AnyMiddlewareArgs> {
+/**
+ * Global middleware: the rest of the request (and what it starts) is for its workspace. A
+ * workspace acting under its org's org-wide install is remembered (once per process).
+ */
+export function workspaceOfRequest(installations: Pick<InstallationStore, 'noteOrgWorkspace'>): Middleware<AnyMiddlewareArgs> {
+  const noted = new Set<string>();
   return async ({ context, next }) => {
-    const key: InstallationKey = {
-      ...(context.teamId && { teamId: context.teamId }),
-      ...(context.enterpriseId && { enterpriseId: context.enterpriseId }),
-      ...(context.isEnterpriseInstall && { enterpriseInstall: true }),
-    };
+    const teamId = context.teamId;
+    const enterpriseId = context.enterpriseId;
+    if (context.isEnterpriseInstall && teamId && enterpriseId && !noted.has(`${enterpriseId}/${teamId}`)) {
+      await installations.noteOrgWorkspace(teamId, enterpriseId);
+      noted.add(`${enterpriseId}/${teamId}`);
+    }
+    // The workspace's own token, else (through the workspace's org) the org-wide install's.
+    const key: InstallationKey = { ...(teamId && { teamId }), ...(enterpriseId && { enterpriseId }), ...(!teamId && context.isEnterpriseInstall && { enterpriseInstall: true }) };
     return inWorkspace(key, () => next());
   };
 }

@@ -54,6 +54,14 @@ export interface InstallationStore {
   delete(key: InstallationKey): Promise<boolean>;
   /** For metrics and the install page: how many installations there are. */
   count(): Promise<number>;
+  /**
+   * A workspace of an org was seen acting under the org-wide install: remembered, so work
+   * that names only the workspace (board writes) finds the org's token, and so the org's
+   * uninstall knows which workspaces' data to forget.
+   */
+  noteOrgWorkspace(teamId: string, enterpriseId: string): Promise<void>;
+  /** The workspaces seen under an org-wide install. */
+  orgWorkspaces(enterpriseId: string): Promise<string[]>;
 }
 
 const DDL = (timestamp: string) => [
@@ -76,6 +84,10 @@ const DDL = (timestamp: string) => [
     PRIMARY KEY (enterprise_id, team_id)
   )`,
   `CREATE INDEX IF NOT EXISTS slack_installations_team ON slack_installations (team_id)`,
+  `CREATE TABLE IF NOT EXISTS slack_org_workspaces (
+    team_id TEXT PRIMARY KEY,
+    enterprise_id TEXT NOT NULL
+  )`,
 ];
 
 const UPSERT = `INSERT INTO slack_installations (enterprise_id, team_id, enterprise_install, team_name, enterprise_name,
@@ -158,6 +170,12 @@ export class SqlInstallationStore implements InstallationStore {
       const row = own.rows.find((r) => !enterpriseId || r.enterprise_id === enterpriseId || r.enterprise_id === '') ?? (enterpriseId ? undefined : own.rows[0]);
       if (row) return this.decode(row);
     }
+    if (!enterpriseId && teamId && !key.enterpriseInstall) {
+      // Only the workspace is named: the org it was seen acting under, if any.
+      const seen = await this.sql.query('SELECT enterprise_id FROM slack_org_workspaces WHERE team_id = ?', [teamId]);
+      const org = seen.rows[0]?.enterprise_id;
+      return typeof org === 'string' && org ? this.find({ enterpriseId: org, enterpriseInstall: true }) : undefined;
+    }
     if (!enterpriseId) return undefined;
     const org = await this.sql.query("SELECT * FROM slack_installations WHERE enterprise_id = ? AND team_id = '' AND enterprise_install = 1", [enterpriseId]);
     return org.rows[0] && this.decode(org.rows[0]);
@@ -167,7 +185,9 @@ export class SqlInstallationStore implements InstallationStore {
     await this.init();
     const [enterpriseId, teamId] = keyColumns(key);
     if (key.enterpriseInstall || !teamId) {
-      return (await this.sql.query("DELETE FROM slack_installations WHERE enterprise_id = ? AND team_id = ''", [enterpriseId])).changes > 0;
+      const deleted = (await this.sql.query("DELETE FROM slack_installations WHERE enterprise_id = ? AND team_id = ''", [enterpriseId])).changes > 0;
+      await this.sql.query('DELETE FROM slack_org_workspaces WHERE enterprise_id = ?', [enterpriseId]);
+      return deleted;
     }
     // A workspace's installation, under whichever org it was made.
     return (await this.sql.query('DELETE FROM slack_installations WHERE team_id = ? AND enterprise_install = 0', [teamId])).changes > 0;
@@ -177,6 +197,20 @@ export class SqlInstallationStore implements InstallationStore {
     await this.init();
     const { rows } = await this.sql.query('SELECT COUNT(*) AS n FROM slack_installations', []);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async noteOrgWorkspace(teamId: string, enterpriseId: string): Promise<void> {
+    await this.init();
+    await this.sql.query('INSERT INTO slack_org_workspaces (team_id, enterprise_id) VALUES (?, ?) ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id', [
+      teamId,
+      enterpriseId,
+    ]);
+  }
+
+  async orgWorkspaces(enterpriseId: string): Promise<string[]> {
+    await this.init();
+    const { rows } = await this.sql.query('SELECT team_id FROM slack_org_workspaces WHERE enterprise_id = ? ORDER BY team_id', [enterpriseId]);
+    return rows.map((r) => String(r.team_id));
   }
 
   private decode(r: Row): SlackInstallation {
