@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
+import { inWorkspace } from '../src/slack/workspace-tokens.js';
 import { DISTRIBUTION, SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
 import { eventCallback, JSON_TYPE, sendSigned, slashCommand } from './helpers/signed.js';
 import { eventCallbackBody } from './helpers/payloads.js';
@@ -148,6 +149,39 @@ describe('distribution mode: Add to Slack', () => {
     const card = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'C9', 8000);
     expect(card.token).toBe('xoxb-T9-token');
     expect(s.api.calls.filter((c) => c.body.channel === 'C9' && c.token !== 'xoxb-T9-token')).toEqual([]);
+  });
+
+  it('with token rotation, an expiring bot token is refreshed once for concurrent requests and the new one used', async () => {
+    s.api.respondWith('oauth.v2.access', (call) =>
+      call.body.grant_type === 'refresh_token'
+        ? { ok: true, token_type: 'bot', access_token: 'xoxb-T9-rotated', refresh_token: 'xoxe-1-second', expires_in: 43_200, scope: BOT_SCOPES.join(',') }
+        : {
+            ok: true,
+            app_id: 'A1',
+            authed_user: { id: 'U-installer-T9' },
+            scope: BOT_SCOPES.join(','),
+            token_type: 'bot',
+            access_token: 'xoxb-T9-token',
+            refresh_token: 'xoxe-1-first',
+            // Within the two hours before expiry in which Bolt refreshes.
+            expires_in: 600,
+            bot_user_id: 'UBOT-T9',
+            team: { id: 'T9', name: 'Nine' },
+            enterprise: null,
+            is_enterprise_install: false,
+          },
+    );
+    expect((await install('T9')).status).toBe(200);
+    const results = await Promise.all(['UR1', 'UR2', 'UR3'].map((u) => homeOpened('T9', u)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const u of ['UR1', 'UR2', 'UR3']) expect((await s.api.waitFor('views.publish', (c) => c.body.user_id === u)).token).toBe('xoxb-T9-rotated');
+    const refreshes = s.api.callsTo('oauth.v2.access').filter((c) => c.body.grant_type === 'refresh_token');
+    expect(refreshes).toHaveLength(1);
+    expect(refreshes[0]!.body.refresh_token).toBe('xoxe-1-first');
+    // Work outside a Slack request (the board's client) reads the rotated token too, with no second refresh.
+    await inWorkspace({ teamId: 'T9' }, () => s.slack.board.client.chat.postMessage({ channel: 'C9', text: 'rotation check' }));
+    expect((await s.api.waitFor('chat.postMessage', (c) => c.body.text === 'rotation check')).token).toBe('xoxb-T9-rotated');
+    expect(s.api.callsTo('oauth.v2.access').filter((c) => c.body.grant_type === 'refresh_token')).toHaveLength(1);
   });
 
   it('an org-wide install serves every workspace of the org, and its uninstall forgets them all', async () => {

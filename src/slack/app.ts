@@ -40,6 +40,7 @@ import type { SqlRunner } from '../store/sql-runner.js';
 import { installerReceiverOptions } from './installer.js';
 import { refuseWithoutToken, WorkspaceWebClient, workspaceOfRequest } from './workspace-tokens.js';
 import { registerUninstall } from './uninstall.js';
+import { type BotTokens, botTokens } from './bot-token-rotation.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -99,6 +100,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   if (distribution && !installs) throw new Error('distribution mode needs an installation store');
   // A client without a token calls with its workspace's; a call still without one never leaves.
   const distributed = <F>(fetch: F): F => (distribution ? refuseWithoutToken(fetch) : fetch);
+  // Set once the receiver's installer exists: each workspace's bot token, rotated single-flight.
+  let tokens: BotTokens | undefined;
+  const tokenFor = (key: Parameters<BotTokens['tokenFor']>[0]) => (tokens ? tokens.tokenFor(key) : Promise.resolve(undefined));
   // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
   const queue = opts.replicas?.queue ?? new MemoryJobQueue();
   const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
@@ -139,7 +143,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
-    ...(installs && distribution && { makeClient: (_token: string, options: webApi.WebClientOptions) => new WorkspaceWebClient(installs.store, options) }),
+    ...(installs && distribution && { makeClient: (_token: string, options: webApi.WebClientOptions) => new WorkspaceWebClient(tokenFor, options) }),
   });
   // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
@@ -222,6 +226,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   } else {
     guardSocketMode(receiver, logger);
   }
+  // Token rotation: Bolt's authorize (and every client without a token) refreshes single-flight.
+  const installer = receiver instanceof HTTPReceiver ? receiver.installer : undefined;
+  if (installer && installs) {
+    tokens = botTokens({ installations: installs.store, store, authorize: installer.authorize.bind(installer), now });
+    installer.authorize = tokens.authorize;
+  }
   let stopping = false;
   const inFlight = new InFlight(logger);
   app = new App({
@@ -255,7 +265,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   app.use(recordOutcomes(logger, metrics));
   if (distribution && installs) {
     // Work a request starts (follow-ups, direct messages) calls Slack with that workspace's token.
-    app.client = new WorkspaceWebClient(installs.store, { ...appClientOptions, logger: boltLogger(logger, level) });
+    app.client = new WorkspaceWebClient(tokenFor, { ...appClientOptions, logger: boltLogger(logger, level) });
     app.use(workspaceOfRequest(installs.store));
     registerUninstall(app, { installations: installs.store, store, sql: installs.sql, board, logger });
   }

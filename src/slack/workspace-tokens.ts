@@ -56,18 +56,19 @@ function notAuthed(): Response {
  * client's queue), so calls for two workspaces queued together never swap tokens.
  */
 export class WorkspaceWebClient extends WebClient {
-  #installations: Pick<InstallationStore, 'find'> | undefined;
+  #tokenFor: ((key: InstallationKey) => Promise<string | undefined>) | undefined;
 
-  constructor(installations: Pick<InstallationStore, 'find'>, options?: WebClientOptions) {
+  /** `tokenFor`: the workspace's bot token now (see bot-token-rotation.ts), undefined when not installed. */
+  constructor(tokenFor: (key: InstallationKey) => Promise<string | undefined>, options?: WebClientOptions) {
     super(undefined, options);
-    this.#installations = installations;
+    this.#tokenFor = tokenFor;
   }
 
   override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
-    if (options.token || !this.#installations) return super.apiCall(method, options);
+    if (options.token || !this.#tokenFor) return super.apiCall(method, options);
     const key = currentWorkspace();
-    const found = key && (key.teamId || key.enterpriseId) ? await this.#installations.find(key) : undefined;
-    return super.apiCall(method, found ? { ...options, token: found.botToken } : options);
+    const token = key && (key.teamId || key.enterpriseId) ? await this.#tokenFor(key) : undefined;
+    return super.apiCall(method, token ? { ...options, token } : options);
   }
 }
 
