@@ -142,6 +142,16 @@ describe('distribution mode: Add to Slack', () => {
     expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
   });
 
+  it('Slack Connect: a user of another organisation in a shared channel is refused before any listener runs', async () => {
+    await install('T9');
+    const res = await slashCommand(s.base, SIGNING_SECRET, { team_id: 'T9', user_team_id: 'TX', user_id: 'UX', text: 'list', response_url: s.api.responseUrl('/cmd/UX') });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.json)).toMatch(/not available to you/);
+    // A user of the installed workspace itself is not refused.
+    const own = await slashCommand(s.base, SIGNING_SECRET, { team_id: 'T9', user_id: 'U9', text: 'help', response_url: s.api.responseUrl('/cmd/U9') });
+    expect(JSON.stringify(own.json ?? '')).not.toMatch(/not available to you/);
+  });
+
   it("board writes of a workspace go out with that workspace's token", async () => {
     await install('T9');
     await s.slack.deps.accounts.link({ teamId: 'T9', userId: 'U9' }, token(s, '12'), { extension: '0003*210' });

@@ -38,7 +38,7 @@ import { type Installation, noteInstallation, workspaceGuard } from './workspace
 import type { InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
 import { installerReceiverOptions } from './installer.js';
-import { refuseWithoutToken, WorkspaceWebClient, workspaceOfRequest } from './workspace-tokens.js';
+import { currentWorkspace, refuseWithoutToken, WorkspaceWebClient, workspaceOfRequest } from './workspace-tokens.js';
 import { registerUninstall } from './uninstall.js';
 import { type BotTokens, botTokens } from './bot-token-rotation.js';
 
@@ -267,6 +267,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     // Work a request starts (follow-ups, direct messages) calls Slack with that workspace's token.
     app.client = new WorkspaceWebClient(tokenFor, { ...appClientOptions, logger: boltLogger(logger, level) });
     app.use(workspaceOfRequest(installs.store));
+    // Slack Connect: only users of the workspace (or org) the request was authorized for act.
+    app.use(workspaceGuard(() => currentInstallation(), logger));
     registerUninstall(app, { installations: installs.store, store, sql: installs.sql, board, logger });
   }
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
@@ -334,6 +336,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       await theApp.stop();
     },
   };
+}
+
+/** The workspace (and org) the current request was authorized for, as the Slack Connect guard reads it. */
+function currentInstallation(): Installation | undefined {
+  const key = currentWorkspace();
+  return key?.teamId ? { teamId: key.teamId, ...(key.enterpriseId && { enterpriseId: key.enterpriseId }) } : undefined;
 }
 
 /** A refused token becomes the one-line start error naming its variable; anything else keeps its message. */
