@@ -173,8 +173,8 @@ export class BoardWriter implements BoardOutput {
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
-    const updateReady = () => {
-      const w = this.sender.updates.waitMs();
+    const updateReady = (teamId: string) => {
+      const w = this.sender.updateBucket(teamId).waitMs();
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
@@ -201,7 +201,7 @@ export class BoardWriter implements BoardOutput {
     for (const s of live) {
       if (!s.ts || s.version === s.sent || s.snapshot.state !== 'ended') continue;
       if (summaryWaiting && this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
-      if (updateReady()) {
+      if (updateReady(s.ref.teamId)) {
         this.endedTurn = false;
         return () => this.writes.updateCard(s);
       }
@@ -222,14 +222,16 @@ export class BoardWriter implements BoardOutput {
       const due = this.compact.summaryDue(ch);
       if (!due) continue;
       const [teamId, channelId] = ch.split('|') as [string, string];
-      if (due === 'post' ? postReady(channelId) : updateReady()) {
+      if (due === 'post' ? postReady(channelId) : updateReady(teamId)) {
         this.endedTurn = true;
         return () => this.writes.writeSummary(teamId, channelId, due);
       }
     }
     // 5. Changed cards, longest waiting first.
     const changed = live.filter((s) => s.ts && s.version > s.sent && !this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))).sort((a, b) => a.dirtySince - b.dirtySince);
-    if (changed.length && updateReady()) return () => this.writes.updateCard(changed[0]!);
+    // Each workspace spends its own update budget: one that is out of it does not hold up the others.
+    const ready = changed.find((s) => updateReady(s.ref.teamId));
+    if (ready) return () => this.writes.updateCard(ready);
     // 6. Audit lines.
     for (const s of live) {
       if (!s.ts || s.lines.length === 0) continue;

@@ -98,8 +98,11 @@ export class BoardWrites {
     const version = s.version;
     const msg = boardCard(s.snapshot);
     try {
-      const res = await this.sender.send('update', s.ref.channelId, () =>
-        inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: msg.text, blocks: msg.blocks })),
+      const res = await this.sender.send(
+        'update',
+        s.ref.channelId,
+        () => inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: msg.text, blocks: msg.blocks })),
+        s.ref.teamId,
       );
       if (res) s.sent = Math.max(s.sent, version);
     } catch (err) {
@@ -131,12 +134,16 @@ export class BoardWrites {
     const ch = channelKey(teamId, channelId);
     const msg = this.compact.render(ch, this.hooks.liveCalls(teamId, channelId), how === 'final');
     const ts = this.compact.ts(ch);
-    const res = await this.sender.send(how === 'post' ? 'post' : 'update', channelId, () =>
-      inWorkspace({ teamId }, () =>
-        how === 'post' || !ts
-          ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
-          : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
-      ),
+    const res = await this.sender.send(
+      how === 'post' ? 'post' : 'update',
+      channelId,
+      () =>
+        inWorkspace({ teamId }, () =>
+          how === 'post' || !ts
+            ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
+            : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
+        ),
+      teamId,
     );
     if (res) this.compact.written(ch, res.ts ?? ts);
   }
