@@ -37,10 +37,7 @@ import { appReadiness } from './readiness-checks.js';
 import { type Installation, noteInstallation, workspaceGuard } from './workspace-guard.js';
 import type { InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
-import { installerReceiverOptions } from './installer.js';
-import { currentWorkspace, refuseWithoutToken, WorkspaceWebClient, workspaceOfRequest } from './workspace-tokens.js';
-import { registerUninstall } from './uninstall.js';
-import { type BotTokens, botTokens } from './bot-token-rotation.js';
+import { distributionOf } from './distribution.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -94,15 +91,9 @@ export interface SlackApp {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config, store, logger } = opts;
   const now = opts.now ?? Date.now;
-  // Distribution mode: no bot token; each workspace's comes from its installation.
-  const distribution = config.slack.distribution;
-  const installs = opts.installations;
-  if (distribution && !installs) throw new Error('distribution mode needs an installation store');
-  // A client without a token calls with its workspace's; a call still without one never leaves.
-  const distributed = <F>(fetch: F): F => (distribution ? refuseWithoutToken(fetch) : fetch);
-  // Set once the receiver's installer exists: each workspace's bot token, rotated single-flight.
-  let tokens: BotTokens | undefined;
-  const tokenFor = (key: Parameters<BotTokens['tokenFor']>[0]) => (tokens ? tokens.tokenFor(key) : Promise.resolve(undefined));
+  // Distribution mode: no bot token; each workspace's comes from its installation (distribution.ts).
+  const distribution = distributionOf({ config, store, logger, now, ...(opts.installations && { installations: opts.installations }) });
+  const distributed = <F>(fetch: F): F => (distribution ? distribution.guardFetch(fetch) : fetch);
   // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
   const queue = opts.replicas?.queue ?? new MemoryJobQueue();
   const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
@@ -143,7 +134,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
-    ...(installs && distribution && { makeClient: (_token: string, options: webApi.WebClientOptions) => new WorkspaceWebClient(tokenFor, options) }),
+    ...(distribution && { makeClient: (_token: string, options: webApi.WebClientOptions) => distribution.client(options) }),
   });
   // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
@@ -194,7 +185,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Every Web API answer the app's clients get is counted by method and status (429s included).
   // Bolt's own auth.test at start also tells which workspace installed the app (no second call).
   const baseFetch = countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction));
-  const appClientOptions = { ...clientOptions(), fetch: distribution ? refuseWithoutToken(baseFetch) : noteInstallation(baseFetch, (found) => (installation = found)) };
+  const appClientOptions = { ...clientOptions(), fetch: distribution ? distribution.guardFetch(baseFetch) : noteInstallation(baseFetch, (found) => (installation = found)) };
   const receiver: SocketModeReceiver | HTTPReceiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
@@ -208,17 +199,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         customRoutes: routes,
         logger: boltLogger(logger, level),
         // "Add to Slack": Bolt's InstallProvider serves /slack/install and /slack/oauth_redirect.
-        ...(distribution &&
-          installs &&
-          installerReceiverOptions({
-            ...distribution,
-            publicUrl: config.publicUrl,
-            installations: installs.store,
-            claims: store,
-            logger,
-            clientOptions: { ...clientOptions(), fetch: baseFetch },
-            now,
-          })),
+        ...distribution?.receiverOptions({ ...clientOptions(), fetch: baseFetch }),
       });
   // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
   if (receiver instanceof HTTPReceiver) {
@@ -226,12 +207,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   } else {
     guardSocketMode(receiver, logger);
   }
-  // Token rotation: Bolt's authorize (and every client without a token) refreshes single-flight.
-  const installer = receiver instanceof HTTPReceiver ? receiver.installer : undefined;
-  if (installer && installs) {
-    tokens = botTokens({ installations: installs.store, store, authorize: installer.authorize.bind(installer), now });
-    installer.authorize = tokens.authorize;
-  }
+  if (distribution && receiver instanceof HTTPReceiver) distribution.takeInstaller(receiver);
   let stopping = false;
   const inFlight = new InFlight(logger);
   app = new App({
@@ -263,14 +239,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await run;
   });
   app.use(recordOutcomes(logger, metrics));
-  if (distribution && installs) {
-    // Work a request starts (follow-ups, direct messages) calls Slack with that workspace's token.
-    app.client = new WorkspaceWebClient(tokenFor, { ...appClientOptions, logger: boltLogger(logger, level) });
-    app.use(workspaceOfRequest(installs.store));
-    // Slack Connect: only users of the workspace (or org) the request was authorized for act.
-    app.use(workspaceGuard(() => currentInstallation(), logger));
-    registerUninstall(app, { installations: installs.store, store, sql: installs.sql, board, logger });
-  }
+  distribution?.attach(app, board, { ...appClientOptions, logger: boltLogger(logger, level) });
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
   app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
@@ -336,12 +305,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       await theApp.stop();
     },
   };
-}
-
-/** The workspace (and org) the current request was authorized for, as the Slack Connect guard reads it. */
-function currentInstallation(): Installation | undefined {
-  const key = currentWorkspace();
-  return key?.teamId ? { teamId: key.teamId, ...(key.enterpriseId && { enterpriseId: key.enterpriseId }) } : undefined;
 }
 
 /** A refused token becomes the one-line start error naming its variable; anything else keeps its message. */
