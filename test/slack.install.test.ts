@@ -194,6 +194,24 @@ describe('distribution mode: Add to Slack', () => {
     expect(s.api.callsTo('oauth.v2.access').filter((c) => c.body.grant_type === 'refresh_token')).toHaveLength(1);
   });
 
+  it('tokens_revoked for the bot token forgets the workspace; a revoked user token alone changes nothing', async () => {
+    await install('T1');
+    await install('T9');
+    await s.slack.deps.accounts.link({ teamId: 'T9', userId: 'U9' }, token(s, '12'), { extension: '0003*210' });
+    expect((await eventCallback(s.base, SIGNING_SECRET, { type: 'tokens_revoked', tokens: { oauth: ['U9'] } }, 'T9')).status).toBe(200);
+    await s.slack.idle();
+    expect(await findInstall('T9')).toBeDefined();
+    expect(await installations().getLinkedAccount('T9', 'U9')).toBeDefined();
+
+    expect((await eventCallback(s.base, SIGNING_SECRET, { type: 'tokens_revoked', tokens: { bot: ['UBOT-T9'] } }, 'T9')).status).toBe(200);
+    await waitUntil(async () => (await findInstall('T9')) === undefined && (await installations().getLinkedAccount('T9', 'U9')) === undefined, 'T9 forgotten');
+    const mark = s.api.calls.at(-1)?.seq ?? 0;
+    await homeOpened('T9', 'U9');
+    await homeOpened('T1', 'U1');
+    expect((await s.api.waitFor('views.publish', (c) => c.body.user_id === 'U1' && c.seq > mark)).token).toBe('xoxb-T1-token');
+    expect(withToken('xoxb-T9-token', mark)).toEqual([]);
+  });
+
   it('an org-wide install serves every workspace of the org, and its uninstall forgets them all', async () => {
     s.api.respondWith('oauth.v2.access', () => ({
       ok: true,
