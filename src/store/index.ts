@@ -10,6 +10,7 @@ export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
 export { SqlInstallationStore, type InstallationStore, type InstallationKey, type SlackInstallation } from './installations.js';
 export { forgetWorkspace, type ForgottenRows } from './workspace-data.js';
+export { SqlVoipnowTenantStore, type VoipnowTenant, type VoipnowTenantStore } from './voipnow-tenants.js';
 export type { SqlRunner } from './sql-runner.js';
 
 /** The SQL connection of a store opened by openStore, for the focused stores kept beside it. */
