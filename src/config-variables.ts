@@ -9,7 +9,10 @@ export interface VarDoc {
 
 /** Every variable, for error messages and `.env.example` (a test keeps them in step). */
 export const VARIABLES: Record<string, VarDoc> = {
-  SLACK_BOT_TOKEN: { what: 'the bot token callops posts with (xoxb-...)', where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token' },
+  SLACK_BOT_TOKEN: {
+    what: 'the bot token callops posts with (xoxb-...); leave unset in distribution mode (see SLACK_STATE_SECRET)',
+    where: 'api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token',
+  },
   SLACK_SIGNING_SECRET: { what: 'verifies that HTTP requests come from Slack', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Signing Secret' },
   SLACK_APP_TOKEN: {
     what: 'turns on Socket Mode (xapp-..., scope connections:write); leave unset to receive HTTP on PORT',
@@ -20,6 +23,10 @@ export const VARIABLES: Record<string, VarDoc> = {
     where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client ID',
   },
   SLACK_CLIENT_SECRET: { what: 'Sign in with Slack client secret (with SLACK_CLIENT_ID)', where: 'api.slack.com/apps > your app > Basic Information > App Credentials > Client Secret' },
+  SLACK_STATE_SECRET: {
+    what: 'distribution mode: with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN, any workspace installs callops at PUBLIC_URL/slack/install; signs the OAuth state (add PUBLIC_URL/slack/oauth_redirect as a redirect URL)',
+    where: 'generate: openssl rand -hex 32',
+  },
   SLACK_API_URL: { what: 'overrides the Slack Web API base URL (tests, proxies)', where: 'default https://slack.com/api/' },
   PORT: { what: 'HTTP port for /slack/events, /healthz and the VoipNow OAuth callback', where: 'default 3000' },
   PUBLIC_URL: { what: 'where browsers reach this bot, for the VoipNow OAuth callback at /oauth/voipnow/callback', where: 'your public https URL; default http://localhost:PORT' },

@@ -53,6 +53,7 @@ const schema = z
     SLACK_API_URL: url('SLACK_API_URL'),
     SLACK_CLIENT_ID: optional,
     SLACK_CLIENT_SECRET: optional,
+    SLACK_STATE_SECRET: optional,
     PORT: port(3000),
     PUBLIC_URL: url('PUBLIC_URL'),
     VOIPNOW_URL: url('VOIPNOW_URL'),
@@ -112,7 +113,27 @@ const schema = z
     const need = (name: keyof typeof c, why: string) => {
       if (!c[name]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `is required ${why}`.trim() });
     };
-    need('SLACK_BOT_TOKEN', 'to post to Slack');
+    // Distribution mode: no bot token; each workspace installs with "Add to Slack" and its token is stored.
+    const distributed = !c.SLACK_BOT_TOKEN && Boolean(c.SLACK_STATE_SECRET);
+    if (distributed) {
+      need('SLACK_CLIENT_ID', 'when SLACK_STATE_SECRET is set without SLACK_BOT_TOKEN (distribution mode)');
+      need('SLACK_CLIENT_SECRET', 'when SLACK_STATE_SECRET is set without SLACK_BOT_TOKEN (distribution mode)');
+      if (c.SLACK_STATE_SECRET && c.SLACK_STATE_SECRET.length < 16) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['SLACK_STATE_SECRET'],
+          message: `must be at least 16 random characters (openssl rand -hex 32), got ${c.SLACK_STATE_SECRET.length}`,
+        });
+      }
+      if (c.SLACK_APP_TOKEN)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['SLACK_APP_TOKEN'],
+          message: 'must not be set in distribution mode (SLACK_STATE_SECRET without SLACK_BOT_TOKEN): a distributed app receives HTTP on PORT',
+        });
+    } else {
+      need('SLACK_BOT_TOKEN', 'to post to Slack');
+    }
     if (c.SLACK_BOT_TOKEN && !c.SLACK_BOT_TOKEN.startsWith('xoxb-')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SLACK_BOT_TOKEN'], message: 'must start with xoxb-' });
     }
@@ -131,8 +152,19 @@ const schema = z
   });
 
 export interface Config {
-  /** clientId/clientSecret: Sign in with Slack for /call link (optional). */
-  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string; clientId?: string; clientSecret?: string };
+  /**
+   * clientId/clientSecret: Sign in with Slack for /call link (optional). `distribution` set: no bot token
+   * (botToken is ''), workspaces install through /slack/install and their tokens are stored.
+   */
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    clientId?: string;
+    clientSecret?: string;
+    distribution?: { clientId: string; clientSecret: string; stateSecret: string };
+  };
   port: number;
   publicUrl: string;
   /** Undefined: start the embedded sandbox PBX. */
@@ -211,12 +243,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   return {
     slack: {
-      botToken: c.SLACK_BOT_TOKEN!,
+      botToken: c.SLACK_BOT_TOKEN ?? '',
       signingSecret: c.SLACK_SIGNING_SECRET,
       appToken: c.SLACK_APP_TOKEN,
       apiUrl: c.SLACK_API_URL,
       clientId: c.SLACK_CLIENT_ID,
       clientSecret: c.SLACK_CLIENT_SECRET,
+      ...(!c.SLACK_BOT_TOKEN && c.SLACK_STATE_SECRET && { distribution: { clientId: c.SLACK_CLIENT_ID!, clientSecret: c.SLACK_CLIENT_SECRET!, stateSecret: c.SLACK_STATE_SECRET } }),
     },
     port: c.PORT,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),

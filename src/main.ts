@@ -9,8 +9,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
-import { openStore } from './store/index.js';
 import { tokenCipherOf } from './config-token-keys.js';
+import { SqlInstallationStore, openStore, sqlRunnerOf } from './store/index.js';
 import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
@@ -80,6 +80,9 @@ async function main(): Promise<void> {
     ? new ReplicaPresence(coordination.leases, owner, (err) => logger.warn('replica presence: could not renew', { error: err instanceof Error ? err.message : String(err) }))
     : undefined;
   await presence?.start();
+  // Distribution mode: each workspace's installation (its bot token) is kept beside the other tables.
+  const installations = config.slack.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
+  await installations?.store.init();
   const slack = createSlackApp({
     config,
     store,
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     oauth,
     logger,
     ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs, owner } }),
+    ...(installations && { installations }),
   });
   await slack.start();
   // Nothing grows without bound: one replica an hour purges what ended calls no longer need.

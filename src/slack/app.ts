@@ -35,6 +35,9 @@ import { boltLevel, boltLogger } from './bolt-logger.js';
 import { httpRoutes } from './http-routes.js';
 import { appReadiness } from './readiness-checks.js';
 import { type Installation, noteInstallation, workspaceGuard } from './workspace-guard.js';
+import type { InstallationStore } from '../store/installations.js';
+import type { SqlRunner } from '../store/sql-runner.js';
+import { distributionOf } from './distribution.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -65,6 +68,8 @@ export interface SlackAppOptions {
   board?: Partial<Pick<SlackBoardOptions, 'timing' | 'thresholds' | 'budgets' | 'queues' | 'eventsUrl' | 'ownerCheckMs'>>;
   /** Several replicas on one PostgreSQL (DATABASE_URL): the board runs on the holder of a lease. */
   replicas?: BoardReplicas;
+  /** Distribution mode (config.slack.distribution): where installations are kept, and the store's SQL for uninstalls. */
+  installations?: { store: InstallationStore; sql: SqlRunner };
 }
 
 export interface SlackApp {
@@ -88,6 +93,9 @@ export interface SlackApp {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config, store, logger } = opts;
   const now = opts.now ?? Date.now;
+  // Distribution mode: no bot token; each workspace's comes from its installation (distribution.ts).
+  const distribution = distributionOf({ config, store, logger, now, ...(opts.installations && { installations: opts.installations }) });
+  const distributed = <F>(fetch: F): F => (distribution ? distribution.guardFetch(fetch) : fetch);
   // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
   const queue = opts.replicas?.queue ?? new MemoryJobQueue();
   const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
@@ -119,7 +127,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     clientOptions: {
       ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
       ...opts.slackClientOptions,
-      fetch: countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction)),
+      fetch: distributed(countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction))),
     },
     onStaleness: (channelId, seconds) => metrics.boardStaleness(channelId, seconds),
     eventsUrl: opts.board?.eventsUrl ?? config.board?.eventsUrl,
@@ -129,6 +137,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(opts.board?.ownerCheckMs && { ownerCheckMs: opts.board.ownerCheckMs }),
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
+    ...(distribution && { makeClient: (_token: string, options: webApi.WebClientOptions) => distribution.client(options) }),
   });
   // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
@@ -181,7 +190,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Every Web API answer the app's clients get is counted by method and status (429s included).
   // Bolt's own auth.test at start also tells which workspace installed the app (no second call).
   const baseFetch = countingSlackFetch(metrics, opts.slackClientOptions?.fetch ?? (globalThis.fetch as unknown as webApi.FetchFunction));
-  const appClientOptions = { ...clientOptions(), fetch: noteInstallation(baseFetch, (found) => (installation = found)) };
+  const appClientOptions = { ...clientOptions(), fetch: distribution ? distribution.guardFetch(baseFetch) : noteInstallation(baseFetch, (found) => (installation = found)) };
   const receiver: SocketModeReceiver | HTTPReceiver = socket
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
@@ -194,6 +203,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         endpoints: '/slack/events',
         customRoutes: routes,
         logger: boltLogger(logger, level),
+        // "Add to Slack": Bolt's InstallProvider serves /slack/install and /slack/oauth_redirect.
+        ...distribution?.receiverOptions({ ...clientOptions(), fetch: baseFetch }),
       });
   // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
   if (receiver instanceof HTTPReceiver) {
@@ -201,10 +212,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   } else {
     guardSocketMode(receiver, logger);
   }
+  if (distribution && receiver instanceof HTTPReceiver) distribution.takeInstaller(receiver);
   let stopping = false;
   const inFlight = new InFlight(logger);
   app = new App({
-    token: config.slack.botToken,
+    ...(!distribution && { token: config.slack.botToken }),
     receiver,
     clientOptions: appClientOptions,
     logger: boltLogger(logger, level),
@@ -232,6 +244,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await run;
   });
   app.use(recordOutcomes(logger, metrics));
+  distribution?.attach(app, board, { ...appClientOptions, logger: boltLogger(logger, level) });
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
   app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
@@ -255,7 +268,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const theApp = app;
   // The board's lease is per workspace: the bot token's team.
   const boardTeam = async (): Promise<string> => {
-    if (!opts.replicas) return 'default';
+    if (!opts.replicas || distribution) return 'default';
     const auth = await theApp.client.auth.test();
     return String(auth.team_id ?? 'default');
   };

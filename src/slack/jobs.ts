@@ -11,6 +11,7 @@
 import type { Background } from '../background.js';
 import type { JobQueue } from '../coordination/index.js';
 import type { Logger } from '../log.js';
+import { inWorkspace } from './workspace-tokens.js';
 
 export class AppJobs {
   readonly #waiting = new Map<string, () => void>();
@@ -38,7 +39,9 @@ export class AppJobs {
     await this.queue.work<T>(name, async (job) => {
       try {
         // In-process jobs not yet run at shutdown are dropped; PostgreSQL ones still run while the queue drains.
-        if (!(this.#closed && this.local)) await handler(job.data);
+        // Its Slack calls go out with the token of the workspace it is for (distribution mode).
+        const teamId = teamOf(job.data);
+        if (!(this.#closed && this.local)) await (teamId ? inWorkspace({ teamId }, () => handler(job.data)) : handler(job.data));
       } catch (err) {
         this.logger.warn('a background job failed', { job: name, error: err instanceof Error ? err.message : String(err) });
       } finally {
@@ -54,4 +57,11 @@ export class AppJobs {
     for (const done of this.#waiting.values()) done();
     this.#waiting.clear();
   }
+}
+
+/** The workspace a job is for: its `teamId`, or its user's. */
+function teamOf(data: object): string | undefined {
+  const d = data as { teamId?: unknown; user?: { teamId?: unknown } };
+  const team = typeof d.teamId === 'string' ? d.teamId : d.user?.teamId;
+  return typeof team === 'string' && team ? team : undefined;
 }

@@ -18,6 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fetch from 'node-fetch';
 import type { KnownBlock } from '@slack/types';
 import type { webApi } from '@slack/bolt';
+import { inWorkspace } from './workspace-tokens.js';
 import type { VoipnowOAuth } from '../uapi/oauth.js';
 import { UapiError } from '../uapi/errors.js';
 import type { OAuthState, OAuthStateStore } from '../store/types.js';
@@ -106,16 +107,18 @@ export class Linking {
   /** Who is being linked, in words a person recognises (falls back to ids when Slack does not say). */
   private async describe(state: Pick<OAuthState, 'teamId' | 'slackUserId'>): Promise<{ user: string; team: string }> {
     const client = this.deps.slack();
-    const [user, team] = await Promise.all([
-      client.users.info({ user: state.slackUserId }).then(
-        (r) => r.user?.name,
-        () => undefined,
-      ),
-      client.team.info({ team: state.teamId }).then(
-        (r) => r.team?.name,
-        () => undefined,
-      ),
-    ]);
+    const [user, team] = await inWorkspace({ teamId: state.teamId }, () =>
+      Promise.all([
+        client.users.info({ user: state.slackUserId }).then(
+          (r) => r.user?.name,
+          () => undefined,
+        ),
+        client.team.info({ team: state.teamId }).then(
+          (r) => r.team?.name,
+          () => undefined,
+        ),
+      ]),
+    );
     return { user: user ? `@${user} (${state.slackUserId})` : state.slackUserId, team: team ? `${team} (${state.teamId})` : state.teamId };
   }
 
@@ -230,7 +233,7 @@ export class Linking {
   }
 
   /** Tell the user in Slack: through the command's response_url, else a direct message. */
-  private async tell(state: { responseUrl?: string; slackUserId: string }, text: string): Promise<void> {
+  private async tell(state: { responseUrl?: string; slackUserId: string; teamId: string }, text: string): Promise<void> {
     try {
       if (state.responseUrl) {
         const r = await fetch(state.responseUrl, {
@@ -240,7 +243,7 @@ export class Linking {
         });
         if (r.ok) return;
       }
-      await this.deps.slack().chat.postMessage({ channel: state.slackUserId, text });
+      await inWorkspace({ teamId: state.teamId }, () => this.deps.slack().chat.postMessage({ channel: state.slackUserId, text }));
     } catch (err) {
       this.deps.logger.warn('could not tell the user about linking', { error: err instanceof Error ? err.message : String(err) });
     }

@@ -8,6 +8,16 @@ export * from './types.js';
 export { TokenCipher, TokenDecryptionError, TokenKeyError, loadOrCreateKey, KEY_FILE_NAME } from './crypto.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
+export { SqlInstallationStore, type InstallationStore, type InstallationKey, type SlackInstallation } from './installations.js';
+export { forgetWorkspace, type ForgottenRows } from './workspace-data.js';
+export { SqlVoipnowTenantStore, type VoipnowTenant, type VoipnowTenantStore } from './voipnow-tenants.js';
+export type { SqlRunner } from './sql-runner.js';
+
+/** The SQL connection of a store opened by openStore, for the focused stores kept beside it. */
+export function sqlRunnerOf(store: Store): import('./sql-runner.js').SqlRunner {
+  if (store instanceof SqliteStore || store instanceof PostgresStore) return store.sqlRunner();
+  throw new Error('this store has no SQL connection for installations');
+}
 
 export const SQLITE_FILE_NAME = 'callops.sqlite';
 

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { TokenCipher } from './crypto.js';
+import { numberedPlaceholders, type SqlRunner } from './sql-runner.js';
 import { migrations } from './schema.js';
 import { type Migration, runMigrations } from './migrations.js';
 import type { QueryResult, SqlParam } from './sql-session.js';
@@ -160,6 +161,17 @@ export class PostgresStore extends SqlStore {
 
   protected encodeTimestamp(d: Date): SqlParam {
     return d;
+  }
+
+  /** This store's pool, for the focused stores beside it (installations, a workspace's data). */
+  sqlRunner(): SqlRunner {
+    return {
+      dialect: 'postgres',
+      query: async (sql, params) => {
+        await this.init();
+        return this.query(numberedPlaceholders(sql), params);
+      },
+    };
   }
 
   protected async migrate(): Promise<void> {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TokenCipher } from './crypto.js';
+import type { SqlRunner } from './sql-runner.js';
 import { migrations } from './schema.js';
 import { type Migration, runMigrations } from './migrations.js';
 import type { Row } from './rows.js';
@@ -142,6 +143,17 @@ export class SqliteStore extends SqlStore {
 
   protected encodeTimestamp(d: Date): SqlParam {
     return d.getTime();
+  }
+
+  /** This store's connection, for the focused stores beside it (installations, a workspace's data). */
+  sqlRunner(): SqlRunner {
+    return {
+      dialect: 'sqlite',
+      query: async (sql, params) => {
+        await this.init();
+        return this.query(sql, params);
+      },
+    };
   }
 
   protected async migrate(): Promise<void> {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
-import { SqliteStore, TokenCipher, type Store } from '../../src/store/index.js';
+import { SqlInstallationStore, SqliteStore, TokenCipher, sqlRunnerOf, type Store } from '../../src/store/index.js';
 import { UapiHttp } from '../../src/uapi/http.js';
 import { VoipnowOAuth } from '../../src/uapi/oauth.js';
 import { createLogger } from '../../src/log.js';
@@ -15,6 +15,8 @@ import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-bot';
+/** Distribution mode's app credentials (see StackOptions.distribution). */
+export const DISTRIBUTION = { clientId: 'dist-client-id', clientSecret: 'dist-client-secret', stateSecret: 'dist-state-secret-0123456789' } as const;
 
 export interface Stack {
   sandbox: Sandbox;
@@ -57,12 +59,16 @@ export interface StackOptions {
   production?: boolean;
   /** Use this store instead of a fresh in-memory SQLite one (closed with the stack). */
   store?: Store;
+  /** Distribution mode: no bot token, workspaces install through /slack/install (credentials: DISTRIBUTION). */
+  distribution?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ pickupDelayMs: opts.pickupDelayMs ?? 30, ...(opts.sandboxRandom && { random: opts.sandboxRandom }) });
   const api = await startSlackApi({ ...(opts.slackRateLimits && { rateLimits: opts.slackRateLimits }) });
-  const store = opts.store ?? new SqliteStore({ file: ':memory:', cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')) });
+  const cipher = TokenCipher.fromKey(randomBytes(32).toString('hex'));
+  const store = opts.store ?? new SqliteStore({ file: ':memory:', cipher });
+  const installations = opts.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
   const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
   const lines = opts.logLines;
@@ -71,7 +77,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     createSlackApp({
       config: {
         slack: {
-          botToken: BOT_TOKEN,
+          botToken: opts.distribution ? '' : BOT_TOKEN,
+          ...(opts.distribution && { distribution: DISTRIBUTION }),
           signingSecret: SIGNING_SECRET,
           ...(opts.socketMode && { appToken: 'xapp-test' }),
           apiUrl: api.url,
@@ -93,6 +100,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       followUp: { delaysMs: [100], maxMs: 5000 },
       ...opts.app,
       board: opts.board,
+      ...(installations && { installations }),
     });
   let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;

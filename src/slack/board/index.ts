@@ -59,6 +59,8 @@ export interface SlackBoardOptions {
   now?: () => number;
   /** With DATABASE_URL: the board runs on one replica at a time (see holder.ts). */
   replicas?: BoardReplicas;
+  /** Builds the board's Web API client (distribution mode: one that finds each workspace's token). */
+  makeClient?: (token: string, options: WebClientOptions) => WebClient;
 }
 
 export class SlackBoard {
@@ -86,7 +88,8 @@ export class SlackBoard {
       log,
     });
     this.board.eventsBase = opts.eventsUrl;
-    this.client = new WebClient(opts.botToken, { ...opts.clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const clientOptions: WebClientOptions = { ...opts.clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+    this.client = opts.makeClient ? opts.makeClient(opts.botToken, clientOptions) : new WebClient(opts.botToken, clientOptions);
     this.writer = new BoardWriter(
       this.client,
       {

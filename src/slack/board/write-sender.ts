@@ -1,6 +1,7 @@
 /**
- * Sending one board write within its budget: updates share one token bucket, posts have
- * one per channel. Each write is counted and logged with its outcome and duration; a 429
+ * Sending one board write within its budget: updates share one token bucket per workspace
+ * (Slack's Tier-3 limit is per workspace, so a busy one never slows another's cards), posts
+ * have one per channel. Each write is counted and logged with its outcome and duration; a 429
  * blocks the bucket for Retry-After and the write is reported as not made.
  */
 import type { Logger } from '../../log.js';
@@ -14,7 +15,7 @@ export interface WriterStats {
 }
 
 export class WriteSender {
-  readonly updates: TokenBucket;
+  private readonly updates = new Map<string, TokenBucket>();
   private readonly posts = new Map<string, TokenBucket>();
   readonly stats: WriterStats = { requests: 0, rateLimited: 0, posts: 0, updates: 0 };
 
@@ -24,8 +25,16 @@ export class WriteSender {
     private readonly now: () => number,
     /** Told of each write Slack refused, with its error code (a channel refusing the bot pauses its board). */
     private readonly refused?: (channelId: string, code: string) => void,
-  ) {
-    this.updates = new TokenBucket(budgets.updatesPerMinute / 60_000, budgets.updateBurst, now);
+  ) {}
+
+  /** The chat.update budget of a workspace. */
+  updateBucket(teamId: string): TokenBucket {
+    let b = this.updates.get(teamId);
+    if (!b) {
+      b = new TokenBucket(this.budgets.updatesPerMinute / 60_000, this.budgets.updateBurst, this.now);
+      this.updates.set(teamId, b);
+    }
+    return b;
   }
 
   postBucket(channelId: string): TokenBucket {
@@ -38,8 +47,8 @@ export class WriteSender {
   }
 
   /** Makes the write; undefined when Slack rate-limited it (the bucket then waits for Retry-After). */
-  async send(kind: 'post' | 'update', channelId: string, call: () => Promise<{ ts?: string }>): Promise<{ ts?: string } | undefined> {
-    const bucket = kind === 'update' ? this.updates : this.postBucket(channelId);
+  async send(kind: 'post' | 'update', channelId: string, call: () => Promise<{ ts?: string }>, teamId = ''): Promise<{ ts?: string } | undefined> {
+    const bucket = kind === 'update' ? this.updateBucket(teamId) : this.postBucket(channelId);
     bucket.take();
     this.stats.requests++;
     const started = this.now();

@@ -40,6 +40,8 @@ export class BoardWriter implements BoardOutput {
   private idleCheck = false;
   /** After a summary write, an ended card gets the next update. */
   private endedTurn = false;
+  /** A change arrived while the pump ran: pump again when it ends. */
+  private kickedWhilePumping = false;
   readonly stats: WriterStats;
   /** Fully written cards kept in memory at most (see slot-cap.ts). */
   settledSlotCap = MAX_SETTLED_SLOTS;
@@ -132,18 +134,31 @@ export class BoardWriter implements BoardOutput {
   }
 
   private kick(): void {
-    if (this.pumping || this.closed) return;
+    if (this.closed) return;
+    // A change while the pump runs is seen by its next pick, or by a pump started when it ends
+    // (it may have picked already and be about to sleep until a budget refills).
+    if (this.pumping) {
+      this.kickedWhilePumping = true;
+      return;
+    }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     this.pumping = true;
-    this.background.track(this.pump().finally(() => (this.pumping = false)));
+    this.kickedWhilePumping = false;
+    this.background.track(
+      this.pump().finally(() => {
+        this.pumping = false;
+        if (this.kickedWhilePumping) this.kick();
+      }),
+    );
   }
 
   private async pump(): Promise<void> {
     for (;;) {
       if (this.closed) return;
+      this.kickedWhilePumping = false;
       const next = this.pick();
       if (typeof next === 'number') {
         if (next < Infinity) this.wake(next);
@@ -188,8 +203,8 @@ export class BoardWriter implements BoardOutput {
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
-    const updateReady = () => {
-      const w = this.sender.updates.waitMs();
+    const updateReady = (teamId: string) => {
+      const w = this.sender.updateBucket(teamId).waitMs();
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
@@ -216,7 +231,7 @@ export class BoardWriter implements BoardOutput {
     for (const s of live) {
       if (!s.ts || s.version === s.sent || s.snapshot.state !== 'ended') continue;
       if (summaryWaiting && this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))) continue;
-      if (updateReady()) {
+      if (updateReady(s.ref.teamId)) {
         this.endedTurn = false;
         return () => this.writes.updateCard(s);
       }
@@ -237,14 +252,16 @@ export class BoardWriter implements BoardOutput {
       const due = this.compact.summaryDue(ch);
       if (!due) continue;
       const [teamId, channelId] = ch.split('|') as [string, string];
-      if (due === 'post' ? postReady(channelId) : updateReady()) {
+      if (due === 'post' ? postReady(channelId) : updateReady(teamId)) {
         this.endedTurn = true;
         return () => this.writes.writeSummary(teamId, channelId, due);
       }
     }
     // 5. Changed cards, longest waiting first.
     const changed = live.filter((s) => s.ts && s.version > s.sent && !this.compact.isCompact(channelKey(s.ref.teamId, s.ref.channelId))).sort((a, b) => a.dirtySince - b.dirtySince);
-    if (changed.length && updateReady()) return () => this.writes.updateCard(changed[0]!);
+    // Each workspace spends its own update budget: one that is out of it does not hold up the others.
+    const ready = changed.find((s) => updateReady(s.ref.teamId));
+    if (ready) return () => this.writes.updateCard(ready);
     // 6. Audit lines.
     for (const s of live) {
       if (!s.ts || s.lines.length === 0) continue;

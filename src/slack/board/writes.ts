@@ -4,6 +4,7 @@
  * sent is read at the moment of sending; a write Slack rate-limited is left pending.
  */
 import type { WebClient } from '@slack/web-api';
+import { inWorkspace } from '../workspace-tokens.js';
 import type { CardRef } from '../../board/board.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import type { CompactMode } from './compact.js';
@@ -86,7 +87,9 @@ export class BoardWrites {
     const msg = boardCard(s.snapshot);
     let res: { ts?: string } | undefined;
     try {
-      res = await this.sender.send('post', s.ref.channelId, () => this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false }));
+      res = await this.sender.send('post', s.ref.channelId, () =>
+        inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false })),
+      );
     } finally {
       if (claim === 'mine' && !res?.ts) await this.hooks.releasePost?.(s.ref);
     }
@@ -101,11 +104,16 @@ export class BoardWrites {
     const version = s.version;
     const msg = boardCard(s.snapshot);
     try {
-      const res = await this.sender.send('update', s.ref.channelId, async () => {
-        // Drawn at the card's next version only when it is really sent (within its budget).
-        const shown = (await this.hooks.versions?.next({ channelId: s.ref.channelId, messageTs: s.ts! }, msg)) ?? msg;
-        return this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: shown.text, blocks: shown.blocks });
-      });
+      const res = await this.sender.send(
+        'update',
+        s.ref.channelId,
+        async () => {
+          // Drawn at the card's next version only when it is really sent (within its budget).
+          const shown = (await this.hooks.versions?.next({ channelId: s.ref.channelId, messageTs: s.ts! }, msg)) ?? msg;
+          return inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: shown.text, blocks: shown.blocks }));
+        },
+        s.ref.teamId,
+      );
       if (res) s.sent = Math.max(s.sent, version);
     } catch (err) {
       s.sent = Math.max(s.sent, version); // a refused update is not retried with the same content
@@ -116,7 +124,7 @@ export class BoardWrites {
   async postLines(s: Slot): Promise<void> {
     const lines = s.lines.splice(0);
     const res = await this.sender.send('post', s.ref.channelId, () =>
-      this.client.chat.postMessage({ channel: s.ref.channelId, thread_ts: s.ts!, text: lines.join('\n'), unfurl_links: false }),
+      inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.postMessage({ channel: s.ref.channelId, thread_ts: s.ts!, text: lines.join('\n'), unfurl_links: false })),
     );
     if (!res) s.lines.unshift(...lines);
   }
@@ -128,7 +136,7 @@ export class BoardWrites {
     const args = threadTs
       ? { channel: n.channelId, text, unfurl_links: false, thread_ts: threadTs, reply_broadcast: Boolean(n.broadcast) }
       : { channel: n.channelId, text, unfurl_links: false };
-    const res = await this.sender.send('post', n.channelId, () => this.client.chat.postMessage(args));
+    const res = await this.sender.send('post', n.channelId, () => inWorkspace({ teamId: n.teamId }, () => this.client.chat.postMessage(args)));
     if (!res) requeue(n);
   }
 
@@ -136,10 +144,16 @@ export class BoardWrites {
     const ch = channelKey(teamId, channelId);
     const msg = this.compact.render(ch, this.hooks.liveCalls(teamId, channelId), how === 'final');
     const ts = this.compact.ts(ch);
-    const res = await this.sender.send(how === 'post' ? 'post' : 'update', channelId, () =>
-      how === 'post' || !ts
-        ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
-        : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
+    const res = await this.sender.send(
+      how === 'post' ? 'post' : 'update',
+      channelId,
+      () =>
+        inWorkspace({ teamId }, () =>
+          how === 'post' || !ts
+            ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
+            : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
+        ),
+      teamId,
     );
     if (res) this.compact.written(ch, res.ts ?? ts);
   }
