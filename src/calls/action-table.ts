@@ -4,7 +4,7 @@
  * lookups are in actions.ts; everything else reads the table through them.
  */
 import type { PhoneCallView } from '../uapi/schemas.js';
-import type { ActionParams, CallActionSpec } from './actions.js';
+import type { ActionParams, CallActionSpec } from './action-spec.js';
 
 const ON_CALL = 5;
 const isParked = (v: PhoneCallView) => v.parked !== undefined;

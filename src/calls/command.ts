@@ -5,9 +5,10 @@
  */
 import { rules } from '../uapi/rules.js';
 import { CommandError } from './command-error.js';
-import { parseEvents } from './parse-events.js';
+import { type EventsCommand, parseEvents } from './parse-events.js';
 import { check, readWords, tokenize } from './words.js';
-import { CALL_ACTIONS, findCallAction, usageOf, type ActionParams, type CallActionName, type CallActionSpec, type ParamName } from './actions.js';
+import { CALL_ACTIONS, findCallAction, usageOf } from './actions.js';
+import type { ActionParams, CallActionName, CallActionSpec, ParamName } from './action-spec.js';
 
 export { CommandError, oneLine } from './command-error.js';
 export { normalizeText, tokenize } from './words.js';
@@ -26,16 +27,7 @@ export type Command =
       viewId?: string;
       params: ActionParams;
     }
-  | { kind: 'events-list'; extension: string; eventType?: number }
-  | { kind: 'events-add'; extension: string; eventType: number; url: string; method?: 0 | 1; note?: string; status?: 0 | 1 }
-  | {
-      kind: 'events-update';
-      extension: string;
-      eventType: number;
-      eventId: string;
-      changes: { method?: 0 | 1; note?: string; url?: string; status?: 0 | 1 };
-    }
-  | { kind: 'events-delete'; extension: string; eventType?: number; eventId?: string }
+  | EventsCommand
   | { kind: 'link'; extension?: string }
   | { kind: 'unlink' | 'whoami' }
   // Supervisor board: a channel watches extensions and queues.

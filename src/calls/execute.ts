@@ -6,7 +6,8 @@
 import type { UapiClient } from '../uapi/client.js';
 import { UapiError } from '../uapi/errors.js';
 import type { PhoneCall, PhoneCallEvent, PhoneCallView } from '../uapi/schemas.js';
-import { callAction, type CallActionName } from './actions.js';
+import { callAction } from './actions.js';
+import type { CallActionName } from './action-spec.js';
 import { CommandError, type Command } from './command.js';
 import { extensionWords } from './describe.js';
 

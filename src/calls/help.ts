@@ -4,7 +4,8 @@
  * console prints it as text (`helpFor`); Slack renders the same groups as
  * Block Kit (`slack/blocks/help.ts`).
  */
-import { CALL_ACTIONS, PARAM_SYNTAX, findCallAction, usageOf, type CallActionSpec } from './actions.js';
+import { CALL_ACTIONS, PARAM_SYNTAX, findCallAction, usageOf } from './actions.js';
+import type { CallActionSpec } from './action-spec.js';
 
 export interface HelpEntry {
   /** The word `help <command>` takes for it: `hold`, `events`, `link`. */

@@ -2,7 +2,6 @@
  * `events list|add|update|delete`: an extension's PhoneCallEvents as commands.
  */
 import { rules } from '../uapi/rules.js';
-import type { Command } from './command.js';
 import { CommandError } from './command-error.js';
 import { check, readWords } from './words.js';
 
@@ -26,7 +25,20 @@ const EVENTS_MAX_WORDS = new Map<keyof typeof EVENTS_USAGE, number>([
   ['delete', 3],
 ]);
 
-export function parseEvents(args: string[]): Command {
+/** The `events ...` commands: an extension's PhoneCallEvents listed, added, changed or deleted. */
+export type EventsCommand =
+  | { kind: 'events-list'; extension: string; eventType?: number }
+  | { kind: 'events-add'; extension: string; eventType: number; url: string; method?: 0 | 1; note?: string; status?: 0 | 1 }
+  | {
+      kind: 'events-update';
+      extension: string;
+      eventType: number;
+      eventId: string;
+      changes: { method?: 0 | 1; note?: string; url?: string; status?: 0 | 1 };
+    }
+  | { kind: 'events-delete'; extension: string; eventType?: number; eventId?: string };
+
+export function parseEvents(args: string[]): EventsCommand {
   const [op, ...rest] = args;
   const key = (op ?? '').toLowerCase() as keyof typeof EVENTS_USAGE;
   // A Map, not an object lookup: `events constructor` or `events __proto__` is an unknown word.

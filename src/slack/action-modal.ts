@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { KnownBlock, View } from '@slack/types';
-import { CALL_ACTIONS, findCallAction, type ActionParams, type CallActionSpec } from '../calls/actions.js';
+import { CALL_ACTIONS, findCallAction } from '../calls/actions.js';
+import type { ActionParams, CallActionSpec } from '../calls/action-spec.js';
 import { code } from './blocks/mrkdwn.js';
 import { rules } from '../uapi/rules.js';
 import { UapiError } from '../uapi/errors.js';

@@ -5,7 +5,7 @@
  * through the pipeline and updates the card the button was pressed on.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { ActionParams } from '../calls/actions.js';
+import type { ActionParams } from '../calls/action-spec.js';
 import type { UapiCommand } from '../calls/execute.js';
 import { readModal, readModalMeta, type ModalMeta } from './action-modal.js';
 import type { SlackDeps } from './deps.js';

@@ -11,7 +11,8 @@
  */
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { type LegHint, type LegSnapshot, isSilentLeg, snapshotOf } from '../../board/snapshot.js';
-import { CALL_ACTIONS, type CallActionSpec } from '../../calls/actions.js';
+import { CALL_ACTIONS } from '../../calls/actions.js';
+import type { CallActionSpec } from '../../calls/action-spec.js';
 import { countOf, route, viewState } from '../../calls/describe.js';
 import type { PhoneCall, PhoneCallView } from '../../uapi/schemas.js';
 import { legHintsOf } from '../leg-hints.js';
