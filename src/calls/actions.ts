@@ -3,7 +3,6 @@
  * parser, help text, card buttons, modals, permission checks) reads this table;
  * nothing else knows which UAPI action a word maps to.
  */
-import type { PhoneCallActionInput, PhoneCallView } from '../uapi/schemas.js';
 import { CALL_ACTIONS } from './action-table.js';
 import type { CallActionName, CallActionSpec, ParamName } from './action-spec.js';
 
