@@ -480,6 +480,28 @@ function contract(backend: Backend) {
       });
     });
 
+    describe('phone users: lines, missed-call DMs switch, Slack Calls', () => {
+      it('lists linked users with an extension, keeps the DM switch across a re-link, and ends a Slack Call once', async () => {
+        await store.saveLinkedAccount(account());
+        await store.saveLinkedAccount({ ...account(), slackUserId: 'U0', extension: undefined });
+        expect(await store.listLinkedLines()).toEqual([{ teamId: 'T1', slackUserId: 'U1', extension: account().extension, missedCallDms: true }]);
+        expect(await store.setMissedCallDms('T1', 'U1', false)).toBe(true);
+        expect(await store.setMissedCallDms('T1', 'NOBODY', false)).toBe(false);
+        expect((await store.getLinkedAccount('T1', 'U1'))?.missedCallDms).toBe(false);
+        await store.saveLinkedAccount(account());
+        expect((await store.listLinkedLines())[0]?.missedCallDms).toBe(false);
+        await store.setMissedCallDms('T1', 'U1', true);
+        expect((await store.getLinkedAccount('T1', 'U1'))?.missedCallDms).toBeUndefined();
+
+        const call = { teamId: 'T1', phoneCallId: 'P1', slackCallId: 'R1', slackUserId: 'U1', extension: '0003*210', createdAt: new Date(1_700_000_000_123) };
+        await store.saveSlackCall(call);
+        expect(await store.listSlackCalls()).toStrictEqual([call]);
+        const both = await Promise.all([store.takeSlackCall('T1', 'P1'), store.takeSlackCall('T1', 'P1')]);
+        expect(both.filter(Boolean)).toStrictEqual([call]);
+        expect(await store.listSlackCalls()).toEqual([]);
+      });
+    });
+
     describe('open modals and board cards by message (replicas)', () => {
       const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
 
@@ -616,7 +638,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-        expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -843,6 +865,7 @@ if (!pgUrl) {
         { table_name: 'oauth_states', data_type: 'timestamp with time zone' },
         { table_name: 'open_modals', data_type: 'timestamp with time zone' },
         { table_name: 'request_claims', data_type: 'timestamp with time zone' },
+        { table_name: 'slack_calls', data_type: 'timestamp with time zone' },
         { table_name: 'watches', data_type: 'timestamp with time zone' },
       ]);
       await s.close();
@@ -854,7 +877,7 @@ if (!pgUrl) {
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
       const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenCipher } from './crypto.js';
-import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, OAuthState, PurgeCounts, Store, Watch } from './types.js';
-import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, LinkedAccount, LinkedLine, OAuthState, PurgeCounts, SlackCall, Store, Watch } from './types.js';
+import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toSlackCall, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
 
@@ -95,7 +95,38 @@ export abstract class SqlStore implements Store {
     withOptional(a, 'voipnowUserName', optStr(row, 'voipnow_user_name'));
     withOptional(a, 'extension', optStr(row, 'extension'));
     withOptional(a, 'refreshToken', refresh === undefined ? undefined : decryptToken(this.cipher, refresh, teamId, slackUserId, 'refresh_token'));
+    if (Number(row.missed_call_dms ?? 1) === 0) a.missedCallDms = false;
     return a;
+  }
+
+  // No parameters: the same SQL in both dialects.
+  async listLinkedLines(): Promise<LinkedLine[]> {
+    const { rows } = await this.#run('SELECT team_id, slack_user_id, extension, missed_call_dms FROM linked_accounts WHERE extension IS NOT NULL ORDER BY team_id, slack_user_id', []);
+    return rows.map((r) => ({
+      teamId: str(r, 'team_id'),
+      slackUserId: str(r, 'slack_user_id'),
+      extension: str(r, 'extension'),
+      missedCallDms: Number(r.missed_call_dms ?? 1) !== 0,
+    }));
+  }
+
+  async setMissedCallDms(teamId: string, slackUserId: string, on: boolean): Promise<boolean> {
+    const { changes } = await this.#run(this.statements.updateMissedCallDms, [on ? 1 : 0, teamId, slackUserId]);
+    return changes > 0;
+  }
+
+  async saveSlackCall(c: SlackCall): Promise<void> {
+    await this.#run(this.statements.upsertSlackCall, [c.teamId, c.phoneCallId, c.slackCallId, c.slackUserId, c.extension, this.#ts(c.createdAt, 'createdAt')]);
+  }
+
+  async listSlackCalls(): Promise<SlackCall[]> {
+    const { rows } = await this.#run('SELECT * FROM slack_calls ORDER BY created_at, team_id, phone_call_id', []);
+    return rows.map(toSlackCall);
+  }
+
+  async takeSlackCall(teamId: string, phoneCallId: string): Promise<SlackCall | undefined> {
+    const { rows } = await this.#run(this.statements.takeSlackCall, [teamId, phoneCallId]);
+    return rows[0] && toSlackCall(rows[0]);
   }
 
   async saveLinkedAccount(a: LinkedAccount): Promise<void> {

@@ -76,4 +76,10 @@ export interface StoreStatements {
   purgeEndedBoardCards: string;
   /** (before): delete call cards last updated before it */
   purgeCallCards: string;
+  /** (missed_call_dms 0|1, team_id, slack_user_id) */
+  updateMissedCallDms: string;
+  /** (team_id, phone_call_id, slack_call_id, slack_user_id, extension, created_at); upsert */
+  upsertSlackCall: string;
+  /** (team_id, phone_call_id): DELETE ... RETURNING the slack_calls row */
+  takeSlackCall: string;
 }

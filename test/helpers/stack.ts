@@ -55,6 +55,11 @@ export interface StackOptions {
   metricsToken?: string;
   /** Use this store instead of a fresh in-memory SQLite one (closed with the stack). */
   store?: Store;
+  /**
+   * Read linked users' extensions (missed-call DMs, App Home's live panel, calls.end), as the app
+   * does by default. Off unless asked: those reads would show in every test's sandbox requests.
+   */
+  phoneLines?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -90,6 +95,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       followUp: { delaysMs: [100], maxMs: 5000 },
       ...opts.app,
       board: opts.board,
+      phoneLines: opts.phoneLines ?? false,
     });
   let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
