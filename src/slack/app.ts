@@ -168,8 +168,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
   // A call placed from Slack becomes a Slack Call where it was started.
   afterAction.push(async ({ user, cmd, outcome, channelId }) => {
+    // The pipeline hands every completed call action here; a dial's command carries its destination.
     const dial = cmd as unknown as { kind: string; destination?: string };
-    if (dial.kind !== 'dial' || !dial.destination) return;
+    if (outcome.action !== 'dial' || dial.kind !== 'dial' || !dial.destination) return;
     await phone.calls.placed({
       teamId: user.teamId,
       userId: user.userId,
