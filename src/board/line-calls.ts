@@ -63,7 +63,9 @@ function ownViews(call: PhoneCall, extension: string): PhoneCallView[] {
   return call.phoneCallView.filter((v) => v.extension === extension || v.destination.includes(extension) || v.source.includes(extension));
 }
 
-const isAnswered = (v: PhoneCallView) => v.status === 5 || v.answered !== undefined;
+/** A view the PBX sent to a mailbox (TransferToVoicemail): talking to voicemail, not to a person. */
+const isVoicemailLeg = (v: PhoneCallView) => (v as { mode?: unknown }).mode === 'voicemail';
+const isAnswered = (v: PhoneCallView) => (v.status === 5 || v.answered !== undefined) && !isVoicemailLeg(v);
 
 export class LineCalls {
   private readonly calls = new Map<string, Tracked>();
@@ -92,7 +94,7 @@ export class LineCalls {
       const prev = this.calls.get(call.id);
       const inbound = views.some((v) => v.destination.includes(ext) && !v.source.includes(ext));
       const answeredHere = views.some((v) => isAnswered(v) && !this.isVoicemail(v.extension ?? ''));
-      const voicemail = call.phoneCallView.some((v) => v.destination.some((d) => this.isVoicemail(d)) || this.isVoicemail(v.extension ?? ''));
+      const voicemail = call.phoneCallView.some((v) => isVoicemailLeg(v) || v.destination.some((d) => this.isVoicemail(d)) || this.isVoicemail(v.extension ?? ''));
       if (!prev || prev.snapshot.state !== snapshot.state || prev.snapshot.legs.length !== snapshot.legs.length) changed = true;
       this.calls.set(call.id, {
         snapshot,

@@ -15,6 +15,8 @@ import type { SlackCall, Store } from '../../store/types.js';
 
 /** A Slack Call whose PBX call was never listed is ended after this long (it never came up, or ended before a read). */
 const UNSEEN_END_MS = 60_000;
+/** Open Slack Calls are read from the store at most this often (lines are read every few seconds). */
+const OPEN_CACHE_MS = 5000;
 
 export interface PlacedCall {
   teamId: string;
@@ -30,6 +32,7 @@ export interface PlacedCall {
 export class SlackCalls {
   /** PBX calls each line has listed at least once (ended only after being seen, or after UNSEEN_END_MS). */
   private readonly seen = new Set<string>();
+  private open: { at: number; calls: Promise<SlackCall[]> } | undefined;
 
   constructor(
     private readonly deps: {
@@ -62,6 +65,7 @@ export class SlackCalls {
     const slackCallId = (res as { call?: { id?: string } }).call?.id;
     if (!slackCallId) return;
     await store.saveSlackCall({ teamId: p.teamId, phoneCallId: p.phoneCallId, slackCallId, slackUserId: p.userId, extension: p.extension, createdAt: new Date(started) });
+    this.open = undefined;
     this.deps.follow({ teamId: p.teamId, userId: p.userId, extension: p.extension });
     if (p.channelId) {
       await client()
@@ -74,7 +78,9 @@ export class SlackCalls {
   async reconcile(line: PhoneLine, liveIds: readonly string[]): Promise<void> {
     const live = new Set(liveIds);
     for (const id of live) this.seen.add(id);
-    const open = (await this.deps.store.listSlackCalls()).filter((c) => c.teamId === line.teamId && c.slackUserId === line.userId && c.extension === line.extension);
+    const now = this.deps.now();
+    if (!this.open || now - this.open.at > OPEN_CACHE_MS) this.open = { at: now, calls: this.deps.store.listSlackCalls() };
+    const open = (await this.open.calls).filter((c) => c.teamId === line.teamId && c.slackUserId === line.userId && c.extension === line.extension);
     for (const c of open) {
       if (live.has(c.phoneCallId)) continue;
       if (!this.seen.has(c.phoneCallId) && this.deps.now() - c.createdAt.getTime() < UNSEEN_END_MS) continue;
@@ -86,6 +92,7 @@ export class SlackCalls {
     // Taken from the store first: of several replicas, one ends it.
     const mine = await this.deps.store.takeSlackCall(c.teamId, c.phoneCallId);
     this.seen.delete(c.phoneCallId);
+    this.open = undefined;
     if (!mine) return;
     const duration = Math.max(0, Math.round((this.deps.now() - mine.createdAt.getTime()) / 1000));
     await this.deps
