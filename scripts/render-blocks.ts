@@ -171,18 +171,53 @@ async function main(): Promise<void> {
 
     // A phone user's day: the DM for a call that rang out, and their App Home panel.
     const rangAt = new Date(Date.now() - 5 * 60_000).toISOString();
-    const missed = missedCallMessage({ phoneCallId: 'a1b2c3d4e5f6a7b8c9d0', extension: '0003*210', caller: 'Ann Caller <5550111>', number: '5550111', rangAt, rangSeconds: 24, voicemail: false });
+    const missed = missedCallMessage({
+      phoneCallId: 'a1b2c3d4e5f6a7b8c9d0',
+      extension: '0003*210',
+      caller: 'Ann Caller <5550111>',
+      number: '5550111',
+      rangAt,
+      rangSeconds: 24,
+      voicemail: false,
+    });
     write('missed-call', 'callops (direct message)', [missed]);
     const list = await execute(client, { kind: 'list', extension: '0003*210' });
     const now = Date.now();
     const home = homeView({
-      account: { teamId: 'T1', slackUserId: 'U012JOHN', voipnowUserId: '12', extension: '0003*210', accessToken: '', expiresAt: new Date(now), linkedAt: new Date(now), updatedAt: new Date(now) },
+      account: {
+        teamId: 'T1',
+        slackUserId: 'U012JOHN',
+        voipnowUserId: '12',
+        extension: '0003*210',
+        accessToken: '',
+        expiresAt: new Date(now),
+        linkedAt: new Date(now),
+        updatedAt: new Date(now),
+      },
       voipnowHost: 'pbx.example.com',
       calls: list.kind === 'calls' ? list.calls.filter((c) => c.id === SEED_IDS.seedCall) : [],
       note: `:white_check_mark: Hold: done on call \`${SEED_IDS.seedCall}\`.`,
       recent: [
-        { phoneCallId: 'a1b2c3d4e5f6a7b8c9d0', extension: '0003*210', party: 'Ann Caller <5550111>', number: '5550111', direction: 'in', startedAt: rangAt, endedAt: new Date(Date.parse(rangAt) + 24_000).toISOString(), answered: false },
-        { phoneCallId: 'b1b2c3d4e5f6a7b8c9d0', extension: '0003*210', party: '+15550123456', number: '+15550123456', direction: 'out', startedAt: new Date(now - 40 * 60_000).toISOString(), endedAt: new Date(now - 37 * 60_000).toISOString(), answered: true },
+        {
+          phoneCallId: 'a1b2c3d4e5f6a7b8c9d0',
+          extension: '0003*210',
+          party: 'Ann Caller <5550111>',
+          number: '5550111',
+          direction: 'in',
+          startedAt: rangAt,
+          endedAt: new Date(Date.parse(rangAt) + 24_000).toISOString(),
+          answered: false,
+        },
+        {
+          phoneCallId: 'b1b2c3d4e5f6a7b8c9d0',
+          extension: '0003*210',
+          party: '+15550123456',
+          number: '+15550123456',
+          direction: 'out',
+          startedAt: new Date(now - 40 * 60_000).toISOString(),
+          endedAt: new Date(now - 37 * 60_000).toISOString(),
+          answered: true,
+        },
       ],
     });
     write('home', 'App Home: callops', [{ blocks: home.blocks as KnownBlock[] }]);

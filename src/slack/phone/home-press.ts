@@ -34,6 +34,7 @@ export function onHomeCardPress(deps: SlackDeps, publish: Publish) {
   return async ({ ack, body, action, client, context }: PressArgs): Promise<void> => {
     await ack();
     const user = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
+    deps.phone?.homeOpened(user);
     const id = parseActionId(action.action_id.slice(HOME_PREFIX.length));
     const target = readCardTarget(action.value);
     const spec = id && id.action !== 'refresh' && id.action !== 'post' ? findCallAction(id.action) : undefined;

@@ -21,6 +21,8 @@ import { SlackCalls } from './slack-calls.js';
 const MISSED_CLAIM_MS = 7 * 24 * 3600_000;
 /** App Home is redrawn on changes for this long after the user last opened it. */
 const HOME_OPEN_MS = 15 * 60_000;
+/** App Home is redrawn at most once a second per user (views.publish budget); changes meanwhile make one more redraw. */
+const HOME_REDRAW_GAP_MS = 1000;
 /** An idle line is read at least this often: a call that rings out between two reads would go unseen. */
 const LINE_IDLE_MAX_MS = 5000;
 
@@ -42,6 +44,7 @@ export class SlackPhone {
   /** Redraws a user's App Home (set by home.ts). */
   redrawHome: ((user: SlackUser) => Promise<void>) | undefined;
   private readonly homeOpen = new Map<string, number>();
+  private readonly redraws = new Map<string, { last: number; timer?: NodeJS.Timeout }>();
   private readonly now: () => number;
 
   constructor(private readonly opts: SlackPhoneOptions) {
@@ -61,7 +64,7 @@ export class SlackPhone {
       read: async (line, result, liveIds) => {
         for (const m of result.missed) this.track(this.missed(line, m));
         this.track(this.calls.reconcile(line, liveIds));
-        if (result.changed && this.isHomeOpen(line)) this.track(this.redrawHome?.(line) ?? Promise.resolve());
+        if (result.changed && this.isHomeOpen(line)) this.scheduleRedraw({ teamId: line.teamId, userId: line.userId });
       },
     });
   }
@@ -72,6 +75,8 @@ export class SlackPhone {
 
   stop(): void {
     this.lines.stop();
+    for (const r of this.redraws.values()) if (r.timer) clearTimeout(r.timer);
+    this.redraws.clear();
   }
 
   /** Links changed (linked, unlinked, another extension): read the right lines. */
@@ -82,6 +87,25 @@ export class SlackPhone {
   /** The user opened App Home: keep it current for a while. */
   homeOpened(user: SlackUser): void {
     this.homeOpen.set(`${user.teamId}|${user.userId}`, this.now());
+  }
+
+  /** Redraw the user's Home now, or once when the gap since the last redraw is over. */
+  private scheduleRedraw(user: SlackUser): void {
+    const key = `${user.teamId}|${user.userId}`;
+    const r = this.redraws.get(key) ?? { last: Number.NEGATIVE_INFINITY };
+    this.redraws.set(key, r);
+    if (r.timer) return;
+    const redraw = () => {
+      r.last = this.now();
+      this.track(this.redrawHome?.(user) ?? Promise.resolve());
+    };
+    const wait = r.last + HOME_REDRAW_GAP_MS - this.now();
+    if (wait <= 0) return redraw();
+    r.timer = setTimeout(() => {
+      r.timer = undefined;
+      redraw();
+    }, wait);
+    r.timer.unref();
   }
 
   private isHomeOpen(user: { teamId: string; userId: string }): boolean {
