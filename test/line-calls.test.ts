@@ -46,4 +46,20 @@ describe('LineCalls', () => {
     expect(r.missed).toMatchObject([{ phoneCallId: 'c3', voicemail: true }]);
     expect(r.ended).toMatchObject([{ phoneCallId: 'c3', direction: 'in', answered: false }]);
   });
+
+  it('a call callops sent to voicemail shows on call without an answer time: missed, not answered', () => {
+    const sent = new Set<string>();
+    const line = new LineCalls(
+      EXT,
+      () => false,
+      (id) => sent.has(id),
+    );
+    line.read([call('c5', {}), call('c6', {})], T0);
+    sent.add('c5');
+    // Both show on call afterwards with no answer time; only c5 was sent to voicemail.
+    line.read([call('c5', { status: 5, ringing: undefined }), call('c6', { status: 5 })], T0 + 3000);
+    const r = line.read([], T0 + 20_000);
+    expect(r.missed).toMatchObject([{ phoneCallId: 'c5', voicemail: true }]);
+    expect(r.ended.find((e) => e.phoneCallId === 'c6')).toMatchObject({ answered: true });
+  });
 });

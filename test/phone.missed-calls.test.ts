@@ -96,6 +96,33 @@ describe('missed calls', () => {
     expect(dmsAbout(answered.id)).toHaveLength(0);
   });
 
+  it('a ringing call the user sends to voicemail is missed, with a voicemail line, once the caller hangs up', async () => {
+    const call = await control('/_sandbox/calls', { to: '0003*210', from: '5550666', callerId: 'Vera Voicemail <5550666>', autoAnswer: false, waitForPickup: 60 });
+    await eventually(() => (s.sandbox.requests.filter((r) => r.method === 'GET' && r.path.includes('0003*210')).length >= 2 ? true : undefined), 10_000);
+    const asked = (await slashCommand(s.base, SIGNING_SECRET, { text: `voicemail 0003*210 ${call.id} to 0003*210`, user_id: 'UA', channel_id: 'C1', response_url: s.api.responseUrl('/vm') }))
+      .json as { blocks: Block[] };
+    const confirm = asked.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'command.confirm')!;
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000001.000001',
+        isEphemeral: true,
+        actionId: 'command.confirm',
+        value: confirm.value!,
+        responseUrl: s.api.responseUrl('/vm/confirm'),
+      }),
+    );
+    await eventually(() => s.sandbox.requests.find((r) => r.method === 'PUT' && (r.body as { action?: string } | null)?.action === 'TransferToVoicemail' && r.status === 202), 10_000);
+    const talking = s.sandbox.requests.length;
+    await eventually(() => (readsSince(talking) >= 2 ? true : undefined), 10_000);
+    await control(`/_sandbox/calls/${call.id}/hangup`);
+    const dm = await eventually(() => dmsAbout(call.id)[0], 15_000);
+    expect(JSON.stringify(dm.body.blocks)).toContain('went to voicemail');
+    await s.slack.idle();
+  });
+
   it('/call notify off stops the DMs, /call notify on brings them back; bad input says what is allowed', async () => {
     const say = async (text: string) => (await slashCommand(s.base, SIGNING_SECRET, { text, user_id: 'UA', channel_id: 'C1' })).json as { text: string };
     expect((await say('notify maybe')).text).toMatch(/`\/call notify maybe` is not known: use `\/call notify on` or `\/call notify off`/);

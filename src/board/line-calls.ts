@@ -42,7 +42,10 @@ export interface EndedCall {
 interface Tracked {
   snapshot: CallSnapshot;
   inbound: boolean;
-  answeredHere: boolean;
+  /** A view of the extension carried an answer time: a person picked up. */
+  answeredAt: boolean;
+  /** A view of the extension was on call (a person, or a mailbox the call was sent to). */
+  talking: boolean;
   voicemail: boolean;
   firstSeen: number;
 }
@@ -63,9 +66,8 @@ function ownViews(call: PhoneCall, extension: string): PhoneCallView[] {
   return call.phoneCallView.filter((v) => v.extension === extension || v.destination.includes(extension) || v.source.includes(extension));
 }
 
-/** A view the PBX sent to a mailbox (TransferToVoicemail): talking to voicemail, not to a person. */
+/** A view the PBX marks as sent to a mailbox: talking to voicemail, not to a person. */
 const isVoicemailLeg = (v: PhoneCallView) => (v as { mode?: unknown }).mode === 'voicemail';
-const isAnswered = (v: PhoneCallView) => (v.status === 5 || v.answered !== undefined) && !isVoicemailLeg(v);
 
 export class LineCalls {
   private readonly calls = new Map<string, Tracked>();
@@ -74,6 +76,11 @@ export class LineCalls {
     readonly extension: string,
     /** Extensions that are voicemail (a call sent there was not answered by a person). */
     private readonly isVoicemail: (extension: string) => boolean = () => false,
+    /**
+     * Calls callops itself sent to voicemail (TransferToVoicemail): the PBX then shows the view on
+     * call with no answer time, which is the mailbox talking, not the user.
+     */
+    private readonly sentToVoicemail: (phoneCallId: string) => boolean = () => false,
   ) {}
 
   /** Ids of the calls live on the last read. */
@@ -93,14 +100,17 @@ export class LineCalls {
       const snapshot = snapshotOf(call, ext);
       const prev = this.calls.get(call.id);
       const inbound = views.some((v) => v.destination.includes(ext) && !v.source.includes(ext));
-      const answeredHere = views.some((v) => isAnswered(v) && !this.isVoicemail(v.extension ?? ''));
+      const person = views.filter((v) => !isVoicemailLeg(v) && !this.isVoicemail(v.extension ?? ''));
+      const answeredAt = person.some((v) => v.answered !== undefined);
+      const talking = person.some((v) => v.status === 5);
       const voicemail = call.phoneCallView.some((v) => isVoicemailLeg(v) || v.destination.some((d) => this.isVoicemail(d)) || this.isVoicemail(v.extension ?? ''));
       if (!prev || prev.snapshot.state !== snapshot.state || prev.snapshot.legs.length !== snapshot.legs.length) changed = true;
       this.calls.set(call.id, {
         snapshot,
         // Once seen ringing in, it stays an inbound call; once answered here, it stays answered.
         inbound: prev?.inbound ?? inbound,
-        answeredHere: (prev?.answeredHere ?? false) || answeredHere,
+        answeredAt: (prev?.answeredAt ?? false) || answeredAt,
+        talking: (prev?.talking ?? false) || talking,
         voicemail: (prev?.voicemail ?? false) || voicemail,
         firstSeen: prev?.firstSeen ?? now,
       });
@@ -112,6 +122,8 @@ export class LineCalls {
       this.calls.delete(id);
       changed = true;
       const s = t.snapshot;
+      const voicemail = t.voicemail || this.sentToVoicemail(id);
+      const answered = t.answeredAt || (t.talking && !voicemail);
       const startedAt = s.started ?? new Date(t.firstSeen).toISOString();
       const other = t.inbound ? s.from : s.called;
       ended.push({
@@ -122,9 +134,9 @@ export class LineCalls {
         direction: t.inbound ? 'in' : 'out',
         startedAt,
         endedAt: new Date(now).toISOString(),
-        answered: t.answeredHere,
+        answered,
       });
-      if (t.inbound && !t.answeredHere) {
+      if (t.inbound && !answered) {
         const rangAt = s.legs[0]?.view.ringing ?? startedAt;
         const from = Date.parse(rangAt);
         missed.push({
@@ -134,7 +146,7 @@ export class LineCalls {
           ...(s.from !== undefined && { number: s.from }),
           rangAt,
           rangSeconds: Number.isNaN(from) ? 0 : Math.max(0, Math.round((now - from) / 1000)),
-          voicemail: t.voicemail,
+          voicemail,
         });
       }
     }

@@ -47,6 +47,8 @@ interface LineState {
 const LIST_COUNT = 1000;
 /** Recent calls kept per line (the panel shows the last hours). */
 const MAX_RECENT = 25;
+/** Calls callops sent to voicemail, remembered (oldest forgotten first) until their lines see them end. */
+const MAX_VOICEMAILED = 1000;
 /** How often the set of lines is read from the store again (links made on another replica). */
 const SYNC_EVERY_MS = 60_000;
 
@@ -54,6 +56,7 @@ export const lineKey = (l: PhoneLine) => `${l.teamId}|${l.userId}|${l.extension}
 
 export class PhoneLines {
   private readonly lines = new Map<string, LineState>();
+  private readonly voicemailed = new Set<string>();
   private output: PhoneLinesOutput | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -105,6 +108,15 @@ export class PhoneLines {
     else if (this.running) this.run(lineKey(line), line);
   }
 
+  /** callops sent this call to voicemail: on a line it rang on, it is a missed call, not an answered one. */
+  sentToVoicemail(phoneCallId: string): void {
+    this.voicemailed.add(phoneCallId);
+    for (const id of this.voicemailed) {
+      if (this.voicemailed.size <= MAX_VOICEMAILED) break;
+      this.voicemailed.delete(id);
+    }
+  }
+
   /** Read every line of this user now. */
   poke(user: { teamId: string; userId: string }): void {
     for (const s of this.of(user)) s.poller.poke();
@@ -138,7 +150,7 @@ export class PhoneLines {
   }
 
   private run(key: string, line: PhoneLine): void {
-    const calls = new LineCalls(line.extension, this.deps.isVoicemail);
+    const calls = new LineCalls(line.extension, this.deps.isVoicemail, (id) => this.voicemailed.has(id));
     const poller = new Poller<PhoneCall>(
       {
         read: async () => (await this.deps.clientFor({ teamId: line.teamId, userId: line.userId })).listPhoneCalls({ extension: line.extension, count: LIST_COUNT }),

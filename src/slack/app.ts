@@ -166,6 +166,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     phone,
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
+  // A call sent to voicemail from Slack is, on the phone lines, unanswered (the mailbox picked up).
+  afterAction.push(({ outcome }) => {
+    if (outcome.action === 'voicemail') phone.lines.sentToVoicemail(outcome.phoneCallId);
+  });
   // A call placed from Slack becomes a Slack Call where it was started.
   afterAction.push(async ({ user, cmd, outcome, channelId }) => {
     // The pipeline hands every completed call action here; a dial's command carries its destination.
