@@ -100,7 +100,10 @@ export class SlackPhone {
       this.track(this.redrawHome?.(user) ?? Promise.resolve());
     };
     const wait = r.last + HOME_REDRAW_GAP_MS - this.now();
-    if (wait <= 0) return redraw();
+    if (wait <= 0) {
+      redraw();
+      return;
+    }
     r.timer = setTimeout(() => {
       r.timer = undefined;
       redraw();
