@@ -15,6 +15,8 @@ import type { SlackCall, Store } from '../../store/types.js';
 
 /** A Slack Call whose PBX call was never listed is ended after this long (it never came up, or ended before a read). */
 const UNSEEN_END_MS = 60_000;
+/** A Slack Call still open after this long is ended whatever its line says (its dialer unlinked, say). */
+const MAX_OPEN_MS = 12 * 3600_000;
 /** Open Slack Calls are read from the store at most this often (lines are read every few seconds). */
 const OPEN_CACHE_MS = 5000;
 
@@ -80,7 +82,9 @@ export class SlackCalls {
     for (const id of live) this.seen.add(id);
     const now = this.deps.now();
     if (!this.open || now - this.open.at > OPEN_CACHE_MS) this.open = { at: now, calls: this.deps.store.listSlackCalls() };
-    const open = (await this.open.calls).filter((c) => c.teamId === line.teamId && c.slackUserId === line.userId && c.extension === line.extension);
+    const all = await this.open.calls;
+    for (const c of all) if (now - c.createdAt.getTime() > MAX_OPEN_MS) await this.end(c);
+    const open = all.filter((c) => c.teamId === line.teamId && c.slackUserId === line.userId && c.extension === line.extension && now - c.createdAt.getTime() <= MAX_OPEN_MS);
     for (const c of open) {
       if (live.has(c.phoneCallId)) continue;
       if (!this.seen.has(c.phoneCallId) && this.deps.now() - c.createdAt.getTime() < UNSEEN_END_MS) continue;
