@@ -117,6 +117,11 @@ export class PhoneLines {
     }
   }
 
+  /** A PhoneCallEvent came for this extension (through a board watch): its lines read now. */
+  nudge(extension: string): void {
+    for (const s of this.lines.values()) if (s.line.extension === extension) s.poller.nudge();
+  }
+
   /** Read every line of this user now. */
   poke(user: { teamId: string; userId: string }): void {
     for (const s of this.of(user)) s.poller.poke();

@@ -144,6 +144,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
   });
   accounts.onChanged = () => phone.changed();
+  // The board's PhoneCallEvents for an extension make its phone lines read at once too.
+  board.board.onEvent = (extension) => phone.lines.nudge(extension);
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
     opts.pipeline,
