@@ -144,6 +144,13 @@ describe('App Home call panel', () => {
     const line = blocksOf(missed).find((b) => b.block_id === `recent.${call.id}`)!;
     expect(line.text!.text).toMatch(/\*Rita Ringer\* `5550777` · \*missed\*/);
     expect(line.accessory).toMatchObject({ action_id: 'phone.call_back', value: JSON.stringify({ n: '5550777', e: '0003*210' }) });
+
+    // Call back in Home dials as the user; the new call's card goes to the app's DM with them.
+    const before = s.sandbox.requests.length;
+    await blockAction(s.base, SIGNING_SECRET, homePress('UA', { id: 'V3', blocks: blocksOf(missed) }, 'phone.call_back', line.accessory!.value!));
+    const create = await eventually(() => s.sandbox.requests.slice(before).find((r) => r.method === 'POST' && r.path === '/uapi/phoneCalls/@me/simple'), 10_000);
+    expect(create).toMatchObject({ userId: '12', body: { extension: '0003*210', phoneCallView: [{ source: ['0003*210'], destination: ['5550777'] }] } });
+    await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'DUA' && JSON.stringify(c.body.blocks ?? '').includes('.head'), 10_000);
     await s.slack.idle();
   });
 });

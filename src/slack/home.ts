@@ -95,7 +95,7 @@ export function registerHome(app: App, deps: SlackDeps): void {
   app.event('app_home_opened', async ({ event, body, client }) => {
     if (event.tab && event.tab !== 'home') return;
     const user = { teamId: (body as { team_id?: string }).team_id ?? '', userId: event.user };
-    deps.phone?.homeOpened(user);
+    deps.phone?.homeOpened(user, typeof event.channel === 'string' ? event.channel : undefined);
     await publishHome(deps, client, user);
   });
   if (deps.phone) deps.phone.redrawHome = (user) => publishHome(deps, app.client, user);

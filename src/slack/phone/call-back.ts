@@ -34,9 +34,11 @@ export function onCallBack(deps: SlackDeps) {
     await ack();
     const user = { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
     const channelId = body.channel?.id ?? body.container?.channel_id;
-    // In App Home there is no channel and no response_url: the card and any answer go to the user's DM.
+    // In App Home there is no channel and no response_url: the card and any answer go to the app's DM
+    // with the user (its D... id from app_home_opened, so the card can be updated; else by user id).
+    const dmChannel = deps.phone?.dmChannel(user) ?? user.userId;
     const dm: Respond = async (msg) => {
-      await client.chat.postMessage({ channel: user.userId, text: String(msg.text ?? ''), ...(msg.blocks ? { blocks: msg.blocks as KnownBlock[] } : {}) });
+      await client.chat.postMessage({ channel: dmChannel, text: String(msg.text ?? ''), ...(msg.blocks ? { blocks: msg.blocks as KnownBlock[] } : {}) });
     };
     const answer: Respond = channelId ? respond : dm;
     const target = readTarget(action.value);
@@ -48,7 +50,7 @@ export function onCallBack(deps: SlackDeps) {
       user,
       cmd: { kind: 'dial', destination: target.n, from: target.e },
       client,
-      surface: { kind: 'post', channelId: channelId ?? user.userId, respond: answer },
+      surface: { kind: 'post', channelId: channelId ?? dmChannel, respond: answer },
       identity: requestIdentity.press({
         teamId: user.teamId,
         channelId,

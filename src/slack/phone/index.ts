@@ -44,6 +44,7 @@ export class SlackPhone {
   /** Redraws a user's App Home (set by home.ts). */
   redrawHome: ((user: SlackUser) => Promise<void>) | undefined;
   private readonly homeOpen = new Map<string, number>();
+  private readonly dmChannels = new Map<string, string>();
   private readonly redraws = new Map<string, { last: number; timer?: NodeJS.Timeout }>();
   private readonly now: () => number;
 
@@ -84,9 +85,15 @@ export class SlackPhone {
     this.track(this.lines.sync());
   }
 
-  /** The user opened App Home: keep it current for a while. */
-  homeOpened(user: SlackUser): void {
+  /** The user opened App Home (`channel`: the app's DM with them, from the event): keep it current for a while. */
+  homeOpened(user: SlackUser, channel?: string): void {
     this.homeOpen.set(`${user.teamId}|${user.userId}`, this.now());
+    if (channel) this.dmChannels.set(`${user.teamId}|${user.userId}`, channel);
+  }
+
+  /** The app's DM channel with the user (D...), when App Home told it: cards posted there can be updated later. */
+  dmChannel(user: SlackUser): string | undefined {
+    return this.dmChannels.get(`${user.teamId}|${user.userId}`);
   }
 
   /** Redraw the user's Home now, or once when the gap since the last redraw is over. */
