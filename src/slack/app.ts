@@ -144,7 +144,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
   });
   accounts.onChanged = () => phone.changed();
-  // The board's PhoneCallEvents for an extension make its phone lines read at once too.
   board.board.onEvent = (extension) => phone.lines.nudge(extension);
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
@@ -168,24 +167,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     phone,
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
-  // A call sent to voicemail from Slack is, on the phone lines, unanswered (the mailbox picked up).
-  afterAction.push(({ outcome }) => {
-    if (outcome.action === 'voicemail') phone.lines.sentToVoicemail(outcome.phoneCallId);
-  });
-  // A call placed from Slack becomes a Slack Call where it was started.
-  afterAction.push(async ({ user, cmd, outcome, channelId }) => {
-    // The pipeline hands every completed call action here; a dial's command carries its destination.
-    const dial = cmd as unknown as { kind: string; destination?: string };
-    if (outcome.action !== 'dial' || dial.kind !== 'dial' || !dial.destination) return;
-    await phone.calls.placed({
-      teamId: user.teamId,
-      userId: user.userId,
-      phoneCallId: outcome.phoneCallId,
-      extension: outcome.extension,
-      destination: dial.destination,
-      ...(channelId && { channelId }),
-    });
-  });
+  afterAction.push(phone.afterAction);
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
   let slackAuthChecked = false;

@@ -14,6 +14,7 @@ import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
+import type { AfterAction } from '../pipeline.js';
 import { missedCallMessage } from './missed-call-message.js';
 import { SlackCalls } from './slack-calls.js';
 
@@ -73,6 +74,25 @@ export class SlackPhone {
   start(): Promise<void> {
     return this.lines.start();
   }
+
+  /**
+   * After each action from Slack: a call sent to voicemail is, on its lines, unanswered (the
+   * mailbox picked up); a call placed from Slack becomes a Slack Call where it was started.
+   */
+  readonly afterAction: AfterAction = async ({ user, cmd, outcome, channelId }) => {
+    if (outcome.action === 'voicemail') this.lines.sentToVoicemail(outcome.phoneCallId);
+    // The pipeline hands every completed call action here; a dial's command carries its destination.
+    const dial = cmd as unknown as { kind: string; destination?: string };
+    if (outcome.action !== 'dial' || dial.kind !== 'dial' || !dial.destination) return;
+    await this.calls.placed({
+      teamId: user.teamId,
+      userId: user.userId,
+      phoneCallId: outcome.phoneCallId,
+      extension: outcome.extension,
+      destination: dial.destination,
+      ...(channelId && { channelId }),
+    });
+  };
 
   stop(): void {
     this.lines.stop();
