@@ -19,6 +19,8 @@ import { createLogger } from '../src/log.js';
 import { SEED_IDS, startSandbox } from '../src/sandbox/server.js';
 import { callCard } from '../src/slack/blocks/call-card.js';
 import { boardCard } from '../src/slack/board/render.js';
+import { homeView } from '../src/slack/home.js';
+import { missedCallMessage } from '../src/slack/phone/missed-call-message.js';
 import { UapiClient } from '../src/uapi/client.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
@@ -41,6 +43,11 @@ const EMOJI: Record<string, string> = {
   loudspeaker: '📢',
   grey_question: '❔',
   warning: '⚠️',
+  white_check_mark: '✅',
+  arrow_lower_left: '↙️',
+  arrow_upper_right: '↗️',
+  x: '❌',
+  studio_microphone: '🎙️',
 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -69,13 +76,15 @@ function mrkdwn(text: string): string {
   return s.replace(/\n/g, '<br>');
 }
 
-type AnyBlock = { type: string; text?: { type: string; text: string }; elements?: Array<Record<string, unknown>> };
+type AnyBlock = { type: string; text?: { type: string; text: string }; elements?: Array<Record<string, unknown>>; accessory?: Record<string, unknown> };
+
+const buttonHtml = (e: Record<string, unknown>) => `<span class="button ${String(e.style ?? '')}">${esc(String((e.text as { text: string }).text))}</span>`;
 
 function block(known: KnownBlock): string {
   const b = known as unknown as AnyBlock;
   switch (b.type) {
     case 'section':
-      return `<div class="section">${mrkdwn(b.text?.text ?? '')}</div>`;
+      return `<div class="section">${mrkdwn(b.text?.text ?? '')}${b.accessory?.type === 'button' ? ` ${buttonHtml(b.accessory)}` : ''}</div>`;
     case 'context':
       return `<div class="context">${(b.elements ?? []).map((e) => mrkdwn(String(e.text ?? ''))).join(' ')}</div>`;
     case 'divider':
@@ -83,7 +92,7 @@ function block(known: KnownBlock): string {
     case 'header':
       return `<div class="header">${esc(b.text?.text ?? '')}</div>`;
     case 'actions':
-      return `<div class="actions">${(b.elements ?? []).map((e) => `<span class="button ${String(e.style ?? '')}">${esc(String((e.text as { text: string }).text))}</span>`).join('')}</div>`;
+      return `<div class="actions">${(b.elements ?? []).map(buttonHtml).join('')}</div>`;
     default:
       return '';
   }
@@ -159,6 +168,59 @@ async function main(): Promise<void> {
     const parked = await show('0003*210', SEED_IDS.parkedCall);
     const board = [boardCard(snapshotOf(call, '0003*300', hints)), boardCard(snapshotOf(parked, '0003*210'))];
     write('board', 'support-board', board);
+
+    // A phone user's day: the DM for a call that rang out, and their App Home panel.
+    const rangAt = new Date(Date.now() - 5 * 60_000).toISOString();
+    const missed = missedCallMessage({
+      phoneCallId: 'a1b2c3d4e5f6a7b8c9d0',
+      extension: '0003*210',
+      caller: 'Ann Caller <5550111>',
+      number: '5550111',
+      rangAt,
+      rangSeconds: 24,
+      voicemail: false,
+    });
+    write('missed-call', 'callops (direct message)', [missed]);
+    const list = await execute(client, { kind: 'list', extension: '0003*210' });
+    const now = Date.now();
+    const home = homeView({
+      account: {
+        teamId: 'T1',
+        slackUserId: 'U012JOHN',
+        voipnowUserId: '12',
+        extension: '0003*210',
+        accessToken: '',
+        expiresAt: new Date(now),
+        linkedAt: new Date(now),
+        updatedAt: new Date(now),
+      },
+      voipnowHost: 'pbx.example.com',
+      calls: list.kind === 'calls' ? list.calls.filter((c) => c.id === SEED_IDS.seedCall) : [],
+      note: `:white_check_mark: Hold: done on call \`${SEED_IDS.seedCall}\`.`,
+      recent: [
+        {
+          phoneCallId: 'a1b2c3d4e5f6a7b8c9d0',
+          extension: '0003*210',
+          party: 'Ann Caller <5550111>',
+          number: '5550111',
+          direction: 'in',
+          startedAt: rangAt,
+          endedAt: new Date(Date.parse(rangAt) + 24_000).toISOString(),
+          answered: false,
+        },
+        {
+          phoneCallId: 'b1b2c3d4e5f6a7b8c9d0',
+          extension: '0003*210',
+          party: '+15550123456',
+          number: '+15550123456',
+          direction: 'out',
+          startedAt: new Date(now - 40 * 60_000).toISOString(),
+          endedAt: new Date(now - 37 * 60_000).toISOString(),
+          answered: true,
+        },
+      ],
+    });
+    write('home', 'App Home: callops', [{ blocks: home.blocks as KnownBlock[] }]);
   } finally {
     http.close();
     await sandbox.close();

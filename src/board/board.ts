@@ -293,11 +293,15 @@ export class Board {
     return false;
   }
 
+  /** Told of each PhoneCallEvent for a watched extension (the phone lines of that extension read too). */
+  onEvent: ((extension: string) => void) | undefined;
+
   /** A PhoneCallEvent arrived for this secret: read that watch's extension now. False when unknown. */
   async poke(secret: string): Promise<boolean> {
     for (const w of this.watches.values()) {
       if (w.watch.secret === secret) {
         w.poller.nudge();
+        this.onEvent?.(w.watch.extension);
         return true;
       }
     }

@@ -30,6 +30,8 @@ export type Command =
   | EventsCommand
   | { kind: 'link'; extension?: string }
   | { kind: 'unlink' | 'whoami' }
+  /** Missed-call DMs on or off (Slack only). */
+  | { kind: 'notify'; on: boolean }
   // Supervisor board: a channel watches extensions and queues.
   | { kind: 'watch'; extensions: string[] }
   | { kind: 'unwatch'; extensions: string[] | 'all' }
@@ -170,12 +172,15 @@ export function parseCommand(text: string): Command {
     case 'unwatch':
     case 'watching':
       return parseWatch(word, args);
+    case 'notify':
+    case 'notifications':
+      return parseNotify(args);
   }
   if (word === 'record' || word === 'recording') return parseRecord(args);
   const spec = findCallAction(word);
   if (spec?.name === 'dial') return parseDial(args);
   if (spec) return parseAction(spec, args);
-  const words = [...new Set(['help', 'list', ...CALL_ACTIONS.map((a) => (a.verb ?? a.name).split(' ')[0]!), 'events', 'link', 'unlink', 'whoami', 'watch', 'unwatch', 'watching'])];
+  const words = [...new Set(['help', 'list', ...CALL_ACTIONS.map((a) => (a.verb ?? a.name).split(' ')[0]!), 'events', 'link', 'unlink', 'whoami', 'notify', 'watch', 'unwatch', 'watching'])];
   throw new CommandError(`\`${first}\` is not a command. Commands: ${words.join(', ')}.`, undefined, 'hold 0003*210 b817d2618fe6f1804333');
 }
 
@@ -192,4 +197,20 @@ function parseWatch(word: 'watch' | 'unwatch' | 'watching', args: string[]): Com
   if (args.length > 20) throw new CommandError(`At most 20 extensions at once (you gave ${args.length}).`, ctx.usage, ctx.example);
   const extensions = [...new Set(args.map((a) => check(() => rules.extension(a, { allowSelf: word === 'watch' }), ctx)))];
   return word === 'watch' ? { kind: 'watch', extensions } : { kind: 'unwatch', extensions };
+}
+
+/** `notify on|off`: a DM for each call that rang on your extension unanswered. */
+function parseNotify(args: string[]): Command {
+  const usage = 'notify on|off';
+  const [how, ...rest] = args;
+  const which = how?.toLowerCase();
+  if (rest.length) throw new CommandError(`Too many words: \`${rest.join(' ')}\` is not understood.`, usage, 'notify off');
+  if (which === 'on' || which === 'off') return { kind: 'notify', on: which === 'on' };
+  throw new CommandError(
+    how === undefined
+      ? '`notify` needs `on` or `off`: missed-call DMs (a call that rang on your extension and was not answered) are on unless you turn them off.'
+      : `\`notify ${how}\` is not known: use \`notify on\` or \`notify off\`.`,
+    usage,
+    'notify off',
+  );
 }

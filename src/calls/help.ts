@@ -97,6 +97,14 @@ const ACCOUNT: HelpEntry[] = [
   },
   { topic: 'unlink', usage: 'unlink', summary: 'unlink your VoipNow account and delete its tokens', details: [], examples: ['unlink'], slackOnly: true },
   { topic: 'whoami', usage: 'whoami', summary: 'show whether and since when you are linked', details: [], examples: ['whoami'], slackOnly: true },
+  {
+    topic: 'notify',
+    usage: 'notify on|off',
+    summary: 'a DM with Call back for each call that rang on your extension unanswered (on by default)',
+    details: ['Only calls to your linked extension (`/call link <extension>` sets it); none for calls you answered. The switch in App Home does the same.'],
+    examples: ['notify off', 'notify on'],
+    slackOnly: true,
+  },
 ];
 
 const BOARD: HelpEntry[] = [

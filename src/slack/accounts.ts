@@ -66,13 +66,19 @@ export class Accounts {
       updatedAt: now,
     };
     await this.store.saveLinkedAccount(account);
+    this.onChanged?.();
     await this.onLinked?.(user).catch((err: unknown) => this.logger.warn('after linking', { error: err instanceof Error ? err.message : String(err) }));
     return account;
   }
 
+  /** Told after a link, unlink or change of extension (the phone lines read the right extensions); never fails the change. */
+  onChanged: (() => void) | undefined;
+
   /** Changes only the extension column: a concurrent token refresh is never overwritten (nor overwrites it). */
-  setExtension(user: SlackUser, extension: string): Promise<boolean> {
-    return this.store.setLinkedAccountExtension(user.teamId, user.userId, extension, new Date(this.now()));
+  async setExtension(user: SlackUser, extension: string): Promise<boolean> {
+    const changed = await this.store.setLinkedAccountExtension(user.teamId, user.userId, extension, new Date(this.now()));
+    this.onChanged?.();
+    return changed;
   }
 
   /** Told before an unlink deletes the tokens (the board ends the user's watches with them); its failure does not stop the unlink. */
@@ -80,7 +86,9 @@ export class Accounts {
 
   async unlink(user: SlackUser): Promise<boolean> {
     if (await this.get(user)) await this.onUnlinking?.(user).catch((err: unknown) => this.logger.warn('before unlinking', { error: err instanceof Error ? err.message : String(err) }));
-    return this.store.deleteLinkedAccount(user.teamId, user.userId);
+    const gone = await this.store.deleteLinkedAccount(user.teamId, user.userId);
+    this.onChanged?.();
+    return gone;
   }
 
   /**

@@ -24,6 +24,8 @@ import { registerInteractions } from './interactions.js';
 import { registerEventEditing } from './call-event-modal.js';
 import { registerHome } from './home.js';
 import { registerDialNumber } from './dial-number.js';
+import { SlackPhone } from './phone/index.js';
+import { registerCallBack } from './phone/call-back.js';
 import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './gate.js';
@@ -70,6 +72,8 @@ export interface SlackAppOptions {
   replicas?: BoardReplicas;
   /** Distribution mode (config.slack.distribution): where installations are kept, and the store's SQL for uninstalls. */
   installations?: { store: InstallationStore; sql: SqlRunner };
+  /** Read linked users' extensions (missed-call DMs, App Home's live panel, calls.end); default true. */
+  phoneLines?: boolean;
 }
 
 export interface SlackApp {
@@ -142,6 +146,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // A user whose link had expired links again: the watches it paused resume.
   accounts.onLinked = async (user) => void (await board.board.resumeOwner(user));
   accounts.onUnlinking = async (user) => void (await board.board.ownerUnlinking(user));
+  // Phone users' own extensions, read like the board's watches: missed-call DMs, App Home, Slack Calls.
+  const phone = new SlackPhone({
+    store,
+    accounts,
+    logger,
+    background,
+    client: () => app!.client,
+    now,
+    timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
+  });
+  accounts.onChanged = () => phone.changed();
+  board.board.onEvent = (extension) => phone.lines.nudge(extension);
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
     opts.pipeline,
@@ -161,8 +177,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     afterAction,
     metrics,
     board,
+    phone,
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
+  afterAction.push(phone.afterAction);
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.
   let slackAuthChecked = false;
@@ -253,6 +271,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerEventEditing(app, deps);
   registerHome(app, deps);
   registerDialNumber(app, deps);
+  registerCallBack(app, deps);
   app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
   // The bot was invited (back) into a channel: a board paused there because Slack refused its writes resumes.
   app.event('member_joined_channel', async ({ event, context }) => {
@@ -293,17 +312,20 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
           throw refusedOr(err, 'SLACK_APP_TOKEN', 'could not open the Socket Mode connection');
         }
         await board.start(await boardTeam());
+        if (opts.phoneLines !== false) await phone.start();
         return {};
       }
       const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
       const address = server.address();
       await board.start(await boardTeam());
+      if (opts.phoneLines !== false) await phone.start();
       return { port: typeof address === 'object' && address ? address.port : config.port };
     },
     idle: () => background.idle(),
     stop: async (opts: { drainMs?: number } = {}) => {
       // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
       stopping = true;
+      phone.stop();
       await board.stop().catch((err: unknown) => logger.warn('shutdown: could not hand the board back', { error: String(err) }));
       deps.followUp.close();
       let timer: NodeJS.Timeout | undefined;

@@ -115,6 +115,16 @@ async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Comma
       return ephemeral(
         (await deps.accounts.unlink(user)) ? 'Your VoipNow account is unlinked; its tokens were deleted. `/call link` links it again.' : 'There was no VoipNow account linked to you.',
       );
+    case 'notify': {
+      if (!(await deps.store.setMissedCallDms(user.teamId, user.userId, cmd.on))) return ephemeral('No VoipNow account is linked to you. Run `/call link <your extension>` first.');
+      const a = await deps.accounts.get(user);
+      const ext = a?.extension ? ` on \`${escapeMrkdwn(a.extension)}\`` : ' (you have no extension linked: `/call link <your extension>` sets one)';
+      return ephemeral(
+        cmd.on
+          ? `Missed-call DMs are on: a call that rings${ext} and is not answered gets a DM with Call back. \`/call notify off\` turns them off.`
+          : 'Missed-call DMs are off. `/call notify on` turns them on again.',
+      );
+    }
     case 'whoami': {
       const a = await deps.accounts.get(user);
       if (!a) return ephemeral('No VoipNow account is linked to you. Run `/call link`.');

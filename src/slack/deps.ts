@@ -12,6 +12,7 @@ import type { Background } from '../background.js';
 import type { ActionPipeline, AfterAction } from './pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { SlackBoard } from './board/index.js';
+import type { SlackPhone } from './phone/index.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -35,4 +36,6 @@ export interface SlackDeps {
   metrics?: Metrics;
   /** The supervisor board; set in app.ts. */
   board?: SlackBoard;
+  /** The phone users' own lines: missed calls, App Home's panel, Slack Calls; set in app.ts. */
+  phone?: SlackPhone;
 }

@@ -8,7 +8,7 @@ import { findCallAction } from '../calls/actions.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
-const LOCAL_WORDS = new Set(['help', 'list', 'link', 'unlink', 'whoami', 'events']);
+const LOCAL_WORDS = new Set(['help', 'list', 'link', 'unlink', 'whoami', 'notify', 'events']);
 
 /** The command word, from a closed set so it can be a metric label. */
 export function commandName(text: string | undefined): string {

@@ -65,6 +65,8 @@ export interface ActionDone {
   outcome: ActionOutcome;
   message: SlackMessage;
   client: WebClient;
+  /** The conversation the action came from (its card is there). */
+  channelId?: string;
 }
 export type AfterAction = (done: ActionDone) => Promise<void> | void;
 
@@ -235,7 +237,9 @@ export class ActionPipeline {
     if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
     else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
     for (const hook of this.deps.afterAction) {
-      background.track(Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client })));
+      background.track(
+        Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client, ...(req.surface.channelId && { channelId: req.surface.channelId }) })),
+      );
     }
   }
 

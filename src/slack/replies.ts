@@ -10,7 +10,7 @@ import { sentenceOf } from '../errors.js';
 import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 
-const COMMAND_WORDS = new Set(['list', 'help', 'events', 'link', 'unlink', 'whoami', ...CALL_ACTIONS.map((a) => a.name)]);
+const COMMAND_WORDS = new Set(['list', 'help', 'events', 'link', 'unlink', 'whoami', 'notify', ...CALL_ACTIONS.map((a) => a.name)]);
 
 /** Commands quoted in a sentence (`list 0003*210`) written as Slack commands (`/call list 0003*210`). */
 export function asSlackCommands(sentence: string): string {

@@ -47,6 +47,12 @@ const STATEMENTS: StoreStatements = {
       refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
       linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
   deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = $1 AND slack_user_id = $2`,
+  updateMissedCallDms: `UPDATE linked_accounts SET missed_call_dms = $1 WHERE team_id = $2 AND slack_user_id = $3`,
+  upsertSlackCall: `INSERT INTO slack_calls (team_id, phone_call_id, slack_call_id, slack_user_id, extension, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (team_id, phone_call_id) DO UPDATE SET slack_call_id = excluded.slack_call_id,
+      slack_user_id = excluded.slack_user_id, extension = excluded.extension, created_at = excluded.created_at`,
+  takeSlackCall: `DELETE FROM slack_calls WHERE team_id = $1 AND phone_call_id = $2 RETURNING *`,
   updateLinkedAccountExtension: `UPDATE linked_accounts SET extension = $1, updated_at = $2 WHERE team_id = $3 AND slack_user_id = $4`,
   swapLinkedAccountTokens: `UPDATE linked_accounts SET access_token = $1, refresh_token = $2, expires_at = $3, updated_at = $4
     WHERE team_id = $5 AND slack_user_id = $6 AND refresh_token IS NOT DISTINCT FROM $7`,

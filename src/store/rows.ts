@@ -2,7 +2,7 @@
  * Row mapping for the SQL stores: reading typed columns from a driver's row (text, optional
  * text, timestamps as either driver returns them) and turning rows into store records.
  */
-import type { AuditEntry, BoardCard, CallCard, OAuthState, Watch } from './types.js';
+import type { AuditEntry, BoardCard, CallCard, OAuthState, SlackCall, Watch } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -102,5 +102,16 @@ export function toAuditEntry(row: Row): AuditEntry {
     seq: Number(row.seq),
     at: date(row, 'at'),
     text: str(row, 'text'),
+  };
+}
+
+export function toSlackCall(row: Row): SlackCall {
+  return {
+    teamId: str(row, 'team_id'),
+    phoneCallId: str(row, 'phone_call_id'),
+    slackCallId: str(row, 'slack_call_id'),
+    slackUserId: str(row, 'slack_user_id'),
+    extension: str(row, 'extension'),
+    createdAt: date(row, 'created_at'),
   };
 }

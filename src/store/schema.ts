@@ -153,5 +153,21 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         `CREATE INDEX card_versions_updated_at ON card_versions (updated_at)`,
       ],
     },
+    {
+      version: 9,
+      description: 'phone users: missed-call DMs can be turned off; Slack Calls registered for PBX calls placed from Slack, until they end',
+      statements: [
+        `ALTER TABLE linked_accounts ADD COLUMN missed_call_dms INTEGER`,
+        `CREATE TABLE slack_calls (
+          team_id TEXT NOT NULL,
+          phone_call_id TEXT NOT NULL,
+          slack_call_id TEXT NOT NULL,
+          slack_user_id TEXT NOT NULL,
+          extension TEXT NOT NULL,
+          created_at ${ts} NOT NULL,
+          PRIMARY KEY (team_id, phone_call_id)
+        )`,
+      ],
+    },
   ];
 }

@@ -59,6 +59,7 @@ export class SqlAccountStore implements AccountStore {
     withOptional(a, 'voipnowUserName', optStr(row, 'voipnow_user_name'));
     withOptional(a, 'extension', optStr(row, 'extension'));
     withOptional(a, 'refreshToken', refresh === undefined ? undefined : decryptToken(this.cipher, refresh, teamId, slackUserId, 'refresh_token'));
+    if (Number(row.missed_call_dms ?? 1) === 0) a.missedCallDms = false;
     return a;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The Store over an abstract SQL connection, shared by SQLite and PostgreSQL: its lifecycle
- * (migrate once, close once, ping) and the focused SQL stores it is made of (sql-accounts.ts,
+ * (migrate once, close once, ping) and the focused SQL stores it is made of (sql-accounts.ts, sql-phone-lines.ts, sql-slack-calls.ts,
  * sql-oauth-states.ts, sql-claims.ts, sql-open-modals.ts, sql-call-cards.ts, sql-card-versions.ts, sql-watches.ts,
  * sql-board-cards.ts, sql-board-channel-pauses.ts, sql-audit.ts, sql-retention.ts), which all run on one SqlSession. Each
  * dialect supplies only its SQL (`StoreStatements`, `Migration[]`), a way to run a statement,
@@ -16,6 +16,8 @@ import { SqlCardVersionStore } from './sql-card-versions.js';
 import { SqlClaimStore } from './sql-claims.js';
 import { SqlOAuthStateStore } from './sql-oauth-states.js';
 import { SqlOpenModalStore } from './sql-open-modals.js';
+import { SqlPhoneLineStore } from './sql-phone-lines.js';
+import { SqlSlackCallStore } from './sql-slack-calls.js';
 import { SqlRetentionStore } from './sql-retention.js';
 import type { QueryResult, SqlParam, SqlSession } from './sql-session.js';
 import { SqlWatchStore } from './sql-watches.js';
@@ -30,6 +32,8 @@ import type {
   ClaimStore,
   OAuthStateStore,
   OpenModalStore,
+  PhoneLineStore,
+  SlackCallStore,
   RetentionStore,
   Store,
   WatchStore,
@@ -47,6 +51,8 @@ export abstract class SqlStore implements Store {
   #ready: Promise<void> | undefined;
   #closed = false;
   readonly #accounts: AccountStore;
+  readonly #phoneLines: PhoneLineStore;
+  readonly #slackCalls: SlackCallStore;
   readonly #oauthStates: OAuthStateStore;
   readonly #claims: ClaimStore;
   readonly #openModals: OpenModalStore;
@@ -70,6 +76,8 @@ export abstract class SqlStore implements Store {
       withLock: (name, fn) => this.withLock(name, fn),
     };
     this.#accounts = new SqlAccountStore(session, cipher);
+    this.#phoneLines = new SqlPhoneLineStore(session);
+    this.#slackCalls = new SqlSlackCallStore(session);
     this.#oauthStates = new SqlOAuthStateStore(session);
     this.#claims = new SqlClaimStore(session);
     this.#openModals = new SqlOpenModalStore(session);
@@ -152,6 +160,13 @@ export abstract class SqlStore implements Store {
   }
   countLinkedAccounts: AccountStore['countLinkedAccounts'] = () => this.#accounts.countLinkedAccounts();
   reencryptTokens: AccountStore['reencryptTokens'] = () => this.#accounts.reencryptTokens();
+
+  listLinkedLines: PhoneLineStore['listLinkedLines'] = () => this.#phoneLines.listLinkedLines();
+  setMissedCallDms: PhoneLineStore['setMissedCallDms'] = (...a) => this.#phoneLines.setMissedCallDms(...a);
+
+  saveSlackCall: SlackCallStore['saveSlackCall'] = (...a) => this.#slackCalls.saveSlackCall(...a);
+  listSlackCalls: SlackCallStore['listSlackCalls'] = () => this.#slackCalls.listSlackCalls();
+  takeSlackCall: SlackCallStore['takeSlackCall'] = (...a) => this.#slackCalls.takeSlackCall(...a);
 
   createOAuthState: OAuthStateStore['createOAuthState'] = (...a) => this.#oauthStates.createOAuthState(...a);
   consumeOAuthState: OAuthStateStore['consumeOAuthState'] = (...a) => this.#oauthStates.consumeOAuthState(...a);

@@ -32,6 +32,12 @@ const STATEMENTS: StoreStatements = {
       refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
       linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
   deleteLinkedAccount: `DELETE FROM linked_accounts WHERE team_id = ? AND slack_user_id = ?`,
+  updateMissedCallDms: `UPDATE linked_accounts SET missed_call_dms = ? WHERE team_id = ? AND slack_user_id = ?`,
+  upsertSlackCall: `INSERT INTO slack_calls (team_id, phone_call_id, slack_call_id, slack_user_id, extension, created_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (team_id, phone_call_id) DO UPDATE SET slack_call_id = excluded.slack_call_id,
+      slack_user_id = excluded.slack_user_id, extension = excluded.extension, created_at = excluded.created_at`,
+  takeSlackCall: `DELETE FROM slack_calls WHERE team_id = ? AND phone_call_id = ? RETURNING *`,
   updateLinkedAccountExtension: `UPDATE linked_accounts SET extension = ?, updated_at = ? WHERE team_id = ? AND slack_user_id = ?`,
   swapLinkedAccountTokens: `UPDATE linked_accounts SET access_token = ?, refresh_token = ?, expires_at = ?, updated_at = ?
     WHERE team_id = ? AND slack_user_id = ? AND refresh_token IS ?`,

@@ -12,10 +12,14 @@ import type { CardVersionStatements } from './sql-card-versions.js';
 import type { ClaimStatements } from './sql-claims.js';
 import type { OAuthStateStatements } from './sql-oauth-states.js';
 import type { OpenModalStatements } from './sql-open-modals.js';
+import type { PhoneLineStatements } from './sql-phone-lines.js';
+import type { SlackCallStatements } from './sql-slack-calls.js';
 import type { RetentionStatements } from './sql-retention.js';
 import type { WatchStatements } from './sql-watches.js';
 
 export type StoreStatements = AccountStatements &
+  PhoneLineStatements &
+  SlackCallStatements &
   OAuthStateStatements &
   ClaimStatements &
   OpenModalStatements &

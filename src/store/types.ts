@@ -25,6 +25,29 @@ export interface LinkedAccount {
   expiresAt: Date;
   linkedAt: Date;
   updatedAt: Date;
+  /** False when the user turned missed-call DMs off (`/call notify off`); absent means on. Not written by saveLinkedAccount. */
+  missedCallDms?: boolean;
+}
+
+/** A linked user's default extension, as the phone features read it (no tokens). */
+export interface LinkedLine {
+  teamId: string;
+  slackUserId: string;
+  extension: string;
+  /** Missed-call DMs on (the default) or off. */
+  missedCallDms: boolean;
+}
+
+/** A Slack Call (`calls.add`) registered for a PBX call placed from Slack, until the PBX call ends. */
+export interface SlackCall {
+  teamId: string;
+  phoneCallId: string;
+  /** Slack's id of the call (calls.add answered it). */
+  slackCallId: string;
+  /** Who placed it, and from which extension (read with their token to see it end). */
+  slackUserId: string;
+  extension: string;
+  createdAt: Date;
 }
 
 /**
@@ -261,6 +284,24 @@ export interface CardVersion {
   shows: string;
 }
 
+/** Linked users' phone lines, for missed-call DMs and the Home panel. */
+export interface PhoneLineStore {
+  /** Every linked user with a default extension, ordered by team_id, slack_user_id. */
+  listLinkedLines(): Promise<LinkedLine[]>;
+  /** Turns missed-call DMs on or off for a linked user; false when there is no such account. */
+  setMissedCallDms(teamId: string, slackUserId: string, on: boolean): Promise<boolean>;
+}
+
+/** Slack Calls registered for PBX calls placed from Slack. */
+export interface SlackCallStore {
+  /** Upsert on (teamId, phoneCallId). */
+  saveSlackCall(c: SlackCall): Promise<void>;
+  /** Ordered by createdAt, then teamId, phoneCallId. */
+  listSlackCalls(): Promise<SlackCall[]>;
+  /** Single use, any replica: the Slack Call of a PBX call, deleted on read (so it is ended once). */
+  takeSlackCall(teamId: string, phoneCallId: string): Promise<SlackCall | undefined>;
+}
+
 /** Board channels that refused the bot's writes, paused until it is invited again. */
 export interface BoardChannelPauseStore {
   /** False when the channel was already paused (the first pause is kept). */
@@ -302,6 +343,8 @@ export interface StoreLifecycle {
  */
 export interface Store
   extends AccountStore,
+    PhoneLineStore,
+    SlackCallStore,
     OAuthStateStore,
     ClaimStore,
     OpenModalStore,

@@ -363,6 +363,11 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
         if (socketUrl) return { ok: true, url: socketUrl() };
         // Unrecoverable for the SocketModeClient, so app.start() fails fast instead of retrying.
         return { ok: false, error: 'invalid_auth', detail: 'test harness: no Socket Mode server attached' };
+      case 'calls.add': {
+        // Slack's Calls API: the registered call, with Slack's own id (R...).
+        const id = `R${randomBytes(5).toString('hex').toUpperCase()}`;
+        return { ok: true, call: { id, external_unique_id: b.external_unique_id, join_url: b.join_url, date_start: Number(b.date_start ?? Math.floor(Date.now() / 1000)) } };
+      }
       default:
         return { ok: true };
     }

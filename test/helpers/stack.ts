@@ -61,6 +61,11 @@ export interface StackOptions {
   store?: Store;
   /** Distribution mode: no bot token, workspaces install through /slack/install (credentials: DISTRIBUTION). */
   distribution?: boolean;
+  /**
+   * Read linked users' extensions (missed-call DMs, App Home's live panel, calls.end), as the app
+   * does by default. Off unless asked: those reads would show in every test's sandbox requests.
+   */
+  phoneLines?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -101,6 +106,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...opts.app,
       board: opts.board,
       ...(installations && { installations }),
+      phoneLines: opts.phoneLines ?? false,
     });
   let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
