@@ -9,7 +9,7 @@ import type { CardRef } from '../board/board.js';
 import { replaceCallBlocks, withNote } from './blocks/call-card.js';
 import { idKey } from './blocks/ids.js';
 import { pendingCard } from './pending-card.js';
-import type { ActionRequest, PipelineDeps } from './pipeline.js';
+import type { ActionRequest, PipelineDeps } from './action-request.js';
 import type { MessagePlace, SlackMessage } from './publish.js';
 import { cardPlace, tellPrivately } from './surface.js';
 

@@ -14,7 +14,7 @@ import { actionModal, opensModal } from './action-modal.js';
 import { readCardTarget } from './card-target.js';
 import type { SlackDeps } from './deps.js';
 import type { OpenModals } from './open-modals.js';
-import type { ActionRequest } from './pipeline.js';
+import type { ActionRequest } from './action-request.js';
 import { failureReply } from './replies.js';
 import { requestIdentity } from './request-claims.js';
 

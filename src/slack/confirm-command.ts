@@ -15,7 +15,7 @@ import { isUapiCommand, type UapiCommand } from '../calls/execute.js';
 import { LIMITS, clip } from './blocks/limits.js';
 import { code, escapeMrkdwn } from './blocks/mrkdwn.js';
 import type { SlackDeps } from './deps.js';
-import type { ActionRequest } from './pipeline.js';
+import type { ActionRequest } from './action-request.js';
 import { failureReply } from './replies.js';
 
 export const CONFIRM_ACTION_ID = 'command.confirm';

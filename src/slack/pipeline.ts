@@ -1,14 +1,3 @@
-/**
- * The one action pipeline: a `/call` command, a press on a card and a modal
- * submission all run here, with the surface (post a new card, update a card in
- * place) as a parameter. Once per request: the request is claimed (a retry or a
- * repeated press runs nothing), the account is looked up, the role is checked;
- * then the action runs as the user, the result is shown truthfully (done, ended,
- * accepted but not read yet, or uncertain after a timeout), other cards of the
- * call are brought up to date, ringing calls are followed, and `afterAction`
- * hooks (the supervisor board) are told.
- */
-import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { callAction } from '../calls/actions.js';
 import { callCard, endedCard, replaceCallBlocks } from './blocks/call-card.js';
@@ -16,76 +5,21 @@ import { CallGone, execute, type Outcome, type UapiCommand } from '../calls/exec
 import { UapiError } from '../uapi/errors.js';
 import type { UapiClient } from '../uapi/client.js';
 import type { LinkedAccount } from '../store/types.js';
-import { LinkRequired, type SlackUser } from './accounts.js';
-import type { SlackDeps } from './deps.js';
+import { LinkRequired } from './accounts.js';
+import type { ActionRequest, Admission, PipelineDeps } from './action-request.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from './leg-hints.js';
 import { isSilentLeg } from '../board/snapshot.js';
 import { callListMessage } from './blocks/call-list.js';
 import type { SlackMessage } from './publish.js';
-import { CallRereads, type RereadJobs } from './reread.js';
-import { cardPlace, type Surface } from './surface.js';
+import { CallRereads } from './reread.js';
+import { cardPlace } from './surface.js';
 import { ActionDisplay } from './action-display.js';
 import { failureReply, linkPrompt, slackSentence } from './replies.js';
-import type { RequestClaims } from './request-claims.js';
 import { pressClaimKey, pressedReply, staleReply } from './card-version.js';
 import { actionLine } from './board/actions.js';
 
-type WebClient = webApi.WebClient;
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
-type ActionOutcome = Extract<Outcome, { kind: 'action' }>;
-
-export interface ActionRequest {
-  user: SlackUser;
-  cmd: UapiCommand;
-  surface: Surface;
-  client: WebClient;
-  /** Slack's identity of this request: every retry of it carries the same one. */
-  identity?: string;
-  /** A press of a button on a card: which card, at which version, and whether the press runs the action itself. */
-  press?: CardPress;
-  /** Set on admission: the claim of this action on this card version, given back when the action did not happen. */
-  cardClaim?: string;
-}
-
-/** A button pressed on a card (channel and ts), drawn at `version` (0: a button without one). */
-export interface CardPress {
-  channelId: string;
-  messageTs: string;
-  actionId: string;
-  version: number;
-  /** The press runs the action (Hold, Resume, ...): once per card version; false when it opens a modal. */
-  runsAction: boolean;
-}
-
-/** An action that completed, for hooks such as the supervisor board's audit line. */
-export interface ActionDone {
-  user: SlackUser;
-  cmd: ActionCommand;
-  outcome: ActionOutcome;
-  message: SlackMessage;
-  client: WebClient;
-  /** The conversation the action came from (its card is there). */
-  channelId?: string;
-}
-export type AfterAction = (done: ActionDone) => Promise<void> | void;
-
-export type Reply = Record<string, unknown> & { text: string };
-
-export type Admission =
-  | { kind: 'run'; request: ActionRequest; uapi: UapiClient; account: LinkedAccount }
-  /** A retry or a duplicate of a request already received: answer nothing more. */
-  | { kind: 'duplicate' }
-  /** Not linked, not allowed, or pressed already: the private reply says so; nothing was sent to VoipNow. */
-  | { kind: 'refused'; reply: Reply };
-
-export type { Surface } from './surface.js';
-
-export type PipelineDeps = Pick<SlackDeps, 'accounts' | 'linking' | 'operations' | 'publisher' | 'followUp' | 'logger' | 'background' | 'afterAction' | 'board'> & {
-  claims: RequestClaims;
-  /** Re-reads as queue jobs (app.ts); without, timers in this process. */
-  rereadJobs?: RereadJobs;
-};
 
 export interface PipelineOptions {
   /** Delays of the re-reads after an action whose result could not be read (ms). */

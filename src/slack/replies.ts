@@ -8,7 +8,8 @@ import { CommandError, oneLine } from '../calls/command.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { sentenceOf } from '../errors.js';
 import { LinkRequired, type SlackUser } from './accounts.js';
-import type { SlackDeps } from './deps.js';
+import type { Logger } from '../log.js';
+import type { Linking } from './linking.js';
 
 const COMMAND_WORDS = new Set(['list', 'help', 'events', 'link', 'unlink', 'whoami', 'notify', ...CALL_ACTIONS.map((a) => a.name)]);
 
@@ -22,19 +23,19 @@ export function asSlackCommands(sentence: string): string {
  * what a user typed (`/call hold <!channel>`) or what the PBX answered, and neither
  * may become a mention or a link.
  */
-export function slackSentence(err: unknown, deps: Pick<SlackDeps, 'logger'>): string {
+export function slackSentence(err: unknown, deps: { logger: Logger }): string {
   const text = err instanceof CommandError ? err.sentenceFor('/call ') : sentenceOf(err, (e) => deps.logger.error('unexpected failure', { error: e instanceof Error ? e : String(e) }));
   return asSlackCommands(escapeMrkdwn(oneLine(text)));
 }
 
 /** A failure as a private reply; an expired or missing link becomes a fresh link prompt. */
-export async function failureReply(deps: Pick<SlackDeps, 'linking' | 'logger'>, user: SlackUser, err: unknown, channelId?: string) {
+export async function failureReply(deps: { linking: Linking; logger: Logger }, user: SlackUser, err: unknown, channelId?: string) {
   if (err instanceof LinkRequired) return linkPrompt(deps, user, err.reason, channelId);
   return { response_type: 'ephemeral' as const, replace_original: false, text: `:warning: ${slackSentence(err, deps)}` };
 }
 
 /** The private link prompt for a user without a usable link; says that nothing was done. */
-export async function linkPrompt(deps: Pick<SlackDeps, 'linking'>, user: SlackUser, reason: 'unlinked' | 'expired', channelId?: string, responseUrl?: string) {
+export async function linkPrompt(deps: { linking: Linking }, user: SlackUser, reason: 'unlinked' | 'expired', channelId?: string, responseUrl?: string) {
   const reply = await deps.linking.start(user, {
     channelId,
     ...(responseUrl && { responseUrl }),

@@ -9,10 +9,14 @@ import type { KnownBlock } from '@slack/types';
 import { callCard, endedCard, replaceCallBlocks, withNote } from './blocks/call-card.js';
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { SlackUser } from './accounts.js';
-import type { SlackDeps } from './deps.js';
+import type { Background } from '../background.js';
+import type { Logger } from '../log.js';
+import type { Accounts } from './accounts.js';
+import type { RingFollowUp } from './followup.js';
+import type { CallOperations } from './operations.js';
 import type { AppJobs } from './jobs.js';
 import { pendingCard } from './pending-card.js';
-import type { MessagePlace, SlackMessage } from './publish.js';
+import type { CardPublisher, MessagePlace, SlackMessage } from './publish.js';
 
 export interface Reread {
   client: webApi.WebClient;
@@ -47,7 +51,7 @@ export interface RereadJobs {
 
 export class CallRereads {
   constructor(
-    private readonly deps: Pick<SlackDeps, 'accounts' | 'publisher' | 'followUp' | 'operations' | 'logger' | 'background'>,
+    private readonly deps: { accounts: Accounts; publisher: CardPublisher; followUp: RingFollowUp; operations: CallOperations; logger: Logger; background: Background },
     private readonly delaysMs: readonly number[],
     /** With a queue, a re-read of a channel message is a job (survives a restart, runs once). */
     private readonly queued?: RereadJobs,

@@ -14,7 +14,7 @@ import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
-import type { AfterAction } from '../pipeline.js';
+import type { AfterAction } from '../action-request.js';
 import { missedCallMessage } from './missed-call-message.js';
 import { SlackCalls } from './slack-calls.js';
 
