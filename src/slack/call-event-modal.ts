@@ -19,7 +19,7 @@ import type { PhoneCallEvent } from '../uapi/schemas.js';
 import { LinkRequired, type SlackUser } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { failureReply } from './replies.js';
-import { safeJson } from './interactions.js';
+import { safeJson } from './card-target.js';
 import { LIMITS, clip } from './blocks/limits.js';
 
 export const EVENT_MODAL_ID = 'event.modal';

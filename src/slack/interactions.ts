@@ -11,9 +11,6 @@ import type { SlackDeps } from './deps.js';
 import { onActionModalSubmit } from './modal-submit.js';
 import { OpenModals } from './open-modals.js';
 
-export { CALL_MODAL_ID, actionModal, readModal } from './action-modal.js';
-export { safeJson } from './card-target.js';
-
 export function registerInteractions(app: App, deps: SlackDeps): void {
   const modals = new OpenModals(deps.store);
   app.action<BlockAction<ButtonAction>>(/^call\./, onCardPress(deps, modals));

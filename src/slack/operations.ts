@@ -17,14 +17,6 @@ import type { ClaimStore } from '../store/types.js';
 export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
 
 /**
- * Today's rule: the SUPERVISOR_USER_IDS list. Without a list every linked user
- * may, and VoipNow's own permissions decide.
- */
-export function supervisorList(ids: readonly string[] | undefined): IsSupervisor {
-  return async (user) => !ids || ids.includes(user.userId);
-}
-
-/**
  * Keys of actions under way; a second identical request while one runs is refused. With a
  * store, the key is a short-lived claim in it, so the same action on the same call runs once
  * across every replica (a replica that dies mid-action frees it when the claim expires).

@@ -4,7 +4,7 @@
  * the time current without updates). Shared by the action card and the board.
  */
 import { durationWords, type CallSnapshot, type LegSnapshot } from '../../board/snapshot.js';
-import { code, escapeMrkdwn, slackDate } from './mrkdwn.js';
+import { code, slackDate } from './mrkdwn.js';
 
 export const STATE_EMOJI: Record<CallSnapshot['state'], string> = {
   ringing: ':bell:',
@@ -89,9 +89,4 @@ export function legWords(leg: LegSnapshot): string {
   }
   if (v.recording !== undefined) lines.push(`:red_circle: Recording since ${slackDate(v.recording)}`);
   return lines.join('\n');
-}
-
-/** Plain words for the message's top-level text (notifications, screen readers). */
-export function plainHeadline(s: CallSnapshot): string {
-  return escapeMrkdwn(`${s.caller} → ${s.called} on ${s.extension}: ${s.state}`);
 }
