@@ -24,7 +24,7 @@ import { callUserOf, connectedParties, farEnd, partiesChange, placedParties } fr
 const UNSEEN_END_MS = 60_000;
 /** A Slack Call still open after this long is ended whatever its line says (its dialer unlinked, say). */
 const MAX_OPEN_MS = 12 * 3600_000;
-/** Open Slack Calls are read from the store at most this often (lines are read every few seconds). */
+/** Open Slack Calls are read from the store at most this often (lines are read every few seconds), or when a line changes. */
 const OPEN_CACHE_MS = 5000;
 /** A change of a Slack Call's parties is claimed for longer than a Slack Call stays open. */
 const CHANGE_CLAIM_MS = MAX_OPEN_MS + 3600_000;
@@ -97,11 +97,12 @@ export class SlackCalls {
   }
 
   /** A line was read: its open Slack Calls whose PBX call is gone are ended, the others show who is connected. */
-  async reconcile(line: PhoneLine, liveIds: readonly string[], snapshots: readonly CallSnapshot[] = []): Promise<void> {
+  async reconcile(line: PhoneLine, liveIds: readonly string[], snapshots: readonly CallSnapshot[] = [], changed = false): Promise<void> {
     const live = new Set(liveIds);
     for (const id of live) this.seen.add(id);
     const now = this.deps.now();
-    if (!this.open || now - this.open.at > OPEN_CACHE_MS) this.open = { at: now, calls: this.deps.store.listSlackCalls() };
+    // A change on the line (a call answered, say) may be of a Slack Call another replica placed since the last look.
+    if (!this.open || changed || now - this.open.at > OPEN_CACHE_MS) this.open = { at: now, calls: this.deps.store.listSlackCalls() };
     const all = await this.open.calls;
     for (const c of all) if (now - c.createdAt.getTime() > MAX_OPEN_MS) await this.end(c);
     const open = all.filter((c) => c.teamId === line.teamId && c.slackUserId === line.userId && c.extension === line.extension && now - c.createdAt.getTime() <= MAX_OPEN_MS);
