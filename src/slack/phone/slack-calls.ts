@@ -30,7 +30,7 @@ const OPEN_CACHE_MS = 5000;
 const CHANGE_CLAIM_MS = MAX_OPEN_MS + 3600_000;
 
 /** Who a Slack Call shows, as this replica last saw it. */
-interface Parties {
+export interface Parties {
   parties: string[];
   /** Someone answered (before that, the parties are the ones dialled). */
   answered: boolean;
@@ -73,16 +73,7 @@ export class SlackCalls {
     // The dialer first, then whom they dialled.
     const users: CallUser[] = [{ slack_id: p.userId }, ...parties.filter((x) => x !== p.extension).map((x) => callUserOf(x, slackUserOf))];
     const started = this.deps.now();
-    const res = await client().calls.add({
-      external_unique_id: p.phoneCallId,
-      external_display_id: p.destination,
-      // A PBX call has nothing to join in a browser: the link opens the conversation with its card.
-      join_url: `https://slack.com/app_redirect?channel=${encodeURIComponent(p.channelId ?? p.userId)}`,
-      title: `Call to ${p.destination}`,
-      created_by: p.userId,
-      date_start: Math.floor(started / 1000),
-      users,
-    });
+    const res = await client().calls.add(callsAddArgs(p, users, started));
     const slackCallId = (res as { call?: { id?: string } }).call?.id;
     if (!slackCallId) return;
     this.parties.set(p.phoneCallId, { parties, answered: false });
@@ -163,10 +154,24 @@ export class SlackCalls {
   }
 }
 
+/** What `calls.add` registers for a call placed from Slack (also drawn in the README). */
+export function callsAddArgs(p: PlacedCall, users: CallUser[], startedMs: number) {
+  return {
+    external_unique_id: p.phoneCallId,
+    external_display_id: p.destination,
+    // A PBX call has nothing to join in a browser: the link opens the conversation with its card.
+    join_url: `https://slack.com/app_redirect?channel=${encodeURIComponent(p.channelId ?? p.userId)}`,
+    title: titleOf({ parties: placedParties(p.extension, p.destination), answered: false }, p.extension),
+    created_by: p.userId,
+    date_start: Math.floor(startedMs / 1000),
+    users,
+  };
+}
+
 const signature = (p: Parties) => `${p.answered ? '' : '~'}${p.parties.join(',')}`;
 
 /** "Call to 5550999" while it rings, "Call with 5550999" once answered (or how many are on it). */
-function titleOf(p: Parties, dialerExtension: string): string {
+export function titleOf(p: Parties, dialerExtension: string): string {
   const far = farEnd(p.parties, dialerExtension);
   if (!p.answered) return `Call to ${far ?? p.parties.filter((x) => x !== dialerExtension).join(', ')}`;
   return far ? `Call with ${far}` : `Call with ${p.parties.length - 1} parties`;
