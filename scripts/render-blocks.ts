@@ -3,6 +3,8 @@
  * starts the sandbox PBX, reads its seed calls as John Doe (user 12) with the
  * app's own UAPI client, has supervisor 0003*210 whisper on the queue call,
  * builds the action card and the board cards with the app's own renderers,
+ * draws the "Call this number" modal and a Slack Call from what the app would send
+ * (`calls.add`'s arguments, then the title once the far end answered),
  * writes each message's JSON (paste it into Slack's Block Kit Builder) and an
  * HTML approximation of Slack's rendering, and screenshots it with headless
  * Chromium when there is one (`apt-get install -y chromium`; CI never runs this).
@@ -20,7 +22,10 @@ import { SEED_IDS, startSandbox } from '../src/sandbox/server.js';
 import { callCard } from '../src/slack/blocks/call-card.js';
 import { boardCard } from '../src/slack/board/render.js';
 import { homeView } from '../src/slack/home.js';
+import { dialModal } from '../src/slack/dial-number.js';
+import { findPhoneNumbers } from '../src/calls/phone-numbers.js';
 import { missedCallMessage } from '../src/slack/phone/missed-call-message.js';
+import { callsAddArgs, titleOf } from '../src/slack/phone/slack-calls.js';
 import { UapiClient } from '../src/uapi/client.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth, refreshingCredentials } from '../src/uapi/oauth.js';
@@ -76,7 +81,16 @@ function mrkdwn(text: string): string {
   return s.replace(/\n/g, '<br>');
 }
 
-type AnyBlock = { type: string; text?: { type: string; text: string }; elements?: Array<Record<string, unknown>>; accessory?: Record<string, unknown> };
+type Plain = { type: string; text: string };
+type AnyBlock = {
+  type: string;
+  text?: Plain;
+  elements?: Array<Record<string, unknown>>;
+  accessory?: Record<string, unknown>;
+  label?: Plain;
+  hint?: Plain;
+  element?: { type: string; initial_option?: { text: Plain }; initial_value?: string; placeholder?: Plain };
+};
 
 const buttonHtml = (e: Record<string, unknown>) => `<span class="button ${String(e.style ?? '')}">${esc(String((e.text as { text: string }).text))}</span>`;
 
@@ -93,6 +107,11 @@ function block(known: KnownBlock): string {
       return `<div class="header">${esc(b.text?.text ?? '')}</div>`;
     case 'actions':
       return `<div class="actions">${(b.elements ?? []).map(buttonHtml).join('')}</div>`;
+    case 'input': {
+      const e = b.element;
+      const shown = e?.type === 'static_select' ? `${esc(e.initial_option?.text.text ?? '')}<span class="caret">▾</span>` : esc(e?.initial_value ?? e?.placeholder?.text ?? '');
+      return `<div class="input"><div class="label">${esc(b.label?.text ?? '')}</div><div class="field">${shown}</div>${b.hint ? `<div class="context">${esc(b.hint.text)}</div>` : ''}</div>`;
+    }
     default:
       return '';
   }
@@ -114,29 +133,33 @@ body{margin:0;padding:16px 20px;font:15px/1.46668 Lato,"Helvetica Neue",Helvetic
 code{font:12px Monaco,Menlo,Consolas,monospace;color:#e01e5a;background:#f8f8f8;border:1px solid #e8e8e8;border-radius:3px;padding:1px 3px}
 .actions{margin:6px 0 8px}.button{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:3px 12px;margin-right:8px;font-weight:700;font-size:14px}
 .button.danger{background:#e01e5a;border-color:#e01e5a;color:#fff}.button.primary{background:#007a5a;border-color:#007a5a;color:#fff}
+.input{margin:10px 0}.label{font-weight:700;margin-bottom:4px}.field{border:1px solid #bbb;border-radius:4px;padding:6px 10px;display:flex;justify-content:space-between}.caret{color:#616061}
+.modal{width:520px;border:1px solid #ddd;border-radius:8px;box-shadow:0 4px 12px rgba(0,0,0,.12);padding:0 20px 16px}.modal .title{font-weight:900;font-size:20px;padding:14px 0;border-bottom:1px solid #ddd;margin:0 -20px 8px;padding-left:20px}
+.modal .foot{text-align:right;margin-top:16px}.call{border:1px solid #ddd;border-radius:8px;padding:10px 14px;width:420px}.call .title{font-weight:900}.call .who{margin:6px 0}
 .mention{color:#1264a3;background:#e8f5fa;border-radius:3px;padding:0 2px}hr{border:0;border-top:1px solid #ddd}
 </style><div class="channel"># ${esc(title)}</div>${body}`;
 }
 
-function write(name: string, title: string, messages: { blocks: KnownBlock[] }[]): void {
+function write(name: string, title: string, messages: { blocks: KnownBlock[] }[], html?: { body: string; json: unknown; height: number }): void {
   // Block Kit Builder takes one message: {"blocks": [...]}; several messages are listed in order.
-  const json = messages.length === 1 ? { blocks: messages[0]!.blocks } : { messages: messages.map((m) => ({ blocks: m.blocks })) };
+  const json = html?.json ?? (messages.length === 1 ? { blocks: messages[0]!.blocks } : { messages: messages.map((m) => ({ blocks: m.blocks })) });
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
-  const html = join(out, `${name}.html`);
-  writeFileSync(html, page(messages, title));
+  const file = join(out, `${name}.html`);
+  writeFileSync(file, html ? page([], title).replace(/<div class="channel">.*$/s, `<div class="channel"># ${esc(title)}</div>${html.body}`) : page(messages, title));
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
   if (!chromium) {
     console.log(`${name}: wrote ${name}.json and ${name}.html (no Chromium for the PNG)`);
     return;
   }
   const height =
+    html?.height ??
     90 +
-    messages.reduce(
-      (n, m) =>
-        n + 30 + (m.blocks as unknown as AnyBlock[]).reduce((h, b) => h + (b.type === 'actions' ? 42 : b.type === 'section' ? 24 * (1 + (b.text?.text.split('\n').length ?? 1)) : 26), 0),
-      0,
-    );
-  execFileSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=800,${height}`, `--screenshot=${join(out, `${name}.png`)}`, `file://${html}`], {
+      messages.reduce(
+        (n, m) =>
+          n + 30 + (m.blocks as unknown as AnyBlock[]).reduce((h, b) => h + (b.type === 'actions' ? 42 : b.type === 'section' ? 24 * (1 + (b.text?.text.split('\n').length ?? 1)) : 26), 0),
+        0,
+      );
+  execFileSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=800,${height}`, `--screenshot=${join(out, `${name}.png`)}`, `file://${file}`], {
     stdio: 'ignore',
   });
   console.log(`${name}: wrote ${name}.json, ${name}.html and ${name}.png`);
@@ -221,6 +244,25 @@ async function main(): Promise<void> {
       ],
     });
     write('home', 'App Home: callops', [{ blocks: home.blocks as KnownBlock[] }]);
+
+    // "Call this number" on a message: the modal, before anything is sent to VoipNow.
+    const found = findPhoneNumbers('Please call the customer back on +1 (555) 012-3456, or at the office: 555-013-0000');
+    const modal = dialModal({ c: 'C012SUPPORT', n: found.map((f) => f.number) }, found, '0003*210');
+    const modalBody = `<div class="modal"><div class="title">${esc(modal.title.text)}</div>${(modal.blocks as KnownBlock[]).map(block).join('')}<div class="foot"><span class="button">${esc(modal.close?.text ?? '')}</span><span class="button primary">${esc(modal.submit?.text ?? '')}</span></div></div>`;
+    write('dial-number', 'Call this number (modal)', [], { body: modalBody, json: modal, height: 420 });
+
+    // A Slack Call for a call placed from Slack: as registered, and once the far end answered.
+    const placed = { teamId: 'T1', userId: 'U012JOHN', phoneCallId: 'c1b2c3d4e5f6a7b8c9d0', extension: '0003*210', destination: '+15550123456', channelId: 'C012SUPPORT' };
+    const args = callsAddArgs(placed, [{ slack_id: 'U012JOHN' }, { external_id: '+15550123456', display_name: '+15550123456' }], now);
+    const answered = titleOf({ parties: ['+15550123456', '0003*210'], answered: true }, '0003*210');
+    const who = (u: { slack_id?: string; display_name?: string }) => (u.slack_id ? `<span class="mention">@${esc(u.slack_id)}</span>` : esc(u.display_name ?? ''));
+    const callBox = (title: string, note: string) =>
+      `<div class="message"><div class="avatar">📞</div><div><div class="name">callops <span class="app">APP</span> <span class="time">10:42</span></div><div class="call"><div class="title">📞 ${esc(title)}</div><div class="who">${args.users.map(who).join(', ')}</div><div class="context">${esc(note)}</div><span class="button primary">Join</span></div></div></div>`;
+    write('slack-call', 'support', [], {
+      body: callBox(args.title, 'calls.add: while your phone and then the number ring') + callBox(answered, 'calls.update: once the number answered'),
+      json: { 'calls.add': args, 'calls.update': { title: answered } },
+      height: 420,
+    });
   } finally {
     http.close();
     await sandbox.close();

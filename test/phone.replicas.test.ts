@@ -1,7 +1,8 @@
 /**
  * Two replicas on one PostgreSQL store both read the phone user's extension and both see the
  * unanswered call end: the user still gets one missed-call DM (the store claim keyed by the PBX
- * call id). Skipped, with the reason printed, when no PostgreSQL server answers.
+ * call id), and a Slack Call placed on one replica is retitled, joined and ended once though both
+ * read the line. Skipped, with the reason printed, when no PostgreSQL server answers.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -12,6 +13,8 @@ import { PostgresStore, TokenCipher } from '../src/store/index.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { VoipnowOAuth } from '../src/uapi/oauth.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
+import { slashCommand } from './helpers/signed.js';
+import { SIGNING_SECRET } from './helpers/stack.js';
 import { startReplicaApp } from './helpers/replica-app.js';
 import { waitUntil } from './helpers/wait.js';
 
@@ -86,5 +89,23 @@ describe.skipIf(unreachable !== undefined)('missed calls with two replicas', () 
     const dms = api.callsTo('chat.postMessage').filter((c) => c.body.channel === 'UA' && JSON.stringify(c.body.blocks ?? '').includes(`missed.${call.id}`));
     expect(dms).toHaveLength(1);
     expect(JSON.stringify(dms[0]!.body.blocks)).toContain('*Two Replicas* `5550555`');
+  });
+
+  it('a Slack Call placed on one replica is retitled once and ended once, though both read its line', async () => {
+    const res = await slashCommand(apps[0]!.base, SIGNING_SECRET, { text: 'dial 5550777', user_id: 'UA', channel_id: 'C1' });
+    expect(res.status).toBe(200);
+    const add = await api.waitFor('calls.add', (c) => c.body.external_unique_id !== undefined, 10_000);
+    const callId = String(add.body.external_unique_id);
+    await api.waitFor('calls.update', (c) => c.body.title === 'Call with 5550777', 10_000);
+    // Both replicas have read the answered call (each reads the line on its own).
+    const liveOn = (i: number) => (apps[i]!.app.deps.phone!.lines.live(user) ?? []).some((c) => c.id === callId && c.state === 'on call');
+    await waitUntil('liveOn(0) && liveOn(1)', () => (liveOn(0) && liveOn(1) ? true : undefined), 20_000);
+    await fetch(`${sandbox.url}/_sandbox/calls/${callId}/hangup`, { method: 'POST' });
+    await api.waitFor('calls.end', undefined, 10_000);
+    const goneOn = (i: number) => !(apps[i]!.app.deps.phone!.lines.live(user) ?? []).some((c) => c.id === callId);
+    await waitUntil('goneOn(0) && goneOn(1)', () => (goneOn(0) && goneOn(1) ? true : undefined), 20_000);
+    await Promise.all(apps.map(({ app }) => app.idle()));
+    expect(api.callsTo('calls.update').filter((c) => c.body.title === 'Call with 5550777')).toHaveLength(1);
+    expect(api.callsTo('calls.end')).toHaveLength(1);
   });
 });

@@ -2,12 +2,15 @@
  * Slack Calls through the real app: `/call dial` registers the PBX call with `calls.add`
  * (the PBX call id as external_unique_id, the dialer as a Slack user, the number as an
  * external participant) and shows it in the channel; the PBX hangup, seen by the phone
- * lines' reconciliation, makes `calls.end`, once.
+ * lines' reconciliation, makes `calls.end`, once. As the PBX call's legs come and go, Slack
+ * is told who is connected (`calls.participants.add`/`remove`) and whom the call is with
+ * (`calls.update`), once per change.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
-import { slashCommand } from './helpers/signed.js';
+import { blockAction, slashCommand } from './helpers/signed.js';
+import { blockActionPayload } from './helpers/payloads.js';
 import { waitUntil } from './helpers/wait.js';
 
 describe('Slack Calls', () => {
@@ -63,5 +66,49 @@ describe('Slack Calls', () => {
     const add = await s.api.waitFor('calls.add', undefined, 10_000);
     expect(add.body.users).toEqual([{ slack_id: 'UA' }, { slack_id: 'UB' }]);
     await s.slack.idle();
+  });
+
+  it('the far end answering retitles the call once; a party barging in joins it as a Slack user', async () => {
+    await slashCommand(s.base, SIGNING_SECRET, { text: 'dial 5550999', user_id: 'UA', channel_id: 'C1' });
+    const add = await s.api.waitFor('calls.add', undefined, 10_000);
+    const callId = String(add.body.external_unique_id);
+    const slackCallId = (await s.api.waitFor('chat.postMessage', (c) => JSON.stringify(c.body.blocks ?? '').includes('"type":"call"'), 10_000)).body.blocks as Array<{ call_id: string }>;
+    const id = slackCallId[0]!.call_id;
+    const update = await s.api.waitFor('calls.update', undefined, 10_000);
+    expect(update.body).toMatchObject({ id, title: 'Call with 5550999' });
+    // The parties are the ones dialled: nobody joins or leaves when the far end answers.
+    expect(s.api.callsTo('calls.participants.add')).toHaveLength(0);
+
+    // UB's extension barges in: a leg the parties hear, so UB joins the Slack Call.
+    const asked = (await slashCommand(s.base, SIGNING_SECRET, { text: `barge 0003*210 ${callId} to 0003*024`, user_id: 'UA', channel_id: 'C1', response_url: s.api.responseUrl('/barge') }))
+      .json as { blocks: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> };
+    const confirm = asked.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'command.confirm')!;
+    const pressed = await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({
+        user: 'UA',
+        messageTs: '1700000001.000001',
+        isEphemeral: true,
+        actionId: 'command.confirm',
+        value: confirm.value!,
+        responseUrl: s.api.responseUrl('/barge/confirm'),
+      }),
+    );
+    expect(pressed.status).toBe(200);
+    const joined = await s.api.waitFor('calls.participants.add', undefined, 10_000);
+    expect(joined.body).toMatchObject({ id, users: [{ slack_id: 'UB' }] });
+    const retitled = await s.api.waitFor('calls.update', (c) => c !== update, 10_000);
+    expect(retitled.body).toMatchObject({ id, title: 'Call with 2 parties' });
+
+    // Reads go on; nothing changes, so nothing more is said.
+    const mark = s.sandbox.requests.length;
+    await waitUntil('three more line reads', () => (s.sandbox.requests.slice(mark).filter((r) => r.method === 'GET').length >= 3 ? true : undefined), 10_000);
+    await s.slack.idle();
+    expect(s.api.callsTo('calls.participants.add')).toHaveLength(1);
+    expect(s.api.callsTo('calls.update')).toHaveLength(2);
+    expect(s.api.callsTo('calls.participants.remove')).toHaveLength(0);
+    await fetch(`${s.sandbox.url}/_sandbox/calls/${callId}/hangup`, { method: 'POST' });
+    await s.api.waitFor('calls.end', undefined, 10_000);
   });
 });

@@ -20,7 +20,7 @@ const FROM_BLOCK = 'dial_number.from';
 const NUMBER_INPUT = 'number';
 const FROM_INPUT = 'from';
 
-interface DialMeta {
+export interface DialMeta {
   /** The channel the message is in: the call's card is posted there. */
   c: string;
   /** The numbers offered, already checked as Create PhoneCalls destinations. */
@@ -91,7 +91,8 @@ export function onDialNumberSubmit(deps: SlackDeps) {
   };
 }
 
-function dialModal(meta: DialMeta, found: FoundNumber[], extension: string | undefined): ModalView {
+/** The modal for the numbers found in a message (exported for the README's picture). */
+export function dialModal(meta: DialMeta, found: FoundNumber[], extension: string | undefined): ModalView {
   const options = found.map((f, i) => ({ text: { type: 'plain_text' as const, text: label(f) }, value: String(i) }));
   return {
     type: 'modal',

@@ -65,7 +65,7 @@ export class SlackPhone {
     this.lines.setOutput({
       read: async (line, result, liveIds) => {
         for (const m of result.missed) this.track(this.missed(line, m));
-        this.track(this.calls.reconcile(line, liveIds));
+        this.track(this.calls.reconcile(line, liveIds, result.live, result.changed));
         if (result.changed && this.isHomeOpen(line)) this.scheduleRedraw({ teamId: line.teamId, userId: line.userId });
       },
     });
