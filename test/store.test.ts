@@ -616,7 +616,7 @@ function contract(backend: Backend) {
         await again.close();
         await h.open(cipherA);
         const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-        expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
       });
 
       it('refuses a database with a newer schema version', async () => {
@@ -839,6 +839,7 @@ if (!pgUrl) {
         [schema],
       );
       expect(rows).toEqual([
+        { table_name: 'board_outbox', data_type: 'timestamp with time zone' },
         { table_name: 'linked_accounts', data_type: 'timestamp with time zone' },
         { table_name: 'oauth_states', data_type: 'timestamp with time zone' },
         { table_name: 'open_modals', data_type: 'timestamp with time zone' },
@@ -854,7 +855,7 @@ if (!pgUrl) {
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
       await Promise.all(stores.map((s) => s.init()));
       const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
       await Promise.all(stores.map((s) => s.close()));
     });
 

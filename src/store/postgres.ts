@@ -6,6 +6,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
+import { outboxStatements } from './outbox-statements.js';
+import type { BatchStep } from './sql-outbox.js';
 import { runMigrations, SqlStore, type Migration, type QueryResult, type SqlParam, type StoreStatements } from './sql-store.js';
 import type { StoreLog } from './types.js';
 
@@ -104,6 +106,7 @@ const STATEMENTS: StoreStatements = {
 
 export class PostgresStore extends SqlStore {
   protected readonly statements = STATEMENTS;
+  protected readonly outboxStatements = outboxStatements('postgres');
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
   readonly #pingTimeoutMs: number;
@@ -143,6 +146,34 @@ export class PostgresStore extends SqlStore {
 
   protected encodeTimestamp(d: Date): SqlParam {
     return d;
+  }
+
+  /** One pooled connection, one transaction; a refused step rolls it all back. */
+  protected async batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const results: QueryResult[] = [];
+      for (const step of steps) {
+        const res = await client.query(step.sql, step.params as SqlParam[]);
+        const r = { rows: res.rows as QueryResult['rows'], changes: res.rowCount ?? 0 };
+        if (step.expect && !step.expect(r.rows, r.changes)) {
+          await client.query('ROLLBACK');
+          return undefined;
+        }
+        results.push(r);
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   protected async migrate(): Promise<void> {

@@ -10,6 +10,9 @@ import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence, CallCard, Link
 import { date, optStr, type Row, str, toAuditEntry, toBoardCard, toCallCard, toOAuthState, toWatch, withOptional } from './rows.js';
 import type { StoreStatements } from './statements.js';
 import { decryptToken, tokenContext } from './token-columns.js';
+import type { OutboxStore } from './outbox.js';
+import type { OutboxStatements } from './outbox-statements.js';
+import { type BatchStep, SqlOutbox } from './sql-outbox.js';
 
 export type { Row } from './rows.js';
 export type { StoreStatements } from './statements.js';
@@ -50,6 +53,24 @@ export abstract class SqlStore implements Store {
   /** Creates or upgrades the schema. */
   protected abstract migrate(): Promise<void>;
   protected abstract closeConnection(): Promise<void>;
+  /** Runs the steps in one transaction; undefined (rolled back) when a step's `expect` failed. */
+  protected abstract batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined>;
+  protected abstract readonly outboxStatements: OutboxStatements;
+
+  /** The board's outbox on this database. */
+  get outbox(): OutboxStore {
+    this.#outbox ??= new SqlOutbox({
+      statements: this.outboxStatements,
+      batch: async (steps) => {
+        await this.init();
+        return this.batch(steps);
+      },
+      query: (sql, params) => this.#run(sql, params),
+      ts: (d, what) => this.#ts(d, what),
+    });
+    return this.#outbox;
+  }
+  #outbox: OutboxStore | undefined;
 
   /** Connects and migrates; idempotent, and retried on the next call if it failed. */
   init(): Promise<void> {

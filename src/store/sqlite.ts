@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TokenCipher } from './crypto.js';
 import { migrations } from './schema.js';
+import { outboxStatements } from './outbox-statements.js';
+import type { BatchStep } from './sql-outbox.js';
 import { runMigrations, SqlStore, type Migration, type QueryResult, type Row, type SqlParam, type StoreStatements } from './sql-store.js';
 
 export interface SqliteStoreOptions {
@@ -84,6 +86,7 @@ const STATEMENTS: StoreStatements = {
 
 export class SqliteStore extends SqlStore {
   protected readonly statements = STATEMENTS;
+  protected readonly outboxStatements = outboxStatements('sqlite');
   readonly file: string;
   readonly #db: Database.Database;
   readonly #prepared = new Map<string, Database.Statement>();
@@ -125,6 +128,26 @@ export class SqliteStore extends SqlStore {
 
   protected encodeTimestamp(d: Date): SqlParam {
     return d.getTime();
+  }
+
+  /** Synchronous inside one transaction, so no other statement of this process runs in between. */
+  protected async batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined> {
+    const refused = Symbol('refused');
+    const run = this.#db.transaction(() => {
+      const results: QueryResult[] = [];
+      for (const step of steps) {
+        const r = this.#exec(this.#statement(step.sql), step.params);
+        if (step.expect && !step.expect(r.rows, r.changes)) throw refused;
+        results.push(r);
+      }
+      return results;
+    });
+    try {
+      return run();
+    } catch (err) {
+      if (err === refused) return undefined;
+      throw err;
+    }
   }
 
   protected async migrate(): Promise<void> {

@@ -5,6 +5,9 @@
  * Optional fields that are absent come back as missing properties (never `null`).
  * Dates round-trip exactly to the millisecond.
  */
+import type { OutboxStore } from './outbox.js';
+
+export type * from './outbox.js';
 
 /** A Slack user linked to a VoipNow (UAPI) user through OAuth. */
 export interface LinkedAccount {
@@ -109,6 +112,9 @@ export interface AuditEntry {
 }
 
 export interface Store {
+  /** The board's write intents, stored with the changes that cause them (outbox.ts). */
+  readonly outbox: OutboxStore;
+
   getLinkedAccount(teamId: string, slackUserId: string): Promise<LinkedAccount | undefined>;
   /** Upsert on (teamId, slackUserId); every field is overwritten with the given values. */
   saveLinkedAccount(a: LinkedAccount): Promise<void>;
