@@ -130,7 +130,7 @@ for (const backend of [sqlite, postgres]) {
 
     it("a card's newer state replaces its pending write: only the latest version counts as delivered, and its message ts is kept", async () => {
       await store.outbox.commitBoardChange({ card: card(), intents: [intent('card:1', 'card', 0, '{"v":1}')] });
-      await store.outbox.markAttempted('card:1', at(3));
+      await store.outbox.markAttempted(['card:1'], at(3));
       const v2 = await store.outbox.commitBoardChange({ card: card({ state: '{"state":"on call"}' }), intents: [intent('card:1', 'card', 0, '{"v":2}')] });
       expect(v2?.get('card:1')).toBe(2);
       // The post of version 1 was accepted: its ts is recorded on the intent and on the card, but version 2 is still owed.
@@ -163,7 +163,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('a write started before a crash is remembered as attempted by the next process', async () => {
       await store.outbox.commitBoardChange({ intents: [intent('line:1:1', 'line', 1)] });
-      await store.outbox.markAttempted('line:1:1', at(9));
+      await store.outbox.markAttempted(['line:1:1'], at(9));
       const next = await db.reopen();
       expect(await next.outbox.pendingIntents()).toMatchObject([{ key: 'line:1:1', attemptedAt: at(9) }]);
     });

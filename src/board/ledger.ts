@@ -4,13 +4,17 @@
  * and a call that no watch of the channel lists any more has ended (no ghosts,
  * even when events are lost). Persisted in the store, so a restart continues
  * the same messages and threads, with the alerts already raised and the
- * supervisor legs callops started (a card's memory).
+ * supervisor legs callops started (a card's memory). Each change is stored in one
+ * transaction with the writes it owes Slack (card-intents.ts, the store's outbox), and only
+ * then handed to the output: a crash loses or doubles nothing, and what was owed is
+ * delivered on the next start.
  */
 import type { PhoneCall } from '../uapi/schemas.js';
-import type { BoardCard, BoardFence, Store } from '../store/types.js';
+import type { BoardCardMemory, BoardFence, Store } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
-import type { Escalation, Raised } from './escalation.js';
+import type { Alert, Escalation, Raised } from './escalation.js';
 import type { BoardOutput, CardRef } from './board.js';
+import { boardChange, type CardWrite, deliver, replayOwed } from './card-intents.js';
 
 interface Entry {
   snapshot: CallSnapshot;
@@ -105,9 +109,10 @@ export class CardLedger {
         seq,
         ...(c.messageTs && { messageTs: c.messageTs }),
       });
-      // Saved but never posted (the process that read it stopped first): post it now.
-      if (!c.messageTs) this.out()?.card({ teamId: c.teamId, channelId: c.channelId, phoneCallId: c.phoneCallId }, JSON.parse(c.state) as CallSnapshot, undefined);
     }
+    // What was owed Slack when the last holder stopped (crash, SIGKILL, lost lease) goes first.
+    const out = this.out();
+    if (out) await replayOwed(this.deps.store, out, (ref) => this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId), this.deps.log);
   }
 
   /** Restored cards of this extension are held by a (re)started watch until a read says otherwise. */
@@ -132,27 +137,33 @@ export class CardLedger {
       const next = snapshotOf(call, w.extension, this.hints.get(call.id));
       let entry = entries.get(call.id);
       const ref = { teamId: w.teamId, channelId: w.channelId, phoneCallId: call.id };
+      let lines: string[] | undefined;
+      let prev: Entry | undefined;
       if (!entry || entry.snapshot.state === 'ended') {
+        prev = entry;
         entry = { snapshot: next, extension: w.extension, holders: new Set([w.key]), seq: entry?.seq ?? 0 };
         entries.set(call.id, entry);
-        if (!(await this.save(ref, entry))) return listed;
-        this.out()?.card(ref, next, undefined);
-        if (this.hints.has(call.id)) await this.saveMemory(ref);
-        for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
+        lines = changeLines(undefined, next);
       } else {
         entry.holders.add(w.key);
         if (!sameSnapshot(entry.snapshot, next)) {
-          const lines = changeLines(entry.snapshot, next);
+          lines = changeLines(entry.snapshot, next);
+          prev = { ...entry };
           entry.snapshot = next;
-          if (!(await this.save(ref, entry))) return listed;
-          this.out()?.card(ref, next, entry.messageTs);
-          for (const line of lines) this.auditLine(ref, entry, line);
         }
       }
-      const alert = this.deps.escalation.check(cardKey(ref), entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
-      if (alert) {
-        this.out()?.alert(ref, alert.text, alert.level, entry.messageTs);
-        await this.saveMemory(ref);
+      const key = cardKey(ref);
+      const raisedBefore = this.deps.escalation.memory(key);
+      const alert = this.deps.escalation.check(key, entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
+      if (!lines && !alert) continue;
+      const done = await this.change(ref, entry, { card: lines !== undefined, lines: lines ?? [], ...(alert && { alert }) });
+      if (done === 'refused') return listed;
+      if (done === 'failed') {
+        // Not stored: put the card back as it was, so the next read sees the change (and the alert) again.
+        if (prev) entries.set(call.id, prev);
+        else entries.delete(call.id);
+        if (raisedBefore) this.deps.escalation.remember(key, raisedBefore);
+        else this.deps.escalation.forget(key);
       }
     }
     for (const id of w.seen) if (!listed.has(id)) await this.release(w.teamId, w.channelId, id, w.key);
@@ -169,11 +180,16 @@ export class CardLedger {
     const ref = { teamId, channelId, phoneCallId: id };
     const ended = endedSnapshot(entry.snapshot, new Date(this.deps.now()));
     const lines = changeLines(entry.snapshot, ended);
+    const before = entry.snapshot;
     entry.snapshot = ended;
     this.deps.escalation.forget(cardKey(ref));
-    if (!(await this.save(ref, entry))) return;
-    this.out()?.card(ref, ended, entry.messageTs);
-    for (const line of lines) this.auditLine(ref, entry, line);
+    const done = await this.change(ref, entry, { card: true, lines });
+    if (done === 'refused') return;
+    if (done === 'failed') {
+      entry.snapshot = before;
+      entry.holders.add(key); // released again by the next read that does not list it
+      return;
+    }
     entries.delete(id);
     if (this.cardsOf(id).length === 0) this.hints.delete(id);
   }
@@ -182,7 +198,7 @@ export class CardLedger {
   note(ref: CardRef, line: string | undefined): Set<string> | undefined {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
-    if (line) this.auditLine(ref, entry, line, true);
+    if (line) void this.change(ref, entry, { card: false, lines: [line], own: true });
     return entry.holders;
   }
 
@@ -201,11 +217,10 @@ export class CardLedger {
     return undefined;
   }
 
+  /** The card's message, as the outbox recorded it on delivery (already in the store). */
   async posted(ref: CardRef, messageTs: string): Promise<void> {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
-    if (!entry) return;
-    entry.messageTs = messageTs;
-    await this.save(ref, entry);
+    if (entry) entry.messageTs = messageTs;
   }
 
   liveCalls(teamId: string, channelId: string): CallSnapshot[] {
@@ -222,33 +237,64 @@ export class CardLedger {
     return m;
   }
 
-  /** `own`: the front end's own line (an action taken), not one made of PBX values. */
-  private auditLine(ref: CardRef, entry: Entry, line: string, own = false): void {
-    if (this.fencedOut) return;
-    entry.seq++;
-    this.out()?.audit(ref, line, entry.messageTs, own);
-    const fence = this.deps.fence?.();
-    this.deps.store
-      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line }, fence)
-      .then((ok) => this.refusedUnless(ok))
-      .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
+  /** Commits of one card run one after another, so its lines reach the store and Slack in seq order. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Stores a change of a card with the writes it owes Slack, in one transaction, then hands the
+   * writes to the output. 'refused': a newer holder's fence (nothing more from here); 'failed':
+   * the store could not take it (logged; nothing was written anywhere).
+   */
+  private change(ref: CardRef, entry: Entry, c: { card: boolean; lines: string[]; own?: boolean; alert?: Alert }): Promise<'ok' | 'refused' | 'failed'> {
+    if (this.fencedOut) return Promise.resolve('refused');
+    const first = entry.seq;
+    const lines = c.lines.map((text, i) => ({ seq: first + i + 1, text, own: Boolean(c.own) }));
+    entry.seq += lines.length;
+    const key = cardKey(ref);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.commit(ref, entry, c, lines, first));
+    const tail = run.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => this.queues.get(key) === tail && this.queues.delete(key));
+    return run;
+  }
+
+  private async commit(ref: CardRef, entry: Entry, c: { card: boolean; alert?: Alert }, lines: CardWrite['lines'], seqBefore: number): Promise<'ok' | 'refused' | 'failed'> {
+    if (this.fencedOut) return 'refused';
+    const raised = this.deps.escalation.memory(cardKey(ref));
+    const w: CardWrite = {
+      lines,
+      memory: this.memoryOf(ref),
+      ...(c.card && { card: { snapshot: entry.snapshot, extension: entry.extension, ...(entry.messageTs && { messageTs: entry.messageTs }) } }),
+      ...(c.alert && raised && { alert: { text: c.alert.text, level: c.alert.level, episode: raised.key } }),
+    };
+    const change = boardChange(ref, w, new Date(this.deps.now()));
+    let versions: Map<string, number> | undefined;
+    try {
+      versions = await this.deps.store.outbox.commitBoardChange(change, this.deps.fence?.());
+    } catch (err) {
+      if (entry.seq === seqBefore + lines.length) entry.seq = seqBefore;
+      this.deps.log?.('could not store a board change', { error: err instanceof Error ? err.message : String(err) });
+      return 'failed';
+    }
+    if (!versions) {
+      this.refusedUnless(false);
+      return 'refused';
+    }
+    deliver(this.out(), ref, w, change, versions, entry.messageTs);
+    return 'ok';
+  }
+
+  /** What a card remembers beside its state: the alert raised in this episode, the supervisor legs. */
+  private memoryOf(ref: CardRef): BoardCardMemory {
+    const raised = this.deps.escalation.memory(cardKey(ref));
+    const hints = this.hints.get(ref.phoneCallId);
+    return { ...(raised && { alerts: JSON.stringify(raised) }), ...(hints?.length && { legHints: JSON.stringify(hints) }) };
   }
 
   /** Keeps the card's memory (alerts raised in this episode, supervisor legs) in the store; a failure is logged. */
   private async saveMemory(ref: CardRef): Promise<void> {
-    const raised = this.deps.escalation.memory(cardKey(ref));
-    const hints = this.hints.get(ref.phoneCallId);
     try {
-      await this.deps.store.saveBoardCardMemory(
-        ref.teamId,
-        ref.channelId,
-        ref.phoneCallId,
-        {
-          ...(raised && { alerts: JSON.stringify(raised) }),
-          ...(hints?.length && { legHints: JSON.stringify(hints) }),
-        },
-        this.deps.fence?.(),
-      );
+      await this.deps.store.saveBoardCardMemory(ref.teamId, ref.channelId, ref.phoneCallId, this.memoryOf(ref), this.deps.fence?.());
     } catch (err) {
       this.deps.log?.('could not store a board card memory', { error: err instanceof Error ? err.message : String(err) });
     }
@@ -260,21 +306,5 @@ export class CardLedger {
       this.fencedOut = true;
       this.deps.log?.('board: a write was refused, another replica runs the board now');
     }
-  }
-
-  /** False when the store refused it (fenced out). */
-  private async save(ref: CardRef, entry: Entry): Promise<boolean> {
-    if (this.fencedOut) return false;
-    const card: BoardCard = {
-      ...ref,
-      extension: entry.extension,
-      state: JSON.stringify(entry.snapshot),
-      ended: entry.snapshot.state === 'ended',
-      updatedAt: new Date(this.deps.now()),
-      ...(entry.messageTs && { messageTs: entry.messageTs }),
-    };
-    const ok = await this.deps.store.saveBoardCard(card, this.deps.fence?.());
-    this.refusedUnless(ok);
-    return ok;
   }
 }

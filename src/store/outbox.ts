@@ -67,7 +67,7 @@ export interface OutboxStore {
   pendingIntents(): Promise<OutboxIntent[]>;
   getIntent(key: string): Promise<OutboxIntent | undefined>;
   /** Before a write that creates a message: from now on a replay looks for it in Slack first. */
-  markAttempted(key: string, at: Date): Promise<void>;
+  markAttempted(keys: readonly string[], at: Date): Promise<void>;
   /**
    * Slack accepted a write: its message ts is recorded (always), and the intent is delivered when
    * `version` is still its latest (false: a newer version is pending). Delivered lines and alerts

@@ -85,8 +85,10 @@ export class SqlOutbox implements OutboxStore {
     return row ? toIntent(row) : undefined;
   }
 
-  async markAttempted(key: string, at: Date): Promise<void> {
-    await this.sql.query(this.sql.statements.markAttempted, [this.sql.ts(at, 'at'), key]);
+  async markAttempted(keys: readonly string[], at: Date): Promise<void> {
+    if (keys.length === 0) return;
+    const when = this.sql.ts(at, 'at');
+    await this.sql.batch(keys.map((key) => ({ sql: this.sql.statements.markAttempted, params: [when, key] })));
   }
 
   async recordDelivery(d: Delivery): Promise<boolean> {

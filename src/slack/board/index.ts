@@ -18,6 +18,7 @@ import type { Store } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
 import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
+import { findPosted } from './posted-lookup.js';
 import type { WriteBudgets } from './budget.js';
 import { EVENTS_PATH, eventReceiver } from './receiver.js';
 import { BoardHolder, type BoardMessage } from './holder.js';
@@ -91,6 +92,11 @@ export class SlackBoard {
         mention: () => opts.supervisors.mention(),
         claimPost: (ref) => this.claimPost(ref),
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
+        attempted: (keys) => opts.store.outbox.markAttempted(keys, new Date((opts.now ?? Date.now)())),
+        delivered: async (intent, messageTs) => {
+          await opts.store.outbox.recordDelivery({ key: intent.key, version: intent.version, at: new Date((opts.now ?? Date.now)()), ...(messageTs && { messageTs }) });
+        },
+        findPosted: (channelId, keys, threadTs) => findPosted(this.client, channelId, keys, threadTs, opts.logger),
         ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,
