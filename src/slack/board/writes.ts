@@ -95,11 +95,7 @@ export class BoardWrites {
 
   async postCard(s: Slot): Promise<void> {
     const claim = await this.hooks.claimPost?.(s.ref);
-    if (claim === 'busy') {
-      s.heldUntil = this.now() + HELD_MS;
-      return;
-    }
-    if (claim !== undefined && claim !== 'mine') {
+    if (claim !== undefined && claim !== 'mine' && claim !== 'busy') {
       // Already posted (by a replica that ran the board before): it is updated, never posted twice.
       await this.knownAt(s, claim.ts);
       return;
@@ -107,12 +103,16 @@ export class BoardWrites {
     const intent = s.intent;
     if (intent?.attempted) {
       // A post had started before (a crash, no answer): if Slack took it, that message is the card.
+      // A claim still held is that attempt's own, so it does not stop a post Slack never took.
       const found = (await this.hooks.findPosted?.(s.ref.channelId, [intent.key], undefined))?.get(intent.key);
       if (found) {
         if (claim === 'mine') await this.hooks.releasePost?.(s.ref);
         await this.knownAt(s, found);
         return;
       }
+    } else if (claim === 'busy') {
+      s.heldUntil = this.now() + HELD_MS;
+      return;
     }
     if (intent) await this.attempt([intent]);
     const version = s.version;
