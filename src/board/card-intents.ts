@@ -70,7 +70,7 @@ export async function replayOwed(
   live: (ref: CardRef) => { messageTs?: string } | undefined,
   log?: (message: string, fields?: Record<string, unknown>) => void,
 ): Promise<void> {
-  const pending = await store.outbox.pendingIntents();
+  const pending = (await store.outbox.pendingIntents()).filter((i) => i.kind === 'card' || i.kind === 'line' || i.kind === 'alert');
   if (pending.length === 0) return;
   const threads = new Map<string, string | undefined>();
   for (const i of pending) {

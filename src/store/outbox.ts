@@ -7,8 +7,12 @@
  */
 import type { AuditEntry, BoardCard, BoardCardMemory, BoardFence } from './types.js';
 
-/** What an intent writes: a card (post, then updates; latest state wins), a thread line, an alert. */
-export type IntentKind = 'card' | 'line' | 'alert';
+/**
+ * What an intent writes: a board card (post, then updates; latest state wins), a thread line, an
+ * alert; or a note: a pressed card shows "working…" until its press is done (nothing to deliver,
+ * but a note left behind by a dead process is marked interrupted on the next start).
+ */
+export type IntentKind = 'card' | 'line' | 'alert' | 'note';
 
 /** A write intent as the board commits it. */
 export interface NewIntent {

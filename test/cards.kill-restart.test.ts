@@ -1,5 +1,5 @@
 /**
- * The board survives SIGKILL at the moments that matter, through a real callops process
+ * Cards survive SIGKILL at the moments that matter, through a real callops process
  * (`src/main.ts`, its own SQLite store), the sandbox PBX and the recording Slack API, which
  * can leave one chosen write unanswered (before or after it took it) so the process is killed
  * exactly while that write is in flight. After each restart every card shows what the PBX
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
 import { SqliteStore, TokenCipher } from '../src/store/index.js';
 import { startSlackApi, type ChannelMessage, type RecordedCall, type SlackApi } from './helpers/slack-api.js';
-import { slashCommand } from './helpers/signed.js';
+import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
 import { waitUntil } from './helpers/board.js';
 import { linkUser12 } from './helpers/linked-account.js';
 import { REPLICA_SECRET, startReplica, type Replica } from './helpers/replicas.js';
@@ -29,7 +29,7 @@ const keysOf = (c: RecordedCall): string[] => {
   return Array.isArray(keys) ? keys.map(String) : [];
 };
 
-describe('the board across SIGKILL and restart (one process, SQLite)', () => {
+describe('cards across SIGKILL and restart (one process, SQLite)', () => {
   const key = randomBytes(32).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'callops-kill-'));
   let sandbox: Sandbox;
@@ -154,6 +154,44 @@ describe('the board across SIGKILL and restart (one process, SQLite)', () => {
     });
     expect(count(id, /put on hold/)).toBe(1);
     expect(cards(id)).toHaveLength(1);
+  }, 90_000);
+
+  it('killed while a slow press runs on a call card: the restart marks that card interrupted, never leaves it working…', async () => {
+    const channel = 'CPRESSKILL';
+    const before = api.callsTo('chat.postMessage').length;
+    await slashCommand(proc.base, REPLICA_SECRET, { user_id: 'UA', text: `post ${EXT} ${SEED_IDS.seedCall}`, channel_id: channel, response_url: api.responseUrl('/cmd/post') });
+    const post = await waitUntil(
+      'the call card',
+      () =>
+        api
+          .callsTo('chat.postMessage')
+          .slice(before)
+          .find((c) => c.body.channel === channel),
+      30_000,
+    );
+    const ts = api.messages(channel)[0]!.ts;
+    const blocks = post.body.blocks as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
+    const hold = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01');
+    expect(hold?.value).toBeDefined();
+    // VoipNow stops answering: the press's PUT never returns while the process lives.
+    sandbox.setFaults({ hang: true });
+    const press = blockActionPayload({
+      user: 'UA',
+      channel,
+      messageTs: ts,
+      messageBlocks: blocks as never,
+      actionId: 'call.hold.01',
+      value: hold!.value!,
+      responseUrl: api.responseUrl('/press'),
+    });
+    expect((await blockAction(proc.base, REPLICA_SECRET, press)).status).toBe(200);
+    await waitUntil('the card to say working', () => /working…/.test(JSON.stringify(api.message(channel, ts)?.blocks)), 20_000);
+    await killAndRestart();
+    sandbox.setFaults({});
+    await waitUntil('the card to be marked interrupted', () => /Interrupted by a callops restart/.test(JSON.stringify(api.message(channel, ts)?.blocks)), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${JSON.stringify(api.message(channel, ts)?.blocks)}\n${logs()}`);
+    });
+    expect(JSON.stringify(api.message(channel, ts)?.blocks)).not.toMatch(/working…/);
   }, 90_000);
 
   it('after all of it, every call has exactly one card, showing what the PBX shows', async () => {
