@@ -252,8 +252,8 @@ export class Board {
   }
 
   /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
-  afterAction(ref: CardRef, line: string | undefined): void {
-    for (const h of this.ledger.note(ref, line) ?? []) this.watches.get(h)?.poller.poke();
+  afterAction(ref: CardRef, line: string | undefined, changed = false): void {
+    for (const h of this.ledger.note(ref, line, changed) ?? []) this.watches.get(h)?.poller.poke();
   }
 
   /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */

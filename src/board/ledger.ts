@@ -23,7 +23,19 @@ interface Entry {
   holders: Set<string>;
   messageTs?: string;
   seq: number;
+  /** When an action from Slack was audited on the card, until the board sees the change it made. */
+  actedAt?: number;
+  /** When the board last audited a change of the call it saw. */
+  changedAt?: number;
 }
+
+/**
+ * One audit line per change: the change an action from Slack made, seen by the board within
+ * this long after the action's own line, gets no second line.
+ */
+const ACTION_CHANGE_MS = 10_000;
+/** A change the board audited this shortly before an action's line came was that action's (its read won the race). */
+const SEEN_JUST_BEFORE_MS = 2_000;
 
 /** Backstop on calls with supervisor-leg hints but no card here (a hint for a call no watch ever lists). */
 const MAX_HINTED_CALLS = 1000;
@@ -150,6 +162,9 @@ export class CardLedger {
           lines = changeLines(entry.snapshot, next);
           prev = { ...entry };
           entry.snapshot = next;
+          if (entry.actedAt !== undefined && now - entry.actedAt <= ACTION_CHANGE_MS && next.state !== 'ended') lines = [];
+          else if (lines.length) entry.changedAt = now;
+          delete entry.actedAt;
         }
       }
       const key = cardKey(ref);
@@ -194,10 +209,16 @@ export class CardLedger {
     if (this.cardsOf(id).length === 0) this.hints.delete(id);
   }
 
-  /** An audit line on a card; returns the watches holding the call (to re-read it), or undefined without a card. */
-  note(ref: CardRef, line: string | undefined): Set<string> | undefined {
+  /**
+   * An audit line on a card; returns the watches holding the call (to re-read it), or undefined
+   * without a card. `changed`: the line is an action that changed the call, so the change the
+   * board reads next is already told (unless the board saw it just before the line came).
+   */
+  note(ref: CardRef, line: string | undefined, changed = false): Set<string> | undefined {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
+    const now = this.deps.now();
+    if (line && changed && !(entry.changedAt !== undefined && now - entry.changedAt <= SEEN_JUST_BEFORE_MS)) entry.actedAt = now;
     if (line) void this.change(ref, entry, { card: false, lines: [line], own: true });
     return entry.holders;
   }

@@ -186,7 +186,8 @@ export class SlackBoard {
         return;
       case 'action':
         if (m.hint) this.board.hintLeg(m.phoneCallId, m.hint);
-        for (const ref of this.board.cardsOf(m.phoneCallId)) this.board.afterAction(ref, m.line);
+        // A completed action: its line tells the change, the board's next read adds none for it.
+        for (const ref of this.board.cardsOf(m.phoneCallId)) this.board.afterAction(ref, m.line, true);
         return;
       case 'note':
         this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line);
