@@ -219,7 +219,10 @@ export class CardLedger {
     if (!entry) return undefined;
     const now = this.deps.now();
     if (line && changed && !(entry.changedAt !== undefined && now - entry.changedAt <= SEEN_JUST_BEFORE_MS)) entry.actedAt = now;
-    if (line) void this.change(ref, entry, { card: false, lines: [line], own: true });
+    if (line)
+      void this.change(ref, entry, { card: false, lines: [line], own: true }).catch((err: unknown) =>
+        this.deps.log?.('could not audit an action', { error: err instanceof Error ? err.message : String(err) }),
+      );
     return entry.holders;
   }
 
