@@ -44,7 +44,21 @@ export abstract class SqlStore implements Store {
   #ready: Promise<void> | undefined;
   #closed = false;
 
-  protected constructor(protected readonly cipher: TokenCipher) {}
+  protected constructor(protected readonly cipher: TokenCipher) {
+    const store = this;
+    this.outbox = new SqlOutbox({
+      // A subclass's field, so read when used (after construction).
+      get statements() {
+        return store.outboxStatements;
+      },
+      batch: async (steps) => {
+        await store.init();
+        return store.batch(steps);
+      },
+      query: (sql, params) => store.#run(sql, params),
+      ts: (d, what) => store.#ts(d, what),
+    });
+  }
 
   /** Runs one statement with positional parameters. */
   protected abstract query(sql: string, params: readonly SqlParam[]): Promise<QueryResult>;
@@ -57,20 +71,8 @@ export abstract class SqlStore implements Store {
   protected abstract batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined>;
   protected abstract readonly outboxStatements: OutboxStatements;
 
-  /** The board's outbox on this database. */
-  get outbox(): OutboxStore {
-    this.#outbox ??= new SqlOutbox({
-      statements: this.outboxStatements,
-      batch: async (steps) => {
-        await this.init();
-        return this.batch(steps);
-      },
-      query: (sql, params) => this.#run(sql, params),
-      ts: (d, what) => this.#ts(d, what),
-    });
-    return this.#outbox;
-  }
-  #outbox: OutboxStore | undefined;
+  /** The board's outbox on this database (a plain property, bound to this store when it is made). */
+  readonly outbox: OutboxStore;
 
   /** Connects and migrates; idempotent, and retried on the next call if it failed. */
   init(): Promise<void> {
