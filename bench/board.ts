@@ -11,7 +11,7 @@ import { WebClient } from '@slack/web-api';
 import { startStack, SIGNING_SECRET, type Stack } from '../test/helpers/stack.js';
 import { slashCommand } from '../test/helpers/signed.js';
 import type { BoardState, CallSnapshot } from '../src/board/snapshot.js';
-import type { BoardOutput, CardRef } from '../src/board/board.js';
+import type { BoardOutput, CardRef } from '../src/board/output.js';
 import { boardCard } from '../src/slack/board/render.js';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { DEFAULT_BUDGETS } from '../src/slack/board/budget.js';

@@ -131,11 +131,42 @@ describe('supervisor board: cards', () => {
     await command('UA', `whisper 0003*210 ${seed} to 0003*025 private`);
     // (the command's own reply is a regular call card in the channel; the board card is the first one)
     await waitUntil('whisper leg on the board card', () => /whisper from `0003\*025` \(private\)/.test(JSON.stringify(card(seed)[0]!.blocks)));
-    await waitUntil('thread lines', () => {
-      const t = threadText(card(seed)[0]!);
-      return /<@UA> started whispering on the call: done/.test(t) && /whisper from 0003\*025 \(private\) started/.test(t);
-    });
+    await waitUntil('the action in the thread', () => /<@UA> started whispering on the call: done/.test(threadText(card(seed)[0]!)));
+    // One line per change: the leg the whisper started is that action's, not a second line.
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(threadText(card(seed)[0]!)).not.toMatch(/whisper from 0003\*025 \(private\) started/);
     expect(shownMessages(s.api, posted, CH).filter((m) => m.blocks.some((b) => b.block_id === `${seed}.leg.01`))).toHaveLength(1);
+  });
+
+  it('a change made from Slack is one audit line: the hold the board then reads adds no second one', async () => {
+    await command('UA', 'watch 0003*210');
+    await watchReply('UA', /Watching/);
+    const seed = 'b817d2618fe6f1804333';
+    await waitUntil('seed card', () => card(seed).length === 1);
+    await command('UA', `hold 0003*210 ${seed}`);
+    await waitUntil(
+      'the hold on the board card, and who did it in its thread',
+      () => /hold/i.test(headOf(card(seed)[0]!)) && /<@UA> put on hold the call.*: done/.test(threadText(card(seed)[0]!)),
+    );
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(
+      threadText(card(seed)[0]!)
+        .split('\n')
+        .filter((l) => /put on hold/.test(l)),
+    ).toEqual([expect.stringMatching(/^<@UA> put on hold the call/)]);
+    // A change at the desk phone is the board's own line, once.
+    const res = await fetch(`${s.sandbox.url}/_sandbox/calls/${seed}/resume`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    await waitUntil('the resume in the thread', () => /resumed/.test(threadText(card(seed)[0]!)));
+    await s.slack.board.board.settled();
+    await s.slack.idle();
+    expect(
+      threadText(card(seed)[0]!)
+        .split('\n')
+        .filter((l) => /resumed/.test(l)),
+    ).toHaveLength(1);
   });
 
   it('restart: a whisper callops started still shows as a whisper when the card changes afterwards', async () => {

@@ -23,7 +23,17 @@ describe('manifest.yml', () => {
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'subteam_members_changed', 'member_joined_channel', 'app_uninstalled', 'tokens_revoked']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['calls:read', 'calls:write', 'channels:read', 'chat:write', 'commands', 'groups:read', 'usergroups:read']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+      'calls:read',
+      'calls:write',
+      'channels:history',
+      'channels:read',
+      'chat:write',
+      'commands',
+      'groups:history',
+      'groups:read',
+      'usergroups:read',
+    ]);
   });
 
   it('is ready for distribution: the install redirect URL, org-wide installs, and the scopes "Add to Slack" asks for', () => {

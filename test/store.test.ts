@@ -37,7 +37,7 @@ forEachBackend('Store lifecycle', (backend) => {
     await again.close();
     await h.open(cipherA);
     const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('refuses a database with a newer schema version', async () => {
@@ -131,6 +131,7 @@ describe.skipIf(!pgUrl)('PostgresStore specifics', () => {
       [schema],
     );
     expect(rows).toEqual([
+      { table_name: 'board_outbox', data_type: 'timestamp with time zone' },
       { table_name: 'linked_accounts', data_type: 'timestamp with time zone' },
       { table_name: 'oauth_states', data_type: 'timestamp with time zone' },
       { table_name: 'open_modals', data_type: 'timestamp with time zone' },
@@ -147,7 +148,7 @@ describe.skipIf(!pgUrl)('PostgresStore specifics', () => {
     const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
     await Promise.all(stores.map((s) => s.init()));
     const rows = await pgAdmin(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }, { version: 10 }]);
     await Promise.all(stores.map((s) => s.close()));
   });
 

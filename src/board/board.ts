@@ -7,56 +7,17 @@
  * knows no Slack.
  */
 import { randomBytes } from 'node:crypto';
-import type { UapiClient } from '../uapi/client.js';
-import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPauseStore, BoardFence, Watch, WatchStore } from '../store/types.js';
-import type { PollTiming } from './poller.js';
+import type { BoardFence, Watch } from '../store/types.js';
 import type { CallSnapshot, LegHint } from './snapshot.js';
+import type { BoardDeps } from './deps.js';
+import type { BoardOutput, CardRef } from './output.js';
 import { CardLedger } from './ledger.js';
-import { Escalation, DEFAULT_THRESHOLDS, type AlertThresholds } from './escalation.js';
+import { Escalation, DEFAULT_THRESHOLDS } from './escalation.js';
 import { eventNote, registerEvents, unregisterEvents } from './registration.js';
-import { keyOf, type WatchState, WatchReaders } from './watch-readers.js';
+import { WatchReaders } from './watch-readers.js';
+import { keyOf, type WatchState } from './watch-state.js';
 import { OwnerRights } from './owner-rights.js';
 import { ChannelPauses, pausedChannelsMuted } from './channel-pause.js';
-
-export interface CardRef {
-  teamId: string;
-  channelId: string;
-  phoneCallId: string;
-}
-
-/** Where the board's writes go (the Slack side: a rate-limit-aware scheduler). */
-export interface BoardOutput {
-  /** The latest state of a card; `messageTs` when it was already posted. */
-  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void;
-  /**
-   * One audit line for the card's thread (`messageTs`: the card's message, known after a restart).
-   * Plain text with PBX values in it, to be escaped by the front end; `own`: a line the front
-   * end wrote itself (given to `afterAction`), in its own markup.
-   */
-  audit(ref: CardRef, line: string, messageTs?: string, own?: boolean): void;
-  /** An escalation for the card's thread (plain text with PBX values in it); level 2 is also broadcast. */
-  alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void;
-  /** A message to the channel itself (or a user id: a direct message), in the front end's markup (callops' own text only). */
-  notice(teamId: string, channelId: string, text: string): void;
-  /** Drops the writes to this channel not made yet (its board paused: they would only be refused). */
-  forget?(teamId: string, channelId: string): void;
-}
-
-export interface BoardDeps {
-  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & Pick<AccountStore, 'getLinkedAccount'>;
-  /** A client acting as this Slack user (their own VoipNow token). */
-  clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
-  /** True when an error means the owner's VoipNow link no longer works (expired, refused, or unlinked). */
-  isLinkProblem(err: unknown): boolean;
-  /** How often paused watches check that their owner is still linked (default 5 minutes). */
-  ownerCheckMs?: number;
-  /** Which extensions are queues (ringing there escalates); default all (a phone stops ringing sooner). */
-  isQueue?: (extension: string) => boolean;
-  timing?: PollTiming;
-  thresholds?: AlertThresholds;
-  now?: () => number;
-  log?: (message: string, fields?: Record<string, unknown>) => void;
-}
 
 export class Board {
   private readonly ledger: CardLedger;
@@ -309,8 +270,8 @@ export class Board {
   }
 
   /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
-  afterAction(ref: CardRef, line: string | undefined): void {
-    for (const h of this.ledger.note(ref, line) ?? []) this.watches.get(h)?.poller.poke();
+  afterAction(ref: CardRef, line: string | undefined, changed = false): void {
+    for (const h of this.ledger.note(ref, line, changed) ?? []) this.watches.get(h)?.poller.poke();
   }
 
   /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */

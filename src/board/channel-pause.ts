@@ -7,8 +7,8 @@
  * ends when the bot is invited again.
  */
 import type { BoardChannelPause, BoardChannelPauseStore, Watch } from '../store/types.js';
-import type { BoardOutput } from './board.js';
-import type { WatchState } from './watch-readers.js';
+import type { BoardOutput } from './output.js';
+import type { WatchState } from './watch-state.js';
 
 /** Slack's answers to a write that mean the channel will refuse every further write until someone acts. */
 export const CHANNEL_REFUSALS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -125,14 +125,15 @@ export class ChannelPauses {
 export function pausedChannelsMuted(output: BoardOutput, pauses: ChannelPauses): BoardOutput {
   const open = (teamId: string, channelId: string) => !pauses.isPaused(teamId, channelId);
   return {
-    card(ref, snapshot, messageTs) {
-      if (open(ref.teamId, ref.channelId)) output.card(ref, snapshot, messageTs);
+    // Each write passes on with its stored intent, so Slack's acceptance is recorded against it.
+    card(ref, snapshot, messageTs, intent) {
+      if (open(ref.teamId, ref.channelId)) output.card(ref, snapshot, messageTs, intent);
     },
-    audit(ref, line, messageTs, own) {
-      if (open(ref.teamId, ref.channelId)) output.audit(ref, line, messageTs, own);
+    audit(ref, line, messageTs, own, intent) {
+      if (open(ref.teamId, ref.channelId)) output.audit(ref, line, messageTs, own, intent);
     },
-    alert(ref, text, level, messageTs) {
-      if (open(ref.teamId, ref.channelId)) output.alert(ref, text, level, messageTs);
+    alert(ref, text, level, messageTs, intent) {
+      if (open(ref.teamId, ref.channelId)) output.alert(ref, text, level, messageTs, intent);
     },
     notice(teamId, channelId, text) {
       if (open(teamId, channelId)) output.notice(teamId, channelId, text);

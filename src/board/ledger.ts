@@ -4,13 +4,18 @@
  * and a call that no watch of the channel lists any more has ended (no ghosts,
  * even when events are lost). Persisted in the store, so a restart continues
  * the same messages and threads, with the alerts already raised and the
- * supervisor legs callops started (a card's memory).
+ * supervisor legs callops started (a card's memory). Each change is stored in one
+ * transaction with the writes it owes Slack (card-intents.ts, the store's outbox), and only
+ * then handed to the output: a crash loses or doubles nothing, and what was owed is
+ * delivered on the next start.
  */
 import type { PhoneCall } from '../uapi/schemas.js';
-import type { AuditStore, BoardCard, BoardCardStore, BoardFence } from '../store/types.js';
+import type { OutboxStore } from '../store/outbox.js';
+import type { AuditStore, BoardCardMemory, BoardCardStore, BoardFence } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
-import type { Escalation, Raised } from './escalation.js';
-import type { BoardOutput, CardRef } from './board.js';
+import type { Alert, Escalation, Raised } from './escalation.js';
+import type { BoardOutput, CardRef } from './output.js';
+import { boardChange, type CardWrite, deliver, replayOwed } from './card-intents.js';
 
 interface Entry {
   snapshot: CallSnapshot;
@@ -19,7 +24,19 @@ interface Entry {
   holders: Set<string>;
   messageTs?: string;
   seq: number;
+  /** When an action from Slack was audited on the card, until the board sees the change it made. */
+  actedAt?: number;
+  /** When the board last audited a change of the call it saw. */
+  changedAt?: number;
 }
+
+/**
+ * One audit line per change: the change an action from Slack made, seen by the board within
+ * this long after the action's own line, gets no second line.
+ */
+const ACTION_CHANGE_MS = 10_000;
+/** A change the board audited this shortly before an action's line came was that action's (its read won the race). */
+const SEEN_JUST_BEFORE_MS = 2_000;
 
 /** Backstop on calls with supervisor-leg hints but no card here (a hint for a call no watch ever lists). */
 const MAX_HINTED_CALLS = 1000;
@@ -38,7 +55,7 @@ function parsed<T>(text: string | undefined): T | undefined {
 }
 
 export interface LedgerDeps {
-  store: BoardCardStore & AuditStore;
+  store: BoardCardStore & AuditStore & { readonly outbox: OutboxStore };
   escalation: Escalation;
   isQueue: (extension: string) => boolean;
   output: () => BoardOutput | undefined;
@@ -105,9 +122,10 @@ export class CardLedger {
         seq,
         ...(c.messageTs && { messageTs: c.messageTs }),
       });
-      // Saved but never posted (the process that read it stopped first): post it now.
-      if (!c.messageTs) this.out()?.card({ teamId: c.teamId, channelId: c.channelId, phoneCallId: c.phoneCallId }, JSON.parse(c.state) as CallSnapshot, undefined);
     }
+    // What was owed Slack when the last holder stopped (crash, SIGKILL, lost lease) goes first.
+    const out = this.out();
+    if (out) await replayOwed(this.deps.store, out, (ref) => this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId), this.deps.log);
   }
 
   /** Restored cards of this extension are held by a (re)started watch until a read says otherwise. */
@@ -132,27 +150,36 @@ export class CardLedger {
       const next = snapshotOf(call, w.extension, this.hints.get(call.id));
       let entry = entries.get(call.id);
       const ref = { teamId: w.teamId, channelId: w.channelId, phoneCallId: call.id };
+      let lines: string[] | undefined;
+      let prev: Entry | undefined;
       if (!entry || entry.snapshot.state === 'ended') {
+        prev = entry;
         entry = { snapshot: next, extension: w.extension, holders: new Set([w.key]), seq: entry?.seq ?? 0 };
         entries.set(call.id, entry);
-        if (!(await this.save(ref, entry))) return listed;
-        this.out()?.card(ref, next, undefined);
-        if (this.hints.has(call.id)) await this.saveMemory(ref);
-        for (const line of changeLines(undefined, next)) this.auditLine(ref, entry, line);
+        lines = changeLines(undefined, next);
       } else {
         entry.holders.add(w.key);
         if (!sameSnapshot(entry.snapshot, next)) {
-          const lines = changeLines(entry.snapshot, next);
+          lines = changeLines(entry.snapshot, next);
+          prev = { ...entry };
           entry.snapshot = next;
-          if (!(await this.save(ref, entry))) return listed;
-          this.out()?.card(ref, next, entry.messageTs);
-          for (const line of lines) this.auditLine(ref, entry, line);
+          if (entry.actedAt !== undefined && now - entry.actedAt <= ACTION_CHANGE_MS && next.state !== 'ended') lines = [];
+          else if (lines.length) entry.changedAt = now;
+          delete entry.actedAt;
         }
       }
-      const alert = this.deps.escalation.check(cardKey(ref), entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
-      if (alert) {
-        this.out()?.alert(ref, alert.text, alert.level, entry.messageTs);
-        await this.saveMemory(ref);
+      const key = cardKey(ref);
+      const raisedBefore = this.deps.escalation.memory(key);
+      const alert = this.deps.escalation.check(key, entry.snapshot, this.deps.isQueue(entry.snapshot.extension), now);
+      if (!lines && !alert) continue;
+      const done = await this.change(ref, entry, { card: lines !== undefined, lines: lines ?? [], ...(alert && { alert }) });
+      if (done === 'refused') return listed;
+      if (done === 'failed') {
+        // Not stored: put the card back as it was, so the next read sees the change (and the alert) again.
+        if (prev) entries.set(call.id, prev);
+        else entries.delete(call.id);
+        if (raisedBefore) this.deps.escalation.remember(key, raisedBefore);
+        else this.deps.escalation.forget(key);
       }
     }
     for (const id of w.seen) if (!listed.has(id)) await this.release(w.teamId, w.channelId, id, w.key);
@@ -169,20 +196,34 @@ export class CardLedger {
     const ref = { teamId, channelId, phoneCallId: id };
     const ended = endedSnapshot(entry.snapshot, new Date(this.deps.now()));
     const lines = changeLines(entry.snapshot, ended);
+    const before = entry.snapshot;
     entry.snapshot = ended;
     this.deps.escalation.forget(cardKey(ref));
-    if (!(await this.save(ref, entry))) return;
-    this.out()?.card(ref, ended, entry.messageTs);
-    for (const line of lines) this.auditLine(ref, entry, line);
+    const done = await this.change(ref, entry, { card: true, lines });
+    if (done === 'refused') return;
+    if (done === 'failed') {
+      entry.snapshot = before;
+      entry.holders.add(key); // released again by the next read that does not list it
+      return;
+    }
     entries.delete(id);
     if (this.cardsOf(id).length === 0) this.hints.delete(id);
   }
 
-  /** An audit line on a card; returns the watches holding the call (to re-read it), or undefined without a card. */
-  note(ref: CardRef, line: string | undefined): Set<string> | undefined {
+  /**
+   * An audit line on a card; returns the watches holding the call (to re-read it), or undefined
+   * without a card. `changed`: the line is an action that changed the call, so the change the
+   * board reads next is already told (unless the board saw it just before the line came).
+   */
+  note(ref: CardRef, line: string | undefined, changed = false): Set<string> | undefined {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
-    if (line) this.auditLine(ref, entry, line, true);
+    const now = this.deps.now();
+    if (line && changed && !(entry.changedAt !== undefined && now - entry.changedAt <= SEEN_JUST_BEFORE_MS)) entry.actedAt = now;
+    if (line)
+      void this.change(ref, entry, { card: false, lines: [line], own: true }).catch((err: unknown) =>
+        this.deps.log?.('could not audit an action', { error: err instanceof Error ? err.message : String(err) }),
+      );
     return entry.holders;
   }
 
@@ -201,11 +242,10 @@ export class CardLedger {
     return undefined;
   }
 
+  /** The card's message, as the outbox recorded it on delivery (already in the store). */
   async posted(ref: CardRef, messageTs: string): Promise<void> {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
-    if (!entry) return;
-    entry.messageTs = messageTs;
-    await this.save(ref, entry);
+    if (entry) entry.messageTs = messageTs;
   }
 
   /** Sends every live card of a channel again (its board resumed after Slack refused it). */
@@ -229,33 +269,64 @@ export class CardLedger {
     return m;
   }
 
-  /** `own`: the front end's own line (an action taken), not one made of PBX values. */
-  private auditLine(ref: CardRef, entry: Entry, line: string, own = false): void {
-    if (this.fencedOut) return;
-    entry.seq++;
-    this.out()?.audit(ref, line, entry.messageTs, own);
-    const fence = this.deps.fence?.();
-    this.deps.store
-      .appendAuditEntry({ ...ref, seq: entry.seq, at: new Date(this.deps.now()), text: line }, fence)
-      .then((ok) => this.refusedUnless(ok))
-      .catch((err: unknown) => this.deps.log?.('could not store an audit line', { error: err instanceof Error ? err.message : String(err) }));
+  /** Commits of one card run one after another, so its lines reach the store and Slack in seq order. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Stores a change of a card with the writes it owes Slack, in one transaction, then hands the
+   * writes to the output. 'refused': a newer holder's fence (nothing more from here); 'failed':
+   * the store could not take it (logged; nothing was written anywhere).
+   */
+  private change(ref: CardRef, entry: Entry, c: { card: boolean; lines: string[]; own?: boolean; alert?: Alert }): Promise<'ok' | 'refused' | 'failed'> {
+    if (this.fencedOut) return Promise.resolve('refused');
+    const first = entry.seq;
+    const lines = c.lines.map((text, i) => ({ seq: first + i + 1, text, own: Boolean(c.own) }));
+    entry.seq += lines.length;
+    const key = cardKey(ref);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.commit(ref, entry, c, lines, first));
+    const tail = run.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => this.queues.get(key) === tail && this.queues.delete(key));
+    return run;
+  }
+
+  private async commit(ref: CardRef, entry: Entry, c: { card: boolean; alert?: Alert }, lines: CardWrite['lines'], seqBefore: number): Promise<'ok' | 'refused' | 'failed'> {
+    if (this.fencedOut) return 'refused';
+    const raised = this.deps.escalation.memory(cardKey(ref));
+    const w: CardWrite = {
+      lines,
+      memory: this.memoryOf(ref),
+      ...(c.card && { card: { snapshot: entry.snapshot, extension: entry.extension, ...(entry.messageTs && { messageTs: entry.messageTs }) } }),
+      ...(c.alert && raised && { alert: { text: c.alert.text, level: c.alert.level, episode: raised.key } }),
+    };
+    const change = boardChange(ref, w, new Date(this.deps.now()));
+    let versions: Map<string, number> | undefined;
+    try {
+      versions = await this.deps.store.outbox.commitBoardChange(change, this.deps.fence?.());
+    } catch (err) {
+      if (entry.seq === seqBefore + lines.length) entry.seq = seqBefore;
+      this.deps.log?.('could not store a board change', { error: err instanceof Error ? err.message : String(err) });
+      return 'failed';
+    }
+    if (!versions) {
+      this.refusedUnless(false);
+      return 'refused';
+    }
+    deliver(this.out(), ref, w, change, versions, entry.messageTs);
+    return 'ok';
+  }
+
+  /** What a card remembers beside its state: the alert raised in this episode, the supervisor legs. */
+  private memoryOf(ref: CardRef): BoardCardMemory {
+    const raised = this.deps.escalation.memory(cardKey(ref));
+    const hints = this.hints.get(ref.phoneCallId);
+    return { ...(raised && { alerts: JSON.stringify(raised) }), ...(hints?.length && { legHints: JSON.stringify(hints) }) };
   }
 
   /** Keeps the card's memory (alerts raised in this episode, supervisor legs) in the store; a failure is logged. */
   private async saveMemory(ref: CardRef): Promise<void> {
-    const raised = this.deps.escalation.memory(cardKey(ref));
-    const hints = this.hints.get(ref.phoneCallId);
     try {
-      await this.deps.store.saveBoardCardMemory(
-        ref.teamId,
-        ref.channelId,
-        ref.phoneCallId,
-        {
-          ...(raised && { alerts: JSON.stringify(raised) }),
-          ...(hints?.length && { legHints: JSON.stringify(hints) }),
-        },
-        this.deps.fence?.(),
-      );
+      await this.deps.store.saveBoardCardMemory(ref.teamId, ref.channelId, ref.phoneCallId, this.memoryOf(ref), this.deps.fence?.());
     } catch (err) {
       this.deps.log?.('could not store a board card memory', { error: err instanceof Error ? err.message : String(err) });
     }
@@ -267,21 +338,5 @@ export class CardLedger {
       this.fencedOut = true;
       this.deps.log?.('board: a write was refused, another replica runs the board now');
     }
-  }
-
-  /** False when the store refused it (fenced out). */
-  private async save(ref: CardRef, entry: Entry): Promise<boolean> {
-    if (this.fencedOut) return false;
-    const card: BoardCard = {
-      ...ref,
-      extension: entry.extension,
-      state: JSON.stringify(entry.snapshot),
-      ended: entry.snapshot.state === 'ended',
-      updatedAt: new Date(this.deps.now()),
-      ...(entry.messageTs && { messageTs: entry.messageTs }),
-    };
-    const ok = await this.deps.store.saveBoardCard(card, this.deps.fence?.());
-    this.refusedUnless(ok);
-    return ok;
   }
 }

@@ -10,10 +10,10 @@
 import { UapiError } from '../uapi/errors.js';
 import type { UapiClient } from '../uapi/client.js';
 import type { AccountStore, Watch, WatchStore } from '../store/types.js';
-import type { BoardOutput } from './board.js';
+import type { BoardOutput } from './output.js';
 import type { CardLedger } from './ledger.js';
 import { unregisterEvents } from './registration.js';
-import { keyOf, type WatchState } from './watch-readers.js';
+import { keyOf, type WatchState } from './watch-state.js';
 
 /** Why a watch's owner can no longer keep it. */
 export type OwnerLoss = 'unlinked' | 'rights';

@@ -8,21 +8,14 @@
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { Watch } from '../store/types.js';
 import { Poller, DEFAULT_POLL_TIMING } from './poller.js';
+import { keyOf, type WatchState } from './watch-state.js';
 import type { CardLedger } from './ledger.js';
-import type { BoardDeps, BoardOutput } from './board.js';
+import type { BoardDeps } from './deps.js';
+import type { BoardOutput } from './output.js';
 import type { OwnerLoss, ReadVerdict } from './owner-rights.js';
-
-export interface WatchState {
-  watch: Watch;
-  poller: Poller<PhoneCall>;
-  /** Calls this watch listed on its last read. */
-  seen: Set<string>;
-}
 
 /** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
 const LIST_COUNT = 1000;
-
-export const keyOf = (teamId: string, channelId: string, extension: string) => `${teamId}|${channelId}|${extension}`;
 
 export class WatchReaders {
   readonly watches = new Map<string, WatchState>();

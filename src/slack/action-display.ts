@@ -5,7 +5,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { callAction } from '../calls/actions.js';
-import type { CardRef } from '../board/board.js';
+import type { CardRef } from '../board/output.js';
 import { replaceCallBlocks, withNote } from './blocks/call-card.js';
 import { idKey } from './blocks/ids.js';
 import { pendingCard } from './pending-card.js';

@@ -31,6 +31,7 @@ import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './gate.js';
 import { InFlight } from './inflight.js';
+import { CardNotes } from './card-notes.js';
 import { recordOutcomes } from './outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode } from '../health.js';
@@ -233,7 +234,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   }
   if (distribution && receiver instanceof HTTPReceiver) distribution.takeInstaller(receiver);
   let stopping = false;
-  const inFlight = new InFlight(logger);
+  const cardNotes = new CardNotes(store.outbox, logger, now);
+  const inFlight = new InFlight(logger, cardNotes);
   app = new App({
     ...(!distribution && { token: config.slack.botToken }),
     receiver,
@@ -292,6 +294,20 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     const auth = await theApp.client.auth.test();
     return String(auth.team_id ?? 'default');
   };
+  // Cards a stopped process left "working…" are marked interrupted: at once when this process is
+  // alone on its store; with replicas only once older than any press can run, checked now and then.
+  let notesTimer: NodeJS.Timeout | undefined;
+  const sweepNotes = async (): Promise<void> => {
+    const sweep = (olderThanMs: number) =>
+      cardNotes.sweep(theApp.client, olderThanMs).catch((err: unknown) => logger.warn('could not mark interrupted cards', { error: err instanceof Error ? err.message : String(err) }));
+    if (!opts.replicas) {
+      await sweep(0);
+      return;
+    }
+    await sweep(ABANDONED_NOTE_MS);
+    notesTimer = setInterval(() => void sweep(ABANDONED_NOTE_MS), ABANDONED_NOTE_MS / 2);
+    notesTimer.unref();
+  };
   return {
     app: theApp,
     deps,
@@ -312,12 +328,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         } catch (err) {
           throw refusedOr(err, 'SLACK_APP_TOKEN', 'could not open the Socket Mode connection');
         }
+        await sweepNotes();
         await board.start(await boardTeam());
         if (opts.phoneLines !== false) await phone.start();
         return {};
       }
       const server = (await theApp.start({ port: config.port, ...(opts.host && { host: opts.host }) })) as import('node:http').Server;
       const address = server.address();
+      await sweepNotes();
       await board.start(await boardTeam());
       if (opts.phoneLines !== false) await phone.start();
       return { port: typeof address === 'object' && address ? address.port : config.port };
@@ -327,6 +345,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       // Stop taking new work, drop follow-ups not yet due, let what runs finish (bounded), then close.
       stopping = true;
       phone.stop();
+      clearInterval(notesTimer);
       await board.stop().catch((err: unknown) => logger.warn('shutdown: could not hand the board back', { error: String(err) }));
       deps.followUp.close();
       let timer: NodeJS.Timeout | undefined;
@@ -341,6 +360,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     },
   };
 }
+
+/** A press whose note is older than this ran on a replica that is gone (a press ends within seconds). */
+const ABANDONED_NOTE_MS = 120_000;
 
 /** A refused token becomes the one-line start error naming its variable; anything else keeps its message. */
 function refusedOr(err: unknown, variable: string, doing: string): Error {

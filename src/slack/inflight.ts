@@ -11,12 +11,15 @@ import fetch from 'node-fetch';
 import { withNote } from './blocks/call-card.js';
 import { readCardTarget } from './card-target.js';
 import type { Logger } from '../log.js';
+import { type CardNotes, INTERRUPTED_NOTE } from './card-notes.js';
 
 /** What is needed to tell the user and mark the card, read from the request body. */
 export interface InFlightRequest {
   userId?: string;
   responseUrl?: string;
-  card?: { channelId: string; ts: string; blocks: KnownBlock[]; phoneCallId: string };
+  card?: { teamId?: string; channelId: string; ts: string; blocks: KnownBlock[]; phoneCallId: string };
+  /** The stored record of the card's note while the press runs (card-notes.ts). */
+  note?: Promise<string | undefined>;
 }
 
 const INTERRUPTED = ':warning: callops was restarting while your request ran: it may or may not have happened in VoipNow. Refresh the card or run `/call list` to see the call as it is now.';
@@ -36,7 +39,8 @@ export function describeRequest(body: unknown): InFlightRequest {
   const action = Array.isArray(b.actions) ? (b.actions[0] as { value?: unknown } | undefined) : undefined;
   const phoneCallId = readCardTarget(action?.value)?.call;
   if (str(channel) && str(message?.ts) && Array.isArray(message?.blocks) && phoneCallId) {
-    out.card = { channelId: channel as string, ts: message!.ts as string, blocks: message!.blocks as KnownBlock[], phoneCallId };
+    const team = str((b.team as { id?: unknown } | undefined)?.id) ?? str((user as { team_id?: unknown } | undefined)?.team_id);
+    out.card = { channelId: channel as string, ts: message!.ts as string, blocks: message!.blocks as KnownBlock[], phoneCallId, ...(team && { teamId: team }) };
   }
   return out;
 }
@@ -44,13 +48,22 @@ export function describeRequest(body: unknown): InFlightRequest {
 export class InFlight {
   private readonly running = new Set<InFlightRequest>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly notes?: CardNotes,
+  ) {}
 
-  /** Track one request until `work` settles. */
+  /** Track one request until `work` settles (a press on a card: its note is recorded meanwhile). */
   track(body: unknown, work: Promise<unknown>): void {
     const req = describeRequest(body);
+    if (req.card && this.notes) req.note = this.notes.begin(req.card);
     this.running.add(req);
-    void work.finally(() => this.running.delete(req)).catch(() => undefined);
+    void work
+      .finally(async () => {
+        if (!this.running.delete(req)) return; // interrupted: its note went with it
+        await this.notes?.end(await req.note);
+      })
+      .catch(() => undefined);
   }
 
   get size(): number {
@@ -70,9 +83,10 @@ export class InFlight {
               channel: channelId,
               ts,
               text: 'Interrupted by a restart',
-              blocks: withNote(blocks, phoneCallId, ':warning: Interrupted by a callops restart; press Refresh to see the call as it is now.'),
+              blocks: withNote(blocks, phoneCallId, INTERRUPTED_NOTE),
             })
             .catch((err: unknown) => this.logger.warn('could not mark an interrupted card', { error: err instanceof Error ? err.message : String(err) }));
+          await this.notes?.end(await req.note);
         }
         if (req.responseUrl) {
           await fetch(req.responseUrl, {

@@ -5,6 +5,7 @@ import { SqliteStore } from './sqlite.js';
 import type { Store, StoreLog } from './types.js';
 
 export * from './types.js';
+export type * from './outbox.js';
 export { TokenCipher, TokenDecryptionError, TokenKeyError, loadOrCreateKey, KEY_FILE_NAME } from './crypto.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.js';

@@ -10,6 +10,8 @@ import { migrations } from './schema.js';
 import { type Migration, runMigrations } from './migrations.js';
 import type { QueryResult, SqlParam } from './sql-session.js';
 import { SqlStore } from './sql-store.js';
+import { outboxStatements } from './outbox-statements.js';
+import type { BatchStep } from './sql-outbox.js';
 import type { StoreStatements } from './statements.js';
 import type { StoreLog } from './types.js';
 
@@ -128,6 +130,7 @@ const STATEMENTS: StoreStatements = {
 
 export class PostgresStore extends SqlStore {
   protected readonly statements = STATEMENTS;
+  protected readonly outboxStatements = outboxStatements('postgres');
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
   readonly #pingTimeoutMs: number;
@@ -169,6 +172,33 @@ export class PostgresStore extends SqlStore {
     return d;
   }
 
+  /** One pooled connection, one transaction; a refused step rolls it all back. */
+  protected async batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const results: QueryResult[] = [];
+      for (const step of steps) {
+        const res = await client.query(step.sql, step.params as SqlParam[]);
+        const r = { rows: res.rows as QueryResult['rows'], changes: res.rowCount ?? 0 };
+        if (step.expect && !step.expect(r.rows, r.changes)) {
+          await client.query('ROLLBACK');
+          return undefined;
+        }
+        results.push(r);
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
   /** This store's pool, for the focused stores beside it (installations, a workspace's data). */
   sqlRunner(): SqlRunner {
     return {

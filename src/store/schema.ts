@@ -169,5 +169,26 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         )`,
       ],
     },
+    {
+      version: 10,
+      description: 'the board outbox: each write a board change owes Slack, stored with the change and kept until Slack accepted it',
+      statements: [
+        `CREATE TABLE board_outbox (
+          intent_key TEXT PRIMARY KEY,
+          team_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          phone_call_id TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          payload TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          created_at ${ts} NOT NULL,
+          attempted_at ${ts},
+          message_ts TEXT,
+          delivered_at ${ts}
+        )`,
+        `CREATE INDEX board_outbox_pending ON board_outbox (delivered_at)`,
+      ],
+    },
   ];
 }

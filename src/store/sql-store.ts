@@ -22,6 +22,9 @@ import { SqlRetentionStore } from './sql-retention.js';
 import type { QueryResult, SqlParam, SqlSession } from './sql-session.js';
 import { SqlWatchStore } from './sql-watches.js';
 import type { StoreStatements } from './statements.js';
+import type { OutboxStore } from './outbox.js';
+import type { OutboxStatements } from './outbox-statements.js';
+import { type BatchStep, SqlOutbox } from './sql-outbox.js';
 import type {
   AccountStore,
   AuditStore,
@@ -63,6 +66,8 @@ export abstract class SqlStore implements Store {
   readonly #boardChannelPauses: BoardChannelPauseStore;
   readonly #audit: AuditStore;
   readonly #retention: RetentionStore;
+  /** The board's outbox on this database (a plain property, bound to this store when it is made). */
+  readonly outbox: OutboxStore;
 
   protected constructor(cipher: TokenCipher) {
     const store = this;
@@ -88,6 +93,18 @@ export abstract class SqlStore implements Store {
     this.#boardChannelPauses = new SqlBoardChannelPauseStore(session);
     this.#audit = new SqlAuditStore(session);
     this.#retention = new SqlRetentionStore(session);
+    this.outbox = new SqlOutbox({
+      // A subclass's field, so read when used (after construction).
+      get statements() {
+        return store.outboxStatements;
+      },
+      batch: async (steps) => {
+        await store.init();
+        return store.batch(steps);
+      },
+      query: (sql, params) => store.#run(sql, params),
+      ts: (d, what) => store.#ts(d, what),
+    });
   }
 
   /** Runs one statement with positional parameters. */
@@ -97,6 +114,9 @@ export abstract class SqlStore implements Store {
   /** Creates or upgrades the schema. */
   protected abstract migrate(): Promise<void>;
   protected abstract closeConnection(): Promise<void>;
+  /** Runs the steps in one transaction; undefined (rolled back) when a step's `expect` failed. */
+  protected abstract batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined>;
+  protected abstract readonly outboxStatements: OutboxStatements;
 
   /** Connects and migrates; idempotent, and retried on the next call if it failed. */
   init(): Promise<void> {

@@ -11,6 +11,8 @@ import { type Migration, runMigrations } from './migrations.js';
 import type { Row } from './rows.js';
 import type { QueryResult, SqlParam } from './sql-session.js';
 import { SqlStore } from './sql-store.js';
+import { outboxStatements } from './outbox-statements.js';
+import type { BatchStep } from './sql-outbox.js';
 import type { StoreStatements } from './statements.js';
 
 export interface SqliteStoreOptions {
@@ -108,6 +110,7 @@ const STATEMENTS: StoreStatements = {
 
 export class SqliteStore extends SqlStore {
   protected readonly statements = STATEMENTS;
+  protected readonly outboxStatements = outboxStatements('sqlite');
   readonly file: string;
   readonly #db: Database.Database;
   readonly #prepared = new Map<string, Database.Statement>();
@@ -151,6 +154,25 @@ export class SqliteStore extends SqlStore {
     return d.getTime();
   }
 
+  /** Synchronous inside one transaction, so no other statement of this process runs in between. */
+  protected async batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined> {
+    const refused = Symbol('refused');
+    const run = this.#db.transaction(() => {
+      const results: QueryResult[] = [];
+      for (const step of steps) {
+        const r = this.#exec(this.#statement(step.sql), step.params);
+        if (step.expect && !step.expect(r.rows, r.changes)) throw refused;
+        results.push(r);
+      }
+      return results;
+    });
+    try {
+      return run();
+    } catch (err) {
+      if (err === refused) return undefined;
+      throw err;
+    }
+  }
   /** This store's connection, for the focused stores beside it (installations, a workspace's data). */
   sqlRunner(): SqlRunner {
     return {

@@ -1,6 +1,7 @@
 /**
  * Persistence contract for callops: a few focused stores (accounts, OAuth states, claims, open
- * modals, call cards, watches, board cards, audit lines, retention), composed as `Store`. Two
+ * modals, call cards, watches, board cards, audit lines, the board's outbox, retention), composed
+ * as `Store`; the records they hold are in records.ts. Two
  * implementations of every one: SQLite (embedded default) and PostgreSQL (when DATABASE_URL is
  * set). Everything is async so both fit.
  *
@@ -8,142 +9,11 @@
  * Dates round-trip exactly to the millisecond.
  */
 
-/** A Slack user linked to a VoipNow (UAPI) user through OAuth. */
-export interface LinkedAccount {
-  teamId: string;
-  slackUserId: string;
-  /** VoipNow user id, e.g. '12'. */
-  voipnowUserId: string;
-  voipnowUserName?: string;
-  /** The user's default extension, e.g. '0003*210'. */
-  extension?: string;
-  /** Stored encrypted at rest; returned decrypted. */
-  accessToken: string;
-  /** Stored encrypted at rest; returned decrypted. */
-  refreshToken?: string;
-  /** When the access token expires. */
-  expiresAt: Date;
-  linkedAt: Date;
-  updatedAt: Date;
-  /** False when the user turned missed-call DMs off (`/call notify off`); absent means on. Not written by saveLinkedAccount. */
-  missedCallDms?: boolean;
-}
+import type { OutboxStore } from './outbox.js';
+import type { AuditEntry, BoardCard, BoardCardMemory, BoardChannelPause, BoardFence, CallCard, LinkedAccount, LinkedLine, OAuthState, SlackCall, Watch } from './records.js';
 
-/** A linked user's default extension, as the phone features read it (no tokens). */
-export interface LinkedLine {
-  teamId: string;
-  slackUserId: string;
-  extension: string;
-  /** Missed-call DMs on (the default) or off. */
-  missedCallDms: boolean;
-}
-
-/** A Slack Call (`calls.add`) registered for a PBX call placed from Slack, until the PBX call ends. */
-export interface SlackCall {
-  teamId: string;
-  phoneCallId: string;
-  /** Slack's id of the call (calls.add answered it). */
-  slackCallId: string;
-  /** Who placed it, and from which extension (read with their token to see it end). */
-  slackUserId: string;
-  extension: string;
-  createdAt: Date;
-}
-
-/**
- * A pending OAuth authorization (the `state` parameter), single use. The store keeps only a
- * SHA-256 hash of `state`, so its database never holds a usable one.
- */
-export interface OAuthState {
-  state: string;
-  teamId: string;
-  slackUserId: string;
-  channelId?: string;
-  responseUrl?: string;
-  /** The extension the user named with `/call link <extension>`, remembered on success. */
-  extension?: string;
-  expiresAt: Date;
-}
-
-/** A Slack message showing a call, kept current. */
-export interface CallCard {
-  teamId: string;
-  channelId: string;
-  messageTs: string;
-  phoneCallId: string;
-  extension: string;
-  postedBy?: string;
-  updatedAt: Date;
-}
-
-/** A supervisor channel watching an extension. */
-export interface Watch {
-  teamId: string;
-  channelId: string;
-  extension: string;
-  createdBy: string;
-  createdAt: Date;
-  /** Per-watch secret of the PhoneCallEvents receiver URL (PUBLIC_URL/voipnow/events/<secret>). */
-  secret?: string;
-  /** Ids of the PhoneCallEvents callops registered for this watch ("type:id"), removed on unwatch. */
-  eventIds?: string[];
-  /** Set when the owner's VoipNow link stopped working: the watch reads nothing until resumed. */
-  pausedAt?: Date;
-}
-
-/** A call on a supervisor channel's board: one per call per channel. */
-export interface BoardCard {
-  teamId: string;
-  channelId: string;
-  phoneCallId: string;
-  /** The card's message; absent until it was posted. */
-  messageTs?: string;
-  /** The watched extension it was seen on. */
-  extension: string;
-  /** The last state the board rendered (opaque JSON text owned by the board). */
-  state: string;
-  ended: boolean;
-  updatedAt: Date;
-  /** The escalation already raised in the current episode (opaque JSON owned by the board); kept by saveBoardCard. */
-  alerts?: string;
-  /** Supervisor legs callops started on the call (opaque JSON owned by the board); kept by saveBoardCard. */
-  legHints?: string;
-}
-
-/** What a board card remembers beside its rendered state (see BoardCard). */
-export interface BoardCardMemory {
-  alerts?: string;
-  legHints?: string;
-}
-
-/** Whose board writes these are: the board's lease key and the epoch its holder took it at. */
-export interface BoardFence {
-  key: string;
-  epoch: number;
-}
-
-/**
- * A board channel that refused the bot's writes (bot removed, channel archived or restricted):
- * its board reads and writes nothing until the bot is invited again.
- */
-export interface BoardChannelPause {
-  teamId: string;
-  channelId: string;
-  pausedAt: Date;
-  /** Slack's refusal, e.g. 'not_in_channel'. */
-  reason: string;
-}
-
-/** One line of a board card's audit thread. */
-export interface AuditEntry {
-  teamId: string;
-  channelId: string;
-  phoneCallId: string;
-  /** Order within the card's thread, from 1. */
-  seq: number;
-  at: Date;
-  text: string;
-}
+// The records are part of this module's contract: callers import records and stores from one place.
+export type * from './records.js';
 
 /** The Slack users linked to VoipNow users, with their tokens (encrypted at rest). */
 export interface AccountStore {
@@ -355,7 +225,10 @@ export interface Store
     BoardChannelPauseStore,
     AuditStore,
     RetentionStore,
-    StoreLifecycle {}
+    StoreLifecycle {
+  /** The board's write intents, stored with the changes that cause them (outbox.ts). */
+  readonly outbox: OutboxStore;
+}
 
 /** Rows deleted by one retention sweep, per table. */
 export interface PurgeCounts {

@@ -18,8 +18,9 @@ export interface Replica {
 }
 
 export interface ReplicaEnv {
-  databaseUrl: string;
-  schema: string;
+  /** Without it, the process keeps its own SQLite store in `dataDir`. */
+  databaseUrl?: string;
+  schema?: string;
   slackApiUrl: string;
   voipnowUrl: string;
   key: string;
@@ -47,8 +48,8 @@ export async function startReplica(e: ReplicaEnv, readyMs = 90_000): Promise<Rep
     VOIPNOW_CLIENT_ID: 'callops-demo',
     VOIPNOW_CLIENT_SECRET: 'callops-demo-secret',
     DATA_DIR: e.dataDir,
-    DATABASE_URL: e.databaseUrl,
-    DATABASE_SCHEMA: e.schema,
+    ...(e.databaseUrl !== undefined && { DATABASE_URL: e.databaseUrl }),
+    ...(e.schema !== undefined && { DATABASE_SCHEMA: e.schema }),
     TOKEN_ENCRYPTION_KEY: e.key,
     LOG_LEVEL: 'info',
     ...e.extra,

@@ -128,6 +128,13 @@ export interface SlackApi {
   messages(channel: string): ChannelMessage[];
   /** One message (or thread reply) as it is now. */
   message(channel: string, ts: string): ChannelMessage | undefined;
+  /**
+   * The next call to `method` that satisfies `predicate` gets no answer, ever (its connection stays
+   * open until close): 'before' it was accepted (nothing happens), or 'accepted' (the message is
+   * written, as when Slack took a write and the answer was lost). Resolves with that call once it
+   * reached that point: the moment to kill the caller.
+   */
+  hold(method: string, predicate: (c: RecordedCall) => boolean, when: 'before' | 'accepted'): Promise<RecordedCall>;
   /** 429s answered (rate limits on), for one method or in all. */
   rateLimitedCount(method?: string): number;
   /** 429s answered per method. */
@@ -254,6 +261,20 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
     };
   }
 
+  function historyItem(m: ChannelMessage, withMeta: boolean): Record<string, unknown> {
+    return {
+      type: 'message',
+      ts: m.ts,
+      text: m.text,
+      user: TEST_BOT_USER_ID,
+      bot_id: TEST_BOT_ID,
+      ...(m.threadTs !== undefined ? { thread_ts: m.threadTs } : {}),
+      ...(withMeta && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+    };
+  }
+
+  const holds: Array<{ method: string; predicate: (c: RecordedCall) => boolean; when: 'before' | 'accepted'; resolve: (c: RecordedCall) => void }> = [];
+
   function defaultAnswer(call: RecordedCall): Answer {
     const b = call.body;
     switch (call.method) {
@@ -332,6 +353,18 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
             creator: 'U0',
           },
         };
+      }
+      case 'conversations.history': {
+        // Newest first, as Slack answers; metadata only when asked for.
+        const withMeta = b.include_all_metadata === true || b.include_all_metadata === 'true';
+        const list = store.messages(str(b.channel) ?? '').filter((m) => m.threadTs === undefined);
+        return { ok: true, messages: list.reverse().map((m) => historyItem(m, withMeta)), has_more: false };
+      }
+      case 'conversations.replies': {
+        const withMeta = b.include_all_metadata === true || b.include_all_metadata === 'true';
+        const parent = store.message(str(b.channel) ?? '', str(b.ts) ?? '');
+        if (!parent) return { ok: false, error: 'thread_not_found' };
+        return { ok: true, messages: [parent, ...parent.replies].map((m) => historyItem(m, withMeta)), has_more: false };
       }
       case 'conversations.open': {
         const users = str(b.users) ?? 'U0';
@@ -441,8 +474,12 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
         w.resolve(call);
       }
     }
+    const held = holds.findIndex((h) => h.method === method && h.predicate(call));
+    const hold = held >= 0 ? holds.splice(held, 1)[0] : undefined;
+    if (hold?.when === 'before') return hold.resolve(call);
     const answer = await answerFor(call);
     if (!isHttpReply(answer)) store.apply(method, body, answer, call.at);
+    if (hold) return hold.resolve(call);
     send(res, answer);
   }
 
@@ -523,6 +560,9 @@ export async function startSlackApi(opts: StartSlackApiOptions = {}): Promise<Sl
       return () => {
         if (socketUrl === getUrl) socketUrl = undefined;
       };
+    },
+    hold(method, predicate, when) {
+      return new Promise<RecordedCall>((resolve) => holds.push({ method, predicate, when, resolve }));
     },
     close() {
       for (const w of waiters) w.reject(new Error(`Slack API closed while waiting for ${w.method}`));

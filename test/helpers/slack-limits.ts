@@ -39,6 +39,8 @@ export const SLACK_LIMITS: Readonly<LimitTable> = {
   'views.publish': tier(100),
   'users.info': tier(100),
   'conversations.info': tier(50),
+  'conversations.history': tier(50),
+  'conversations.replies': tier(50),
   'usergroups.users.list': tier(20),
   'usergroups.list': tier(20),
 };

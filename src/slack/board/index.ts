@@ -7,7 +7,8 @@
  */
 import { CardVersions } from '../card-version.js';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import { Board, type CardRef } from '../../board/board.js';
+import { Board } from '../../board/board.js';
+import type { CardRef } from '../../board/output.js';
 import type { PollTiming } from '../../board/poller.js';
 import type { AlertThresholds } from '../../board/escalation.js';
 import { DEFAULT_THRESHOLDS } from '../../board/escalation.js';
@@ -15,10 +16,12 @@ import { DEFAULT_POLL_TIMING } from '../../board/poller.js';
 import { UnknownSecrets } from './unknown-secrets.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
+import type { OutboxStore } from '../../store/outbox.js';
 import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPause, BoardChannelPauseStore, CardVersionStore, ClaimStore, WatchStore } from '../../store/types.js';
 import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
 import type { Supervisors } from '../supervisors.js';
 import { BoardWriter } from './writer.js';
+import { findPosted } from './posted-lookup.js';
 import type { WriteBudgets } from './budget.js';
 import { EVENTS_PATH, eventReceiver } from './receiver.js';
 import { BoardHolder, type BoardMessage } from './holder.js';
@@ -38,7 +41,7 @@ export interface BoardReplicas {
 const POST_CLAIM_MS = 30_000;
 
 export interface SlackBoardOptions {
-  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & ClaimStore & CardVersionStore & Pick<AccountStore, 'getLinkedAccount'>;
+  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & ClaimStore & CardVersionStore & Pick<AccountStore, 'getLinkedAccount'> & { readonly outbox: OutboxStore };
   accounts: Accounts;
   supervisors: Supervisors;
   background: Background;
@@ -100,6 +103,11 @@ export class SlackBoard {
         releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
         refused: (channelId, code) => this.board.channelRefused(channelId, code),
         versions: new CardVersions(opts.store),
+        attempted: (keys) => opts.store.outbox.markAttempted(keys, new Date((opts.now ?? Date.now)())),
+        delivered: async (intent, messageTs) => {
+          await opts.store.outbox.recordDelivery({ key: intent.key, version: intent.version, at: new Date((opts.now ?? Date.now)()), ...(messageTs && { messageTs }) });
+        },
+        findPosted: (channelId, keys, threadTs) => findPosted(this.client, channelId, keys, threadTs, opts.logger),
         ...(opts.onStaleness && { staleness: opts.onStaleness }),
       },
       opts.background,
@@ -189,7 +197,8 @@ export class SlackBoard {
         return;
       case 'action':
         if (m.hint) this.board.hintLeg(m.phoneCallId, m.hint);
-        for (const ref of this.board.cardsOf(m.phoneCallId)) this.board.afterAction(ref, m.line);
+        // A completed action: its line tells the change, the board's next read adds none for it.
+        for (const ref of this.board.cardsOf(m.phoneCallId)) this.board.afterAction(ref, m.line, true);
         return;
       case 'note':
         this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line);

@@ -13,7 +13,7 @@
  * compact summary message (see compact.ts) and back when it calms down.
  */
 import type { WebClient } from '@slack/web-api';
-import type { BoardOutput, CardRef } from '../../board/board.js';
+import type { BoardOutput, CardRef, IntentRef } from '../../board/output.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
@@ -61,7 +61,7 @@ export class BoardWriter implements BoardOutput {
     this.writes = new BoardWrites(client, hooks, this.sender, this.compact, now);
   }
 
-  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined): void {
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void {
     const k = slotKey(ref);
     let slot = this.slots.get(k);
     if (!slot) {
@@ -71,20 +71,23 @@ export class BoardWriter implements BoardOutput {
     if (slot.version === slot.sent) slot.dirtySince = this.now();
     slot.snapshot = snapshot;
     slot.version++;
+    // A post already attempted stays attempted through newer states (it may be in Slack).
+    if (intent) slot.intent = { ...intent, attempted: intent.attempted || Boolean(slot.intent?.attempted) };
     if (!slot.ts && messageTs) slot.ts = messageTs;
     this.compact.changed(channelKey(ref.teamId, ref.channelId));
     this.kick();
   }
 
-  audit(ref: CardRef, raw: string, messageTs?: string, own = false): void {
+  audit(ref: CardRef, raw: string, messageTs?: string, own = false, intent?: IntentRef): void {
     const line = own ? ours(raw) : mrkdwn(raw);
     const slot = this.slots.get(slotKey(ref));
-    if (slot) slot.lines.push(line);
-    else if (messageTs) this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: line, threadTs: messageTs });
+    if (slot) slot.lines.push({ text: line, ...(intent && { intent }) });
+    else if (messageTs) this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: line, threadTs: messageTs, ...(intent && { intent }) });
+    else this.skip([intent]); // a card never posted (compact channel) has no thread: its history is in the store
     this.kick();
   }
 
-  alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string): void {
+  alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string, intent?: IntentRef): void {
     this.notices.push({
       teamId: ref.teamId,
       channelId: ref.channelId,
@@ -92,8 +95,19 @@ export class BoardWriter implements BoardOutput {
       threadOf: slotKey(ref),
       broadcast: level === 2,
       ...(messageTs && { threadTs: messageTs }),
+      ...(intent && { intent }),
     });
     this.kick();
+  }
+
+  /** Intents that will not be written (nowhere to write them): delivered as far as the outbox goes. */
+  private skip(intents: Array<IntentRef | undefined>): void {
+    for (const i of intents) {
+      if (!i || !this.hooks.delivered) continue;
+      this.background.track(
+        this.hooks.delivered(i).catch((err: unknown) => this.logger.warn('board: could not record a skipped write', { error: err instanceof Error ? err.message : String(err) })),
+      );
+    }
   }
 
   notice(teamId: string, channelId: string, text: string): void {
@@ -222,6 +236,7 @@ export class BoardWriter implements BoardOutput {
       }
       if (s.snapshot.state === 'ended' && s.sent === 0 && this.compact.wasCompactRecently(channelKey(s.ref.teamId, s.ref.channelId))) {
         this.slots.delete(slotKey(s.ref)); // began and ended while the channel was compact: its history is in the store
+        this.skip([s.intent, ...s.lines.map((l) => l.intent)]);
         continue;
       }
       if (postReady(s.ref.channelId)) return () => this.writes.postCard(s);
