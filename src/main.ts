@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
 import { tokenCipherOf } from './config-token-keys.js';
-import { SqlInstallationStore, openStore, sqlRunnerOf } from './store/index.js';
+import { SqlInstallationStore, SqlVoipnowTenantStore, openStore, sqlRunnerOf } from './store/index.js';
 import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
@@ -83,6 +83,9 @@ async function main(): Promise<void> {
   // Distribution mode: each workspace's installation (its bot token) is kept beside the other tables.
   const installations = config.slack.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
   await installations?.store.init();
+  // Distribution mode: each workspace's VoipNow server, set by its admin with /call connect.
+  const tenants = config.slack.distribution ? { store: new SqlVoipnowTenantStore(sqlRunnerOf(store), cipher), timeoutMs: config.voipnowTimeoutMs } : undefined;
+  await tenants?.store.init();
   const slack = createSlackApp({
     config,
     store,
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     logger,
     ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs, owner } }),
     ...(installations && { installations }),
+    ...(tenants && { tenants }),
   });
   await slack.start();
   // Nothing grows without bound: one replica an hour purges what ended calls no longer need.

@@ -38,6 +38,8 @@ import { type Installation, noteInstallation, workspaceGuard } from './workspace
 import type { InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
 import { distributionOf } from './distribution.js';
+import type { VoipnowTenantStore } from '../store/voipnow-tenants.js';
+import { fixedTenant, StoredTenants } from './voipnow-tenants.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -70,6 +72,8 @@ export interface SlackAppOptions {
   replicas?: BoardReplicas;
   /** Distribution mode (config.slack.distribution): where installations are kept, and the store's SQL for uninstalls. */
   installations?: { store: InstallationStore; sql: SqlRunner };
+  /** Distribution mode: each workspace's VoipNow server (`http` and `oauth` then serve no workspace). */
+  tenants?: { store: VoipnowTenantStore; timeoutMs?: number };
 }
 
 export interface SlackApp {
@@ -100,10 +104,16 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const queue = opts.replicas?.queue ?? new MemoryJobQueue();
   const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
   opts.http.observe((e) => metrics.uapiRequest(e));
-  const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
+  if (distribution && !opts.tenants) throw new Error("distribution mode needs a store of the workspaces' VoipNow servers");
+  // Which VoipNow server each workspace talks to: its own in distribution mode, else VOIPNOW_URL.
+  const tenants =
+    distribution && opts.tenants
+      ? new StoredTenants(opts.tenants.store, { timeoutMs: opts.tenants.timeoutMs ?? 10_000, logger, observe: (e) => metrics.uapiRequest(e) })
+      : fixedTenant(opts.http, opts.oauth);
+  const accounts = new Accounts(store, opts.http, opts.oauth, logger, now, tenants);
   let app: App | undefined;
   const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
-  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
+  const linking = new Linking({ store, accounts, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
   const publisher = new CardPublisher(store, logger);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
@@ -244,7 +254,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await run;
   });
   app.use(recordOutcomes(logger, metrics));
-  distribution?.attach(app, board, { ...appClientOptions, logger: boltLogger(logger, level) });
+  distribution?.attach(app, board, { ...appClientOptions, logger: boltLogger(logger, level) }, tenants);
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
   app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
@@ -314,6 +324,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         await inFlight.interrupt(theApp.client);
       }
       if (ownQueue) await queue.stop();
+      tenants.close();
       await theApp.stop();
     },
   };

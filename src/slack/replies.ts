@@ -34,7 +34,7 @@ export async function failureReply(deps: Pick<SlackDeps, 'linking' | 'logger'>, 
 }
 
 /** The private link prompt for a user without a usable link; says that nothing was done. */
-export async function linkPrompt(deps: Pick<SlackDeps, 'linking'>, user: SlackUser, reason: 'unlinked' | 'expired', channelId?: string, responseUrl?: string) {
+export async function linkPrompt(deps: Pick<SlackDeps, 'linking'>, user: SlackUser, reason: LinkRequired['reason'], channelId?: string, responseUrl?: string) {
   const reply = await deps.linking.start(user, {
     channelId,
     ...(responseUrl && { responseUrl }),

@@ -20,6 +20,8 @@ export interface UninstallDeps {
   sql: SqlRunner;
   board: SlackBoard;
   logger: Logger;
+  /** The workspaces' VoipNow servers: an uninstalled workspace's settings (its app secret) go too. */
+  tenants?: { forget(teamId: string): Promise<void> };
 }
 
 type Body = Record<string, unknown>;
@@ -50,7 +52,9 @@ async function forgetData(deps: UninstallDeps, teamId: string): Promise<Record<s
       .unwatch(w.teamId, w.channelId, w.extension)
       .catch((err: unknown) => deps.logger.warn('uninstall: could not end a watch', { team: teamId, extension: w.extension, error: err instanceof Error ? err.message : String(err) }));
   }
-  return { endedWatches: ended, ...(await forgetWorkspace(deps.sql, teamId)) };
+  const rows = await forgetWorkspace(deps.sql, teamId);
+  await deps.tenants?.forget(teamId);
+  return { endedWatches: ended, ...rows };
 }
 
 function keyOf(body: Body): InstallationKey {
