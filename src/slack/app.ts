@@ -40,6 +40,7 @@ import type { SqlRunner } from '../store/sql-runner.js';
 import { distributionOf } from './distribution.js';
 import type { VoipnowTenantStore } from '../store/voipnow-tenants.js';
 import { fixedTenant, StoredTenants } from './voipnow-tenants.js';
+import { VoipnowConnect } from './voipnow-connect.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -171,6 +172,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     afterAction,
     metrics,
     board,
+    connect: new VoipnowConnect({
+      tenants,
+      installerOf: async (teamId) => (await opts.installations?.store.find({ teamId }))?.installerUserId,
+      publicUrl: config.publicUrl,
+      logger,
+      now,
+    }),
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
 
@@ -263,6 +271,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerEventEditing(app, deps);
   registerHome(app, deps);
   registerDialNumber(app, deps);
+  deps.connect?.register(app);
   app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
   // The bot was invited (back) into a channel: a board paused there because Slack refused its writes resumes.
   app.event('member_joined_channel', async ({ event, context }) => {

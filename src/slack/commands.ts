@@ -19,6 +19,7 @@ import { confirmationMessage, needsConfirmation } from './confirm-command.js';
 
 export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 import { isWatchCommand, watchCommand } from './board/commands.js';
+import { isConnectCommand } from './voipnow-connect.js';
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
@@ -29,6 +30,13 @@ export function registerCommands(app: App, deps: SlackDeps): void {
 export function onCallCommand(deps: SlackDeps) {
   return async ({ command, ack, respond, client, context }: CallCommandArgs): Promise<void> => {
     const user = { teamId: command.team_id, userId: command.user_id };
+    // An admin connects the workspace's VoipNow server (voipnow-connect.ts).
+    if (deps.connect && isConnectCommand(command.text)) {
+      await ack();
+      const answer = await deps.connect.open(client, user.teamId, user.userId, command.trigger_id);
+      if (answer) await respond(answer);
+      return;
+    }
     let cmd: Command;
     try {
       cmd = parseCommand(command.text ?? '');

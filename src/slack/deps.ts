@@ -12,6 +12,7 @@ import type { Background } from '../background.js';
 import type { ActionPipeline, AfterAction } from './pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { SlackBoard } from './board/index.js';
+import type { VoipnowConnect } from './voipnow-connect.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -35,4 +36,6 @@ export interface SlackDeps {
   metrics?: Metrics;
   /** The supervisor board; set in app.ts. */
   board?: SlackBoard;
+  /** Admins connect the workspace's VoipNow server (`/call connect`); set in app.ts. */
+  connect?: VoipnowConnect;
 }
