@@ -237,5 +237,10 @@ describe('two workspaces on two VoipNow servers', () => {
     const toA = [...withToken('xoxb-TA-token', started)];
     expect(toA.filter((c) => JSON.stringify(c.body).includes('5550177'))).toEqual([]);
     expect(withToken('xoxb-TB-token', started).filter((c) => c.body.channel === 'C-TA')).toEqual([]);
+
+    // /metrics counts each workspace's own PBX requests under its own (bounded) label.
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    expect(metrics).toMatch(/callops_workspace_uapi_requests_total\{workspace="TA",result="ok"\} [1-9]/);
+    expect(metrics).toMatch(/callops_workspace_uapi_requests_total\{workspace="TB",result="ok"\} [1-9]/);
   });
 });

@@ -49,7 +49,7 @@ import { legHintOf } from './leg-hints.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> &
-    Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken' | 'production'>> & { logLevel?: Config['logLevel'] };
+    Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken' | 'metricsWorkspaceLabels' | 'production'>> & { logLevel?: Config['logLevel'] };
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -103,13 +103,26 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const distributed = <F>(fetch: F): F => (distribution ? distribution.guardFetch(fetch) : fetch);
   // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
   const queue = opts.replicas?.queue ?? new MemoryJobQueue();
-  const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
+  const metrics =
+    opts.metrics ??
+    createMetrics({
+      source: store,
+      queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) },
+      ...(config.metricsWorkspaceLabels !== undefined && { workspaceLabels: config.metricsWorkspaceLabels }),
+    });
   opts.http.observe((e) => metrics.uapiRequest(e));
   if (distribution && !opts.tenants) throw new Error("distribution mode needs a store of the workspaces' VoipNow servers");
   // Which VoipNow server each workspace talks to: its own in distribution mode, else VOIPNOW_URL.
   const tenants =
     distribution && opts.tenants
-      ? new StoredTenants(opts.tenants.store, { timeoutMs: opts.tenants.timeoutMs ?? 10_000, logger, observe: (e) => metrics.uapiRequest(e) })
+      ? new StoredTenants(opts.tenants.store, {
+          timeoutMs: opts.tenants.timeoutMs ?? 10_000,
+          logger,
+          observe: (teamId, e) => {
+            metrics.uapiRequest(e);
+            metrics.workspaceUapiRequest(teamId, e);
+          },
+        })
       : fixedTenant(opts.http, opts.oauth);
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now, tenants);
   let app: App | undefined;

@@ -54,8 +54,8 @@ export function fixedTenant(http: UapiHttp, oauth: VoipnowOAuth): VoipnowTenants
 export interface StoredTenantsOptions {
   timeoutMs: number;
   logger: Logger;
-  /** Every finished UAPI request of every workspace (metrics). */
-  observe?: (e: UapiRequestEvent) => void;
+  /** Every finished UAPI request, with the workspace whose server it went to (metrics). */
+  observe?: (teamId: string, e: UapiRequestEvent) => void;
 }
 
 const fingerprint = (t: VoipnowTenant) =>
@@ -88,7 +88,8 @@ export class StoredTenants implements VoipnowTenants {
     if (held?.key === key) return held.tenant;
     this.drop(teamId);
     const http = new UapiHttp({ baseUrl: settings.url, timeoutMs: this.opts.timeoutMs, logger: this.opts.logger, ...(settings.caPem && { ca: settings.caPem }) });
-    if (this.opts.observe) http.observe(this.opts.observe);
+    const observe = this.opts.observe;
+    if (observe) http.observe((e) => observe(teamId, e));
     const tenant = { http, oauth: new VoipnowOAuth(http, { clientId: settings.clientId, clientSecret: settings.clientSecret }) };
     this.#built.set(teamId, { key, tenant });
     return tenant;
