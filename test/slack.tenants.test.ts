@@ -170,6 +170,11 @@ describe('/call connect', () => {
     const reopened = await s.api.waitFor('views.open', (c) => c.token === 'xoxb-TB-token');
     expect(JSON.stringify(reopened.body.view)).toContain(pbxB.url);
     expect(JSON.stringify(reopened.body.view)).not.toContain(B_APP.clientSecret);
+    // It shows what is set and when it was last seen working.
+    expect(JSON.stringify(reopened.body.view)).toMatch(/Last seen working.*<!date\^\d+\^/);
+    expect(JSON.stringify(reopened.body.view)).toMatch(/set \(stored encrypted\)/);
+    expect(JSON.stringify(reopened.body.view)).toMatch(/Set by.*UADM-B/);
+    expect(JSON.stringify(reopened.body.view)).toContain('http://callops.test/oauth/voipnow/callback');
     // A non-admin's submission is refused even with a valid form.
     const forged = await submitConnect('TB', 'U-plain', { url: s.sandbox.url, clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
     expect(JSON.stringify((await forged.outcome()).body.view)).toMatch(/Only a Slack workspace admin/);
@@ -238,6 +243,11 @@ describe('two workspaces on two VoipNow servers', () => {
     expect(toA.filter((c) => JSON.stringify(c.body).includes('5550177'))).toEqual([]);
     expect(withToken('xoxb-TB-token', started).filter((c) => c.body.channel === 'C-TA')).toEqual([]);
 
+    // /whoami names each workspace's own server.
+    const whoB = await command('TB', 'UB', 'whoami');
+    expect(JSON.stringify(whoB.json)).toContain(new URL(pbxB.url).host);
+    // Readiness does not hang on any one workspace's server.
+    expect((await fetch(`${s.base}/readyz`)).status).toBe(200);
     // /metrics counts each workspace's own PBX requests under its own (bounded) label.
     const metrics = await (await fetch(`${s.base}/metrics`)).text();
     expect(metrics).toMatch(/callops_workspace_uapi_requests_total\{workspace="TA",result="ok"\} [1-9]/);

@@ -200,7 +200,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   let socketConnected = false;
   const readiness = appReadiness({
     store,
-    http: opts.http,
+    // Distribution mode: each workspace's server is its own; one unreachable tenant never makes the replica unready.
+    ...(!distribution && { http: opts.http }),
     slackAuthChecked: () => slackAuthChecked,
     ...(config.slack.appToken && { socketConnected: () => socketConnected }),
     linkingUnverified: Boolean(config.production) && !signInWithSlack,

@@ -85,7 +85,7 @@ function input(blockId: string, label: string, hint: string, opts: { initial?: s
 }
 
 /** The form; `problem` (already escaped) says why the last try was not saved. */
-export function connectModal(current: { url?: string; clientId?: string; hasSecret?: boolean } = {}, problem?: string): View {
+export function connectModal(redirectUri: string, current: { url?: string; clientId?: string; hasSecret?: boolean; stored?: VoipnowTenant } = {}, problem?: string): View {
   return {
     type: 'modal',
     callback_id: CONNECT_VIEW,
@@ -94,12 +94,14 @@ export function connectModal(current: { url?: string; clientId?: string; hasSecr
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       ...(problem ? [{ type: 'section', text: { type: 'mrkdwn', text: `:no_entry: Not saved: ${problem}` } } as KnownBlock] : []),
+      // What is set now, when last seen working (never the secret).
+      ...(current.stored ? [...voipnowServerBlocks(current.stored).slice(1), { type: 'divider' } as KnownBlock] : []),
       {
         type: 'context',
         elements: [
           {
             type: 'mrkdwn',
-            text: `Make an app for callops in VoipNow (Unified Communications > Integrations > Apps) with the redirect URI shown below, then copy its client id and secret here.`,
+            text: `Make an app for callops in VoipNow (Unified Communications > Integrations > Apps) with the redirect URI \`${escapeMrkdwn(redirectUri)}\`, then copy its client id and secret here.`,
           },
         ],
       },
@@ -156,6 +158,11 @@ export function readConnectForm(values: Values, stored: VoipnowTenant | undefine
 export class VoipnowConnect {
   constructor(private readonly deps: VoipnowConnectDeps) {}
 
+  /** What the VoipNow app must allow as its redirect URI: callops' consent callback. */
+  get redirectUri(): string {
+    return this.deps.publicUrl + CALLBACK_PATH;
+  }
+
   /** Slack admins and owners, and the installer. */
   async mayConnect(client: webApi.WebClient, teamId: string, userId: string): Promise<boolean> {
     if ((await this.deps.installerOf(teamId).catch(() => undefined)) === userId) return true;
@@ -177,7 +184,7 @@ export class VoipnowConnect {
       return ephemeral('This callops serves one workspace: its VoipNow server is set by its operator (VOIPNOW_URL and the VoipNow app credentials in the environment), not in Slack.');
     if (!(await this.mayConnect(client, teamId, userId))) return ephemeral(this.refusal());
     const stored = await this.deps.tenants.settings(teamId);
-    await client.views.open({ trigger_id: triggerId, view: connectModal(stored ? { url: stored.url, clientId: stored.clientId, hasSecret: true } : {}) });
+    await client.views.open({ trigger_id: triggerId, view: connectModal(this.redirectUri, stored ? { url: stored.url, clientId: stored.clientId, hasSecret: true, stored } : {}) });
     return undefined;
   }
 
@@ -203,7 +210,7 @@ export class VoipnowConnect {
       });
       const next = outcome.saved
         ? noticeModal(`:white_check_mark: Connected. callops reached ${escapeMrkdwn(form.settings.url)} and VoipNow accepted the app. Users can now run \`/call link\`.`)
-        : connectModal({ url: form.settings.url, clientId: form.settings.clientId, hasSecret: Boolean(stored) }, escapeMrkdwn(outcome.problem));
+        : connectModal(this.redirectUri, { url: form.settings.url, clientId: form.settings.clientId, hasSecret: Boolean(stored) }, escapeMrkdwn(outcome.problem));
       await client.views
         .update({ view_id: view.id, view: next })
         .catch((err: unknown) => this.deps.logger.warn('connect: could not show the outcome', { error: err instanceof Error ? err.message : String(err) }));
@@ -213,7 +220,7 @@ export class VoipnowConnect {
   /** Checked (admin, server, credentials) before anything is stored. */
   async save(client: webApi.WebClient, teamId: string, userId: string, settings: TenantSettings): Promise<{ saved: true } | { saved: false; problem: string }> {
     if (!this.deps.tenants.perWorkspace || !(await this.mayConnect(client, teamId, userId))) return { saved: false, problem: this.refusal() };
-    const check = await (this.deps.check ?? checkTenant)(settings, { redirectUri: this.deps.publicUrl + CALLBACK_PATH });
+    const check = await (this.deps.check ?? checkTenant)(settings, { redirectUri: this.redirectUri });
     if (!check.ok) return { saved: false, problem: `${check.problem}.` };
     const at = new Date(this.deps.now());
     await this.deps.tenants.save({
