@@ -157,7 +157,7 @@ const schema = z
       need('VOIPNOW_CLIENT_SECRET', 'when VOIPNOW_URL is set');
     }
     for (const [name, message] of tokenKeyProblems(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
-    if (c.NODE_ENV === 'production') for (const [name, message] of productionProblems(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
+    if (c.NODE_ENV === 'production') for (const [name, message] of productionProblems(c, { distributed })) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
   });
 
 export interface Config {

@@ -18,9 +18,16 @@ import { BOARD_HOLDER_QUEUE_PREFIX, replicaId } from './slack/board/holder.js';
 import { LINKING_UNVERIFIED } from './slack/readiness-checks.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
+/** A name that never resolves (RFC 2606): the one-server client of production distribution mode, which no workspace uses. */
+const UNUSED_VOIPNOW = 'https://voipnow.invalid';
+
 async function voipnow(config: Config, logger: Logger) {
   if (config.voipnow) {
     return { ...config.voipnow, close: async () => undefined };
+  }
+  if (config.slack.distribution && config.production) {
+    // Each workspace talks to the server its admin connected; nothing is ever sent to this one.
+    return { url: UNUSED_VOIPNOW, clientId: 'unused', clientSecret: 'unused', caFile: undefined, insecureTls: false, timeoutMs: config.voipnowTimeoutMs, close: async () => undefined };
   }
   const { startSandbox } = await import('./sandbox/server.js');
   const clientId = process.env.SANDBOX_CLIENT_ID || 'callops-demo';
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
   if (config.production && !(config.slack.clientId && config.slack.clientSecret)) logger.warn(LINKING_UNVERIFIED);
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
-      `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
+      `VoipNow ${config.slack.distribution ? "each workspace's own (/call connect)" : http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
   );
 
   let stopping = false;

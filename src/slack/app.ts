@@ -178,7 +178,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     followUp,
     store,
     logger,
-    voipnowHost: new URL(opts.http.origin).host,
+    // Distribution mode: no one host is every workspace's (whoami asks the workspace's own).
+    voipnowHost: distribution ? 'your workspace’s VoipNow server' : new URL(opts.http.origin).host,
     now,
     background,
     pipeline,
