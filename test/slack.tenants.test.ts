@@ -254,3 +254,28 @@ describe('two workspaces on two VoipNow servers', () => {
     expect(metrics).toMatch(/callops_workspace_uapi_requests_total\{workspace="TB",result="ok"\} [1-9]/);
   });
 });
+
+describe('a workspace that moves to another VoipNow server', () => {
+  it('ends its watches on the former server and its links, so no old token reaches the new one', async () => {
+    await install('TB');
+    expect(JSON.stringify((await (await submitConnect('TB', 'UADM-B', { url: pbxB.url, ...B_APP })).outcome()).body.view)).toMatch(/Users can now run/);
+    const t = pbxB.issueToken('12');
+    await s.slack.deps.accounts.link({ teamId: 'TB', userId: 'UB' }, { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) });
+    await command('TB', 'UB', 'watch 0003*210');
+    await waitUntil('the watch registered on the former server', () => pbxB.world.events.some((e) => e.note === 'callops board TB/C-TB'));
+
+    const moved = await submitConnect('TB', 'UADM-B', { url: s.sandbox.url, clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
+    expect(JSON.stringify((await moved.outcome()).body.view)).toMatch(/links and watches made with the former server have ended/);
+    expect(pbxB.world.events.filter((e) => e.note?.includes('TB'))).toEqual([]);
+    expect(await s.store.getLinkedAccount('TB', 'UB')).toBeUndefined();
+    expect((await s.store.listWatches()).filter((w) => w.teamId === 'TB')).toEqual([]);
+
+    // The user links again, at the new server; nothing was sent there meanwhile.
+    const newServer = s.sandbox.requests.length;
+    const list = await command('TB', 'UB', 'list 0003*210');
+    const blocks = (list.json as { blocks?: { elements?: { action_id?: string; url?: string }[] }[] }).blocks ?? [];
+    expect(blocks.flatMap((b) => b.elements ?? []).some((e) => e.action_id === 'link.open')).toBe(true);
+    await s.slack.idle();
+    expect(s.sandbox.requests.slice(newServer).filter((r) => r.path.startsWith('/uapi/'))).toEqual([]);
+  });
+});

@@ -41,6 +41,7 @@ import { distributionOf } from './distribution.js';
 import type { VoipnowTenantStore } from '../store/voipnow-tenants.js';
 import { fixedTenant, StoredTenants } from './voipnow-tenants.js';
 import { VoipnowConnect } from './voipnow-connect.js';
+import { forgetVoipnowLinks } from './uninstall.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -192,6 +193,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       publicUrl: config.publicUrl,
       logger,
       now,
+      ...(opts.installations && {
+        serverChanging: async (teamId: string) => {
+          const ended = await forgetVoipnowLinks({ store, sql: opts.installations!.sql, board, logger }, teamId);
+          logger.info('VoipNow server replaced: the links and watches of the former one ended', { team: teamId, ...ended });
+        },
+      }),
     }),
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));

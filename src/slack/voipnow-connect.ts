@@ -29,6 +29,8 @@ export interface VoipnowConnectDeps {
   publicUrl: string;
   logger: Logger;
   now: () => number;
+  /** Before another server (or app) replaces the workspace's: its watches and links, made with the old one, end. */
+  serverChanging?: (teamId: string) => Promise<void>;
   /** The check before saving (default: checkTenant). */
   check?: (settings: TenantSettings, opts: { redirectUri: string }) => Promise<TenantCheck>;
 }
@@ -209,7 +211,12 @@ export class VoipnowConnect {
         return { saved: false as const, problem: 'callops could not save the settings; the error was logged for your administrator.' };
       });
       const next = outcome.saved
-        ? noticeModal(`:white_check_mark: Connected. callops reached ${escapeMrkdwn(form.settings.url)} and VoipNow accepted the app. Users can now run \`/call link\`.`)
+        ? noticeModal(
+            `:white_check_mark: Connected. callops reached ${escapeMrkdwn(form.settings.url)} and VoipNow accepted the app. ` +
+              (outcome.replaced
+                ? 'The links and watches made with the former server have ended: everyone runs `/call link` again, and supervisors `/call watch` again.'
+                : 'Users can now run `/call link`.'),
+          )
         : connectModal(this.redirectUri, { url: form.settings.url, clientId: form.settings.clientId, hasSecret: Boolean(stored) }, escapeMrkdwn(outcome.problem));
       await client.views
         .update({ view_id: view.id, view: next })
@@ -218,11 +225,14 @@ export class VoipnowConnect {
   }
 
   /** Checked (admin, server, credentials) before anything is stored. */
-  async save(client: webApi.WebClient, teamId: string, userId: string, settings: TenantSettings): Promise<{ saved: true } | { saved: false; problem: string }> {
+  async save(client: webApi.WebClient, teamId: string, userId: string, settings: TenantSettings): Promise<{ saved: true; replaced: boolean } | { saved: false; problem: string }> {
     if (!this.deps.tenants.perWorkspace || !(await this.mayConnect(client, teamId, userId))) return { saved: false, problem: this.refusal() };
     const check = await (this.deps.check ?? checkTenant)(settings, { redirectUri: this.redirectUri });
     if (!check.ok) return { saved: false, problem: `${check.problem}.` };
     const at = new Date(this.deps.now());
+    const before = await this.deps.tenants.settings(teamId);
+    const changed = before !== undefined && (before.url !== settings.url || before.clientId !== settings.clientId);
+    if (changed) await this.deps.serverChanging?.(teamId);
     await this.deps.tenants.save({
       teamId,
       url: settings.url,
@@ -233,7 +243,7 @@ export class VoipnowConnect {
       setAt: at,
       lastOkAt: at,
     });
-    this.deps.logger.info('VoipNow server connected', { team: teamId, user: userId, url: settings.url });
-    return { saved: true };
+    this.deps.logger.info('VoipNow server connected', { team: teamId, user: userId, url: settings.url, replaced: changed });
+    return { saved: true, replaced: changed };
   }
 }
