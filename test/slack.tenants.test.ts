@@ -5,7 +5,10 @@
  * link, watch and act on their own calls only: signed Slack requests in, each sandbox's UAPI
  * requests and the Slack messages out.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../src/sandbox/tls.js';
 import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
@@ -277,5 +280,39 @@ describe('a workspace that moves to another VoipNow server', () => {
     expect(blocks.flatMap((b) => b.elements ?? []).some((e) => e.action_id === 'link.open')).toBe(true);
     await s.slack.idle();
     expect(s.sandbox.requests.slice(newServer).filter((r) => r.path.startsWith('/uapi/'))).toEqual([]);
+  });
+});
+
+describe('a VoipNow server with a private CA', () => {
+  it('is refused until its CA is given, then used with that CA for links and calls', async () => {
+    const cert = selfSignedCertificate();
+    const tls = await startSandbox({ tls: cert, pickupDelayMs: 30 });
+    try {
+      await install('TC');
+      const untrusted = await submitConnect('TC', 'UADM-C', { url: tls.url, clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
+      expect(JSON.stringify((await untrusted.outcome()).body.view)).toMatch(/TLS certificate is not trusted.*CA field/);
+      expect(await s.slack.deps.accounts.tenants.settings('TC')).toBeUndefined();
+
+      const ca = cert.cert.toString('utf8').trim();
+      const trusted = await submitConnect('TC', 'UADM-C', { url: tls.url, clientId: 'callops-demo', clientSecret: 'callops-demo-secret', ca });
+      expect(JSON.stringify((await trusted.outcome()).body.view)).toMatch(/Connected/);
+      expect((await s.slack.deps.accounts.tenants.settings('TC'))?.caPem).toBe(ca);
+
+      // The consent link leads to this server; the finished consent is stood in for by a token it issued.
+      const link = await command('TC', 'UC', 'link 0003*210');
+      const blocks = (link.json as { blocks: { elements?: { action_id?: string; url?: string }[] }[] }).blocks;
+      const start = new URL(blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'link.open')!.url!);
+      const page = await (await fetch(new URL(start.pathname + start.search, s.base))).text();
+      expect(page).toContain(`${new URL(tls.url).origin}/oauth/authorize.php`);
+      const t = tls.issueToken('12');
+      await s.slack.deps.accounts.link({ teamId: 'TC', userId: 'UC' }, { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) });
+      const before = tls.requests.length;
+      await command('TC', 'UC', 'list 0003*210');
+      await waitUntil('the list to be read over TLS with the CA', () => tls.requests.slice(before).some((r) => r.path.startsWith('/uapi/phoneCalls') && r.status === 200));
+      await s.slack.idle();
+    } finally {
+      await tls.close();
+      rmSync(join(cert.certFile, '..'), { recursive: true, force: true });
+    }
   });
 });

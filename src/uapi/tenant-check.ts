@@ -45,6 +45,11 @@ export async function checkTenant(settings: TenantSettings, opts: { timeoutMs?: 
     return { ok: false, problem: 'the VoipNow server accepted a code that cannot be valid; check that the address is a VoipNow server' };
   } catch (err) {
     if (!(err instanceof UapiError)) return { ok: false, problem: `the check failed: ${err instanceof Error ? err.message : String(err)}` };
+    if (err.kind === 'network' && /certificate .*not trusted/.test(err.sentence))
+      return {
+        ok: false,
+        problem: `${origin} answered, but its TLS certificate is not trusted; if your VoipNow uses a private CA, paste that CA's certificate (PEM) in the CA field`,
+      };
     if (err.kind === 'network' || err.kind === 'timeout')
       return { ok: false, problem: `could not reach ${origin} (${err.kind === 'timeout' ? 'no answer in time' : 'no connection'}); check the address and that callops may reach it` };
     if (err.code === 'invalid_client')
