@@ -152,6 +152,14 @@ describe('/call connect', () => {
     const badCa = await submitConnect('TB', 'UADM-B', { url: pbxB.url, ...B_APP, ca: 'not a certificate' });
     expect(badCa.res.json).toMatchObject({ response_action: 'errors', errors: { ca_pem: expect.stringMatching(/BEGIN CERTIFICATE/) } });
 
+    const spaced = await submitConnect('TB', 'UADM-B', { url: pbxB.url, clientId: 'two words', clientSecret: 'x' });
+    expect(spaced.res.json).toMatchObject({ response_action: 'errors', errors: { client_id: expect.stringMatching(/without spaces/) } });
+    const noSecret = await submitConnect('TB', 'UADM-B', { url: pbxB.url, clientId: B_APP.clientId, clientSecret: '' });
+    expect(noSecret.res.json).toMatchObject({ response_action: 'errors', errors: { client_secret: expect.stringMatching(/client secret/) } });
+    // Nobody answers there: said in words, nothing saved.
+    const unreachable = await submitConnect('TB', 'UADM-B', { url: 'http://127.0.0.1:1', ...B_APP });
+    expect(JSON.stringify((await unreachable.outcome()).body.view)).toMatch(/could not reach http:\/\/127\.0\.0\.1:1/);
+
     // A wrong secret: the PBX refuses the app, nothing is saved.
     const wrong = await submitConnect('TB', 'UADM-B', { url: pbxB.url, clientId: B_APP.clientId, clientSecret: 'not-the-secret' });
     expect(wrong.res.json).toMatchObject({ response_action: 'update' });
