@@ -273,7 +273,8 @@ describe('a workspace that moves to another VoipNow server', () => {
     const t = pbxB.issueToken('12');
     await s.slack.deps.accounts.link({ teamId: 'TB', userId: 'UB' }, { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) });
     await command('TB', 'UB', 'watch 0003*210');
-    await waitUntil('the watch registered on the former server', () => pbxB.world.events.some((e) => e.note === 'callops board TB/C-TB'));
+    await waitUntil('the watch stored, its events registered on the former server', async () => (await s.store.listWatches()).some((w) => w.teamId === 'TB' && w.eventIds?.length));
+    expect(pbxB.world.events.filter((e) => e.note === 'callops board TB/C-TB').length).toBeGreaterThan(0);
 
     const moved = await submitConnect('TB', 'UADM-B', { url: s.sandbox.url, clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
     expect(JSON.stringify((await moved.outcome()).body.view)).toMatch(/links and watches made with the former server have ended/);

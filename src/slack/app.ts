@@ -39,9 +39,8 @@ import type { InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
 import { distributionOf } from './distribution.js';
 import type { VoipnowTenantStore } from '../store/voipnow-tenants.js';
-import { fixedTenant, StoredTenants } from './voipnow-tenants.js';
-import { VoipnowConnect } from './voipnow-connect.js';
-import { forgetVoipnowLinks } from './uninstall.js';
+import { tenantsOf } from './voipnow-tenants.js';
+import { voipnowConnectOf } from './voipnow-connect.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -114,17 +113,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   opts.http.observe((e) => metrics.uapiRequest(e));
   if (distribution && !opts.tenants) throw new Error("distribution mode needs a store of the workspaces' VoipNow servers");
   // Which VoipNow server each workspace talks to: its own in distribution mode, else VOIPNOW_URL.
-  const tenants =
-    distribution && opts.tenants
-      ? new StoredTenants(opts.tenants.store, {
-          timeoutMs: opts.tenants.timeoutMs ?? 10_000,
-          logger,
-          observe: (teamId, e) => {
-            metrics.uapiRequest(e);
-            metrics.workspaceUapiRequest(teamId, e);
-          },
-        })
-      : fixedTenant(opts.http, opts.oauth);
+  const tenants = tenantsOf({ ...(distribution && { stored: opts.tenants }), http: opts.http, oauth: opts.oauth, logger, metrics });
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now, tenants);
   let app: App | undefined;
   const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
@@ -187,19 +176,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     afterAction,
     metrics,
     board,
-    connect: new VoipnowConnect({
-      tenants,
-      installerOf: async (teamId) => (await opts.installations?.store.find({ teamId }))?.installerUserId,
-      publicUrl: config.publicUrl,
-      logger,
-      now,
-      ...(opts.installations && {
-        serverChanging: async (teamId: string) => {
-          const ended = await forgetVoipnowLinks({ store, sql: opts.installations!.sql, board, logger }, teamId);
-          logger.info('VoipNow server replaced: the links and watches of the former one ended', { team: teamId, ...ended });
-        },
-      }),
-    }),
+    connect: voipnowConnectOf({ tenants, ...(opts.installations && { installations: opts.installations }), store, board, publicUrl: config.publicUrl, logger, now }),
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
 

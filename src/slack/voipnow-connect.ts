@@ -14,6 +14,11 @@ import { checkTenant, type TenantCheck, type TenantSettings } from '../uapi/tena
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { CALLBACK_PATH } from './linking.js';
 import type { VoipnowTenants } from './voipnow-tenants.js';
+import type { InstallationStore } from '../store/installations.js';
+import type { SqlRunner } from '../store/sql-runner.js';
+import type { Store } from '../store/types.js';
+import type { SlackBoard } from './board/index.js';
+import { forgetVoipnowLinks } from './uninstall.js';
 
 export const CONNECT_VIEW = 'voipnow.connect';
 export const CONNECT_OPEN_ACTION = 'voipnow.connect.open';
@@ -246,4 +251,30 @@ export class VoipnowConnect {
     this.deps.logger.info('VoipNow server connected', { team: teamId, user: userId, url: settings.url, replaced: changed });
     return { saved: true, replaced: changed };
   }
+}
+
+/** `/call connect` as the app wires it: the installer from the installations, a server change ending the old links and watches. */
+export function voipnowConnectOf(d: {
+  tenants: VoipnowTenants;
+  installations?: { store: InstallationStore; sql: SqlRunner };
+  store: Pick<Store, 'listWatches'>;
+  board: SlackBoard;
+  publicUrl: string;
+  logger: Logger;
+  now: () => number;
+}): VoipnowConnect {
+  const { installations, store, board, logger } = d;
+  return new VoipnowConnect({
+    tenants: d.tenants,
+    installerOf: async (teamId) => (await installations?.store.find({ teamId }))?.installerUserId,
+    publicUrl: d.publicUrl,
+    logger,
+    now: d.now,
+    ...(installations && {
+      serverChanging: async (teamId: string) => {
+        const ended = await forgetVoipnowLinks({ store, sql: installations.sql, board, logger }, teamId);
+        logger.info('VoipNow server replaced: the links and watches of the former one ended', { team: teamId, ...ended });
+      },
+    }),
+  });
 }

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { VoipnowTenant, VoipnowTenantStore } from '../store/voipnow-tenants.js';
 import { UapiHttp, type UapiRequestEvent } from '../uapi/http.js';
 import { VoipnowOAuth } from '../uapi/oauth.js';
@@ -117,4 +118,26 @@ export class StoredTenants implements VoipnowTenants {
     this.#built.get(teamId)?.tenant.http.close();
     this.#built.delete(teamId);
   }
+}
+
+/**
+ * The app's tenants: each workspace's own server from `stored` (distribution mode), else
+ * `http` and `oauth` for every workspace. Every request is counted, per workspace too.
+ */
+export function tenantsOf(o: {
+  stored?: { store: VoipnowTenantStore; timeoutMs?: number };
+  http: UapiHttp;
+  oauth: VoipnowOAuth;
+  logger: Logger;
+  metrics: Pick<Metrics, 'uapiRequest' | 'workspaceUapiRequest'>;
+}): VoipnowTenants {
+  if (!o.stored) return fixedTenant(o.http, o.oauth);
+  return new StoredTenants(o.stored.store, {
+    timeoutMs: o.stored.timeoutMs ?? 10_000,
+    logger: o.logger,
+    observe: (teamId, e) => {
+      o.metrics.uapiRequest(e);
+      o.metrics.workspaceUapiRequest(teamId, e);
+    },
+  });
 }
