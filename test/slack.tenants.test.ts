@@ -43,6 +43,9 @@ describe('two workspaces on two VoipNow servers', () => {
     ).toMatch(/Connected/);
     expect(JSON.stringify((await (await t.submitConnect('TB', 'UADM-B', { url: t.pbxB.url, ...B_APP })).outcome()).body.view)).toMatch(/Connected/);
 
+    const connectedAt = (await t.s.slack.deps.accounts.tenants.settings('TB'))?.lastOkAt?.getTime() ?? 0;
+    expect(connectedAt).toBeGreaterThan(0);
+
     // Each user's consent goes to their own workspace's PBX, with that workspace's app.
     const consentA = await t.linkThroughConsent('TA', 'UA', t.s.sandbox, '12', '0003*210');
     const consentB = await t.linkThroughConsent('TB', 'UB', t.pbxB, '12', '0003*210');
@@ -95,6 +98,8 @@ describe('two workspaces on two VoipNow servers', () => {
     expect(toA.filter((c) => JSON.stringify(c.body).includes('5550177'))).toEqual([]);
     expect(t.withToken('xoxb-TB-token', started).filter((c) => c.body.channel === 'C-TA')).toEqual([]);
 
+    // Linking and calls brought "last seen working" up to date.
+    await waitUntil('B last seen working after the call', async () => ((await t.s.slack.deps.accounts.tenants.settings('TB'))?.lastOkAt?.getTime() ?? 0) > connectedAt);
     // /whoami names each workspace's own server.
     const whoB = await t.command('TB', 'UB', 'whoami');
     expect(JSON.stringify(whoB.json)).toContain(new URL(t.pbxB.url).host);

@@ -59,6 +59,8 @@ export interface StoredTenantsOptions {
   observe?: (teamId: string, e: UapiRequestEvent) => void;
 }
 
+const SEEN_EVERY_MS = 60_000;
+
 const fingerprint = (t: VoipnowTenant) =>
   createHash('sha256')
     .update(JSON.stringify([t.url, t.clientId, t.clientSecret, t.caPem ?? '']))
@@ -90,7 +92,10 @@ export class StoredTenants implements VoipnowTenants {
     this.drop(teamId);
     const http = new UapiHttp({ baseUrl: settings.url, timeoutMs: this.opts.timeoutMs, logger: this.opts.logger, ...(settings.caPem && { ca: settings.caPem }) });
     const observe = this.opts.observe;
-    if (observe) http.observe((e) => observe(teamId, e));
+    http.observe((e) => {
+      observe?.(teamId, e);
+      if (e.status !== undefined && e.status >= 200 && e.status < 300) this.answered(teamId);
+    });
     const tenant = { http, oauth: new VoipnowOAuth(http, { clientId: settings.clientId, clientSecret: settings.clientSecret }) };
     this.#built.set(teamId, { key, tenant });
     return tenant;
@@ -112,6 +117,17 @@ export class StoredTenants implements VoipnowTenants {
 
   close(): void {
     for (const teamId of [...this.#built.keys()]) this.drop(teamId);
+  }
+
+  /** When each workspace's server was last recorded as working, in this process. */
+  readonly #markedAt = new Map<string, number>();
+
+  /** The server answered: "last seen working" is brought up to date, at most once a minute per workspace. */
+  private answered(teamId: string): void {
+    const now = Date.now();
+    if (now - (this.#markedAt.get(teamId) ?? 0) < SEEN_EVERY_MS) return;
+    this.#markedAt.set(teamId, now);
+    this.store.markOk(teamId, new Date(now)).catch((err: unknown) => this.opts.logger.warn('could not record that VoipNow answered', { team: teamId, error: String(err) }));
   }
 
   private drop(teamId: string): void {
