@@ -10,19 +10,25 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
  * NODE_ENV=production does not guess: no demo sandbox in place of the PBX, no key generated
  * next to the database, no OAuth callback over plain http to a public host.
  */
-export function productionProblems(c: {
-  VOIPNOW_URL?: string;
-  VOIPNOW_CLIENT_ID?: string;
-  VOIPNOW_CLIENT_SECRET?: string;
-  TOKEN_ENCRYPTION_KEY?: string;
-  TOKEN_ENCRYPTION_KEYS?: string;
-  PUBLIC_URL?: string;
-}): Array<[string, string]> {
+export function productionProblems(
+  c: {
+    VOIPNOW_URL?: string;
+    VOIPNOW_CLIENT_ID?: string;
+    VOIPNOW_CLIENT_SECRET?: string;
+    TOKEN_ENCRYPTION_KEY?: string;
+    TOKEN_ENCRYPTION_KEYS?: string;
+    PUBLIC_URL?: string;
+  },
+  mode: { distributed?: boolean } = {},
+): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const why = 'in production (NODE_ENV=production)';
-  if (!c.VOIPNOW_URL) out.push(['VOIPNOW_URL', `is required ${why}; unset would start the demo sandbox PBX instead of your VoipNow`]);
-  if (!c.VOIPNOW_CLIENT_ID) out.push(['VOIPNOW_CLIENT_ID', `is required ${why}`]);
-  if (!c.VOIPNOW_CLIENT_SECRET) out.push(['VOIPNOW_CLIENT_SECRET', `is required ${why}`]);
+  // Distribution mode: each workspace connects its own VoipNow (/call connect); VOIPNOW_URL serves none.
+  if (!mode.distributed) {
+    if (!c.VOIPNOW_URL) out.push(['VOIPNOW_URL', `is required ${why}; unset would start the demo sandbox PBX instead of your VoipNow`]);
+    if (!c.VOIPNOW_CLIENT_ID) out.push(['VOIPNOW_CLIENT_ID', `is required ${why}`]);
+    if (!c.VOIPNOW_CLIENT_SECRET) out.push(['VOIPNOW_CLIENT_SECRET', `is required ${why}`]);
+  }
   if (!c.TOKEN_ENCRYPTION_KEY && !c.TOKEN_ENCRYPTION_KEYS) {
     out.push(['TOKEN_ENCRYPTION_KEY', `(or TOKEN_ENCRYPTION_KEYS) is required ${why}; a key generated into DATA_DIR differs per replica and is lost with the data directory`]);
   }

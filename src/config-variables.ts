@@ -93,5 +93,9 @@ export const VARIABLES: Record<string, VarDoc> = {
     what: 'when set, GET /metrics needs the header Authorization: Bearer <this token> (Prometheus: authorization: credentials: <it>); unset = /metrics is open',
     where: 'generate: openssl rand -hex 32',
   },
+  METRICS_WORKSPACE_LABELS: {
+    what: 'distribution mode: how many workspaces /metrics names by team id in its workspace label; every later one counts as "other"',
+    where: 'default 20; 0 = none named',
+  },
   LOG_LEVEL: { what: 'debug, info, warn or error; also sets the level of the Slack framework (Bolt) logs', where: 'default info' },
 };

@@ -99,6 +99,15 @@ const schema = z
     }),
     SANDBOX_PORT: port(8080),
     METRICS_TOKEN: optional,
+    METRICS_WORKSPACE_LABELS: optional.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a whole number of workspaces (0 or more), e.g. 20, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
     LOG_LEVEL: optional.transform((v, ctx) => {
       if (v === undefined) return undefined;
       const level = parseLogLevel(v);
@@ -148,7 +157,7 @@ const schema = z
       need('VOIPNOW_CLIENT_SECRET', 'when VOIPNOW_URL is set');
     }
     for (const [name, message] of tokenKeyProblems(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
-    if (c.NODE_ENV === 'production') for (const [name, message] of productionProblems(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
+    if (c.NODE_ENV === 'production') for (const [name, message] of productionProblems(c, { distributed })) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message });
   });
 
 export interface Config {
@@ -201,6 +210,8 @@ export interface Config {
   sandboxPort: number;
   /** When set, `GET /metrics` needs it as a bearer token. */
   metricsToken?: string;
+  /** How many workspaces /metrics names in its labels; the rest count as "other". */
+  metricsWorkspaceLabels?: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -290,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sandboxPort: c.SANDBOX_PORT,
     ...(c.METRICS_TOKEN && { metricsToken: c.METRICS_TOKEN }),
+    ...(c.METRICS_WORKSPACE_LABELS !== undefined && { metricsWorkspaceLabels: c.METRICS_WORKSPACE_LABELS }),
     logLevel: c.LOG_LEVEL ?? 'info',
   };
 }

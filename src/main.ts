@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { UapiHttp } from './uapi/http.js';
 import { VoipnowOAuth } from './uapi/oauth.js';
 import { tokenCipherOf } from './config-token-keys.js';
-import { SqlInstallationStore, openStore, sqlRunnerOf } from './store/index.js';
+import { SqlInstallationStore, SqlVoipnowTenantStore, openStore, sqlRunnerOf } from './store/index.js';
 import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
@@ -18,9 +18,16 @@ import { BOARD_HOLDER_QUEUE_PREFIX, replicaId } from './slack/board/holder.js';
 import { LINKING_UNVERIFIED } from './slack/readiness-checks.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
+/** A name that never resolves (RFC 2606): the one-server client of production distribution mode, which no workspace uses. */
+const UNUSED_VOIPNOW = 'https://voipnow.invalid';
+
 async function voipnow(config: Config, logger: Logger) {
   if (config.voipnow) {
     return { ...config.voipnow, close: async () => undefined };
+  }
+  if (config.slack.distribution && config.production) {
+    // Each workspace talks to the server its admin connected; nothing is ever sent to this one.
+    return { url: UNUSED_VOIPNOW, clientId: 'unused', clientSecret: 'unused', caFile: undefined, insecureTls: false, timeoutMs: config.voipnowTimeoutMs, close: async () => undefined };
   }
   const { startSandbox } = await import('./sandbox/server.js');
   const clientId = process.env.SANDBOX_CLIENT_ID || 'callops-demo';
@@ -83,6 +90,9 @@ async function main(): Promise<void> {
   // Distribution mode: each workspace's installation (its bot token) is kept beside the other tables.
   const installations = config.slack.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
   await installations?.store.init();
+  // Distribution mode: each workspace's VoipNow server, set by its admin with /call connect.
+  const tenants = config.slack.distribution ? { store: new SqlVoipnowTenantStore(sqlRunnerOf(store), cipher), timeoutMs: config.voipnowTimeoutMs } : undefined;
+  await tenants?.store.init();
   const slack = createSlackApp({
     config,
     store,
@@ -91,6 +101,7 @@ async function main(): Promise<void> {
     logger,
     ...(coordination && { replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: config.leaseMs, owner } }),
     ...(installations && { installations }),
+    ...(tenants && { tenants }),
   });
   await slack.start();
   // Nothing grows without bound: one replica an hour purges what ended calls no longer need.
@@ -109,7 +120,7 @@ async function main(): Promise<void> {
   if (config.production && !(config.slack.clientId && config.slack.clientSecret)) logger.warn(LINKING_UNVERIFIED);
   logger.info(
     `${APP_NAME} ${APP_VERSION} running: Slack ${slack.mode === 'socket' ? 'Socket Mode' : `HTTP on :${config.port}/slack/events`}, ` +
-      `VoipNow ${http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
+      `VoipNow ${config.slack.distribution ? "each workspace's own (/call connect)" : http.origin}, store ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}, OAuth callback ${config.publicUrl}/oauth/voipnow/callback`,
   );
 
   let stopping = false;

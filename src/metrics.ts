@@ -37,6 +37,8 @@ export interface Metrics {
   /** A button press or modal submission finished. */
   actionRan(name: string, result: Outcome, ms: number): void;
   uapiRequest(e: UapiRequestSample): void;
+  /** A UAPI request of one workspace's own VoipNow server (distribution mode), by bounded workspace label. */
+  workspaceUapiRequest(teamId: string, e: UapiRequestSample): void;
   /** A Slack Web API request answered (`status` HTTP status; 429 also counts as rate limited). */
   slackCall(method: string, status: number): void;
   /** Seconds since a supervisor board was last brought up to date. */
@@ -49,8 +51,29 @@ export interface Metrics {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics(options: { source?: MetricsSource; queues?: QueueSource; processMetrics?: boolean } = {}): Metrics {
+/** Workspaces named in labels when none is configured (METRICS_WORKSPACE_LABELS). */
+export const DEFAULT_WORKSPACE_LABELS = 20;
+/** The label of every workspace beyond the named ones. */
+export const OTHER_WORKSPACES = 'other';
+
+/**
+ * Label values that stay bounded: the first `max` distinct values seen keep their own label
+ * for the life of the process, every later one is counted under `other`, so a deployment
+ * serving thousands of workspaces never grows thousands of series.
+ */
+export function boundedLabels(max: number): (value: string) => string {
+  const named = new Set<string>();
+  return (value) => {
+    if (named.has(value)) return value;
+    if (named.size >= max) return OTHER_WORKSPACES;
+    named.add(value);
+    return value;
+  };
+}
+
+export function createMetrics(options: { source?: MetricsSource; queues?: QueueSource; processMetrics?: boolean; workspaceLabels?: number } = {}): Metrics {
   const registry = new Registry();
+  const workspaceLabel = boundedLabels(options.workspaceLabels ?? DEFAULT_WORKSPACE_LABELS);
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'callops_' });
   const reg = [registry];
 
@@ -78,6 +101,12 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     registers: reg,
   });
   const uapiErrors = new Counter({ name: 'callops_uapi_errors_total', help: 'Failed VoipNow UAPI requests by error code', labelNames: ['code'], registers: reg });
+  const workspaceUapi = new Counter({
+    name: 'callops_workspace_uapi_requests_total',
+    help: 'UAPI requests to each workspace\'s own VoipNow server by result (ok, error); workspaces beyond METRICS_WORKSPACE_LABELS count as "other"',
+    labelNames: ['workspace', 'result'],
+    registers: reg,
+  });
   const slackCalls = new Counter({ name: 'callops_slack_api_requests_total', help: 'Slack Web API requests by method and HTTP status', labelNames: ['method', 'status'], registers: reg });
   const slackLimited = new Counter({ name: 'callops_slack_rate_limited_total', help: 'Slack Web API answers 429 (rate limited) by method', labelNames: ['method'], registers: reg });
   const staleness = new Gauge({ name: 'callops_board_staleness_seconds', help: 'Seconds since each supervisor board was last up to date', labelNames: ['channel'], registers: reg });
@@ -159,6 +188,9 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     uapiRequest(e) {
       uapiSeconds.observe({ method: e.method, route: e.route, status: String(e.status ?? 0) }, e.ms / 1000);
       if (e.code) uapiErrors.inc({ code: e.code });
+    },
+    workspaceUapiRequest(teamId, e) {
+      workspaceUapi.inc({ workspace: workspaceLabel(teamId), result: e.code ? 'error' : 'ok' });
     },
     slackCall(method, status) {
       slackCalls.inc({ method, status: String(status) });

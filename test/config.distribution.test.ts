@@ -37,4 +37,11 @@ describe('configuration: distribution mode', () => {
     expect(msg).toMatch(/SLACK_APP_TOKEN must not be set in distribution mode/);
     expect(msg).not.toMatch(/SLACK_BOT_TOKEN is required/);
   });
+
+  it('in production, distribution mode needs no VOIPNOW_URL (each workspace connects its own); single-workspace mode still does', () => {
+    const prod = { ...base, NODE_ENV: 'production', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), PUBLIC_URL: 'https://callops.example.com' };
+    const distributed = problems({ ...prod, SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'a-long-random-state-secret' });
+    expect(distributed).not.toMatch(/VOIPNOW_/);
+    expect(problems({ ...prod, SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/VOIPNOW_URL is required in production/);
+  });
 });

@@ -58,6 +58,8 @@ function redirect(code: string, state: string, cookie?: string): Promise<Respons
 }
 
 async function install(team: string): Promise<Response> {
+  // Its admin connects the stack's sandbox as the workspace's VoipNow server.
+  await s.connect(team);
   const { authorize, cookie } = await startInstall();
   return redirect(`code-${team}`, authorize.searchParams.get('state')!, cookie);
 }

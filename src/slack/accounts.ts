@@ -7,21 +7,31 @@ import { UapiClient } from '../uapi/client.js';
 import { UapiError } from '../uapi/errors.js';
 import type { UapiHttp } from '../uapi/http.js';
 import type { TokenSet, VoipnowOAuth } from '../uapi/oauth.js';
+import { fixedTenant, type Tenant, type VoipnowTenants } from './voipnow-tenants.js';
 import type { AccountStore, LinkedAccount } from '../store/types.js';
 import type { Logger } from '../log.js';
+
+/** What a user of a workspace whose admin has not connected a VoipNow server is told. */
+export const NOT_CONNECTED_SENTENCE =
+  'This Slack workspace is not connected to a VoipNow server yet, so callops cannot reach any calls. ' +
+  'A workspace admin (or whoever installed callops) must connect it first: run `/call connect` and give the VoipNow server address ' +
+  '(e.g. https://voipnow.example.com) with the client id and secret of the VoipNow app made for callops. Nothing was sent to VoipNow.';
 
 /** The acting user has no usable VoipNow link: nothing may be sent to VoipNow for them. */
 export class LinkRequired extends CallopsError {
   readonly code: string;
   readonly sentence: string;
-  constructor(readonly reason: 'unlinked' | 'expired') {
-    super(reason === 'unlinked' ? 'Slack user has not linked a VoipNow account' : 'VoipNow link expired');
+  /** `not_connected`: the user's workspace has no VoipNow server (distribution mode) */
+  constructor(readonly reason: 'unlinked' | 'expired' | 'not_connected') {
+    super(reason === 'unlinked' ? 'Slack user has not linked a VoipNow account' : reason === 'expired' ? 'VoipNow link expired' : 'workspace has no VoipNow server');
     this.name = 'LinkRequired';
-    this.code = reason === 'unlinked' ? 'link_required' : 'link_expired';
+    this.code = reason === 'unlinked' ? 'link_required' : reason === 'expired' ? 'link_expired' : 'voipnow_not_connected';
     this.sentence =
       reason === 'unlinked'
         ? 'First link your VoipNow account. Nothing was sent to VoipNow.'
-        : 'Your VoipNow sign-in has expired and could not be renewed. Link your account again; nothing was done.';
+        : reason === 'expired'
+          ? 'Your VoipNow sign-in has expired and could not be renewed. Link your account again; nothing was done.'
+          : NOT_CONNECTED_SENTENCE;
   }
 }
 
@@ -37,13 +47,26 @@ export class Accounts {
   /** Told after each successful link (e.g. the board resumes the user's paused watches); its failure does not fail the link. */
   onLinked: ((user: SlackUser) => Promise<void>) | undefined;
 
+  /** Each workspace's VoipNow server (default: `http` and `oauth` for every workspace). */
+  readonly tenants: VoipnowTenants;
+
   constructor(
     private readonly store: AccountStore,
-    private readonly http: UapiHttp,
-    private readonly oauth: VoipnowOAuth,
+    http: UapiHttp,
+    oauth: VoipnowOAuth,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+    tenants?: VoipnowTenants,
+  ) {
+    this.tenants = tenants ?? fixedTenant(http, oauth);
+  }
+
+  /** The user's workspace's VoipNow server; LinkRequired('not_connected') when it has none. */
+  async tenantOf(teamId: string): Promise<Tenant> {
+    const tenant = await this.tenants.of(teamId);
+    if (!tenant) throw new LinkRequired('not_connected');
+    return tenant;
+  }
 
   get(user: SlackUser): Promise<LinkedAccount | undefined> {
     return this.store.getLinkedAccount(user.teamId, user.userId);
@@ -96,18 +119,19 @@ export class Accounts {
    * linked, or when their token can no longer be refreshed.
    */
   async clientFor(user: SlackUser): Promise<{ client: UapiClient; account: LinkedAccount }> {
+    const tenant = await this.tenantOf(user.teamId);
     const account = await this.get(user);
     if (!account) throw new LinkRequired('unlinked');
     let held: TokenSet = { accessToken: account.accessToken, refreshToken: account.refreshToken, expiresAt: account.expiresAt };
     const renew = async () => {
-      held = await this.renew(user, held).catch((e: unknown) => this.expired(e));
+      held = await this.renew(user, held, tenant.oauth).catch((e: unknown) => this.expired(e));
       return held.accessToken;
     };
     const creds = {
       token: () => (held.expiresAt.getTime() - this.now() < REFRESH_MARGIN_MS ? renew() : Promise.resolve(held.accessToken)),
       refresh: renew,
     };
-    return { client: new UapiClient(this.http, creds), account };
+    return { client: new UapiClient(tenant.http, creds), account };
   }
 
   /** Refreshes in flight in this process, one per user. */
@@ -120,7 +144,7 @@ export class Accounts {
    * finds the tokens the winner stored and uses them, instead of spending the
    * rotated-away refresh token (which VoipNow refuses: a false "link again").
    */
-  private renew(user: SlackUser, used: TokenSet): Promise<TokenSet> {
+  private renew(user: SlackUser, used: TokenSet, oauth: VoipnowOAuth): Promise<TokenSet> {
     const key = JSON.stringify([user.teamId, user.userId]);
     const running = this.renewing.get(key);
     if (running) return running;
@@ -132,7 +156,7 @@ export class Accounts {
         // Someone refreshed since this request read its tokens: use theirs.
         if (stored.accessToken !== used.accessToken && stored.expiresAt.getTime() - this.now() >= REFRESH_MARGIN_MS) return fresh;
         if (!stored.refreshToken) throw new UapiError({ kind: 'rejected', code: 'access_denied', status: 401, sentence: 'Your VoipNow sign-in expired. Link your account again.' });
-        const next = await this.oauth.refresh(stored.refreshToken);
+        const next = await oauth.refresh(stored.refreshToken);
         const saved = await this.store.replaceLinkedAccountTokens(user.teamId, user.userId, stored.refreshToken, next, new Date(this.now()));
         if (!saved) this.logger.warn('VoipNow token refreshed, but the link changed meanwhile; the new token was not stored', { team: user.teamId, user: user.userId });
         else this.logger.info('refreshed VoipNow token', { team: user.teamId, user: user.userId });

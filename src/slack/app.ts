@@ -42,6 +42,9 @@ import { type Installation, noteInstallation, workspaceGuard } from './workspace
 import type { InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
 import { distributionOf } from './distribution.js';
+import type { VoipnowTenantStore } from '../store/voipnow-tenants.js';
+import { tenantsOf } from './voipnow-tenants.js';
+import { voipnowConnectOf } from './voipnow-connect.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
 import { Supervisors } from './supervisors.js';
@@ -50,7 +53,7 @@ import { legHintOf } from './leg-hints.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> &
-    Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken' | 'production'>> & { logLevel?: Config['logLevel'] };
+    Partial<Pick<Config, 'board' | 'supervisorGroup' | 'metricsToken' | 'metricsWorkspaceLabels' | 'production'>> & { logLevel?: Config['logLevel'] };
   store: Store;
   http: UapiHttp;
   oauth: VoipnowOAuth;
@@ -76,6 +79,8 @@ export interface SlackAppOptions {
   installations?: { store: InstallationStore; sql: SqlRunner };
   /** Read linked users' extensions (missed-call DMs, App Home's live panel, calls.end); default true. */
   phoneLines?: boolean;
+  /** Distribution mode: each workspace's VoipNow server (`http` and `oauth` then serve no workspace). */
+  tenants?: { store: VoipnowTenantStore; timeoutMs?: number };
 }
 
 export interface SlackApp {
@@ -104,12 +109,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const distributed = <F>(fetch: F): F => (distribution ? distribution.guardFetch(fetch) : fetch);
   // Follow-ups and re-reads are jobs: pg-boss with replicas (durable, run once), else in-process.
   const queue = opts.replicas?.queue ?? new MemoryJobQueue();
-  const metrics = opts.metrics ?? createMetrics({ source: store, queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) } });
+  const metrics =
+    opts.metrics ??
+    createMetrics({
+      source: store,
+      queues: { names: () => [FOLLOW_UP_QUEUE, REREAD_QUEUE], stats: (name) => queue.stats(name) },
+      ...(config.metricsWorkspaceLabels !== undefined && { workspaceLabels: config.metricsWorkspaceLabels }),
+    });
   opts.http.observe((e) => metrics.uapiRequest(e));
-  const accounts = new Accounts(store, opts.http, opts.oauth, logger, now);
+  if (distribution && !opts.tenants) throw new Error("distribution mode needs a store of the workspaces' VoipNow servers");
+  // Which VoipNow server each workspace talks to: its own in distribution mode, else VOIPNOW_URL.
+  const tenants = tenantsOf({ ...(distribution && { stored: opts.tenants }), http: opts.http, oauth: opts.oauth, logger, metrics });
+  const accounts = new Accounts(store, opts.http, opts.oauth, logger, now, tenants);
   let app: App | undefined;
   const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
-  const linking = new Linking({ store, accounts, oauth: opts.oauth, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
+  const linking = new Linking({ store, accounts, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
   const publisher = new CardPublisher(store, logger);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
@@ -172,7 +186,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     followUp,
     store,
     logger,
-    voipnowHost: new URL(opts.http.origin).host,
+    // Distribution mode: no one host is every workspace's (whoami asks the workspace's own).
+    voipnowHost: distribution ? 'your workspace’s VoipNow server' : new URL(opts.http.origin).host,
     now,
     background,
     pipeline,
@@ -180,6 +195,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     metrics,
     board,
     phone,
+    connect: voipnowConnectOf({ tenants, ...(opts.installations && { installations: opts.installations }), store, board, publicUrl: config.publicUrl, logger, now }),
   };
   afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
   afterAction.push(phone.afterAction);
@@ -189,7 +205,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   let socketConnected = false;
   const readiness = appReadiness({
     store,
-    http: opts.http,
+    // Distribution mode: each workspace's server is its own; one unreachable tenant never makes the replica unready.
+    ...(!distribution && { http: opts.http }),
     slackAuthChecked: () => slackAuthChecked,
     ...(config.slack.appToken && { socketConnected: () => socketConnected }),
     linkingUnverified: Boolean(config.production) && !signInWithSlack,
@@ -265,7 +282,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await run;
   });
   app.use(recordOutcomes(logger, metrics));
-  distribution?.attach(app, board, { ...appClientOptions, logger: boltLogger(logger, level) });
+  distribution?.attach(app, board, { ...appClientOptions, logger: boltLogger(logger, level) }, tenants);
   // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
   app.use(workspaceGuard(() => installation, logger));
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
@@ -275,6 +292,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   registerHome(app, deps);
   registerDialNumber(app, deps);
   registerCallBack(app, deps);
+  deps.connect?.register(app);
   app.event('subteam_members_changed', async ({ event }) => supervisors.membersChanged(event as { subteam_id?: string; added_users?: string[]; removed_users?: string[] }));
   // The bot was invited (back) into a channel: a board paused there because Slack refused its writes resumes.
   app.event('member_joined_channel', async ({ event, context }) => {
@@ -356,6 +374,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         await inFlight.interrupt(theApp.client);
       }
       if (ownQueue) await queue.stop();
+      tenants.close();
       await theApp.stop();
     },
   };

@@ -19,6 +19,7 @@ import { confirmationMessage, needsConfirmation } from './confirm-command.js';
 
 export type CallCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 import { isWatchCommand, watchCommand } from './board/commands.js';
+import { isConnectCommand } from './voipnow-connect.js';
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
 
@@ -29,6 +30,13 @@ export function registerCommands(app: App, deps: SlackDeps): void {
 export function onCallCommand(deps: SlackDeps) {
   return async ({ command, ack, respond, client, context }: CallCommandArgs): Promise<void> => {
     const user = { teamId: command.team_id, userId: command.user_id };
+    // An admin connects the workspace's VoipNow server (voipnow-connect.ts).
+    if (deps.connect && isConnectCommand(command.text)) {
+      await ack();
+      const answer = await deps.connect.open(client, user.teamId, user.userId, command.trigger_id);
+      if (answer) await respond(answer);
+      return;
+    }
     let cmd: Command;
     try {
       cmd = parseCommand(command.text ?? '');
@@ -93,6 +101,12 @@ export function onCallCommand(deps: SlackDeps) {
   };
 }
 
+/** The host of the user's workspace's VoipNow server (its own in distribution mode). */
+async function voipnowHostOf(deps: SlackDeps, user: SlackUser): Promise<string> {
+  const tenant = await deps.accounts.tenants.of(user.teamId);
+  return tenant ? new URL(tenant.http.origin).host : deps.voipnowHost;
+}
+
 /** `events update <ext> <type> <id>` without changes opens the event edit modal. */
 function isEventEditing(cmd: UapiCommand): cmd is Extract<UapiCommand, { kind: 'events-update' }> {
   return cmd.kind === 'events-update' && Object.keys(cmd.changes).length === 0;
@@ -130,7 +144,7 @@ async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Comma
       if (!a) return ephemeral('No VoipNow account is linked to you. Run `/call link`.');
       const ext = a.extension ? `extension \`${escapeMrkdwn(a.extension)}\`` : 'no default extension (`/call link <extension>` sets one)';
       return ephemeral(
-        `You are linked to VoipNow (${escapeMrkdwn(deps.voipnowHost)}) since <!date^${Math.floor(a.linkedAt.getTime() / 1000)}^{date_short}|${a.linkedAt.toISOString()}>, with ${ext}.`,
+        `You are linked to VoipNow (${escapeMrkdwn(await voipnowHostOf(deps, user))}) since <!date^${Math.floor(a.linkedAt.getTime() / 1000)}^{date_short}|${a.linkedAt.toISOString()}>, with ${ext}.`,
       );
     }
   }

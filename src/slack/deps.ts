@@ -14,6 +14,7 @@ import type { ActionPipeline } from './pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { SlackBoard } from './board/index.js';
 import type { SlackPhone } from './phone/index.js';
+import type { VoipnowConnect } from './voipnow-connect.js';
 
 export interface SlackDeps {
   accounts: Accounts;
@@ -39,4 +40,6 @@ export interface SlackDeps {
   board?: SlackBoard;
   /** The phone users' own lines: missed calls, App Home's panel, Slack Calls; set in app.ts. */
   phone?: SlackPhone;
+  /** Admins connect the workspace's VoipNow server (`/call connect`); set in app.ts. */
+  connect?: VoipnowConnect;
 }

@@ -14,7 +14,7 @@ import type { Store } from '../store/types.js';
 import type { SlackBoard } from './board/index.js';
 import { type BotTokens, botTokens } from './bot-token-rotation.js';
 import { installerReceiverOptions } from './installer.js';
-import { registerUninstall } from './uninstall.js';
+import { registerUninstall, type UninstallDeps } from './uninstall.js';
 import { type Installation, workspaceGuard } from './workspace-guard.js';
 import { currentWorkspace, refuseWithoutToken, WorkspaceWebClient, workspaceOfRequest } from './workspace-tokens.js';
 
@@ -65,14 +65,14 @@ export class Distribution {
   }
 
   /** After the App is built: its own client, the request's workspace, the Slack Connect guard, uninstalls. */
-  attach(app: App, board: SlackBoard, clientOptions: webApi.WebClientOptions): void {
+  attach(app: App, board: SlackBoard, clientOptions: webApi.WebClientOptions, tenants?: UninstallDeps['tenants']): void {
     const { installations, store, logger } = this.deps;
     app.client = this.client(clientOptions);
     // Work a request starts (follow-ups, direct messages) calls Slack with that workspace's token.
     app.use(workspaceOfRequest(installations.store));
     // Slack Connect: only users of the workspace (or org) the request was authorized for act.
     app.use(workspaceGuard(() => currentInstallation(), logger));
-    registerUninstall(app, { installations: installations.store, store, sql: installations.sql, board, logger });
+    registerUninstall(app, { installations: installations.store, store, sql: installations.sql, board, logger, ...(tenants && { tenants }) });
   }
 }
 

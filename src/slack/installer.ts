@@ -129,7 +129,8 @@ function installedPage(req: IncomingMessage, res: ServerResponse, installation: 
     200,
     'callops is installed',
     `<p>callops is now installed in <b>${escapeHtml(where)}</b>. You can close this page and go back to Slack.</p>` +
-      '<ol><li>Invite the bot to the channels where calls are handled: <code>/invite @callops</code>.</li>' +
+      '<ol><li>A workspace admin (or you, who installed it) connects your VoipNow server: <code>/call connect</code>, with its address and the client id and secret of a VoipNow app made for callops.</li>' +
+      '<li>Invite the bot to the channels where calls are handled: <code>/invite @callops</code>.</li>' +
       '<li>Each person connects their VoipNow phone once: <code>/call link</code>.</li>' +
       '<li>Supervisors show a live board in a channel: <code>/call watch 0003*210</code>.</li>' +
       '<li><code>/call help</code> lists everything callops can do.</li></ol>',

@@ -19,10 +19,9 @@ import fetch from 'node-fetch';
 import type { KnownBlock } from '@slack/types';
 import type { webApi } from '@slack/bolt';
 import { inWorkspace } from './workspace-tokens.js';
-import type { VoipnowOAuth } from '../uapi/oauth.js';
 import { UapiError } from '../uapi/errors.js';
 import type { OAuthState, OAuthStateStore } from '../store/types.js';
-import type { Accounts, SlackUser } from './accounts.js';
+import { type Accounts, NOT_CONNECTED_SENTENCE, type SlackUser } from './accounts.js';
 import type { Logger } from '../log.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 
@@ -50,8 +49,8 @@ export class Linking {
   constructor(
     private readonly deps: {
       store: OAuthStateStore;
+      /** Also the workspaces' VoipNow servers (accounts.tenants): each consent goes to the user's own. */
       accounts: Accounts;
-      oauth: VoipnowOAuth;
       publicUrl: string;
       logger: Logger;
       slack: () => webApi.WebClient;
@@ -69,8 +68,15 @@ export class Linking {
     return this.deps.publicUrl + CALLBACK_PATH;
   }
 
-  /** A fresh consent link for this user; the message that carries it is private. */
+  /**
+   * A fresh consent link for this user; the message that carries it is private. A workspace
+   * without a VoipNow server gets no link: the message says an admin must connect one first.
+   */
   async start(user: SlackUser, opts: { channelId?: string; responseUrl?: string; extension?: string; why?: string }) {
+    if (!(await this.deps.accounts.tenants.of(user.teamId))) {
+      const text = `:electric_plug: ${NOT_CONNECTED_SENTENCE}`;
+      return { response_type: 'ephemeral' as const, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] as KnownBlock[] };
+    }
     const state = await this.issue('start', {
       teamId: user.teamId,
       slackUserId: user.userId,
@@ -129,6 +135,8 @@ export class Linking {
   async startPage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { state } = await this.consume('start', req);
     if (!state) return page(res, 400, 'This link has expired or was already used', 'Run <code>/call link</code> in Slack again to get a new one.');
+    const tenant = await this.deps.accounts.tenants.of(state.teamId);
+    if (!tenant) return page(res, 409, 'VoipNow is not connected', NOT_CONNECTED_PAGE);
     const { state: _old, expiresAt: _exp, ...rest } = state;
     const who = await this.describe(state);
     const siws = this.deps.signInWithSlack;
@@ -145,7 +153,7 @@ export class Linking {
       u.searchParams.set('redirect_uri', this.deps.publicUrl + SLACK_SIGNIN_CALLBACK_PATH);
       next = u.href;
     } else {
-      next = this.deps.oauth.authorizeUrl(this.redirectUri, await this.issue('voipnow', rest));
+      next = tenant.oauth.authorizeUrl(this.redirectUri, await this.issue('voipnow', rest));
     }
     const action = siws ? 'Sign in with Slack to confirm it is you, then continue to VoipNow' : 'Continue to VoipNow';
     return page(
@@ -199,8 +207,10 @@ export class Linking {
           'Nothing was linked. To link your own account, run <code>/call link</code> in Slack yourself.',
       );
     }
+    const tenant = await this.deps.accounts.tenants.of(state.teamId);
+    if (!tenant) return page(res, 409, 'VoipNow is not connected', NOT_CONNECTED_PAGE);
     const { state: _old, expiresAt: _exp, ...rest } = state;
-    res.writeHead(302, { Location: this.deps.oauth.authorizeUrl(this.redirectUri, await this.issue('voipnow', rest)), 'Cache-Control': 'no-store' });
+    res.writeHead(302, { Location: tenant.oauth.authorizeUrl(this.redirectUri, await this.issue('voipnow', rest)), 'Cache-Control': 'no-store' });
     res.end();
   }
 
@@ -218,8 +228,9 @@ export class Linking {
       return page(res, 400, 'Linking cancelled', 'Nothing was linked. You can close this tab.');
     }
     try {
-      const tokens = await this.deps.oauth.exchangeCode(code, this.redirectUri);
+      const tokens = await (await this.deps.accounts.tenantOf(user.teamId)).oauth.exchangeCode(code, this.redirectUri);
       await this.deps.accounts.link(user, tokens, { extension: state.extension });
+      await this.deps.accounts.tenants.seenWorking(user.teamId, new Date(this.now()));
     } catch (err) {
       const sentence = err instanceof UapiError ? err.sentence : 'callops could not finish linking.';
       this.deps.logger.warn('VoipNow link failed', { team: user.teamId, user: user.userId, error: err instanceof Error ? err.message : String(err) });
@@ -249,6 +260,9 @@ export class Linking {
     }
   }
 }
+
+const NOT_CONNECTED_PAGE =
+  'Nothing was linked: this Slack workspace is not connected to a VoipNow server. A workspace admin must run <code>/call connect</code> in Slack first; then run <code>/call link</code> again.';
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -8,7 +8,8 @@ import type { UapiHttp } from '../uapi/http.js';
 
 export function appReadiness(deps: {
   store: Pick<StoreLifecycle, 'ping'>;
-  http: UapiHttp;
+  /** The one VoipNow server (single-workspace mode); distribution mode has one per workspace and checks none here. */
+  http?: UapiHttp;
   slackAuthChecked: () => boolean;
   /** Only in Socket Mode. */
   socketConnected?: () => boolean;
@@ -25,8 +26,8 @@ export function appReadiness(deps: {
         return undefined;
       },
     },
-    { name: 'pbx', run: () => pbxReady(http) },
   ];
+  if (http) checks.push({ name: 'pbx', run: () => pbxReady(http) });
   if (deps.linkingUnverified) checks.push({ name: 'sign_in_with_slack', advisory: true, run: async () => LINKING_UNVERIFIED });
   if (socketConnected) checks.push({ name: 'socket_mode', run: async () => (socketConnected() ? undefined : 'Socket Mode is not connected to Slack') });
   return new Readiness(checks);

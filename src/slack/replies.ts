@@ -35,7 +35,7 @@ export async function failureReply(deps: { linking: Linking; logger: Logger }, u
 }
 
 /** The private link prompt for a user without a usable link; says that nothing was done. */
-export async function linkPrompt(deps: { linking: Linking }, user: SlackUser, reason: 'unlinked' | 'expired', channelId?: string, responseUrl?: string) {
+export async function linkPrompt(deps: { linking: Linking }, user: SlackUser, reason: LinkRequired['reason'], channelId?: string, responseUrl?: string) {
   const reply = await deps.linking.start(user, {
     channelId,
     ...(responseUrl && { responseUrl }),

@@ -10,7 +10,7 @@ import type { App } from '@slack/bolt';
 import type { InstallationKey, InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
 import type { Store } from '../store/types.js';
-import { forgetWorkspace } from '../store/workspace-data.js';
+import { forgetWorkspace, forgetWorkspaceLinks } from '../store/workspace-data.js';
 import type { Logger } from '../log.js';
 import type { SlackBoard } from './board/index.js';
 
@@ -20,6 +20,8 @@ export interface UninstallDeps {
   sql: SqlRunner;
   board: SlackBoard;
   logger: Logger;
+  /** The workspaces' VoipNow servers: an uninstalled workspace's settings (its app secret) go too. */
+  tenants?: { forget(teamId: string): Promise<void> };
 }
 
 type Body = Record<string, unknown>;
@@ -42,15 +44,32 @@ export async function uninstallWorkspace(deps: UninstallDeps, key: InstallationK
 
 /** Ends the workspace's watches (their PhoneCallEvents removed as their owners), then deletes its rows. */
 async function forgetData(deps: UninstallDeps, teamId: string): Promise<Record<string, number>> {
+  const ended = await endWatches(deps, teamId);
+  const rows = await forgetWorkspace(deps.sql, teamId);
+  await deps.tenants?.forget(teamId);
+  return { endedWatches: ended, ...rows };
+}
+
+/**
+ * The workspace's VoipNow server is about to change: its watches end on the old server (their
+ * PhoneCallEvents removed with the owners' tokens while that server still serves them), and its
+ * users' links are deleted, so no token of the old server is ever sent to the new one.
+ */
+export async function forgetVoipnowLinks(deps: Omit<UninstallDeps, 'installations'>, teamId: string): Promise<Record<string, number>> {
+  const ended = await endWatches(deps, teamId);
+  return { endedWatches: ended, ...(await forgetWorkspaceLinks(deps.sql, teamId)) };
+}
+
+async function endWatches(deps: Pick<UninstallDeps, 'store' | 'board' | 'logger'>, teamId: string): Promise<number> {
   let ended = 0;
   for (const w of await deps.store.listWatches()) {
     if (w.teamId !== teamId) continue;
     ended += 1;
     await deps.board.board
       .unwatch(w.teamId, w.channelId, w.extension)
-      .catch((err: unknown) => deps.logger.warn('uninstall: could not end a watch', { team: teamId, extension: w.extension, error: err instanceof Error ? err.message : String(err) }));
+      .catch((err: unknown) => deps.logger.warn('could not end a watch', { team: teamId, extension: w.extension, error: err instanceof Error ? err.message : String(err) }));
   }
-  return { endedWatches: ended, ...(await forgetWorkspace(deps.sql, teamId)) };
+  return ended;
 }
 
 function keyOf(body: Body): InstallationKey {

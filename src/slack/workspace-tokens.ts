@@ -72,12 +72,25 @@ export class WorkspaceWebClient extends WebClient {
   }
 }
 
-/** Wraps the Web API fetch: a call that carries no token is answered `not_authed` here and never reaches Slack. */
+/** A Web API method (`…/api/chat.postMessage`), not a response_url post (which carries no token). */
+function isWebApiMethod(input: string | URL | Request): boolean {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  try {
+    return /\/api\/[\w.]+$/.test(new URL(href).pathname);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Wraps the Web API fetch: a method call that carries no token is answered `not_authed` here and
+ * never reaches Slack. Posts to a response_url (Bolt's respond() uses the same fetch) need none.
+ */
 export function refuseWithoutToken<F>(fetch: F): F {
   const inner = fetch as unknown as Fetch;
   const wrapped: Fetch = async (input, init) => {
     const headers = (init?.headers ?? {}) as Record<string, string>;
-    return headers.Authorization ? inner(input, init) : notAuthed();
+    return headers.Authorization || !isWebApiMethod(input) ? inner(input, init) : notAuthed();
   };
   return wrapped as unknown as F;
 }

@@ -17,3 +17,11 @@ export async function forgetWorkspace(sql: SqlRunner, teamId: string): Promise<F
   for (const table of TABLES) counts[table] = (await sql.query(`DELETE FROM ${table} WHERE team_id = ?`, [teamId])).changes;
   return counts;
 }
+
+/** The workspace's VoipNow links and pending link states only (its server changed: they belong to the old one). */
+export async function forgetWorkspaceLinks(sql: SqlRunner, teamId: string): Promise<{ linked_accounts: number; oauth_states: number }> {
+  if (!teamId) throw new Error('forgetWorkspaceLinks needs a team id');
+  const linked_accounts = (await sql.query('DELETE FROM linked_accounts WHERE team_id = ?', [teamId])).changes;
+  const oauth_states = (await sql.query('DELETE FROM oauth_states WHERE team_id = ?', [teamId])).changes;
+  return { linked_accounts, oauth_states };
+}

@@ -23,6 +23,8 @@ export interface UapiHttpOptions {
   timeoutMs?: number;
   /** PEM file of a CA to trust (VoipNow servers often use a private CA). */
   caFile?: string;
+  /** A CA to trust as PEM text (a workspace's own VoipNow server); used when no caFile is given. */
+  ca?: string;
   /** Accept any certificate. Only when explicitly asked for. */
   insecureTls?: boolean;
   /** Reuse connections (default true). `false` opens a new connection per request. */
@@ -90,7 +92,7 @@ export class UapiHttp {
         ? new https.Agent({
             keepAlive,
             maxSockets: 32,
-            ca: opts.caFile ? readFileSync(opts.caFile) : undefined,
+            ca: opts.caFile ? readFileSync(opts.caFile) : opts.ca,
             rejectUnauthorized: !opts.insecureTls,
           })
         : new http.Agent({ keepAlive, maxSockets: 32 });

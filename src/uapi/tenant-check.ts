@@ -16,6 +16,8 @@ export interface TenantSettings {
   clientSecret: string;
   /** PEM file of a CA to trust (a self-signed PBX). */
   caFile?: string;
+  /** Or the CA's PEM text itself. */
+  ca?: string;
 }
 
 export type TenantCheck = { ok: true } | { ok: false; problem: string };
@@ -31,12 +33,23 @@ export async function checkTenant(settings: TenantSettings, opts: { timeoutMs?: 
   } catch {
     return { ok: false, problem: `"${settings.url}" is not a web address; give the VoipNow server's address, e.g. https://voipnow.example.com` };
   }
-  const http = new UapiHttp({ baseUrl: origin, timeoutMs: opts.timeoutMs ?? 5000, keepAlive: false, ...(settings.caFile && { caFile: settings.caFile }) });
+  const http = new UapiHttp({
+    baseUrl: origin,
+    timeoutMs: opts.timeoutMs ?? 5000,
+    keepAlive: false,
+    ...(settings.caFile && { caFile: settings.caFile }),
+    ...(settings.ca && { ca: settings.ca }),
+  });
   try {
     await new VoipnowOAuth(http, { clientId: settings.clientId, clientSecret: settings.clientSecret }).exchangeCode(PROBE_CODE, opts.redirectUri ?? `${origin}/`);
     return { ok: false, problem: 'the VoipNow server accepted a code that cannot be valid; check that the address is a VoipNow server' };
   } catch (err) {
     if (!(err instanceof UapiError)) return { ok: false, problem: `the check failed: ${err instanceof Error ? err.message : String(err)}` };
+    if (err.kind === 'network' && /certificate .*not trusted/.test(err.sentence))
+      return {
+        ok: false,
+        problem: `${origin} answered, but its TLS certificate is not trusted; if your VoipNow uses a private CA, paste that CA's certificate (PEM) in the CA field`,
+      };
     if (err.kind === 'network' || err.kind === 'timeout')
       return { ok: false, problem: `could not reach ${origin} (${err.kind === 'timeout' ? 'no answer in time' : 'no connection'}); check the address and that callops may reach it` };
     if (err.code === 'invalid_client')

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
-import { SqlInstallationStore, SqliteStore, TokenCipher, sqlRunnerOf, type Store } from '../../src/store/index.js';
+import { SqlInstallationStore, SqlVoipnowTenantStore, SqliteStore, TokenCipher, sqlRunnerOf, type Store } from '../../src/store/index.js';
 import { UapiHttp } from '../../src/uapi/http.js';
 import { VoipnowOAuth } from '../../src/uapi/oauth.js';
 import { createLogger } from '../../src/log.js';
@@ -29,6 +29,8 @@ export interface Stack {
   base: string;
   /** Link a Slack user to a sandbox VoipNow user, as a finished OAuth consent would. */
   link(slackUserId: string, voipnowUserId: string, extension?: string): Promise<void>;
+  /** Distribution mode: the workspace's admin connected this stack's sandbox (or another PBX) as its VoipNow server. */
+  connect(teamId: string, pbx?: { url: string; clientId?: string; clientSecret?: string }): Promise<void>;
   /** Stop the Slack app and start a new one on the same store, sandbox and Slack API (a restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const cipher = TokenCipher.fromKey(randomBytes(32).toString('hex'));
   const store = opts.store ?? new SqliteStore({ file: ':memory:', cipher });
   const installations = opts.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
+  const tenants = opts.distribution ? { store: new SqlVoipnowTenantStore(sqlRunnerOf(store), cipher), timeoutMs: opts.voipnowTimeoutMs ?? 3000 } : undefined;
   const http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: opts.voipnowTimeoutMs ?? 3000 });
   const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
   const lines = opts.logLines;
@@ -107,6 +110,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       board: opts.board,
       ...(installations && { installations }),
       phoneLines: opts.phoneLines ?? false,
+      ...(tenants && { tenants }),
     });
   let slack = make(0);
   const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
@@ -129,6 +133,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
         { extension },
       );
+    },
+    async connect(teamId, pbx) {
+      if (!tenants) throw new Error('connect: only in distribution mode');
+      await tenants.store.save({
+        teamId,
+        url: pbx?.url ?? sandbox.url,
+        clientId: pbx?.clientId ?? 'callops-demo',
+        clientSecret: pbx?.clientSecret ?? 'callops-demo-secret',
+        setBy: 'U-admin',
+        setAt: new Date(),
+      });
     },
     async restart() {
       await slack.stop();
