@@ -15,7 +15,7 @@ import { createSlackApp } from './slack/app.js';
 import { MemoryLeases, ReplicaPresence, openCoordination, retireLeftoverQueues } from './coordination/index.js';
 import { RetentionSweeper } from './retention.js';
 import { BOARD_HOLDER_QUEUE_PREFIX, replicaId } from './slack/board/holder.js';
-import { LINKING_UNVERIFIED } from './slack/readiness-checks.js';
+import { LINKING_UNVERIFIED } from './slack/http/readiness-checks.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 /** A name that never resolves (RFC 2606): the one-server client of production distribution mode, which no workspace uses. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callCard, endedCard, replaceCallBlocks } from '../src/slack/blocks/call-card.js';
 import { callListMessage } from '../src/slack/blocks/call-list.js';
 import { eventsMessage } from '../src/slack/blocks/call-events.js';
-import { slackSentence } from '../src/slack/replies.js';
+import { slackSentence } from '../src/slack/actions/replies.js';
 import { createLogger } from '../src/log.js';
 import { UapiError } from '../src/uapi/errors.js';
 import { phoneCallSchema } from '../src/uapi/schemas.js';

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { Accounts, LinkRequired } from '../src/slack/accounts.js';
+import { Accounts, LinkRequired } from '../src/slack/users/accounts.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteStore, TokenCipher, type Store } from '../src/store/index.js';
 import { UapiHttp } from '../src/uapi/http.js';

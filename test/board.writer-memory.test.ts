@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Background } from '../src/background.js';
 import type { CallSnapshot } from '../src/board/snapshot.js';
 import { createLogger } from '../src/log.js';
-import { MessageWrites } from '../src/slack/card-writes.js';
+import { OrderedWrites } from '../src/slack/cards/ordered-writes.js';
 import { BoardWriter } from '../src/slack/board/writer.js';
 
 const snapshot = (id: string, state: CallSnapshot['state'] = 'ringing'): CallSnapshot => ({
@@ -74,7 +74,7 @@ describe('board writer memory', () => {
 
 describe('call card write order memory', () => {
   it('holds an entry per message only while its writes are under way, failed and superseded ones included', async () => {
-    const writes = new MessageWrites();
+    const writes = new OrderedWrites();
     const work: Array<Promise<void>> = [];
     for (let i = 0; i < 1000; i++) {
       const key = `C1:${i}`;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Ajv } from 'ajv';
-import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
+import { BOT_SCOPES } from '../src/slack/workspaces/bot-scopes.js';
 
 const schemaPath = new URL('./fixtures/slack/manifest.schema.1.0.0.json', import.meta.url);
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8')) as Record<string, any>;

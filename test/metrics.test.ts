@@ -9,7 +9,7 @@ import { httpReply } from './helpers/slack-api.js';
 import { createMetrics, slackMethodOf } from '../src/metrics.js';
 import { MemoryJobQueue } from '../src/coordination/index.js';
 import { routeOf } from '../src/uapi/http.js';
-import { commandName, interactionName } from '../src/slack/outcomes.js';
+import { commandName, interactionName } from '../src/slack/actions/outcomes.js';
 
 const CALL = 'b817d2618fe6f1804333';
 

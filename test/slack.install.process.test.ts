@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
+import { BOT_SCOPES } from '../src/slack/workspaces/bot-scopes.js';
 import { freePort } from './helpers/free-port.js';
 import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
 import { eventCallback } from './helpers/signed.js';

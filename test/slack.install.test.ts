@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BOT_SCOPES } from '../src/slack/bot-scopes.js';
-import { inWorkspace } from '../src/slack/workspace-tokens.js';
+import { BOT_SCOPES } from '../src/slack/workspaces/bot-scopes.js';
+import { inWorkspace } from '../src/slack/workspaces/workspace-tokens.js';
 import { DISTRIBUTION, SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
 import { eventCallback, JSON_TYPE, sendSigned, slashCommand } from './helpers/signed.js';
 import { eventCallbackBody } from './helpers/payloads.js';

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED_IDS } from '../src/sandbox/server.js';
-import type { SlackUser } from '../src/slack/accounts.js';
-import type { ActionDone } from '../src/slack/action-request.js';
+import type { SlackUser } from '../src/slack/users/accounts.js';
+import type { ActionDone } from '../src/slack/actions/action-request.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';

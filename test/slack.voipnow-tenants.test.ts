@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { SqliteStore, SqlVoipnowTenantStore, TokenCipher, sqlRunnerOf } from '../src/store/index.js';
-import { StoredTenants } from '../src/slack/voipnow-tenants.js';
+import { StoredTenants } from '../src/slack/workspaces/voipnow-tenants.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { createLogger } from '../src/log.js';
 import { waitUntil } from './helpers/wait.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { Accounts } from '../src/slack/accounts.js';
+import { Accounts } from '../src/slack/users/accounts.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { TokenCipher } from '../src/store/index.js';
 import { UapiHttp } from '../src/uapi/http.js';

@@ -16,7 +16,7 @@ import type { Reply } from './errors.js';
 import { validateFaults, type SandboxFaults } from './faults.js';
 import { DESK_ACTIONS, deskControl, DeskError, deskOptionsOf, placeSandboxCall, type DeskAction } from './desk.js';
 import { phoneCallJson, phoneCallUrl } from './present.js';
-import type { RequestContext } from './router.js';
+import type { RequestContext } from './route-matcher.js';
 import { validateTraffic, type TrafficGenerator } from './traffic.js';
 import type { PhoneCall, World } from './world.js';
 

@@ -8,7 +8,7 @@
  * Also the sandbox's own way of placing calls: inbound (a public caller rings
  * an extension or a queue) and outbound (an extension dials a public number).
  */
-import { applyAction } from './actions.js';
+import { applyAction } from './phone-call-actions.js';
 import { placeCall } from './place-call.js';
 import { isQueue, preferAgent } from './queue.js';
 import { validateInboundCall } from './validate.js';

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { OAuthError, PageError, type Reply } from './errors.js';
 import { escapeHtml, htmlPage } from './html.js';
-import type { RequestContext } from './router.js';
+import type { RequestContext } from './route-matcher.js';
 import type { TokenPersistence } from './token-file.js';
 import type { World } from './world.js';
 

@@ -6,7 +6,7 @@
 import { ApiError, type Reply } from './errors.js';
 import { applyListQuery, type ListRules } from './list-query.js';
 import { eventJson, eventUrl } from './present.js';
-import type { RequestContext } from './router.js';
+import type { RequestContext } from './route-matcher.js';
 import { resolveScope, type Scope } from './scope.js';
 import { eventTypeOf, isObjectId, validateEventFields } from './validate.js';
 import { isoDate, newEventId, type PhoneCallEvent, type World } from './world.js';

@@ -2,12 +2,12 @@
  * PhoneCalls service handlers (reference §2, §4):
  * list (GET), actions (PUT), hang up (DELETE), Create Simple (POST).
  */
-import { applyAction } from './actions.js';
+import { applyAction } from './phone-call-actions.js';
 import { ApiError, type Reply } from './errors.js';
 import { applyListQuery, type ListRules } from './list-query.js';
 import { placeCall } from './place-call.js';
 import { actionAcceptedJson, actionUrl, phoneCallJson, phoneCallUrl } from './present.js';
-import type { RequestContext } from './router.js';
+import type { RequestContext } from './route-matcher.js';
 import { actingExtension, resolveScope, type Scope } from './scope.js';
 import { isObjectId, validateAction, validateSimpleCall } from './validate.js';
 import type { Extension, PhoneCall, World } from './world.js';

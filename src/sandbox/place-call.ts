@@ -6,7 +6,7 @@
  * Status progression (PhoneCalls resource): 3 ringing → 4 other side ringing
  * → 5 on call. A call nobody answers within waitForPickup is cancelled.
  */
-import { answer } from './actions.js';
+import { answer } from './phone-call-actions.js';
 import { connectAgent } from './queue.js';
 import { flowOf, isoDate, newCallId, type PhoneCall, type PhoneCallView, type World } from './world.js';
 

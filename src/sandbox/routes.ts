@@ -6,7 +6,7 @@ import type { controlHandlers } from './control.js';
 import type { oauthHandlers } from './oauth.js';
 import type { phoneCallEventHandlers } from './phone-call-events.js';
 import type { phoneCallHandlers } from './phone-calls.js';
-import type { Route } from './router.js';
+import type { Route } from './route-matcher.js';
 
 export function sandboxRoutes(h: {
   calls: ReturnType<typeof phoneCallHandlers>;

@@ -19,7 +19,7 @@ import { baseUrlOf, BodyTooLargeError, normalizePath, parseForm, parseJson, read
 import { oauthHandlers, TokenStore } from './oauth.js';
 import { phoneCallEventHandlers } from './phone-call-events.js';
 import { phoneCallHandlers } from './phone-calls.js';
-import { matchRoute } from './router.js';
+import { matchRoute } from './route-matcher.js';
 import { sandboxRoutes } from './routes.js';
 import { seedWorld } from './seed.js';
 import { TrafficGenerator, validateTraffic, type TrafficStatus } from './traffic.js';

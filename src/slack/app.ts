@@ -9,47 +9,47 @@ import type { Store } from '../store/types.js';
 import type { UapiHttp } from '../uapi/http.js';
 import type { VoipnowOAuth } from '../uapi/oauth.js';
 import type { Logger } from '../log.js';
-import { Accounts } from './accounts.js';
-import { LINK_BUTTON_ACTION, Linking } from './linking.js';
-import { CallOperations, InFlight as ActionsInFlight, type IsSupervisor } from './operations.js';
-import type { AfterAction } from './action-request.js';
-import { ActionPipeline, type PipelineOptions } from './pipeline.js';
-import { RequestClaims } from './request-claims.js';
-import { CardPublisher } from './publish.js';
-import { FOLLOW_UP_QUEUE, RingFollowUp, type FollowUpOptions } from './followup.js';
-import { REREAD_QUEUE } from './reread.js';
-import { AppJobs } from './jobs.js';
+import { Accounts } from './users/accounts.js';
+import { LINK_BUTTON_ACTION, Linking } from './users/linking.js';
+import { ActionsUnderWay, CallOperations, type IsSupervisor } from './actions/operations.js';
+import type { AfterAction } from './actions/action-request.js';
+import { ActionPipeline, type PipelineOptions } from './actions/pipeline.js';
+import { RequestClaims } from './actions/request-claims.js';
+import { CardPublisher } from './cards/publish.js';
+import { FOLLOW_UP_QUEUE, RingFollowUp, type FollowUpOptions } from './actions/followup.js';
+import { REREAD_QUEUE } from './actions/reread.js';
+import { AppJobs } from './actions/jobs.js';
 import { MemoryJobQueue } from '../coordination/index.js';
-import { registerCommands } from './commands.js';
-import { registerInteractions } from './interactions.js';
-import { registerEventEditing } from './call-event-modal.js';
-import { registerHome } from './home.js';
-import { registerDialNumber } from './dial-number.js';
+import { registerCommands } from './commands/call-command.js';
+import { registerInteractions } from './actions/interactions.js';
+import { registerEventEditing } from './commands/call-event-modal.js';
+import { registerHome } from './phone/home.js';
+import { registerDialNumber } from './commands/dial-number.js';
 import { SlackPhone } from './phone/index.js';
 import { registerCallBack } from './phone/call-back.js';
 import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
-import { gateRequests, guardSocketMode } from './gate.js';
-import { InFlight } from './inflight.js';
-import { CardNotes } from './card-notes.js';
-import { recordOutcomes } from './outcomes.js';
+import { gateRequests, guardSocketMode } from './http/gate.js';
+import { RequestsInFlight } from './http/requests-in-flight.js';
+import { CardNotes } from './cards/card-notes.js';
+import { recordOutcomes } from './actions/outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode } from '../health.js';
-import { boltLevel, boltLogger } from './bolt-logger.js';
-import { httpRoutes } from './http-routes.js';
-import { appReadiness } from './readiness-checks.js';
-import { type Installation, noteInstallation, workspaceGuard } from './workspace-guard.js';
+import { boltLevel, boltLogger } from './http/bolt-logger.js';
+import { httpRoutes } from './http/http-routes.js';
+import { appReadiness } from './http/readiness-checks.js';
+import { type Installation, noteInstallation, workspaceGuard } from './workspaces/workspace-guard.js';
 import type { InstallationStore } from '../store/installations.js';
 import type { SqlRunner } from '../store/sql-runner.js';
-import { distributionOf } from './distribution.js';
+import { distributionOf } from './workspaces/distribution.js';
 import type { VoipnowTenantStore } from '../store/voipnow-tenants.js';
-import { tenantsOf } from './voipnow-tenants.js';
-import { voipnowConnectOf } from './voipnow-connect.js';
+import { tenantsOf } from './workspaces/voipnow-tenants.js';
+import { voipnowConnectOf } from './workspaces/voipnow-connect.js';
 
 import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/index.js';
-import { Supervisors } from './supervisors.js';
-import { actionLine } from './board/actions.js';
-import { legHintOf } from './leg-hints.js';
+import { Supervisors } from './users/supervisors.js';
+import { actionLine } from './board/action-lines.js';
+import { legHintOf } from './cards/leg-hints.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> &
@@ -128,7 +128,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
   const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
-  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsInFlight(store, now), now, () => supervisors.howToJoin);
+  const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsUnderWay(store, now), now, () => supervisors.howToJoin);
   const ownQueue = !opts.replicas;
   const jobs = new AppJobs(queue, background, logger, ownQueue);
   const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, () => app!.client, store, background);
@@ -252,7 +252,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   if (distribution && receiver instanceof HTTPReceiver) distribution.takeInstaller(receiver);
   let stopping = false;
   const cardNotes = new CardNotes(store.outbox, logger, now);
-  const inFlight = new InFlight(logger, cardNotes);
+  const inFlight = new RequestsInFlight(logger, cardNotes);
   app = new App({
     ...(!distribution && { token: config.slack.botToken }),
     receiver,

@@ -1,20 +1,20 @@
 /**
  * What every Slack listener is given: built once in app.ts.
  */
-import type { Accounts } from './accounts.js';
-import type { Linking } from './linking.js';
-import type { CallOperations } from './operations.js';
-import type { CardPublisher } from './publish.js';
-import type { RingFollowUp } from './followup.js';
+import type { Accounts } from './users/accounts.js';
+import type { Linking } from './users/linking.js';
+import type { CallOperations } from './actions/operations.js';
+import type { CardPublisher } from './cards/publish.js';
+import type { RingFollowUp } from './actions/followup.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import type { Background } from '../background.js';
-import type { AfterAction } from './action-request.js';
-import type { ActionPipeline } from './pipeline.js';
+import type { AfterAction } from './actions/action-request.js';
+import type { ActionPipeline } from './actions/pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { SlackBoard } from './board/index.js';
 import type { SlackPhone } from './phone/index.js';
-import type { VoipnowConnect } from './voipnow-connect.js';
+import type { VoipnowConnect } from './workspaces/voipnow-connect.js';
 
 export interface SlackDeps {
   accounts: Accounts;

@@ -4,7 +4,7 @@
  * Slack admins are the users named UADM-*, and the signed requests the tenant tests send.
  */
 import { expect } from 'vitest';
-import { BOT_SCOPES } from '../../src/slack/bot-scopes.js';
+import { BOT_SCOPES } from '../../src/slack/workspaces/bot-scopes.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { SIGNING_SECRET, startStack, type Stack } from './stack.js';
 import { slashCommand, viewSubmission, type SlackHttpResult } from './signed.js';

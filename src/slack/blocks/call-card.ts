@@ -15,7 +15,7 @@ import { CALL_ACTIONS } from '../../calls/actions.js';
 import type { CallActionSpec } from '../../calls/action-spec.js';
 import { countOf, route, viewState } from '../../calls/describe.js';
 import type { PhoneCall, PhoneCallView } from '../../uapi/schemas.js';
-import { legHintsOf } from '../leg-hints.js';
+import { legHintsOf } from '../cards/leg-hints.js';
 import { STATE_EMOJI, headline, legWords, sinceWords } from './call-headline.js';
 import { type CardTarget, POST_ACTION_ID, REFRESH_ACTION_ID, actionId, blockId, idKey } from './ids.js';
 import { LIMITS, clip } from './limits.js';

@@ -10,11 +10,11 @@ import type { RespondFn, webApi } from '@slack/bolt';
 import { botChannelAccess, INVITE_HOW_TO } from './channel-access.js';
 import type { Command } from '../../calls/command.js';
 import { code } from '../blocks/mrkdwn.js';
-import { slackSentence } from '../replies.js';
+import { slackSentence } from '../actions/replies.js';
 import { UapiError } from '../../uapi/errors.js';
-import type { SlackUser } from '../accounts.js';
+import type { SlackUser } from '../users/accounts.js';
 import type { SlackDeps } from '../deps.js';
-import { failureReply } from '../replies.js';
+import { failureReply } from '../actions/replies.js';
 import type { SlackBoard } from './index.js';
 
 export type WatchCommand = Extract<Command, { kind: 'watch' | 'unwatch' | 'watching' }>;

@@ -5,7 +5,7 @@
  * with no automatic retries and rate-limited calls rejected, so nothing stale
  * is ever resent behind the scheduler's back.
  */
-import { CardVersions } from '../card-version.js';
+import { CardVersions } from '../cards/card-version.js';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { Board } from '../../board/board.js';
 import type { CardRef } from '../../board/output.js';
@@ -18,8 +18,8 @@ import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPause, BoardChannelPauseStore, CardVersionStore, ClaimStore, WatchStore } from '../../store/types.js';
-import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
-import type { Supervisors } from '../supervisors.js';
+import { LinkRequired, type Accounts, type SlackUser } from '../users/accounts.js';
+import type { Supervisors } from '../users/supervisors.js';
 import { BoardWriter } from './writer.js';
 import { findPosted } from './posted-lookup.js';
 import type { WriteBudgets } from './budget.js';

@@ -1,6 +1,6 @@
 /**
  * After a crash between a post and its answer, did Slack take it? The board's posts carry the
- * keys of the intents they deliver as message metadata (writes.ts); this reads them back from
+ * keys of the intents they deliver as message metadata (board-messages.ts); this reads them back from
  * the card's thread (`conversations.replies`) or the channel's recent history
  * (`conversations.history`), with `include_all_metadata`. Needs the history scopes
  * (`channels:history`, `groups:history`); without them (or on any error) nothing is found and
@@ -8,7 +8,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../log.js';
-import { INTENT_EVENT } from './writes.js';
+import { INTENT_EVENT } from './board-messages.js';
 
 /** How far back the channel is searched for a card's post (newest first). */
 const HISTORY_LIMIT = 200;

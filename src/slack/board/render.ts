@@ -11,13 +11,13 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { CALL_ACTIONS } from '../../calls/actions.js';
 import { code, escapeMrkdwn } from '../blocks/mrkdwn.js';
 import { type CardTarget, REFRESH_ACTION_ID, blockId, idKey } from '../blocks/ids.js';
-import { FIRST_VERSION, stampVersion } from '../card-version.js';
+import { FIRST_VERSION, stampVersion } from '../cards/card-version.js';
 import { confirmOf, viewButtons } from '../blocks/call-card.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import { STATE_EMOJI, headline, when } from '../blocks/call-headline.js';
 import { LIMITS, clip } from '../blocks/limits.js';
-import { mrkdwn } from '../slack-text.js';
-import type { SlackMessage } from '../publish.js';
+import { mrkdwn } from '../cards/slack-text.js';
+import type { SlackMessage } from '../cards/publish.js';
 
 /** Numbers and extensions in code spans: the `*` of `0003*210` must not start bold text. */
 function numbersAsCode(text: string): string {

@@ -5,7 +5,7 @@
  * beyond a cap the oldest such slots go, and the writer's memory stays bounded however
  * many calls stay live.
  */
-import type { Slot } from './writes.js';
+import type { Slot } from './board-messages.js';
 
 /** Settled slots kept at most (pending ones are never evicted: they hold unwritten changes). */
 export const MAX_SETTLED_SLOTS = 2000;

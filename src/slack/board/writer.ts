@@ -19,20 +19,20 @@ import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
 import { DEFAULT_BUDGETS, type WriteBudgets } from './budget.js';
 import { CompactMode } from './compact.js';
-import { WriteSender, type WriterStats } from './write-sender.js';
-import { BoardWrites, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './writes.js';
-import { mrkdwn, ours } from '../slack-text.js';
+import { BudgetedSender, type WriterStats } from './budgeted-sender.js';
+import { BoardMessages, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './board-messages.js';
+import { mrkdwn, ours } from '../cards/slack-text.js';
 import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 
-export type { WriterHooks } from './writes.js';
-export type { WriterStats } from './write-sender.js';
+export type { WriterHooks } from './board-messages.js';
+export type { WriterStats } from './budgeted-sender.js';
 
 export class BoardWriter implements BoardOutput {
   private readonly slots = new Map<string, Slot>();
   private readonly notices: ChannelPost[] = [];
   private readonly budgets: WriteBudgets;
-  private readonly sender: WriteSender;
-  private readonly writes: BoardWrites;
+  private readonly sender: BudgetedSender;
+  private readonly writes: BoardMessages;
   private readonly compact: CompactMode;
   private pumping = false;
   private timer: NodeJS.Timeout | undefined;
@@ -55,10 +55,10 @@ export class BoardWriter implements BoardOutput {
     private readonly now: () => number = Date.now,
   ) {
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
-    this.sender = new WriteSender(this.budgets, logger, now, (channelId, code) => hooks.refused?.(channelId, code));
+    this.sender = new BudgetedSender(this.budgets, logger, now, (channelId, code) => hooks.refused?.(channelId, code));
     this.stats = this.sender.stats;
     this.compact = new CompactMode(this.budgets, now);
-    this.writes = new BoardWrites(client, hooks, this.sender, this.compact, now);
+    this.writes = new BoardMessages(client, hooks, this.sender, this.compact, now);
   }
 
   card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void {

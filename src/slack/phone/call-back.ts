@@ -9,10 +9,10 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { rules } from '../../uapi/rules.js';
-import { safeJson } from '../card-target.js';
+import { safeJson } from '../cards/card-target.js';
 import type { SlackDeps } from '../deps.js';
-import type { Respond } from '../publish.js';
-import { requestIdentity } from '../request-claims.js';
+import type { Respond } from '../cards/publish.js';
+import { requestIdentity } from '../actions/request-claims.js';
 import { CALL_BACK_ACTION_ID, type CallBackTarget } from './missed-call-message.js';
 
 export function registerCallBack(app: App, deps: SlackDeps): void {

@@ -9,12 +9,12 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
 import { findCallAction } from '../../calls/actions.js';
 import type { UapiCommand } from '../../calls/execute.js';
-import type { SlackUser } from '../accounts.js';
-import { opensModal } from '../action-modal.js';
+import type { SlackUser } from '../users/accounts.js';
+import { opensModal } from '../actions/action-modal.js';
 import { parseActionId } from '../blocks/ids.js';
-import { readCardTarget } from '../card-target.js';
+import { readCardTarget } from '../cards/card-target.js';
 import type { SlackDeps } from '../deps.js';
-import { requestIdentity } from '../request-claims.js';
+import { requestIdentity } from '../actions/request-claims.js';
 import { HOME_NOTIFY_ACTION_ID, HOME_PREFIX } from './home-panel.js';
 
 type Publish = (deps: SlackDeps, client: webApi.WebClient, user: SlackUser, note?: string) => Promise<void>;

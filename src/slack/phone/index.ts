@@ -13,8 +13,8 @@ import { DEFAULT_POLL_TIMING, type PollTiming } from '../../board/poller.js';
 import type { Background } from '../../background.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/types.js';
-import { LinkRequired, type Accounts, type SlackUser } from '../accounts.js';
-import type { AfterAction } from '../action-request.js';
+import { LinkRequired, type Accounts, type SlackUser } from '../users/accounts.js';
+import type { AfterAction } from '../actions/action-request.js';
 import { missedCallMessage } from './missed-call-message.js';
 import { SlackCalls } from './slack-calls.js';
 

@@ -9,7 +9,7 @@ import type { MissedCall } from '../../board/line-calls.js';
 import { durationWords } from '../../board/snapshot.js';
 import { LIMITS, clip } from '../blocks/limits.js';
 import { code, slackDate } from '../blocks/mrkdwn.js';
-import { mrkdwn } from '../slack-text.js';
+import { mrkdwn } from '../cards/slack-text.js';
 
 /** A press of Call back: `value` is `{"n": number to call, "e": your extension}`. */
 export const CALL_BACK_ACTION_ID = 'phone.call_back';

@@ -1,0 +1,220 @@
+import type { KnownBlock } from '@slack/types';
+import { callAction } from '../../calls/actions.js';
+import { callCard, endedCard, replaceCallBlocks } from '../blocks/call-card.js';
+import { CallGone, execute, type Outcome, type UapiCommand } from '../../calls/execute.js';
+import { UapiError } from '../../uapi/errors.js';
+import type { UapiClient } from '../../uapi/client.js';
+import type { LinkedAccount } from '../../store/types.js';
+import { LinkRequired } from '../users/accounts.js';
+import type { ActionRequest, Admission, PipelineDeps } from './action-request.js';
+import { actionKey } from './operations.js';
+import { legHintOf, rememberLeg } from '../cards/leg-hints.js';
+import { isSilentLeg } from '../../board/snapshot.js';
+import { callListMessage } from '../blocks/call-list.js';
+import type { SlackMessage } from '../cards/publish.js';
+import { CallRereads } from './reread.js';
+import { cardPlace } from './surface.js';
+import { ActionDisplay } from './action-display.js';
+import { failureReply, linkPrompt, slackSentence } from './replies.js';
+import { pressClaimKey, pressedReply, staleReply } from '../cards/card-version.js';
+import { actionLine } from '../board/action-lines.js';
+
+type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
+
+export interface PipelineOptions {
+  /** Delays of the re-reads after an action whose result could not be read (ms). */
+  rereadDelaysMs?: number[];
+}
+
+export class ActionPipeline {
+  private readonly rereads: CallRereads;
+  private readonly display: ActionDisplay;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    opts: PipelineOptions = {},
+  ) {
+    this.rereads = new CallRereads(deps, opts.rereadDelaysMs ?? [1000, 3000, 10_000], deps.rereadJobs);
+    this.display = new ActionDisplay(deps);
+  }
+
+  /** Claim the request, look the account up and check the role: once per request. */
+  async admit(request: ActionRequest): Promise<Admission> {
+    const { claims, accounts, operations } = this.deps;
+    if (!(await claims.claim(request.identity))) return { kind: 'duplicate' };
+    const channelId = request.surface.channelId;
+    let linked: { client: UapiClient; account: LinkedAccount };
+    try {
+      linked = await accounts.clientFor(request.user);
+    } catch (err) {
+      if (err instanceof LinkRequired) return { kind: 'refused', reply: await linkPrompt(this.deps, request.user, err.reason, channelId) };
+      throw err;
+    }
+    try {
+      await operations.assertAllowed(request.user, request.cmd);
+    } catch (err) {
+      return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
+    }
+    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
+    // Claimed before the version is read: of two presses racing a redraw, at most one runs.
+    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
+    const claimed = cardClaim === undefined || (await claims.claim(cardClaim));
+    const standing = press && (await this.deps.publisher.versions.standing(press));
+    // Stale: that version of the card never becomes current again, so its claim is simply kept.
+    if (standing?.kind === 'stale') return { kind: 'refused', reply: staleReply(standing.shows) };
+    if (!claimed) return { kind: 'refused', reply: pressedReply() };
+    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
+  }
+
+  /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
+  handle(request: ActionRequest): Promise<void> {
+    return this.tracked(this.admitAndRun(request));
+  }
+
+  private async admitAndRun(request: ActionRequest): Promise<void> {
+    let admission: Admission;
+    try {
+      admission = await this.admit(request);
+    } catch (err) {
+      await this.tell(request, (await failureReply(this.deps, request.user, err, request.surface.channelId)).text);
+      return;
+    }
+    if (admission.kind === 'refused') await this.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
+    if (admission.kind === 'run') await this.runNow(admission);
+  }
+
+  /** Run an admitted request: the action, then its result on the surface. Tracked like `handle`. */
+  run(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
+    return this.tracked(this.runNow(admitted));
+  }
+
+  /** Work a listener does after its acknowledgement, tracked so `idle()` and shutdown wait for it. */
+  tracked(work: Promise<void>): Promise<void> {
+    this.deps.background.track(work);
+    return work;
+  }
+
+  private async runNow(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
+    const { request: req, uapi, account } = admitted;
+    const key = actionKey(req.user, req.cmd);
+    if (key !== undefined && !(await this.deps.operations.underWay.tryBegin(key))) {
+      await this.deps.claims.release(req.cardClaim);
+      await this.tell(req, 'That action is already running on this call; wait for it to finish.');
+      return;
+    }
+    try {
+      this.display.markWorking(req, await this.display.boardCard(req));
+      let outcome: Outcome;
+      try {
+        outcome = await execute(uapi, req.cmd, { ownExtension: account.extension });
+      } catch (err) {
+        await this.failed(req, err);
+        return;
+      }
+      try {
+        await this.succeeded(req, outcome);
+      } catch (err) {
+        // The action happened: whatever Slack did with the card, the user must not think otherwise.
+        const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
+        this.deps.logger.warn('an action ran but its result could not be shown', { error: code });
+        await this.tell(req, `The action ran, but Slack did not take its card (${code}). Press Refresh on the card, or run \`/call list\`, to see the call.`).catch(() => undefined);
+      }
+    } finally {
+      if (key !== undefined) await this.deps.operations.underWay.end(key).catch((err: unknown) => this.deps.logger.warn('could not release an action claim', { error: String(err) }));
+    }
+  }
+
+  private async succeeded(req: ActionRequest, outcome: Outcome): Promise<void> {
+    const { operations } = this.deps;
+    if (outcome.kind === 'events') {
+      const msg = operations.message(req.user.userId, outcome);
+      await this.tell(req, msg.text, msg.blocks);
+      return;
+    }
+    if (outcome.kind === 'calls') {
+      let msg = operations.message(req.user.userId, outcome);
+      const only = outcome.calls.length === 1 ? outcome.calls[0]! : undefined;
+      if (req.surface.kind === 'card' && only) msg = callCard(only, { extension: outcome.extension, partiesOnly: true, note: `Refreshed by <@${req.user.userId}> · ${operations.time()}` });
+      // `/call list` answers privately: every call with a button to post its card to the channel.
+      if (req.surface.kind === 'private') msg = callListMessage(outcome.extension, outcome.calls, { postable: true });
+      await this.display.show(req, msg, only && { phoneCallId: only.id, extension: only.extension ?? outcome.extension });
+      return;
+    }
+    const cmd = req.cmd as ActionCommand;
+    // A whisper, listen or barge leg is drawn as what it is from the first card on.
+    const hint = legHintOf(cmd);
+    if (hint) rememberLeg(outcome.phoneCallId, hint);
+    const label = callAction(outcome.action).label;
+    let note = operations.note(req.user.userId, outcome);
+    if (hint && isSilentLeg(hint.mode)) {
+      // Channel cards show the call's parties only: who listens or whispers is told to the supervisor alone.
+      await this.tell(req, `:ear: ${note}. Shown on the boards watching the call, not on the call's cards in other channels.`);
+      note = '';
+    }
+    let msg: SlackMessage;
+    if (outcome.unread) {
+      // The PUT was accepted: say so, keep the card showing it as pending, and read it again shortly.
+      note = `:hourglass_flowing_sand: ${note}: VoipNow accepted it; the new state could not be read yet, refreshing…`;
+      msg = this.display.pendingOn(req, outcome.phoneCallId, outcome.extension, note);
+      const why =
+        outcome.unread.kind === 'timeout' ? 'reading it back timed out' : `reading it back failed: ${outcome.unread.status ? `HTTP ${outcome.unread.status}` : outcome.unread.code}`;
+      await this.tell(
+        req,
+        `:information_source: VoipNow accepted ${label} on call \`${outcome.phoneCallId}\`, but its new state could not be read yet (${why}). The card will refresh shortly; no need to press again.`,
+      );
+    } else {
+      msg = operations.message(req.user.userId, outcome, note);
+    }
+    const where = await this.display.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
+    const { publisher, followUp, background } = this.deps;
+    background.track(publisher.syncOthers(req.client, req.user.teamId, outcome.phoneCallId, where, () => msg));
+    if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
+    else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
+    for (const hook of this.deps.afterAction) {
+      background.track(
+        Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client, ...(req.surface.channelId && { channelId: req.surface.channelId }) })),
+      );
+    }
+  }
+
+  private async failed(req: ActionRequest, err: unknown): Promise<void> {
+    const place = cardPlace(req.surface);
+    const cmd = req.cmd;
+    const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
+    const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
+    if (!uncertain) await this.deps.claims.release(req.cardClaim);
+    const boardCard = await this.display.boardCard(req);
+    if (boardCard) {
+      // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
+      const said = uncertain ? 'may or may not have happened (VoipNow did not answer in time)' : slackSentence(err, this.deps);
+      this.deps.board!.note(boardCard, actionLine(req.user.userId, cmd, { ok: false, error: said }));
+    } else if (uncertain && callId) {
+      // It may have happened: never put the old card back as if nothing did; read the call again.
+      const label = callAction(cmd.action).label;
+      const note = `:grey_question: <@${req.user.userId}>: ${label} may or may not have happened (VoipNow did not answer in time); reading the call again…`;
+      const msg = this.display.pendingOn(req, callId, cmd.extension, note);
+      const where = await this.display.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
+      this.rereads.schedule({
+        client: req.client,
+        user: req.user,
+        phoneCallId: callId,
+        extension: cmd.extension,
+        note: `<@${req.user.userId}> asked for ${label}; VoipNow did not confirm it in time`,
+        where,
+      });
+    } else if (place?.blocks) {
+      // Nothing happened: the card goes back as it was (or shows the call ended).
+      const blocks =
+        err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
+      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
+    }
+    const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
+    const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';
+    await this.tell(req, reply.text + extra, 'blocks' in reply ? (reply.blocks as KnownBlock[]) : undefined);
+  }
+
+  /** A private answer to the acting user on the request's surface. */
+  tell(req: ActionRequest, text: string, blocks?: KnownBlock[]): Promise<void> {
+    return this.display.tell(req, text, blocks);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The same Slack request never runs twice. Slack retries a request whose answer
+ * it did not see in 3 s (`X-Slack-Retry-Num`), a user may press one button many
+ * times before the card changes, and several replicas may receive them: each
+ * request is claimed in the store under its identity, for a window of minutes,
+ * and only the first claim runs.
+ *
+ * - a press: team, channel, message, action id and Slack's `action_ts`
+ *   (identical for every retry of one press);
+ * - the same button on the same version of a card (card-version.ts), by anyone:
+ *   later presses of a card that has not been drawn again yet are the same
+ *   intent, so they run once too; this claim is given back when the action did
+ *   not happen, so it can be tried again;
+ * - a command: its `trigger_id`; a modal submission: the view id.
+ */
+import type { ClaimStore } from '../../store/types.js';
+
+export const CLAIM_WINDOW_MS = 10 * 60_000;
+
+export const requestIdentity = {
+  press: (p: { teamId: string; channelId?: string; messageTs?: string; actionId: string; actionTs?: string; userId: string }) =>
+    p.actionTs ? `press:${p.teamId}:${p.channelId ?? ''}:${p.messageTs ?? ''}:${p.actionId}:${p.userId}:${p.actionTs}` : undefined,
+  command: (p: { teamId: string; triggerId?: string }) => (p.triggerId ? `command:${p.teamId}:${p.triggerId}` : undefined),
+  submission: (p: { teamId: string; viewId?: string }) => (p.viewId ? `submit:${p.teamId}:${p.viewId}` : undefined),
+};
+
+export class RequestClaims {
+  constructor(
+    private readonly store: ClaimStore,
+    private readonly now: () => number,
+    private readonly windowMs = CLAIM_WINDOW_MS,
+  ) {}
+
+  /** True for the first claim of `key` within the window (an undefined key always runs). */
+  async claim(key: string | undefined): Promise<boolean> {
+    if (key === undefined) return true;
+    const now = this.now();
+    return this.store.claimOnce(key, new Date(now + this.windowMs), new Date(now));
+  }
+
+  /** Give a claim back (the action definitely did not happen), so the same press may run again. */
+  async release(key: string | undefined): Promise<void> {
+    if (key !== undefined) await this.store.releaseClaim(key);
+  }
+}

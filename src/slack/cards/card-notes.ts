@@ -1,0 +1,89 @@
+/**
+ * A card pressed shows a passing note ("working…") until the action's result replaces it. The
+ * note is part of the card's state: it is recorded in the store's outbox while the press runs
+ * and removed when it is done, so a process that dies in between (SIGKILL, a crash) leaves a
+ * record behind, and the next start marks that card "interrupted" instead of leaving it
+ * "working…" for good. With replicas a note is only taken as abandoned once it is older than
+ * any request can run, since another live replica may still be working on it.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { webApi } from '@slack/bolt';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../log.js';
+import type { OutboxStore } from '../../store/outbox.js';
+import { withNote } from '../blocks/call-card.js';
+
+/** The card a press was made on, as the press's body showed it. */
+export interface PressedCard {
+  teamId?: string;
+  channelId: string;
+  ts: string;
+  blocks: KnownBlock[];
+  phoneCallId: string;
+}
+
+export const INTERRUPTED_NOTE = ':warning: Interrupted by a callops restart; press Refresh to see the call as it is now.';
+
+interface NotePayload {
+  ts: string;
+  blocks: KnownBlock[];
+}
+
+const NOTE_PREFIX = 'note|';
+
+export class CardNotes {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A press on this card runs: recorded until `end`. Answers the record's key (undefined when it could not be stored). */
+  async begin(card: PressedCard): Promise<string | undefined> {
+    const key = `${NOTE_PREFIX}${card.channelId}|${card.ts}|${randomBytes(6).toString('hex')}`;
+    const payload: NotePayload = { ts: card.ts, blocks: card.blocks };
+    try {
+      await this.outbox.commitBoardChange({
+        intents: [
+          {
+            key,
+            teamId: card.teamId ?? '',
+            channelId: card.channelId,
+            phoneCallId: card.phoneCallId,
+            kind: 'note',
+            seq: 0,
+            payload: JSON.stringify(payload),
+            createdAt: new Date(this.now()),
+          },
+        ],
+      });
+      return key;
+    } catch (err) {
+      this.logger.warn('could not record a card note', { error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+  }
+
+  /** The press is done (its result is on the card, or the card was marked interrupted). */
+  async end(key: string | undefined): Promise<void> {
+    if (!key) return;
+    await this.outbox.recordDelivery({ key, version: 1, at: new Date(this.now()) }).catch((err: unknown) => this.logger.warn('could not clear a card note', { error: String(err) }));
+  }
+
+  /** Marks every card whose press was abandoned (recorded more than `olderThanMs` ago, and never ended) as interrupted. */
+  async sweep(client: webApi.WebClient, olderThanMs: number): Promise<number> {
+    const before = this.now() - olderThanMs;
+    const left = (await this.outbox.pendingIntents()).filter((i) => i.kind === 'note' && i.createdAt.getTime() <= before);
+    for (const i of left) {
+      try {
+        const p = JSON.parse(i.payload) as NotePayload;
+        await client.chat.update({ channel: i.channelId, ts: p.ts, text: 'Interrupted by a restart', blocks: withNote(p.blocks, i.phoneCallId, INTERRUPTED_NOTE) });
+      } catch (err) {
+        this.logger.warn('could not mark an interrupted card', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
+      }
+      await this.end(i.key);
+    }
+    if (left.length) this.logger.info('cards left working by a stopped process are marked interrupted', { count: left.length });
+    return left.length;
+  }
+}

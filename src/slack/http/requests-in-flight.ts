@@ -1,0 +1,101 @@
+/**
+ * Requests being handled, from Slack's delivery until their listener is done
+ * (not just acknowledged). Shutdown waits for them; any still running when the
+ * drain time is up are told to their users ("interrupted: it may or may not
+ * have happened") and their card gets a note, so nobody is left with a card
+ * saying "working…" forever.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { webApi } from '@slack/bolt';
+import fetch from 'node-fetch';
+import { withNote } from '../blocks/call-card.js';
+import { readCardTarget } from '../cards/card-target.js';
+import type { Logger } from '../../log.js';
+import { type CardNotes, INTERRUPTED_NOTE } from '../cards/card-notes.js';
+
+/** What is needed to tell the user and mark the card, read from the request body. */
+export interface InFlightRequest {
+  userId?: string;
+  responseUrl?: string;
+  card?: { teamId?: string; channelId: string; ts: string; blocks: KnownBlock[]; phoneCallId: string };
+  /** The stored record of the card's note while the press runs (card-notes.ts). */
+  note?: Promise<string | undefined>;
+}
+
+const INTERRUPTED = ':warning: callops was restarting while your request ran: it may or may not have happened in VoipNow. Refresh the card or run `/call list` to see the call as it is now.';
+
+function str(x: unknown): string | undefined {
+  return typeof x === 'string' && x !== '' ? x : undefined;
+}
+
+/** Reads the request's user, response_url and card from a Bolt body of any kind; never throws. */
+export function describeRequest(body: unknown): InFlightRequest {
+  if (typeof body !== 'object' || body === null) return {};
+  const b = body as Record<string, unknown>;
+  const user = b.user as { id?: unknown } | undefined;
+  const out: InFlightRequest = { userId: str(user?.id) ?? str(b.user_id), responseUrl: str(b.response_url) };
+  const channel = (b.channel as { id?: unknown } | undefined)?.id;
+  const message = b.message as { ts?: unknown; blocks?: unknown } | undefined;
+  const action = Array.isArray(b.actions) ? (b.actions[0] as { value?: unknown } | undefined) : undefined;
+  const phoneCallId = readCardTarget(action?.value)?.call;
+  if (str(channel) && str(message?.ts) && Array.isArray(message?.blocks) && phoneCallId) {
+    const team = str((b.team as { id?: unknown } | undefined)?.id) ?? str((user as { team_id?: unknown } | undefined)?.team_id);
+    out.card = { channelId: channel as string, ts: message!.ts as string, blocks: message!.blocks as KnownBlock[], phoneCallId, ...(team && { teamId: team }) };
+  }
+  return out;
+}
+
+export class RequestsInFlight {
+  private readonly running = new Set<InFlightRequest>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly notes?: CardNotes,
+  ) {}
+
+  /** Track one request until `work` settles (a press on a card: its note is recorded meanwhile). */
+  track(body: unknown, work: Promise<unknown>): void {
+    const req = describeRequest(body);
+    if (req.card && this.notes) req.note = this.notes.begin(req.card);
+    this.running.add(req);
+    void work
+      .finally(async () => {
+        if (!this.running.delete(req)) return; // interrupted: its note went with it
+        await this.notes?.end(await req.note);
+      })
+      .catch(() => undefined);
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Tell the users of requests still running, and mark their cards (shutdown after the drain time). */
+  async interrupt(client: webApi.WebClient): Promise<void> {
+    const left = [...this.running];
+    this.running.clear();
+    await Promise.allSettled(
+      left.map(async (req) => {
+        if (req.card) {
+          const { channelId, ts, blocks, phoneCallId } = req.card;
+          await client.chat
+            .update({
+              channel: channelId,
+              ts,
+              text: 'Interrupted by a restart',
+              blocks: withNote(blocks, phoneCallId, INTERRUPTED_NOTE),
+            })
+            .catch((err: unknown) => this.logger.warn('could not mark an interrupted card', { error: err instanceof Error ? err.message : String(err) }));
+          await this.notes?.end(await req.note);
+        }
+        if (req.responseUrl) {
+          await fetch(req.responseUrl, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: INTERRUPTED }),
+          }).catch((err: unknown) => this.logger.warn('could not tell a user about an interrupted request', { error: err instanceof Error ? err.message : String(err) }));
+        }
+      }),
+    );
+  }
+}
