@@ -42,15 +42,16 @@ export function describeRequest(body: unknown): InFlightRequest {
 }
 
 export class InFlight {
-  private readonly running = new Set<InFlightRequest>();
+  /** The bodies of requests still running; read only if they are interrupted, off the acknowledgement's path. */
+  private readonly running = new Set<{ body: unknown }>();
 
   constructor(private readonly logger: Logger) {}
 
   /** Track one request until `work` settles. */
   track(body: unknown, work: Promise<unknown>): void {
-    const req = describeRequest(body);
-    this.running.add(req);
-    void work.finally(() => this.running.delete(req)).catch(() => undefined);
+    const entry = { body };
+    this.running.add(entry);
+    void work.finally(() => this.running.delete(entry)).catch(() => undefined);
   }
 
   get size(): number {
@@ -59,7 +60,7 @@ export class InFlight {
 
   /** Tell the users of requests still running, and mark their cards (shutdown after the drain time). */
   async interrupt(client: webApi.WebClient): Promise<void> {
-    const left = [...this.running];
+    const left = [...this.running].map((entry) => describeRequest(entry.body));
     this.running.clear();
     await Promise.allSettled(
       left.map(async (req) => {
