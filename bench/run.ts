@@ -169,7 +169,10 @@ async function slackBench(): Promise<void> {
 }
 
 // `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts).
-if (process.argv.includes('queue')) {
+if (process.argv.includes('press')) {
+  const { pressBench } = await import('./press-latency.js');
+  await pressBench();
+} else if (process.argv.includes('queue')) {
   const { queueBench } = await import('./queue.js');
   await queueBench();
 } else if (process.argv.includes('replicas')) {
