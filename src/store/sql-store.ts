@@ -32,6 +32,9 @@ const fenceParams = (fence: BoardFence | undefined): SqlParam[] => (fence ? [fen
 /** The tail of each held token-refresh lock, by database and user (shared by the store objects of a process). */
 const REFRESH_LOCKS = new Map<string, Promise<unknown>>();
 
+/** Expired request claims of other keys are deleted by a claim at most this often (by the claim's clock). */
+const CLAIM_PURGE_INTERVAL_MS = 60_000;
+
 /**
  * The Store implementation over an abstract SQL connection. Subclasses provide statements,
  * `query`, `encodeTimestamp`, `migrate` and `closeConnection`.
@@ -40,6 +43,7 @@ export abstract class SqlStore implements Store {
   protected abstract readonly statements: StoreStatements;
   #ready: Promise<void> | undefined;
   #closed = false;
+  #claimsPurgedAt: number | undefined;
 
   protected constructor(protected readonly cipher: TokenCipher) {}
 
@@ -294,9 +298,12 @@ export abstract class SqlStore implements Store {
   }
 
   async claimOnce(key: string, expiresAt: Date, now: Date = new Date()): Promise<boolean> {
-    const expires = this.#ts(expiresAt, 'expiresAt');
-    await this.#run(this.statements.purgeExpiredClaims, [this.#ts(now, 'now')]);
-    const { changes } = await this.#run(this.statements.insertClaim, [key, expires]);
+    // One statement: a new key, or one whose claim has expired, is taken; a live claim is not.
+    const claim = this.#run(this.statements.insertClaim, [key, this.#ts(expiresAt, 'expiresAt'), this.#ts(now, 'now')]);
+    // Other keys' expired claims go at most once a minute (and with the retention purge), alongside, not before.
+    const purgeDue = this.#claimsPurgedAt === undefined || now.getTime() - this.#claimsPurgedAt >= CLAIM_PURGE_INTERVAL_MS;
+    if (purgeDue) this.#claimsPurgedAt = now.getTime();
+    const [{ changes }] = await Promise.all([claim, purgeDue ? this.#run(this.statements.purgeExpiredClaims, [this.#ts(now, 'now')]) : undefined]);
     return changes > 0;
   }
 
