@@ -17,6 +17,7 @@ import { requestIdentity } from '../src/slack/request-claims.js';
 import { startStack, SIGNING_SECRET, type Stack } from '../test/helpers/stack.js';
 import { blockAction, blockActionPayload, slashCommand } from '../test/helpers/signed.js';
 import { cardsOf, trackPosts } from '../test/helpers/board.js';
+import { goal } from './goals.js';
 import { freshSchema, pgAdmin, pgUrl } from '../test/helpers/pg.js';
 
 const PRESSES = Number(process.env.BENCH_PRESSES ?? 40);
@@ -94,9 +95,7 @@ async function pressRun(label: string, store?: Store): Promise<PressFigures> {
       await s.store.releaseClaim(requestIdentity.cardPress({ teamId: 'T1', channelId: CH, messageTs: card.ts, actionId, blocks: shown.blocks })!);
       const t0 = Date.now();
       await blockAction(s.base, SIGNING_SECRET, payload);
-      const final = await until('the final card', () =>
-        s.api.calls.slice(seen).find((c) => c.method === 'chat.update' && c.body.ts === card.ts && want.test(headText(c.body.blocks))),
-      );
+      const final = await until('the final card', () => s.api.calls.slice(seen).find((c) => c.method === 'chat.update' && c.body.ts === card.ts && want.test(headText(c.body.blocks))));
       // Both ends are Date.now() (the Slack API records `at` with it): whole milliseconds, so medians of many presses.
       const ms = final.at - t0;
       await s.slack.idle();
@@ -142,6 +141,8 @@ export async function pressBench(): Promise<PressFigures[]> {
       `  ${f.store.padEnd(10)} total p50 ${f.medianTotalMs.toFixed(1)} ms  PBX p50 ${f.medianPbxMs.toFixed(1)} ms  own p50 ${f.medianOwnMs.toFixed(1)} ms (p95 ${f.p95OwnMs.toFixed(1)} ms)  UAPI requests ${f.uapiRequests}`,
     );
     console.log(`             last press: ${f.routes}`);
+    goal(`press own time (${f.store})`, `${f.medianOwnMs.toFixed(1)} ms median beyond the PBX's ${f.medianPbxMs.toFixed(1)} ms`, `≤ ${PRESS_GOAL_MS} ms`, f.medianOwnMs <= PRESS_GOAL_MS);
+    goal(`press UAPI requests (${f.store})`, `${f.uapiRequests}`, '2', f.uapiRequests <= 2);
   }
   return out;
 }
