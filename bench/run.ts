@@ -179,10 +179,15 @@ async function slackBench(): Promise<void> {
   await stack.close();
 }
 
-// `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts).
+// `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts);
+// `-- press`, `-- ack`, `-- uapi`: only that part of the default run.
 const { pressBench } = await import('./press-latency.js');
 if (process.argv.includes('press')) {
   await pressBench();
+} else if (process.argv.includes('ack')) {
+  await slackBench();
+} else if (process.argv.includes('uapi')) {
+  await uapiBench();
 } else if (process.argv.includes('queue')) {
   const { queueBench } = await import('./queue.js');
   await queueBench();
