@@ -227,6 +227,7 @@ async function scenario(p: Phase): Promise<void> {
   // Little's law: concurrent calls = arrivals a minute x minutes each call lasts (~ring + talk).
   const perMinute = Math.round((p.concurrent * 60) / 23);
   const started = Date.now();
+  const requestsBefore = stack.sandbox.requests.length;
   await traffic(stack, { callsPerMinute: perMinute });
   // Long enough to reach the steady state of `concurrent` calls (a call lasts ~23 s).
   await sleep(Math.max(p.seconds ?? SECONDS, p.concurrent >= 100 ? 45 : 0) * 1000);
@@ -255,6 +256,11 @@ async function scenario(p: Phase): Promise<void> {
     await sleep(200);
   }
   const lastChange = Math.max(burstEnd, ...pbx.changes.map((c) => c.at));
+  // The PBX request budget: list reads of each watched extension a minute, from the traffic's start to convergence.
+  const readMinutes = ((Number.isNaN(convergedAt) ? Date.now() : convergedAt) - started) / 60_000;
+  const readsPerExtension = EXTENSIONS.map(
+    (ext) => stack.sandbox.requests.slice(requestsBefore).filter((r) => r.method === 'GET' && r.path === `/uapi/phoneCalls/@me/${ext}`).length / readMinutes,
+  );
   if (!Number.isNaN(convergedAt)) converged = convergedAt - lastChange;
   // The issue's bound: cards still needing a write when the PBX stopped changing, over the update budget, plus 5 s.
   const atLast = samples.find((x) => x.at >= lastChange) ?? samples.at(-1);
@@ -316,6 +322,9 @@ async function scenario(p: Phase): Promise<void> {
     const faults = stack.api.rateLimitedCount() + ghosts + dupes;
     goal(`board, ${p.short}, 429s/ghosts/duplicate posts`, `${stack.api.rateLimitedCount()}/${ghosts}/${dupes}`, '0/0/0', faults === 0);
   }
+  console.log(
+    `    PBX list reads per watched extension: ${(readsPerExtension.reduce((a, b) => a + b, 0) / EXTENSIONS.length).toFixed(0)} a minute on average, at most ${Math.max(...readsPerExtension).toFixed(0)} (${EXTENSIONS.length} extensions; at most 120 a minute while hot, 50 while quiet, 2 idle)`,
+  );
   console.log(
     `    429s ${stack.api.rateLimitedCount()}  duplicate posts ${dupes}  ghosts ${ghosts}` +
       (p.naive ? '' : `  writes ${writer.updates} updates, ${writer.posts} posts`) +

@@ -79,7 +79,7 @@ const schema = z
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
     SUPERVISOR_GROUP: optional,
     BOARD_EVENTS: z.enum(['on', 'off']).optional(),
-    BOARD_POLL_SECONDS: seconds(2),
+    BOARD_POLL_SECONDS: seconds(1.2),
     BOARD_IDLE_POLL_SECONDS: seconds(30),
     BOARD_UPDATES_PER_MINUTE: seconds(40),
     HOLD_ALERT_SECONDS: seconds(60),

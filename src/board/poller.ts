@@ -1,6 +1,8 @@
 /**
- * Reads one watched extension again and again: every `liveMs` while it has live
- * calls, and for `lingerMs` after it last had one or a PhoneCallEvent came (the
+ * Reads one watched extension again and again: every `hotMs` while a read finds
+ * something about to change (`hooks.hot`: a call that just changed, or one
+ * ringing, on hold or parked) and for `hotForMs` after that; every `liveMs`
+ * while it has only quiet live calls, and for `lingerMs` after it last had one or a PhoneCallEvent came (the
  * next call's dial-in event may be lost: VoipNow does not retry), every
  * `idleMs` after that, backing off on errors. `poke()` (a
  * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
@@ -20,9 +22,13 @@ export interface PollTiming {
   lingerMs?: number;
   /** Least time between the starts of reads that events ask for (capped at liveMs; default 0). */
   eventGapMs?: number;
+  /** The read interval while the extension is hot (default liveMs: no faster rate). */
+  hotMs?: number;
+  /** How long a hot read keeps the hot rate (default 0). */
+  hotForMs?: number;
 }
 
-export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000, eventGapMs: 500 };
+export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 1200, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000, eventGapMs: 500, hotMs: 500, hotForMs: 10_000 };
 
 export interface PollerHooks<T> {
   read(): Promise<T[]>;
@@ -30,6 +36,8 @@ export interface PollerHooks<T> {
   onRead(items: T[]): Promise<void>;
   /** A failed read: return 'stop' to stop polling (e.g. the owner's link expired). */
   onError(err: unknown): Promise<'stop' | 'retry'>;
+  /** Whether what was read is about to change again (read at `hotMs` for a while); default never. */
+  hot?(items: T[]): boolean;
 }
 
 export class Poller<T> {
@@ -45,6 +53,8 @@ export class Poller<T> {
   private live = false;
   /** Until when the live rate holds although nothing is live (ms since epoch). */
   private activeUntil = 0;
+  /** Until when the hot rate holds (ms since epoch). */
+  private hotUntil = 0;
   /** When the last read succeeded (ms since epoch). */
   lastSuccess: number | undefined;
 
@@ -131,11 +141,13 @@ export class Poller<T> {
     this.lastSuccess = this.now();
     this.live = items.length > 0;
     if (this.live) this.activeUntil = this.now() + (this.timing.lingerMs ?? 0);
+    if (this.hooks.hot?.(items)) this.hotUntil = this.now() + (this.timing.hotForMs ?? 0);
     await this.hooks.onRead(items);
   }
 
   private delay(): number {
-    const base = this.live || this.now() < this.activeUntil ? this.timing.liveMs : this.timing.idleMs;
+    const now = this.now();
+    const base = now < this.hotUntil ? Math.min(this.timing.hotMs ?? this.timing.liveMs, this.timing.liveMs) : this.live || now < this.activeUntil ? this.timing.liveMs : this.timing.idleMs;
     if (this.failures === 0) return base;
     return Math.min(this.timing.maxBackoffMs, this.timing.liveMs * 2 ** Math.min(this.failures, 10));
   }

@@ -8,6 +8,7 @@ import type { PhoneCall } from '../uapi/schemas.js';
 import type { Watch } from '../store/types.js';
 import { Poller, DEFAULT_POLL_TIMING } from './poller.js';
 import type { CardLedger } from './ledger.js';
+import { snapshotOf } from './snapshot.js';
 import type { BoardDeps, BoardOutput } from './board.js';
 
 export interface WatchState {
@@ -15,6 +16,8 @@ export interface WatchState {
   poller: Poller<PhoneCall>;
   /** Calls this watch listed on its last read. */
   seen: Set<string>;
+  /** Each call's id and state on the last read, to tell a read that found a change. */
+  states?: string;
 }
 
 /** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
@@ -60,6 +63,7 @@ export class WatchReaders {
         read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
         onRead: (calls) => this.reconcile(key, calls),
         onError: (err) => this.failed(key, err),
+        hot: (calls) => this.hot(key, calls),
       },
       this.deps.timing ?? DEFAULT_POLL_TIMING,
       this.now,
@@ -67,6 +71,20 @@ export class WatchReaders {
     this.watches.set(key, { watch, poller, seen });
     if (!watch.pausedAt) poller.start();
     else poller.stop();
+  }
+
+  /**
+   * Worth reading again soon: a call changed since the last read, or one is ringing,
+   * on hold or parked (it ends or moves on in seconds). Quiet talking calls are not.
+   */
+  private hot(key: string, calls: PhoneCall[]): boolean {
+    const watched = this.watches.get(key);
+    if (!watched) return false;
+    const states = calls.map((c) => [c.id, snapshotOf(c, watched.watch.extension).state] as const);
+    const signature = states.map(([id, state]) => `${id}:${state}`).join(',');
+    const changed = watched.states !== undefined && watched.states !== signature;
+    watched.states = signature;
+    return changed || states.some(([, state]) => state !== 'on call');
   }
 
   private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
