@@ -54,7 +54,7 @@ async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Pro
 
 async function pressRun(label: string, store?: Store): Promise<PressFigures> {
   // Board polling slowed right down: only the presses' own requests reach the PBX while measuring.
-  const s: Stack = await startStack({ ...(store && { store }), pickupDelayMs: 0, supervisors: ['UA'], board: { timing: { liveMs: 600_000, idleMs: 600_000 } } });
+  const s: Stack = await startStack({ ...(store && { store }), pickupDelayMs: 0, supervisors: ['UA'], board: { timing: { liveMs: 600_000, idleMs: 600_000, hotMs: 600_000 } } });
   try {
     const posted = trackPosts(s.api);
     await s.link('UA', '12', '0003*210');
