@@ -53,7 +53,8 @@ export function onCallCommand(deps: SlackDeps) {
       // The help is the acknowledgement and waits for nothing; someone not linked yet is told to link just after it.
       await ack(helpReply(cmd.topic, true));
       const linked = await deps.accounts.isLinked(user).catch(() => true);
-      if (!linked) await respond(linkPromptReply()).catch((err: unknown) => deps.logger.warn('could not send the link prompt after a help', { error: String(err) }));
+      // The error may quote the response_url (a credential of sorts): only its kind is logged.
+      if (!linked) await respond(linkPromptReply()).catch((err: unknown) => deps.logger.warn('could not send the link prompt after a help', { error: err instanceof Error ? err.name : typeof err }));
       return;
     }
     if (!isUapiCommand(cmd)) {
