@@ -60,6 +60,36 @@ describe('adaptive polling of a watched extension', () => {
     p.poller.stop();
   });
 
+  it('an event right after a poll is read at once; events after it wait the event gap', async () => {
+    const timing: PollTiming = { ...TIMING, eventGapMs: 500 };
+    let reads = 0;
+    const poller = new Poller<string>(
+      {
+        read: async () => {
+          reads++;
+          return ['talking'];
+        },
+        onRead: async () => undefined,
+        onError: async () => 'retry',
+      },
+      timing,
+      () => Date.now(),
+    );
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_300);
+    expect(reads).toBe(2); // the first read, then the poll at 1.2 s
+    poller.nudge();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads).toBe(3);
+    poller.nudge();
+    poller.nudge();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(reads).toBe(3);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(reads).toBe(4);
+    poller.stop();
+  });
+
   it('without a hot hook, live calls are read at the live rate only', async () => {
     const p = counting(() => ['talking']);
     p.poller.start();

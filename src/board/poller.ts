@@ -8,7 +8,8 @@
  * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
  * runs coalesce into one more read right after it. Never two reads at once.
  * `nudge()` (a PhoneCallEvent) is a poke spaced `eventGapMs` after the last
- * read began: a flood of events costs one read in flight and one queued.
+ * read an event asked for (a poll just before does not delay it): a flood of
+ * events costs a read every `eventGapMs` on top of the polls.
  *
  * Its timers are its own (unref'd), not the app's drain point: a poller is
  * always waiting, so it must not keep `idle()` from resolving.
@@ -46,7 +47,8 @@ export class Poller<T> {
   private again = false;
   /** An event came while a read ran: one more read, spaced by the event gap. */
   private nudged = false;
-  private lastStart = Number.NEGATIVE_INFINITY;
+  /** When the last read an event asked for began (or is due): event-asked reads are spaced from each other, not from polls. */
+  private lastEventStart = Number.NEGATIVE_INFINITY;
   private timerDue = 0;
   private stopped = false;
   private failures = 0;
@@ -78,12 +80,15 @@ export class Poller<T> {
   /** Read now if the event gap since the last read's start is over, else once at its end. */
   private spaced(): void {
     const gap = Math.min(this.timing.eventGapMs ?? 0, this.timing.liveMs);
-    const wait = this.lastStart + gap - this.now();
+    const now = this.now();
+    const wait = this.lastEventStart + gap - now;
     if (wait <= 0) {
+      this.lastEventStart = now;
       this.poke();
       return;
     }
-    if (this.timer && this.timerDue <= this.now() + wait) return;
+    if (this.timer && this.timerDue <= now + wait) return;
+    this.lastEventStart = now + wait;
     this.armIn(wait);
   }
 
@@ -129,7 +134,6 @@ export class Poller<T> {
 
   private async cycle(): Promise<void> {
     let items: T[];
-    this.lastStart = this.now();
     try {
       items = await this.hooks.read();
     } catch (err) {

@@ -54,7 +54,8 @@ export function onCallCommand(deps: SlackDeps) {
       await ack(helpReply(cmd.topic, true));
       const linked = await deps.accounts.isLinked(user).catch(() => true);
       // The error may quote the response_url (a credential of sorts): only its kind is logged.
-      if (!linked) await respond(linkPromptReply()).catch((err: unknown) => deps.logger.warn('could not send the link prompt after a help', { error: err instanceof Error ? err.name : typeof err }));
+      if (!linked)
+        await respond(linkPromptReply()).catch((err: unknown) => deps.logger.warn('could not send the link prompt after a help', { error: err instanceof Error ? err.name : typeof err }));
       return;
     }
     if (!isUapiCommand(cmd)) {
