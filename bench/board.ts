@@ -323,7 +323,7 @@ async function scenario(p: Phase): Promise<void> {
     goal(`board, ${p.short}, 429s/ghosts/duplicate posts`, `${stack.api.rateLimitedCount()}/${ghosts}/${dupes}`, '0/0/0', faults === 0);
   }
   console.log(
-    `    PBX list reads per watched extension: ${(readsPerExtension.reduce((a, b) => a + b, 0) / EXTENSIONS.length).toFixed(0)} a minute on average, at most ${Math.max(...readsPerExtension).toFixed(0)} (${EXTENSIONS.length} extensions; at most 120 a minute while hot, 50 while quiet, 2 idle)`,
+    `    PBX list reads per watched extension: ${(readsPerExtension.reduce((a, b) => a + b, 0) / EXTENSIONS.length).toFixed(0)} a minute on average, at most ${Math.max(...readsPerExtension).toFixed(0)} (${EXTENSIONS.length} extensions; polls: at most 120 a minute while hot, 50 while quiet, 2 idle; PhoneCallEvents add at most one read each 0.5 s)`,
   );
   console.log(
     `    429s ${stack.api.rateLimitedCount()}  duplicate posts ${dupes}  ghosts ${ghosts}` +
