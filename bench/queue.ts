@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgBossQueue } from '../src/coordination/index.js';
+import { goal } from './goals.js';
 
 const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 2000);
@@ -37,6 +38,7 @@ export async function queueBench(): Promise<void> {
     const rate = done / seconds;
     console.log(`PostgreSQL job queue (pg-boss), ${JOBS} small jobs waiting, ${REPLICAS} replicas working:`);
     console.log(`  queue drain ${rate.toFixed(0)} jobs/s${drained ? '' : ' (did not finish in 120 s)'} (goal >= 200 jobs/s)`);
+    goal('queue drain', `${rate.toFixed(0)} jobs/s across ${REPLICAS} replicas`, '≥ 200 jobs/s', drained && rate >= 200);
 
     // 2. Isolation: a slow follow-up holds its queue's worker; a board job sent meanwhile still runs.
     let release!: () => void;
@@ -57,6 +59,7 @@ export async function queueBench(): Promise<void> {
     const ran = await until(() => boardDone === 1, 10_000);
     const waited = performance.now() - sent;
     release();
+    goal('board job behind slow follow-ups', ran ? `ran after ${waited.toFixed(0)} ms` : 'did not run within 10 s', 'runs, never waits for the follow-up', ran);
     console.log(
       `  board job while every follow-up worker is busy with a slow job: ${ran ? `ran after ${waited.toFixed(0)} ms` : 'did not run within 10 s'} (goal: runs, never waits for the follow-up)`,
     );

@@ -9,9 +9,12 @@
  *    child process, so this process's CPU time per request is the servers' own),
  *    the callops app versus a minimal Bolt app that only acknowledges (Bolt's
  *    defaults), alternating rounds in one run.
- * 3. `npm run bench -- board`: the supervisor board under traffic (board.ts).
- * 4. `npm run bench -- replicas`: 1, 2 and 3 replica processes on one PostgreSQL (replicas.ts).
- * 5. `npm run bench -- queue`: jobs/s the PostgreSQL job queue drains across replicas (queue.ts).
+ * 3. A press on a board card: its latency beyond the PBX's own time and its UAPI requests,
+ *    on SQLite and PostgreSQL (press-latency.ts; alone: `npm run bench -- press`).
+ * 4. `npm run bench -- board`: the supervisor board under traffic (board.ts).
+ * 5. `npm run bench -- replicas`: 1, 2 and 3 replica processes on one PostgreSQL (replicas.ts).
+ * 6. `npm run bench -- queue`: jobs/s the PostgreSQL job queue drains across replicas (queue.ts).
+ * Every run ends with one summary line per figure, its goal beside it (goals.ts).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,7 @@ import { startSandbox, SEED_IDS } from '../src/sandbox/server.js';
 import { UapiHttp } from '../src/uapi/http.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { startStack, SIGNING_SECRET } from '../test/helpers/stack.js';
+import { goal, printGoals } from './goals.js';
 
 interface LoadSpec {
   url?: string;
@@ -79,6 +83,7 @@ async function uapiBench(): Promise<void> {
   console.log(`  keep-alive (callops adapter):   ${fmt(best(reuse))} round trips/s`);
   console.log(`  new connection per request:     ${fmt(best(fresh))} round trips/s`);
   console.log(`  ratio keep-alive / new:         ${fmt(best(reuse) / best(fresh), 2)}x`);
+  goal('UAPI reuse', `${fmt(best(reuse) / best(fresh), 2)}x keep-alive vs new connection`, '≥ 1.5x', best(reuse) / best(fresh) >= 1.5);
 }
 
 /** Runs the load in a child process, so this process's CPU time is the servers' alone. */
@@ -162,14 +167,28 @@ async function slackBench(): Promise<void> {
     )}x`,
   );
   console.log(`  per round, throughput: ${help.map((x, i) => `${fmt(x.rps / bare[i]!.rps, 2)}x`).join(', ')}`);
+  const throughput = pairs((x) => x.rps);
+  const cpu = pairs((x) => x.busyMs);
+  const p99 = pairs((x) => x.p99);
+  goal('ack throughput', `${fmt(throughput, 2)}x bare Bolt`, '≥ 1.2x', throughput >= 1.2);
+  goal('ack CPU per request', `${fmt(cpu, 2)}x bare Bolt`, '≤ 1.0x', cpu <= 1);
+  goal('ack p99', `${fmt(p99, 2)}x bare Bolt`, '≤ 1.0x', p99 <= 1);
 
   console.log(`  callops /call list / minimal throughput: ${fmt(list.rps / b.rps, 2)}x (list also calls VoipNow and Slack after the ack)`);
   await minimal.stop();
   await stack.close();
 }
 
-// `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts).
-if (process.argv.includes('queue')) {
+// `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts);
+// `-- press`, `-- ack`, `-- uapi`: only that part of the default run.
+const { pressBench } = await import('./press-latency.js');
+if (process.argv.includes('press')) {
+  await pressBench();
+} else if (process.argv.includes('ack')) {
+  await slackBench();
+} else if (process.argv.includes('uapi')) {
+  await uapiBench();
+} else if (process.argv.includes('queue')) {
   const { queueBench } = await import('./queue.js');
   await queueBench();
 } else if (process.argv.includes('replicas')) {
@@ -181,4 +200,6 @@ if (process.argv.includes('queue')) {
 } else {
   await uapiBench();
   await slackBench();
+  await pressBench();
 }
+printGoals();

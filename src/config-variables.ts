@@ -74,7 +74,10 @@ export const VARIABLES: Record<string, VarDoc> = {
     what: 'on = register VoipNow PhoneCallEvents to PUBLIC_URL/voipnow/events/... for watched extensions; off = polling only',
     where: 'default: on when PUBLIC_URL is set and Socket Mode is off',
   },
-  BOARD_POLL_SECONDS: { what: 'how often the board reads an extension that has live calls', where: 'default 2' },
+  BOARD_POLL_SECONDS: {
+    what: 'how often the board reads an extension whose live calls are all quietly talking (one ringing, on hold, parked or just changed: every 0.5 s, at most this)',
+    where: 'default 1.2',
+  },
   BOARD_IDLE_POLL_SECONDS: { what: 'how often the board reads an extension without live calls', where: 'default 30' },
   BOARD_UPDATES_PER_MINUTE: { what: 'chat.update budget of the board for the whole workspace (Slack Tier 3 is about 50)', where: 'default 40' },
   HOLD_ALERT_SECONDS: { what: 'a watched call on hold this long gets an alert mentioning the supervisors (broadcast at twice it)', where: 'default 60' },

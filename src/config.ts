@@ -82,7 +82,7 @@ const schema = z
     SUPERVISOR_USER_IDS: optional.transform((v) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined)),
     SUPERVISOR_GROUP: optional,
     BOARD_EVENTS: optional.pipe(z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
-    BOARD_POLL_SECONDS: seconds(2),
+    BOARD_POLL_SECONDS: seconds(1.2),
     BOARD_IDLE_POLL_SECONDS: seconds(30),
     BOARD_UPDATES_PER_MINUTE: seconds(40),
     HOLD_ALERT_SECONDS: seconds(60),

@@ -72,6 +72,24 @@ describe('malformed Slack requests over HTTP', () => {
     const unknown = await fetch(`${s.base}/nowhere`);
     expect(unknown.status).toBe(404);
   });
+
+  it('an unsigned ssl_check carries nothing else to a listener (Bolt does not check signatures again)', async () => {
+    const press = {
+      type: 'block_actions',
+      team: { id: 'T1' },
+      user: { id: 'UA', team_id: 'T1' },
+      response_url: s.api.responseUrl('/smuggled'),
+      actions: [{ type: 'button', action_id: 'call.hold.x', value: 'not a card', action_ts: '1' }],
+    };
+    const smuggled = formEncode({ ssl_check: '1', payload: JSON.stringify(press) });
+    const ssl = await fetch(`${s.base}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: smuggled });
+    expect(ssl.status).toBe(200);
+    expect(await ssl.text()).toBe('');
+    const unsigned = await fetch(`${s.base}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: formEncode({ command: '/call', text: 'help', user_id: 'UA' }) });
+    expect(unsigned.status).toBe(401);
+    await s.slack.idle();
+    expect(s.api.calls.some((c) => c.path.endsWith('/smuggled'))).toBe(false);
+  });
 });
 
 describe('malformed Socket Mode envelopes', () => {

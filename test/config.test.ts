@@ -94,7 +94,7 @@ describe('configuration', () => {
 
   it('board: events only with a reachable PUBLIC_URL (set, HTTP mode) unless forced; polling and alert defaults', () => {
     const plain = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
-    expect(plain.board).toEqual({ pollLiveMs: 2000, pollIdleMs: 30_000, updatesPerMinute: 40, thresholds: { holdSeconds: 60, parkSeconds: 120, ringSeconds: 30 } });
+    expect(plain.board).toEqual({ pollLiveMs: 1200, pollIdleMs: 30_000, updatesPerMinute: 40, thresholds: { holdSeconds: 60, parkSeconds: 120, ringSeconds: 30 } });
     const pub = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PUBLIC_URL: 'https://ops.example.com/' });
     expect(pub.board.eventsUrl).toBe('https://ops.example.com');
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', PUBLIC_URL: 'https://ops.example.com' }).board.eventsUrl).toBeUndefined();

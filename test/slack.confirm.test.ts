@@ -1,5 +1,5 @@
 /**
- * Typed commands that end or delete something ask first (src/slack/confirm-command.ts):
+ * Typed commands that end or delete something ask first (src/slack/commands/confirm-command.ts):
  * signed /call requests and presses of Confirm or Cancel into the real Bolt app,
  * the sandbox PBX behind it, Slack's answers recorded.
  */

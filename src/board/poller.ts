@@ -1,12 +1,15 @@
 /**
- * Reads one watched extension again and again: every `liveMs` while it has live
- * calls, and for `lingerMs` after it last had one or a PhoneCallEvent came (the
+ * Reads one watched extension again and again: every `hotMs` while a read finds
+ * something about to change (`hooks.hot`: a call that just changed, or one
+ * ringing, on hold or parked) and for `hotForMs` after that; every `liveMs`
+ * while it has only quiet live calls, and for `lingerMs` after it last had one or a PhoneCallEvent came (the
  * next call's dial-in event may be lost: VoipNow does not retry), every
  * `idleMs` after that, backing off on errors. `poke()` (a
  * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
  * runs coalesce into one more read right after it. Never two reads at once.
  * `nudge()` (a PhoneCallEvent) is a poke spaced `eventGapMs` after the last
- * read began: a flood of events costs one read in flight and one queued.
+ * read an event asked for (a poll just before does not delay it): a flood of
+ * events costs a read every `eventGapMs` on top of the polls.
  *
  * Its timers are its own (unref'd), not the app's drain point: a poller is
  * always waiting, so it must not keep `idle()` from resolving.
@@ -20,9 +23,13 @@ export interface PollTiming {
   lingerMs?: number;
   /** Least time between the starts of reads that events ask for (capped at liveMs; default 0). */
   eventGapMs?: number;
+  /** The read interval while the extension is hot (default liveMs: no faster rate). */
+  hotMs?: number;
+  /** How long a hot read keeps the hot rate (default 0). */
+  hotForMs?: number;
 }
 
-export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 2000, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000, eventGapMs: 500 };
+export const DEFAULT_POLL_TIMING: PollTiming = { liveMs: 1200, idleMs: 30_000, maxBackoffMs: 60_000, lingerMs: 120_000, eventGapMs: 500, hotMs: 500, hotForMs: 10_000 };
 
 export interface PollerHooks<T> {
   read(): Promise<T[]>;
@@ -30,6 +37,8 @@ export interface PollerHooks<T> {
   onRead(items: T[]): Promise<void>;
   /** A failed read: return 'stop' to stop polling (e.g. the owner's link expired). */
   onError(err: unknown): Promise<'stop' | 'retry'>;
+  /** Whether what was read is about to change again (read at `hotMs` for a while); default never. */
+  hot?(items: T[]): boolean;
 }
 
 export class Poller<T> {
@@ -38,13 +47,16 @@ export class Poller<T> {
   private again = false;
   /** An event came while a read ran: one more read, spaced by the event gap. */
   private nudged = false;
-  private lastStart = Number.NEGATIVE_INFINITY;
+  /** When the last read an event asked for began (or is due): event-asked reads are spaced from each other, not from polls. */
+  private lastEventStart = Number.NEGATIVE_INFINITY;
   private timerDue = 0;
   private stopped = false;
   private failures = 0;
   private live = false;
   /** Until when the live rate holds although nothing is live (ms since epoch). */
   private activeUntil = 0;
+  /** Until when the hot rate holds (ms since epoch). */
+  private hotUntil = 0;
   /** When the last read succeeded (ms since epoch). */
   lastSuccess: number | undefined;
 
@@ -68,12 +80,15 @@ export class Poller<T> {
   /** Read now if the event gap since the last read's start is over, else once at its end. */
   private spaced(): void {
     const gap = Math.min(this.timing.eventGapMs ?? 0, this.timing.liveMs);
-    const wait = this.lastStart + gap - this.now();
+    const now = this.now();
+    const wait = this.lastEventStart + gap - now;
     if (wait <= 0) {
+      this.lastEventStart = now;
       this.poke();
       return;
     }
-    if (this.timer && this.timerDue <= this.now() + wait) return;
+    if (this.timer && this.timerDue <= now + wait) return;
+    this.lastEventStart = now + wait;
     this.armIn(wait);
   }
 
@@ -119,7 +134,6 @@ export class Poller<T> {
 
   private async cycle(): Promise<void> {
     let items: T[];
-    this.lastStart = this.now();
     try {
       items = await this.hooks.read();
     } catch (err) {
@@ -131,11 +145,13 @@ export class Poller<T> {
     this.lastSuccess = this.now();
     this.live = items.length > 0;
     if (this.live) this.activeUntil = this.now() + (this.timing.lingerMs ?? 0);
+    if (this.hooks.hot?.(items)) this.hotUntil = this.now() + (this.timing.hotForMs ?? 0);
     await this.hooks.onRead(items);
   }
 
   private delay(): number {
-    const base = this.live || this.now() < this.activeUntil ? this.timing.liveMs : this.timing.idleMs;
+    const now = this.now();
+    const base = now < this.hotUntil ? Math.min(this.timing.hotMs ?? this.timing.liveMs, this.timing.liveMs) : this.live || now < this.activeUntil ? this.timing.liveMs : this.timing.idleMs;
     if (this.failures === 0) return base;
     return Math.min(this.timing.maxBackoffMs, this.timing.liveMs * 2 ** Math.min(this.failures, 10));
   }

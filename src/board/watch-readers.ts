@@ -13,6 +13,7 @@ import type { CardLedger } from './ledger.js';
 import type { BoardDeps } from './deps.js';
 import type { BoardOutput } from './output.js';
 import type { OwnerLoss, ReadVerdict } from './owner-rights.js';
+import { snapshotOf } from './snapshot.js';
 
 /** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
 const LIST_COUNT = 1000;
@@ -61,6 +62,7 @@ export class WatchReaders {
         read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
         onRead: (calls) => this.reconcile(key, calls),
         onError: (err) => this.failed(key, err),
+        hot: (calls) => this.hot(key, calls),
       },
       this.deps.timing ?? DEFAULT_POLL_TIMING,
       this.now,
@@ -68,6 +70,20 @@ export class WatchReaders {
     this.watches.set(key, { watch, poller, seen });
     if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) poller.start();
     else poller.stop();
+  }
+
+  /**
+   * Worth reading again soon: a call changed since the last read, or one is ringing,
+   * on hold or parked (it ends or moves on in seconds). Quiet talking calls are not.
+   */
+  private hot(key: string, calls: PhoneCall[]): boolean {
+    const watched = this.watches.get(key);
+    if (!watched) return false;
+    const states = calls.map((c) => [c.id, snapshotOf(c, watched.watch.extension).state] as const);
+    const signature = states.map(([id, state]) => `${id}:${state}`).join(',');
+    const changed = watched.states !== undefined && watched.states !== signature;
+    watched.states = signature;
+    return changed || states.some(([, state]) => state !== 'on call');
   }
 
   private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {

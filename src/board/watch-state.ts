@@ -8,6 +8,8 @@ export interface WatchState {
   poller: Poller<PhoneCall>;
   /** Calls this watch listed on its last read. */
   seen: Set<string>;
+  /** Each call's id and state on the last read, to tell a read that found a change. */
+  states?: string;
 }
 
 /** A watch's key: its channel (in its workspace) and extension. */

@@ -237,6 +237,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret!,
+        // The gate below has checked the signature (both ways in time) before Bolt sees a request.
+        signatureVerification: false,
         endpoints: '/slack/events',
         customRoutes: routes,
         logger: boltLogger(logger, level),
@@ -260,6 +262,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger: boltLogger(logger, level),
     // Unused by callops, and about 18% of the acknowledgement path's CPU when on (Bolt's default).
     convoStore: false,
+    // Bolt's filter of the bot's own message events: callops listens to no message events, and the
+    // filter is one more middleware on every request.
+    ignoreSelf: false,
     // auth.test runs in start() where its failure can stop the start cleanly, not in the constructor
     // as an unhandled rejection.
     deferInitialization: true,

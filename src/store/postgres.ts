@@ -78,7 +78,7 @@ const STATEMENTS: StoreStatements = {
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id, channel_id, extension) DO NOTHING`,
   purgeExpiredClaims: `DELETE FROM request_claims WHERE expires_at <= $1`,
   insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES ($1, $2)
-    ON CONFLICT (claim_key) DO NOTHING`,
+    ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $3`,
   deleteClaim: `DELETE FROM request_claims WHERE claim_key = $1`,
   deleteWatch: `DELETE FROM watches WHERE team_id = $1 AND channel_id = $2 AND extension = $3`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = $1

@@ -8,19 +8,27 @@ import type { ClaimStore } from './types.js';
 export interface ClaimStatements {
   /** (now): delete request claims with expires_at <= now */
   purgeExpiredClaims: string;
-  /** (claim_key, expires_at); insert, ignoring a conflict (changes 0 when already claimed) */
+  /** (claim_key, expires_at, now); insert, or take over an expired claim of the key (changes 0 while a live claim holds it) */
   insertClaim: string;
   /** (claim_key) */
   deleteClaim: string;
 }
 
+/** Expired request claims of other keys are deleted by a claim at most this often (by the claim's clock). */
+const CLAIM_PURGE_INTERVAL_MS = 60_000;
+
 export class SqlClaimStore implements ClaimStore {
+  #claimsPurgedAt: number | undefined;
+
   constructor(private readonly db: SqlSession<ClaimStatements>) {}
 
   async claimOnce(key: string, expiresAt: Date, now: Date = new Date()): Promise<boolean> {
-    const expires = this.db.ts(expiresAt, 'expiresAt');
-    await this.db.run(this.db.statements.purgeExpiredClaims, [this.db.ts(now, 'now')]);
-    const { changes } = await this.db.run(this.db.statements.insertClaim, [key, expires]);
+    // One statement: a new key, or one whose claim has expired, is taken; a live claim is not.
+    const claim = this.db.run(this.db.statements.insertClaim, [key, this.db.ts(expiresAt, 'expiresAt'), this.db.ts(now, 'now')]);
+    // Other keys' expired claims go at most once a minute (and with the retention purge), alongside, not before.
+    const purgeDue = this.#claimsPurgedAt === undefined || now.getTime() - this.#claimsPurgedAt >= CLAIM_PURGE_INTERVAL_MS;
+    if (purgeDue) this.#claimsPurgedAt = now.getTime();
+    const [{ changes }] = await Promise.all([claim, purgeDue ? this.db.run(this.db.statements.purgeExpiredClaims, [this.db.ts(now, 'now')]) : undefined]);
     return changes > 0;
   }
 

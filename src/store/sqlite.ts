@@ -62,7 +62,7 @@ const STATEMENTS: StoreStatements = {
     VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id, extension) DO NOTHING`,
   purgeExpiredClaims: `DELETE FROM request_claims WHERE expires_at <= ?`,
   insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES (?, ?)
-    ON CONFLICT (claim_key) DO NOTHING`,
+    ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= ?`,
   deleteClaim: `DELETE FROM request_claims WHERE claim_key = ?`,
   deleteWatch: `DELETE FROM watches WHERE team_id = ? AND channel_id = ? AND extension = ?`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = ? ORDER BY created_at, team_id, channel_id`,

@@ -7,11 +7,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import fetch, { type RequestInit, type Response } from 'node-fetch';
 import type { z } from 'zod';
 import { UapiError } from './errors.js';
 import { USER_AGENT } from '../version.js';
 import { silentLogger, type Logger } from '../log.js';
+import { type PlainAnswer, RequestTimeout, plainRequest } from './http-request.js';
 import { NOT_JSON, TLS_CODES, errorFromResponse, isRetryable, parseJson, routeOf } from './http-answers.js';
 
 export { rateLimitSentence, retryAfterSeconds, routeOf } from './http-answers.js';
@@ -128,18 +128,13 @@ export class UapiHttp {
 
   /** Any HTTP answer from the server's origin counts as reachable (readiness, after a failure). */
   async probe(): Promise<void> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.min(this.timeoutMs, 5000));
     try {
-      const res = await fetch(this.base.href, { method: 'GET', agent: this.agent, signal: controller.signal, headers: { 'User-Agent': USER_AGENT } });
-      await res.arrayBuffer().catch(() => undefined);
+      await plainRequest(this.base, { method: 'GET', agent: this.agent, timeoutMs: Math.min(this.timeoutMs, 5000), headers: { 'User-Agent': USER_AGENT } });
       this.#reach.lastAnswerAt = Date.now();
     } catch (err) {
-      const reason = controller.signal.aborted ? 'timeout' : this.networkSentence(err);
+      const reason = err instanceof RequestTimeout ? 'timeout' : this.networkSentence(err);
       this.#reach.lastFailure = { at: Date.now(), reason };
       throw new Error(reason);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -203,18 +198,13 @@ export class UapiHttp {
       body = JSON.stringify(req.body);
     }
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     const started = Date.now();
     const label = `${req.method} ${url.pathname}`;
-    let res: Response;
-    let text: string;
+    let res: PlainAnswer;
     try {
-      const init: RequestInit = { method: req.method, headers, body, agent: this.agent, signal: controller.signal };
-      res = await fetch(url.href, init);
-      text = await res.text();
+      res = await plainRequest(url, { method: req.method, headers, ...(body !== undefined && { body }), agent: this.agent, timeoutMs: this.timeoutMs });
     } catch (err) {
-      const aborted = controller.signal.aborted;
+      const aborted = err instanceof RequestTimeout;
       this.logger.warn(`uapi ${label} failed`, { error: aborted ? 'timeout' : (err as Error).message });
       throw aborted
         ? new UapiError({
@@ -223,13 +213,12 @@ export class UapiHttp {
             sentence: `VoipNow did not answer within ${Math.round(this.timeoutMs / 1000)} seconds. The action may or may not have happened; refresh the call to check.`,
           })
         : new UapiError({ kind: 'network', code: 'network_error', sentence: this.networkSentence(err), cause: err });
-    } finally {
-      clearTimeout(timer);
     }
     this.logger.debug(`uapi ${label} -> ${res.status}`, { ms: Date.now() - started });
 
+    const { text } = res;
     const raw = parseJson(text);
-    if (res.status >= 400) throw errorFromResponse(res.status, raw, text, res.headers.get('retry-after'));
+    if (res.status >= 400) throw errorFromResponse(res.status, raw, text, res.retryAfter);
     if (res.status === 204 || text.trim() === '') return { status: res.status, data: undefined, raw: undefined };
     if (raw === NOT_JSON) {
       throw new UapiError({

@@ -41,11 +41,15 @@ export class ActionPipeline {
   /** Claim the request, look the account up and check the role: once per request. */
   async admit(request: ActionRequest): Promise<Admission> {
     const { claims, accounts, operations } = this.deps;
+    // The claim and the account are read together (one store round trip, not two, before the action);
+    // a duplicate's account read is simply dropped.
+    const account = accounts.clientFor(request.user);
+    account.catch(() => undefined);
     if (!(await claims.claim(request.identity))) return { kind: 'duplicate' };
     const channelId = request.surface.channelId;
     let linked: { client: UapiClient; account: LinkedAccount };
     try {
-      linked = await accounts.clientFor(request.user);
+      linked = await account;
     } catch (err) {
       if (err instanceof LinkRequired) return { kind: 'refused', reply: await linkPrompt(this.deps, request.user, err.reason, channelId) };
       throw err;

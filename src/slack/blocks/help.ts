@@ -62,10 +62,17 @@ export function helpMessage(topic?: string): HelpMessage {
   return message;
 }
 
+/** What someone not linked yet is told after the help. */
+export const LINK_PROMPT = 'Run `/call link` first: callops acts on calls as your own VoipNow user.';
+
 /** The private answer to `/call help`: the help, plus a link prompt for someone not linked yet. */
 export function helpReply(topic: string | undefined, linked: boolean): HelpMessage & { response_type: 'ephemeral' } {
   const help = helpMessage(topic);
   if (linked) return { response_type: 'ephemeral', ...help };
-  const prompt = 'Run `/call link` first: callops acts on calls as your own VoipNow user.';
-  return { response_type: 'ephemeral', text: `${help.text} ${prompt}`, blocks: [...help.blocks, context(prompt)].slice(0, LIMITS.messageBlocks) };
+  return { response_type: 'ephemeral', text: `${help.text} ${LINK_PROMPT}`, blocks: [...help.blocks, context(LINK_PROMPT)].slice(0, LIMITS.messageBlocks) };
+}
+
+/** The link prompt on its own, sent after a help that was acknowledged before the link was looked up. */
+export function linkPromptReply(): { response_type: 'ephemeral'; replace_original: false; text: string; blocks: KnownBlock[] } {
+  return { response_type: 'ephemeral', replace_original: false, text: LINK_PROMPT, blocks: [context(LINK_PROMPT)] };
 }

@@ -13,7 +13,7 @@ import { failureReply, slackSentence } from '../actions/replies.js';
 import { progressText } from '../actions/operations.js';
 import type { SlackDeps } from '../deps.js';
 import { openEventModal } from './call-event-modal.js';
-import { helpReply } from '../blocks/help.js';
+import { helpReply, linkPromptReply } from '../blocks/help.js';
 import { requestIdentity } from '../actions/request-claims.js';
 import { confirmationMessage, needsConfirmation } from './confirm-command.js';
 
@@ -55,6 +55,15 @@ export function onCallCommand(deps: SlackDeps) {
       }
       await ack(answer.ack);
       if (answer.later) await answer.later(respond).catch(async (err: unknown) => respond(await failureReply(deps, user, err, command.channel_id)));
+      return;
+    }
+    if (cmd.kind === 'help') {
+      // The help is the acknowledgement and waits for nothing; someone not linked yet is told to link just after it.
+      await ack(helpReply(cmd.topic, true));
+      const linked = await deps.accounts.isLinked(user).catch(() => true);
+      // The error may quote the response_url (a credential of sorts): only its kind is logged.
+      if (!linked)
+        await respond(linkPromptReply()).catch((err: unknown) => deps.logger.warn('could not send the link prompt after a help', { error: err instanceof Error ? err.name : typeof err }));
       return;
     }
     if (!isUapiCommand(cmd)) {
@@ -112,11 +121,9 @@ function isEventEditing(cmd: UapiCommand): cmd is Extract<UapiCommand, { kind: '
   return cmd.kind === 'events-update' && Object.keys(cmd.changes).length === 0;
 }
 
-/** Commands answered without VoipNow (help, link, unlink, whoami). */
-async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Command, UapiCommand>, command: SlashCommand) {
+/** Commands answered without VoipNow (link, unlink, whoami; help is answered before any of these). */
+async function localCommand(deps: SlackDeps, user: SlackUser, cmd: Exclude<Command, UapiCommand | { kind: 'help' }>, command: SlashCommand) {
   switch (cmd.kind) {
-    case 'help':
-      return helpReply(cmd.topic, Boolean(await deps.accounts.get(user)));
     case 'link': {
       const account = await deps.accounts.get(user);
       if (account && cmd.extension) {

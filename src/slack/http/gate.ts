@@ -7,6 +7,9 @@
  * used to make Bolt throw and end the process). Anything that still escapes
  * Bolt's listener is logged, never swallowed, and never ends the process.
  * A path with a broken percent-escape (any path, any method) gets 400 here.
+ * The body is read, verified and parsed once here: Bolt's receiver is built
+ * with its own signature check off (see app.ts), and Slack's unsigned
+ * ssl_check reaches it as `ssl_check=1` alone, whatever else the body held.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQs } from 'node:querystring';
@@ -56,14 +59,17 @@ export function verifySignature(secret: string, headers: IncomingMessage['header
   return { ok: true };
 }
 
-/** Would Bolt's parser produce an object from this body? (Mirrors HTTPModuleFunctions.parseHTTPRequestBody.) */
-export function checkBody(contentType: string | undefined, raw: Buffer): Verdict {
-  const text = raw.toString();
+/**
+ * Would Bolt's parser produce an object from this body? (Mirrors HTTPModuleFunctions.parseHTTPRequestBody.)
+ * `form` is the body already parsed as a form, when the caller has it.
+ */
+export function checkBody(contentType: string | undefined, raw: Buffer | string, form?: ReturnType<typeof parseQs>): Verdict {
+  const text = typeof raw === 'string' ? raw : raw.toString();
   if (text.trim() === '') return { ok: false, status: 400, why: 'empty body' };
   let parsed: unknown;
   try {
     if (contentType === FORM) {
-      const qs = parseQs(text);
+      const qs = form ?? parseQs(text);
       if (qs.payload === undefined) return { ok: true };
       if (typeof qs.payload !== 'string') return { ok: false, status: 400, why: 'payload given twice' };
       parsed = JSON.parse(qs.payload);
@@ -160,16 +166,22 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
       (raw) => {
         if (raw === 'too-large') return refuseEarly(res, signed ? 413 : 401);
         const contentType = req.headers['content-type'];
-        // Slack's ssl_check is unsigned; Bolt answers it and drops anything else in the body.
-        const sslCheck = contentType === FORM && parseQs(raw.toString()).ssl_check === '1';
-        const verdict = sslCheck ? { ok: true as const } : verifySignature(opts.signingSecret, req.headers, raw, now());
-        const body = verdict.ok ? checkBody(contentType, raw) : verdict;
+        const text = raw.toString();
+        const form = contentType === FORM ? parseQs(text) : undefined;
+        // Bolt reuses a body already read (BufferedIncomingMessage.rawBody).
+        const buffered = req as IncomingMessage & { rawBody?: Buffer };
+        // Slack's ssl_check is unsigned: Bolt answers it, and nothing else of its body goes on.
+        if (form?.ssl_check === '1') {
+          buffered.rawBody = Buffer.from('ssl_check=1');
+          return passOn(req, res);
+        }
+        const verdict = verifySignature(opts.signingSecret, req.headers, raw, now());
+        const body = verdict.ok ? checkBody(contentType, text, form) : verdict;
         if (!body.ok) {
           opts.logger.warn(`refused a Slack request: ${body.why}`, { status: body.status });
           return refuse(res, body.status);
         }
-        // Bolt reuses a body already read (BufferedIncomingMessage.rawBody).
-        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+        buffered.rawBody = raw;
         passOn(req, res);
       },
       (err: unknown) => {

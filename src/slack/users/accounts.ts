@@ -37,6 +37,9 @@ export class LinkRequired extends CallopsError {
 
 /** Tokens this close to expiry are refreshed before use. */
 const REFRESH_MARGIN_MS = 30_000;
+/** How long a user found linked counts as linked for help's wording (another replica may unlink meanwhile). */
+const LINKED_MEMO_MS = 60_000;
+const LINKED_MEMO_SIZE = 10_000;
 
 export interface SlackUser {
   teamId: string;
@@ -70,6 +73,26 @@ export class Accounts {
 
   get(user: SlackUser): Promise<LinkedAccount | undefined> {
     return this.store.getLinkedAccount(user.teamId, user.userId);
+  }
+
+  /** Users found linked lately (key → when), so a help need not read and decrypt their tokens each time. */
+  private readonly seenLinked = new Map<string, number>();
+
+  /**
+   * Whether the user has linked an account, for wording only (help's link
+   * prompt): a user found linked in this process within LINKED_MEMO_MS counts
+   * as linked without a store read. Anything that acts reads the store.
+   */
+  async isLinked(user: SlackUser): Promise<boolean> {
+    const key = `${user.teamId}\u0000${user.userId}`;
+    const seen = this.seenLinked.get(key);
+    if (seen !== undefined && this.now() - seen < LINKED_MEMO_MS) return true;
+    const linked = Boolean(await this.get(user));
+    if (linked) {
+      if (this.seenLinked.size >= LINKED_MEMO_SIZE) this.seenLinked.clear();
+      this.seenLinked.set(key, this.now());
+    } else this.seenLinked.delete(key);
+    return linked;
   }
 
   /** Save the tokens of a completed consent. */
@@ -109,6 +132,7 @@ export class Accounts {
 
   async unlink(user: SlackUser): Promise<boolean> {
     if (await this.get(user)) await this.onUnlinking?.(user).catch((err: unknown) => this.logger.warn('before unlinking', { error: err instanceof Error ? err.message : String(err) }));
+    this.seenLinked.delete(`${user.teamId}\u0000${user.userId}`);
     const gone = await this.store.deleteLinkedAccount(user.teamId, user.userId);
     this.onChanged?.();
     return gone;
