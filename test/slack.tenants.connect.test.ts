@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../src/sandbox/server.js';
 import { selfSignedCertificate } from '../src/sandbox/tls.js';
+import { SIGNING_SECRET } from './helpers/stack.js';
+import { eventCallback } from './helpers/signed.js';
 import { B_APP, startTenancy, type Tenancy } from './helpers/tenants.js';
 import { waitUntil } from './helpers/wait.js';
 
@@ -31,6 +33,23 @@ describe('/call connect', () => {
 
     await t.command('TA', 'U-installer-TA', 'connect');
     await waitUntil('the installer to get the form', () => t.s.api.callsTo('views.open').length === 2);
+  });
+
+  it("App Home shows the workspace's VoipNow server, with the Connect button only for those who may", async () => {
+    await t.install('TA');
+    const homeOf = async (user: string) => {
+      const n = t.s.api.callsTo('views.publish').length;
+      expect((await eventCallback(t.s.base, SIGNING_SECRET, { type: 'app_home_opened', user, channel: `D${user}`, tab: 'home' }, 'TA')).status).toBe(200);
+      const published = await waitUntil(`${user}'s Home`, () => t.s.api.callsTo('views.publish')[n]);
+      return JSON.stringify((published.body.view as { blocks: unknown[] }).blocks);
+    };
+    const admin = await homeOf('UADM-A');
+    expect(admin).toContain('VoipNow server');
+    expect(admin).toContain('Not connected yet');
+    expect(admin).toContain('voipnow.connect.open');
+    const plain = await homeOf('U-plain');
+    expect(plain).toContain('Not connected yet');
+    expect(plain).not.toContain('voipnow.connect.open');
   });
 
   it('checks the server before saving, says what is wrong, stores the secret encrypted', async () => {

@@ -88,6 +88,9 @@ export async function publishHome(deps: SlackDeps, client: webApi.WebClient, use
       view = homeView({ ...base, callsError: slackSentence(err, deps) });
     }
   }
+  // In distribution mode, the workspace's VoipNow server: admins connect or change it from here.
+  const server = (await deps.connect?.homeBlocks(client, user.teamId, user.userId).catch(() => [])) ?? [];
+  if (server.length) view = { ...view, blocks: [...view.blocks, { type: 'divider' }, ...server] };
   await client.views.publish({ user_id: user.userId, view });
 }
 

@@ -195,6 +195,16 @@ export class VoipnowConnect {
     return undefined;
   }
 
+  /**
+   * The "VoipNow server" section of App Home in distribution mode: what is set and when it last
+   * answered, with the Connect / Change button for those who may; nothing in single-workspace mode.
+   */
+  async homeBlocks(client: webApi.WebClient, teamId: string, userId: string): Promise<KnownBlock[]> {
+    if (!this.deps.tenants.perWorkspace) return [];
+    const [stored, canChange] = await Promise.all([this.deps.tenants.settings(teamId), this.mayConnect(client, teamId, userId)]);
+    return voipnowServerBlocks(stored, { canChange });
+  }
+
   register(app: App): void {
     app.action(CONNECT_OPEN_ACTION, async ({ ack, body, client, respond }) => {
       await ack();
