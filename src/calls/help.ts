@@ -105,6 +105,14 @@ const ACCOUNT: HelpEntry[] = [
     examples: ['notify off', 'notify on'],
     slackOnly: true,
   },
+  {
+    topic: 'connect',
+    usage: 'connect',
+    summary: "connect this workspace's VoipNow server (workspace admins; when callops serves many workspaces)",
+    details: ['Opens a form: the server address, the VoipNow app client id and secret, and its CA when it has its own. callops checks them before saving; App Home shows what is set.'],
+    examples: ['connect'],
+    slackOnly: true,
+  },
 ];
 
 const BOARD: HelpEntry[] = [
