@@ -78,11 +78,11 @@ describe('adaptive polling of a watched extension', () => {
     poller.start();
     await vi.advanceTimersByTimeAsync(1_300);
     expect(reads).toBe(2); // the first read, then the poll at 1.2 s
-    poller.nudge();
+    poller.readSoon();
     await vi.advanceTimersByTimeAsync(0);
     expect(reads).toBe(3);
-    poller.nudge();
-    poller.nudge();
+    poller.readSoon();
+    poller.readSoon();
     await vi.advanceTimersByTimeAsync(100);
     expect(reads).toBe(3);
     await vi.advanceTimersByTimeAsync(400);

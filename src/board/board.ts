@@ -258,10 +258,10 @@ export class Board {
   onEvent: ((extension: string) => void) | undefined;
 
   /** A PhoneCallEvent arrived for this secret: read that watch's extension now. False when unknown. */
-  async poke(secret: string): Promise<boolean> {
+  async eventArrived(secret: string): Promise<boolean> {
     for (const w of this.watches.values()) {
       if (w.watch.secret === secret) {
-        w.poller.nudge();
+        w.poller.readSoon();
         this.onEvent?.(w.watch.extension);
         return true;
       }
@@ -271,7 +271,7 @@ export class Board {
 
   /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
   afterAction(ref: CardRef, line: string | undefined, changed = false): void {
-    for (const h of this.ledger.note(ref, line, changed) ?? []) this.watches.get(h)?.poller.poke();
+    for (const h of this.ledger.note(ref, line, changed) ?? []) this.watches.get(h)?.poller.readNow();
   }
 
   /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */

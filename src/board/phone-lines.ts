@@ -104,7 +104,7 @@ export class PhoneLines {
   /** Read this line now (an action on it, or an extra line to follow). */
   follow(line: PhoneLine): void {
     const state = this.lines.get(lineKey(line));
-    if (state) state.poller.poke();
+    if (state) state.poller.readNow();
     else if (this.running) this.run(lineKey(line), line);
   }
 
@@ -118,13 +118,13 @@ export class PhoneLines {
   }
 
   /** A PhoneCallEvent came for this extension (through a board watch): its lines read now. */
-  nudge(extension: string): void {
-    for (const s of this.lines.values()) if (s.line.extension === extension) s.poller.nudge();
+  eventArrived(extension: string): void {
+    for (const s of this.lines.values()) if (s.line.extension === extension) s.poller.readSoon();
   }
 
   /** Read every line of this user now. */
-  poke(user: { teamId: string; userId: string }): void {
-    for (const s of this.of(user)) s.poller.poke();
+  readNow(user: { teamId: string; userId: string }): void {
+    for (const s of this.of(user)) s.poller.readNow();
   }
 
   /** The user's live calls on their lines, as last read (undefined when none of their lines was read yet). */

@@ -4,12 +4,12 @@
  * ringing, on hold or parked) and for `hotForMs` after that; every `liveMs`
  * while it has only quiet live calls, and for `lingerMs` after it last had one or a PhoneCallEvent came (the
  * next call's dial-in event may be lost: VoipNow does not retry), every
- * `idleMs` after that, backing off on errors. `poke()` (a
- * PhoneCallEvent arrived) asks for a read now; pokes that arrive while a read
+ * `idleMs` after that, backing off on errors. `readNow()` (an action just
+ * changed the call) asks for a read now; requests that arrive while a read
  * runs coalesce into one more read right after it. Never two reads at once.
- * `nudge()` (a PhoneCallEvent) is a poke spaced `eventGapMs` after the last
- * read an event asked for (a poll just before does not delay it): a flood of
- * events costs a read every `eventGapMs` on top of the polls.
+ * `readSoon()` (a PhoneCallEvent arrived) is a readNow() spaced `eventGapMs` after
+ * the last read an event asked for (a poll just before does not delay it): a
+ * flood of events costs a read every `eventGapMs` on top of the polls.
  *
  * Its timers are its own (unref'd), not the app's drain point: a poller is
  * always waiting, so it must not keep `idle()` from resolving.
@@ -46,7 +46,7 @@ export class Poller<T> {
   private running: Promise<void> | undefined;
   private again = false;
   /** An event came while a read ran: one more read, spaced by the event gap. */
-  private nudged = false;
+  private readSoonAsked = false;
   /** When the last read an event asked for began (or is due): event-asked reads are spaced from each other, not from polls. */
   private lastEventStart = Number.NEGATIVE_INFINITY;
   private timerDue = 0;
@@ -67,11 +67,11 @@ export class Poller<T> {
   ) {}
 
   /** A PhoneCallEvent arrived: read now, and keep the live rate for a while. */
-  nudge(): void {
+  readSoon(): void {
     this.activeUntil = this.now() + (this.timing.lingerMs ?? 0);
     if (this.stopped) return;
     if (this.running) {
-      this.nudged = true;
+      this.readSoonAsked = true;
       return;
     }
     this.spaced();
@@ -84,7 +84,7 @@ export class Poller<T> {
     const wait = this.lastEventStart + gap - now;
     if (wait <= 0) {
       this.lastEventStart = now;
-      this.poke();
+      this.readNow();
       return;
     }
     if (this.timer && this.timerDue <= now + wait) return;
@@ -93,7 +93,7 @@ export class Poller<T> {
   }
 
   /** Read now (coalesced with a read under way). */
-  poke(): void {
+  readNow(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -105,17 +105,17 @@ export class Poller<T> {
       if (this.stopped) return;
       if (this.again) {
         this.again = false;
-        this.nudged = false;
-        this.poke();
-      } else if (this.nudged) {
-        this.nudged = false;
+        this.readSoonAsked = false;
+        this.readNow();
+      } else if (this.readSoonAsked) {
+        this.readSoonAsked = false;
         this.spaced();
       } else this.arm();
     });
   }
 
   start(): void {
-    this.poke();
+    this.readNow();
   }
 
   stop(): void {
@@ -165,7 +165,7 @@ export class Poller<T> {
     this.timerDue = this.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.poke();
+      this.readNow();
     }, ms);
     this.timer.unref();
   }

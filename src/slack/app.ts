@@ -173,7 +173,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
   });
   accounts.onChanged = () => phone.changed();
-  board.board.onEvent = (extension) => phone.lines.nudge(extension);
+  board.board.onEvent = (extension) => phone.lines.eventArrived(extension);
   const pipeline = new ActionPipeline(
     { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
     opts.pipeline,

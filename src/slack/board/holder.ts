@@ -20,7 +20,7 @@ import type { BoardFence } from '../../store/types.js';
 
 /** What a replica hands to the holder. */
 export type BoardMessage =
-  | { kind: 'poke'; secret: string }
+  | { kind: 'event'; secret: string }
   | { kind: 'action'; phoneCallId: string; line: string; hint?: LegHint }
   | { kind: 'note'; teamId: string; channelId: string; phoneCallId: string; line?: string }
   | { kind: 'sync' };

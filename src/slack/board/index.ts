@@ -153,8 +153,8 @@ export class SlackBoard {
           if (!found) this.unknownSecrets.miss(s);
           return found;
         },
-        poke: async (s) => {
-          await this.tell({ kind: 'poke', secret: s });
+        eventArrived: async (s) => {
+          await this.tell({ kind: 'event', secret: s });
           return true;
         },
       },
@@ -188,11 +188,11 @@ export class SlackBoard {
   /** The board (running here) acts on news from any replica. */
   private async apply(m: BoardMessage): Promise<void> {
     switch (m.kind) {
-      case 'poke':
+      case 'event':
         // A watch set through another replica may not be taken in yet: sync, then read.
-        if (!(await this.board.poke(m.secret))) {
+        if (!(await this.board.eventArrived(m.secret))) {
           await this.board.sync();
-          await this.board.poke(m.secret);
+          await this.board.eventArrived(m.secret);
         }
         return;
       case 'action':

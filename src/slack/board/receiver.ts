@@ -47,7 +47,7 @@ export interface EventTarget {
   /** True when this secret belongs to a watch (of any replica: read from the store). */
   known(secret: string): Promise<boolean>;
   /** Read that watch's extension soon (coalesced). */
-  poke(secret: string): Promise<boolean>;
+  eventArrived(secret: string): Promise<boolean>;
 }
 
 export function eventReceiver(target: EventTarget, log: (m: string, f?: Record<string, unknown>) => void) {
@@ -67,7 +67,7 @@ export function eventReceiver(target: EventTarget, log: (m: string, f?: Record<s
         if (!SECRET.test(secret) || !(await target.known(secret))) return reply(res, 404, 'unknown');
         const query = new URL(req.url ?? '/', 'http://x').search.slice(1);
         if (!parseEventForm(req.method === 'GET' ? query : body)) return reply(res, 400, 'not a call event');
-        await target.poke(secret);
+        await target.eventArrived(secret);
         reply(res, 204, '');
       } catch (err) {
         log('call event receiver failed', { error: err instanceof Error ? err.message : String(err) });
