@@ -24,9 +24,6 @@ import { BoardMessages, type ChannelPost, channelKey, type Slot, slotKey, type W
 import { mrkdwn, ours } from '../cards/slack-text.js';
 import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 
-export type { WriterHooks } from './board-messages.js';
-export type { WriterStats } from './budgeted-sender.js';
-
 export class BoardWriter implements BoardOutput {
   private readonly slots = new Map<string, Slot>();
   private readonly notices: ChannelPost[] = [];
