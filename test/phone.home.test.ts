@@ -4,9 +4,9 @@
  * token and Home is drawn again showing the call held; the switch turns missed-call DMs off;
  * a call that rings on the extension while Home is open redraws it (the phone lines).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { resetStack } from './helpers/stack-reset.js';
+import { describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from './helpers/stack.js';
+import { PHONE_LINES, sharedStack } from './helpers/shared-stack.js';
 import { blockAction, eventCallback } from './helpers/signed.js';
 import { TEST_APP_ID, VERIFICATION_TOKEN } from './helpers/payloads.js';
 import { waitUntil } from './helpers/wait.js';
@@ -40,16 +40,7 @@ function homePress(user: string, view: { id: string; blocks: Block[] }, actionId
 }
 
 describe('App Home call panel', () => {
-  let s: Stack;
-  const posted: string[] = [];
-  beforeAll(async () => {
-    s = await startStack({ pickupDelayMs: 30, phoneLines: true, board: { timing: { liveMs: 40, idleMs: 80, maxBackoffMs: 400, lingerMs: 0, eventGapMs: 0 } } });
-  });
-  afterAll(() => s.close());
-  beforeEach(async () => {
-    resetStack(s, posted);
-    await s.link('UA', '12', '0003*210');
-  });
+  const s = sharedStack(PHONE_LINES, (st) => st.link('UA', '12', '0003*210'));
 
   const open = async (): Promise<RecordedCall> => {
     const n = s.api.callsTo('views.publish').length;

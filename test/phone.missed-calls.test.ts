@@ -4,9 +4,9 @@
  * places the call from the user's phone with their own token; answered calls and users who
  * turned the DMs off get none.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { resetStack } from './helpers/stack-reset.js';
+import { describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from './helpers/stack.js';
+import { PHONE_LINES, sharedStack } from './helpers/shared-stack.js';
 import { blockAction, slashCommand } from './helpers/signed.js';
 import { blockActionPayload } from './helpers/payloads.js';
 import { waitUntil } from './helpers/wait.js';
@@ -20,16 +20,7 @@ interface Block {
 }
 
 describe('missed calls', () => {
-  let s: Stack;
-  const posted: string[] = [];
-  beforeAll(async () => {
-    s = await startStack({ pickupDelayMs: 30, phoneLines: true, board: { timing: { liveMs: 40, idleMs: 80, maxBackoffMs: 400, lingerMs: 0, eventGapMs: 0 } } });
-  });
-  afterAll(() => s.close());
-  beforeEach(async () => {
-    resetStack(s, posted);
-    await s.link('UA', '12', '0003*210');
-  });
+  const s = sharedStack(PHONE_LINES, (st) => st.link('UA', '12', '0003*210'));
 
   const control = async (path: string, body: unknown = {}) => {
     const res = await fetch(`${s.sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

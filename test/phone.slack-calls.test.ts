@@ -6,24 +6,17 @@
  * is told who is connected (`calls.participants.add`/`remove`) and whom the call is with
  * (`calls.update`), once per change.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
-import { resetStack } from './helpers/stack-reset.js';
+import { describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from './helpers/stack.js';
+import { PHONE_LINES, sharedStack } from './helpers/shared-stack.js';
 import { blockAction, slashCommand } from './helpers/signed.js';
 import { blockActionPayload } from './helpers/payloads.js';
 import { waitUntil } from './helpers/wait.js';
 
 describe('Slack Calls', () => {
-  let s: Stack;
-  const posted: string[] = [];
-  beforeAll(async () => {
-    s = await startStack({ pickupDelayMs: 30, phoneLines: true, board: { timing: { liveMs: 40, idleMs: 80, maxBackoffMs: 400, lingerMs: 0, eventGapMs: 0 } } });
-  });
-  afterAll(() => s.close());
-  beforeEach(async () => {
-    resetStack(s, posted);
-    await s.link('UA', '12', '0003*210');
-    await s.link('UB', '13', '0003*024');
+  const s = sharedStack(PHONE_LINES, async (st) => {
+    await st.link('UA', '12', '0003*210');
+    await st.link('UB', '13', '0003*024');
   });
 
   it('/call dial makes calls.add with the PBX call id, and the PBX hangup makes calls.end', async () => {
