@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BOT_SCOPES } from '../src/slack/workspaces/bot-scopes.js';
 import { inWorkspace } from '../src/slack/workspaces/workspace-tokens.js';
-import { DISTRIBUTION, SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
+import { DISTRIBUTION, SIGNING_SECRET, type Stack } from './helpers/stack.js';
+import { startDistributionStack } from './helpers/distribution.js';
 import { eventCallback, JSON_TYPE, sendSigned, slashCommand } from './helpers/signed.js';
 import { eventCallbackBody } from './helpers/payloads.js';
 import { waitUntil } from './helpers/wait.js';
@@ -20,27 +21,8 @@ const manifestScopes: string[] = manifest.oauth_config.scopes.bot;
 
 let s: Stack;
 beforeEach(async () => {
-  s = await startStack({ distribution: true, boardEvents: true, board: { timing: { liveMs: 300, idleMs: 5000, maxBackoffMs: 2000 } } });
-  // Slack's answer to the code exchange: the workspace named by the code ("code-T9" installs T9).
-  s.api.respondWith('oauth.v2.access', (call) => {
-    const team = String(call.body.code).replace(/^code-/, '');
-    return {
-      ok: true,
-      app_id: 'A1',
-      authed_user: { id: `U-installer-${team}` },
-      scope: BOT_SCOPES.join(','),
-      token_type: 'bot',
-      access_token: `xoxb-${team}-token`,
-      bot_user_id: `UBOT-${team}`,
-      team: { id: team, name: `Team <${team}> & co` },
-      enterprise: null,
-      is_enterprise_install: false,
-    };
-  });
-  s.api.respondWith('auth.test', (call, defaults) => {
-    const team = /^xoxb-(\w+)-token$/.exec(call.token ?? '')?.[1];
-    return team ? { ...defaults(), team_id: team, user_id: `UBOT-${team}`, bot_id: `BBOT-${team}` } : { ok: false, error: 'invalid_auth' };
-  });
+  // A hostile workspace name: it reaches Slack only escaped.
+  s = await startDistributionStack((team) => `Team <${team}> & co`);
 });
 afterEach(async () => s?.close());
 

@@ -4,9 +4,9 @@
  * Slack admins are the users named UADM-*, and the signed requests the tenant tests send.
  */
 import { expect } from 'vitest';
-import { BOT_SCOPES } from '../../src/slack/workspaces/bot-scopes.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { SIGNING_SECRET, startStack, type Stack } from './stack.js';
+import { SIGNING_SECRET, type Stack } from './stack.js';
+import { startDistributionStack } from './distribution.js';
 import { slashCommand, viewSubmission, type SlackHttpResult } from './signed.js';
 import { viewSubmissionPayload } from './payloads.js';
 import type { RecordedCall } from './slack-api.js';
@@ -35,27 +35,8 @@ export interface Tenancy {
 }
 
 export async function startTenancy(): Promise<Tenancy> {
-  const s = await startStack({ distribution: true, boardEvents: true, board: { timing: { liveMs: 300, idleMs: 5000, maxBackoffMs: 2000 } } });
+  const s = await startDistributionStack();
   const pbxB = await startSandbox({ pickupDelayMs: 30, ...B_APP });
-  s.api.respondWith('oauth.v2.access', (call) => {
-    const team = String(call.body.code).replace(/^code-/, '');
-    return {
-      ok: true,
-      app_id: 'A1',
-      authed_user: { id: `U-installer-${team}` },
-      scope: BOT_SCOPES.join(','),
-      token_type: 'bot',
-      access_token: `xoxb-${team}-token`,
-      bot_user_id: `UBOT-${team}`,
-      team: { id: team, name: `Team ${team}` },
-      enterprise: null,
-      is_enterprise_install: false,
-    };
-  });
-  s.api.respondWith('auth.test', (call, defaults) => {
-    const team = /^xoxb-(\w+)-token$/.exec(call.token ?? '')?.[1];
-    return team ? { ...defaults(), team_id: team, user_id: `UBOT-${team}`, bot_id: `BBOT-${team}` } : { ok: false, error: 'invalid_auth' };
-  });
   s.api.respondWith('users.info', (call, defaults) => {
     const base = defaults() as { user: Record<string, unknown> };
     const id = String(call.body.user);
