@@ -89,10 +89,8 @@ async function main(): Promise<void> {
   await presence?.start();
   // Distribution mode: each workspace's installation (its bot token) is kept beside the other tables.
   const installations = config.slack.distribution ? { store: new SqlInstallationStore(sqlRunnerOf(store), cipher), sql: sqlRunnerOf(store) } : undefined;
-  await installations?.store.init();
   // Distribution mode: each workspace's VoipNow server, set by its admin with /call connect.
   const tenants = config.slack.distribution ? { store: new SqlVoipnowTenantStore(sqlRunnerOf(store), cipher), timeoutMs: config.voipnowTimeoutMs } : undefined;
-  await tenants?.store.init();
   const slack = createSlackApp({
     config,
     store,

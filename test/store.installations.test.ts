@@ -73,7 +73,6 @@ for (const backend of backends) {
     beforeEach(async () => {
       opened = await backend.open(cipher);
       installs = new SqlInstallationStore(opened.sql, cipher);
-      await installs.init();
     });
     afterEach(async () => opened.close());
 

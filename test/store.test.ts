@@ -37,7 +37,7 @@ forEachBackend('Store lifecycle', (backend) => {
     await again.close();
     await h.open(cipherA);
     const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
   it('refuses a database with a newer schema version', async () => {
@@ -137,6 +137,7 @@ describe.skipIf(!pgUrl)('PostgresStore specifics', () => {
       { table_name: 'open_modals', data_type: 'timestamp with time zone' },
       { table_name: 'request_claims', data_type: 'timestamp with time zone' },
       { table_name: 'slack_calls', data_type: 'timestamp with time zone' },
+      { table_name: 'slack_installations', data_type: 'timestamp with time zone' },
       { table_name: 'watches', data_type: 'timestamp with time zone' },
     ]);
     await s.close();
@@ -148,7 +149,20 @@ describe.skipIf(!pgUrl)('PostgresStore specifics', () => {
     const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, cipher: cipherA, schema }));
     await Promise.all(stores.map((s) => s.init()));
     const rows = await pgAdmin(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }, { version: 10 }]);
+    expect(rows).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+      { version: 4 },
+      { version: 5 },
+      { version: 6 },
+      { version: 7 },
+      { version: 8 },
+      { version: 9 },
+      { version: 10 },
+      { version: 11 },
+      { version: 12 },
+    ]);
     await Promise.all(stores.map((s) => s.close()));
   });
 

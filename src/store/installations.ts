@@ -41,8 +41,6 @@ export interface InstallationKey {
 }
 
 export interface InstallationStore {
-  /** Creates the table if needed; idempotent. */
-  init(): Promise<void>;
   /** Upsert on (enterprise, team): installing again replaces the earlier installation. */
   save(i: SlackInstallation): Promise<void>;
   /**
@@ -63,32 +61,6 @@ export interface InstallationStore {
   /** The workspaces seen under an org-wide install. */
   orgWorkspaces(enterpriseId: string): Promise<string[]>;
 }
-
-const DDL = (timestamp: string) => [
-  `CREATE TABLE IF NOT EXISTS slack_installations (
-    enterprise_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    enterprise_install INTEGER NOT NULL,
-    team_name TEXT,
-    enterprise_name TEXT,
-    bot_token TEXT NOT NULL,
-    bot_user_id TEXT NOT NULL,
-    bot_id TEXT,
-    scopes TEXT NOT NULL,
-    refresh_token TEXT,
-    expires_at ${timestamp},
-    installer_user_id TEXT,
-    app_id TEXT,
-    installed_at ${timestamp} NOT NULL,
-    updated_at ${timestamp} NOT NULL,
-    PRIMARY KEY (enterprise_id, team_id)
-  )`,
-  `CREATE INDEX IF NOT EXISTS slack_installations_team ON slack_installations (team_id)`,
-  `CREATE TABLE IF NOT EXISTS slack_org_workspaces (
-    team_id TEXT PRIMARY KEY,
-    enterprise_id TEXT NOT NULL
-  )`,
-];
 
 const UPSERT = `INSERT INTO slack_installations (enterprise_id, team_id, enterprise_install, team_name, enterprise_name,
     bot_token, bot_user_id, bot_id, scopes, refresh_token, expires_at, installer_user_id, app_id, installed_at, updated_at)
@@ -116,22 +88,10 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 const when = (v: unknown): Date | undefined => (v === null || v === undefined ? undefined : v instanceof Date ? v : new Date(Number(v)));
 
 export class SqlInstallationStore implements InstallationStore {
-  #ready: Promise<void> | undefined;
-
   constructor(
     private readonly sql: SqlRunner,
     private readonly cipher: TokenCipher,
   ) {}
-
-  init(): Promise<void> {
-    this.#ready ??= (async () => {
-      for (const ddl of DDL(this.sql.dialect === 'postgres' ? 'TIMESTAMPTZ' : 'INTEGER')) await this.sql.query(ddl, []);
-    })().catch((err: unknown) => {
-      this.#ready = undefined;
-      throw err;
-    });
-    return this.#ready;
-  }
 
   private stamp(d: Date | undefined): Date | number | null {
     if (!d) return null;
@@ -139,7 +99,6 @@ export class SqlInstallationStore implements InstallationStore {
   }
 
   async save(i: SlackInstallation): Promise<void> {
-    await this.init();
     const [enterpriseId, teamId] = keyColumns({ enterpriseId: i.enterpriseId, teamId: i.teamId, enterpriseInstall: i.enterpriseInstall });
     if (!enterpriseId && !teamId) throw new Error('an installation needs a team or an enterprise');
     await this.sql.query(UPSERT, [
@@ -162,7 +121,6 @@ export class SqlInstallationStore implements InstallationStore {
   }
 
   async find(key: InstallationKey): Promise<SlackInstallation | undefined> {
-    await this.init();
     const [enterpriseId, teamId] = keyColumns(key);
     if (!key.enterpriseInstall && teamId) {
       // The workspace's own installation (whichever org it was installed under), else its org's.
@@ -182,7 +140,6 @@ export class SqlInstallationStore implements InstallationStore {
   }
 
   async delete(key: InstallationKey): Promise<boolean> {
-    await this.init();
     const [enterpriseId, teamId] = keyColumns(key);
     if (key.enterpriseInstall || !teamId) {
       const deleted = (await this.sql.query("DELETE FROM slack_installations WHERE enterprise_id = ? AND team_id = ''", [enterpriseId])).changes > 0;
@@ -194,13 +151,11 @@ export class SqlInstallationStore implements InstallationStore {
   }
 
   async count(): Promise<number> {
-    await this.init();
     const { rows } = await this.sql.query('SELECT COUNT(*) AS n FROM slack_installations', []);
     return Number(rows[0]?.n ?? 0);
   }
 
   async noteOrgWorkspace(teamId: string, enterpriseId: string): Promise<void> {
-    await this.init();
     await this.sql.query('INSERT INTO slack_org_workspaces (team_id, enterprise_id) VALUES (?, ?) ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id', [
       teamId,
       enterpriseId,
@@ -208,7 +163,6 @@ export class SqlInstallationStore implements InstallationStore {
   }
 
   async orgWorkspaces(enterpriseId: string): Promise<string[]> {
-    await this.init();
     const { rows } = await this.sql.query('SELECT team_id FROM slack_org_workspaces WHERE enterprise_id = ? ORDER BY team_id', [enterpriseId]);
     return rows.map((r) => String(r.team_id));
   }

@@ -190,5 +190,50 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         `CREATE INDEX board_outbox_pending ON board_outbox (delivered_at)`,
       ],
     },
+    {
+      version: 11,
+      description: 'distribution mode: each workspace installation (its bot token, encrypted) and the workspaces of an org-wide install',
+      statements: [
+        `CREATE TABLE IF NOT EXISTS slack_installations (
+    enterprise_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    enterprise_install INTEGER NOT NULL,
+    team_name TEXT,
+    enterprise_name TEXT,
+    bot_token TEXT NOT NULL,
+    bot_user_id TEXT NOT NULL,
+    bot_id TEXT,
+    scopes TEXT NOT NULL,
+    refresh_token TEXT,
+    expires_at ${ts},
+    installer_user_id TEXT,
+    app_id TEXT,
+    installed_at ${ts} NOT NULL,
+    updated_at ${ts} NOT NULL,
+    PRIMARY KEY (enterprise_id, team_id)
+  )`,
+        `CREATE INDEX IF NOT EXISTS slack_installations_team ON slack_installations (team_id)`,
+        `CREATE TABLE IF NOT EXISTS slack_org_workspaces (
+    team_id TEXT PRIMARY KEY,
+    enterprise_id TEXT NOT NULL
+  )`,
+      ],
+    },
+    {
+      version: 12,
+      description: "distribution mode: each workspace's VoipNow server (its app secret encrypted)",
+      statements: [
+        `CREATE TABLE IF NOT EXISTS voipnow_tenants (
+          team_id TEXT PRIMARY KEY,
+          url TEXT NOT NULL,
+          client_id TEXT NOT NULL,
+          client_secret TEXT NOT NULL,
+          ca_pem TEXT,
+          set_by TEXT NOT NULL,
+          set_at ${ts} NOT NULL,
+          last_ok_at ${ts}
+        )`,
+      ],
+    },
   ];
 }

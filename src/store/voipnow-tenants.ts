@@ -24,7 +24,6 @@ export interface VoipnowTenant {
 }
 
 export interface VoipnowTenantStore {
-  init(): Promise<void>;
   /** Upsert on teamId: the workspace's server is replaced. */
   save(t: VoipnowTenant): Promise<void>;
   find(teamId: string): Promise<VoipnowTenant | undefined>;
@@ -38,38 +37,10 @@ const context = (teamId: string) => JSON.stringify(['callops', 'voipnow_tenants'
 const when = (v: unknown): Date | undefined => (v === null || v === undefined ? undefined : v instanceof Date ? v : new Date(Number(v)));
 
 export class SqlVoipnowTenantStore implements VoipnowTenantStore {
-  #ready: Promise<void> | undefined;
-
   constructor(
     private readonly sql: SqlRunner,
     private readonly cipher: TokenCipher,
   ) {}
-
-  init(): Promise<void> {
-    const ts = this.sql.dialect === 'postgres' ? 'TIMESTAMPTZ' : 'INTEGER';
-    this.#ready ??= this.sql
-      .query(
-        `CREATE TABLE IF NOT EXISTS voipnow_tenants (
-          team_id TEXT PRIMARY KEY,
-          url TEXT NOT NULL,
-          client_id TEXT NOT NULL,
-          client_secret TEXT NOT NULL,
-          ca_pem TEXT,
-          set_by TEXT NOT NULL,
-          set_at ${ts} NOT NULL,
-          last_ok_at ${ts}
-        )`,
-        [],
-      )
-      .then(
-        () => undefined,
-        (err: unknown) => {
-          this.#ready = undefined;
-          throw err;
-        },
-      );
-    return this.#ready;
-  }
 
   private stamp(d: Date | undefined): Date | number | null {
     if (!d) return null;
@@ -77,7 +48,6 @@ export class SqlVoipnowTenantStore implements VoipnowTenantStore {
   }
 
   async save(t: VoipnowTenant): Promise<void> {
-    await this.init();
     await this.sql.query(
       `INSERT INTO voipnow_tenants (team_id, url, client_id, client_secret, ca_pem, set_by, set_at, last_ok_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (team_id) DO UPDATE SET url = excluded.url, client_id = excluded.client_id, client_secret = excluded.client_secret,
@@ -87,7 +57,6 @@ export class SqlVoipnowTenantStore implements VoipnowTenantStore {
   }
 
   async find(teamId: string): Promise<VoipnowTenant | undefined> {
-    await this.init();
     const r = (await this.sql.query('SELECT * FROM voipnow_tenants WHERE team_id = ?', [teamId])).rows[0];
     if (!r) return undefined;
     let clientSecret: string;
@@ -114,12 +83,10 @@ export class SqlVoipnowTenantStore implements VoipnowTenantStore {
   }
 
   async markOk(teamId: string, at: Date): Promise<boolean> {
-    await this.init();
     return (await this.sql.query('UPDATE voipnow_tenants SET last_ok_at = ? WHERE team_id = ?', [this.stamp(at), teamId])).changes > 0;
   }
 
   async delete(teamId: string): Promise<boolean> {
-    await this.init();
     return (await this.sql.query('DELETE FROM voipnow_tenants WHERE team_id = ?', [teamId])).changes > 0;
   }
 }
