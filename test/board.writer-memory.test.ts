@@ -1,15 +1,18 @@
 /**
  * The writers' memory per message stays bounded: the board writer keeps at most
  * its cap of fully written cards however many calls stay live (and a change
- * to an evicted card still updates its own message), and the call-card write order
- * keeps an entry only while that message has writes under way.
+ * to an evicted card still updates its own message), and the call-card writer
+ * keeps an entry only while that message has writes waiting or under way.
  */
 import type { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { Background } from '../src/background.js';
 import type { CallSnapshot } from '../src/board/snapshot.js';
 import { createLogger } from '../src/log.js';
-import { OrderedWrites } from '../src/slack/cards/ordered-writes.js';
+import { CardWriter } from '../src/slack/cards/card-writer.js';
+import { BudgetedSender } from '../src/slack/board/budgeted-sender.js';
+import { DEFAULT_BUDGETS } from '../src/slack/board/budget.js';
+import { waitUntil } from './helpers/wait.js';
 import { BoardWriter } from '../src/slack/board/writer.js';
 
 const snapshot = (id: string, state: CallSnapshot['state'] = 'ringing'): CallSnapshot => ({
@@ -72,25 +75,42 @@ describe('board writer memory', () => {
   });
 });
 
-describe('call card write order memory', () => {
-  it('holds an entry per message only while its writes are under way, failed and superseded ones included', async () => {
-    const writes = new OrderedWrites();
-    const work: Array<Promise<void>> = [];
+describe('call card writer memory', () => {
+  it('holds an entry per message only while its writes wait or are under way, failed and superseded ones included', async () => {
+    const client = {
+      chat: {
+        update: async (args: { ts: string }) => {
+          if (Number(args.ts.split('.')[1]) % 3 === 0) throw Object.assign(new Error('refused'), { data: { error: 'cant_update_message' } });
+          return { ok: true, ts: args.ts };
+        },
+      },
+    } as unknown as WebClient;
+    const logger = createLogger('error', () => undefined);
+    const sender = new BudgetedSender({ ...DEFAULT_BUDGETS, updatesPerMinute: 1_000_000, updateBurst: 10_000 }, logger, Date.now);
+    const writer = new CardWriter(sender, () => client, logger);
+    const msg = { text: 'card', blocks: [] };
+    const work: Array<Promise<unknown>> = [];
     for (let i = 0; i < 1000; i++) {
-      const key = `C1:${i}`;
-      work.push(writes.transient(key, async () => undefined).catch(() => undefined));
-      work.push(writes.final(key, async () => (i % 3 === 0 ? Promise.reject(new Error('refused')) : undefined)).catch(() => undefined));
+      const place = { teamId: 'T1', channelId: 'C1', ts: `1.${i}` };
+      work.push(writer.update({ ...place, draw: async () => msg, next: false, transient: true }).catch(() => undefined));
+      work.push(writer.update({ ...place, draw: async () => msg, next: true }).catch(() => undefined));
       work.push(
-        writes
-          .transient(key, () => {
-            throw new Error('thrown before any promise');
+        writer
+          .update({
+            ...place,
+            draw: () => {
+              throw new Error('thrown before any promise');
+            },
+            next: false,
+            transient: true,
           })
           .catch(() => undefined),
       );
     }
-    expect(writes.size).toBe(1000);
-    // A superseded transient settles only after the final write it re-applies.
+    expect(writer.size).toBe(1000);
     await Promise.all(work);
-    expect(writes.size).toBe(0);
+    // A note that went out before its final state is followed by that state again: wait for those too.
+    await waitUntil('every message settled', () => writer.size === 0);
+    expect(writer.size).toBe(0);
   });
 });

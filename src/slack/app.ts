@@ -16,6 +16,10 @@ import type { AfterAction } from './actions/action-request.js';
 import { ActionPipeline, type PipelineOptions } from './actions/pipeline.js';
 import { RequestClaims } from './actions/request-claims.js';
 import { CardPublisher } from './cards/publish.js';
+import { CardWriter } from './cards/card-writer.js';
+import { BudgetedSender } from './board/budgeted-sender.js';
+import { DEFAULT_BUDGETS } from './board/budget.js';
+import { currentWorkspace } from './workspaces/workspace-tokens.js';
 import { FOLLOW_UP_QUEUE, RingFollowUp, type FollowUpOptions } from './actions/followup.js';
 import { REREAD_QUEUE } from './actions/reread.js';
 import { AppJobs } from './actions/jobs.js';
@@ -31,7 +35,7 @@ import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './http/gate.js';
 import { RequestsInFlight } from './http/requests-in-flight.js';
-import { CardNotes } from './cards/card-notes.js';
+import { CardNotes, type MarkCard } from './cards/card-notes.js';
 import { recordOutcomes } from './actions/outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode } from '../health.js';
@@ -124,7 +128,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   let app: App | undefined;
   const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
   const linking = new Linking({ store, accounts, publicUrl: config.publicUrl, logger, slack: () => app!.client, now, signInWithSlack });
-  const publisher = new CardPublisher(store, logger);
+  // One sender for every card (board and call cards): one update budget per workspace, one post budget per channel.
+  const budgets = { ...DEFAULT_BUDGETS, ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets };
+  const sender = new BudgetedSender(budgets, logger, now, !distribution);
+  const cardWriter = new CardWriter(sender, () => board.client, logger);
+  const publisher = new CardPublisher(store, logger, cardWriter, () => currentWorkspace()?.teamId);
   const background = new Background((err) => logger.error('background work failed', { error: err instanceof Error ? err.message : String(err) }));
   // Who is a supervisor: a Slack user group (SUPERVISOR_GROUP), else SUPERVISOR_USER_IDS, else every linked user.
   const supervisors = new Supervisors({ group: config.supervisorGroup, userIds: config.supervisors }, () => app!.client, logger, now);
@@ -153,7 +161,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     eventsUrl: opts.board?.eventsUrl ?? config.board?.eventsUrl,
     timing: { ...(config.board && { liveMs: config.board.pollLiveMs, idleMs: config.board.pollIdleMs }), ...opts.board?.timing },
     thresholds: { ...config.board?.thresholds, ...opts.board?.thresholds },
-    budgets: { ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets },
+    budgets,
+    sender,
     ...(opts.board?.ownerCheckMs && { ownerCheckMs: opts.board.ownerCheckMs }),
     ...((opts.board?.queues ?? config.board?.queues) && { queues: opts.board?.queues ?? config.board?.queues }),
     ...(opts.replicas && { replicas: opts.replicas }),
@@ -311,6 +320,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
 
   const theApp = app;
+  // A card left "working…" is marked interrupted through the card writer, like every card write.
+  const markCard: MarkCard = (card, msg) => publisher.update(theApp.client, card, msg, { sameState: true });
   // The board's lease is per workspace: the bot token's team.
   const boardTeam = async (): Promise<string> => {
     if (!opts.replicas || distribution) return 'default';
@@ -322,7 +333,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   let notesTimer: NodeJS.Timeout | undefined;
   const sweepNotes = async (): Promise<void> => {
     const sweep = (olderThanMs: number) =>
-      cardNotes.sweep(theApp.client, olderThanMs).catch((err: unknown) => logger.warn('could not mark interrupted cards', { error: err instanceof Error ? err.message : String(err) }));
+      cardNotes.sweep(markCard, olderThanMs).catch((err: unknown) => logger.warn('could not mark interrupted cards', { error: err instanceof Error ? err.message : String(err) }));
     if (!opts.replicas) {
       await sweep(0);
       return;
@@ -376,7 +387,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       clearTimeout(timer);
       if (!drained) {
         logger.warn(`shutdown: ${background.size} piece(s) of work still running after the drain time; telling ${inFlight.size} user(s) they were interrupted`);
-        await inFlight.interrupt(theApp.client);
+        await inFlight.interrupt(markCard);
       }
       if (ownQueue) await queue.stop();
       tenants.close();

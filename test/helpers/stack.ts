@@ -18,6 +18,9 @@ export const BOT_TOKEN = 'xoxb-test-bot';
 /** Distribution mode's app credentials (see StackOptions.distribution). */
 export const DISTRIBUTION = { clientId: 'dist-client-id', clientSecret: 'dist-client-secret', stateSecret: 'dist-state-secret-0123456789' } as const;
 
+/** Update budgets no test's presses run out of (Slack's own limits are the recording API's, when on). */
+const ROOMY_BUDGETS = { updatesPerMinute: 6000, updateBurst: 200 };
+
 export interface Stack {
   sandbox: Sandbox;
   api: SlackApi;
@@ -107,7 +110,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       slackClientOptions: { retryConfig: { retries: 0 } },
       followUp: { delaysMs: [100], maxMs: 5000 },
       ...opts.app,
-      board: opts.board,
+      // Call cards spend the board's update budget (one per workspace): tests that press fast get
+      // room enough, while a test about budgets sets its own.
+      board: { ...opts.board, budgets: opts.board?.budgets ?? ROOMY_BUDGETS },
       ...(installations && { installations }),
       phoneLines: opts.phoneLines ?? false,
       ...(tenants && { tenants }),

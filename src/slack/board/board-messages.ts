@@ -16,7 +16,7 @@ import type { CallSnapshot } from '../../board/snapshot.js';
 import type { CompactMode } from './compact.js';
 import { boardCard } from './render.js';
 import type { CardVersions } from '../cards/card-version.js';
-import type { BudgetedSender } from './budgeted-sender.js';
+import type { BudgetedSender, SendOptions } from './budgeted-sender.js';
 
 /** The writer's state for one card: its latest snapshot, what was sent, its pending audit lines. */
 export interface Slot {
@@ -99,6 +99,11 @@ export class BoardMessages {
     private readonly now: () => number,
   ) {}
 
+  /** A board write's budget (its workspace's) and who hears that Slack refused it. */
+  private of(teamId: string, channelId: string): SendOptions {
+    return { teamId, refused: (code) => this.hooks.refused?.(channelId, code) };
+  }
+
   async postCard(s: Slot): Promise<void> {
     const claim = await this.hooks.claimPost?.(s.ref);
     if (claim !== undefined && claim !== 'mine' && claim !== 'busy') {
@@ -125,10 +130,14 @@ export class BoardMessages {
     const msg = boardCard(s.snapshot);
     let res: { ts?: string } | undefined;
     try {
-      res = await this.sender.send('post', s.ref.channelId, () =>
-        inWorkspace({ teamId: s.ref.teamId }, () =>
-          this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, ...metadataOf(intent ? [intent.key] : []) }),
-        ),
+      res = await this.sender.send(
+        'post',
+        s.ref.channelId,
+        () =>
+          inWorkspace({ teamId: s.ref.teamId }, () =>
+            this.client.chat.postMessage({ channel: s.ref.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, ...metadataOf(intent ? [intent.key] : []) }),
+          ),
+        this.of(s.ref.teamId, s.ref.channelId),
       );
     } finally {
       if (claim === 'mine' && !res?.ts) await this.hooks.releasePost?.(s.ref);
@@ -173,7 +182,7 @@ export class BoardMessages {
           const shown = (await this.hooks.versions?.next({ channelId: s.ref.channelId, messageTs: s.ts! }, msg)) ?? msg;
           return inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: shown.text, blocks: shown.blocks }));
         },
-        s.ref.teamId,
+        this.of(s.ref.teamId, s.ref.channelId),
       );
       if (res) {
         s.sent = Math.max(s.sent, version);
@@ -205,16 +214,20 @@ export class BoardMessages {
     await this.attempt(intents);
     let res: { ts?: string } | undefined;
     try {
-      res = await this.sender.send('post', s.ref.channelId, () =>
-        inWorkspace({ teamId: s.ref.teamId }, () =>
-          this.client.chat.postMessage({
-            channel: s.ref.channelId,
-            thread_ts: s.ts!,
-            text: lines.map((l) => l.text).join('\n'),
-            unfurl_links: false,
-            ...metadataOf(intents.map((i) => i.key)),
-          }),
-        ),
+      res = await this.sender.send(
+        'post',
+        s.ref.channelId,
+        () =>
+          inWorkspace({ teamId: s.ref.teamId }, () =>
+            this.client.chat.postMessage({
+              channel: s.ref.channelId,
+              thread_ts: s.ts!,
+              text: lines.map((l) => l.text).join('\n'),
+              unfurl_links: false,
+              ...metadataOf(intents.map((i) => i.key)),
+            }),
+          ),
+        this.of(s.ref.teamId, s.ref.channelId),
       );
     } catch (err) {
       // Refused: given up (the same lines would be refused again). No answer: tried again, after a look in the thread.
@@ -242,7 +255,7 @@ export class BoardMessages {
       : { channel: n.channelId, text, unfurl_links: false, ...meta };
     let res: { ts?: string } | undefined;
     try {
-      res = await this.sender.send('post', n.channelId, () => inWorkspace({ teamId: n.teamId }, () => this.client.chat.postMessage(args)));
+      res = await this.sender.send('post', n.channelId, () => inWorkspace({ teamId: n.teamId }, () => this.client.chat.postMessage(args)), this.of(n.teamId, n.channelId));
     } catch (err) {
       if (slackRefused(err)) await this.delivered([intent]).catch(() => undefined);
       else if (intent) requeue(n);
@@ -256,7 +269,7 @@ export class BoardMessages {
     const ch = channelKey(teamId, channelId);
     const msg = this.compact.render(ch, this.hooks.liveCalls(teamId, channelId), how === 'final');
     const ts = this.compact.ts(ch);
-    const res = await this.sender.send(
+    const res = await this.sender.send<{ ts?: string }>(
       how === 'post' ? 'post' : 'update',
       channelId,
       () =>
@@ -265,7 +278,7 @@ export class BoardMessages {
             ? this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks })
             : this.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks }),
         ),
-      teamId,
+      this.of(teamId, channelId),
     );
     if (res) this.compact.written(ch, res.ts ?? ts);
   }

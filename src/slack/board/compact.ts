@@ -6,7 +6,7 @@
  */
 import type { CallSnapshot } from '../../board/snapshot.js';
 import { slackTime } from '../blocks/mrkdwn.js';
-import type { SlackMessage } from '../cards/publish.js';
+import type { SlackMessage } from '../cards/slack-message.js';
 import type { WriteBudgets } from './budget.js';
 import { summaryMessage } from './render.js';
 

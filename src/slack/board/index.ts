@@ -21,6 +21,7 @@ import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPause, Board
 import { LinkRequired, type Accounts, type SlackUser } from '../users/accounts.js';
 import type { Supervisors } from '../users/supervisors.js';
 import { BoardWriter } from './writer.js';
+import type { BudgetedSender } from './budgeted-sender.js';
 import { findPosted } from './posted-lookup.js';
 import type { WriteBudgets } from './budget.js';
 import { EVENTS_PATH, eventReceiver } from './receiver.js';
@@ -55,6 +56,8 @@ export interface SlackBoardOptions {
   timing?: Partial<PollTiming>;
   thresholds?: Partial<AlertThresholds>;
   budgets?: Partial<WriteBudgets>;
+  /** The app's one budgeted sender, shared with the call cards (default: the board's own). */
+  sender?: BudgetedSender;
   /** How often paused watches check that their owner is still linked (tests shorten it). */
   ownerCheckMs?: number;
   /** Extensions that are queues (ringing there escalates); default: every watched extension. */
@@ -114,6 +117,7 @@ export class SlackBoard {
       opts.logger,
       opts.budgets,
       opts.now,
+      opts.sender,
     );
     this.board.setOutput(this.writer);
     const r = opts.replicas;

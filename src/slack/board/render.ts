@@ -17,7 +17,7 @@ import type { CallSnapshot } from '../../board/snapshot.js';
 import { STATE_EMOJI, headline, when } from '../blocks/call-headline.js';
 import { LIMITS, clip } from '../blocks/limits.js';
 import { mrkdwn } from '../cards/slack-text.js';
-import type { SlackMessage } from '../cards/publish.js';
+import type { SlackMessage } from '../cards/slack-message.js';
 
 /** Numbers and extensions in code spans: the `*` of `0003*210` must not start bold text. */
 function numbersAsCode(text: string): string {

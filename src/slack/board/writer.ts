@@ -50,9 +50,11 @@ export class BoardWriter implements BoardOutput {
     private readonly logger: Logger,
     budgets: Partial<WriteBudgets> = {},
     private readonly now: () => number = Date.now,
+    /** The app's one sender, whose budgets call cards spend too (default: one of the board's own). */
+    sender?: BudgetedSender,
   ) {
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
-    this.sender = new BudgetedSender(this.budgets, logger, now, (channelId, code) => hooks.refused?.(channelId, code));
+    this.sender = sender ?? new BudgetedSender(this.budgets, logger, now);
     this.stats = this.sender.stats;
     this.compact = new CompactMode(this.budgets, now);
     this.writes = new BoardMessages(client, hooks, this.sender, this.compact, now);

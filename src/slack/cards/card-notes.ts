@@ -7,11 +7,11 @@
  * any request can run, since another live replica may still be working on it.
  */
 import type { KnownBlock } from '@slack/types';
-import type { webApi } from '@slack/bolt';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import type { OutboxStore } from '../../store/outbox.js';
 import { withNote } from '../blocks/call-card.js';
+import type { SlackMessage } from './slack-message.js';
 
 /** The card a press was made on, as the press's body showed it. */
 export interface PressedCard {
@@ -23,6 +23,14 @@ export interface PressedCard {
 }
 
 export const INTERRUPTED_NOTE = ':warning: Interrupted by a callops restart; press Refresh to see the call as it is now.';
+
+/** The card a press left working, marked interrupted. */
+export function interruptedCard(blocks: KnownBlock[], phoneCallId: string): SlackMessage {
+  return { text: 'Interrupted by a restart', blocks: withNote(blocks, phoneCallId, INTERRUPTED_NOTE) };
+}
+
+/** Writes a card in place (through the card writer, like every card write). */
+export type MarkCard = (card: { teamId?: string; channelId: string; ts: string }, msg: SlackMessage) => Promise<unknown>;
 
 interface NotePayload {
   ts: string;
@@ -71,13 +79,13 @@ export class CardNotes {
   }
 
   /** Marks every card whose press was abandoned (recorded more than `olderThanMs` ago, and never ended) as interrupted. */
-  async sweep(client: webApi.WebClient, olderThanMs: number): Promise<number> {
+  async sweep(mark: MarkCard, olderThanMs: number): Promise<number> {
     const before = this.now() - olderThanMs;
     const left = (await this.outbox.pendingIntents()).filter((i) => i.kind === 'note' && i.createdAt.getTime() <= before);
     for (const i of left) {
       try {
         const p = JSON.parse(i.payload) as NotePayload;
-        await client.chat.update({ channel: i.channelId, ts: p.ts, text: 'Interrupted by a restart', blocks: withNote(p.blocks, i.phoneCallId, INTERRUPTED_NOTE) });
+        await mark({ ...(i.teamId && { teamId: i.teamId }), channelId: i.channelId, ts: p.ts }, interruptedCard(p.blocks, i.phoneCallId));
       } catch (err) {
         this.logger.warn('could not mark an interrupted card', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
       }

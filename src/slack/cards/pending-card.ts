@@ -6,7 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import { blockId, REFRESH_ACTION_ID } from '../blocks/ids.js';
 import { code } from '../blocks/mrkdwn.js';
-import type { SlackMessage } from './publish.js';
+import type { SlackMessage } from './slack-message.js';
 import { LIMITS, clip } from '../blocks/limits.js';
 
 export function pendingCard(phoneCallId: string, extension: string, note: string): SlackMessage {

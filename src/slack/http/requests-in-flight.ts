@@ -6,12 +6,10 @@
  * saying "working…" forever.
  */
 import type { KnownBlock } from '@slack/types';
-import type { webApi } from '@slack/bolt';
 import fetch from 'node-fetch';
-import { withNote } from '../blocks/call-card.js';
 import { readCardTarget } from '../cards/card-target.js';
 import type { Logger } from '../../log.js';
-import { type CardNotes, INTERRUPTED_NOTE } from '../cards/card-notes.js';
+import { type CardNotes, type MarkCard, interruptedCard } from '../cards/card-notes.js';
 
 /** What is needed to tell the user and mark the card, read from the request body. */
 export interface InFlightRequest {
@@ -71,21 +69,16 @@ export class RequestsInFlight {
   }
 
   /** Tell the users of requests still running, and mark their cards (shutdown after the drain time). */
-  async interrupt(client: webApi.WebClient): Promise<void> {
+  async interrupt(mark: MarkCard): Promise<void> {
     const left = [...this.running];
     this.running.clear();
     await Promise.allSettled(
       left.map(async (req) => {
         if (req.card) {
-          const { channelId, ts, blocks, phoneCallId } = req.card;
-          await client.chat
-            .update({
-              channel: channelId,
-              ts,
-              text: 'Interrupted by a restart',
-              blocks: withNote(blocks, phoneCallId, INTERRUPTED_NOTE),
-            })
-            .catch((err: unknown) => this.logger.warn('could not mark an interrupted card', { error: err instanceof Error ? err.message : String(err) }));
+          const { teamId, channelId, ts, blocks, phoneCallId } = req.card;
+          await mark({ ...(teamId && { teamId }), channelId, ts }, interruptedCard(blocks, phoneCallId)).catch((err: unknown) =>
+            this.logger.warn('could not mark an interrupted card', { error: err instanceof Error ? err.message : String(err) }),
+          );
           await this.notes?.end(await req.note);
         }
         if (req.responseUrl) {
