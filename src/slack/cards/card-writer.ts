@@ -19,7 +19,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../log.js';
 import type { BudgetedSender } from '../board/budgeted-sender.js';
 import type { TokenBucket } from '../board/budget.js';
-import { inWorkspace } from '../workspaces/workspace-tokens.js';
+import { currentWorkspace, inWorkspace } from '../workspaces/workspace-tokens.js';
 import { minimalCard, type Respond, type SlackMessage } from './slack-message.js';
 
 /** Slack refused the card itself: a smaller one will do. */
@@ -76,6 +76,11 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
+/** Runs a call for `teamId`'s token, keeping the current work's own workspace (and its org) when it is that one. */
+function forWorkspace<T>(teamId: string, fn: () => T): T {
+  return teamId && currentWorkspace()?.teamId !== teamId ? inWorkspace({ teamId }, fn) : fn();
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, ms)).unref());
 
 export class CardWriter {
@@ -93,7 +98,7 @@ export class CardWriter {
     const client = this.client();
     const send = (m: SlackMessage) =>
       this.sendWhenReady(this.sender.postBucket(channelId), 'post', channelId, teamId, () =>
-        inWorkspace({ teamId }, () => client.chat.postMessage({ channel: channelId, text: m.text, blocks: m.blocks, unfurl_links: false })),
+        forWorkspace(teamId, () => client.chat.postMessage({ channel: channelId, text: m.text, blocks: m.blocks, unfurl_links: false })),
       );
     try {
       return await send(msg);
@@ -223,7 +228,7 @@ export class CardWriter {
   private async send(job: Job, msg: SlackMessage): Promise<Written | undefined> {
     const client = this.client();
     const update = (m: SlackMessage) =>
-      this.sender.send('update', job.channelId, () => inWorkspace({ teamId: job.teamId }, () => client.chat.update({ channel: job.channelId, ts: job.ts, text: m.text, blocks: m.blocks })), {
+      this.sender.send('update', job.channelId, () => forWorkspace(job.teamId, () => client.chat.update({ channel: job.channelId, ts: job.ts, text: m.text, blocks: m.blocks })), {
         teamId: job.teamId,
         what: 'card',
       });
