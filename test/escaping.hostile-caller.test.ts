@@ -2,8 +2,9 @@
  * A caller whose SIP display name is a Slack attack (`<!channel>`, a user and
  * a channel mention, a phishing link) reaches no Slack field unescaped, on any
  * surface, through the real app: the board card (text and blocks), its audit
- * thread line, its hold alert, the compact summary, and the `/call list`
- * private reply with its call cards. Every string of every
+ * thread line, its hold alert, the compact summary, the `/call list`
+ * private reply with its call cards, and a call card in the channel (posted,
+ * then drawn again after a press). Every string of every
  * recorded Slack API call body is read, and every block is held to Slack's limits.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { cardsOf, trackPosts } from './helpers/board.js';
 import { waitUntil } from './helpers/wait.js';
 import { boardDriver } from './helpers/board-driver.js';
 import type { RecordedCall } from './helpers/slack-api.js';
-import { startStack, type Stack, type StackOptions } from './helpers/stack.js';
+import { SIGNING_SECRET, startStack, type Stack, type StackOptions } from './helpers/stack.js';
+import { blockAction, blockActionPayload } from './helpers/signed.js';
 
 const CH = 'CESCAPE';
 const NAME = '<!channel> <@U999> <#C999> <https://evil.example/reset|Verify your account>';
@@ -90,7 +92,7 @@ async function boot(opts: StackOptions) {
 }
 
 describe('a hostile caller name on every Slack surface', () => {
-  it('board card, audit line, alert, /call list with its call cards: all escaped, all within limits', async () => {
+  it('board card, audit line, alert, /call list with its call cards, a channel call card posted and updated: all escaped, all within limits', async () => {
     await boot({
       board: {
         timing: { liveMs: 150, idleMs: 2000, maxBackoffMs: 1000 },
@@ -116,8 +118,22 @@ describe('a hostile caller name on every Slack surface', () => {
       10_000,
     );
 
+    // The call card in the channel (`/call post`), and the same card drawn again after a press on it.
+    await command('UA', `post 0003*210 ${id}`);
+    const isCallCard = (c: RecordedCall) => (Array.isArray(c.body.blocks) ? (c.body.blocks as Block[]) : []).some((b) => b.block_id?.endsWith('.ids'));
+    const callCardPost = await waitUntil('the call card in the channel', () => posts().find((c) => isCallCard(c) && showsName(c)), 10_000);
+    const cardTs = posted.get(callCardPost.seq)!;
+    const blocks = callCardPost.body.blocks as Block[];
+    const refresh = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.refresh')!;
+    await blockAction(
+      s.base,
+      SIGNING_SECRET,
+      blockActionPayload({ user: 'UA', channel: CH, messageTs: cardTs, messageBlocks: blocks, actionId: 'call.refresh', value: refresh.value!, responseUrl: s.api.responseUrl('/press/UA') }),
+    );
+    await waitUntil('the call card drawn again', () => s.api.calls.some((c) => c.method === 'chat.update' && c.body.ts === cardTs && isCallCard(c) && showsName(c)), 10_000);
+
     // The name reached each surface escaped; nothing anywhere is raw markup or refused by Slack.
-    expect(s.api.calls.filter(showsName).length).toBeGreaterThanOrEqual(5);
+    expect(s.api.calls.filter(showsName).length).toBeGreaterThanOrEqual(7);
     expect(stringsOf(s.api.calls.map((c) => c.body)).some((t) => t.includes('&lt;!channel&gt;'))).toBe(true);
     expect(audit(s.api.calls)).toEqual([]);
   }, 40_000);
