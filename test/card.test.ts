@@ -6,6 +6,8 @@ import { callListMessage } from '../src/slack/blocks/call-list.js';
 import { code } from '../src/slack/blocks/mrkdwn.js';
 import { eventsMessage } from '../src/slack/blocks/call-events.js';
 import { phoneCallSchema, type PhoneCall } from '../src/uapi/schemas.js';
+import { snapshotOf } from '../src/board/snapshot.js';
+import { boardCard } from '../src/slack/board/render.js';
 
 /** The OnHold seed's answer, as a server sends it (string numbers, `onhold`, `link`). */
 const seedAnswer = {
@@ -179,5 +181,28 @@ describe('Block Kit limits', () => {
   it("the one table matches the copy of Slack's limits kept in test/fixtures", () => {
     const fixture = JSON.parse(readFileSync(new URL('./fixtures/slack/block-kit-limits.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     for (const [k, v] of Object.entries(fixture)) if (!k.startsWith('_')) expect([k, LIMITS[k as keyof typeof LIMITS]]).toEqual([k, v]);
+  });
+});
+
+describe('one renderer for call cards and board cards', () => {
+  it('draws one call the same on both surfaces where they agree: headline, per-leg buttons, the call row', () => {
+    const s = snapshotOf(seedCall, '0003*210', []);
+    const asCallCard = callCard(seedCall, { extension: '0003*210' }).blocks as AnyBlock[];
+    const asBoardCard = boardCard(s).blocks as AnyBlock[];
+    const head = (bs: AnyBlock[]) => bs.find((b) => b.block_id?.endsWith('.head'))!.text!.text;
+    // The board's headline has its time already; the call card adds how long ago.
+    expect(head(asCallCard).startsWith(head(asBoardCard))).toBe(true);
+    expect(actionIds(asBoardCard)).toEqual(actionIds(asCallCard));
+    // What differs is the surface's: a call card's ids line, a board's dense leg lines.
+    expect(asCallCard.some((b) => b.block_id?.endsWith('.ids'))).toBe(true);
+    expect(asBoardCard.some((b) => b.block_id?.endsWith('.ids'))).toBe(false);
+    expect(asBoardCard.some((b) => b.block_id?.endsWith('.leg.01'))).toBe(true);
+    expect(asCallCard.some((b) => b.block_id?.endsWith('.view.01'))).toBe(true);
+  });
+
+  it('a call the PBX sent with one view id twice gets distinct block ids on a board card too', () => {
+    const twice = phoneCallSchema.parse({ ...seedAnswer, phoneCallView: [seedAnswer.phoneCallView[0], seedAnswer.phoneCallView[0]] });
+    const ids = (boardCard(snapshotOf(twice, '0003*210', [])).blocks as AnyBlock[]).map((b) => b.block_id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

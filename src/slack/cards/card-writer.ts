@@ -186,6 +186,8 @@ export class CardWriter {
       }
     } catch (err) {
       if (job.again) this.logger.warn('could not put a card back over its note', { error: slackErrorCode(err) ?? String(err) });
+      // An older state is never put back over a note that came after it.
+      else slot.lastFinal = undefined;
       for (const w of job.waiters) w.reject(err);
     } finally {
       slot.finalBusy = false;
