@@ -45,6 +45,8 @@ export interface CardPress {
   version: number;
   /** The press runs the action (Hold, Resume, ...): once per card version; false when it opens a modal. */
   runsAction: boolean;
+  /** A submitted modal, checked against the version of the card whose button opened it. */
+  fromForm?: boolean;
 }
 
 /** An action that completed, for hooks such as the supervisor board's audit line. */

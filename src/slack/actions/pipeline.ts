@@ -15,7 +15,7 @@ import type { SlackMessage } from '../cards/publish.js';
 import { CallRereads } from './reread.js';
 import { cardPlace } from './surface.js';
 import { ActionDisplay } from './action-display.js';
-import { failureReply, linkPrompt, slackSentence } from './replies.js';
+import { failureReply, linkPrompt, slackSentence, staleFormReply } from './replies.js';
 import { pressClaimKey, pressedReply, staleReply } from '../cards/card-version.js';
 import { actionLine } from '../board/action-lines.js';
 
@@ -65,7 +65,7 @@ export class ActionPipeline {
     const claimed = cardClaim === undefined || (await claims.claim(cardClaim));
     const standing = press && (await this.deps.publisher.versions.standing(press));
     // Stale: that version of the card never becomes current again, so its claim is simply kept.
-    if (standing?.kind === 'stale') return { kind: 'refused', reply: staleReply(standing.shows) };
+    if (standing?.kind === 'stale') return { kind: 'refused', reply: press?.fromForm ? staleFormReply(standing.shows) : staleReply(standing.shows) };
     if (!claimed) return { kind: 'refused', reply: pressedReply() };
     return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
   }
