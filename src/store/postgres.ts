@@ -131,6 +131,7 @@ const STATEMENTS: StoreStatements = {
 export class PostgresStore extends SqlStore {
   protected readonly statements = STATEMENTS;
   protected readonly outboxStatements = outboxStatements('postgres');
+  protected override readonly boardChangeInOneStatement = true;
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
   readonly #pingTimeoutMs: number;
