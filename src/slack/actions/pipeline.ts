@@ -6,7 +6,7 @@ import { UapiError } from '../../uapi/errors.js';
 import type { UapiClient } from '../../uapi/client.js';
 import type { LinkedAccount } from '../../store/types.js';
 import { LinkRequired } from '../users/accounts.js';
-import type { ActionRequest, Admission, PipelineDeps } from './action-request.js';
+import type { ActionRequest, Admission, PipelineDeps, Reply } from './action-request.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from '../cards/leg-hints.js';
 import { isSilentLeg } from '../../board/snapshot.js';
@@ -20,6 +20,8 @@ import { pressClaimKey, pressedReply, staleReply } from '../cards/card-version.j
 import { actionLine } from '../board/action-lines.js';
 
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
+
+const ALREADY_RUNNING = 'That action is already running on this call; wait for it to finish.';
 
 export interface PipelineOptions {
   /** Delays of the re-reads after an action whose result could not be read (ms). */
@@ -41,10 +43,13 @@ export class ActionPipeline {
   /** Claim the request, look the account up and check the role: once per request. */
   async admit(request: ActionRequest): Promise<Admission> {
     const { claims, accounts, operations } = this.deps;
-    // The claim and the account are read together (one store round trip, not two, before the action);
-    // a duplicate's account read is simply dropped.
+    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
+    // The claim, the account and the card's version are read together (one store round trip, not
+    // three, before the action); a duplicate's reads are simply dropped.
     const account = accounts.clientFor(request.user);
     account.catch(() => undefined);
+    const standing = press && this.deps.publisher.versions.standing(press);
+    standing?.catch(() => undefined);
     if (!(await claims.claim(request.identity))) return { kind: 'duplicate' };
     const channelId = request.surface.channelId;
     let linked: { client: UapiClient; account: LinkedAccount };
@@ -59,15 +64,32 @@ export class ActionPipeline {
     } catch (err) {
       return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
     }
-    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
-    // Claimed before the version is read: of two presses racing a redraw, at most one runs.
+    // A press that runs at once takes the card's claim and the action's in-flight claim together.
     const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
-    const claimed = cardClaim === undefined || (await claims.claim(cardClaim));
-    const standing = press && (await this.deps.publisher.versions.standing(press));
+    const key = cardClaim !== undefined ? actionKey(request.user, request.cmd) : undefined;
+    const beginning = key !== undefined ? operations.underWay.tryBegin(key) : Promise.resolve(false);
+    beginning.catch(() => undefined);
+    let claimed: boolean;
+    let stands: Awaited<typeof standing>;
+    try {
+      [claimed, stands] = await Promise.all([cardClaim === undefined || claims.claim(cardClaim), standing]);
+    } catch (err) {
+      if (await beginning.catch(() => false)) await operations.underWay.end(key!).catch(() => undefined);
+      throw err;
+    }
+    const began = await beginning;
+    const refused = (reply: Reply): Admission => {
+      if (began) void operations.underWay.end(key!).catch(() => undefined);
+      return { kind: 'refused', reply };
+    };
     // Stale: that version of the card never becomes current again, so its claim is simply kept.
-    if (standing?.kind === 'stale') return { kind: 'refused', reply: press?.fromForm ? staleFormReply(standing.shows) : staleReply(standing.shows) };
-    if (!claimed) return { kind: 'refused', reply: pressedReply() };
-    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
+    if (stands?.kind === 'stale') return refused(press?.fromForm ? staleFormReply(stands.shows) : staleReply(stands.shows));
+    if (!claimed) return refused(pressedReply());
+    if (key !== undefined && !began) {
+      await claims.release(cardClaim);
+      return refused({ text: ALREADY_RUNNING });
+    }
+    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account, ...(began && { began: key }) };
   }
 
   /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
@@ -101,9 +123,9 @@ export class ActionPipeline {
   private async runNow(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
-    if (key !== undefined && !(await this.deps.operations.underWay.tryBegin(key))) {
+    if (key !== undefined && admitted.began !== key && !(await this.deps.operations.underWay.tryBegin(key))) {
       await this.deps.claims.release(req.cardClaim);
-      await this.tell(req, 'That action is already running on this call; wait for it to finish.');
+      await this.tell(req, ALREADY_RUNNING);
       return;
     }
     try {
