@@ -57,7 +57,7 @@ export abstract class SqlStore implements Store {
   readonly #phoneLines: PhoneLineStore;
   readonly #slackCalls: SlackCallStore;
   readonly #oauthStates: OAuthStateStore;
-  readonly #claims: ClaimStore;
+  readonly #claims: SqlClaimStore;
   readonly #openModals: OpenModalStore;
   readonly #callCards: CallCardStore;
   readonly #cardVersions: CardVersionStore;
@@ -197,6 +197,7 @@ export abstract class SqlStore implements Store {
   consumeOAuthState: OAuthStateStore['consumeOAuthState'] = (...a) => this.#oauthStates.consumeOAuthState(...a);
 
   claimOnce: ClaimStore['claimOnce'] = (...a) => this.#claims.claimOnce(...a);
+  claimChain: ClaimStore['claimChain'] = (...a) => this.#claims.claimChain(...a);
   releaseClaim: ClaimStore['releaseClaim'] = (...a) => this.#claims.releaseClaim(...a);
 
   saveOpenModal: OpenModalStore['saveOpenModal'] = (...a) => this.#openModals.saveOpenModal(...a);
