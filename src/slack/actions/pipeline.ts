@@ -44,52 +44,59 @@ export class ActionPipeline {
   async admit(request: ActionRequest): Promise<Admission> {
     const { claims, accounts, operations } = this.deps;
     const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
-    // The claim, the account and the card's version are read together (one store round trip, not
-    // three, before the action); a duplicate's reads are simply dropped.
+    // A press that runs at once also claims its card's version and the action's run (operations.ts).
+    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
+    const key = cardClaim !== undefined ? actionKey(request.user, request.cmd) : undefined;
+    // One store round trip before the action: the account and the card's version are read beside
+    // the claims (a duplicate's reads are simply dropped), and the claims are one chain, each only
+    // once the one before it is held: a retry never takes the card's claim, a second press never the run's.
     const account = accounts.clientFor(request.user);
     account.catch(() => undefined);
     const standing = press && this.deps.publisher.versions.standing(press);
     standing?.catch(() => undefined);
-    if (!(await claims.claim(request.identity))) return { kind: 'duplicate' };
-    const channelId = request.surface.channelId;
-    let linked: { client: UapiClient; account: LinkedAccount };
+    const reserved = key !== undefined ? operations.underWay.reserve(key) : false;
+    let held: boolean[];
     try {
-      linked = await account;
+      held = await claims.chain([request.identity, cardClaim, reserved || undefined]);
     } catch (err) {
-      if (err instanceof LinkRequired) return { kind: 'refused', reply: await linkPrompt(this.deps, request.user, err.reason, channelId) };
+      if (reserved) operations.underWay.settle(key!, false);
       throw err;
     }
-    try {
-      await operations.assertAllowed(request.user, request.cmd);
-    } catch (err) {
-      return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
-    }
-    // A press that runs at once takes the card's claim and the action's in-flight claim together.
-    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
-    const key = cardClaim !== undefined ? actionKey(request.user, request.cmd) : undefined;
-    const beginning = key !== undefined ? operations.underWay.tryBegin(key) : Promise.resolve(false);
-    beginning.catch(() => undefined);
-    let claimed: boolean;
-    let stands: Awaited<typeof standing>;
-    try {
-      [claimed, stands] = await Promise.all([cardClaim === undefined || claims.claim(cardClaim), standing]);
-    } catch (err) {
-      if (await beginning.catch(() => false)) await operations.underWay.end(key!).catch(() => undefined);
-      throw err;
-    }
-    const began = await beginning;
-    const refused = (reply: Reply): Admission => {
-      if (began) void operations.underWay.end(key!).catch(() => undefined);
+    const [fresh, claimed] = held;
+    const began = reserved !== false && operations.underWay.settle(key!, held[2]!);
+    if (!fresh) return { kind: 'duplicate' };
+    // A refusal gives back what the press took, but a stale card's claim (that version never becomes current again).
+    const giveBack = async (keepCard: boolean) => {
+      if (began) await operations.underWay.end(key!).catch(() => undefined);
+      if (claimed && cardClaim && !keepCard) await claims.release(cardClaim).catch(() => undefined);
+    };
+    const refused = async (reply: Reply, keepCard = false): Promise<Admission> => {
+      await giveBack(keepCard);
       return { kind: 'refused', reply };
     };
-    // Stale: that version of the card never becomes current again, so its claim is simply kept.
-    if (stands?.kind === 'stale') return refused(press?.fromForm ? staleFormReply(stands.shows) : staleReply(stands.shows));
-    if (!claimed) return refused(pressedReply());
-    if (key !== undefined && !began) {
-      await claims.release(cardClaim);
-      return refused({ text: ALREADY_RUNNING });
+    try {
+      const channelId = request.surface.channelId;
+      let linked: { client: UapiClient; account: LinkedAccount };
+      try {
+        linked = await account;
+      } catch (err) {
+        if (err instanceof LinkRequired) return refused(await linkPrompt(this.deps, request.user, err.reason, channelId));
+        throw err;
+      }
+      try {
+        await operations.assertAllowed(request.user, request.cmd);
+      } catch (err) {
+        return refused(await failureReply(this.deps, request.user, err, channelId));
+      }
+      const stands = await standing;
+      if (stands?.kind === 'stale') return refused(press?.fromForm ? staleFormReply(stands.shows) : staleReply(stands.shows), true);
+      if (!claimed) return refused(pressedReply());
+      if (key !== undefined && !began) return refused({ text: ALREADY_RUNNING });
+      return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account, ...(began && { began: key }) };
+    } catch (err) {
+      await giveBack(false);
+      throw err;
     }
-    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account, ...(began && { began: key }) };
   }
 
   /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
