@@ -1,10 +1,10 @@
 /**
  * The supervisor board's domain: which channels watch which extensions (watch,
- * unwatch, resume after a re-link, sync with other replicas), their
- * PhoneCallEvents, and the card ledger (ledger.ts) the Slack side talks to. The
- * pollers reading each watch with its owner's token, paused when that link dies,
- * are in watch-readers.ts. What to write to Slack goes to a BoardOutput; this file
- * knows no Slack.
+ * unwatch and resume after a re-link in watch-changes.ts; sync with other replicas),
+ * their PhoneCallEvents, actions taken from Slack, and the card ledger (ledger.ts) the
+ * Slack side talks to. The pollers reading each watch with its owner's token, paused
+ * when that link dies, are in watch-readers.ts. What to write to Slack goes to a
+ * BoardOutput; this file knows no Slack.
  */
 import type { BoardFence, Watch } from '../store/types.js';
 import type { PhoneCall } from '../uapi/schemas.js';

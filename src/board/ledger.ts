@@ -2,12 +2,13 @@
  * The cards each channel shows, one per call, and how a read of the PBX
  * changes them: new calls get a card, changed ones an update and audit lines,
  * and a call that no watch of the channel lists any more has ended (no ghosts,
- * even when events are lost). Persisted in the store, so a restart continues
- * the same messages and threads, with the alerts already raised and the
- * supervisor legs callops started (a card's memory). Each change is stored in one
- * transaction with the writes it owes Slack (card-intents.ts, the store's outbox), and only
- * then handed to the output: a crash loses or doubles nothing, and what was owed is
- * delivered on the next start.
+ * even when events are lost). An action taken from Slack changes them the same
+ * way, from the call as the action read it back, with its own audit line. Persisted
+ * in the store, so a restart continues the same messages and threads, with the
+ * alerts already raised and the supervisor legs callops started (a card's memory).
+ * Each change is stored at once with the writes it owes Slack, and only then handed
+ * to the output (card-commits.ts): a crash loses or doubles nothing, and what was
+ * owed is delivered on the next start.
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { OutboxStore } from '../store/outbox.js';
