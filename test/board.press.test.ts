@@ -83,6 +83,23 @@ describe('a press on a board card', () => {
     expect(others.map((c) => c.method)).toEqual([]);
   });
 
+  it("the call's card in another channel follows the press; the board card is still written once, by the board", async () => {
+    const card = await boardWith(PAUSED);
+    await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: `post 0003*210 ${CALL}`, channel_id: 'CAGENT', response_url: s.api.responseUrl('/post') });
+    const agentPost = await s.api.waitFor('chat.postMessage', (c) => c.body.channel === 'CAGENT');
+    const agentTs = await waitUntil('the agent card ts', () => posted.get(agentPost.seq));
+    await s.slack.idle();
+    const slackSeq = s.api.calls.at(-1)!.seq + 1;
+
+    await pressHold(card);
+    await waitUntil('the held board card', () => cardUpdates(slackSeq, card.ts).find((c) => /is on hold/.test(heldHead(c))));
+    await waitUntil('the agent card updated', () => cardUpdates(slackSeq, agentTs)[0]);
+    await s.slack.idle();
+    expect(cardUpdates(slackSeq, card.ts)).toHaveLength(1);
+    expect(cardUpdates(slackSeq, agentTs)).toHaveLength(1);
+    expect(threadLines(slackSeq, card.ts)).toHaveLength(1);
+  });
+
   it("the board's own later reads find the state the press showed: no second card update, no second line", async () => {
     const card = await boardWith({ liveMs: 150, idleMs: 150, hotMs: 150, maxBackoffMs: 1000 });
     const slackSeq = s.api.calls.length ? s.api.calls.at(-1)!.seq + 1 : 0;
