@@ -14,7 +14,7 @@ import { SEED_IDS } from '../src/sandbox/server.js';
 import { PostgresStore, TokenCipher, type Store } from '../src/store/index.js';
 import { startStack, SIGNING_SECRET, type Stack } from './helpers/stack.js';
 import { resetStack } from './helpers/stack-reset.js';
-import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
+import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 import type { RecordedCall } from './helpers/slack-api.js';
 import { freshSchema, pgAdmin, pgUnavailable, pgUrl } from './helpers/pg.js';
 import { waitUntil } from './helpers/wait.js';
@@ -162,5 +162,50 @@ describe.each(backends)('card versions on $name', ({ skip, store, schema }) => {
     await press(card.ts, held, 'call.resume.01');
     await waitUntil('the Resume PUT', () => puts().length === 1);
     expect(puts()[0]!.body).toMatchObject({ action: 'OffHold' });
+  });
+
+  /** Opens the Whisper modal from the card drawn as `blocks`; submitting it whispers to 0003*024. */
+  async function openWhisper(ts: string, blocks: Block[]): Promise<() => ReturnType<typeof viewSubmission>> {
+    const opens = s.api.callsTo('views.open').length;
+    await press(ts, blocks, 'call.whisper.01');
+    const opened = await waitUntil('the Whisper modal', () => s.api.callsTo('views.open')[opens]);
+    const view = opened.body.view as { private_metadata: string };
+    return () =>
+      viewSubmission(
+        s.base,
+        SIGNING_SECRET,
+        viewSubmissionPayload({ user: 'UA', callbackId: 'call.modal', privateMetadata: view.private_metadata, values: { to: { value: { type: 'plain_text_input', value: '0003*024' } } } }),
+      );
+  }
+
+  it('a modal submitted after its card moved on sends nothing to VoipNow and says what the call is doing now; one opened from the card as it is runs', async () => {
+    const card = await postCard();
+    const submitStale = await openWhisper(card.ts, card.blocks);
+    // While the form is open, the card is drawn with a newer state (the call put on hold).
+    await press(card.ts, card.blocks, 'call.hold.01');
+    const held = await waitUntil('the held card', () => (buttonOf(lastDrawn(card.ts, card.blocks), 'call.resume.01') ? lastDrawn(card.ts, card.blocks) : undefined));
+    await s.slack.idle();
+    s.sandbox.requests.length = 0;
+
+    expect((await submitStale()).status).toBe(200);
+    const told = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('changed while the form was open'));
+    expect(told.body.response_type).toBe('ephemeral');
+    expect(String(told.body.text)).toContain('nothing was sent to VoipNow');
+    expect(String(told.body.text)).toMatch(/The call now: .*on hold/);
+    await s.slack.idle();
+    expect(uapiRequests()).toEqual([]);
+
+    // Off hold again: the same form opened from the card as drawn now whispers.
+    await press(card.ts, held, 'call.resume.01');
+    const talking = await waitUntil('the card off hold', () => {
+      const drawn = lastDrawn(card.ts, card.blocks);
+      return buttonOf(drawn, 'call.whisper.01') && drawn !== held ? drawn : undefined;
+    });
+    await s.slack.idle();
+    s.sandbox.requests.length = 0;
+    const submit = await openWhisper(card.ts, talking);
+    expect((await submit()).status).toBe(200);
+    await waitUntil('the Whisper PUT', () => puts().length === 1 || undefined);
+    expect(puts()[0]!.body).toMatchObject({ action: 'Whisper', sendCallTo: '0003*024' });
   });
 });

@@ -33,6 +33,44 @@ forEachBackend('ClaimStore contract', (backend) => {
     await store.releaseClaim('never-claimed');
   });
 
+  it('claims a chain in order: each key only once those before it are held', async () => {
+    const chain = (...keys: Array<string | undefined>) =>
+      store.claimChain(
+        keys.map((key) => ({ key, expiresAt: at(60_000) })),
+        at(0),
+      );
+    expect(await chain('c:1', 'c:2', 'c:3')).toEqual([true, true, true]);
+    // The first is held: nothing after it is tried.
+    expect(await chain('c:1', 'c:4', 'c:5')).toEqual([false, false, false]);
+    expect(await store.claimOnce('c:4', at(60_000), at(0))).toBe(true);
+    // The second is held: the third is not taken.
+    expect(await chain('c:6', 'c:2', 'c:7')).toEqual([true, false, false]);
+    expect(await store.claimOnce('c:6', at(60_000), at(0))).toBe(false);
+    expect(await store.claimOnce('c:7', at(60_000), at(0))).toBe(true);
+    // An undefined key always passes; a chain of one or two works the same.
+    expect(await chain(undefined, 'c:8')).toEqual([true, true]);
+    expect(await chain('c:8')).toEqual([false]);
+    // Expired claims are taken over by a chain too.
+    expect(await store.claimChain([{ key: 'c:1', expiresAt: at(120_000) }], at(60_000))).toEqual([true]);
+  });
+
+  it('gives a chain to exactly one of many concurrent claimers', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.claimChain(
+          [
+            { key: `id:${i}`, expiresAt: at(60_000) },
+            { key: 'card:x', expiresAt: at(60_000) },
+            { key: 'inflight:x', expiresAt: at(60_000) },
+          ],
+          at(0),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.every(Boolean))).toHaveLength(1);
+    expect(results.filter((r) => r[0] && !r[1] && !r[2])).toHaveLength(9);
+  });
+
   it('gives a key to exactly one of many concurrent claimers', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => store.claimOnce('press:x', at(60_000), at(0))));
     expect(results.filter(Boolean)).toHaveLength(1);

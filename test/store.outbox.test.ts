@@ -107,6 +107,20 @@ for (const backend of [sqlite, postgres]) {
       expect(pending[3]!.messageTs).toBeUndefined();
     });
 
+    it("a change without the card's state keeps its state and updates its memory, with the lines it adds", async () => {
+      await store.outbox.commitBoardChange({ card: card(), memory: { alerts: '{"key":"ring@x","level":1}' }, intents: [intent('card:1', 'card', 0)] });
+      const versions = await store.outbox.commitBoardChange({
+        memory: { legHints: '[{"from":"0003*024","mode":"listen"}]' },
+        audit: [{ ...ref, seq: 1, at: at(2), text: 'listened' }],
+        intents: [intent('line:1:1', 'line', 1)],
+      });
+      expect(versions && Object.fromEntries(versions)).toEqual({ 'line:1:1': 1 });
+      const stored = await store.getBoardCard(ref.teamId, ref.channelId, ref.phoneCallId);
+      expect(stored).toMatchObject({ state: '{"state":"ringing"}', legHints: '[{"from":"0003*024","mode":"listen"}]' });
+      expect(stored?.alerts).toBeUndefined();
+      expect((await store.listAuditEntries(ref.teamId, ref.channelId, ref.phoneCallId)).map((e) => e.text)).toEqual(['listened']);
+    });
+
     it('stores nothing of a change that a newer board holder fenced out', async () => {
       await store.raiseBoardFence({ key: 'board:T1', epoch: 5 });
       const refused = await store.outbox.commitBoardChange(

@@ -1,28 +1,29 @@
 /**
  * The supervisor board's domain: which channels watch which extensions (watch,
- * unwatch, resume after a re-link, sync with other replicas), their
- * PhoneCallEvents, and the card ledger (ledger.ts) the Slack side talks to. The
- * pollers reading each watch with its owner's token, paused when that link dies,
- * are in watch-readers.ts. What to write to Slack goes to a BoardOutput; this file
- * knows no Slack.
+ * unwatch and resume after a re-link in watch-changes.ts; sync with other replicas),
+ * their PhoneCallEvents, actions taken from Slack, and the card ledger (ledger.ts) the
+ * Slack side talks to. The pollers reading each watch with its owner's token, paused
+ * when that link dies, are in watch-readers.ts. What to write to Slack goes to a
+ * BoardOutput; this file knows no Slack.
  */
-import { randomBytes } from 'node:crypto';
 import type { BoardFence, Watch } from '../store/types.js';
+import type { PhoneCall } from '../uapi/schemas.js';
 import type { CallSnapshot, LegHint } from './snapshot.js';
 import type { BoardDeps } from './deps.js';
 import type { BoardOutput, CardRef } from './output.js';
 import { CardLedger } from './ledger.js';
 import { Escalation, DEFAULT_THRESHOLDS } from './escalation.js';
-import { eventNote, registerEvents, unregisterEvents } from './registration.js';
 import { WatchReaders } from './watch-readers.js';
 import { keyOf, type WatchState } from './watch-state.js';
 import { OwnerRights } from './owner-rights.js';
 import { ChannelPauses, pausedChannelsMuted } from './channel-pause.js';
+import { WatchChanges } from './watch-changes.js';
 
 export class Board {
   private readonly ledger: CardLedger;
   private readonly readers: WatchReaders;
   private readonly rights: OwnerRights;
+  private readonly changes: WatchChanges;
   private output: BoardOutput | undefined;
   /** The output with writes to paused channels dropped: what cards, audit lines, alerts and notices go to. */
   private muted: BoardOutput | undefined;
@@ -71,6 +72,19 @@ export class Board {
       ledger: this.ledger,
       output: () => this.muted,
       ...(deps.log && { log: deps.log }),
+    });
+    this.changes = new WatchChanges({
+      store: deps.store,
+      clientFor: deps.clientFor,
+      ...(deps.log && { log: deps.log }),
+      now: this.now,
+      watches: this.readers.watches,
+      run: (w) => this.readers.run(w),
+      release: (teamId, channelId, id, key) => this.ledger.release(teamId, channelId, id, key),
+      resumeChannel: (teamId, channelId) => this.resumeChannel(teamId, channelId),
+      active: () => this.active,
+      eventsUrl: (secret) => (this.eventsBase ? `${this.eventsBase.replace(/\/+$/, '')}/voipnow/events/${secret}` : undefined),
+      output: () => this.output,
     });
   }
 
@@ -162,82 +176,18 @@ export class Board {
    * registration are made with the owner's token; if VoipNow refuses, this
    * throws and nothing is stored. Watching again (e.g. after a pause) takes over.
    */
-  async watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
-    const client = await this.deps.clientFor(owner);
-    await client.listPhoneCalls({ extension, count: 1 });
-    // A watch is set where the bot can post (checked by the front end): a paused board there resumes.
-    await this.resumeChannel(owner.teamId, channelId);
-    const key = keyOf(owner.teamId, channelId, extension);
-    const previous = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(owner.teamId, channelId)).find((w) => w.extension === extension);
-    const secret = previous?.secret ?? randomBytes(18).toString('base64url');
-    let eventIds: string[] | undefined;
-    if (this.eventsBase) eventIds = await registerEvents(client, extension, this.eventsUrl(secret), eventNote(owner.teamId, channelId));
-    const watch: Watch = {
-      teamId: owner.teamId,
-      channelId,
-      extension,
-      createdBy: owner.userId,
-      createdAt: previous?.createdAt ?? new Date(this.now()),
-      secret,
-      ...(eventIds && { eventIds }),
-    };
-    if (previous) {
-      await this.deps.store.removeWatch(owner.teamId, channelId, extension);
-      this.watches.get(key)?.poller.stop();
-      this.watches.delete(key);
-    }
-    await this.deps.store.addWatch(watch);
-    if (this.active) this.readers.run(watch);
-    return { events: Boolean(eventIds), again: Boolean(previous) };
+  watch(owner: { teamId: string; userId: string }, channelId: string, extension: string): Promise<{ events: boolean; again: boolean }> {
+    return this.changes.watch(owner, channelId, extension);
   }
 
-  /**
-   * Stop watching; removes the PhoneCallEvents this watch registered (as its owner, or as
-   * `actingUserId` when the owner's link no longer works).
-   */
-  async unwatch(teamId: string, channelId: string, extension: string, actingUserId?: string): Promise<boolean> {
-    const key = keyOf(teamId, channelId, extension);
-    const w = this.watches.get(key)?.watch ?? (await this.deps.store.listWatchesForChannel(teamId, channelId)).find((x) => x.extension === extension);
-    if (!w) return false;
-    const state = this.watches.get(key);
-    state?.poller.stop();
-    await state?.poller.settled();
-    this.watches.delete(key);
-    if (w.eventIds?.length) {
-      const users = [...new Set([w.createdBy, ...(actingUserId ? [actingUserId] : [])])];
-      for (const userId of users) {
-        try {
-          await unregisterEvents(await this.deps.clientFor({ teamId, userId }), extension, w.eventIds);
-          break;
-        } catch (err) {
-          this.deps.log?.('could not remove the PhoneCallEvents of a watch', { extension, as: userId, error: err instanceof Error ? err.message : String(err) });
-        }
-      }
-    }
-    await this.deps.store.removeWatch(teamId, channelId, extension);
-    for (const id of state?.seen ?? []) await this.ledger.release(teamId, channelId, id, key);
-    return true;
+  /** Stop watching; removes the PhoneCallEvents this watch registered (as its owner, or as `actingUserId`). */
+  unwatch(teamId: string, channelId: string, extension: string, actingUserId?: string): Promise<boolean> {
+    return this.changes.unwatch(teamId, channelId, extension, actingUserId);
   }
 
-  /**
-   * The owner linked VoipNow again: their paused watches read again, and each
-   * channel is told once which ones resumed. Returns how many resumed.
-   */
-  async resumeOwner(owner: { teamId: string; userId: string }): Promise<number> {
-    const paused = [...this.watches.values()].filter((s) => s.watch.teamId === owner.teamId && s.watch.createdBy === owner.userId && s.watch.pausedAt);
-    const byChannel = new Map<string, Watch[]>();
-    for (const s of paused) {
-      const { pausedAt: _, ...resumed } = s.watch;
-      s.poller.stop();
-      await this.deps.store.updateWatch(resumed);
-      this.readers.run(resumed);
-      byChannel.set(resumed.channelId, [...(byChannel.get(resumed.channelId) ?? []), resumed]);
-    }
-    for (const [channelId, list] of byChannel) {
-      const names = list.map((w) => `\`${w.extension}\``).join(', ');
-      this.output?.notice(owner.teamId, channelId, `:arrow_forward: Resumed watching ${names}: <@${owner.userId}> linked VoipNow again.`);
-    }
-    return paused.length;
+  /** The owner linked VoipNow again: their paused watches read again (each channel told once). Returns how many resumed. */
+  resumeOwner(owner: { teamId: string; userId: string }): Promise<number> {
+    return this.changes.resumeOwner(owner);
   }
 
   async watchesOf(teamId: string, channelId: string): Promise<Array<Watch & { lastRead?: number }>> {
@@ -274,6 +224,18 @@ export class Board {
     for (const h of this.ledger.note(ref, line, changed) ?? []) this.watches.get(h)?.poller.readNow();
   }
 
+  /**
+   * An action from Slack on a call boards may show: its line on each of the call's cards. With
+   * the call as the action read it back (`read`, from the workspace `teamId`), that is the cards'
+   * new state, taken without reading the PBX again; without, the board reads the call.
+   */
+  actionDone(a: { phoneCallId: string; line: string; teamId?: string; read?: PhoneCall; awaiting?: boolean }): void {
+    for (const ref of this.ledger.cardsOf(a.phoneCallId)) {
+      if (a.read && ref.teamId === a.teamId && this.ledger.acted(ref, a.line, a.read, Boolean(a.awaiting))) continue;
+      this.afterAction(ref, a.line, true);
+    }
+  }
+
   /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */
   hintLeg(phoneCallId: string, hint: LegHint): void {
     this.ledger.hint(phoneCallId, hint);
@@ -302,9 +264,5 @@ export class Board {
   /** Live cards of a channel (for the compact summary). */
   liveCalls(teamId: string, channelId: string): CallSnapshot[] {
     return this.ledger.liveCalls(teamId, channelId);
-  }
-
-  private eventsUrl(secret: string): string {
-    return `${this.eventsBase!.replace(/\/+$/, '')}/voipnow/events/${secret}`;
   }
 }

@@ -2,33 +2,22 @@
  * The cards each channel shows, one per call, and how a read of the PBX
  * changes them: new calls get a card, changed ones an update and audit lines,
  * and a call that no watch of the channel lists any more has ended (no ghosts,
- * even when events are lost). Persisted in the store, so a restart continues
- * the same messages and threads, with the alerts already raised and the
- * supervisor legs callops started (a card's memory). Each change is stored in one
- * transaction with the writes it owes Slack (card-intents.ts, the store's outbox), and only
- * then handed to the output: a crash loses or doubles nothing, and what was owed is
- * delivered on the next start.
+ * even when events are lost). An action taken from Slack changes them the same
+ * way, from the call as the action read it back, with its own audit line. Persisted
+ * in the store, so a restart continues the same messages and threads, with the
+ * alerts already raised and the supervisor legs callops started (a card's memory).
+ * Each change is stored at once with the writes it owes Slack, and only then handed
+ * to the output (card-commits.ts): a crash loses or doubles nothing, and what was
+ * owed is delivered on the next start.
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { OutboxStore } from '../store/outbox.js';
-import type { AuditStore, BoardCardMemory, BoardCardStore, BoardFence } from '../store/types.js';
+import type { AuditStore, BoardCardStore, BoardFence } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
-import type { Alert, Escalation, Raised } from './escalation.js';
+import type { Escalation, Raised } from './escalation.js';
 import type { BoardOutput, CardRef } from './output.js';
-import { boardChange, type CardWrite, deliver, replayOwed } from './card-intents.js';
-
-interface Entry {
-  snapshot: CallSnapshot;
-  extension: string;
-  /** Keys of the channel's watches that list the call. */
-  holders: Set<string>;
-  messageTs?: string;
-  seq: number;
-  /** When an action from Slack was audited on the card, until the board sees the change it made. */
-  actedAt?: number;
-  /** When the board last audited a change of the call it saw. */
-  changedAt?: number;
-}
+import { replayOwed } from './card-intents.js';
+import { CardCommits, type CardEntry as Entry, cardKey } from './card-commits.js';
 
 /**
  * One audit line per change: the change an action from Slack made, seen by the board within
@@ -42,7 +31,6 @@ const SEEN_JUST_BEFORE_MS = 2_000;
 const MAX_HINTED_CALLS = 1000;
 
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
-const cardKey = (ref: CardRef) => `${ref.teamId}|${ref.channelId}|${ref.phoneCallId}`;
 
 /** Opaque JSON from the store; a row that does not parse is as good as none. */
 function parsed<T>(text: string | undefined): T | undefined {
@@ -79,7 +67,7 @@ export class CardLedger {
       if (this.hints.size <= MAX_HINTED_CALLS) break;
       if (this.cardsOf(id).length === 0) this.hints.delete(id);
     }
-    for (const ref of this.cardsOf(phoneCallId)) void this.saveMemory(ref);
+    for (const ref of this.cardsOf(phoneCallId)) void this.commits.saveMemory(ref);
   }
 
   /** What the ledger holds in memory: cards shown, calls with leg hints (both bounded by live calls). */
@@ -89,25 +77,30 @@ export class CardLedger {
     return { cards, hintedCalls: this.hints.size, alerts: this.deps.escalation.size };
   }
 
-  /** A write was refused: another holder runs the board now, so nothing more reaches Slack from here. */
-  private fencedOut = false;
+  private readonly commits: CardCommits;
 
-  constructor(private readonly deps: LedgerDeps) {}
+  constructor(private readonly deps: LedgerDeps) {
+    this.commits = new CardCommits({ ...deps, hints: (id) => this.hints.get(id) });
+  }
 
   /** Where cards go; nowhere once fenced out. */
   private out(): BoardOutput | undefined {
-    return this.fencedOut ? undefined : this.deps.output();
+    return this.commits.out();
   }
 
   /** True once a write of this ledger was refused by a newer holder's fence. */
   get superseded(): boolean {
-    return this.fencedOut;
+    return this.commits.superseded;
+  }
+
+  private change(ref: CardRef, entry: Entry, c: Parameters<CardCommits['change']>[2]) {
+    return this.commits.change(ref, entry, c);
   }
 
   /** Live cards from the store (after a restart). */
   async restore(): Promise<void> {
     this.channels.clear();
-    this.fencedOut = false;
+    this.commits.reset();
     for (const c of await this.deps.store.listLiveBoardCards()) {
       const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
       const raised = parsed<Raised>(c.alerts);
@@ -141,7 +134,7 @@ export class CardLedger {
   }
 
   /** Take in what one watch read; returns the calls it listed. */
-  async reconcile(w: { teamId: string; channelId: string; extension: string; key: string; seen: Set<string> }, calls: PhoneCall[]): Promise<Set<string>> {
+  async reconcile(w: { teamId: string; channelId: string; extension: string; key: string; seen: Set<string> }, calls: PhoneCall[], readFrom?: number): Promise<Set<string>> {
     const entries = this.channel(w.teamId, w.channelId);
     const listed = new Set<string>();
     const now = this.deps.now();
@@ -159,6 +152,8 @@ export class CardLedger {
         lines = changeLines(undefined, next);
       } else {
         entry.holders.add(w.key);
+        // Begun before an action's read-back was applied: older news than the card shows.
+        if (readFrom !== undefined && entry.appliedAt !== undefined && readFrom < entry.appliedAt) continue;
         if (!sameSnapshot(entry.snapshot, next)) {
           lines = changeLines(entry.snapshot, next);
           prev = { ...entry };
@@ -227,6 +222,36 @@ export class CardLedger {
     return entry.holders;
   }
 
+  /**
+   * An action from Slack on the call, with the call as the action read it back: its line and
+   * the card's new state go in one change, with no read of the PBX. `awaiting`: the action rings a
+   * phone, so the change it makes comes later (and is told by this line). False without a card.
+   */
+  acted(ref: CardRef, line: string, call: PhoneCall, awaiting: boolean): boolean {
+    const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
+    if (!entry) return false;
+    const now = this.deps.now();
+    const before = entry.snapshot;
+    const next = snapshotOf(call, entry.extension, this.hints.get(ref.phoneCallId));
+    const changed = before.state !== 'ended' && !sameSnapshot(before, next);
+    if (changed) {
+      entry.snapshot = next;
+      entry.appliedAt = now;
+    }
+    // Not shown yet (a phone rings first): the change the board reads next is this line's.
+    if (awaiting || !changed) entry.actedAt = now;
+    else delete entry.actedAt;
+    void this.change(ref, entry, { card: changed, lines: [line], own: true })
+      .then((done) => {
+        // Not stored: the card shows what it did, so the next read sees the change again.
+        if (done !== 'failed' || entry.snapshot !== next) return;
+        entry.snapshot = before;
+        delete entry.appliedAt;
+      })
+      .catch((err: unknown) => this.deps.log?.('could not apply an action to a card', { error: err instanceof Error ? err.message : String(err) }));
+    return true;
+  }
+
   cardsOf(phoneCallId: string): CardRef[] {
     const refs: CardRef[] = [];
     for (const [k, entries] of this.channels) {
@@ -267,76 +292,5 @@ export class CardLedger {
       this.channels.set(k, m);
     }
     return m;
-  }
-
-  /** Commits of one card run one after another, so its lines reach the store and Slack in seq order. */
-  private readonly queues = new Map<string, Promise<unknown>>();
-
-  /**
-   * Stores a change of a card with the writes it owes Slack, in one transaction, then hands the
-   * writes to the output. 'refused': a newer holder's fence (nothing more from here); 'failed':
-   * the store could not take it (logged; nothing was written anywhere).
-   */
-  private change(ref: CardRef, entry: Entry, c: { card: boolean; lines: string[]; own?: boolean; alert?: Alert }): Promise<'ok' | 'refused' | 'failed'> {
-    if (this.fencedOut) return Promise.resolve('refused');
-    const first = entry.seq;
-    const lines = c.lines.map((text, i) => ({ seq: first + i + 1, text, own: Boolean(c.own) }));
-    entry.seq += lines.length;
-    const key = cardKey(ref);
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.commit(ref, entry, c, lines, first));
-    const tail = run.catch(() => undefined);
-    this.queues.set(key, tail);
-    void tail.then(() => this.queues.get(key) === tail && this.queues.delete(key));
-    return run;
-  }
-
-  private async commit(ref: CardRef, entry: Entry, c: { card: boolean; alert?: Alert }, lines: CardWrite['lines'], seqBefore: number): Promise<'ok' | 'refused' | 'failed'> {
-    if (this.fencedOut) return 'refused';
-    const raised = this.deps.escalation.memory(cardKey(ref));
-    const w: CardWrite = {
-      lines,
-      memory: this.memoryOf(ref),
-      ...(c.card && { card: { snapshot: entry.snapshot, extension: entry.extension, ...(entry.messageTs && { messageTs: entry.messageTs }) } }),
-      ...(c.alert && raised && { alert: { text: c.alert.text, level: c.alert.level, episode: raised.key } }),
-    };
-    const change = boardChange(ref, w, new Date(this.deps.now()));
-    let versions: Map<string, number> | undefined;
-    try {
-      versions = await this.deps.store.outbox.commitBoardChange(change, this.deps.fence?.());
-    } catch (err) {
-      if (entry.seq === seqBefore + lines.length) entry.seq = seqBefore;
-      this.deps.log?.('could not store a board change', { error: err instanceof Error ? err.message : String(err) });
-      return 'failed';
-    }
-    if (!versions) {
-      this.refusedUnless(false);
-      return 'refused';
-    }
-    deliver(this.out(), ref, w, change, versions, entry.messageTs);
-    return 'ok';
-  }
-
-  /** What a card remembers beside its state: the alert raised in this episode, the supervisor legs. */
-  private memoryOf(ref: CardRef): BoardCardMemory {
-    const raised = this.deps.escalation.memory(cardKey(ref));
-    const hints = this.hints.get(ref.phoneCallId);
-    return { ...(raised && { alerts: JSON.stringify(raised) }), ...(hints?.length && { legHints: JSON.stringify(hints) }) };
-  }
-
-  /** Keeps the card's memory (alerts raised in this episode, supervisor legs) in the store; a failure is logged. */
-  private async saveMemory(ref: CardRef): Promise<void> {
-    try {
-      await this.deps.store.saveBoardCardMemory(ref.teamId, ref.channelId, ref.phoneCallId, this.memoryOf(ref), this.deps.fence?.());
-    } catch (err) {
-      this.deps.log?.('could not store a board card memory', { error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
-  /** A fenced write that changed nothing was refused (a missing card's memory is not a refusal). */
-  private refusedUnless(ok: boolean): void {
-    if (!ok && this.deps.fence?.()) {
-      this.fencedOut = true;
-      this.deps.log?.('board: a write was refused, another replica runs the board now');
-    }
   }
 }

@@ -59,7 +59,11 @@ export class WatchReaders {
     const owner = { teamId: watch.teamId, userId: watch.createdBy };
     const poller = new Poller<PhoneCall>(
       {
-        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
+        read: async () => {
+          const state = this.watches.get(key);
+          if (state) state.readFrom = this.now();
+          return (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT });
+        },
         onRead: (calls) => this.reconcile(key, calls),
         onError: (err) => this.failed(key, err),
         hot: (calls) => this.hot(key, calls),
@@ -89,7 +93,7 @@ export class WatchReaders {
   private async reconcile(key: string, calls: PhoneCall[]): Promise<void> {
     const state = this.watches.get(key);
     if (!state) return;
-    state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls);
+    state.seen = await this.ledger.reconcile({ ...state.watch, key, seen: state.seen }, calls, state.readFrom);
   }
 
   /** A read failed: an expired link pauses the watch and tells the channel once; a lost owner ends it; anything else backs off. */

@@ -10,6 +10,8 @@ export interface WatchState {
   seen: Set<string>;
   /** Each call's id and state on the last read, to tell a read that found a change. */
   states?: string;
+  /** When the read under way (or the last one) began. */
+  readFrom?: number;
 }
 
 /** A watch's key: its channel (in its workspace) and extension. */

@@ -206,7 +206,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     phone,
     connect: voipnowConnectOf({ tenants, ...(opts.installations && { installations: opts.installations }), store, board, publicUrl: config.publicUrl, logger, now }),
   };
-  afterAction.push(({ user, cmd, outcome }) => board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd)));
+  // The action's read-back is the board cards' new state: no second read of the call for them.
+  afterAction.push(({ user, cmd, outcome }) => {
+    const read = outcome.call && !outcome.unread ? { teamId: user.teamId, call: outcome.call, awaiting: Boolean(outcome.awaitingAnswer) } : undefined;
+    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd), read);
+  });
   afterAction.push(phone.afterAction);
 
   // Readiness: set once Slack accepted the bot token (auth.test at start) and while Socket Mode is connected.

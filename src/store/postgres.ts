@@ -80,6 +80,16 @@ const STATEMENTS: StoreStatements = {
   insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES ($1, $2)
     ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $3`,
   deleteClaim: `DELETE FROM request_claims WHERE claim_key = $1`,
+  claimChain: `WITH k1 AS (INSERT INTO request_claims (claim_key, expires_at) SELECT $1::text, $2::timestamptz WHERE $1::text IS NOT NULL
+      ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $7::timestamptz RETURNING 1),
+    ok1 AS (SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM k1) AS ok),
+    k2 AS (INSERT INTO request_claims (claim_key, expires_at) SELECT $3::text, $4::timestamptz WHERE $3::text IS NOT NULL AND (SELECT ok FROM ok1)
+      ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $7::timestamptz RETURNING 1),
+    ok2 AS (SELECT (SELECT ok FROM ok1) AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM k2)) AS ok),
+    k3 AS (INSERT INTO request_claims (claim_key, expires_at) SELECT $5::text, $6::timestamptz WHERE $5::text IS NOT NULL AND (SELECT ok FROM ok2)
+      ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $7::timestamptz RETURNING 1),
+    ok3 AS (SELECT (SELECT ok FROM ok2) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM k3)) AS ok)
+    SELECT (SELECT ok FROM ok1)::int AS c1, (SELECT ok FROM ok2)::int AS c2, (SELECT ok FROM ok3)::int AS c3`,
   deleteWatch: `DELETE FROM watches WHERE team_id = $1 AND channel_id = $2 AND extension = $3`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = $1
     ORDER BY created_at, team_id COLLATE "C", channel_id COLLATE "C"`,
@@ -131,6 +141,7 @@ const STATEMENTS: StoreStatements = {
 export class PostgresStore extends SqlStore {
   protected readonly statements = STATEMENTS;
   protected readonly outboxStatements = outboxStatements('postgres');
+  protected override readonly boardChangeInOneStatement = true;
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
   readonly #pingTimeoutMs: number;

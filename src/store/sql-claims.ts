@@ -3,7 +3,7 @@
  * one winner among concurrent claimers, in every process sharing it.
  */
 import type { SqlSession } from './sql-session.js';
-import type { ClaimStore } from './types.js';
+import type { ChainedClaim, ClaimStore } from './types.js';
 
 export interface ClaimStatements {
   /** (now): delete request claims with expires_at <= now */
@@ -12,6 +12,12 @@ export interface ClaimStatements {
   insertClaim: string;
   /** (claim_key) */
   deleteClaim: string;
+  /**
+   * (key1, expires1, key2, expires2, key3, expires3, now) → columns c1, c2, c3 (1: claimed): up to
+   * three claims in one statement, each taken only when the ones before it were (a NULL key counts
+   * as taken). Optional: without it the claims are made one after another.
+   */
+  claimChain?: string;
 }
 
 /** Expired request claims of other keys are deleted by a claim at most this often (by the claim's clock). */
@@ -25,11 +31,36 @@ export class SqlClaimStore implements ClaimStore {
   async claimOnce(key: string, expiresAt: Date, now: Date = new Date()): Promise<boolean> {
     // One statement: a new key, or one whose claim has expired, is taken; a live claim is not.
     const claim = this.db.run(this.db.statements.insertClaim, [key, this.db.ts(expiresAt, 'expiresAt'), this.db.ts(now, 'now')]);
-    // Other keys' expired claims go at most once a minute (and with the retention purge), alongside, not before.
-    const purgeDue = this.#claimsPurgedAt === undefined || now.getTime() - this.#claimsPurgedAt >= CLAIM_PURGE_INTERVAL_MS;
-    if (purgeDue) this.#claimsPurgedAt = now.getTime();
-    const [{ changes }] = await Promise.all([claim, purgeDue ? this.db.run(this.db.statements.purgeExpiredClaims, [this.db.ts(now, 'now')]) : undefined]);
+    const [{ changes }] = await Promise.all([claim, this.#purgeIfDue(now)]);
     return changes > 0;
+  }
+
+  /** Other keys' expired claims go at most once a minute (and with the retention purge), alongside a claim, not before. */
+  #purgeIfDue(now: Date): Promise<unknown> | undefined {
+    const purgeDue = this.#claimsPurgedAt === undefined || now.getTime() - this.#claimsPurgedAt >= CLAIM_PURGE_INTERVAL_MS;
+    if (!purgeDue) return undefined;
+    this.#claimsPurgedAt = now.getTime();
+    return this.db.run(this.db.statements.purgeExpiredClaims, [this.db.ts(now, 'now')]);
+  }
+
+  /**
+   * Claims in order, each only once the ones before it are held: true for each claimed (or
+   * undefined) key, false from the first one that was not claimed on (the later ones were not tried).
+   */
+  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date()): Promise<boolean[]> {
+    const sql = this.db.statements.claimChain;
+    if (!sql || claims.length > 3) {
+      const out: boolean[] = [];
+      for (const c of claims) out.push(out.every(Boolean) && (c.key === undefined || (await this.claimOnce(c.key, c.expiresAt, now))));
+      return out;
+    }
+    const params = [0, 1, 2].flatMap((i) => {
+      const c = claims[i];
+      return [c?.key ?? null, c ? this.db.ts(c.expiresAt, 'expiresAt') : null];
+    });
+    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now')]), this.#purgeIfDue(now)]);
+    const row = rows[0] ?? {};
+    return claims.map((_, i) => Number(row[`c${i + 1}`]) > 0);
   }
 
   async releaseClaim(key: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { BoardChange, Delivery, NewIntent, OutboxIntent, OutboxStore } from
 import type { OutboxStatements } from './outbox-statements.js';
 import { date, optStr, type Row, str } from './rows.js';
 import type { BoardFence } from './records.js';
+import { boardChangeStatement } from './pg-board-change.js';
 
 export type OutboxParam = string | number | Date | null;
 
@@ -24,6 +25,8 @@ export interface OutboxSql {
   query(sql: string, params: readonly OutboxParam[]): Promise<{ rows: Row[]; changes: number }>;
   /** The dialect's timestamp encoding (validated). */
   ts(d: Date, what: string): OutboxParam;
+  /** PostgreSQL: a board change goes as one statement (pg-board-change.ts), not a transaction of many. */
+  readonly oneStatement?: boolean;
 }
 
 function toIntent(row: Row): OutboxIntent {
@@ -49,6 +52,7 @@ export class SqlOutbox implements OutboxStore {
   constructor(private readonly sql: OutboxSql) {}
 
   async commitBoardChange(change: BoardChange, fence?: BoardFence): Promise<Map<string, number> | undefined> {
+    if (this.sql.oneStatement) return this.#commitAtOnce(change, fence);
     const s = this.sql.statements;
     const ts = (d: Date, what: string) => this.sql.ts(d, what);
     const steps: BatchStep[] = [];
@@ -69,6 +73,15 @@ export class SqlOutbox implements OutboxStore {
     if (!results) return undefined;
     const versions = new Map<string, number>();
     for (const [n, i] of change.intents.entries()) versions.set(i.key, Number(results[first + n]?.rows[0]?.version ?? 1));
+    return versions;
+  }
+
+  async #commitAtOnce(change: BoardChange, fence: BoardFence | undefined): Promise<Map<string, number> | undefined> {
+    const { sql, params } = boardChangeStatement(change, fence, (d, what) => this.sql.ts(d, what));
+    const { rows } = await this.sql.query(sql, params);
+    if (!rows[0]?.ok) return undefined;
+    const versions = new Map<string, number>();
+    for (const r of rows) if (typeof r.intent_key === 'string') versions.set(r.intent_key, Number(r.version ?? 1));
     return versions;
   }
 

@@ -57,7 +57,7 @@ export abstract class SqlStore implements Store {
   readonly #phoneLines: PhoneLineStore;
   readonly #slackCalls: SlackCallStore;
   readonly #oauthStates: OAuthStateStore;
-  readonly #claims: ClaimStore;
+  readonly #claims: SqlClaimStore;
   readonly #openModals: OpenModalStore;
   readonly #callCards: CallCardStore;
   readonly #cardVersions: CardVersionStore;
@@ -104,6 +104,9 @@ export abstract class SqlStore implements Store {
       },
       query: (sql, params) => store.#run(sql, params),
       ts: (d, what) => store.#ts(d, what),
+      get oneStatement() {
+        return store.boardChangeInOneStatement;
+      },
     });
   }
 
@@ -117,6 +120,8 @@ export abstract class SqlStore implements Store {
   /** Runs the steps in one transaction; undefined (rolled back) when a step's `expect` failed. */
   protected abstract batch(steps: readonly BatchStep[]): Promise<QueryResult[] | undefined>;
   protected abstract readonly outboxStatements: OutboxStatements;
+  /** Whether a board change is stored as one statement (PostgreSQL: one round trip) rather than a transaction of several. */
+  protected readonly boardChangeInOneStatement: boolean = false;
 
   /** Connects and migrates; idempotent, and retried on the next call if it failed. */
   init(): Promise<void> {
@@ -192,6 +197,7 @@ export abstract class SqlStore implements Store {
   consumeOAuthState: OAuthStateStore['consumeOAuthState'] = (...a) => this.#oauthStates.consumeOAuthState(...a);
 
   claimOnce: ClaimStore['claimOnce'] = (...a) => this.#claims.claimOnce(...a);
+  claimChain: ClaimStore['claimChain'] = (...a) => this.#claims.claimChain(...a);
   releaseClaim: ClaimStore['releaseClaim'] = (...a) => this.#claims.releaseClaim(...a);
 
   saveOpenModal: OpenModalStore['saveOpenModal'] = (...a) => this.#openModals.saveOpenModal(...a);

@@ -69,8 +69,20 @@ export interface ClaimStore {
    * exists (in this process, another process, or before a restart). Atomic; also purges expired claims.
    */
   claimOnce(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
+  /**
+   * Claims in order, each only once the ones before it are held (PostgreSQL: one statement, so one
+   * round trip): true for each claimed key (an undefined key always passes), false from the first
+   * one that was not claimed on, the later ones not tried.
+   */
+  claimChain(claims: readonly ChainedClaim[], now?: Date): Promise<boolean[]>;
   /** Give a claim back, so the key can be claimed again at once. */
   releaseClaim(key: string): Promise<void>;
+}
+
+/** One claim of a chain: an undefined key is no claim at all (it always passes). */
+export interface ChainedClaim {
+  key: string | undefined;
+  expiresAt: Date;
 }
 
 /** Action modals that are open, so any replica can take the submission. */

@@ -50,8 +50,9 @@ export class ActionDisplay {
     const s = req.surface;
     const boardCard = await this.boardCard(req);
     if (boardCard) {
-      // The board re-reads the call and renders its own card through its rate-limit-aware writer.
-      this.deps.board!.note(boardCard, undefined);
+      // The board renders its own card through its rate-limit-aware writer: after an action, from
+      // the action's read-back (the pipeline's afterAction hook); after a refresh, from a read of its own.
+      if (!isAction) this.deps.board!.note(boardCard, undefined);
       return undefined;
     }
     let refused: string | undefined;

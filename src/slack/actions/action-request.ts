@@ -45,6 +45,8 @@ export interface CardPress {
   version: number;
   /** The press runs the action (Hold, Resume, ...): once per card version; false when it opens a modal. */
   runsAction: boolean;
+  /** A submitted modal, checked against the version of the card whose button opened it. */
+  fromForm?: boolean;
 }
 
 /** An action that completed, for hooks such as the supervisor board's audit line. */
@@ -62,7 +64,8 @@ export type AfterAction = (done: ActionDone) => Promise<void> | void;
 export type Reply = Record<string, unknown> & { text: string };
 
 export type Admission =
-  | { kind: 'run'; request: ActionRequest; uapi: UapiClient; account: LinkedAccount }
+  /** `began`: the action's in-flight claim (operations.ts) was taken on admission, under this key. */
+  | { kind: 'run'; request: ActionRequest; uapi: UapiClient; account: LinkedAccount; began?: string }
   /** A retry or a duplicate of a request already received: answer nothing more. */
   | { kind: 'duplicate' }
   /** Not linked, not allowed, or pressed already: the private reply says so; nothing was sent to VoipNow. */

@@ -61,7 +61,9 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
           const admission = await deps.pipeline.admit(request);
           if (admission.kind === 'refused') await deps.pipeline.tell(request, admission.reply.text, admission.reply.blocks as KnownBlock[] | undefined);
           if (admission.kind !== 'run') return;
-          const card = await modals.remember({ channelId, ts, blocks, responseUrl: (body as { response_url?: string }).response_url }, deps.now());
+          // The card's version the button was drawn at: the submission runs only if the card is still at it.
+          const openedBy = { actionId: action.action_id, version: target.version ?? 0 };
+          const card = await modals.remember({ channelId, ts, blocks, responseUrl: (body as { response_url?: string }).response_url, openedBy }, deps.now());
           const meta = { action: spec.name, call: target.call, extension: target.extension, ...(target.view && { view: target.view }), card };
           await client.views.open({ trigger_id: body.trigger_id, view: actionModal(spec, meta, admission.account.extension) });
         } catch (err) {

@@ -2,7 +2,9 @@
  * A submission of the action modal. Always acknowledged (field errors where
  * the input is wrong), whatever the payload holds; the metadata is checked
  * again and may only name an action that opens the modal; then the action goes
- * through the pipeline and updates the card the button was pressed on.
+ * through the pipeline and updates the card the button was pressed on, unless that card was
+ * drawn with a newer state while the form was open (then nothing is sent to VoipNow and the
+ * user is told what the call is doing now).
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ActionParams } from '../../calls/action-spec.js';
@@ -40,16 +42,19 @@ export function onActionModalSubmit(deps: SlackDeps, modals: OpenModals) {
     }
     await ack();
     const teamId = body.team?.id ?? body.user?.team_id ?? '';
-    const place = await modals.take(read.meta.card, deps.now()).catch((err: unknown) => {
+    const { openedBy, ...place } = await modals.take(read.meta.card, deps.now()).catch((err: unknown): Awaited<ReturnType<OpenModals['take']>> => {
       deps.logger.warn('could not read an open modal from the store', { error: err instanceof Error ? err.message : String(err) });
       return {};
     });
+    // Checked against the card's version again: if the card moved on while the form was open, nothing is sent.
+    const press = openedBy && place.channelId && place.ts ? { channelId: place.channelId, messageTs: place.ts, ...openedBy, runsAction: false, fromForm: true } : undefined;
     await deps.pipeline.handle({
       user: { teamId, userId: body.user.id },
       cmd: read.cmd,
       client,
       surface: { kind: 'card', ...place },
       identity: requestIdentity.submission({ teamId, viewId: view?.id }),
+      ...(press && { press }),
     });
   };
 }

@@ -17,11 +17,18 @@ export interface CardPlace {
   respond?: Respond;
 }
 
+/** The button that opened the modal: its action id and the card version it was drawn at (0: none). */
+export interface OpenedBy {
+  actionId: string;
+  version: number;
+}
+
 interface StoredPlace {
   channelId?: string;
   ts?: string;
   blocks?: KnownBlock[];
   responseUrl?: string;
+  openedBy?: OpenedBy;
 }
 
 export class OpenModals {
@@ -29,19 +36,24 @@ export class OpenModals {
 
   constructor(private readonly store: OpenModalStore) {}
 
-  async remember(place: Omit<CardPlace, 'respond'> & { responseUrl?: string }, now: number): Promise<string> {
+  async remember(place: Omit<CardPlace, 'respond'> & { responseUrl?: string; openedBy?: OpenedBy }, now: number): Promise<string> {
     const id = randomBytes(8).toString('hex');
-    const stored: StoredPlace = { channelId: place.channelId, ts: place.ts, blocks: place.blocks, responseUrl: place.responseUrl };
+    const stored: StoredPlace = { channelId: place.channelId, ts: place.ts, blocks: place.blocks, responseUrl: place.responseUrl, ...(place.openedBy && { openedBy: place.openedBy }) };
     await this.store.saveOpenModal(id, JSON.stringify(stored), new Date(now + OpenModals.TTL_MS), new Date(now));
     return id;
   }
 
-  /** The card of an open modal (once); an unknown or expired one: {} (its card is then posted privately). */
-  async take(id: string, now: number): Promise<CardPlace> {
+  /**
+   * The card of an open modal (once), with the button that opened it; an unknown or expired
+   * one: {} (its card is then posted privately).
+   */
+  async take(id: string, now: number): Promise<CardPlace & { openedBy?: OpenedBy }> {
     const text = await this.store.takeOpenModal(id, new Date(now));
     if (!text) return {};
     const stored = JSON.parse(text) as StoredPlace;
-    const place: CardPlace = {};
+    const place: CardPlace & { openedBy?: OpenedBy } = {};
+    const by = stored.openedBy;
+    if (by && typeof by.actionId === 'string' && Number.isInteger(by.version)) place.openedBy = { actionId: by.actionId, version: by.version };
     if (stored.channelId) place.channelId = stored.channelId;
     if (stored.ts) place.ts = stored.ts;
     if (stored.blocks) place.blocks = stored.blocks;

@@ -11,7 +11,7 @@ import type { Outcome, UapiCommand } from '../../calls/execute.js';
 import { NotAllowed } from '../../errors.js';
 import type { SlackUser } from '../users/accounts.js';
 import type { SlackMessage } from '../cards/publish.js';
-import type { ClaimStore } from '../../store/types.js';
+import type { ChainedClaim, ClaimStore } from '../../store/types.js';
 
 /** Whether a Slack user may run supervisor actions (whisper, listen, barge in). */
 export type IsSupervisor = (user: SlackUser) => Promise<boolean>;
@@ -40,6 +40,22 @@ export class ActionsUnderWay {
     if (!ok) this.running.delete(key);
     return ok;
   }
+  /**
+   * For a claim chain (the store's `claimChain`): marks `key` running here and answers its
+   * in-flight claim, or false when it already runs in this process. `settle` says how the chain went.
+   */
+  reserve(key: string): ChainedClaim | false {
+    if (this.running.has(key)) return false;
+    this.running.add(key);
+    return { key: this.store ? `inflight:${key}` : undefined, expiresAt: new Date(this.now() + this.ttlMs) };
+  }
+
+  /** The chain of a `reserve` took the claim (true: it runs, `end` ends it) or did not. */
+  settle(key: string, taken: boolean): boolean {
+    if (!taken) this.running.delete(key);
+    return taken;
+  }
+
   async end(key: string): Promise<void> {
     if (!this.running.delete(key)) return;
     await this.store?.releaseClaim(`inflight:${key}`);

@@ -6,7 +6,7 @@ import { UapiError } from '../../uapi/errors.js';
 import type { UapiClient } from '../../uapi/client.js';
 import type { LinkedAccount } from '../../store/types.js';
 import { LinkRequired } from '../users/accounts.js';
-import type { ActionRequest, Admission, PipelineDeps } from './action-request.js';
+import type { ActionRequest, Admission, PipelineDeps, Reply } from './action-request.js';
 import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from '../cards/leg-hints.js';
 import { isSilentLeg } from '../../board/snapshot.js';
@@ -15,11 +15,13 @@ import type { SlackMessage } from '../cards/publish.js';
 import { CallRereads } from './reread.js';
 import { cardPlace } from './surface.js';
 import { ActionDisplay } from './action-display.js';
-import { failureReply, linkPrompt, slackSentence } from './replies.js';
+import { failureReply, linkPrompt, slackSentence, staleFormReply } from './replies.js';
 import { pressClaimKey, pressedReply, staleReply } from '../cards/card-version.js';
 import { actionLine } from '../board/action-lines.js';
 
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
+
+const ALREADY_RUNNING = 'That action is already running on this call; wait for it to finish.';
 
 export interface PipelineOptions {
   /** Delays of the re-reads after an action whose result could not be read (ms). */
@@ -41,33 +43,60 @@ export class ActionPipeline {
   /** Claim the request, look the account up and check the role: once per request. */
   async admit(request: ActionRequest): Promise<Admission> {
     const { claims, accounts, operations } = this.deps;
-    // The claim and the account are read together (one store round trip, not two, before the action);
-    // a duplicate's account read is simply dropped.
+    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
+    // A press that runs at once also claims its card's version and the action's run (operations.ts).
+    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
+    const key = cardClaim !== undefined ? actionKey(request.user, request.cmd) : undefined;
+    // One store round trip before the action: the account and the card's version are read beside
+    // the claims (a duplicate's reads are simply dropped), and the claims are one chain, each only
+    // once the one before it is held: a retry never takes the card's claim, a second press never the run's.
     const account = accounts.clientFor(request.user);
     account.catch(() => undefined);
-    if (!(await claims.claim(request.identity))) return { kind: 'duplicate' };
-    const channelId = request.surface.channelId;
-    let linked: { client: UapiClient; account: LinkedAccount };
+    const standing = press && this.deps.publisher.versions.standing(press);
+    standing?.catch(() => undefined);
+    const reserved = key !== undefined ? operations.underWay.reserve(key) : false;
+    let held: boolean[];
     try {
-      linked = await account;
+      held = await claims.chain([request.identity, cardClaim, reserved || undefined]);
     } catch (err) {
-      if (err instanceof LinkRequired) return { kind: 'refused', reply: await linkPrompt(this.deps, request.user, err.reason, channelId) };
+      if (reserved) operations.underWay.settle(key!, false);
       throw err;
     }
+    const [fresh, claimed] = held;
+    const began = reserved !== false && operations.underWay.settle(key!, held[2]!);
+    if (!fresh) return { kind: 'duplicate' };
+    // A refusal gives back what the press took, but a stale card's claim (that version never becomes current again).
+    const giveBack = async (keepCard: boolean) => {
+      if (began) await operations.underWay.end(key!).catch(() => undefined);
+      if (claimed && cardClaim && !keepCard) await claims.release(cardClaim).catch(() => undefined);
+    };
+    const refused = async (reply: Reply, keepCard = false): Promise<Admission> => {
+      await giveBack(keepCard);
+      return { kind: 'refused', reply };
+    };
     try {
-      await operations.assertAllowed(request.user, request.cmd);
+      const channelId = request.surface.channelId;
+      let linked: { client: UapiClient; account: LinkedAccount };
+      try {
+        linked = await account;
+      } catch (err) {
+        if (err instanceof LinkRequired) return refused(await linkPrompt(this.deps, request.user, err.reason, channelId));
+        throw err;
+      }
+      try {
+        await operations.assertAllowed(request.user, request.cmd);
+      } catch (err) {
+        return refused(await failureReply(this.deps, request.user, err, channelId));
+      }
+      const stands = await standing;
+      if (stands?.kind === 'stale') return refused(press?.fromForm ? staleFormReply(stands.shows) : staleReply(stands.shows), true);
+      if (!claimed) return refused(pressedReply());
+      if (key !== undefined && !began) return refused({ text: ALREADY_RUNNING });
+      return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account, ...(began && { began: key }) };
     } catch (err) {
-      return { kind: 'refused', reply: await failureReply(this.deps, request.user, err, channelId) };
+      await giveBack(false);
+      throw err;
     }
-    const press = request.press && request.cmd.kind === 'action' ? { teamId: request.user.teamId, ...request.press } : undefined;
-    // Claimed before the version is read: of two presses racing a redraw, at most one runs.
-    const cardClaim = press?.runsAction ? pressClaimKey(press) : undefined;
-    const claimed = cardClaim === undefined || (await claims.claim(cardClaim));
-    const standing = press && (await this.deps.publisher.versions.standing(press));
-    // Stale: that version of the card never becomes current again, so its claim is simply kept.
-    if (standing?.kind === 'stale') return { kind: 'refused', reply: staleReply(standing.shows) };
-    if (!claimed) return { kind: 'refused', reply: pressedReply() };
-    return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account };
   }
 
   /** Admit and run; refusals are answered privately. Tracked, so `idle()` and shutdown wait for it. */
@@ -101,9 +130,9 @@ export class ActionPipeline {
   private async runNow(admitted: Extract<Admission, { kind: 'run' }>): Promise<void> {
     const { request: req, uapi, account } = admitted;
     const key = actionKey(req.user, req.cmd);
-    if (key !== undefined && !(await this.deps.operations.underWay.tryBegin(key))) {
+    if (key !== undefined && admitted.began !== key && !(await this.deps.operations.underWay.tryBegin(key))) {
       await this.deps.claims.release(req.cardClaim);
-      await this.tell(req, 'That action is already running on this call; wait for it to finish.');
+      await this.tell(req, ALREADY_RUNNING);
       return;
     }
     try {

@@ -46,3 +46,15 @@ export async function linkPrompt(deps: { linking: Linking }, user: SlackUser, re
   });
   return { ...reply, replace_original: false };
 }
+
+/**
+ * A submitted form whose card was drawn with a newer state while it was open: nothing was sent
+ * to VoipNow. `shows` is the card's headline now (callops' own escaped mrkdwn).
+ */
+export function staleFormReply(shows: string) {
+  return {
+    response_type: 'ephemeral' as const,
+    replace_original: false,
+    text: `The call changed while the form was open, so nothing was sent to VoipNow. The call now: ${shows}. Press the button again on the card as it is now.`,
+  };
+}

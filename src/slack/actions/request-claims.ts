@@ -13,7 +13,7 @@
  *   not happen, so it can be tried again;
  * - a command: its `trigger_id`; a modal submission: the view id.
  */
-import type { ClaimStore } from '../../store/types.js';
+import type { ChainedClaim, ClaimStore } from '../../store/types.js';
 
 export const CLAIM_WINDOW_MS = 10 * 60_000;
 
@@ -36,6 +36,19 @@ export class RequestClaims {
     if (key === undefined) return true;
     const now = this.now();
     return this.store.claimOnce(key, new Date(now + this.windowMs), new Date(now));
+  }
+
+  /**
+   * Claims in order, each only once those before it are held (one store round trip on
+   * PostgreSQL): a key for the window, or a claim with its own expiry; undefined always passes.
+   */
+  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>): Promise<boolean[]> {
+    const now = this.now();
+    const expiresAt = new Date(now + this.windowMs);
+    return this.store.claimChain(
+      claims.map((c) => (typeof c === 'object' ? c : { key: c, expiresAt })),
+      new Date(now),
+    );
   }
 
   /** Give a claim back (the action definitely did not happen), so the same press may run again. */

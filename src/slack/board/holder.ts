@@ -17,11 +17,13 @@ import { LeaseKeeper, type JobQueue, type LeaseManager } from '../../coordinatio
 import type { Logger } from '../../log.js';
 import type { LegHint } from '../../board/snapshot.js';
 import type { BoardFence } from '../../store/types.js';
+import type { PhoneCall } from '../../uapi/schemas.js';
 
 /** What a replica hands to the holder. */
 export type BoardMessage =
   | { kind: 'event'; secret: string }
-  | { kind: 'action'; phoneCallId: string; line: string; hint?: LegHint }
+  /** An action on a call (`read`: the call as the action read it back, plain JSON, from workspace `teamId`). */
+  | { kind: 'action'; phoneCallId: string; line: string; hint?: LegHint; teamId?: string; read?: PhoneCall; awaiting?: boolean }
   | { kind: 'note'; teamId: string; channelId: string; phoneCallId: string; line?: string }
   | { kind: 'sync' };
 

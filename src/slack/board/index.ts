@@ -28,6 +28,7 @@ import { EVENTS_PATH, eventReceiver } from './receiver.js';
 import { BoardHolder, type BoardMessage } from './holder.js';
 import type { JobQueue, LeaseManager } from '../../coordination/index.js';
 import type { LegHint } from '../../board/snapshot.js';
+import type { PhoneCall } from '../../uapi/schemas.js';
 
 /** Several replicas: the board runs on the holder of a lease; the others hand it their news. */
 export interface BoardReplicas {
@@ -201,8 +202,8 @@ export class SlackBoard {
         return;
       case 'action':
         if (m.hint) this.board.hintLeg(m.phoneCallId, m.hint);
-        // A completed action: its line tells the change, the board's next read adds none for it.
-        for (const ref of this.board.cardsOf(m.phoneCallId)) this.board.afterAction(ref, m.line, true);
+        // A completed action: its line tells the change (with its read-back, the card's new state too).
+        this.board.actionDone(m);
         return;
       case 'note':
         this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line);
@@ -258,9 +259,14 @@ export class SlackBoard {
     this.track(this.tell({ kind: 'note', ...ref, ...(line !== undefined && { line }) }));
   }
 
-  /** Hook for the action path: an action from `/call` on a call that boards show gets a line on each card. */
-  afterAction(phoneCallId: string, line: string, hint?: LegHint): void {
-    this.track(this.tell({ kind: 'action', phoneCallId, line, ...(hint && { hint }) }));
+  /**
+   * Hook for the action path: an action on a call that boards show (from a board card, another
+   * card or `/call`) gets a line on each card; `read`, the call as the action read it back, is
+   * those cards' new state (the board then reads nothing for it).
+   */
+  afterAction(phoneCallId: string, line: string, hint?: LegHint, read?: { teamId: string; call: PhoneCall; awaiting: boolean }): void {
+    const after = read && { teamId: read.teamId, read: read.call, ...(read.awaiting && { awaiting: true }) };
+    this.track(this.tell({ kind: 'action', phoneCallId, line, ...(hint && { hint }), ...after }));
   }
 
   private track(work: Promise<void>): void {
