@@ -114,6 +114,9 @@ const STATEMENTS: StoreStatements = {
   purgeAuditEntries: `DELETE FROM audit_entries WHERE at < $1 AND NOT EXISTS (SELECT 1 FROM board_cards b
     WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
       AND (b.ended = 0 OR b.updated_at >= $2))`,
+  purgeOutboxIntents: `DELETE FROM board_outbox WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = board_outbox.team_id AND b.channel_id = board_outbox.channel_id AND b.phone_call_id = board_outbox.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= $2))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < $1`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < $1`,
   insertBoardChannelPause: `INSERT INTO board_channel_pauses (team_id, channel_id, paused_at, reason) VALUES ($1, $2, $3, $4)

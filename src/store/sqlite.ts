@@ -94,6 +94,9 @@ const STATEMENTS: StoreStatements = {
   purgeAuditEntries: `DELETE FROM audit_entries WHERE at < ? AND NOT EXISTS (SELECT 1 FROM board_cards b
     WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
       AND (b.ended = 0 OR b.updated_at >= ?))`,
+  purgeOutboxIntents: `DELETE FROM board_outbox WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = board_outbox.team_id AND b.channel_id = board_outbox.channel_id AND b.phone_call_id = board_outbox.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= ?))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < ?`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < ?`,
   insertBoardChannelPause: `INSERT INTO board_channel_pauses (team_id, channel_id, paused_at, reason) VALUES (?, ?, ?, ?)
