@@ -81,7 +81,7 @@ const STATEMENTS: StoreStatements = {
   takeOpenModal: `DELETE FROM open_modals WHERE modal_id = ? RETURNING *`,
   purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= ?`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
-  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ?, acted_at = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?
     AND NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = ? AND epoch > ?)`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id, channel_id, phone_call_id`,
