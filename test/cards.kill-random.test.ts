@@ -1,0 +1,110 @@
+/**
+ * Ten SIGKILLs in a row at random moments, on SQLite and on PostgreSQL: a real callops process
+ * (`src/main.ts`) shows an answered call on a board card and on a call card; each round makes one
+ * change (a press on the call card through a signed request, or a desk-phone change in the
+ * sandbox, in turn), kills the process at a moment drawn from a seeded PRNG between 5 ms and 1 s
+ * later, and restarts it. After every restart, within 20 s: the board card shows what the PBX
+ * shows, every change the PBX made has exactly one audit line (none lost, none doubled), no card
+ * was posted twice, and the call card is not left "working…". The seed is printed; `KILL_SEED`
+ * replays one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headOf, KILL_BACKENDS, type KillStack, startKillStack } from './helpers/kill-stack.js';
+import { waitUntil } from './helpers/wait.js';
+
+const ROUNDS = 10;
+const SEED = process.env.KILL_SEED !== undefined ? Number(process.env.KILL_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
+console.info(`cards.kill-random: KILL_SEED=${SEED} (set it to replay these kill moments)`);
+
+/** mulberry32: a small seeded PRNG, [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const HOLD_LINE = /put on hold/;
+const RESUME_LINE = /resumed|took off hold/;
+
+for (const [n, backend] of KILL_BACKENDS.entries()) {
+  describe.skipIf(backend.skip)(`ten SIGKILLs at random moments (${backend.name})`, () => {
+    const BOARD = `CRAND${n}`;
+    const CARDS = `CRANDCARD${n}`;
+    let k: KillStack;
+    let id = '';
+    let cardTs = '';
+
+    beforeAll(async () => {
+      k = await startKillStack(backend.name, BOARD);
+      id = await k.answeredCall();
+      cardTs = await k.postCallCard(id, CARDS);
+    }, 120_000);
+
+    afterAll(async () => {
+      await k?.close();
+    });
+
+    const callCard = () => JSON.stringify(k.api.message(CARDS, cardTs)?.blocks ?? []);
+    /** Presses `action` on the call card, refreshing it first when it does not offer that button (an interrupted press left it as it was). */
+    const press = async (action: 'hold' | 'resume') => {
+      if (/Interrupted by a callops restart/.test(callCard()) || !(await k.press(CARDS, cardTs, `call.${action}.`))) {
+        expect(await k.press(CARDS, cardTs, 'call.refresh')).toBe(true);
+        await waitUntil(`the refreshed call card to offer ${action}`, () => !/working…|Interrupted/.test(callCard()) && callCard().includes(`"call.${action}.`), 20_000);
+        expect(await k.press(CARDS, cardTs, `call.${action}.`)).toBe(true);
+      }
+    };
+
+    it('after every restart the cards show the PBX, each change has one audit line, no card is posted twice', async () => {
+      const rand = prng(SEED + n);
+      let holds = 0;
+      let resumes = 0;
+      const history: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const wasHeld = k.heldAtPbx(id);
+        const action = wasHeld ? 'resume' : 'hold';
+        const how = round % 2 === 0 ? 'press' : 'desk';
+        const delayMs = 5 + Math.floor(rand() * 995);
+        if (how === 'press') await press(action);
+        else await k.desk(id, action);
+        // The kill moment is the point of the test: a deliberate delay, drawn from the seed.
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await k.killAndRestart();
+        const held = k.heldAtPbx(id);
+        if (held !== wasHeld) {
+          if (held) holds++;
+          else resumes++;
+        }
+        history.push(`round ${round}: ${how} ${action}, killed after ${delayMs} ms, PBX ${held ? 'held' : 'not held'}`);
+        const state = () => {
+          const board = k.cards(id);
+          return {
+            boardCards: board.length,
+            head: headOf(board[0]),
+            holdLines: k.count(id, HOLD_LINE),
+            resumeLines: k.count(id, RESUME_LINE),
+            callCards: k.api.callsTo('chat.postMessage').filter((c) => c.body.channel === CARDS && c.body.thread_ts === undefined).length,
+            working: /working…/.test(callCard()),
+          };
+        };
+        const settled = () => {
+          const s = state();
+          return s.boardCards === 1 && /hold/i.test(s.head) === held && s.holdLines === holds && s.resumeLines === resumes && s.callCards === 1 && !s.working;
+        };
+        await waitUntil(`round ${round}: the cards to show the PBX, one audit line per change`, settled, 20_000).catch((err: Error) => {
+          throw new Error(
+            `${err.message}\nKILL_SEED=${SEED}\n${history.join('\n')}\nexpected ${holds} hold and ${resumes} resume line(s); now ${JSON.stringify(state())}\nlines: ${JSON.stringify(k.lines(id))}\n${k.logs()}`,
+          );
+        });
+      }
+      // Every call on the board has exactly one card.
+      const shown = [...k.sandbox.world.calls.keys()].filter((c) => k.cards(c).length > 0);
+      expect(shown.map((c) => [c, k.cards(c).length])).toEqual(shown.map((c) => [c, 1]));
+      expect(holds + resumes).toBeGreaterThan(0);
+    }, 240_000);
+  });
+}
