@@ -9,24 +9,13 @@
  * replays one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/sandbox/random.js';
 import { headOf, KILL_BACKENDS, type KillStack, startKillStack } from './helpers/kill-stack.js';
 import { waitUntil } from './helpers/wait.js';
 
 const ROUNDS = 10;
 const SEED = process.env.KILL_SEED !== undefined ? Number(process.env.KILL_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
 console.info(`cards.kill-random: KILL_SEED=${SEED} (set it to replay these kill moments)`);
-
-/** mulberry32: a small seeded PRNG, [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const HOLD_LINE = /put on hold/;
 const RESUME_LINE = /resumed|took off hold/;
@@ -60,7 +49,7 @@ for (const [n, backend] of KILL_BACKENDS.entries()) {
     };
 
     it('after every restart the cards show the PBX, each change has one audit line, no card is posted twice', async () => {
-      const rand = prng(SEED + n);
+      const rand = seededRandom(SEED + n);
       let holds = 0;
       let resumes = 0;
       const history: string[] = [];
