@@ -103,50 +103,43 @@ for (const [n, backend] of KILL_BACKENDS.entries()) {
       expect(cards(id)).toHaveLength(1);
     }, 90_000);
 
-    // With PostgreSQL (replicas) a press's note is only taken as abandoned once older than any press can run (two minutes).
-    it.skipIf(backend.name === 'PostgreSQL')(
-      'killed while a slow press runs on a call card: the restart marks that card interrupted, never leaves it working…',
-      async () => {
-        const channel = 'CPRESSKILL';
-        const before = k.api.callsTo('chat.postMessage').length;
-        await slashCommand(k.proc.base, REPLICA_SECRET, { user_id: 'UA', text: `post ${EXT} ${SEED_IDS.seedCall}`, channel_id: channel, response_url: k.api.responseUrl('/cmd/post') });
-        const post = await waitUntil(
-          'the call card',
-          () =>
-            k.api
-              .callsTo('chat.postMessage')
-              .slice(before)
-              .find((c) => c.body.channel === channel),
-          30_000,
-        );
-        const ts = k.api.messages(channel)[0]!.ts;
-        const blocks = post.body.blocks as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
-        const hold = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01');
-        expect(hold?.value).toBeDefined();
-        // VoipNow stops answering: the press's PUT never returns while the process lives.
-        k.sandbox.setFaults({ hang: true });
-        const press = blockActionPayload({
-          user: 'UA',
-          channel,
-          messageTs: ts,
-          messageBlocks: blocks as never,
-          actionId: 'call.hold.01',
-          value: hold!.value!,
-          responseUrl: k.api.responseUrl('/press'),
-        });
-        expect((await blockAction(k.proc.base, REPLICA_SECRET, press)).status).toBe(200);
-        await waitUntil('the card to say working', () => /working…/.test(JSON.stringify(k.api.message(channel, ts)?.blocks)), 20_000);
-        await killAndRestart();
-        k.sandbox.setFaults({});
-        await waitUntil('the card to be marked interrupted', () => /Interrupted by a callops restart/.test(JSON.stringify(k.api.message(channel, ts)?.blocks)), 30_000).catch(
-          (err: Error) => {
-            throw new Error(`${err.message}\n${JSON.stringify(k.api.message(channel, ts)?.blocks)}\n${logs()}`);
-          },
-        );
-        expect(JSON.stringify(k.api.message(channel, ts)?.blocks)).not.toMatch(/working…/);
-      },
-      90_000,
-    );
+    it('killed while a slow press runs on a call card: the restart marks that card interrupted, never leaves it working…', async () => {
+      const channel = 'CPRESSKILL';
+      const before = k.api.callsTo('chat.postMessage').length;
+      await slashCommand(k.proc.base, REPLICA_SECRET, { user_id: 'UA', text: `post ${EXT} ${SEED_IDS.seedCall}`, channel_id: channel, response_url: k.api.responseUrl('/cmd/post') });
+      const post = await waitUntil(
+        'the call card',
+        () =>
+          k.api
+            .callsTo('chat.postMessage')
+            .slice(before)
+            .find((c) => c.body.channel === channel),
+        30_000,
+      );
+      const ts = k.api.messages(channel)[0]!.ts;
+      const blocks = post.body.blocks as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
+      const hold = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'call.hold.01');
+      expect(hold?.value).toBeDefined();
+      // VoipNow stops answering: the press's PUT never returns while the process lives.
+      k.sandbox.setFaults({ hang: true });
+      const press = blockActionPayload({
+        user: 'UA',
+        channel,
+        messageTs: ts,
+        messageBlocks: blocks as never,
+        actionId: 'call.hold.01',
+        value: hold!.value!,
+        responseUrl: k.api.responseUrl('/press'),
+      });
+      expect((await blockAction(k.proc.base, REPLICA_SECRET, press)).status).toBe(200);
+      await waitUntil('the card to say working', () => /working…/.test(JSON.stringify(k.api.message(channel, ts)?.blocks)), 20_000);
+      await killAndRestart();
+      k.sandbox.setFaults({});
+      await waitUntil('the card to be marked interrupted', () => /Interrupted by a callops restart/.test(JSON.stringify(k.api.message(channel, ts)?.blocks)), 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${JSON.stringify(k.api.message(channel, ts)?.blocks)}\n${logs()}`);
+      });
+      expect(JSON.stringify(k.api.message(channel, ts)?.blocks)).not.toMatch(/working…/);
+    }, 90_000);
 
     it('after all of it, every call has exactly one card, showing what the PBX shows', async () => {
       // The calls this suite made, and every other call the board shows.
