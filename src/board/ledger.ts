@@ -320,16 +320,11 @@ export class CardLedger {
     return 'ok';
   }
 
-  /** What a card remembers beside its state: the alert raised in this episode, the supervisor legs, an action whose change is not read yet. */
+  /** What a card remembers beside its state: the alert raised in this episode, the supervisor legs. */
   private memoryOf(ref: CardRef): BoardCardMemory {
     const raised = this.deps.escalation.memory(cardKey(ref));
     const hints = this.hints.get(ref.phoneCallId);
-    const actedAt = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId)?.actedAt;
-    return {
-      ...(raised && { alerts: JSON.stringify(raised) }),
-      ...(hints?.length && { legHints: JSON.stringify(hints) }),
-      ...(actedAt !== undefined && { actedAt: new Date(actedAt) }),
-    };
+    return { ...(raised && { alerts: JSON.stringify(raised) }), ...(hints?.length && { legHints: JSON.stringify(hints) }) };
   }
 
   /** Keeps the card's memory (alerts raised in this episode, supervisor legs) in the store; a failure is logged. */
