@@ -85,7 +85,7 @@ for (const [n, backend] of KILL_BACKENDS.entries()) {
         if (how === 'press') {
           // The board takes a change it audited less than 2 s before an action's line for that
           // action's own (its read won the race), whatever change it was: a press right after
-          // another change is then told twice, with no kill at all (reported to the press work).
+          // another change is then told twice, with no kill at all (a limit of the press path).
           // So a press waits until the card's last line is older than that; a deliberate delay.
           const boardTs = k.cards(id)[0]!.ts;
           const lastLineAt = Math.max(
