@@ -2,7 +2,7 @@
  * Nothing grows without bound: every `everyMs` one replica (whichever takes the `retention`
  * lease for that period; the lease is not handed back, so the others skip the round) deletes
  * what an ended call no longer needs once it is older than the retention window (ended board
- * cards and their audit lines, call cards), and the claims, OAuth states and open modals whose
+ * cards with their audit lines and outbox intents, call cards), and the claims, OAuth states and open modals whose
  * own expiry has passed; with replicas, also the job queues left over by replicas that are gone
  * (see coordination/replica-queues.ts). The clock is injected, so tests run days of traffic in a moment.
  */

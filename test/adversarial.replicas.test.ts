@@ -1,79 +1,24 @@
-/**
- * Two replicas of the app on one PostgreSQL store (as in production behind a
- * load balancer): the same press, or a Slack retry of it, delivered to both
- * runs once. Each test uses its own random schema, dropped afterwards. Skipped,
- * with the reason printed, when no PostgreSQL server answers (the store
- * contract test already fails then if TEST_DATABASE_URL was set explicitly).
- */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
-import type { SlackApp } from '../src/slack/app.js';
-import { PostgresStore, TokenCipher } from '../src/store/index.js';
-import { UapiHttp } from '../src/uapi/http.js';
-import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { startReplicaApp } from './helpers/replica-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
+import type { SlackApi } from './helpers/slack-api.js';
+import { pgUnavailable, pgUrl } from './helpers/pg.js';
+import { replicaApps } from './helpers/replica-apps.js';
 import { SIGNING_SECRET } from './helpers/stack.js';
 import { waitUntil } from './helpers/wait.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CALL = SEED_IDS.seedCall;
 type Block = { elements?: Array<{ action_id?: string; value?: string }> };
 
-async function reachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+if (!pgUrl) console.warn(`adversarial.replicas: no PostgreSQL (${pgUnavailable}); skipped`);
 
-const unreachable = await reachable();
-if (unreachable) console.warn(`adversarial.replicas: PostgreSQL at ${new URL(url).host} is unreachable (${unreachable}); skipped`);
-
-describe.skipIf(unreachable !== undefined)('two replicas on one PostgreSQL store', () => {
-  const schema = `callops_replicas_${randomBytes(6).toString('hex')}`;
+describe.skipIf(!pgUrl)('two replicas on one PostgreSQL store', () => {
+  const r = replicaApps({ schemaPrefix: 'callops_replicas', options: () => ({ followUp: { delaysMs: [100], maxMs: 5000 } }) });
+  const apps = r.apps;
   let sandbox: Sandbox;
   let api: SlackApi;
-  let store: PostgresStore;
-  let http: UapiHttp;
-  const apps: Array<{ app: SlackApp; base: string }> = [];
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ pickupDelayMs: 30 });
-    api = await startSlackApi();
-    store = new PostgresStore({ connectionString: url, cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')), schema });
-    http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 3000 });
-    const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    for (let i = 0; i < 2; i++) {
-      apps.push(await startReplicaApp({ api, store, http, oauth }, { followUp: { delaysMs: [100], maxMs: 5000 } }));
-    }
-    const t = sandbox.issueToken('12');
-    await apps[0]!.app.deps.accounts.link(
-      { teamId: 'T1', userId: 'UA' },
-      { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
-      { extension: '0003*210' },
-    );
-  });
-
-  afterAll(async () => {
-    for (const { app } of apps) await app.stop().catch(() => undefined);
-    http?.close();
-    await store?.close();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
-    await api?.close();
-    await sandbox?.close();
+  beforeAll(() => {
+    ({ sandbox, api } = r);
   });
 
   const idle = () => Promise.all(apps.map(({ app }) => app.idle()));

@@ -5,18 +5,13 @@
  * card is written, new requests are refused, and the process exits 0 within 10 s.
  * (Before: it exited in milliseconds, and the card was never written.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { describe, expect, it } from 'vitest';
+import { SEED_IDS } from '../src/sandbox/server.js';
 import { SQLITE_FILE_NAME, SqliteStore, TokenCipher } from '../src/store/index.js';
-import { freePort } from './helpers/free-port.js';
 import { linkUser12 } from './helpers/linked-account.js';
-import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
+import { processStack } from './helpers/callops-process.js';
 import { JSON_TYPE, blockAction, blockActionPayload, sendSigned, slashCommand } from './helpers/signed.js';
 import { startStack, SIGNING_SECRET } from './helpers/stack.js';
 import { waitUntil } from './helpers/wait.js';
@@ -25,52 +20,17 @@ const SECRET = 'shutdown-signing-secret';
 const CALL = SEED_IDS.seedCall;
 
 describe('SIGTERM during an action', () => {
-  let sandbox: Sandbox;
-  let api: SlackApi;
-  let dir: string;
-  let child: ChildProcess | undefined;
-  let stderr = '';
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({});
-    api = await startSlackApi({ waitTimeoutMs: 20_000 });
-    dir = mkdtempSync(join(tmpdir(), 'callops-shutdown-'));
-  });
-  afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    await api.close();
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stack = processStack('callops-shutdown-');
 
   it('the in-flight action finishes and its card is written; new work is refused; exit 0 within 10 s', async () => {
+    const { sandbox, api, dir } = stack;
     const key = randomBytes(32).toString('hex');
     // The child's own store, with UA linked as VoipNow user 12.
     const store = new SqliteStore({ file: join(dir, SQLITE_FILE_NAME), cipher: TokenCipher.fromKey(key) });
     await linkUser12(store, sandbox, 'UA', '0003*210');
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const env = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|VOIPNOW_|PORT$|PUBLIC_URL$|DATABASE_URL$|DATA_DIR$|TOKEN_ENCRYPTION_KEY$)/.test(k))),
-      SLACK_BOT_TOKEN: 'xoxb-shutdown',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: api.url,
-      PORT: String(port),
-      PUBLIC_URL: base,
-      VOIPNOW_URL: sandbox.url,
-      VOIPNOW_CLIENT_ID: 'callops-demo',
-      VOIPNOW_CLIENT_SECRET: 'callops-demo-secret',
-      DATA_DIR: dir,
-      TOKEN_ENCRYPTION_KEY: key,
-      LOG_LEVEL: 'info',
-    };
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
-
-    await waitUntil('the app to answer /healthz', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+    const { proc, base } = await stack.start(SECRET, { SLACK_BOT_TOKEN: 'xoxb-shutdown', TOKEN_ENCRYPTION_KEY: key });
+    const { child, exited } = proc;
 
     // The real process survives a signed JSON `null` (it used to exit on it) and keeps answering.
     for (const body of ['null', '[]', '7']) {
@@ -89,19 +49,19 @@ describe('SIGTERM during an action', () => {
     const signalled = Date.now();
 
     // New work after SIGTERM (once the process has seen it) is refused: 503, or the port is already closed.
-    await waitUntil('the process to begin shutting down', () => /SIGTERM: shutting down/.test(stderr), 10_000);
+    await waitUntil('the process to begin shutting down', () => /SIGTERM: shutting down/.test(proc.stderr), 10_000);
     const late = await slashCommand(base, SECRET, { text: `list 0003*210`, user_id: 'UA', response_url: api.responseUrl('/late') }).catch(() => undefined);
     expect(late === undefined || late.status === 503).toBe(true);
 
     const result = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
-    expect(result, stderr).toEqual({ code: 0, signal: null });
+    expect(result, proc.stderr).toEqual({ code: 0, signal: null });
     const tookMs = Date.now() - signalled;
     console.info(`SIGTERM during a 2 x 1.5 s action: exited 0 after ${tookMs} ms`);
 
     // The action ran to the end and its card reached Slack.
     expect(sandbox.world.calls.get(CALL)!.views[0]!.holder).toBe(1);
     const card = api.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body).includes(CALL));
-    expect(card, `calls: ${api.calls.map((c) => c.method).join(', ')}\n${stderr}`).toBeDefined();
+    expect(card, `calls: ${api.calls.map((c) => c.method).join(', ')}\n${proc.stderr}`).toBeDefined();
     expect(JSON.stringify(card!.body.blocks)).toContain('on hold');
     expect(api.callsTo('response_url').filter((c) => c.path.includes('/late'))).toHaveLength(0);
   }, 90_000);

@@ -1,79 +1,24 @@
-/**
- * Two replicas on one PostgreSQL store both read the phone user's extension and both see the
- * unanswered call end: the user still gets one missed-call DM (the store claim keyed by the PBX
- * call id), and a Slack Call placed on one replica is retitled, joined and ended once though both
- * read the line. Skipped, with the reason printed, when no PostgreSQL server answers.
- */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import type { SlackApp } from '../src/slack/app.js';
-import { PostgresStore, TokenCipher } from '../src/store/index.js';
-import { UapiHttp } from '../src/uapi/http.js';
-import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/server.js';
+import type { SlackApi } from './helpers/slack-api.js';
 import { slashCommand } from './helpers/signed.js';
 import { SIGNING_SECRET } from './helpers/stack.js';
-import { startReplicaApp } from './helpers/replica-app.js';
+import { pgUnavailable, pgUrl } from './helpers/pg.js';
+import { replicaApps } from './helpers/replica-apps.js';
 import { waitUntil } from './helpers/wait.js';
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+if (!pgUrl) console.warn(`phone.replicas: no PostgreSQL (${pgUnavailable}); skipped`);
 
-async function reachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const unreachable = await reachable();
-if (unreachable) console.warn(`phone.replicas: PostgreSQL at ${new URL(url).host} is unreachable (${unreachable}); skipped`);
-
-describe.skipIf(unreachable !== undefined)('missed calls with two replicas', () => {
-  const schema = `callops_phone_${randomBytes(6).toString('hex')}`;
+describe.skipIf(!pgUrl)('missed calls with two replicas', () => {
+  const timing = { liveMs: 40, idleMs: 80, maxBackoffMs: 400, lingerMs: 0, eventGapMs: 0 };
+  const r = replicaApps({ schemaPrefix: 'callops_phone', options: () => ({ board: { timing } }) });
+  const { apps, user } = r;
   let sandbox: Sandbox;
   let api: SlackApi;
-  let store: PostgresStore;
-  let http: UapiHttp;
-  const apps: Array<{ app: SlackApp; base: string }> = [];
-  const user = { teamId: 'T1', userId: 'UA' };
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ pickupDelayMs: 30 });
-    api = await startSlackApi();
-    store = new PostgresStore({ connectionString: url, cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')), schema });
-    http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 3000 });
-    const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    const timing = { liveMs: 40, idleMs: 80, maxBackoffMs: 400, lingerMs: 0, eventGapMs: 0 };
-    for (let i = 0; i < 2; i++) apps.push(await startReplicaApp({ api, store, http, oauth }, { board: { timing } }));
-    const t = sandbox.issueToken('12');
-    await apps[0]!.app.deps.accounts.link(
-      user,
-      { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
-      { extension: '0003*210' },
-    );
+  beforeAll(() => {
+    ({ sandbox, api } = r);
     // The other replica takes the new link in on its next sync (every minute); now, here.
     apps[1]!.app.deps.phone!.changed();
-  });
-
-  afterAll(async () => {
-    for (const { app } of apps) await app.stop().catch(() => undefined);
-    http?.close();
-    await store?.close();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
-    await admin.end();
-    await api?.close();
-    await sandbox?.close();
   });
 
   it('both replicas see the call ring out; the user gets one DM', async () => {

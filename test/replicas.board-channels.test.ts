@@ -1,24 +1,12 @@
-/**
- * Two replicas on one PostgreSQL store, the board running on whichever holds the lease:
- * a channel that refuses the bot pauses on the holder, and the invite delivered to the
- * other replica resumes it (through the store and the holder's sync); an unlink through
- * the other replica ends the owner's watch everywhere, its events removed with their token.
- * Skipped, with the reason printed, when no PostgreSQL answers.
- */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import type { SlackApp } from '../src/slack/app.js';
-import { PostgresStore, TokenCipher } from '../src/store/index.js';
-import { UapiHttp } from '../src/uapi/http.js';
-import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { openCoordination, type Coordination } from '../src/coordination/index.js';
-import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { startReplicaApp } from './helpers/replica-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/server.js';
+import type { PostgresStore } from '../src/store/index.js';
+import type { SlackApi } from './helpers/slack-api.js';
+import { replicaApps } from './helpers/replica-apps.js';
 import { SIGNING_SECRET } from './helpers/stack.js';
 import { eventCallback, slashCommand } from './helpers/signed.js';
 import { TEST_BOT_USER_ID } from './helpers/payloads.js';
-import { freshSchema, pgAdmin, pgUnavailable, pgUrl } from './helpers/pg.js';
+import { pgUnavailable, pgUrl } from './helpers/pg.js';
 import { waitUntil } from './helpers/wait.js';
 
 if (!pgUrl) console.warn(`replicas.board-channels: no PostgreSQL (${pgUnavailable}); skipped`);
@@ -26,51 +14,24 @@ if (!pgUrl) console.warn(`replicas.board-channels: no PostgreSQL (${pgUnavailabl
 const CH = 'CREPGONE';
 
 describe.skipIf(!pgUrl)('board channels and owners across replicas', () => {
-  const schema = freshSchema('callops_boardch');
+  const r = replicaApps({
+    schemaPrefix: 'callops_boardch',
+    coordinated: true,
+    options: (coordination) => ({
+      replicas: { queue: coordination!.queue, leases: coordination!.leases, ttlMs: 1500 },
+      board: { timing: { liveMs: 150, idleMs: 400, maxBackoffMs: 400 }, budgets: { postsPerSecond: 50, postBurst: 20, updatesPerMinute: 3000, updateBurst: 20 } },
+    }),
+    // PhoneCallEvents point at this replica (a reachable PUBLIC_URL), so the unlink has events to remove.
+    started: (replica) => {
+      replica.app.board.board.eventsBase = replica.base;
+    },
+  });
+  const apps = r.apps;
   let sandbox: Sandbox;
   let api: SlackApi;
   let store: PostgresStore;
-  let http: UapiHttp;
-  const apps: Array<{ app: SlackApp; base: string; coordination: Coordination }> = [];
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ pickupDelayMs: 30 });
-    api = await startSlackApi();
-    store = new PostgresStore({ connectionString: pgUrl!, cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')), schema });
-    http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 3000 });
-    const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    for (let i = 0; i < 2; i++) {
-      const coordination = await openCoordination({ databaseUrl: pgUrl!, schema });
-      const replica = await startReplicaApp(
-        { api, store, http, oauth },
-        {
-          replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: 1500 },
-          board: { timing: { liveMs: 150, idleMs: 400, maxBackoffMs: 400 }, budgets: { postsPerSecond: 50, postBurst: 20, updatesPerMinute: 3000, updateBurst: 20 } },
-        },
-      );
-      // PhoneCallEvents point at this replica (a reachable PUBLIC_URL), so the unlink has events to remove.
-      replica.app.board.board.eventsBase = replica.base;
-      apps.push({ ...replica, coordination });
-    }
-    const t = sandbox.issueToken('12');
-    await apps[0]!.app.deps.accounts.link(
-      { teamId: 'T1', userId: 'UA' },
-      { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
-      { extension: '0003*210' },
-    );
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const a of apps) {
-      await a.app.stop().catch(() => undefined);
-      await a.coordination.close().catch(() => undefined);
-    }
-    http?.close();
-    await store?.close();
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`).catch(() => undefined);
-    await api?.close();
-    await sandbox?.close();
+  beforeAll(() => {
+    ({ sandbox, api, store } = r);
   });
 
   const shows = (callId: string) => api.messages(CH).some((m) => JSON.stringify(m.blocks ?? []).includes(`${callId}.head`));

@@ -5,20 +5,14 @@
  * with its own pg-boss connection, on one PostgreSQL schema. Skipped, with the reason printed,
  * when no PostgreSQL answers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
-import type { SlackApp } from '../src/slack/app.js';
-import { PostgresStore, TokenCipher } from '../src/store/index.js';
-import { UapiHttp } from '../src/uapi/http.js';
-import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { openCoordination, type Coordination } from '../src/coordination/index.js';
-import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { startReplicaApp } from './helpers/replica-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SEED_IDS, type Sandbox } from '../src/sandbox/server.js';
+import type { SlackApi } from './helpers/slack-api.js';
+import { replicaApps } from './helpers/replica-apps.js';
 import { SIGNING_SECRET } from './helpers/stack.js';
 import { blockAction, blockActionPayload, slashCommand, viewSubmission, viewSubmissionPayload } from './helpers/signed.js';
-import { freshSchema, pgAdmin, pgUnavailable, pgUrl } from './helpers/pg.js';
+import { pgUnavailable, pgUrl } from './helpers/pg.js';
 import { waitUntil } from './helpers/wait.js';
-import { randomBytes } from 'node:crypto';
 
 if (!pgUrl) console.warn(`replicas.followup: no PostgreSQL (${pgUnavailable}); skipped`);
 
@@ -26,47 +20,21 @@ const CALL = SEED_IDS.seedCall;
 type Block = { block_id?: string; elements?: Array<{ action_id?: string; value?: string }> };
 
 describe.skipIf(!pgUrl)('a ring follow-up outlives the replica that started it', () => {
-  const schema = freshSchema('callops_follow');
+  // The whispering supervisor's phone rings for 4 s before it answers.
+  const r = replicaApps({
+    schemaPrefix: 'callops_follow',
+    pickupDelayMs: 4000,
+    coordinated: true,
+    options: (coordination) => ({
+      followUp: { delaysMs: [300], maxMs: 20_000 },
+      replicas: { queue: coordination!.queue, leases: coordination!.leases, ttlMs: 3000 },
+    }),
+  });
+  const apps = r.apps;
   let sandbox: Sandbox;
   let api: SlackApi;
-  let store: PostgresStore;
-  let http: UapiHttp;
-  const apps: Array<{ app: SlackApp; base: string; coordination: Coordination; stopped: boolean }> = [];
-
-  beforeAll(async () => {
-    // The whispering supervisor's phone rings for 4 s before it answers.
-    sandbox = await startSandbox({ pickupDelayMs: 4000 });
-    api = await startSlackApi();
-    store = new PostgresStore({ connectionString: pgUrl!, cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')), schema });
-    http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 3000 });
-    const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    for (let i = 0; i < 2; i++) {
-      const coordination = await openCoordination({ databaseUrl: pgUrl!, schema });
-      const replica = await startReplicaApp(
-        { api, store, http, oauth },
-        { followUp: { delaysMs: [300], maxMs: 20_000 }, replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: 3000 } },
-      );
-      apps.push({ ...replica, coordination, stopped: false });
-    }
-    const t = sandbox.issueToken('12');
-    await apps[0]!.app.deps.accounts.link(
-      { teamId: 'T1', userId: 'UA' },
-      { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
-      { extension: '0003*210' },
-    );
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const a of apps) {
-      if (!a.stopped) await a.app.stop().catch(() => undefined);
-      await a.coordination.close().catch(() => undefined);
-    }
-    http?.close();
-    await store?.close();
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`).catch(() => undefined);
-    await api?.close();
-    await sandbox?.close();
+  beforeAll(() => {
+    ({ sandbox, api } = r);
   });
 
   it('the replica that whispered stops while the phone rings; the other updates the card once the phone answers', async () => {
@@ -101,7 +69,7 @@ describe.skipIf(!pgUrl)('a ring follow-up outlives the replica that started it',
     // The card does not show the new leg yet: the phone rings. The replica that acted goes away now.
     expect(JSON.stringify(api.callsTo('chat.update').at(-1)?.body.blocks)).not.toContain(`${CALL}.view.02`);
     await a!.app.stop();
-    await a!.coordination.close();
+    await a!.coordination!.close();
     a!.stopped = true;
     const stopped = Date.now();
     expect(stopped - whispered).toBeLessThan(4000);

@@ -43,10 +43,15 @@ forEachBackend('BoardCardStore contract', (backend) => {
     expect(await store.getBoardCard('T1', 'C-other', 'call-1')).toBeUndefined();
   });
 
-  it("keeps a card's memory (escalation, supervisor legs) beside its state, across saves of the card", async () => {
+  it("keeps a card's memory (escalation, supervisor legs, an action not read yet) beside its state, across saves of the card", async () => {
     const c1 = card();
     await store.saveBoardCard(c1);
-    const memory = { alerts: '{"key":"hold@2024","level":1}', legHints: '[{"from":"0003*025","mode":"whisper","private":true}]' };
+    // An action audited whose change the board has not read yet is remembered too (to the millisecond).
+    const memory = {
+      alerts: '{"key":"hold@2024","level":1}',
+      legHints: '[{"from":"0003*025","mode":"whisper","private":true}]',
+      actedAt: new Date('2024-06-10T10:00:20.007Z'),
+    };
     expect(await store.saveBoardCardMemory('T1', 'C-sup', 'call-1', memory)).toBe(true);
     expect(await store.getBoardCard('T1', 'C-sup', 'call-1')).toStrictEqual({ ...c1, ...memory });
     const next = { ...c1, state: '{"s":"on hold"}', updatedAt: new Date('2024-06-10T10:00:30.000Z') };

@@ -89,7 +89,7 @@ for (const backend of [sqlite, postgres]) {
     it('stores a change and the writes it owes together, and lists what is pending oldest first, lines in order', async () => {
       const versions = await store.outbox.commitBoardChange({
         card: card(),
-        memory: { alerts: '{"key":"ring@x","level":1}' },
+        memory: { alerts: '{"key":"ring@x","level":1}', actedAt: at(1) },
         audit: [
           { ...ref, seq: 1, at: at(1), text: 'ringing' },
           { ...ref, seq: 2, at: at(1), text: 'answered' },
@@ -98,7 +98,7 @@ for (const backend of [sqlite, postgres]) {
       });
       expect(versions && Object.fromEntries(versions)).toEqual({ 'card:1': 1, 'line:1:10': 1, 'line:1:2': 1, 'alert:1': 1 });
       const stored = await store.getBoardCard(ref.teamId, ref.channelId, ref.phoneCallId);
-      expect(stored).toMatchObject({ state: '{"state":"ringing"}', alerts: '{"key":"ring@x","level":1}' });
+      expect(stored).toMatchObject({ state: '{"state":"ringing"}', alerts: '{"key":"ring@x","level":1}', actedAt: at(1) });
       expect((await store.listAuditEntries(ref.teamId, ref.channelId, ref.phoneCallId)).map((e) => e.text)).toEqual(['ringing', 'answered']);
       const pending = await (await db.reopen()).outbox.pendingIntents();
       expect(pending.map((i) => i.key)).toEqual(['card:1', 'line:1:2', 'line:1:10', 'alert:1']);

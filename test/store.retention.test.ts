@@ -23,7 +23,7 @@ import type { Store } from '../src/store/types.js';
 import type { PhoneCall } from '../src/uapi/schemas.js';
 import { freshSchema, pgAdmin, pgUrl } from './helpers/pg.js';
 
-const TABLES = ['board_cards', 'audit_entries', 'call_cards', 'request_claims', 'oauth_states', 'open_modals'] as const;
+const TABLES = ['board_cards', 'audit_entries', 'board_outbox', 'call_cards', 'request_claims', 'oauth_states', 'open_modals'] as const;
 type Counts = Record<(typeof TABLES)[number], number>;
 
 const MINUTE = 60_000;
@@ -162,7 +162,7 @@ describe('retention: job queues left by replicas that are gone', () => {
           // replica-a runs; replica-b was killed and left its queue (and a job in it) behind.
           for (const q of [`${BOARD_HOLDER_QUEUE_PREFIX}replica-a`, `${BOARD_HOLDER_QUEUE_PREFIX}replica-b`, 'call-follow-up']) await c.queue.send(q, { kind: 'sync' }, { startAfter: HOUR });
           const sweeper = new RetentionSweeper({
-            store: { purgeExpired: async () => ({ boardCards: 0, auditEntries: 0, callCards: 0, cardVersions: 0, claims: 0, oauthStates: 0, openModals: 0 }) },
+            store: { purgeExpired: async () => ({ boardCards: 0, auditEntries: 0, outboxIntents: 0, callCards: 0, cardVersions: 0, claims: 0, oauthStates: 0, openModals: 0 }) },
             leases: c.leases,
             owner: 'replica-a',
             retentionMs: RETENTION,

@@ -114,6 +114,8 @@ export class CardLedger {
         holders: new Set(),
         seq,
         ...(c.messageTs && { messageTs: c.messageTs }),
+        // An action audited before the stop whose change was not read yet: the first read now is its change.
+        ...(c.actedAt && { actedAt: this.deps.now() }),
       });
     }
     // What was owed Slack when the last holder stopped (crash, SIGKILL, lost lease) goes first.
@@ -214,8 +216,10 @@ export class CardLedger {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
     const now = this.deps.now();
-    if (line && changed && !(entry.changedAt !== undefined && now - entry.changedAt <= SEEN_JUST_BEFORE_MS)) entry.actedAt = now;
-    if (line)
+    const seenJustBefore = entry.changedAt !== undefined && now - entry.changedAt <= SEEN_JUST_BEFORE_MS;
+    if (line && changed && !seenJustBefore) entry.actedAt = now;
+    // The board's read won the race and its line already tells the change: the action's would be a second.
+    if (line && !(changed && seenJustBefore))
       void this.change(ref, entry, { card: false, lines: [line], own: true }).catch((err: unknown) =>
         this.deps.log?.('could not audit an action', { error: err instanceof Error ? err.message : String(err) }),
       );

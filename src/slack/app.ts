@@ -35,7 +35,7 @@ import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './http/gate.js';
 import { RequestsInFlight } from './http/requests-in-flight.js';
-import { CardNotes, type MarkCard } from './cards/card-notes.js';
+import { ABANDONED_NOTE_MS, CardNotes, type MarkCard } from './cards/card-notes.js';
 import { recordOutcomes } from './actions/outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
 import { type Readiness, REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode } from '../health.js';
@@ -333,7 +333,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     return String(auth.team_id ?? 'default');
   };
   // Cards a stopped process left "working…" are marked interrupted: at once when this process is
-  // alone on its store; with replicas only once older than any press can run, checked now and then.
+  // alone on its store; with replicas once their press stopped touching its note, checked now and then.
   let notesTimer: NodeJS.Timeout | undefined;
   const sweepNotes = async (): Promise<void> => {
     const sweep = (olderThanMs: number) =>
@@ -399,9 +399,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     },
   };
 }
-
-/** A press whose note is older than this ran on a replica that is gone (a press ends within seconds). */
-const ABANDONED_NOTE_MS = 120_000;
 
 /** A refused token becomes the one-line start error naming its variable; anything else keeps its message. */
 function refusedOr(err: unknown, variable: string, doing: string): Error {

@@ -7,7 +7,7 @@ export interface OutboxStatements {
   readFence: string;
   /** (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at); upsert keeping a known message_ts */
   upsertCard: string;
-  /** (alerts, leg_hints, team_id, channel_id, phone_call_id) */
+  /** (alerts, leg_hints, acted_at, team_id, channel_id, phone_call_id) */
   updateMemory: string;
   /** (team_id, channel_id, phone_call_id, seq, at, text); upsert */
   upsertAudit: string;
@@ -36,7 +36,7 @@ const SQL: OutboxStatements = {
     ON CONFLICT (team_id, channel_id, phone_call_id) DO UPDATE SET
       message_ts = COALESCE(excluded.message_ts, board_cards.message_ts), extension = excluded.extension, state = excluded.state,
       ended = excluded.ended, updated_at = excluded.updated_at`,
-  updateMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
+  updateMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ?, acted_at = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
   upsertAudit: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text`,
   upsertIntent: `INSERT INTO board_outbox (intent_key, team_id, channel_id, phone_call_id, kind, seq, payload, created_at, version)

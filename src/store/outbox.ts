@@ -33,7 +33,7 @@ export interface NewIntent {
 export interface OutboxIntent extends NewIntent {
   /** Grows by one each time the key is committed again; a delivery counts only for the version it wrote. */
   version: number;
-  /** A delivery was started (Slack may have taken it): a replay looks in Slack before writing again. */
+  /** A delivery was started (Slack may have taken it): a replay looks in Slack before writing again. A note: when its press last showed it still runs. */
   attemptedAt?: Date;
   /** The message Slack answered with (a card's, kept across its newer versions). */
   messageTs?: string;

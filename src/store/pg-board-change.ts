@@ -30,10 +30,11 @@ export function boardChangeStatement(change: BoardChange, fence: BoardFence | un
   }
   const c = change.card;
   const m = change.memory;
+  const actedAt = (memory: NonNullable<BoardChange['memory']>) => (memory.actedAt ? ts(memory.actedAt, 'actedAt') : null);
   if (c) {
-    const memoryCols = m ? ', alerts, leg_hints' : '';
-    const memoryVals = m ? `, ${p(m.alerts ?? null, 'text')}, ${p(m.legHints ?? null, 'text')}` : '';
-    const memorySet = m ? ', alerts = excluded.alerts, leg_hints = excluded.leg_hints' : '';
+    const memoryCols = m ? ', alerts, leg_hints, acted_at' : '';
+    const memoryVals = m ? `, ${p(m.alerts ?? null, 'text')}, ${p(m.legHints ?? null, 'text')}, ${p(actedAt(m), 'timestamptz')}` : '';
+    const memorySet = m ? ', alerts = excluded.alerts, leg_hints = excluded.leg_hints, acted_at = excluded.acted_at' : '';
     ctes.push(
       `card AS (INSERT INTO board_cards (team_id, channel_id, phone_call_id, message_ts, extension, state, ended, updated_at${memoryCols})
       SELECT ${p(c.teamId, 'text')}, ${p(c.channelId, 'text')}, ${p(c.phoneCallId, 'text')}, ${p(c.messageTs ?? null, 'text')}, ${p(c.extension, 'text')}, ${p(c.state, 'text')},
@@ -46,7 +47,7 @@ export function boardChangeStatement(change: BoardChange, fence: BoardFence | un
     const ref = change.intents[0] ?? change.audit?.[0];
     if (!ref) throw new TypeError('Outbox: a memory needs a card, an intent or an audit entry naming its card');
     ctes.push(
-      `memory AS (UPDATE board_cards SET alerts = ${p(m.alerts ?? null, 'text')}, leg_hints = ${p(m.legHints ?? null, 'text')}
+      `memory AS (UPDATE board_cards SET alerts = ${p(m.alerts ?? null, 'text')}, leg_hints = ${p(m.legHints ?? null, 'text')}, acted_at = ${p(actedAt(m), 'timestamptz')}
       WHERE team_id = ${p(ref.teamId, 'text')} AND channel_id = ${p(ref.channelId, 'text')} AND phone_call_id = ${p(ref.phoneCallId, 'text')} AND (SELECT ok FROM go))`,
     );
   }

@@ -110,8 +110,8 @@ const STATEMENTS: StoreStatements = {
   takeOpenModal: `DELETE FROM open_modals WHERE modal_id = $1 RETURNING *`,
   purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= $1`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = $1 AND channel_id = $2 AND phone_call_id = $3`,
-  updateBoardCardMemory: `UPDATE board_cards SET alerts = $1, leg_hints = $2 WHERE team_id = $3 AND channel_id = $4 AND phone_call_id = $5
-    AND NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = $6::text AND epoch > $7::integer)`,
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = $1, leg_hints = $2, acted_at = $3 WHERE team_id = $4 AND channel_id = $5 AND phone_call_id = $6
+    AND NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = $7::text AND epoch > $8::integer)`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id COLLATE "C", channel_id COLLATE "C", phone_call_id COLLATE "C"`,
   upsertAuditEntry: `INSERT INTO audit_entries (team_id, channel_id, phone_call_id, seq, at, text)
@@ -123,6 +123,9 @@ const STATEMENTS: StoreStatements = {
     ON CONFLICT (fence_key) DO UPDATE SET epoch = GREATEST(board_fences.epoch, excluded.epoch) RETURNING epoch`,
   purgeAuditEntries: `DELETE FROM audit_entries WHERE at < $1 AND NOT EXISTS (SELECT 1 FROM board_cards b
     WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= $2))`,
+  purgeOutboxIntents: `DELETE FROM board_outbox WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = board_outbox.team_id AND b.channel_id = board_outbox.channel_id AND b.phone_call_id = board_outbox.phone_call_id
       AND (b.ended = 0 OR b.updated_at >= $2))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < $1`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < $1`,

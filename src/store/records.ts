@@ -106,12 +106,15 @@ export interface BoardCard {
   alerts?: string;
   /** Supervisor legs callops started on the call (opaque JSON owned by the board); kept by saveBoardCard. */
   legHints?: string;
+  /** An action from Slack was audited on the card and the board has not read the change it made yet; kept by saveBoardCard. */
+  actedAt?: Date;
 }
 
 /** What a board card remembers beside its rendered state (see BoardCard). */
 export interface BoardCardMemory {
   alerts?: string;
   legHints?: string;
+  actedAt?: Date;
 }
 
 /** Whose board writes these are: the board's lease key and the epoch its holder took it at. */

@@ -91,6 +91,7 @@ export function toBoardCard(row: Row): BoardCard {
   };
   withOptional(c, 'alerts', optStr(row, 'alerts'));
   withOptional(c, 'legHints', optStr(row, 'leg_hints'));
+  if (row.acted_at !== null && row.acted_at !== undefined) c.actedAt = date(row, 'acted_at');
   return withOptional(c, 'messageTs', optStr(row, 'message_ts'));
 }
 

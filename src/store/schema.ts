@@ -235,5 +235,10 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
         )`,
       ],
     },
+    {
+      version: 13,
+      description: 'a board card remembers an action from Slack audited on it whose change the board has not read yet',
+      statements: [`ALTER TABLE board_cards ADD COLUMN acted_at ${ts}`],
+    },
   ];
 }

@@ -16,7 +16,7 @@ export interface BoardCardStatements {
   listLiveBoardCards: string;
   /** (team_id, channel_id, message_ts) → a board_cards row */
   findBoardCardAt: string;
-  /** (alerts, leg_hints, team_id, channel_id, phone_call_id, fence_key, epoch); fenced as upsertBoardCard */
+  /** (alerts, leg_hints, acted_at, team_id, channel_id, phone_call_id, fence_key, epoch); fenced as upsertBoardCard */
   updateBoardCardMemory: string;
   /** (fence_key, epoch) → the fence's epoch after raising it to at least epoch */
   raiseBoardFence: string;
@@ -47,7 +47,8 @@ export class SqlBoardCardStore implements BoardCardStore {
   }
 
   async saveBoardCardMemory(teamId: string, channelId: string, phoneCallId: string, memory: BoardCardMemory, fence?: BoardFence): Promise<boolean> {
-    const params = [memory.alerts ?? null, memory.legHints ?? null, teamId, channelId, phoneCallId, ...fenceParams(fence)];
+    const actedAt = memory.actedAt ? this.db.ts(memory.actedAt, 'actedAt') : null;
+    const params = [memory.alerts ?? null, memory.legHints ?? null, actedAt, teamId, channelId, phoneCallId, ...fenceParams(fence)];
     const { changes } = await this.db.run(this.db.statements.updateBoardCardMemory, params);
     return changes > 0;
   }

@@ -64,7 +64,17 @@ export class SqlOutbox implements OutboxStore {
     if (change.memory) {
       const ref = c ?? change.intents[0] ?? change.audit?.[0];
       if (!ref) throw new TypeError('Outbox: a memory needs a card, an intent or an audit entry naming its card');
-      steps.push({ sql: s.updateMemory, params: [change.memory.alerts ?? null, change.memory.legHints ?? null, ref.teamId, ref.channelId, ref.phoneCallId] });
+      steps.push({
+        sql: s.updateMemory,
+        params: [
+          change.memory.alerts ?? null,
+          change.memory.legHints ?? null,
+          change.memory.actedAt ? ts(change.memory.actedAt, 'actedAt') : null,
+          ref.teamId,
+          ref.channelId,
+          ref.phoneCallId,
+        ],
+      });
     }
     for (const e of change.audit ?? []) steps.push({ sql: s.upsertAudit, params: [e.teamId, e.channelId, e.phoneCallId, e.seq, ts(e.at, 'at'), e.text] });
     const first = steps.length;

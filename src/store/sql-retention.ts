@@ -1,4 +1,4 @@
-/** Retention over SQL: one sweep deletes what is old (ended cards and their lines) or expired. */
+/** Retention over SQL: one sweep deletes what is old (ended cards, their lines and outbox intents) or expired. */
 import type { ClaimStatements } from './sql-claims.js';
 import type { OAuthStateStatements } from './sql-oauth-states.js';
 import type { OpenModalStatements } from './sql-open-modals.js';
@@ -8,6 +8,11 @@ import type { PurgeCounts, RetentionStore } from './types.js';
 export interface RetentionStatements {
   /** (before, before): delete audit lines older than before whose card is gone, or ended and last updated before it */
   purgeAuditEntries: string;
+  /**
+   * (before, before): delete outbox intents created before it whose card is gone, or ended and last
+   * updated before it (delivered or not); a live card's intents are never deleted, nor newer ones
+   */
+  purgeOutboxIntents: string;
   /** (before): delete ended board cards last updated before it */
   purgeEndedBoardCards: string;
   /** (before): delete call cards last updated before it */
@@ -26,14 +31,15 @@ export class SqlRetentionStore implements RetentionStore {
     const n = this.db.ts(now, 'now');
     const s = this.db.statements;
     const deleted = async (sql: string, params: readonly SqlParam[]) => (await this.db.run(sql, params)).changes;
-    // Audit lines first: they are judged by their card, which goes next.
+    // Audit lines and outbox intents first: they are judged by their card, which goes next.
     const auditEntries = await deleted(s.purgeAuditEntries, [b, b]);
+    const outboxIntents = await deleted(s.purgeOutboxIntents, [b, b]);
     const boardCards = await deleted(s.purgeEndedBoardCards, [b]);
     const callCards = await deleted(s.purgeCallCards, [b]);
     const cardVersions = await deleted(s.purgeCardVersions, [b]);
     const claims = await deleted(s.purgeExpiredClaims, [n]);
     const oauthStates = await deleted(s.purgeExpiredOAuthStates, [n]);
     const openModals = await deleted(s.purgeOpenModals, [n]);
-    return { boardCards, auditEntries, callCards, cardVersions, claims, oauthStates, openModals };
+    return { boardCards, auditEntries, outboxIntents, callCards, cardVersions, claims, oauthStates, openModals };
   }
 }

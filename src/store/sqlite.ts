@@ -81,7 +81,7 @@ const STATEMENTS: StoreStatements = {
   takeOpenModal: `DELETE FROM open_modals WHERE modal_id = ? RETURNING *`,
   purgeOpenModals: `DELETE FROM open_modals WHERE expires_at <= ?`,
   getBoardCard: `SELECT * FROM board_cards WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?`,
-  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?
+  updateBoardCardMemory: `UPDATE board_cards SET alerts = ?, leg_hints = ?, acted_at = ? WHERE team_id = ? AND channel_id = ? AND phone_call_id = ?
     AND NOT EXISTS (SELECT 1 FROM board_fences WHERE fence_key = ? AND epoch > ?)`,
   listLiveBoardCards: `SELECT * FROM board_cards WHERE ended = 0
     ORDER BY updated_at, team_id, channel_id, phone_call_id`,
@@ -93,6 +93,9 @@ const STATEMENTS: StoreStatements = {
     ON CONFLICT (fence_key) DO UPDATE SET epoch = MAX(board_fences.epoch, excluded.epoch) RETURNING epoch`,
   purgeAuditEntries: `DELETE FROM audit_entries WHERE at < ? AND NOT EXISTS (SELECT 1 FROM board_cards b
     WHERE b.team_id = audit_entries.team_id AND b.channel_id = audit_entries.channel_id AND b.phone_call_id = audit_entries.phone_call_id
+      AND (b.ended = 0 OR b.updated_at >= ?))`,
+  purgeOutboxIntents: `DELETE FROM board_outbox WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM board_cards b
+    WHERE b.team_id = board_outbox.team_id AND b.channel_id = board_outbox.channel_id AND b.phone_call_id = board_outbox.phone_call_id
       AND (b.ended = 0 OR b.updated_at >= ?))`,
   purgeEndedBoardCards: `DELETE FROM board_cards WHERE ended = 1 AND updated_at < ?`,
   purgeCallCards: `DELETE FROM call_cards WHERE updated_at < ?`,

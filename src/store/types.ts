@@ -205,8 +205,9 @@ export interface AuditStore {
 /** What grows with use and is deleted when old or expired. */
 export interface RetentionStore {
   /**
-   * Retention: deletes ended board cards last updated before `before` with their audit lines,
-   * call cards and card versions last updated before `before`, and claims, OAuth states and open modals expired by
+   * Retention: deletes ended board cards last updated before `before` with their audit lines and
+   * outbox intents (delivered or not; also those of a card already gone, and notes of presses
+   * left before `before`), call cards and card versions last updated before `before`, and claims, OAuth states and open modals expired by
    * `now`. Live cards and anything newer are kept. Answers how many rows went, per table.
    */
   purgeExpired(before: Date, now: Date): Promise<PurgeCounts>;
@@ -247,6 +248,8 @@ export interface PurgeCounts {
   cardVersions: number;
   boardCards: number;
   auditEntries: number;
+  /** Board outbox intents (board_outbox). */
+  outboxIntents: number;
   callCards: number;
   claims: number;
   oauthStates: number;

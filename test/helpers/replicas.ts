@@ -2,19 +2,14 @@
  * Real callops processes (`src/main.ts`) on one PostgreSQL schema, one sandbox PBX and one
  * recording Slack API: start, SIGKILL, SIGTERM, and which of them holds the board's lease.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { type CallopsProcess, spawnCallops } from './callops-process.js';
 import { freePort } from './free-port.js';
 import { pgAdmin } from './pg.js';
 
 export const REPLICA_SECRET = 'replicas-signing-secret';
 
-export interface Replica {
-  child: ChildProcess;
+export interface Replica extends CallopsProcess {
   base: string;
-  pid: number;
-  stderr: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface ReplicaEnv {
@@ -31,40 +26,30 @@ export interface ReplicaEnv {
 
 export { freePort };
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 /** Starts one replica and waits for its /readyz (the board lease is then being competed for). */
 export async function startReplica(e: ReplicaEnv, readyMs = 90_000): Promise<Replica> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|VOIPNOW_|PORT$|PUBLIC_URL$|DATABASE_|DATA_DIR$|TOKEN_ENCRYPTION_KEY$|LEASE_|BOARD_)/.test(k))),
-    SLACK_BOT_TOKEN: 'xoxb-replicas',
-    SLACK_SIGNING_SECRET: REPLICA_SECRET,
-    SLACK_API_URL: e.slackApiUrl,
-    PORT: String(port),
-    PUBLIC_URL: base,
-    VOIPNOW_URL: e.voipnowUrl,
-    VOIPNOW_CLIENT_ID: 'callops-demo',
-    VOIPNOW_CLIENT_SECRET: 'callops-demo-secret',
-    DATA_DIR: e.dataDir,
-    ...(e.databaseUrl !== undefined && { DATABASE_URL: e.databaseUrl }),
-    ...(e.schema !== undefined && { DATABASE_SCHEMA: e.schema }),
-    TOKEN_ENCRYPTION_KEY: e.key,
-    LOG_LEVEL: 'info',
-    ...e.extra,
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const r: Replica = {
-    child,
-    base,
-    pid: child.pid!,
-    stderr: '',
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stderr!.on('data', (d: Buffer) => {
-    r.stderr = (r.stderr + d.toString()).slice(-20_000);
-  });
+  const proc = spawnCallops(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-replicas',
+      SLACK_SIGNING_SECRET: REPLICA_SECRET,
+      SLACK_API_URL: e.slackApiUrl,
+      PORT: String(port),
+      PUBLIC_URL: base,
+      VOIPNOW_URL: e.voipnowUrl,
+      VOIPNOW_CLIENT_ID: 'callops-demo',
+      VOIPNOW_CLIENT_SECRET: 'callops-demo-secret',
+      DATA_DIR: e.dataDir,
+      ...(e.databaseUrl !== undefined && { DATABASE_URL: e.databaseUrl }),
+      ...(e.schema !== undefined && { DATABASE_SCHEMA: e.schema }),
+      TOKEN_ENCRYPTION_KEY: e.key,
+      ...e.extra,
+    },
+    20_000,
+  );
+  const { child } = proc;
+  const r: Replica = Object.assign(proc, { base });
   const deadline = Date.now() + readyMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`replica exited at start (${child.exitCode}): ${r.stderr}`);

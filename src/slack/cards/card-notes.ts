@@ -3,8 +3,9 @@
  * note is part of the card's state: it is recorded in the store's outbox while the press runs
  * and removed when it is done, so a process that dies in between (SIGKILL, a crash) leaves a
  * record behind, and the next start marks that card "interrupted" instead of leaving it
- * "working…" for good. With replicas a note is only taken as abandoned once it is older than
- * any request can run, since another live replica may still be working on it.
+ * "working…" for good. With replicas another live replica may still be working on a note, so
+ * a running press touches its note every few seconds (the row's `attempted_at`), and a note is
+ * taken as abandoned only once it has not been touched for several of those.
  */
 import type { KnownBlock } from '@slack/types';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,15 @@ interface NotePayload {
 
 const NOTE_PREFIX = 'note|';
 
+/** How often a running press touches its note. */
+export const NOTE_HEARTBEAT_MS = 2_000;
+/** A note not touched for this long was left by a process that stopped (several touches missed). */
+export const ABANDONED_NOTE_MS = 5 * NOTE_HEARTBEAT_MS;
+
 export class CardNotes {
+  /** The notes of the presses running here, each touched by its timer until it ends. */
+  readonly #heartbeats = new Map<string, NodeJS.Timeout>();
+
   constructor(
     private readonly outbox: OutboxStore,
     private readonly logger: Logger,
@@ -65,6 +74,10 @@ export class CardNotes {
           },
         ],
       });
+      const touch = () => void this.outbox.markAttempted([key], new Date(this.now())).catch((err: unknown) => this.logger.warn('could not touch a card note', { error: String(err) }));
+      const timer = setInterval(touch, NOTE_HEARTBEAT_MS);
+      timer.unref();
+      this.#heartbeats.set(key, timer);
       return key;
     } catch (err) {
       this.logger.warn('could not record a card note', { error: err instanceof Error ? err.message : String(err) });
@@ -75,13 +88,15 @@ export class CardNotes {
   /** The press is done (its result is on the card, or the card was marked interrupted). */
   async end(key: string | undefined): Promise<void> {
     if (!key) return;
+    clearInterval(this.#heartbeats.get(key));
+    this.#heartbeats.delete(key);
     await this.outbox.recordDelivery({ key, version: 1, at: new Date(this.now()) }).catch((err: unknown) => this.logger.warn('could not clear a card note', { error: String(err) }));
   }
 
-  /** Marks every card whose press was abandoned (recorded more than `olderThanMs` ago, and never ended) as interrupted. */
+  /** Marks every card whose press was abandoned (not touched for `olderThanMs`, and never ended) as interrupted. */
   async sweep(mark: MarkCard, olderThanMs: number): Promise<number> {
     const before = this.now() - olderThanMs;
-    const left = (await this.outbox.pendingIntents()).filter((i) => i.kind === 'note' && i.createdAt.getTime() <= before);
+    const left = (await this.outbox.pendingIntents()).filter((i) => i.kind === 'note' && (i.attemptedAt ?? i.createdAt).getTime() <= before && !this.#heartbeats.has(i.key));
     for (const i of left) {
       try {
         const p = JSON.parse(i.payload) as NotePayload;
