@@ -50,6 +50,7 @@ import { SlackBoard, type BoardReplicas, type SlackBoardOptions } from './board/
 import { Supervisors } from './users/supervisors.js';
 import { actionLine } from './board/action-lines.js';
 import { legHintOf } from './cards/leg-hints.js';
+import { indexListeners } from './listener-index.js';
 
 export interface SlackAppOptions {
   config: Pick<Config, 'slack' | 'port' | 'publicUrl' | 'supervisors'> &
@@ -306,6 +307,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     if (!e.channel || !teamId || !context.botUserId || e.user !== context.botUserId) return;
     await board.botJoined(teamId, e.channel);
   });
+  // Each request runs only the listeners of its kind (all are registered by now).
+  indexListeners(app);
   app.error(async (err) => {
     logger.error('unhandled Slack listener error', { error: err.message });
   });

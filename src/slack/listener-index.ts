@@ -1,0 +1,84 @@
+/**
+ * Bolt runs every listener's middleware chain for every request, and each chain's first
+ * middleware then drops what is not its kind (a command, an action, a view, ...): the cost of
+ * acknowledging a request grows with the number of listeners the app has. Once all are
+ * registered, `indexListeners` groups the chains by that first middleware and leaves Bolt a
+ * single listener that runs only the chains of the request's own kind: the same chains, in the
+ * same order, with the same results and the same errors (one error as it was thrown, several
+ * as Bolt's MultipleListenerError). A chain Bolt did not start with a kind filter runs for
+ * every request, as before; a listener registered later is left to Bolt.
+ */
+import {
+  type AllMiddlewareArgs,
+  type AnyMiddlewareArgs,
+  type App,
+  type Middleware,
+  MultipleListenerError,
+  onlyActions,
+  onlyCommands,
+  onlyEvents,
+  onlyOptions,
+  onlyShortcuts,
+  onlyViewActions,
+} from '@slack/bolt';
+
+type Args = AnyMiddlewareArgs & AllMiddlewareArgs;
+type Chain = Middleware<AnyMiddlewareArgs>[];
+type Filter = (args: Args) => boolean;
+
+const has = (args: Args, key: string): boolean => Boolean((args as unknown as Record<string, unknown>)[key]);
+
+/** What each of Bolt's kind filters lets through (the same tests as Bolt's own). */
+const KIND_FILTERS = new Map<unknown, Filter>([
+  [onlyCommands, (a) => has(a, 'command')],
+  [onlyActions, (a) => has(a, 'action')],
+  [onlyShortcuts, (a) => has(a, 'shortcut')],
+  [onlyOptions, (a) => has(a, 'options')],
+  [onlyEvents, (a) => (a as { event?: unknown }).event !== undefined],
+  [onlyViewActions, (a) => 'view' in a],
+]);
+
+/** Runs one chain the way Bolt runs a listener's: its middleware in turn, then the listener with a no-op `next`. */
+async function runChain(chain: Chain, args: Args): Promise<unknown> {
+  const last = chain.length - 1;
+  let called = -1;
+  const invoke = (i: number): Promise<unknown> => {
+    if (called >= i) throw Error('next() called multiple times');
+    called = i;
+    if (i < last) return chain[i]!({ ...args, next: () => invoke(i + 1) } as never);
+    return (async () => chain[last]!({ ...args, next: () => {} } as never))();
+  };
+  return invoke(0);
+}
+
+/** Replaces the app's listeners with one that runs only the chains of each request's kind. */
+export function indexListeners(app: App): void {
+  const holder = app as unknown as { listeners?: Chain[] };
+  const chains = holder.listeners;
+  if (!Array.isArray(chains) || chains.length < 2) return;
+  const filters = [...KIND_FILTERS.values()];
+  // The chains a request runs depend only on which kind filters it passes: one list per combination, built when first seen.
+  const byKinds = new Map<number, Chain[]>();
+  const chainsFor = (kinds: number): Chain[] => {
+    let list = byKinds.get(kinds);
+    if (!list) {
+      list = chains.filter((chain) => {
+        if (chain.length === 0) return false;
+        const filter = KIND_FILTERS.get(chain[0]);
+        return !filter || (kinds & (1 << filters.indexOf(filter))) !== 0;
+      });
+      byKinds.set(kinds, list);
+    }
+    return list;
+  };
+  const dispatch: Middleware<AnyMiddlewareArgs> = async (args) => {
+    const a = args as Args;
+    let kinds = 0;
+    for (let i = 0; i < filters.length; i++) if (filters[i]!(a)) kinds |= 1 << i;
+    const runs = chainsFor(kinds).map((chain) => runChain(chain, a));
+    const failed = (await Promise.allSettled(runs)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length === 1) throw failed[0]!.reason;
+    if (failed.length > 1) throw new MultipleListenerError(failed.map((r) => r.reason));
+  };
+  holder.listeners = [[dispatch]];
+}
