@@ -31,6 +31,7 @@ import type { SlackDeps } from './deps.js';
 import { Background } from '../background.js';
 import { gateRequests, guardSocketMode } from './http/gate.js';
 import { RequestsInFlight } from './http/requests-in-flight.js';
+import { slackEvents } from './http/slack-events.js';
 import { CardNotes } from './cards/card-notes.js';
 import { recordOutcomes } from './actions/outcomes.js';
 import { countingSlackFetch, createMetrics, type Metrics } from '../metrics.js';
@@ -248,7 +249,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       });
   // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
   if (receiver instanceof HTTPReceiver) {
-    receiver.requestListener = gateRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, endpoints: ['/slack/events'], logger, now, stopping: () => stopping });
+    receiver.requestListener = gateRequests(receiver.requestListener, {
+      signingSecret: config.slack.signingSecret!,
+      endpoints: ['/slack/events'],
+      logger,
+      now,
+      stopping: () => stopping,
+      deliver: () => events,
+    });
   } else {
     guardSocketMode(receiver, logger);
   }
@@ -270,6 +278,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     // as an unhandled rejection.
     deferInitialization: true,
   });
+  // The gate hands what it verified and parsed straight to the app (Bolt's receiver would read it again).
+  const events = receiver instanceof HTTPReceiver ? slackEvents(app, boltLogger(logger, level)) : undefined;
   if (receiver instanceof SocketModeReceiver) {
     receiver.client.on('connected', () => (socketConnected = true));
     receiver.client.on('disconnected', () => (socketConnected = false));
