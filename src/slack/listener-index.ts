@@ -39,16 +39,29 @@ const KIND_FILTERS = new Map<unknown, Filter>([
 ]);
 
 /** Runs one chain the way Bolt runs a listener's: its middleware in turn, then the listener with a no-op `next`. */
+class ChainRun {
+  private called = -1;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly args: Args,
+  ) {}
+
+  invoke(i: number): Promise<unknown> {
+    if (this.called >= i) throw Error('next() called multiple times');
+    this.called = i;
+    const last = this.chain.length - 1;
+    if (i < last) return this.chain[i]!({ ...this.args, next: () => this.invoke(i + 1) } as never);
+    return this.listener();
+  }
+
+  private async listener(): Promise<unknown> {
+    return this.chain[this.chain.length - 1]!({ ...this.args, next: () => {} } as never);
+  }
+}
+
 async function runChain(chain: Chain, args: Args): Promise<unknown> {
-  const last = chain.length - 1;
-  let called = -1;
-  const invoke = (i: number): Promise<unknown> => {
-    if (called >= i) throw Error('next() called multiple times');
-    called = i;
-    if (i < last) return chain[i]!({ ...args, next: () => invoke(i + 1) } as never);
-    return (async () => chain[last]!({ ...args, next: () => {} } as never))();
-  };
-  return invoke(0);
+  return new ChainRun(chain, args).invoke(0);
 }
 
 /** Replaces the app's listeners with one that runs only the chains of each request's kind. */

@@ -95,15 +95,14 @@ function read(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (c: Buffer) => {
+    req.on('data', (c: Buffer) => {
+      if (size > limit) return;
       size += c.length;
       if (size <= limit) return void chunks.push(c);
       // Stop at the limit: the rest is never read (the connection closes after the answer).
-      req.off('data', onData);
       req.pause();
       resolve('too-large');
-    };
-    req.on('data', onData);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -144,7 +143,8 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
     }
   };
   return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Slack's own path as it is (the common case) needs no parsing.
+    const path = opts.endpoints.includes(req.url ?? '') ? req.url! : new URL(req.url ?? '/', 'http://localhost').pathname;
     if (!decodablePath(path)) {
       // Bolt's route matcher would throw URIError on it and answer 500.
       res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' });
