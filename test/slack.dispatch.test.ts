@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, type CodedError, ErrorCode } from '@slack/bolt';
 import { indexListeners } from '../src/slack/listener-index.js';
+import { AckDeadlines } from '../src/slack/http/ack-deadlines.js';
 import { slashCommand, urlVerification } from './helpers/signed.js';
 import { SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
 import { waitUntil } from './helpers/wait.js';
@@ -142,5 +143,26 @@ describe('Slack requests handed from the gate to the app', () => {
     const res = await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: '', command: '/never' });
     expect(res.status).toBe(404);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+  });
+});
+
+describe('acknowledgement deadlines', () => {
+  it('requests not acknowledged in time are given up on, in the order they came; acknowledged ones are not', async () => {
+    const deadlines = new AckDeadlines(30);
+    const expired: string[] = [];
+    const request = (name: string) => ({ acknowledged: false, expired: () => void expired.push(name) });
+    const a = request('a');
+    const b = request('b');
+    const c = request('c');
+    deadlines.add(a);
+    deadlines.add(b);
+    deadlines.add(c);
+    a.acknowledged = true;
+    await waitUntil('b and c are given up on', () => expired.length === 2, 2000);
+    expect(expired).toEqual(['b', 'c']);
+    const d = request('d');
+    deadlines.add(d);
+    await waitUntil('d is given up on, the timer set again after it had stopped', () => expired.length === 3, 2000);
+    expect(deadlines.size).toBe(0);
   });
 });

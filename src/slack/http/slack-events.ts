@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type App, type Logger as BoltLogger, HTTPModuleFunctions, LogLevel, ReceiverMultipleAckError } from '@slack/bolt';
+import { type AwaitingAck, AckDeadlines } from './ack-deadlines.js';
 
 /** Bolt's HTTPReceiver defaults (unhandledRequestTimeoutMillis, and its longer wait for function_executed). */
 const UNHANDLED_REQUEST_MS = 3001;
@@ -32,42 +33,59 @@ function answer(res: ServerResponse, body: unknown): void {
   }
 }
 
+/** One request until it is acknowledged: its `ack`, and its answer when Bolt never acknowledges it. */
+class PendingAck implements AwaitingAck {
+  acknowledged = false;
+  readonly ack = this.acknowledge.bind(this);
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly logger: BoltLogger,
+  ) {}
+
+  private async acknowledge(response?: unknown): Promise<void> {
+    if (this.acknowledged) throw new ReceiverMultipleAckError();
+    this.acknowledged = true;
+    answer(this.res, response);
+    if (this.logger.getLevel() === LogLevel.DEBUG) this.logger.debug('ack() response sent');
+  }
+
+  expired(): void {
+    HTTPModuleFunctions.defaultUnhandledRequestHandler({ logger: this.logger, request: this.req, response: this.res });
+  }
+
+  /** processEvent failed: Bolt's handler answers, if the ack has not already. */
+  async failed(error: unknown): Promise<void> {
+    const handled = await HTTPModuleFunctions.defaultProcessEventErrorHandler({
+      error: error as Error,
+      logger: this.logger,
+      request: this.req,
+      response: this.res,
+      storedResponse: undefined,
+    });
+    if (handled) this.acknowledged = true;
+  }
+}
+
 /** Hands parsed Slack requests to the app, as its HTTP receiver would. */
 export function slackEvents(app: App, logger: BoltLogger): SlackEvents {
-  const debug = () => logger.getLevel() === LogLevel.DEBUG;
+  const waits = new AckDeadlines(UNHANDLED_REQUEST_MS);
+  const functionWaits = new AckDeadlines(UNHANDLED_FUNCTION_MS);
+  const lost = (error: unknown) => logger.error(`Slack request failed after the app: ${error instanceof Error ? error.message : String(error)}`);
   return (req, res, body) => {
     if (body.ssl_check === '1') return HTTPModuleFunctions.buildSSLCheckResponse(res);
     if (body.type === 'url_verification') return HTTPModuleFunctions.buildUrlVerificationResponse(res, body);
-    let acknowledged = false;
-    const isFunction = (body.event as { type?: unknown } | undefined)?.type === 'function_executed';
-    const timer = setTimeout(
-      () => {
-        if (!acknowledged) HTTPModuleFunctions.defaultUnhandledRequestHandler({ logger, request: req, response: res });
-      },
-      isFunction ? UNHANDLED_FUNCTION_MS : UNHANDLED_REQUEST_MS,
-    );
-    const settle = () => {
-      acknowledged = true;
-      clearTimeout(timer);
-    };
-    const ack = async (response?: unknown): Promise<void> => {
-      if (acknowledged) throw new ReceiverMultipleAckError();
-      settle();
-      answer(res, response);
-      if (debug()) logger.debug('ack() response sent');
-    };
-    const event = {
-      body,
-      ack,
-      retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
-      retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
-    };
+    const pending = new PendingAck(req, res, logger);
+    ((body.event as { type?: unknown } | undefined)?.type === 'function_executed' ? functionWaits : waits).add(pending);
     app
-      .processEvent(event as Parameters<App['processEvent']>[0])
-      .catch(async (error: unknown) => {
-        const handled = await HTTPModuleFunctions.defaultProcessEventErrorHandler({ error: error as Error, logger, request: req, response: res, storedResponse: undefined });
-        if (handled) settle();
-      })
-      .catch((error: unknown) => logger.error(`Slack request failed after the app: ${error instanceof Error ? error.message : String(error)}`));
+      .processEvent({
+        body,
+        ack: pending.ack,
+        retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
+        retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
+      } as Parameters<App['processEvent']>[0])
+      .catch((error: unknown) => pending.failed(error))
+      .catch(lost);
   };
 }
