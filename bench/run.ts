@@ -182,7 +182,8 @@ async function slackBench(): Promise<void> {
 
 /**
  * Only callops under the acknowledgement load, for a profile of the process serving it:
- * `BENCH_ROUNDS=5 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts ack-profile`.
+ * `BENCH_ROUNDS=5 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts ack-profile`,
+ * then `node bench/profile-summary.mjs /tmp/prof/<file>.cpuprofile`.
  */
 async function ackProfile(): Promise<void> {
   const stack = await startStack();
