@@ -3,8 +3,9 @@
  * middleware then drops what is not its kind (a command, an action, a view, ...): the cost of
  * acknowledging a request grows with the number of listeners the app has. Once all are
  * registered, `indexListeners` groups the chains by that first middleware and leaves Bolt a
- * single listener that runs only the chains of the request's own kind: the same chains, in the
- * same order, with the same results and the same errors (one error as it was thrown, several
+ * single listener that runs only the chains of the request's own kind (without their kind filter,
+ * which the request is known to pass): the same chains, in the same order, with the same results
+ * and the same errors (one error as it was thrown, several
  * as Bolt's MultipleListenerError). A chain Bolt did not start with a kind filter runs for
  * every request, as before; a listener registered later is left to Bolt.
  */
@@ -38,7 +39,12 @@ const KIND_FILTERS = new Map<unknown, Filter>([
   [onlyViewActions, (a) => 'view' in a],
 ]);
 
-/** Runs one chain the way Bolt runs a listener's: its middleware in turn, then the listener with a no-op `next`. */
+const noop = () => {};
+
+/**
+ * Runs one chain the way Bolt runs a listener's: its middleware in turn, then the listener with a
+ * no-op `next`. From `start`: a kind filter the request is known to pass is not run again.
+ */
 class ChainRun {
   private called = -1;
 
@@ -50,18 +56,23 @@ class ChainRun {
   invoke(i: number): Promise<unknown> {
     if (this.called >= i) throw Error('next() called multiple times');
     this.called = i;
-    const last = this.chain.length - 1;
-    if (i < last) return this.chain[i]!({ ...this.args, next: () => this.invoke(i + 1) } as never);
+    if (i < this.chain.length - 1) return this.chain[i]!({ ...this.args, next: this.invoke.bind(this, i + 1) } as never);
     return this.listener();
   }
 
   private async listener(): Promise<unknown> {
-    return this.chain[this.chain.length - 1]!({ ...this.args, next: () => {} } as never);
+    return this.chain[this.chain.length - 1]!({ ...this.args, next: noop } as never);
   }
 }
 
-async function runChain(chain: Chain, args: Args): Promise<unknown> {
-  return new ChainRun(chain, args).invoke(0);
+interface Indexed {
+  chain: Chain;
+  /** 1 when the chain starts with a kind filter (passed by every request it is run for), else 0. */
+  start: number;
+}
+
+async function runChain({ chain, start }: Indexed, args: Args): Promise<unknown> {
+  return new ChainRun(chain, args).invoke(start);
 }
 
 /** Replaces the app's listeners with one that runs only the chains of each request's kind. */
@@ -71,15 +82,16 @@ export function indexListeners(app: App): void {
   if (!Array.isArray(chains) || chains.length < 2) return;
   const filters = [...KIND_FILTERS.values()];
   // The chains a request runs depend only on which kind filters it passes: one list per combination, built when first seen.
-  const byKinds = new Map<number, Chain[]>();
-  const chainsFor = (kinds: number): Chain[] => {
+  const byKinds = new Map<number, Indexed[]>();
+  const chainsFor = (kinds: number): Indexed[] => {
     let list = byKinds.get(kinds);
     if (!list) {
-      list = chains.filter((chain) => {
-        if (chain.length === 0) return false;
-        const filter = KIND_FILTERS.get(chain[0]);
-        return !filter || (kinds & (1 << filters.indexOf(filter))) !== 0;
-      });
+      list = [];
+      for (const chain of chains) {
+        const filter = chain.length > 0 ? KIND_FILTERS.get(chain[0]) : undefined;
+        if (chain.length === 0 || (filter && (kinds & (1 << filters.indexOf(filter))) === 0)) continue;
+        list.push({ chain, start: filter && chain.length > 1 ? 1 : 0 });
+      }
       byKinds.set(kinds, list);
     }
     return list;
@@ -88,7 +100,7 @@ export function indexListeners(app: App): void {
     const a = args as Args;
     let kinds = 0;
     for (let i = 0; i < filters.length; i++) if (filters[i]!(a)) kinds |= 1 << i;
-    const runs = chainsFor(kinds).map((chain) => runChain(chain, a));
+    const runs = chainsFor(kinds).map((indexed) => runChain(indexed, a));
     const failed = (await Promise.allSettled(runs)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length === 1) throw failed[0]!.reason;
     if (failed.length > 1) throw new MultipleListenerError(failed.map((r) => r.reason));
