@@ -1,13 +1,15 @@
 /**
  * How a Slack request reaches its listeners. The listeners indexed by kind (a real Bolt App,
  * events handed to its processEvent as a receiver would) run exactly the chains Bolt would
- * have run, with their constraints and errors; and through the whole app (signed HTTP), what
- * the gate hands straight to the app is answered as Bolt's receiver answers it.
+ * have run, with their constraints and errors; through the whole app (signed HTTP), what the
+ * gate hands straight to the app is answered as Bolt's receiver answers it; acknowledgements
+ * not made in time are given up on; a constant message keeps its JSON.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, type CodedError, ErrorCode } from '@slack/bolt';
 import { indexListeners } from '../src/slack/listener-index.js';
 import { AckDeadlines } from '../src/slack/http/ack-deadlines.js';
+import { constant, jsonOf } from '../src/slack/blocks/constant-json.js';
 import { slashCommand, urlVerification } from './helpers/signed.js';
 import { SIGNING_SECRET, startStack, type Stack } from './helpers/stack.js';
 import { waitUntil } from './helpers/wait.js';
@@ -164,5 +166,19 @@ describe('acknowledgement deadlines', () => {
     deadlines.add(d);
     await waitUntil('d is given up on, the timer set again after it had stopped', () => expired.length === 3, 2000);
     expect(deadlines.size).toBe(0);
+  });
+});
+
+describe('constant messages', () => {
+  it('are frozen all the way down and answer with the JSON they had; anything else is serialized as it is now', () => {
+    const message = constant({ text: 'help', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }] });
+    expect(jsonOf(message)).toBe(JSON.stringify(message));
+    expect(() => {
+      (message.blocks[0]!.text as { text: string }).text = 'changed';
+    }).toThrow(TypeError);
+    const plain = { text: 'a', blocks: [] as string[] };
+    expect(jsonOf(plain)).toBe('{"text":"a","blocks":[]}');
+    plain.blocks.push('b');
+    expect(jsonOf(plain)).toBe('{"text":"a","blocks":["b"]}');
   });
 });

@@ -6,11 +6,12 @@
  * acknowledgement that answers at once, refuses a second call, and leaves a request never
  * acknowledged to Bolt's unhandled-request handler (after 3 s; 5 s for function_executed);
  * a failure goes to Bolt's processEventErrorHandler. An answer is written in one piece with
- * its length rather than chunked.
+ * its length rather than chunked; a constant message's JSON is not made again (constant-json.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type App, type Logger as BoltLogger, HTTPModuleFunctions, LogLevel, ReceiverMultipleAckError } from '@slack/bolt';
 import { type AwaitingAck, AckDeadlines } from './ack-deadlines.js';
+import { jsonOf } from '../blocks/constant-json.js';
 
 /** Bolt's HTTPReceiver defaults (unhandledRequestTimeoutMillis, and its longer wait for function_executed). */
 const UNHANDLED_REQUEST_MS = 3001;
@@ -27,7 +28,7 @@ function answer(res: ServerResponse, body: unknown): void {
     res.writeHead(200, { 'content-length': Buffer.byteLength(body) });
     res.end(body);
   } else {
-    const json = JSON.stringify(body);
+    const json = jsonOf(body);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
     res.end(json);
   }
