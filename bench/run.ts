@@ -89,7 +89,8 @@ async function uapiBench(): Promise<void> {
 /** Runs the load in a child process, so this process's CPU time is the servers' alone. */
 function load(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), { stdio: 'inherit' });
+    // No execArgv: a profiled run (`node --cpu-prof`) profiles the servers, not the load generator.
+    const child = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), { stdio: 'inherit', execArgv: [] });
     child.once('message', (r) => resolve(r as LoadResult));
     child.once('error', reject);
     child.once('exit', (code) => (code ? reject(new Error(`load generator exited ${code}`)) : undefined));
@@ -179,11 +180,38 @@ async function slackBench(): Promise<void> {
   await stack.close();
 }
 
+/**
+ * Only callops under the acknowledgement load, for a profile of the process serving it:
+ * `BENCH_ROUNDS=5 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts ack-profile`,
+ * then `node bench/profile-summary.mjs /tmp/prof/<file>.cpuprofile`.
+ */
+async function ackProfile(): Promise<void> {
+  const stack = await startStack();
+  await stack.link('UBENCH', '12', '0003*210');
+  // BENCH_TARGET=bare: the minimal Bolt app instead, to compare the two profiles.
+  const bare = process.env.BENCH_TARGET === 'bare' ? await minimalBolt(stack.api.url) : undefined;
+  const url = bare?.url ?? `${stack.base}/slack/events`;
+  const spec: LoadSpec = { url, secret: SIGNING_SECRET, text: 'help', connections: CONNECTIONS, requests: REQUESTS };
+  await load({ ...spec, requests: 200 }); // warm up
+  for (let i = 0; i < ROUNDS; i++) {
+    const before = process.cpuUsage();
+    const r = await load(spec);
+    const cpu = process.cpuUsage(before);
+    console.log(
+      `${bare ? 'minimal Bolt app' : 'callops /call help'}: ${fmt(r.rps, 0)} req/s  p99 ${fmt(r.p99)} ms  CPU ${fmt((cpu.user + cpu.system) / 1000 / r.requests, 3)} ms/req  errors ${r.errors}`,
+    );
+  }
+  await bare?.stop();
+  await stack.close();
+}
+
 // `npm run bench -- board`: only the supervisor board (bench/board.ts); `-- replicas`: 1/2/3 replicas (bench/replicas.ts);
 // `-- press`, `-- ack`, `-- uapi`: only that part of the default run.
 const { pressBench } = await import('./press-latency.js');
 if (process.argv.includes('press')) {
   await pressBench();
+} else if (process.argv.includes('ack-profile')) {
+  await ackProfile();
 } else if (process.argv.includes('ack')) {
   await slackBench();
 } else if (process.argv.includes('uapi')) {

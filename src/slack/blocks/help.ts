@@ -7,6 +7,7 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { LIMITS, clip } from './limits.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';
+import { constant } from './constant-json.js';
 import { HELP_TIPS, helpGroups, helpTopic, type HelpEntry } from '../../calls/help.js';
 
 export interface HelpMessage {
@@ -65,10 +66,20 @@ export function helpMessage(topic?: string): HelpMessage {
 /** What someone not linked yet is told after the help. */
 export const LINK_PROMPT = 'Run `/call link` first: callops acts on calls as your own VoipNow user.';
 
+const replies = new WeakMap<HelpMessage, HelpMessage & { response_type: 'ephemeral' }>();
+
 /** The private answer to `/call help`: the help, plus a link prompt for someone not linked yet. */
 export function helpReply(topic: string | undefined, linked: boolean): HelpMessage & { response_type: 'ephemeral' } {
   const help = helpMessage(topic);
-  if (linked) return { response_type: 'ephemeral', ...help };
+  if (linked) {
+    // The same topic's help is the same answer: built and serialized once (constant-json.ts).
+    let reply = replies.get(help);
+    if (!reply) {
+      reply = constant({ response_type: 'ephemeral' as const, ...help });
+      replies.set(help, reply);
+    }
+    return reply;
+  }
   return { response_type: 'ephemeral', text: `${help.text} ${LINK_PROMPT}`, blocks: [...help.blocks, context(LINK_PROMPT)].slice(0, LIMITS.messageBlocks) };
 }
 

@@ -7,14 +7,17 @@
  * used to make Bolt throw and end the process). Anything that still escapes
  * Bolt's listener is logged, never swallowed, and never ends the process.
  * A path with a broken percent-escape (any path, any method) gets 400 here.
- * The body is read, verified and parsed once here: Bolt's receiver is built
- * with its own signature check off (see app.ts), and Slack's unsigned
- * ssl_check reaches it as `ssl_check=1` alone, whatever else the body held.
+ * The body is read, verified and parsed once here: with `deliver` the parsed
+ * body goes straight to the app (slack-events.ts); otherwise Bolt's receiver,
+ * built with its own signature check off (see app.ts), reads it again. Slack's
+ * unsigned ssl_check reaches Bolt as `ssl_check=1` alone, whatever else the
+ * body held.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQs } from 'node:querystring';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../log.js';
+import type { SlackEvents } from './slack-events.js';
 
 /** Slack's own window: requests more than five minutes away from our clock, either way, are refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
@@ -36,9 +39,13 @@ export interface GateOptions {
   now?: () => number;
   /** True while shutting down: Slack requests get 503, so Slack retries them elsewhere. */
   stopping?: () => boolean;
+  /** Where a request that passed goes with its parsed body (slack-events.ts); without it, on to Bolt's receiver. */
+  deliver?: () => SlackEvents | undefined;
 }
 
 type Verdict = { ok: true } | { ok: false; status: number; why: string };
+/** A body that passed, parsed the way Bolt parses it. */
+type Parsed = { ok: true; body: Record<string, unknown> } | { ok: false; status: number; why: string };
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -63,14 +70,14 @@ export function verifySignature(secret: string, headers: IncomingMessage['header
  * Would Bolt's parser produce an object from this body? (Mirrors HTTPModuleFunctions.parseHTTPRequestBody.)
  * `form` is the body already parsed as a form, when the caller has it.
  */
-export function checkBody(contentType: string | undefined, raw: Buffer | string, form?: ReturnType<typeof parseQs>): Verdict {
+export function checkBody(contentType: string | undefined, raw: Buffer | string, form?: ReturnType<typeof parseQs>): Parsed {
   const text = typeof raw === 'string' ? raw : raw.toString();
   if (text.trim() === '') return { ok: false, status: 400, why: 'empty body' };
   let parsed: unknown;
   try {
     if (contentType === FORM) {
       const qs = form ?? parseQs(text);
-      if (qs.payload === undefined) return { ok: true };
+      if (qs.payload === undefined) return { ok: true, body: qs };
       if (typeof qs.payload !== 'string') return { ok: false, status: 400, why: 'payload given twice' };
       parsed = JSON.parse(qs.payload);
     } else {
@@ -79,22 +86,23 @@ export function checkBody(contentType: string | undefined, raw: Buffer | string,
   } catch {
     return { ok: false, status: 400, why: 'body is not valid JSON' };
   }
-  return isObject(parsed) ? { ok: true } : { ok: false, status: 400, why: `body is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, not an object` };
+  return isObject(parsed)
+    ? { ok: true, body: parsed }
+    : { ok: false, status: 400, why: `body is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, not an object` };
 }
 
 function read(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (c: Buffer) => {
+    req.on('data', (c: Buffer) => {
+      if (size > limit) return;
       size += c.length;
       if (size <= limit) return void chunks.push(c);
       // Stop at the limit: the rest is never read (the connection closes after the answer).
-      req.off('data', onData);
       req.pause();
       resolve('too-large');
-    };
-    req.on('data', onData);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -135,7 +143,8 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
     }
   };
   return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Slack's own path as it is (the common case) needs no parsing.
+    const path = opts.endpoints.includes(req.url ?? '') ? req.url! : new URL(req.url ?? '/', 'http://localhost').pathname;
     if (!decodablePath(path)) {
       // Bolt's route matcher would throw URIError on it and answer 500.
       res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' });
@@ -180,6 +189,15 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
         if (!body.ok) {
           opts.logger.warn(`refused a Slack request: ${body.why}`, { status: body.status });
           return refuse(res, body.status);
+        }
+        const deliver = opts.deliver?.();
+        if (deliver) {
+          try {
+            return deliver(req, res, body.body);
+          } catch (err) {
+            opts.logger.error('Slack request failed', { path: req.url, error: err instanceof Error ? err.message : String(err) });
+            return refuse(res, 500);
+          }
         }
         buffered.rawBody = raw;
         passOn(req, res);

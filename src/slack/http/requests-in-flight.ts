@@ -4,6 +4,10 @@
  * drain time is up are told to their users ("interrupted: it may or may not
  * have happened") and their card gets a note, so nobody is left with a card
  * saying "working…" forever.
+ *
+ * A request is only described (user, response_url, card) when that is needed: a
+ * press on a card at once, since its note is recorded while it runs; anything
+ * else only if a shutdown has to tell its user.
  */
 import type { KnownBlock } from '@slack/types';
 import fetch from 'node-fetch';
@@ -26,6 +30,13 @@ function str(x: unknown): string | undefined {
   return typeof x === 'string' && x !== '' ? x : undefined;
 }
 
+/** Whether the body can be a press on a card (only those are described on arrival). */
+function mayBeCardPress(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  return Array.isArray(b.actions) && typeof b.message === 'object' && b.message !== null;
+}
+
 /** Reads the request's user, response_url and card from a Bolt body of any kind; never throws. */
 export function describeRequest(body: unknown): InFlightRequest {
   if (typeof body !== 'object' || body === null) return {};
@@ -35,7 +46,7 @@ export function describeRequest(body: unknown): InFlightRequest {
   const channel = (b.channel as { id?: unknown } | undefined)?.id;
   const message = b.message as { ts?: unknown; blocks?: unknown } | undefined;
   const action = Array.isArray(b.actions) ? (b.actions[0] as { value?: unknown } | undefined) : undefined;
-  const phoneCallId = readCardTarget(action?.value)?.call;
+  const phoneCallId = mayBeCardPress(b) ? readCardTarget(action?.value)?.call : undefined;
   if (str(channel) && str(message?.ts) && Array.isArray(message?.blocks) && phoneCallId) {
     const team = str((b.team as { id?: unknown } | undefined)?.id) ?? str((user as { team_id?: unknown } | undefined)?.team_id);
     out.card = { channelId: channel as string, ts: message!.ts as string, blocks: message!.blocks as KnownBlock[], phoneCallId, ...(team && { teamId: team }) };
@@ -43,8 +54,16 @@ export function describeRequest(body: unknown): InFlightRequest {
   return out;
 }
 
+/** A request being handled: its body, and its description once it was needed. */
+interface Running {
+  body: unknown;
+  described?: InFlightRequest;
+}
+
+const described = (r: Running): InFlightRequest => (r.described ??= describeRequest(r.body));
+
 export class RequestsInFlight {
-  private readonly running = new Set<InFlightRequest>();
+  private readonly running = new Set<Running>();
 
   constructor(
     private readonly logger: Logger,
@@ -53,13 +72,17 @@ export class RequestsInFlight {
 
   /** Track one request until `work` settles (a press on a card: its note is recorded meanwhile). */
   track(body: unknown, work: Promise<unknown>): void {
-    const req = describeRequest(body);
-    if (req.card && this.notes) req.note = this.notes.begin(req.card);
-    this.running.add(req);
+    const run: Running = { body };
+    if (this.notes && mayBeCardPress(body)) {
+      const req = described(run);
+      if (req.card) req.note = this.notes.begin(req.card);
+    }
+    this.running.add(run);
     void work
       .finally(async () => {
-        if (!this.running.delete(req)) return; // interrupted: its note went with it
-        await this.notes?.end(await req.note);
+        if (!this.running.delete(run)) return; // interrupted: its note went with it
+        const note = run.described?.note;
+        if (note) await this.notes?.end(await note);
       })
       .catch(() => undefined);
   }
@@ -70,7 +93,7 @@ export class RequestsInFlight {
 
   /** Tell the users of requests still running, and mark their cards (shutdown after the drain time). */
   async interrupt(mark: MarkCard): Promise<void> {
-    const left = [...this.running];
+    const left = [...this.running].map(described);
     this.running.clear();
     await Promise.allSettled(
       left.map(async (req) => {
