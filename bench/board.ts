@@ -16,6 +16,7 @@ import { boardCard } from '../src/slack/board/render.js';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { DEFAULT_BUDGETS } from '../src/slack/board/budget.js';
 import { goal } from './goals.js';
+import { boardTrace } from './board-trace.js';
 
 const SECONDS = Number(process.env.BENCH_BOARD_SECONDS ?? 30);
 const CH = 'CBENCH';
@@ -220,9 +221,14 @@ interface Phase {
   goals?: { announcedP95?: number; pollingP95?: number; everyP95?: number };
 }
 
+/** `BENCH_BOARD_ONLY=within budget,10x burst`: only the scenarios of these short names (while tuning one). */
+const ONLY = process.env.BENCH_BOARD_ONLY?.split(',').map((x) => x.trim());
+
 async function scenario(p: Phase): Promise<void> {
+  if (ONLY && !ONLY.includes(p.short)) return;
   const stack = await setUp(Boolean(p.naive), p.dropEvents);
   const pbx = pbxRecorder(stack);
+  const trace = p.naive ? undefined : boardTrace(stack, CH);
   const budgetPerSecond = DEFAULT_BUDGETS.updatesPerMinute / 60;
   // Little's law: concurrent calls = arrivals a minute x minutes each call lasts (~ring + talk).
   const perMinute = Math.round((p.concurrent * 60) / 23);
@@ -269,6 +275,7 @@ async function scenario(p: Phase): Promise<void> {
   process.stderr.write(`  [${p.name}] ${Number.isNaN(converged) ? 'not converged' : 'converged'}; waiting for ghosts\n`);
   await sleep(Number(process.env.BENCH_GHOST_WAIT_SECONDS ?? 30) * 1000);
   pbx.stop();
+  trace?.stop();
   const shown = latestShown(stack);
   const ghosts = [...shown].filter(([id, st]) => st !== 'ended' && !stack.sandbox.world.calls.has(id) && !SEEDS.has(id)).length;
   const shownAll = slackShown(stack).all;
@@ -307,6 +314,25 @@ async function scenario(p: Phase): Promise<void> {
     p.burst ? 'whole run, polling only (hold, park)' : 'polling only (hold, park)',
     delays(pbx.changes, shownAll, (c) => !c.announced),
   );
+  if (trace) {
+    for (const line of trace.report(
+      pbx.changes.filter((c) => c.announced),
+      'announced by events',
+    ))
+      console.log(line);
+    if (process.env.BENCH_BOARD_TRACE)
+      for (const line of trace.worst(
+        pbx.changes.filter((c) => c.announced),
+        6,
+      ))
+        console.log(line);
+    for (const st of ['ringing', 'on call', 'ended'] as const)
+      for (const line of trace.report(
+        pbx.changes.filter((c) => c.announced && c.state === st),
+        st,
+      ))
+        console.log(line);
+  }
   if (!p.naive) {
     const p95Of = (d: { ms: number[]; never: number }) => (d.never > 0 ? Number.POSITIVE_INFINITY : pct(d.ms, 95) / 1000);
     const say = (d: { ms: number[]; never: number }) => (d.never > 0 ? `${d.never} never shown` : `p95 ${s1(pct(d.ms, 95))} s`);
