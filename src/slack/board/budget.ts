@@ -87,6 +87,12 @@ export class TokenBucket {
     this.at = Math.max(this.at, this.blockedUntil);
   }
 
+  /** Tokens in the bucket now (writes it allows at once). */
+  get available(): number {
+    this.refill();
+    return Math.max(0, this.tokens);
+  }
+
   /** Writes this bucket allows per minute (for shares). */
   get perMinute(): number {
     return this.perMs * 60_000;

@@ -149,6 +149,24 @@ export class BoardWriter implements BoardOutput {
     return n;
   }
 
+  /**
+   * Writes a workspace owes Slack as updates: posted cards with a change not yet in Slack
+   * (in a compact channel only ended ones are updated) and compact summaries with changes to show.
+   */
+  updatesWaiting(teamId: string): number {
+    let n = 0;
+    for (const s of this.slots.values()) {
+      if (s.ref.teamId !== teamId || !s.ts || s.version === s.sent) continue;
+      if (s.snapshot.state === 'ended' || !this.compact.isCompact(channelKey(teamId, s.ref.channelId))) n++;
+    }
+    for (const ch of this.compact.channels()) {
+      if (!ch.startsWith(`${teamId}|`)) continue;
+      const due = this.compact.summaryDue(ch);
+      if (due === 'update' || due === 'final' || this.compact.summaryWaitMs(ch) !== undefined) n++;
+    }
+    return n;
+  }
+
   private kick(): void {
     if (this.closed) return;
     // A change while the pump runs is seen by its next pick, or by a pump started when it ends
@@ -267,7 +285,12 @@ export class BoardWriter implements BoardOutput {
     // 4. Compact summaries.
     for (const ch of this.compact.channels()) {
       const due = this.compact.summaryDue(ch);
-      if (!due) continue;
+      if (!due) {
+        // Changes held back by the one-a-second spacing: wake for them, not only at the next change.
+        const spacing = this.compact.summaryWaitMs(ch);
+        if (spacing) wait = Math.min(wait, spacing);
+        continue;
+      }
       const [teamId, channelId] = ch.split('|') as [string, string];
       if (due === 'post' ? postReady(channelId) : updateReady(teamId)) {
         this.endedTurn = true;
