@@ -322,7 +322,7 @@ async function scenario(p: Phase): Promise<void> {
   const stack = await setUp(Boolean(p.naive), p.dropEvents);
   const pbx = pbxRecorder(stack);
   const trace = p.naive ? undefined : boardTrace(stack, CH);
-  const budget = p.burst && !p.naive ? budgetUse(stack) : undefined;
+  const budget = p.naive ? undefined : budgetUse(stack);
   const budgetPerSecond = DEFAULT_BUDGETS.updatesPerMinute / 60;
   // Little's law: concurrent calls = arrivals a minute x minutes each call lasts (~ring + talk).
   const perMinute = Math.round((p.concurrent * 60) / 23);
@@ -393,49 +393,51 @@ async function scenario(p: Phase): Promise<void> {
   const dupes = [...posts.values()].filter((n) => n > 1).length;
   const writer = stack.slack.board.writer.stats;
   const row = (label: string, d: { ms: number[]; never: number }) => console.log(`    ${label.padEnd(38)} ${fmt(d)}`);
-  const all = delays(pbx.changes, shownAll);
+  // The changes of the traffic itself: the calls hung up after it are the drain (convergence, below).
+  const measured = (select: (c: Change) => boolean = () => true) => delays(pbx.changes, shownAll, (c) => c.at < stoppedAt && select(c));
+  const all = measured();
   // The traffic's own rate (not the calls hung up at the end).
   const rate = (pbx.changes.filter((c) => c.at < stoppedAt).length * 60_000) / Math.max(1, stoppedAt - started);
   console.log(
-    `  ${p.name} (${Math.round(p.dropEvents * 100)}% of events dropped; peak ${peak} live calls; ${rate.toFixed(0)} changes a minute against an update budget of ${DEFAULT_BUDGETS.updatesPerMinute})${p.goalP95 ? `: goal p95 under ${p.goalP95} s` : ''}`,
+    `  ${p.name} (${Math.round(p.dropEvents * 100)}% of events dropped; peak ${peak} live calls; ${rate.toFixed(0)} changes a minute against an update budget of ${DEFAULT_BUDGETS.updatesPerMinute}; the calls hung up at the end count only in the convergence)${p.goalP95 ? `: goal p95 under ${p.goalP95} s` : ''}`,
   );
   if (p.burst) {
     const before = (c: Change) => c.at < burstStart;
-    row('before the burst, every change', delays(pbx.changes, shownAll, before));
+    row('before the burst, every change', measured(before));
     row(
       'before the burst, announced by events',
-      delays(pbx.changes, shownAll, (c) => before(c) && c.announced),
+      measured((c) => before(c) && c.announced),
     );
     row(
       'before the burst, polling only (hold, park)',
-      delays(pbx.changes, shownAll, (c) => before(c) && !c.announced),
+      measured((c) => before(c) && !c.announced),
     );
   }
   row(p.burst ? 'whole run, every change' : 'every change', all);
   row(
     p.burst ? 'whole run, announced by events' : 'announced by events',
-    delays(pbx.changes, shownAll, (c) => c.announced),
+    measured((c) => c.announced),
   );
   row(
     p.burst ? 'whole run, polling only (hold, park)' : 'polling only (hold, park)',
-    delays(pbx.changes, shownAll, (c) => !c.announced),
+    measured((c) => !c.announced),
   );
   if (trace) {
     for (const line of trace.report(
-      pbx.changes.filter((c) => c.announced),
+      pbx.changes.filter((c) => c.at < stoppedAt && c.announced),
       'announced by events',
     ))
       console.log(line);
     if (process.env.BENCH_BOARD_TRACE)
       for (const line of trace.worst(
-        pbx.changes.filter((c) => c.announced),
+        pbx.changes.filter((c) => c.at < stoppedAt && c.announced),
         6,
       ))
         console.log(line);
     if (p.goals?.announcedP95 !== undefined || process.env.BENCH_BOARD_TRACE)
       for (const st of ['ringing', 'on call', 'ended'] as const)
         for (const line of trace.report(
-          pbx.changes.filter((c) => c.announced && c.state === st),
+          pbx.changes.filter((c) => c.at < stoppedAt && c.announced && c.state === st),
           st,
         ))
           console.log(line);
@@ -444,11 +446,11 @@ async function scenario(p: Phase): Promise<void> {
     const p95Of = (d: { ms: number[]; never: number }) => (d.never > 0 ? Number.POSITIVE_INFINITY : pct(d.ms, 95) / 1000);
     const say = (d: { ms: number[]; never: number }) => (d.never > 0 ? `${d.never} never shown` : `p95 ${s1(pct(d.ms, 95))} s (${d.ms.length} changes)`);
     if (p.goals?.announcedP95 !== undefined) {
-      const d = delays(pbx.changes, shownAll, (c) => c.announced);
+      const d = measured((c) => c.announced);
       goal(`board, ${p.short}, announced by events`, say(d), `p95 ≤ ${p.goals.announcedP95} s`, p95Of(d) <= p.goals.announcedP95);
     }
     if (p.goals?.pollingP95 !== undefined) {
-      const d = delays(pbx.changes, shownAll, (c) => !c.announced);
+      const d = measured((c) => !c.announced);
       goal(`board, ${p.short}, desk-phone changes (polling)`, say(d), `p95 ≤ ${p.goals.pollingP95} s`, p95Of(d) <= p.goals.pollingP95);
     }
     if (p.goals?.everyP95 !== undefined) goal(`board, ${p.short}, every change`, say(all), `p95 ≤ ${p.goals.everyP95} s`, p95Of(all) <= p.goals.everyP95);
@@ -457,7 +459,7 @@ async function scenario(p: Phase): Promise<void> {
       console.log(
         `    update budget used while cards waited: ${(u.share * 100).toFixed(0)}% (${u.updates} updates in ${u.spells} waits of ${s1(u.waitingMs)} s in all, which allowed ${u.allowed.toFixed(0)}: ${DEFAULT_BUDGETS.updatesPerMinute}/min and the tokens saved before)`,
       );
-      goal(`board, ${p.short}, update budget used while cards waited`, `${(u.share * 100).toFixed(0)}% (${u.updates} updates in ${s1(u.waitingMs)} s)`, '≥ 90%', u.share >= 0.9);
+      if (p.burst) goal(`board, ${p.short}, update budget used while cards waited`, `${(u.share * 100).toFixed(0)}% (${u.updates} updates in ${s1(u.waitingMs)} s)`, '≥ 90%', u.share >= 0.9);
     }
     const avg = uapiPerExtension.reduce((a, b) => a + b, 0) / EXTENSIONS.length;
     const most = Math.max(...uapiPerExtension);
