@@ -55,11 +55,15 @@ export class TokenBucket {
     this.at = t;
   }
 
-  /** Ms until one token is available (0: now). */
-  waitMs(): number {
+  /**
+   * Ms until one token is available (0: now). With `reserve`, until one is available beyond that many
+   * kept back for more urgent writes (at most the burst less one).
+   */
+  waitMs(reserve = 0): number {
     this.refill();
     const blocked = Math.max(0, this.blockedUntil - this.now());
-    const tokens = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
+    const need = 1 + Math.max(0, Math.min(reserve, this.capacity - 1));
+    const tokens = this.tokens >= need ? 0 : Math.ceil((need - this.tokens) / this.perMs);
     return Math.max(blocked, tokens);
   }
 
@@ -81,6 +85,12 @@ export class TokenBucket {
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
     this.tokens = Math.min(this.tokens, 0);
     this.at = Math.max(this.at, this.blockedUntil);
+  }
+
+  /** Tokens in the bucket now (writes it allows at once). */
+  get available(): number {
+    this.refill();
+    return Math.max(0, this.tokens);
   }
 
   /** Writes this bucket allows per minute (for shares). */

@@ -104,6 +104,13 @@ export class CompactMode {
     return m.final ? 'final' : undefined;
   }
 
+  /** Ms until the summary's pending changes may be written (the one-a-second spacing); undefined when none are pending. */
+  summaryWaitMs(ch: string): number | undefined {
+    const m = this.modes.get(ch);
+    if (!m?.compact || !m.ts || m.version <= m.sent) return undefined;
+    return Math.max(0, 1000 - (this.now() - m.writtenAt));
+  }
+
   ts(ch: string): string | undefined {
     return this.modes.get(ch)?.ts;
   }

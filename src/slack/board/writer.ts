@@ -6,7 +6,9 @@
  * client has no automatic retries and rejects rate-limited calls). Order of
  * work: new cards, ended cards, channel notices and alerts, the compact
  * summaries, changed cards (the longest waiting first), audit lines (all
- * pending lines of a thread in one reply). On 429 the budget waits for
+ * pending lines of a thread in one reply, leaving a post of the channel's
+ * budget for the next new card, which would otherwise wait a second behind
+ * them). On 429 the budget waits for
  * Retry-After and the then-current state is sent.
  *
  * A channel whose pending changes outrun its budget share switches to one
@@ -23,6 +25,9 @@ import { BudgetedSender, type WriterStats } from './budgeted-sender.js';
 import { BoardMessages, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './board-messages.js';
 import { mrkdwn, ours } from '../cards/slack-text.js';
 import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
+
+/** Posts of a channel's budget that audit lines leave for a new card (they take one only beyond these). */
+const POST_RESERVE = 1;
 
 export class BoardWriter implements BoardOutput {
   private readonly slots = new Map<string, Slot>();
@@ -146,6 +151,24 @@ export class BoardWriter implements BoardOutput {
     return n;
   }
 
+  /**
+   * Writes a workspace owes Slack as updates: posted cards with a change not yet in Slack
+   * (in a compact channel only ended ones are updated) and compact summaries with changes to show.
+   */
+  updatesWaiting(teamId: string): number {
+    let n = 0;
+    for (const s of this.slots.values()) {
+      if (s.ref.teamId !== teamId || !s.ts || s.version === s.sent) continue;
+      if (s.snapshot.state === 'ended' || !this.compact.isCompact(channelKey(teamId, s.ref.channelId))) n++;
+    }
+    for (const ch of this.compact.channels()) {
+      if (!ch.startsWith(`${teamId}|`)) continue;
+      const due = this.compact.summaryDue(ch);
+      if (due === 'update' || due === 'final' || this.compact.summaryWaitMs(ch) !== undefined) n++;
+    }
+    return n;
+  }
+
   private kick(): void {
     if (this.closed) return;
     // A change while the pump runs is seen by its next pick, or by a pump started when it ends
@@ -211,8 +234,8 @@ export class BoardWriter implements BoardOutput {
   private pick(): (() => Promise<void>) | number {
     let wait = Infinity;
     const live = [...this.slots.values()];
-    const postReady = (channelId: string) => {
-      const w = this.sender.postBucket(channelId).waitMs();
+    const postReady = (channelId: string, reserve = 0) => {
+      const w = this.sender.postBucket(channelId).waitMs(reserve);
       if (w > 0) wait = Math.min(wait, w);
       return w === 0;
     };
@@ -264,7 +287,12 @@ export class BoardWriter implements BoardOutput {
     // 4. Compact summaries.
     for (const ch of this.compact.channels()) {
       const due = this.compact.summaryDue(ch);
-      if (!due) continue;
+      if (!due) {
+        // Changes held back by the one-a-second spacing: wake for them, not only at the next change.
+        const spacing = this.compact.summaryWaitMs(ch);
+        if (spacing) wait = Math.min(wait, spacing);
+        continue;
+      }
       const [teamId, channelId] = ch.split('|') as [string, string];
       if (due === 'post' ? postReady(channelId) : updateReady(teamId)) {
         this.endedTurn = true;
@@ -276,10 +304,10 @@ export class BoardWriter implements BoardOutput {
     // Each workspace spends its own update budget: one that is out of it does not hold up the others.
     const ready = changed.find((s) => updateReady(s.ref.teamId));
     if (ready) return () => this.writes.updateCard(ready);
-    // 6. Audit lines.
+    // 6. Audit lines, keeping a post back for the next new card (a card waits on them otherwise).
     for (const s of live) {
       if (!s.ts || s.lines.length === 0) continue;
-      if (postReady(s.ref.channelId)) return () => this.writes.postLines(s);
+      if (postReady(s.ref.channelId, POST_RESERVE)) return () => this.writes.postLines(s);
     }
     // Slots fully written and ended are done.
     for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
