@@ -14,12 +14,16 @@ import type { BoardDeps } from './deps.js';
 import type { BoardOutput } from './output.js';
 import type { OwnerLoss, ReadVerdict } from './owner-rights.js';
 import { snapshotOf } from './snapshot.js';
+import { OwnerClients } from './owner-clients.js';
 
 /** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
 const LIST_COUNT = 1000;
+/** How long the reads of one owner's watches share the client taken from the store. */
+const OWNER_CLIENT_MS = 2000;
 
 export class WatchReaders {
   readonly watches = new Map<string, WatchState>();
+  private readonly clients: OwnerClients;
 
   constructor(
     private readonly deps: Pick<BoardDeps, 'store' | 'clientFor' | 'timing' | 'log'> & {
@@ -33,7 +37,13 @@ export class WatchReaders {
       /** Ends watches whose owner lost them. */
       lost: (watches: Watch[], why: OwnerLoss) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.clients = new OwnerClients(
+      (owner) => this.deps.clientFor(owner),
+      OWNER_CLIENT_MS,
+      () => this.deps.now(),
+    );
+  }
 
   private get now(): () => number {
     return this.deps.now;
@@ -59,9 +69,12 @@ export class WatchReaders {
     const owner = { teamId: watch.teamId, userId: watch.createdBy };
     const poller = new Poller<PhoneCall>(
       {
-        read: async () => (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
+        read: async () => (await this.clients.get(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT }),
         onRead: (calls) => this.reconcile(key, calls),
-        onError: (err) => this.failed(key, err),
+        onError: (err) => {
+          this.clients.forget(owner);
+          return this.failed(key, err);
+        },
         hot: (calls) => this.hot(key, calls),
       },
       this.deps.timing ?? DEFAULT_POLL_TIMING,
