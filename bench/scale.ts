@@ -11,6 +11,10 @@
  * the steady phase), the event loop's delay (monitorEventLoopDelay inside the process,
  * bench/scale-probe.mjs), its CPU, and what it asked of the PBX and of Slack.
  *
+ * BENCH_SCALE_CPU_PROF=<dir>: a CPU profile of the callops process into that folder.
+ * The event-loop figures include the probe's 10 ms resolution (an idle loop shows p50 ≈ 10 ms);
+ * an idle Node process with the same probe runs beside it, so the machine's own share is seen.
+ *
  * PostgreSQL: TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -55,6 +59,7 @@ interface ProbeReport {
   rss: number;
   heapUsed: number;
   external: number;
+  statements: Array<[string, number]>;
 }
 
 /** VmRSS and VmHWM (peak) of a process, bytes, from /proc. */
@@ -85,7 +90,8 @@ async function startCallops(env: Record<string, string>): Promise<{ child: Child
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(SLACK_|VOIPNOW_|PORT$|PUBLIC_URL$|DATABASE_|DATA_DIR$|TOKEN_ENCRYPTION_KEY$|LEASE_|BOARD_|SUPERVISOR_)/.test(k)),
   );
-  const child = spawn(process.execPath, ['--import', './bench/scale-probe.mjs', 'dist/main.js'], {
+  const prof = process.env.BENCH_SCALE_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SCALE_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, '--import', './bench/scale-probe.mjs', 'dist/main.js'], {
     cwd: root,
     env: { ...inherited, NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: base, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -151,6 +157,8 @@ export async function scaleBench(): Promise<void> {
   const sandbox = await startSandbox({ pickupDelayMs: 1500 });
   const api = await startSlackApi({ rateLimits: true });
   let callops: Awaited<ReturnType<typeof startCallops>> | undefined;
+  /** An idle Node process with the same probe: the event-loop delay the machine alone causes. */
+  let baseline: ChildProcess | undefined;
   try {
     await post(sandbox, 'extensions', { count: EXTENSIONS, first: FIRST });
     const extensions = Array.from({ length: EXTENSIONS }, (_, i) => `0003*${FIRST + i}`);
@@ -187,6 +195,7 @@ export async function scaleBench(): Promise<void> {
       LOG_LEVEL: 'error',
     });
     const { child } = callops;
+    baseline = spawn(process.execPath, ['--import', './bench/scale-probe.mjs', '-e', 'setInterval(() => {}, 60_000)'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const pid = child.pid!;
     const rssSamples: Array<{ at: number; rss: number }> = [];
     const sampler = setInterval(() => {
@@ -204,18 +213,31 @@ export async function scaleBench(): Promise<void> {
 
     // 2. Traffic up to CALLS live calls, then arrivals that keep them there.
     process.stderr.write(`  [scale] traffic up to ${CALLS} live calls\n`);
-    const steadyPerMinute = Math.round((CALLS * 60) / (TALK_S + RING_S));
-    const traffic = (callsPerMinute: number) => post(sandbox, 'traffic', { callsPerMinute, extensions, meanTalkSeconds: TALK_S, meanRingSeconds: RING_S, seed: 17 });
-    await traffic(CALLS * 3);
+    let seed = 17;
+    const traffic = (callsPerMinute: number) => post(sandbox, 'traffic', { callsPerMinute, extensions, meanTalkSeconds: TALK_S, meanRingSeconds: RING_S, seed: seed++ });
+    await traffic(CALLS * 6);
     const rampStarted = Date.now();
-    while (liveOn(sandbox, watched) < CALLS && Date.now() - rampStarted < 60_000) await sleep(200);
-    await traffic(steadyPerMinute);
+    while (liveOn(sandbox, watched) < CALLS && Date.now() - rampStarted < 90_000) await sleep(200);
+    // Little's law gives the arrivals for CALLS live calls; transfers and early ends shorten calls, so the rate follows the count.
+    const basePerMinute = (CALLS * 60) / (0.75 * (TALK_S + RING_S));
+    const rates: number[] = [];
+    const steer = async () => {
+      const rate = Math.round(basePerMinute * Math.min(2, Math.max(0.5, (CALLS / Math.max(1, liveOn(sandbox, watched))) ** 2)));
+      rates.push(rate);
+      await traffic(rate);
+    };
+    await steer();
     const rampSeconds = (Date.now() - rampStarted) / 1000;
     const ramp = await ask(child, 'report');
 
     // 3. The steady phase: everything measured from here.
-    await sleep(10_000); // the reads and cards the ramp started settle
+    for (let i = 0; i < 2; i++) {
+      await sleep(5_000); // the reads and cards the ramp started settle
+      await steer();
+    }
     await ask(child, 'reset');
+    await ask(baseline, 'reset');
+    const baseSlices: number[] = [];
     const steadyFrom = Date.now();
     const requestsFrom = sandbox.requests.length;
     const slackFrom = api.calls.length;
@@ -223,11 +245,16 @@ export async function scaleBench(): Promise<void> {
     const live: number[] = [];
     const slices: number[] = [];
     while (Date.now() - steadyFrom < SECONDS * 1000) {
-      await sleep(10_000);
+      for (let i = 0; i < 2; i++) {
+        await sleep(5_000);
+        await steer();
+      }
       live.push(liveOn(sandbox, watched));
       slices.push((await ask(child, 'report'))!.sliceP99);
+      baseSlices.push((await ask(baseline, 'report'))!.sliceP99);
     }
     const steady = (await ask(child, 'report'))!;
+    const idle = (await ask(baseline, 'report'))!;
     const minutes = (Date.now() - steadyFrom) / 60_000;
     const peak = memoryOf(pid)?.peak ?? Number.NaN;
     clearInterval(sampler);
@@ -247,13 +274,16 @@ export async function scaleBench(): Promise<void> {
     );
     console.log(`  ramp to ${CALLS} live calls: ${fmt(rampSeconds, 1)} s, event loop p99 meanwhile ${fmt(ramp?.sliceP99 ?? Number.NaN, 1)} ms`);
     console.log(
-      `  steady ${fmt(minutes * 60)} s, ${fmt(median(live))} live calls (min ${Math.min(...live)}, max ${Math.max(...live)}), ${steadyPerMinute} new calls a minute, ${fmt((sandbox.deliveries().delivered - deliveredFrom) / minutes)} PhoneCallEvents a minute delivered:`,
+      `  steady ${fmt(minutes * 60)} s, ${fmt(median(live))} live calls (min ${Math.min(...live)}, max ${Math.max(...live)}), ${fmt(median(rates))} new calls a minute, ${fmt((sandbox.deliveries().delivered - deliveredFrom) / minutes)} PhoneCallEvents a minute delivered:`,
     );
     console.log(
       `    RSS: at start ${fmt(startRss / MB)} MB, after the watches ${fmt(afterWatchRss / MB)} MB, steady median ${fmt(median(steadyRss) / MB)} MB (max ${fmt(Math.max(...steadyRss) / MB)}), peak over the run ${fmt(peak / MB)} MB; heap used ${fmt(steady.heapUsed / MB)} MB`,
     );
     console.log(
       `    event loop delay: p50 ${fmt(steady.p50, 1)} ms, p99 ${fmt(steady.p99, 1)} ms, max ${fmt(steady.max, 1)} ms; p99 of each 10 s: ${slices.map((x) => fmt(x)).join(', ')} ms`,
+    );
+    console.log(
+      `    the same probe in an idle Node process beside it (the machine's own noise): p99 ${fmt(idle.p99, 1)} ms, max ${fmt(idle.max, 1)} ms; p99 of each 10 s: ${baseSlices.map((x) => fmt(x)).join(', ')} ms`,
     );
     console.log(`    CPU of the callops process: ${fmt((steady.cpuMs / steady.wallMs) * 100)}% of one core`);
     console.log(
@@ -265,11 +295,16 @@ export async function scaleBench(): Promise<void> {
         .map(([m, n]) => `${m} ${fmt(n / minutes)}`)
         .join(', ')}), 429s ${limited}`,
     );
+    const perSecond = (n: number) => n / (steady.wallMs / 1000);
+    console.log(
+      `    PostgreSQL: ${fmt(perSecond(steady.statements.reduce((a, [, n]) => a + n, 0)))} statements a second among the top ones: ${steady.statements.map(([q, n]) => `${fmt(perSecond(n), 1)}/s ${q}`).join('; ')}`,
+    );
     goal('scale, RSS peak', `${fmt(peak / MB)} MB at ${EXTENSIONS} extensions / ${CALLS} calls`, '≤ 300 MB', peak <= 300 * MB);
     goal('scale, RSS steady', `${fmt(median(steadyRss) / MB)} MB`, '≤ 300 MB', median(steadyRss) <= 300 * MB);
     goal('scale, event loop p99', `${fmt(steady.p99, 1)} ms`, '≤ 50 ms', steady.p99 <= 50);
     await traffic(0);
   } finally {
+    baseline?.kill('SIGKILL');
     if (callops) {
       const exited = new Promise((r) => callops!.child.once('exit', r));
       callops.child.kill('SIGTERM');
