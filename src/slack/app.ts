@@ -247,7 +247,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       });
   // Malformed or mis-timed Slack requests stop at the gate, before Bolt can throw on them.
   if (receiver instanceof HTTPReceiver) {
-    receiver.requestListener = gateRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, endpoints: ['/slack/events'], logger, now, stopping: () => stopping });
+    receiver.requestListener = gateRequests(receiver.requestListener, {
+      signingSecret: config.slack.signingSecret!,
+      endpoints: ['/slack/events'],
+      logger,
+      now,
+      stopping: () => stopping,
+      answered: (kind, status, ms) => metrics.slackAck(kind, status, ms),
+    });
   } else {
     guardSocketMode(receiver, logger);
   }

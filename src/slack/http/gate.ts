@@ -36,6 +36,8 @@ export interface GateOptions {
   now?: () => number;
   /** True while shutting down: Slack requests get 503, so Slack retries them elsewhere. */
   stopping?: () => boolean;
+  /** A verified Slack request was answered (Bolt's ack), `ms` after it arrived. */
+  answered?: (kind: 'command' | 'interactive' | 'event', status: number, ms: number) => void;
 }
 
 type Verdict = { ok: true } | { ok: false; status: number; why: string };
@@ -150,6 +152,7 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
       req.resume();
       return;
     }
+    const arrived = performance.now();
     // Headers first: nothing is buffered for a request that cannot be Slack's.
     const declared = Number(req.headers['content-length'] ?? 0);
     const signed = typeof req.headers['x-slack-signature'] === 'string' && typeof req.headers['x-slack-request-timestamp'] === 'string';
@@ -182,6 +185,11 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
           return refuse(res, body.status);
         }
         buffered.rawBody = raw;
+        if (opts.answered) {
+          const kind = form ? (form.payload !== undefined ? 'interactive' : 'command') : 'event';
+          const answered = opts.answered;
+          res.once('finish', () => answered(kind, res.statusCode, performance.now() - arrived));
+        }
         passOn(req, res);
       },
       (err: unknown) => {
