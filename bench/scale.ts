@@ -217,12 +217,12 @@ export async function scaleBench(): Promise<void> {
     const traffic = (callsPerMinute: number) => post(sandbox, 'traffic', { callsPerMinute, extensions, meanTalkSeconds: TALK_S, meanRingSeconds: RING_S, seed: seed++ });
     await traffic(CALLS * 6);
     const rampStarted = Date.now();
-    while (liveOn(sandbox, watched) < CALLS && Date.now() - rampStarted < 90_000) await sleep(200);
+    while (liveOn(sandbox, watched) < CALLS && Date.now() - rampStarted < 60_000) await sleep(200);
     // Little's law gives the arrivals for CALLS live calls; transfers and early ends shorten calls, so the rate follows the count.
-    const basePerMinute = (CALLS * 60) / (0.75 * (TALK_S + RING_S));
+    let rate = (CALLS * 60) / (0.75 * (TALK_S + RING_S));
     const rates: number[] = [];
     const steer = async () => {
-      const rate = Math.round(basePerMinute * Math.min(2, Math.max(0.5, (CALLS / Math.max(1, liveOn(sandbox, watched))) ** 2)));
+      rate = Math.round(rate * Math.min(1.4, Math.max(0.7, CALLS / Math.max(1, liveOn(sandbox, watched)))));
       rates.push(rate);
       await traffic(rate);
     };
