@@ -20,10 +20,19 @@ import { OwnerClients } from './owner-clients.js';
 const LIST_COUNT = 1000;
 /** How long the reads of one owner's watches share the client taken from the store. */
 const OWNER_CLIENT_MS = 2000;
+/**
+ * Watches that start together start their polling this far apart: a board (re)started with
+ * 1,000 watches reads them over 2 s instead of sending 1,000 requests at once, and their polls
+ * stay spread after that (each poller keeps its own rhythm).
+ */
+const START_SPACING_MS = 2;
 
 export class WatchReaders {
   readonly watches = new Map<string, WatchState>();
   private readonly clients: OwnerClients;
+  /** When the next watch may start polling (wall clock, ms), and the starts still waiting for their turn. */
+  private nextStart = 0;
+  private readonly starting = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: Pick<BoardDeps, 'store' | 'clientFor' | 'timing' | 'log'> & {
@@ -59,6 +68,7 @@ export class WatchReaders {
 
   /** Waits for reads under way (tests, shutdown). */
   async settled(): Promise<void> {
+    await Promise.all([...this.starting]);
     await Promise.all([...this.watches.values()].map((w) => w.poller.settled()));
   }
 
@@ -81,8 +91,27 @@ export class WatchReaders {
       this.now,
     );
     this.watches.set(key, { watch, poller, seen });
-    if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) poller.start();
+    if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) this.startSpaced(poller);
     else poller.stop();
+  }
+
+  /** Starts polling now, or START_SPACING_MS after the last watch that started (a board starting many at once). */
+  private startSpaced(poller: Poller<PhoneCall>): void {
+    const now = Date.now();
+    const at = Math.max(now, this.nextStart);
+    this.nextStart = at + START_SPACING_MS;
+    if (at <= now) {
+      poller.start();
+      return;
+    }
+    const started: Promise<void> = new Promise((resolve) => {
+      setTimeout(() => {
+        this.starting.delete(started);
+        poller.start();
+        resolve();
+      }, at - now).unref();
+    });
+    this.starting.add(started);
   }
 
   /**
