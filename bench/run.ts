@@ -14,6 +14,8 @@
  * 4. `npm run bench -- board`: the supervisor board under traffic (board.ts).
  * 5. `npm run bench -- replicas`: 1, 2 and 3 replica processes on one PostgreSQL (replicas.ts).
  * 6. `npm run bench -- queue`: jobs/s the PostgreSQL job queue drains across replicas (queue.ts).
+ * 8. `npm run bench -- press-db`: PostgreSQL statements per board press (press-statements.ts).
+ * 7. `npm run bench -- scale`: one replica's memory and event loop at 1,000 watched extensions and 500 live calls (scale.ts).
  * Every run ends with one summary line per figure, its goal beside it (goals.ts).
  */
 import { fork } from 'node:child_process';
@@ -219,6 +221,12 @@ if (process.argv.includes('press')) {
 } else if (process.argv.includes('queue')) {
   const { queueBench } = await import('./queue.js');
   await queueBench();
+} else if (process.argv.includes('press-db')) {
+  const { pressStatementsBench } = await import('./press-statements.js');
+  await pressStatementsBench();
+} else if (process.argv.includes('scale')) {
+  const { scaleBench } = await import('./scale.js');
+  await scaleBench();
 } else if (process.argv.includes('replicas')) {
   const { replicasBench } = await import('./replicas.js');
   await replicasBench();

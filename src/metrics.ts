@@ -29,6 +29,9 @@ export interface QueueSource {
 
 export type Outcome = 'ok' | 'error' | 'refused' | 'duplicate' | string;
 
+/** What a Slack request to the events endpoint is: a slash command, an interactive payload, an Events API event. */
+export type SlackRequestKind = 'command' | 'interactive' | 'event';
+
 export interface Metrics {
   readonly registry: Registry;
   readonly contentType: string;
@@ -36,6 +39,8 @@ export interface Metrics {
   commandRan(name: string, result: Outcome, ms: number): void;
   /** A button press or modal submission finished. */
   actionRan(name: string, result: Outcome, ms: number): void;
+  /** A Slack request was answered (acknowledged): `kind` command, interactive or event; from its arrival to the answer's last byte. */
+  slackAck(kind: SlackRequestKind, status: number, ms: number): void;
   uapiRequest(e: UapiRequestSample): void;
   /** A UAPI request of one workspace's own VoipNow server (distribution mode), by bounded workspace label. */
   workspaceUapiRequest(teamId: string, e: UapiRequestSample): void;
@@ -90,6 +95,13 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     name: 'callops_action_duration_seconds',
     help: 'Button presses and modal submissions, from request to card written',
     labelNames: ['name'],
+    buckets: LATENCY_BUCKETS,
+    registers: reg,
+  });
+  const ackSeconds = new Histogram({
+    name: 'callops_slack_ack_duration_seconds',
+    help: 'Slack requests (command, interactive, event), from arrival to the acknowledgement sent; Slack waits 3 s',
+    labelNames: ['kind', 'status'],
     buckets: LATENCY_BUCKETS,
     registers: reg,
   });
@@ -184,6 +196,9 @@ export function createMetrics(options: { source?: MetricsSource; queues?: QueueS
     actionRan(name, result, ms) {
       actions.inc({ name, result });
       actionSeconds.observe({ name }, ms / 1000);
+    },
+    slackAck(kind, status, ms) {
+      ackSeconds.observe({ kind, status: String(status) }, ms / 1000);
     },
     uapiRequest(e) {
       uapiSeconds.observe({ method: e.method, route: e.route, status: String(e.status ?? 0) }, e.ms / 1000);

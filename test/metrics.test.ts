@@ -136,6 +136,8 @@ describe('GET /metrics', () => {
     expect(value(samples, 'callops_commands_total', { name: 'hold', result: 'ok' })).toBe(1);
     expect(value(samples, 'callops_commands_total', { name: 'other' })).toBe(1);
     expect(value(samples, 'callops_command_duration_seconds_count', { name: 'hold' })).toBe(1);
+    // Each acknowledgement is timed from the request's arrival to Bolt's answer.
+    expect(value(samples, 'callops_slack_ack_duration_seconds_count', { kind: 'command', status: '200' })).toBe(2);
   });
 
   it('reads queue depth and the oldest job age from a job queue at scrape time', async () => {

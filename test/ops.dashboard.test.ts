@@ -1,7 +1,7 @@
 /**
  * The Grafana dashboard (ops/grafana-dashboard.json) and the Prometheus alert rules
  * (ops/alerts.yml) name only metrics the app's own GET /metrics serves, and between them
- * cover acknowledgement and press latency, board staleness, 429s, queue depth and
+ * cover acknowledgement, command and press latency, board staleness, 429s, queue depth and
  * refresh failures.
  */
 import { readFileSync } from 'node:fs';
@@ -50,8 +50,9 @@ it('every metric the alert rules name is served by /metrics', () => {
   expect([...names].filter((n) => !served.has(n))).toEqual([]);
 });
 
-it('dashboard and alerts each cover latency, staleness, 429s, queue depth and refresh failures', () => {
+it('dashboard and alerts each cover ack and press latency, staleness, 429s, queue depth and refresh failures', () => {
   const covered = [
+    'callops_slack_ack_duration_seconds_bucket',
     'callops_command_duration_seconds_bucket',
     'callops_action_duration_seconds_bucket',
     'callops_board_staleness_seconds',

@@ -14,12 +14,26 @@ import type { BoardDeps } from './deps.js';
 import type { BoardOutput } from './output.js';
 import type { OwnerLoss, ReadVerdict } from './owner-rights.js';
 import { snapshotOf } from './snapshot.js';
+import { OwnerClients } from './owner-clients.js';
 
 /** Every live call of an extension in one read: VoipNow lists 20 by default (count: 1 to 4999). */
 const LIST_COUNT = 1000;
+/** How long the reads of one owner's watches share the client taken from the store. */
+const OWNER_CLIENT_MS = 2000;
+/**
+ * Watches that start together start their polling this far apart: a board (re)started with
+ * 1,000 watches reads them over 2 s instead of sending 1,000 requests at once, and their polls
+ * stay spread after that (each poller keeps its own rhythm).
+ */
+const START_SPACING_MS = 2;
 
 export class WatchReaders {
   readonly watches = new Map<string, WatchState>();
+  private readonly clients: OwnerClients;
+  /** The pollers waiting for their turn to start, the loop starting them, and when the last one started. */
+  private readonly waiting: Poller<PhoneCall>[] = [];
+  private starting: Promise<void> | undefined;
+  private lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: Pick<BoardDeps, 'store' | 'clientFor' | 'timing' | 'log'> & {
@@ -33,7 +47,13 @@ export class WatchReaders {
       /** Ends watches whose owner lost them. */
       lost: (watches: Watch[], why: OwnerLoss) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.clients = new OwnerClients(
+      (owner) => this.deps.clientFor(owner),
+      OWNER_CLIENT_MS,
+      () => this.deps.now(),
+    );
+  }
 
   private get now(): () => number {
     return this.deps.now;
@@ -49,6 +69,7 @@ export class WatchReaders {
 
   /** Waits for reads under way (tests, shutdown). */
   async settled(): Promise<void> {
+    await this.starting;
     await Promise.all([...this.watches.values()].map((w) => w.poller.settled()));
   }
 
@@ -62,18 +83,45 @@ export class WatchReaders {
         read: async () => {
           const state = this.watches.get(key);
           if (state) state.readFrom = this.now();
-          return (await this.deps.clientFor(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT });
+          return (await this.clients.get(owner)).listPhoneCalls({ extension: watch.extension, count: LIST_COUNT });
         },
         onRead: (calls) => this.reconcile(key, calls),
-        onError: (err) => this.failed(key, err),
+        onError: (err) => {
+          this.clients.forget(owner);
+          return this.failed(key, err);
+        },
         hot: (calls) => this.hot(key, calls),
       },
       this.deps.timing ?? DEFAULT_POLL_TIMING,
       this.now,
     );
     this.watches.set(key, { watch, poller, seen });
-    if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) poller.start();
+    if (!watch.pausedAt && !this.deps.channelPaused(watch.teamId, watch.channelId)) this.startSpaced(poller);
     else poller.stop();
+  }
+
+  /**
+   * Starts polling now, or START_SPACING_MS after the last watch that started (a board starting many
+   * at once). Each start waits for the one before it to have run, so a busy event loop delays the
+   * starts after it too instead of letting them all go at once when it frees up.
+   */
+  private startSpaced(poller: Poller<PhoneCall>): void {
+    if (!this.starting && performance.now() - this.lastStart >= START_SPACING_MS) {
+      this.lastStart = performance.now();
+      poller.start();
+      return;
+    }
+    this.waiting.push(poller);
+    this.starting ??= this.startWaiting();
+  }
+
+  private async startWaiting(): Promise<void> {
+    for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
+      await new Promise((resolve) => setTimeout(resolve, START_SPACING_MS).unref());
+      this.lastStart = performance.now();
+      next.start();
+    }
+    this.starting = undefined;
   }
 
   /**

@@ -9,6 +9,7 @@
  *   POST /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup   desk-phone controls (desk.ts)
  *   POST /_sandbox/traffic   {callsPerMinute, extensions?, holdShare?, …}: generated calls (traffic.ts); GET: status
  *   GET  /_sandbox/changes?since=N   call state changes with their times (changes.ts)
+ *   POST /_sandbox/extensions {count, orgId?, first?}: more phone terminals (extensions.ts)
  */
 import type { DeliveryStats } from './call-events.js';
 import { callState, type ChangeLog } from './changes.js';
@@ -18,6 +19,7 @@ import { DESK_ACTIONS, deskControl, DeskError, deskOptionsOf, placeSandboxCall, 
 import { phoneCallJson, phoneCallUrl } from './present.js';
 import type { RequestContext } from './route-matcher.js';
 import { validateTraffic, type TrafficGenerator } from './traffic.js';
+import { addExtensions, validateAddExtensions } from './extensions.js';
 import type { PhoneCall, World } from './world.js';
 
 export interface ControlDeps {
@@ -120,7 +122,13 @@ export function controlHandlers(deps: ControlDeps) {
     return { status: 200, body: { changes: list, last: list.at(-1)?.seq ?? since } };
   }
 
-  return { index, state, reset, faults, inboundCall, desk, traffic, trafficStatus, changes };
+  /** POST /_sandbox/extensions: `count` more phone terminals, each with its own user. */
+  function extensions(ctx: RequestContext): Reply {
+    const added = addExtensions(world, validateAddExtensions(world, ctx.body));
+    return { status: 201, body: { added: added.length, first: added[0]?.number, last: added.at(-1)?.number } };
+  }
+
+  return { index, state, reset, faults, inboundCall, desk, traffic, trafficStatus, changes, extensions };
 }
 
 /** A DeskError as `{error:{code,message}}` with its status; anything else is rethrown to errorReply(). */

@@ -40,5 +40,6 @@ export function sandboxRoutes(h: {
     { method: 'GET', pattern: '/_sandbox/changes', body: 'none', uapi: false, handler: control.changes },
     { method: 'GET', pattern: '/_sandbox/traffic', body: 'none', uapi: false, handler: control.trafficStatus },
     { method: 'POST', pattern: '/_sandbox/traffic', body: 'json', uapi: false, handler: control.traffic },
+    { method: 'POST', pattern: '/_sandbox/extensions', body: 'json', uapi: false, handler: control.extensions },
   ];
 }

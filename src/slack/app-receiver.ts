@@ -74,6 +74,7 @@ export function buildBoltApp(opts: SlackAppOptions, services: Pick<AppServices, 
       now,
       stopping: state.stopping,
       deliver: () => events,
+      answered: (kind, status, ms) => metrics.slackAck(kind, status, ms),
     });
   } else {
     guardSocketMode(receiver, logger);

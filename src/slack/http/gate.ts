@@ -41,6 +41,8 @@ export interface GateOptions {
   stopping?: () => boolean;
   /** Where a request that passed goes with its parsed body (slack-events.ts); without it, on to Bolt's receiver. */
   deliver?: () => SlackEvents | undefined;
+  /** A verified Slack request was answered (Bolt's ack), `ms` after it arrived. */
+  answered?: (kind: 'command' | 'interactive' | 'event', status: number, ms: number) => void;
 }
 
 type Verdict = { ok: true } | { ok: false; status: number; why: string };
@@ -159,6 +161,7 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
       req.resume();
       return;
     }
+    const arrived = performance.now();
     // Headers first: nothing is buffered for a request that cannot be Slack's.
     const declared = Number(req.headers['content-length'] ?? 0);
     const signed = typeof req.headers['x-slack-signature'] === 'string' && typeof req.headers['x-slack-request-timestamp'] === 'string';
@@ -189,6 +192,11 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
         if (!body.ok) {
           opts.logger.warn(`refused a Slack request: ${body.why}`, { status: body.status });
           return refuse(res, body.status);
+        }
+        if (opts.answered) {
+          const kind = form ? (form.payload !== undefined ? 'interactive' : 'command') : 'event';
+          const answered = opts.answered;
+          res.once('finish', () => answered(kind, res.statusCode, performance.now() - arrived));
         }
         const deliver = opts.deliver?.();
         if (deliver) {
