@@ -30,6 +30,7 @@ import { slashCommand } from '../test/helpers/signed.js';
 import { freshSchema, pgUrl, pgUnavailable } from '../test/helpers/pg.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { dropSchemas, REPLICA_SECRET } from '../test/helpers/replicas.js';
+import { linkSandboxUser } from '../test/helpers/linked-account.js';
 import { goal } from './goals.js';
 
 const EXTENSIONS = Number(process.env.BENCH_SCALE_EXTENSIONS ?? 1000);
@@ -166,19 +167,7 @@ export async function scaleBench(): Promise<void> {
     // The supervisor is linked as the Organization account, which may read every extension of organization 3.
     const store = new PostgresStore({ connectionString: pgUrl, cipher: TokenCipher.fromKey(key), schema });
     await store.init();
-    const t = sandbox.issueToken('3', 3600);
-    const now = new Date();
-    await store.saveLinkedAccount({
-      teamId: 'T1',
-      slackUserId: SUPERVISOR,
-      voipnowUserId: '@me',
-      accessToken: t.accessToken,
-      refreshToken: t.refreshToken,
-      expiresAt: new Date(Date.now() + 3600_000),
-      linkedAt: now,
-      updatedAt: now,
-    });
-    await store.close();
+    await linkSandboxUser(store, sandbox, '3', SUPERVISOR);
 
     callops = await startCallops({
       SLACK_BOT_TOKEN: 'xoxb-scale',

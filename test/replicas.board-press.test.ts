@@ -5,20 +5,13 @@
  * and the only UAPI requests are the press's PUT and read-back (the board's polling is paused).
  * Skipped, with the reason printed, when no PostgreSQL answers.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_IDS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import type { SlackApp } from '../src/slack/app.js';
-import { PostgresStore, TokenCipher } from '../src/store/index.js';
-import { UapiHttp } from '../src/uapi/http.js';
-import { VoipnowOAuth } from '../src/uapi/oauth.js';
-import { openCoordination, type Coordination } from '../src/coordination/index.js';
-import { startSlackApi, type SlackApi } from './helpers/slack-api.js';
-import { startReplicaApp } from './helpers/replica-app.js';
+import { describe, expect, it } from 'vitest';
+import { SEED_IDS } from '../src/sandbox/server.js';
 import { SIGNING_SECRET } from './helpers/stack.js';
 import { blockAction, blockActionPayload, slashCommand } from './helpers/signed.js';
 import { type ShownMessage, cardsOf, headOf, trackPosts } from './helpers/board.js';
-import { freshSchema, pgAdmin, pgUnavailable, pgUrl } from './helpers/pg.js';
+import { pgUnavailable, pgUrl } from './helpers/pg.js';
+import { replicaApps } from './helpers/replica-apps.js';
 import { waitUntil } from './helpers/wait.js';
 
 if (!pgUrl) console.warn(`replicas.board-press: no PostgreSQL (${pgUnavailable}); skipped`);
@@ -27,55 +20,20 @@ const CH = 'CREPPRESS';
 const CALL = SEED_IDS.seedCall;
 
 describe.skipIf(!pgUrl)('a board press across replicas', () => {
-  const schema = freshSchema('callops_boardpress');
-  let sandbox: Sandbox;
-  let api: SlackApi;
-  let store: PostgresStore;
-  let http: UapiHttp;
-  let posted: Map<number, string>;
-  const apps: Array<{ app: SlackApp; base: string; coordination: Coordination }> = [];
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ pickupDelayMs: 0 });
-    api = await startSlackApi();
-    posted = trackPosts(api);
-    store = new PostgresStore({ connectionString: pgUrl!, cipher: TokenCipher.fromKey(randomBytes(32).toString('hex')), schema });
-    http = new UapiHttp({ baseUrl: sandbox.url, timeoutMs: 3000 });
-    const oauth = new VoipnowOAuth(http, { clientId: 'callops-demo', clientSecret: 'callops-demo-secret' });
-    for (let i = 0; i < 2; i++) {
-      const coordination = await openCoordination({ databaseUrl: pgUrl!, schema });
-      const replica = await startReplicaApp(
-        { api, store, http, oauth },
-        {
-          replicas: { queue: coordination.queue, leases: coordination.leases, ttlMs: 1500 },
-          // Polling paused after the first read: what reads the PBX after the card is posted, the press caused.
-          board: { timing: { liveMs: 600_000, idleMs: 600_000, hotMs: 600_000, maxBackoffMs: 600_000 } },
-        },
-      );
-      apps.push({ ...replica, coordination });
-    }
-    const t = sandbox.issueToken('12');
-    await apps[0]!.app.deps.accounts.link(
-      { teamId: 'T1', userId: 'UA' },
-      { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(Date.now() + t.expiresIn * 1000) },
-      { extension: '0003*210' },
-    );
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const a of apps) {
-      await a.app.stop().catch(() => undefined);
-      await a.coordination.close().catch(() => undefined);
-    }
-    http?.close();
-    await store?.close();
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`).catch(() => undefined);
-    await api?.close();
-    await sandbox?.close();
+  const r = replicaApps({
+    schemaPrefix: 'callops_boardpress',
+    pickupDelayMs: 0,
+    coordinated: true,
+    options: (coordination) => ({
+      replicas: { queue: coordination!.queue, leases: coordination!.leases, ttlMs: 1500 },
+      // Polling paused after the first read: what reads the PBX after the card is posted, the press caused.
+      board: { timing: { liveMs: 600_000, idleMs: 600_000, hotMs: 600_000, maxBackoffMs: 600_000 } },
+    }),
   });
 
   it("a Hold pressed through the other replica: the holder shows the press's read-back, one update and one line, no read of its own", async () => {
+    const { apps, api, sandbox } = r;
+    const posted = trackPosts(api);
     const holder = await waitUntil('a board holder', () => apps.find((a) => a.app.board.running), { timeoutMs: 20_000 });
     const other = apps.find((a) => a !== holder)!;
     await slashCommand(other.base, SIGNING_SECRET, { user_id: 'UA', text: 'watch 0003*210', channel_id: CH, response_url: api.responseUrl('/cmd/UA') });
