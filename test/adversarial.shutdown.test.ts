@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { SQLITE_FILE_NAME, SqliteStore, TokenCipher } from '../src/store/index.js';
 import { linkUser12 } from './helpers/linked-account.js';
-import { processStack } from './helpers/callops-process.js';
+import { processStack } from './helpers/process-stack.js';
 import { JSON_TYPE, blockAction, blockActionPayload, sendSigned, slashCommand } from './helpers/signed.js';
 import { startStack, SIGNING_SECRET } from './helpers/stack.js';
 import { waitUntil } from './helpers/wait.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../src/slack/workspaces/bot-scopes.js';
-import { processStack } from './helpers/callops-process.js';
+import { processStack } from './helpers/process-stack.js';
 import { eventCallback } from './helpers/signed.js';
 import { waitUntil } from './helpers/wait.js';
 

@@ -1,20 +1,11 @@
 /**
  * The real entry point (`src/main.ts`, what `npm start` runs) as a child process: spawned with
  * the test's variables over a copy of this process's environment stripped of everything callops
- * reads, its log (stderr) kept, its exit awaited. And the stack the single-process tests share:
- * a sandbox PBX, the recording Slack API and a data directory, started before the file's tests
- * and closed (with any process still running killed) after them.
+ * reads, its log (stderr) kept, its exit awaited. Free of the test runner, so benches use it too;
+ * the stack the single-process tests share is process-stack.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';
-import { freePort } from './free-port.js';
-import { type SlackApi, startSlackApi } from './slack-api.js';
-import { waitUntil } from './wait.js';
 
 export interface CallopsProcess {
   child: ChildProcess;
@@ -43,70 +34,5 @@ export function spawnCallops(env: Record<string, string>, keepLog = Number.POSIT
       return log;
     },
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-  };
-}
-
-export interface ProcessStack {
-  readonly sandbox: Sandbox;
-  readonly api: SlackApi;
-  /** The process's data directory (its SQLite store). */
-  readonly dir: string;
-  /**
-   * Spawns the process on a free port, signed with `signingSecret`, on this stack's Slack API,
-   * sandbox (the demo OAuth client) and data directory, with `env` over that; answers once it
-   * answers /healthz. It is killed after the file's tests if it still runs.
-   */
-  start(signingSecret: string, env: Record<string, string>): Promise<{ proc: CallopsProcess; base: string }>;
-}
-
-/** Registers the stack's start and end with the file's hooks; `dirPrefix` names its data directory. */
-export function processStack(dirPrefix: string): ProcessStack {
-  let sandbox: Sandbox | undefined;
-  let api: SlackApi | undefined;
-  let dir: string | undefined;
-  const spawned: CallopsProcess[] = [];
-  beforeAll(async () => {
-    sandbox = await startSandbox({});
-    api = await startSlackApi({ waitTimeoutMs: 20_000 });
-    dir = mkdtempSync(join(tmpdir(), dirPrefix));
-  });
-  afterAll(async () => {
-    for (const p of spawned) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await api?.close();
-    await sandbox?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-  const started = <T>(what: T | undefined): T => {
-    if (what === undefined) throw new Error('the process stack is used before it started (outside a test or hook)');
-    return what;
-  };
-  return {
-    get sandbox() {
-      return started(sandbox);
-    },
-    get api() {
-      return started(api);
-    },
-    get dir() {
-      return started(dir);
-    },
-    async start(signingSecret, env) {
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
-      const proc = spawnCallops({
-        SLACK_SIGNING_SECRET: signingSecret,
-        SLACK_API_URL: started(api).url,
-        PORT: String(port),
-        PUBLIC_URL: base,
-        VOIPNOW_URL: started(sandbox).url,
-        VOIPNOW_CLIENT_ID: 'callops-demo',
-        VOIPNOW_CLIENT_SECRET: 'callops-demo-secret',
-        DATA_DIR: started(dir),
-        ...env,
-      });
-      spawned.push(proc);
-      await waitUntil('the app to answer /healthz', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 60_000);
-      return { proc, base };
-    },
   };
 }
