@@ -207,9 +207,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     connect: voipnowConnectOf({ tenants, ...(opts.installations && { installations: opts.installations }), store, board, publicUrl: config.publicUrl, logger, now }),
   };
   // The action's read-back is the board cards' new state: no second read of the call for them.
-  afterAction.push(({ user, cmd, outcome }) => {
+  afterAction.push(({ user, cmd, outcome, actionId }) => {
     const read = outcome.call && !outcome.unread ? { teamId: user.teamId, call: outcome.call, awaiting: Boolean(outcome.awaitingAnswer) } : undefined;
-    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd), read);
+    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd), read, actionId);
   });
   afterAction.push(phone.afterAction);
 
