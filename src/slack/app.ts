@@ -139,7 +139,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsUnderWay(store, now), now, () => supervisors.howToJoin);
   const ownQueue = !opts.replicas;
   const jobs = new AppJobs(queue, background, logger, ownQueue);
-  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, () => app!.client, store, background);
+  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, store, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);
   // Supervisor board: the board, its receiver route, and an audit line on its cards after every action.
@@ -183,10 +183,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
   accounts.onChanged = () => phone.changed();
   board.board.onEvent = (extension) => phone.lines.eventArrived(extension);
-  const pipeline = new ActionPipeline(
-    { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: () => app!.client } },
-    opts.pipeline,
-  );
+  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs } }, opts.pipeline);
   const deps: SlackDeps = {
     accounts,
     linking,
@@ -325,7 +322,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   const theApp = app;
   // A card left "working…" is marked interrupted through the card writer, like every card write.
-  const markCard: MarkCard = (card, msg) => publisher.update(theApp.client, card, msg, { sameState: true });
+  const markCard: MarkCard = (card, msg) => publisher.update(card, msg, { sameState: true });
   // The board's lease is per workspace: the bot token's team.
   const boardTeam = async (): Promise<string> => {
     if (!opts.replicas || distribution) return 'default';

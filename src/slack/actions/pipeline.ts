@@ -204,9 +204,9 @@ export class ActionPipeline {
     }
     const where = await this.display.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
-    background.track(publisher.syncOthers(req.client, req.user.teamId, outcome.phoneCallId, where, () => msg));
-    if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
-    else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
+    background.track(publisher.syncOthers(req.user.teamId, outcome.phoneCallId, where, () => msg));
+    if (outcome.unread) this.rereads.schedule({ user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
+    else if (outcome.call) followUp.follow(req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
     for (const hook of this.deps.afterAction) {
       background.track(
         Promise.resolve().then(() =>
@@ -244,7 +244,6 @@ export class ActionPipeline {
       const msg = this.display.pendingOn(req, callId, cmd.extension, note);
       const where = await this.display.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
       this.rereads.schedule({
-        client: req.client,
         user: req.user,
         phoneCallId: callId,
         extension: cmd.extension,
@@ -255,7 +254,7 @@ export class ActionPipeline {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks =
         err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
-      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
+      await this.deps.publisher.update(place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
     const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';
