@@ -21,23 +21,11 @@ console.info(`cards.kill-random: KILL_SEED=${SEED} (set it to replay these kill 
 const BOARD_LINE = { hold: /^put on hold$/, resume: /^resumed$/ };
 const ACTION_LINE = { hold: /^<@UA> put on hold the call.*: done$/, resume: /^<@UA> took off hold the call.*: done$/ };
 
-/**
- * The changes a card's thread tells, by kind. A press whose change the board read before the
- * press's own line came is told twice, the board's line and right after it the action's: that
- * race belongs to the press path, not to the kills, so such a pair counts once (and is counted in
- * `raced`); any other second line (the action's, then the board's after a restart) counts twice.
- */
-function toldChanges(lines: readonly string[]): { hold: number; resume: number; raced: number } {
-  const told = { hold: 0, resume: 0, raced: 0 };
-  for (let i = 0; i < lines.length; i++) {
-    for (const kind of ['hold', 'resume'] as const) {
-      if (!BOARD_LINE[kind].test(lines[i]!) && !ACTION_LINE[kind].test(lines[i]!)) continue;
-      told[kind]++;
-      if (BOARD_LINE[kind].test(lines[i]!) && ACTION_LINE[kind].test(lines[i + 1] ?? '')) {
-        told.raced++;
-        i++;
-      }
-    }
+/** The changes a card's thread tells, by kind: a change told twice (by the board and by an action, or twice by either) counts twice. */
+function toldChanges(lines: readonly string[]): { hold: number; resume: number } {
+  const told = { hold: 0, resume: 0 };
+  for (const line of lines) {
+    for (const kind of ['hold', 'resume'] as const) if (BOARD_LINE[kind].test(line) || ACTION_LINE[kind].test(line)) told[kind]++;
   }
   return told;
 }
@@ -82,22 +70,8 @@ for (const [n, backend] of KILL_BACKENDS.entries()) {
         const action = wasHeld ? 'resume' : 'hold';
         const how = killed && round % 2 === 0 ? 'press' : 'desk';
         const delayMs = 5 + Math.floor(rand() * 995);
-        if (how === 'press') {
-          // The board takes a change it audited less than 2 s before an action's line for that
-          // action's own (its read won the race), whatever change it was: a press right after
-          // another change is then told twice, with no kill at all (a limit of the press path).
-          // So a press waits until the card's last line is older than that; a deliberate delay.
-          const boardTs = k.cards(id)[0]!.ts;
-          const lastLineAt = Math.max(
-            0,
-            ...k.api
-              .callsTo('chat.postMessage')
-              .filter((c) => c.body.thread_ts === boardTs)
-              .map((c) => c.at),
-          );
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastLineAt + 2500 - Date.now())));
-          await press(action);
-        } else await k.desk(id, action);
+        if (how === 'press') await press(action);
+        else await k.desk(id, action);
         const killedAt = Date.now();
         if (killed) {
           // The kill moment is the point of the test: a deliberate delay, drawn from the seed.
@@ -136,8 +110,7 @@ for (const [n, backend] of KILL_BACKENDS.entries()) {
         });
         history[history.length - 1] += `, settled ${Date.now() - killedAt - restartMs} ms after the restart`;
       }
-      const { raced } = toldChanges(k.lines(id));
-      console.info(`cards.kill-random (${backend.name}, KILL_SEED=${SEED}, presses told twice by the press race: ${raced}):\n${history.join('\n')}`);
+      console.info(`cards.kill-random (${backend.name}, KILL_SEED=${SEED}):\n${history.join('\n')}`);
       // Every call on the board has exactly one card.
       const shown = [...k.sandbox.world.calls.keys()].filter((c) => k.cards(c).length > 0);
       expect(shown.map((c) => [c, k.cards(c).length])).toEqual(shown.map((c) => [c, 1]));

@@ -219,21 +219,42 @@ export class Board {
     return false;
   }
 
-  /** An action was taken on a card from Slack: its audit line (if any), then a fresh read. */
-  afterAction(ref: CardRef, line: string | undefined, changed = false): void {
+  /**
+   * An action from Slack on a call starts, before its request goes to the PBX: until it ends
+   * (`actionDone` or `afterAction` with the same id), what a read sees of the call waits for
+   * the action's read-back, so the change it makes is told once, by the action's line.
+   */
+  actionStarted(phoneCallId: string, actionId: string): void {
+    this.ledger.actionStarted(phoneCallId, actionId);
+  }
+
+  /** The action's hold ends (it failed, or its read-back came); a read held back meanwhile is made again (it may have seen another change). */
+  actionEnded(phoneCallId: string, actionId: string | undefined): void {
+    if (actionId === undefined || !this.ledger.actionEnded(phoneCallId, actionId)) return;
+    for (const ref of this.ledger.cardsOf(phoneCallId)) this.afterAction(ref, undefined);
+  }
+
+  /**
+   * An action was taken on a card from Slack: its audit line (if any), then a fresh read.
+   * `actionId`: the action failed or may not have happened; its hold ends, so the read tells what did.
+   */
+  afterAction(ref: CardRef, line: string | undefined, changed = false, actionId?: string): void {
+    if (actionId !== undefined) this.ledger.actionEnded(ref.phoneCallId, actionId);
     for (const h of this.ledger.note(ref, line, changed) ?? []) this.watches.get(h)?.poller.readNow();
   }
 
   /**
    * An action from Slack on a call boards may show: its line on each of the call's cards. With
    * the call as the action read it back (`read`, from the workspace `teamId`), that is the cards'
-   * new state, taken without reading the PBX again; without, the board reads the call.
+   * new state, taken without reading the PBX again; without, the board reads the call. Ends the
+   * action's hold (`actionId`).
    */
-  actionDone(a: { phoneCallId: string; line: string; teamId?: string; read?: PhoneCall; awaiting?: boolean }): void {
+  actionDone(a: { phoneCallId: string; line: string; teamId?: string; read?: PhoneCall; awaiting?: boolean; actionId?: string }): void {
     for (const ref of this.ledger.cardsOf(a.phoneCallId)) {
       if (a.read && ref.teamId === a.teamId && this.ledger.acted(ref, a.line, a.read, Boolean(a.awaiting))) continue;
       this.afterAction(ref, a.line, true);
     }
+    this.actionEnded(a.phoneCallId, a.actionId);
   }
 
   /** A supervisor leg callops started (whisper, listen, barge in), so the card can say what it is. */

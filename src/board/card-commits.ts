@@ -23,8 +23,6 @@ export interface CardEntry {
   seq: number;
   /** When an action from Slack was audited on the card, until the board sees the change it made. */
   actedAt?: number;
-  /** When the board last audited a change of the call it saw. */
-  changedAt?: number;
   /** When the card last took the call as an action read it back: reads begun before then are older news. */
   appliedAt?: number;
 }

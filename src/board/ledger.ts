@@ -18,14 +18,14 @@ import type { Escalation, Raised } from './escalation.js';
 import type { BoardOutput, CardRef } from './output.js';
 import { replayOwed } from './card-intents.js';
 import { CardCommits, type CardEntry as Entry, cardKey } from './card-commits.js';
+import { ActionHolds } from './action-holds.js';
 
 /**
- * One audit line per change: the change an action from Slack made, seen by the board within
- * this long after the action's own line, gets no second line.
+ * One audit line per change: the change an action from Slack made that the board reads only later
+ * (a phone rings first, or the action could not read the call back), seen within this long after
+ * the action's own line, gets no second line.
  */
 const ACTION_CHANGE_MS = 10_000;
-/** A change the board audited this shortly before an action's line came was that action's (its read won the race). */
-const SEEN_JUST_BEFORE_MS = 2_000;
 
 /** Backstop on calls with supervisor-leg hints but no card here (a hint for a call no watch ever lists). */
 const MAX_HINTED_CALLS = 1000;
@@ -78,9 +78,22 @@ export class CardLedger {
   }
 
   private readonly commits: CardCommits;
+  /** Actions from Slack under way: what a read sees of their calls waits for their read-back. */
+  private readonly holds: ActionHolds;
 
   constructor(private readonly deps: LedgerDeps) {
     this.commits = new CardCommits({ ...deps, hints: (id) => this.hints.get(id) });
+    this.holds = new ActionHolds(deps.now);
+  }
+
+  /** An action from Slack on the call starts (before its request is sent): reads of the call hold their change back until it ends. */
+  actionStarted(phoneCallId: string, actionId: string): void {
+    this.holds.start(phoneCallId, actionId);
+  }
+
+  /** The action ended (its read-back or its failure is taken in): true when a read of the call was held back meanwhile (read it again). */
+  actionEnded(phoneCallId: string, actionId: string): boolean {
+    return this.holds.end(phoneCallId, actionId);
   }
 
   /** Where cards go; nowhere once fenced out. */
@@ -157,11 +170,12 @@ export class CardLedger {
         // Begun before an action's read-back was applied: older news than the card shows.
         if (readFrom !== undefined && entry.appliedAt !== undefined && readFrom < entry.appliedAt) continue;
         if (!sameSnapshot(entry.snapshot, next)) {
+          // An action on the call is under way: its read-back tells this change, with its line.
+          if (this.holds.holdsBack(call.id)) continue;
           lines = changeLines(entry.snapshot, next);
           prev = { ...entry };
           entry.snapshot = next;
           if (entry.actedAt !== undefined && now - entry.actedAt <= ACTION_CHANGE_MS && next.state !== 'ended') lines = [];
-          else if (lines.length) entry.changedAt = now;
           delete entry.actedAt;
         }
       }
@@ -209,17 +223,14 @@ export class CardLedger {
 
   /**
    * An audit line on a card; returns the watches holding the call (to re-read it), or undefined
-   * without a card. `changed`: the line is an action that changed the call, so the change the
-   * board reads next is already told (unless the board saw it just before the line came).
+   * without a card. `changed`: the line is an action that changed the call but could not read it
+   * back, so the change the board reads next is already told.
    */
   note(ref: CardRef, line: string | undefined, changed = false): Set<string> | undefined {
     const entry = this.channels.get(channelKey(ref.teamId, ref.channelId))?.get(ref.phoneCallId);
     if (!entry) return undefined;
-    const now = this.deps.now();
-    const seenJustBefore = entry.changedAt !== undefined && now - entry.changedAt <= SEEN_JUST_BEFORE_MS;
-    if (line && changed && !seenJustBefore) entry.actedAt = now;
-    // The board's read won the race and its line already tells the change: the action's would be a second.
-    if (line && !(changed && seenJustBefore))
+    if (line && changed) entry.actedAt = this.deps.now();
+    if (line)
       void this.change(ref, entry, { card: false, lines: [line], own: true }).catch((err: unknown) =>
         this.deps.log?.('could not audit an action', { error: err instanceof Error ? err.message : String(err) }),
       );
@@ -243,7 +254,7 @@ export class CardLedger {
       entry.appliedAt = now;
     }
     // Not shown yet (a phone rings first): the change the board reads next is this line's.
-    if (awaiting || !changed) entry.actedAt = now;
+    if (awaiting) entry.actedAt = now;
     else delete entry.actedAt;
     void this.change(ref, entry, { card: changed, lines: [line], own: true })
       .then((done) => {

@@ -3,7 +3,7 @@
  *   GET  /                   short description
  *   GET  /_sandbox/world     users, extensions, calls, faults
  *   POST /_sandbox/reset     back to the starting data (tokens kept)
- *   POST /_sandbox/faults    {latencyMs?, errorRate?, hang?, dropEvents?, seed?}
+ *   POST /_sandbox/faults    {latencyMs?, errorRate?, hang?, hangReadsEndingWith?, dropEvents?, seed?}
  *   POST /_sandbox/calls     {to, from?, callerId?, waitForPickup?, autoAnswer?}: a public caller rings `to`
  *                            (an extension or a queue), or extension `from` dials public number `to`
  *   POST /_sandbox/calls/{id}/answer|hold|resume|park|unpark|transfer|hangup   desk-phone controls (desk.ts)

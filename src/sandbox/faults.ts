@@ -12,6 +12,8 @@ export interface SandboxFaults {
   errorRate?: number;
   /** /uapi requests never answer until faults change or close() */
   hang?: boolean;
+  /** /uapi GET requests whose path ends with this (`/<call id>`: reads of one call) never answer until faults change or close() */
+  hangReadsEndingWith?: string;
   /** the next N /uapi requests answer 500 internal_server_error (deterministic, for retry tests) */
   failNext?: number;
   /** the next N /uapi requests get no answer: the connection is dropped (a network error) */
@@ -41,6 +43,10 @@ export function validateFaults(raw: unknown): SandboxFaults {
   if (f.hang !== undefined) {
     if (typeof f.hang !== 'boolean') throw new ApiError('request_invalid', 'hang must be a boolean.');
     out.hang = f.hang;
+  }
+  if (f.hangReadsEndingWith !== undefined) {
+    if (typeof f.hangReadsEndingWith !== 'string' || f.hangReadsEndingWith === '') throw new ApiError('request_invalid', 'hangReadsEndingWith must be a non-empty string.');
+    out.hangReadsEndingWith = f.hangReadsEndingWith;
   }
   for (const k of ['failNext', 'dropNext', 'rateLimitSec'] as const) {
     const v = f[k];
@@ -93,8 +99,8 @@ export class FaultGate {
   }
 
   /** Waits out hang and latency, then maybe fails; throws SandboxClosed on close(). */
-  async pass(): Promise<void> {
-    while (this.faults.hang) await this.nextChange();
+  async pass(request?: { method: string; path: string }): Promise<void> {
+    while (this.faults.hang || this.hangs(request)) await this.nextChange();
     const latency = this.faults.latencyMs ?? 0;
     if (latency > 0) await this.sleep(latency);
     if (this.closed) throw new SandboxClosed();
@@ -114,6 +120,11 @@ export class FaultGate {
     if ((this.faults.errorRate ?? 0) > 0 && this.random() < (this.faults.errorRate ?? 0)) {
       throw new ApiError('internal_server_error');
     }
+  }
+
+  private hangs(request: { method: string; path: string } | undefined): boolean {
+    const end = this.faults.hangReadsEndingWith;
+    return end !== undefined && request !== undefined && request.method === 'GET' && request.path.endsWith(end);
   }
 
   /** Ends every wait (requests waiting throw SandboxClosed). */

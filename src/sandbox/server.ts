@@ -182,7 +182,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     record.body = form ?? (json?.ok ? json.value : json?.raw);
 
     if (isUapi) {
-      await gate.pass();
+      await gate.pass({ method: record.method, path: norm.path });
       // The client gave up while the request hung or waited: do not act on it.
       if (gone()) throw new SandboxClosed();
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];

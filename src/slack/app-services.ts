@@ -86,7 +86,7 @@ export function buildServices(opts: SlackAppOptions, slack: () => webApi.WebClie
   const operations = new CallOperations(opts.isSupervisor ?? ((user) => supervisors.isSupervisor(user.userId)), new ActionsUnderWay(store, now), now, () => supervisors.howToJoin);
   const ownQueue = !opts.replicas;
   const jobs = new AppJobs(queue, background, logger, ownQueue);
-  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, slack, store, background);
+  const followUp = new RingFollowUp(accounts, publisher, logger, opts.followUp ?? {}, jobs, store, background);
   const afterAction: AfterAction[] = [];
   const claims = new RequestClaims(store, now);
   // Supervisor board: the board, its receiver route, and an audit line on its cards after every action.
@@ -131,7 +131,7 @@ export function buildServices(opts: SlackAppOptions, slack: () => webApi.WebClie
   accounts.onChanged = () => phone.changed();
   board.board.onEvent = (extension) => phone.lines.eventArrived(extension);
   const pipeline = new ActionPipeline(
-    { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs, slack: slack } },
+    { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs } },
     opts.pipeline,
   );
   const deps: SlackDeps = {
@@ -154,9 +154,9 @@ export function buildServices(opts: SlackAppOptions, slack: () => webApi.WebClie
     connect: voipnowConnectOf({ tenants, ...(opts.installations && { installations: opts.installations }), store, board, publicUrl: config.publicUrl, logger, now }),
   };
   // The action's read-back is the board cards' new state: no second read of the call for them.
-  afterAction.push(({ user, cmd, outcome }) => {
+  afterAction.push(({ user, cmd, outcome, actionId }) => {
     const read = outcome.call && !outcome.unread ? { teamId: user.teamId, call: outcome.call, awaiting: Boolean(outcome.awaitingAnswer) } : undefined;
-    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd), read);
+    board.afterAction(outcome.phoneCallId, actionLine(user.userId, cmd, { ok: true }), legHintOf(cmd), read, actionId);
   });
   afterAction.push(phone.afterAction);
 

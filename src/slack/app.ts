@@ -62,7 +62,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   const theApp = app;
   // A card left "working…" is marked interrupted through the card writer, like every card write.
-  const markCard: MarkCard = (card, msg) => deps.publisher.update(theApp.client, card, msg, { sameState: true });
+  const markCard: MarkCard = (card, msg) => deps.publisher.update(card, msg, { sameState: true });
   // The board's lease is per workspace: the bot token's team.
   const boardTeam = async (): Promise<string> => {
     if (!opts.replicas || distribution) return 'default';

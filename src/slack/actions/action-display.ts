@@ -24,7 +24,7 @@ export class ActionDisplay {
     const label = callAction(req.cmd.action).label;
     const msg = { text: `${label}: working…`, blocks: withNote(place.blocks, callId, `:hourglass_flowing_sand: <@${req.user.userId}>: ${label}, working…`) };
     this.deps.background.track(
-      this.deps.publisher.update(req.client, place, msg, { transient: true }).catch((err: unknown) => this.deps.logger.warn('could not mark card as working', { error: String(err) })),
+      this.deps.publisher.update(place, msg, { transient: true }).catch((err: unknown) => this.deps.logger.warn('could not mark card as working', { error: String(err) })),
     );
   }
 
@@ -58,14 +58,14 @@ export class ActionDisplay {
     let refused: string | undefined;
     let where: (MessagePlace & { blocks: KnownBlock[] }) | undefined;
     if (s.kind === 'post') {
-      const posted = await publisher.post(req.client, { teamId: req.user.teamId, channelId: s.channelId, respond: s.respond }, msg, call && { ...call, postedBy: req.user.userId });
+      const posted = await publisher.post({ teamId: req.user.teamId, channelId: s.channelId, respond: s.respond }, msg, call && { ...call, postedBy: req.user.userId });
       refused = posted.refused;
       where = posted.ts ? { channelId: s.channelId, ts: posted.ts, blocks: msg.blocks } : undefined;
     } else {
       const place = cardPlace(req.surface);
       if (place) {
         const blocks = place.blocks && call ? replaceCallBlocks(place.blocks, call.phoneCallId, msg.blocks) : msg.blocks;
-        refused = (await publisher.update(req.client, place, { text: msg.text, blocks })).refused;
+        refused = (await publisher.update(place, { text: msg.text, blocks })).refused;
         where = { channelId: place.channelId, ts: place.ts, blocks, ...(place.respond && { respond: place.respond }) };
       } else {
         await this.tell(req, msg.text, msg.blocks);

@@ -58,6 +58,8 @@ export interface ActionDone {
   client: WebClient;
   /** The conversation the action came from (its card is there). */
   channelId?: string;
+  /** The id the supervisor board was given when the action started (its end names it). */
+  actionId?: string;
 }
 export type AfterAction = (done: ActionDone) => Promise<void> | void;
 

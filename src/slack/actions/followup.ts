@@ -4,7 +4,6 @@
  * call is read again, as the acting user, until nobody is ringing any more, and
  * every stored card of the call is updated when its state changed.
  */
-import type { webApi } from '@slack/bolt';
 import type { PhoneCall } from '../../uapi/schemas.js';
 import { callCard, endedCard } from '../blocks/call-card.js';
 import type { Accounts, SlackUser } from '../users/accounts.js';
@@ -59,8 +58,6 @@ export class RingFollowUp {
     private readonly logger: Logger,
     opts: FollowUpOptions,
     private readonly jobs: AppJobs,
-    /** The bot's client, for the card updates a follow-up makes (on whichever replica runs it). */
-    private readonly slack: () => webApi.WebClient,
     private readonly claims: ClaimStore,
     /** Where starting a follower is tracked, so shutdown and tests (`SlackApp.idle()`) wait for it. */
     private readonly background: Background,
@@ -76,7 +73,7 @@ export class RingFollowUp {
    * yet, see execute.ts): the call is followed even when nothing rings in it,
    * since the new view only appears once that phone answers; read until it changes.
    */
-  follow(_client: webApi.WebClient, user: SlackUser, call: PhoneCall, extension: string, note?: string, awaitingAnswer = false): void {
+  follow(user: SlackUser, call: PhoneCall, extension: string, note?: string, awaitingAnswer = false): void {
     if ((!isSettling(call) && !awaitingAnswer) || this.closed) return;
     const started = Date.now();
     const step: FollowStep = {
@@ -108,7 +105,7 @@ export class RingFollowUp {
         step.last = state;
         step.awaitingAnswer = false;
         const msg = now ? callCard(now, { extension, note, partiesOnly: true }) : endedCard(id, extension, note);
-        await this.publisher.syncOthers(this.slack(), step.teamId, id, undefined, () => msg);
+        await this.publisher.syncOthers(step.teamId, id, undefined, () => msg);
       }
       if ((!isSettling(now) && !(step.awaitingAnswer && now)) || Date.now() - step.started > this.maxMs) return this.stop(id);
     } catch (err) {

@@ -137,16 +137,20 @@ export class ActionPipeline {
     }
     try {
       this.display.markWorking(req, await this.display.boardCard(req));
+      // The board holds back what it reads of the call until the action's read-back tells the change.
+      const heldCall = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
+      const actionId = heldCall !== undefined ? this.deps.board?.acting(heldCall) : undefined;
       let outcome: Outcome;
       try {
         outcome = await execute(uapi, req.cmd, { ownExtension: account.extension });
       } catch (err) {
-        await this.failed(req, err);
+        await this.failed(req, err, actionId);
         return;
       }
       try {
-        await this.succeeded(req, outcome);
+        await this.succeeded(req, outcome, actionId);
       } catch (err) {
+        if (actionId !== undefined && heldCall !== undefined) this.deps.board?.actionFailed(heldCall, actionId);
         // The action happened: whatever Slack did with the card, the user must not think otherwise.
         const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
         this.deps.logger.warn('an action ran but its result could not be shown', { error: code });
@@ -157,7 +161,7 @@ export class ActionPipeline {
     }
   }
 
-  private async succeeded(req: ActionRequest, outcome: Outcome): Promise<void> {
+  private async succeeded(req: ActionRequest, outcome: Outcome, actionId?: string): Promise<void> {
     const { operations } = this.deps;
     if (outcome.kind === 'events') {
       const msg = operations.message(req.user.userId, outcome);
@@ -200,27 +204,39 @@ export class ActionPipeline {
     }
     const where = await this.display.show(req, msg, { phoneCallId: outcome.phoneCallId, extension: outcome.extension }, true);
     const { publisher, followUp, background } = this.deps;
-    background.track(publisher.syncOthers(req.client, req.user.teamId, outcome.phoneCallId, where, () => msg));
-    if (outcome.unread) this.rereads.schedule({ client: req.client, user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
-    else if (outcome.call) followUp.follow(req.client, req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
+    background.track(publisher.syncOthers(req.user.teamId, outcome.phoneCallId, where, () => msg));
+    if (outcome.unread) this.rereads.schedule({ user: req.user, phoneCallId: outcome.phoneCallId, extension: outcome.extension, note, where });
+    else if (outcome.call) followUp.follow(req.user, outcome.call, outcome.extension, note, outcome.awaitingAnswer);
     for (const hook of this.deps.afterAction) {
       background.track(
-        Promise.resolve().then(() => hook({ user: req.user, cmd, outcome, message: msg, client: req.client, ...(req.surface.channelId && { channelId: req.surface.channelId }) })),
+        Promise.resolve().then(() =>
+          hook({
+            user: req.user,
+            cmd,
+            outcome,
+            message: msg,
+            client: req.client,
+            ...(req.surface.channelId && { channelId: req.surface.channelId }),
+            ...(actionId !== undefined && { actionId }),
+          }),
+        ),
       );
     }
   }
 
-  private async failed(req: ActionRequest, err: unknown): Promise<void> {
+  private async failed(req: ActionRequest, err: unknown, actionId?: string): Promise<void> {
     const place = cardPlace(req.surface);
     const cmd = req.cmd;
     const callId = cmd.kind === 'action' || cmd.kind === 'show' ? cmd.phoneCallId : undefined;
     const uncertain = cmd.kind === 'action' && err instanceof UapiError && err.kind === 'timeout';
     if (!uncertain) await this.deps.claims.release(req.cardClaim);
     const boardCard = await this.display.boardCard(req);
+    // The action's hold on what the board reads of the call ends (with the line below on a board card).
+    if (!boardCard && actionId !== undefined && callId) this.deps.board?.actionFailed(callId, actionId);
     if (boardCard) {
       // A board card is the board's to render: the failure goes into its audit thread, and the board reads the call again.
       const said = uncertain ? 'may or may not have happened (VoipNow did not answer in time)' : slackSentence(err, this.deps);
-      this.deps.board!.note(boardCard, actionLine(req.user.userId, cmd, { ok: false, error: said }));
+      this.deps.board!.note(boardCard, actionLine(req.user.userId, cmd, { ok: false, error: said }), actionId);
     } else if (uncertain && callId) {
       // It may have happened: never put the old card back as if nothing did; read the call again.
       const label = callAction(cmd.action).label;
@@ -228,7 +244,6 @@ export class ActionPipeline {
       const msg = this.display.pendingOn(req, callId, cmd.extension, note);
       const where = await this.display.show(req, msg, { phoneCallId: callId, extension: cmd.extension }, true).catch(() => undefined);
       this.rereads.schedule({
-        client: req.client,
         user: req.user,
         phoneCallId: callId,
         extension: cmd.extension,
@@ -239,7 +254,7 @@ export class ActionPipeline {
       // Nothing happened: the card goes back as it was (or shows the call ended).
       const blocks =
         err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
-      await this.deps.publisher.update(req.client, place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
+      await this.deps.publisher.update(place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
     const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';

@@ -4,7 +4,6 @@
  * background, then the card the user acted on and every other card of the call
  * show the state as read (or a plain note asking to press Refresh).
  */
-import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { callCard, endedCard, replaceCallBlocks, withNote } from '../blocks/call-card.js';
 import type { PhoneCall } from '../../uapi/schemas.js';
@@ -19,7 +18,6 @@ import { pendingCard } from '../cards/pending-card.js';
 import type { CardPublisher, MessagePlace, SlackMessage } from '../cards/publish.js';
 
 export interface Reread {
-  client: webApi.WebClient;
   user: SlackUser;
   phoneCallId: string;
   extension: string;
@@ -29,7 +27,7 @@ export interface Reread {
   where?: MessagePlace & { blocks: KnownBlock[] };
 }
 
-/** A re-read as a job: what `Reread` holds, without functions (the bot's client is the replica's own). */
+/** A re-read as a job: what `Reread` holds, as plain JSON. */
 interface RereadJob {
   user: SlackUser;
   phoneCallId: string;
@@ -45,8 +43,6 @@ export const REREAD_QUEUE = 'call-reread';
 
 export interface RereadJobs {
   jobs: AppJobs;
-  /** The bot's client on the replica that runs the job. */
-  slack: () => webApi.WebClient;
 }
 
 export class CallRereads {
@@ -57,7 +53,7 @@ export class CallRereads {
     private readonly queued?: RereadJobs,
   ) {
     void queued?.jobs
-      .work<RereadJob>(REREAD_QUEUE, (j) => this.read({ ...j, client: queued.slack(), ...(j.where && { where: { ...j.where } }) }, j.attempt, j.at))
+      .work<RereadJob>(REREAD_QUEUE, (j) => this.read({ ...j, ...(j.where && { where: { ...j.where } }) }, j.attempt, j.at))
       .catch((err: unknown) => deps.logger.error('could not take re-read jobs', { error: String(err) }));
   }
 
@@ -97,8 +93,8 @@ export class CallRereads {
       const note = `:warning: ${r.note}; its state could not be read. Press Refresh.`;
       msg = r.where ? { text: note, blocks: withNote(r.where.blocks, r.phoneCallId, note) } : pendingCard(r.phoneCallId, r.extension, note);
     }
-    if (r.where) await publisher.update(r.client, r.where, { text: msg.text, blocks: replaceCallBlocks(r.where.blocks, r.phoneCallId, msg.blocks) });
-    await publisher.syncOthers(r.client, r.user.teamId, r.phoneCallId, r.where, () => msg);
-    if (call) followUp.follow(r.client, r.user, call, r.extension, r.note);
+    if (r.where) await publisher.update(r.where, { text: msg.text, blocks: replaceCallBlocks(r.where.blocks, r.phoneCallId, msg.blocks) });
+    await publisher.syncOthers(r.user.teamId, r.phoneCallId, r.where, () => msg);
+    if (call) followUp.follow(r.user, call, r.extension, r.note);
   }
 }

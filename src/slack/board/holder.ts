@@ -23,8 +23,11 @@ import type { PhoneCall } from '../../uapi/schemas.js';
 export type BoardMessage =
   | { kind: 'event'; secret: string }
   /** An action on a call (`read`: the call as the action read it back, plain JSON, from workspace `teamId`). */
-  | { kind: 'action'; phoneCallId: string; line: string; hint?: LegHint; teamId?: string; read?: PhoneCall; awaiting?: boolean }
-  | { kind: 'note'; teamId: string; channelId: string; phoneCallId: string; line?: string }
+  | { kind: 'action'; phoneCallId: string; line: string; hint?: LegHint; teamId?: string; read?: PhoneCall; awaiting?: boolean; actionId?: string }
+  /** An action on a call starts (`ended`: it failed with no line of its own); `actionId` pairs it with its `action` or `note`. */
+  | { kind: 'acting'; phoneCallId: string; actionId: string; ended?: boolean }
+  /** A line on a card (`actionId`: the action failed or may not have happened). */
+  | { kind: 'note'; teamId: string; channelId: string; phoneCallId: string; line?: string; actionId?: string }
   | { kind: 'sync' };
 
 export interface BoardHolderOptions {

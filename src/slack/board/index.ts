@@ -5,6 +5,7 @@
  * with no automatic retries and rate-limited calls rejected, so nothing stale
  * is ever resent behind the scheduler's back.
  */
+import { randomBytes } from 'node:crypto';
 import { CardVersions } from '../cards/card-version.js';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { Board } from '../../board/board.js';
@@ -205,8 +206,12 @@ export class SlackBoard {
         // A completed action: its line tells the change (with its read-back, the card's new state too).
         this.board.actionDone(m);
         return;
+      case 'acting':
+        if (m.ended) this.board.actionEnded(m.phoneCallId, m.actionId);
+        else this.board.actionStarted(m.phoneCallId, m.actionId);
+        return;
       case 'note':
-        this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line);
+        this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line, false, m.actionId);
         return;
       case 'sync':
         await this.board.sync();
@@ -254,9 +259,29 @@ export class SlackBoard {
     return stored && { teamId, channelId: stored.channelId, phoneCallId: stored.phoneCallId };
   }
 
-  /** An action on a board card: its audit line (if any), then the board reads the call again. */
-  note(ref: CardRef, line: string | undefined): void {
-    this.track(this.tell({ kind: 'note', ...ref, ...(line !== undefined && { line }) }));
+  /** An action on a board card: its audit line (if any), then the board reads the call again; `actionId`: that action ended (failed). */
+  note(ref: CardRef, line: string | undefined, actionId?: string): void {
+    this.track(this.tell({ kind: 'note', ...ref, ...(line !== undefined && { line }), ...(actionId !== undefined && { actionId }) }));
+  }
+
+  /**
+   * An action on a call starts, before its request is sent: returns its id, which its end
+   * (`afterAction`, `note`, `actionFailed`) names. Here, the board takes it in before this
+   * returns, so no read can tell the change before the action does; another replica's board
+   * takes it in when its queue delivers it (a read the holder made between the PUT and then
+   * tells the change with the board's line, and the action's line follows).
+   */
+  acting(phoneCallId: string): string {
+    const actionId = randomBytes(8).toString('hex');
+    if (this.board.running) this.board.actionStarted(phoneCallId, actionId);
+    else this.track(this.tell({ kind: 'acting', phoneCallId, actionId }));
+    return actionId;
+  }
+
+  /** The action failed, or its result could not be shown, with no line on a board card: its hold ends. */
+  actionFailed(phoneCallId: string, actionId: string): void {
+    if (this.board.running) this.board.actionEnded(phoneCallId, actionId);
+    else this.track(this.tell({ kind: 'acting', phoneCallId, actionId, ended: true }));
   }
 
   /**
@@ -264,9 +289,9 @@ export class SlackBoard {
    * card or `/call`) gets a line on each card; `read`, the call as the action read it back, is
    * those cards' new state (the board then reads nothing for it).
    */
-  afterAction(phoneCallId: string, line: string, hint?: LegHint, read?: { teamId: string; call: PhoneCall; awaiting: boolean }): void {
+  afterAction(phoneCallId: string, line: string, hint?: LegHint, read?: { teamId: string; call: PhoneCall; awaiting: boolean }, actionId?: string): void {
     const after = read && { teamId: read.teamId, read: read.call, ...(read.awaiting && { awaiting: true }) };
-    this.track(this.tell({ kind: 'action', phoneCallId, line, ...(hint && { hint }), ...after }));
+    this.track(this.tell({ kind: 'action', phoneCallId, line, ...(hint && { hint }), ...after, ...(actionId !== undefined && { actionId }) }));
   }
 
   private track(work: Promise<void>): void {

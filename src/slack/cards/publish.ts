@@ -8,7 +8,6 @@
  * caller is told, so the user hears that the action ran. Every card written
  * here is stamped with its next version (card-version.ts) as it is sent.
  */
-import type { WebClient } from '@slack/web-api';
 import type { CallCardStore, CardVersionStore } from '../../store/types.js';
 import type { Logger } from '../../log.js';
 import { CardVersions, FIRST_VERSION, stampVersion } from './card-version.js';
@@ -54,14 +53,9 @@ export class CardPublisher {
   /**
    * Post a message into a channel. When it shows a call, remember it so later
    * changes update it. Without access to the channel, answer via `respond`.
-   * (`_client` is the listener's: card writes go out on the card writer's own.)
+   * (Card writes go out on the card writer's own client, with the workspace's token.)
    */
-  async post(
-    _client: WebClient,
-    where: { teamId: string; channelId: string; respond?: Respond },
-    drawn: SlackMessage,
-    call?: { phoneCallId: string; extension: string; postedBy: string },
-  ): Promise<Published> {
+  async post(where: { teamId: string; channelId: string; respond?: Respond }, drawn: SlackMessage, call?: { phoneCallId: string; extension: string; postedBy: string }): Promise<Published> {
     let refused: string | undefined;
     // A new message: the first version (its ts, the card's key, is Slack's answer).
     const msg = stampVersion(drawn, FIRST_VERSION);
@@ -97,7 +91,7 @@ export class CardPublisher {
    * A card is drawn at its next version, unless it shows the same state again (`transient`, or
    * `sameState`: put back as it was after an action that did not happen).
    */
-  async update(_client: WebClient, where: MessagePlace, drawn: SlackMessage, opts: { transient?: boolean; sameState?: boolean } = {}): Promise<Published> {
+  async update(where: MessagePlace, drawn: SlackMessage, opts: { transient?: boolean; sameState?: boolean } = {}): Promise<Published> {
     const card = { channelId: where.channelId, messageTs: where.ts };
     const written = await this.writer.update({
       teamId: where.teamId ?? this.currentTeam() ?? '',
@@ -116,13 +110,13 @@ export class CardPublisher {
    * Bring every other stored card of this call in the acting workspace up to date (best effort).
    * A card of another workspace is never written on this one's behalf.
    */
-  async syncOthers(client: WebClient, teamId: string, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
+  async syncOthers(teamId: string, phoneCallId: string, except: { channelId: string; ts: string } | undefined, render: () => SlackMessage): Promise<number> {
     const cards = (await this.store.findCallCards(phoneCallId)).filter((c) => c.teamId === teamId);
     let updated = 0;
     for (const card of cards) {
       if (except && card.channelId === except.channelId && card.messageTs === except.ts) continue;
       try {
-        await this.update(client, { teamId, channelId: card.channelId, ts: card.messageTs }, render());
+        await this.update({ teamId, channelId: card.channelId, ts: card.messageTs }, render());
         await this.store.saveCallCard({ ...card, updatedAt: new Date() });
         updated++;
       } catch (err) {
