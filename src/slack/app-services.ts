@@ -74,7 +74,7 @@ export function buildServices(opts: SlackAppOptions, slack: () => webApi.WebClie
   const tenants = tenantsOf({ ...(distribution && { stored: opts.tenants }), http: opts.http, oauth: opts.oauth, logger, metrics });
   const accounts = new Accounts(store, opts.http, opts.oauth, logger, now, tenants);
   const signInWithSlack = config.slack.clientId && config.slack.clientSecret ? { clientId: config.slack.clientId, clientSecret: config.slack.clientSecret } : undefined;
-  const linking = new Linking({ store, accounts, publicUrl: config.publicUrl, logger, slack: slack, now, signInWithSlack });
+  const linking = new Linking({ store, accounts, publicUrl: config.publicUrl, logger, slack, now, signInWithSlack });
   // One sender for every card (board and call cards): one update budget per workspace, one post budget per channel.
   const budgets = { ...DEFAULT_BUDGETS, ...(config.board && { updatesPerMinute: config.board.updatesPerMinute }), ...opts.board?.budgets };
   const sender = new BudgetedSender(budgets, logger, now, !distribution);
@@ -130,10 +130,7 @@ export function buildServices(opts: SlackAppOptions, slack: () => webApi.WebClie
   });
   accounts.onChanged = () => phone.changed();
   board.board.onEvent = (extension) => phone.lines.eventArrived(extension);
-  const pipeline = new ActionPipeline(
-    { accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs } },
-    opts.pipeline,
-  );
+  const pipeline = new ActionPipeline({ accounts, linking, operations, publisher, followUp, logger, background, afterAction, claims, board, rereadJobs: { jobs } }, opts.pipeline);
   const deps: SlackDeps = {
     accounts,
     linking,
