@@ -41,7 +41,8 @@ const headText = (blocks: unknown) => (blocks as Array<{ block_id?: string; text
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.95 * xs.length))]!;
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
+/** Polls `fn` each turn of the event loop until it answers (the press benches' wait). */
+export async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -51,15 +52,21 @@ async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Pro
   }
 }
 
+/** UA (VoipNow user 12) watches 0003*210 in `channel`; answers the seed call's board card once the app is idle, and how to read it as shown now. */
+export async function boardCardOfSeedCall(s: Stack, channel: string) {
+  const posted = trackPosts(s.api);
+  await s.link('UA', '12', '0003*210');
+  await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: 'watch 0003*210', channel_id: channel, response_url: s.api.responseUrl('/watch') });
+  const card = await until('the seed call card', () => cardsOf(s.api, posted, channel, CALL)[0]);
+  await s.slack.idle();
+  return { card, shown: () => cardsOf(s.api, posted, channel, CALL)[0]! };
+}
+
 async function pressRun(label: string, store?: Store): Promise<PressFigures> {
   // Board polling slowed right down: only the presses' own requests reach the PBX while measuring.
   const s: Stack = await startStack({ ...(store && { store }), pickupDelayMs: 0, supervisors: ['UA'], board: { timing: { liveMs: 600_000, idleMs: 600_000, hotMs: 600_000 } } });
   try {
-    const posted = trackPosts(s.api);
-    await s.link('UA', '12', '0003*210');
-    await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: 'watch 0003*210', channel_id: CH, response_url: s.api.responseUrl('/watch') });
-    const card = await until('the seed call card', () => cardsOf(s.api, posted, CH, CALL)[0]);
-    await s.slack.idle();
+    const { card, shown: current } = await boardCardOfSeedCall(s, CH);
     const samples: Array<UapiRequestSample & { at: number }> = [];
     const metrics = s.slack.metrics as { uapiRequest: (e: UapiRequestSample) => void };
     const record = metrics.uapiRequest.bind(metrics);
@@ -72,7 +79,7 @@ async function pressRun(label: string, store?: Store): Promise<PressFigures> {
     const requests: number[] = [];
     let routes = '';
     for (let i = 0; i < PRESSES + 4; i++) {
-      const shown = cardsOf(s.api, posted, CH, CALL)[0]!;
+      const shown = current();
       const hold = i % 2 === 0;
       const actionId = hold ? 'call.hold.01' : 'call.resume.01';
       const button = shown.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);

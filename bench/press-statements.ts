@@ -10,9 +10,9 @@ import pg from 'pg';
 import { SEED_IDS } from '../src/sandbox/server.js';
 import { PostgresStore, TokenCipher } from '../src/store/index.js';
 import { startStack, SIGNING_SECRET } from '../test/helpers/stack.js';
-import { blockAction, blockActionPayload, slashCommand } from '../test/helpers/signed.js';
-import { cardsOf, trackPosts } from '../test/helpers/board.js';
+import { blockAction, blockActionPayload } from '../test/helpers/signed.js';
 import { freshSchema, pgAdmin, pgUrl, pgUnavailable } from '../test/helpers/pg.js';
+import { boardCardOfSeedCall, until } from './press-latency.js';
 
 const PRESSES = Number(process.env.BENCH_PRESSES ?? 20);
 const CH = 'CPRESSDB';
@@ -39,16 +39,6 @@ function countStatements(): { counts: Map<string, number>; stop: () => void } {
   return { counts, stop };
 }
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`press-db bench: ${what} did not happen in ${ms} ms`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 export async function pressStatementsBench(): Promise<void> {
   if (!pgUrl) {
     console.log(`press-db bench: no PostgreSQL (${pgUnavailable}); skipped`);
@@ -60,15 +50,11 @@ export async function pressStatementsBench(): Promise<void> {
   const s = await startStack({ store, pickupDelayMs: 0, supervisors: ['UA'], board: { timing: { liveMs: 600_000, idleMs: 600_000, hotMs: 600_000 } } });
   const counter = countStatements();
   try {
-    const posted = trackPosts(s.api);
-    await s.link('UA', '12', '0003*210');
-    await slashCommand(s.base, SIGNING_SECRET, { user_id: 'UA', text: 'watch 0003*210', channel_id: CH, response_url: s.api.responseUrl('/watch') });
-    const card = await until('the seed call card', () => cardsOf(s.api, posted, CH, CALL)[0]);
-    await s.slack.idle();
+    const { card, shown: current } = await boardCardOfSeedCall(s, CH);
     const perPress: number[] = [];
     const byStatement = new Map<string, number>();
     for (let i = 0; i < PRESSES + 2; i++) {
-      const shown = cardsOf(s.api, posted, CH, CALL)[0]!;
+      const shown = current();
       const hold = i % 2 === 0;
       const actionId = hold ? 'call.hold.01' : 'call.resume.01';
       const button = shown.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
