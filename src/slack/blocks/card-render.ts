@@ -98,11 +98,12 @@ const PENDING_EMOJI = ':telephone_receiver:';
 
 /** A call without a read: its id and extension in the headline, Refresh while pending, the notes. */
 function renderUnread(c: UnreadCall, surface: CardSurface): SlackMessage {
-  const on = c.extension === '@self' ? '' : ` on ${code(c.extension)}`;
+  const named = c.extension !== '@self';
+  const on = named ? ` on ${code(c.extension)}` : '';
   const ended = c.state === 'ended';
   const head = headBlock(c.id, ended ? `${STATE_EMOJI.ended} *Call* ${code(c.id)}${on} has ended.` : `${PENDING_EMOJI} *Call* ${code(c.id)}${on}`);
   const row: KnownBlock[] = ended ? [] : [{ type: 'actions', block_id: blockId(c.id, 'call'), elements: [refreshButton({ call: c.id, extension: c.extension })] }];
-  const words = ended ? `Call ${c.id}${c.extension === '@self' ? '' : ` on ${c.extension}`} has ended.` : `Call ${c.id}`;
+  const words = ended ? `Call ${c.id}${named ? ` on ${c.extension}` : ''} has ended.` : `Call ${c.id}`;
   const text = `${escapeMrkdwn(words)}${ended || !surface.notes.length ? '' : `: ${surface.notes.join(' · ')}`}`;
   return { text: clip(text, LIMITS.messageText), blocks: [head, ...row, ...notesBlock(c.id, surface.notes)] };
 }
