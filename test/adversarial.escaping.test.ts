@@ -5,7 +5,7 @@
  * characters and unique for unusual PBX data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callCard, endedCard, replaceCallBlocks } from '../src/slack/blocks/call-card.js';
+import { callCard, replaceCallBlocks } from '../src/slack/blocks/call-card.js';
 import { callListMessage } from '../src/slack/blocks/call-list.js';
 import { eventsMessage } from '../src/slack/blocks/call-events.js';
 import { slackSentence } from '../src/slack/actions/replies.js';
@@ -64,8 +64,23 @@ describe('cards escape PBX values and keep ids within limits', () => {
     const values = (card.blocks as AnyBlock[]).flatMap((b) => (b.elements ?? []).map((e) => e.value ?? ''));
     expect(values.some((v) => v.includes(long('b')))).toBe(true);
     // A card of such a call can still be found and replaced inside a message.
-    const replaced = replaceCallBlocks(card.blocks, call.id, endedCard(call.id, '0003*210').blocks);
-    expect(replaced.length).toBe(endedCard(call.id, '0003*210').blocks.length);
+    const replaced = replaceCallBlocks(card.blocks, call.id, callCard({ id: call.id, extension: '0003*210', state: 'ended' }, { extension: '0003*210' }).blocks);
+    expect(replaced.length).toBe(callCard({ id: call.id, extension: '0003*210', state: 'ended' }, { extension: '0003*210' }).blocks.length);
+  });
+
+  it('the ended and pending cards of a call whose id and extension are markup: escaped, block ids our own, Refresh carries the real ids', () => {
+    const note = ':warning: Hold; its state could not be read. Press Refresh.';
+    for (const state of ['ended', 'pending'] as const) {
+      const card = callCard({ id: INJECT, extension: INJECT, state }, { extension: INJECT, note });
+      expectNoRawMarkup(card.text);
+      expect(card.text).toContain('&lt;!channel&gt;');
+      // Button values are read by callops, never shown: they carry the real ids.
+      expectNoRawMarkup(JSON.stringify(card.blocks, (k, v) => (k === 'value' ? undefined : v)));
+      expectWithinLimits(card.blocks as AnyBlock[]);
+      for (const b of card.blocks) expect(b.block_id).toMatch(/^h[0-9a-f]{40}\.(head|call|note)$/);
+      const values = (card.blocks as AnyBlock[]).flatMap((b) => (b.elements ?? []).map((e) => e.value).filter((v): v is string => v !== undefined));
+      expect(values.map((v) => JSON.parse(v))).toEqual(state === 'pending' ? [{ call: INJECT, extension: INJECT }] : []);
+    }
   });
 
   it('the same call twice in a list is shown once; ids unique across the message', () => {

@@ -6,62 +6,25 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { Background } from '../src/background.js';
-import type { CallSnapshot } from '../src/board/snapshot.js';
 import { createLogger } from '../src/log.js';
 import { CardWriter } from '../src/slack/cards/card-writer.js';
 import { BudgetedSender } from '../src/slack/board/budgeted-sender.js';
 import { DEFAULT_BUDGETS } from '../src/slack/board/budget.js';
 import { waitUntil } from './helpers/wait.js';
-import { BoardWriter } from '../src/slack/board/writer.js';
-
-const snapshot = (id: string, state: CallSnapshot['state'] = 'ringing'): CallSnapshot => ({
-  id,
-  extension: '0003*210',
-  caller: 'Customer <5550001>',
-  called: '0003*210',
-  state,
-  agents: [],
-  legs: [],
-});
-
-/** A Web API that accepts every post (ts 1.N) and update at once, recording them. */
-function acceptingSlack() {
-  const posts: Array<{ channel: string; ts: string }> = [];
-  const updates: Array<{ channel: string; ts: string }> = [];
-  const client = {
-    chat: {
-      postMessage: async (a: { channel: string }) => {
-        const ts = `1.${posts.length + 1}`;
-        posts.push({ channel: a.channel, ts });
-        return { ok: true, ts };
-      },
-      update: async (a: { channel: string; ts: string }) => {
-        updates.push({ channel: a.channel, ts: a.ts });
-        return { ok: true, ts: a.ts };
-      },
-    },
-  } as unknown as WebClient;
-  return { client, posts, updates };
-}
+import { boardSnapshot as snapshot, recordedBoardWriter } from './helpers/board-writer.js';
 
 describe('board writer memory', () => {
   it('keeps at most the cap of written cards while every call stays live, and still updates an evicted card in place', async () => {
-    const slack = acceptingSlack();
-    const background = new Background();
     const posted = new Map<string, string>();
-    const writer = new BoardWriter(
-      slack.client,
-      { posted: async (ref, ts) => void posted.set(ref.phoneCallId, ts), liveCalls: () => [], mention: async () => undefined },
-      background,
-      createLogger('error', () => undefined),
+    const { writer, background, posts, updates } = recordedBoardWriter(
       { postsPerSecond: 1e9, postBurst: 1e9, updatesPerMinute: 1e12, updateBurst: 1e9, compactBacklog: 1e9 },
+      { posted: async (ref, ts) => void posted.set(ref.phoneCallId, ts) },
     );
     writer.settledSlotCap = 50;
     const calls = 400;
     for (let i = 0; i < calls; i++) writer.card({ teamId: 'T1', channelId: `C${i % 20}`, phoneCallId: `call${i}` }, snapshot(`call${i}`), undefined);
     await background.idle();
-    expect(slack.posts).toHaveLength(calls);
+    expect(posts()).toHaveLength(calls);
     expect(writer.backlog).toBe(0);
     expect(writer.size).toBeLessThanOrEqual(50);
 
@@ -69,8 +32,8 @@ describe('board writer memory', () => {
     const ts = posted.get('call0')!;
     writer.card({ teamId: 'T1', channelId: 'C0', phoneCallId: 'call0' }, snapshot('call0', 'on call'), ts);
     await background.idle();
-    expect(slack.posts).toHaveLength(calls);
-    expect(slack.updates).toEqual([{ channel: 'C0', ts }]);
+    expect(posts()).toHaveLength(calls);
+    expect(updates().map((u) => ({ channel: u.channel, ts: u.ts }))).toEqual([{ channel: 'C0', ts }]);
     writer.close();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { LIMITS } from '../src/slack/blocks/limits.js';
-import { callCard, endedCard, replaceCallBlocks, viewText, withNote } from '../src/slack/blocks/call-card.js';
+import { callCard, replaceCallBlocks, viewText, withNote } from '../src/slack/blocks/call-card.js';
 import { callListMessage } from '../src/slack/blocks/call-list.js';
 import { code } from '../src/slack/blocks/mrkdwn.js';
 import { eventsMessage } from '../src/slack/blocks/call-events.js';
@@ -116,7 +116,7 @@ describe('call card', () => {
   it('replaces only one call inside a list, and sets its note', () => {
     const calls = ['a1', 'b2', 'c3'].map((id) => phoneCallSchema.parse({ id, phoneCallView: [{ id: '01', status: 5 }] }));
     const list = callListMessage('0003*210', calls).blocks;
-    const replaced = replaceCallBlocks(list, 'b2', endedCard('b2', '0003*210').blocks) as AnyBlock[];
+    const replaced = replaceCallBlocks(list, 'b2', callCard({ id: 'b2', extension: '0003*210', state: 'ended' }, { extension: '0003*210' }).blocks) as AnyBlock[];
     const text = JSON.stringify(replaced);
     expect(text).toContain('has ended');
     expect(text).toContain('a1.head');
@@ -204,5 +204,39 @@ describe('one renderer for call cards and board cards', () => {
     const twice = phoneCallSchema.parse({ ...seedAnswer, phoneCallView: [seedAnswer.phoneCallView[0], seedAnswer.phoneCallView[0]] });
     const ids = (boardCard(snapshotOf(twice, '0003*210', [])).blocks as AnyBlock[]).map((b) => b.block_id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('a call without a read, drawn by the same renderer', () => {
+  const id = seedCall.id;
+  const note = '<@UA> asked for Hold; VoipNow did not confirm it in time';
+  const live = blocks(seedCall);
+  const ids = (bs: AnyBlock[]) => bs.map((b) => b.block_id);
+
+  it("an ended call: the headline in the live card's head block, the note in its note line; no buttons", () => {
+    const card = callCard({ id, extension: '0003*210', state: 'ended' }, { extension: '0003*210', note });
+    const bs = card.blocks as AnyBlock[];
+    expect(ids(bs)).toEqual([`${id}.head`, `${id}.note`]);
+    expect(bs[0]!.text!.text).toBe(`:no_entry_sign: *Call* ${code(id)} on ${code('0003*210')} has ended.`);
+    expect(bs[1]).toEqual({ type: 'context', block_id: `${id}.note`, elements: [{ type: 'mrkdwn', text: note }] });
+    expect(actionIds(bs)).toEqual([]);
+    expect(card.text).toBe(`Call ${id} on 0003*210 has ended.`);
+  });
+
+  it("a pending call: head, the call row with the live card's Refresh button, then the note, in the live card's order", () => {
+    const card = callCard({ id, extension: '0003*210', state: 'pending' }, { extension: '0003*210', note });
+    const bs = card.blocks as AnyBlock[];
+    expect(ids(bs)).toEqual([`${id}.head`, `${id}.call`, `${id}.note`]);
+    expect(bs[0]!.text!.text).toBe(`:telephone_receiver: *Call* ${code(id)} on ${code('0003*210')}`);
+    const refresh = live.find((b) => b.block_id === `${id}.call`)!.elements!.find((e) => e.action_id === 'call.refresh');
+    expect(bs[1]!.elements).toEqual([refresh]);
+    expect(bs[2]!.elements).toEqual([{ type: 'mrkdwn', text: note }]);
+    expect(card.text).toBe(`Call ${id}: ${note}`);
+  });
+
+  it("the user's own phone ('@self') is not named", () => {
+    const card = callCard({ id, extension: '@self', state: 'ended' }, { extension: '@self' });
+    expect(card.text).toBe(`Call ${id} has ended.`);
+    expect(ids(card.blocks as AnyBlock[])).toEqual([`${id}.head`]);
   });
 });

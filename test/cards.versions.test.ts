@@ -84,6 +84,33 @@ describe.each(backends)('card versions on $name', ({ skip, store, schema }) => {
     return blockAction(s.base, SIGNING_SECRET, blockActionPayload({ user: 'UA', messageTs: ts, messageBlocks: blocks, actionId, value, responseUrl: s.api.responseUrl('/press') }));
   }
 
+  /** The card as last drawn, once it offers `actionId`. */
+  function drawnOffering(card: { ts: string; blocks: Block[] }, actionId: string, what: string): Promise<Block[]> {
+    return waitUntil(what, () => {
+      const drawn = lastDrawn(card.ts, card.blocks);
+      return buttonOf(drawn, actionId) ? drawn : undefined;
+    });
+  }
+
+  /** Hold pressed on the card as posted: the held card as drawn, the app idle and the PBX's request log emptied. */
+  async function heldCard(card: { ts: string; blocks: Block[] }): Promise<Block[]> {
+    await press(card.ts, card.blocks, 'call.hold.01');
+    const held = await drawnOffering(card, 'call.resume.01', 'the held card');
+    await s.slack.idle();
+    s.sandbox.requests.length = 0;
+    return held;
+  }
+
+  /** A stale press or form is told privately that nothing was sent and what the call (on hold) does now; nothing reached VoipNow. */
+  async function toldNothingSent(says: string): Promise<void> {
+    const told = await s.api.waitFor('response_url', (c) => String(c.body.text).includes(says));
+    expect(told.body.response_type).toBe('ephemeral');
+    expect(String(told.body.text)).toContain('nothing was sent to VoipNow');
+    expect(String(told.body.text)).toMatch(/The call now: .*on hold/);
+    await s.slack.idle();
+    expect(uapiRequests()).toEqual([]);
+  }
+
   /** Paces presses: resolves once the clock reaches `at` (the presses' schedule, not a wait for the app). */
   const reach = (at: number) => waitUntil('the next press of the schedule', () => Date.now() >= at, { intervalMs: 2 });
 
@@ -94,7 +121,7 @@ describe.each(backends)('card versions on $name', ({ skip, store, schema }) => {
     expect(version(card.blocks, 'call.refresh')).toBe(1);
     expect(JSON.parse(buttonOf(card.blocks, 'call.hold.01')!.value!)).toEqual({ call: CALL, extension: '0003*210', view: '01', version: 1 });
     await press(card.ts, card.blocks, 'call.hold.01');
-    const held = await waitUntil('the held card', () => (buttonOf(lastDrawn(card.ts, card.blocks), 'call.resume.01') ? lastDrawn(card.ts, card.blocks) : undefined));
+    const held = await drawnOffering(card, 'call.resume.01', 'the held card');
     expect(version(held, 'call.resume.01')).toBe(2);
     expect(version(held, 'call.hangup')).toBe(2);
   });
@@ -124,10 +151,7 @@ describe.each(backends)('card versions on $name', ({ skip, store, schema }) => {
     for (let i = 0; i < 40; i++) {
       const actionId = i % 2 === 0 ? 'call.hold.01' : 'call.resume.01';
       // The card as the user sees it once the previous press was drawn: it offers this button.
-      const blocks = await waitUntil(`the card offering ${actionId} (press ${i + 1})`, () => {
-        const drawn = lastDrawn(card.ts, card.blocks);
-        return buttonOf(drawn, actionId) ? drawn : undefined;
-      });
+      const blocks = await drawnOffering(card, actionId, `the card offering ${actionId} (press ${i + 1})`);
       await reach(next);
       next = Date.now() + 150;
       answers.push(press(card.ts, blocks, actionId));
@@ -146,18 +170,10 @@ describe.each(backends)('card versions on $name', ({ skip, store, schema }) => {
 
   it('a press of an older version sends nothing to VoipNow and says what the call is doing now; the current card takes the next press', async () => {
     const card = await postCard();
-    await press(card.ts, card.blocks, 'call.hold.01');
-    const held = await waitUntil('the held card', () => (buttonOf(lastDrawn(card.ts, card.blocks), 'call.resume.01') ? lastDrawn(card.ts, card.blocks) : undefined));
-    await s.slack.idle();
-    s.sandbox.requests.length = 0;
+    const held = await heldCard(card);
     // Park on the card as it was first drawn: the call is on hold now.
     await press(card.ts, card.blocks, 'call.park.01');
-    const told = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('older version of this card'));
-    expect(told.body.response_type).toBe('ephemeral');
-    expect(String(told.body.text)).toContain('nothing was sent to VoipNow');
-    expect(String(told.body.text)).toMatch(/The call now: .*on hold/);
-    await s.slack.idle();
-    expect(uapiRequests()).toEqual([]);
+    await toldNothingSent('older version of this card');
     // The card as drawn now takes its next press.
     await press(card.ts, held, 'call.resume.01');
     await waitUntil('the Resume PUT', () => puts().length === 1);
@@ -182,18 +198,10 @@ describe.each(backends)('card versions on $name', ({ skip, store, schema }) => {
     const card = await postCard();
     const submitStale = await openWhisper(card.ts, card.blocks);
     // While the form is open, the card is drawn with a newer state (the call put on hold).
-    await press(card.ts, card.blocks, 'call.hold.01');
-    const held = await waitUntil('the held card', () => (buttonOf(lastDrawn(card.ts, card.blocks), 'call.resume.01') ? lastDrawn(card.ts, card.blocks) : undefined));
-    await s.slack.idle();
-    s.sandbox.requests.length = 0;
+    const held = await heldCard(card);
 
     expect((await submitStale()).status).toBe(200);
-    const told = await s.api.waitFor('response_url', (c) => String(c.body.text).includes('changed while the form was open'));
-    expect(told.body.response_type).toBe('ephemeral');
-    expect(String(told.body.text)).toContain('nothing was sent to VoipNow');
-    expect(String(told.body.text)).toMatch(/The call now: .*on hold/);
-    await s.slack.idle();
-    expect(uapiRequests()).toEqual([]);
+    await toldNothingSent('changed while the form was open');
 
     // Off hold again: the same form opened from the card as drawn now whispers.
     await press(card.ts, held, 'call.resume.01');

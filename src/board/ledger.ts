@@ -14,11 +14,13 @@ import type { PhoneCall } from '../uapi/schemas.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { AuditStore, BoardCardStore, BoardFence } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
-import type { Escalation, Raised } from './escalation.js';
+import type { Escalation } from './escalation.js';
 import type { BoardOutput, CardRef } from './output.js';
 import { replayOwed } from './card-intents.js';
 import { CardCommits, type CardEntry as Entry, cardKey } from './card-commits.js';
 import { ActionHolds } from './action-holds.js';
+import { storedCards } from './stored-cards.js';
+import { SupervisorLegs } from './supervisor-legs.js';
 
 /**
  * One audit line per change: the change an action from Slack made that the board reads only later
@@ -27,20 +29,7 @@ import { ActionHolds } from './action-holds.js';
  */
 const ACTION_CHANGE_MS = 10_000;
 
-/** Backstop on calls with supervisor-leg hints but no card here (a hint for a call no watch ever lists). */
-const MAX_HINTED_CALLS = 1000;
-
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
-
-/** Opaque JSON from the store; a row that does not parse is as good as none. */
-function parsed<T>(text: string | undefined): T | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface LedgerDeps {
   store: BoardCardStore & AuditStore & { readonly outbox: OutboxStore };
@@ -56,17 +45,10 @@ export interface LedgerDeps {
 export class CardLedger {
   private readonly channels = new Map<string, Map<string, Entry>>();
   /** Supervisor legs started from Slack, per call (VoipNow does not mark them). */
-  private readonly hints = new Map<string, LegHint[]>();
+  private readonly hints = new SupervisorLegs((id) => this.cardsOf(id).length > 0);
 
   hint(phoneCallId: string, hint: LegHint): void {
-    const list = (this.hints.get(phoneCallId) ?? []).filter((h) => h.from !== hint.from);
-    this.hints.delete(phoneCallId);
-    this.hints.set(phoneCallId, [...list, hint]);
-    // Oldest first; a call with a card keeps its hints (they go when the card ends).
-    for (const id of this.hints.keys()) {
-      if (this.hints.size <= MAX_HINTED_CALLS) break;
-      if (this.cardsOf(id).length === 0) this.hints.delete(id);
-    }
+    this.hints.add(phoneCallId, hint);
     for (const ref of this.cardsOf(phoneCallId)) void this.commits.saveMemory(ref);
   }
 
@@ -82,7 +64,7 @@ export class CardLedger {
   private readonly holds: ActionHolds;
 
   constructor(private readonly deps: LedgerDeps) {
-    this.commits = new CardCommits({ ...deps, hints: (id) => this.hints.get(id) });
+    this.commits = new CardCommits({ ...deps, hints: (id) => this.hints.of(id) });
     this.holds = new ActionHolds(deps.now);
   }
 
@@ -114,22 +96,10 @@ export class CardLedger {
   async restore(): Promise<void> {
     this.channels.clear();
     this.commits.reset();
-    for (const c of await this.deps.store.listLiveBoardCards()) {
-      const seq = (await this.deps.store.listAuditEntries(c.teamId, c.channelId, c.phoneCallId)).length;
-      const raised = parsed<Raised>(c.alerts);
-      if (raised && typeof raised.key === 'string' && typeof raised.level === 'number') this.deps.escalation.remember(cardKey(c), raised);
-      const hints = parsed<LegHint[]>(c.legHints);
-      if (Array.isArray(hints))
-        for (const h of hints) if (typeof h?.from === 'string') this.hints.set(c.phoneCallId, [...(this.hints.get(c.phoneCallId) ?? []).filter((x) => x.from !== h.from), h]);
-      this.channel(c.teamId, c.channelId).set(c.phoneCallId, {
-        snapshot: JSON.parse(c.state) as CallSnapshot,
-        extension: c.extension,
-        holders: new Set(),
-        seq,
-        ...(c.messageTs && { messageTs: c.messageTs }),
-        // An action audited before the stop whose change was not read yet: the first read now is its change.
-        ...(c.actedAt && { actedAt: this.deps.now() }),
-      });
+    for (const { ref, entry, raised, legHints } of await storedCards(this.deps.store, this.deps.now())) {
+      if (raised) this.deps.escalation.remember(cardKey(ref), raised);
+      this.hints.restore(ref.phoneCallId, legHints);
+      this.channel(ref.teamId, ref.channelId).set(ref.phoneCallId, entry);
     }
     // What was owed Slack when the last holder stopped (crash, SIGKILL, lost lease) goes first.
     const out = this.out();
@@ -155,7 +125,7 @@ export class CardLedger {
     const now = this.deps.now();
     for (const call of calls) {
       listed.add(call.id);
-      const next = snapshotOf(call, w.extension, this.hints.get(call.id));
+      const next = snapshotOf(call, w.extension, this.hints.of(call.id));
       let entry = entries.get(call.id);
       const ref = { teamId: w.teamId, channelId: w.channelId, phoneCallId: call.id };
       let lines: string[] | undefined;
@@ -218,7 +188,7 @@ export class CardLedger {
       return;
     }
     entries.delete(id);
-    if (this.cardsOf(id).length === 0) this.hints.delete(id);
+    if (this.cardsOf(id).length === 0) this.hints.forget(id);
   }
 
   /**
@@ -247,7 +217,7 @@ export class CardLedger {
     if (!entry) return false;
     const now = this.deps.now();
     const before = entry.snapshot;
-    const next = snapshotOf(call, entry.extension, this.hints.get(ref.phoneCallId));
+    const next = snapshotOf(call, entry.extension, this.hints.of(ref.phoneCallId));
     const changed = before.state !== 'ended' && !sameSnapshot(before, next);
     if (changed) {
       entry.snapshot = next;

@@ -6,9 +6,8 @@
 import type { KnownBlock } from '@slack/types';
 import { callAction } from '../../calls/actions.js';
 import type { CardRef } from '../../board/output.js';
-import { replaceCallBlocks, withNote } from '../blocks/call-card.js';
+import { callCard, replaceCallBlocks, withNote } from '../blocks/call-card.js';
 import { idKey } from '../blocks/ids.js';
-import { pendingCard } from '../cards/pending-card.js';
 import type { ActionRequest, PipelineDeps } from './action-request.js';
 import type { MessagePlace, SlackMessage } from '../cards/publish.js';
 import { cardPlace, tellPrivately } from './surface.js';
@@ -33,7 +32,7 @@ export class ActionDisplay {
     // The call's own blocks as the user saw them (one call of a list, say), with the note.
     const mine = cardPlace(req.surface)?.blocks?.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(`${idKey(phoneCallId)}.`));
     if (mine?.length) return { text: note, blocks: withNote(mine, phoneCallId, note) };
-    return pendingCard(phoneCallId, extension, note);
+    return callCard({ id: phoneCallId, extension, state: 'pending' }, { extension, note });
   }
 
   /**

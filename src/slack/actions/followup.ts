@@ -5,7 +5,7 @@
  * every stored card of the call is updated when its state changed.
  */
 import type { PhoneCall } from '../../uapi/schemas.js';
-import { callCard, endedCard } from '../blocks/call-card.js';
+import { callCard } from '../blocks/call-card.js';
 import type { Accounts, SlackUser } from '../users/accounts.js';
 import type { CardPublisher } from '../cards/publish.js';
 import type { Logger } from '../../log.js';
@@ -104,7 +104,7 @@ export class RingFollowUp {
       if (state !== step.last) {
         step.last = state;
         step.awaitingAnswer = false;
-        const msg = now ? callCard(now, { extension, note, partiesOnly: true }) : endedCard(id, extension, note);
+        const msg = callCard(now ?? { id, extension, state: 'ended' }, { extension, note, partiesOnly: true });
         await this.publisher.syncOthers(step.teamId, id, undefined, () => msg);
       }
       if ((!isSettling(now) && !(step.awaitingAnswer && now)) || Date.now() - step.started > this.maxMs) return this.stop(id);

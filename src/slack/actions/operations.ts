@@ -4,7 +4,7 @@
  * twice at once, and the words and messages for an outcome.
  */
 import { callAction, didPhrase } from '../../calls/actions.js';
-import { callCard, endedCard } from '../blocks/call-card.js';
+import { callCard } from '../blocks/call-card.js';
 import { callListMessage } from '../blocks/call-list.js';
 import { eventsMessage } from '../blocks/call-events.js';
 import type { Outcome, UapiCommand } from '../../calls/execute.js';
@@ -106,7 +106,7 @@ export class CallOperations {
         return outcome.calls.length === 1 ? callCard(outcome.calls[0]!, { extension: outcome.extension, partiesOnly: true }) : callListMessage(outcome.extension, outcome.calls);
       case 'action':
         note ??= this.note(userId, outcome);
-        return outcome.call ? callCard(outcome.call, { extension: outcome.extension, note, partiesOnly: true }) : endedCard(outcome.phoneCallId, outcome.extension, note);
+        return callCard(outcome.call ?? { id: outcome.phoneCallId, extension: outcome.extension, state: 'ended' }, { extension: outcome.extension, note, partiesOnly: true });
       case 'events':
         return eventsMessage(outcome.summary, outcome.extension, outcome.events);
     }

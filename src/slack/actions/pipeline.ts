@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { callAction } from '../../calls/actions.js';
-import { callCard, endedCard, replaceCallBlocks } from '../blocks/call-card.js';
+import { callCard, replaceCallBlocks } from '../blocks/call-card.js';
 import { CallGone, execute, type Outcome, type UapiCommand } from '../../calls/execute.js';
 import { UapiError } from '../../uapi/errors.js';
 import type { UapiClient } from '../../uapi/client.js';
@@ -11,6 +11,7 @@ import { actionKey } from './operations.js';
 import { legHintOf, rememberLeg } from '../cards/leg-hints.js';
 import { isSilentLeg } from '../../board/snapshot.js';
 import { callListMessage } from '../blocks/call-list.js';
+import { escapeMrkdwn } from '../blocks/mrkdwn.js';
 import type { SlackMessage } from '../cards/publish.js';
 import { CallRereads } from './reread.js';
 import { cardPlace } from './surface.js';
@@ -252,9 +253,10 @@ export class ActionPipeline {
       });
     } else if (place?.blocks) {
       // Nothing happened: the card goes back as it was (or shows the call ended).
+      const on = cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension;
       const blocks =
-        err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, endedCard(callId, cmd.kind === 'dial' ? (cmd.from ?? '') : cmd.extension).blocks) : place.blocks;
-      await this.deps.publisher.update(place, { text: callId ? `Call ${callId}` : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
+        err instanceof CallGone && callId ? replaceCallBlocks(place.blocks, callId, callCard({ id: callId, extension: on, state: 'ended' }, { extension: on }).blocks) : place.blocks;
+      await this.deps.publisher.update(place, { text: callId ? escapeMrkdwn(`Call ${callId}`) : 'Call', blocks }, { sameState: !(err instanceof CallGone) }).catch(() => undefined);
     }
     const reply = await failureReply(this.deps, req.user, err, req.surface.channelId);
     const extra = uncertain && callId ? ' callops is reading the call again and will update the card.' : '';

@@ -5,7 +5,7 @@
  * show the state as read (or a plain note asking to press Refresh).
  */
 import type { KnownBlock } from '@slack/types';
-import { callCard, endedCard, replaceCallBlocks, withNote } from '../blocks/call-card.js';
+import { callCard, replaceCallBlocks, withNote } from '../blocks/call-card.js';
 import type { PhoneCall } from '../../uapi/schemas.js';
 import type { SlackUser } from '../users/accounts.js';
 import type { Background } from '../../background.js';
@@ -14,7 +14,6 @@ import type { Accounts } from '../users/accounts.js';
 import type { RingFollowUp } from './followup.js';
 import type { CallOperations } from './operations.js';
 import type { AppJobs } from './jobs.js';
-import { pendingCard } from '../cards/pending-card.js';
 import type { CardPublisher, MessagePlace, SlackMessage } from '../cards/publish.js';
 
 export interface Reread {
@@ -86,12 +85,14 @@ export class CallRereads {
       const { client } = await accounts.clientFor(r.user);
       call = await client.getPhoneCall({ extension: r.extension, phoneCallId: r.phoneCallId });
       const note = `${r.note} · state read again ${operations.time()}`;
-      msg = call ? callCard(call, { extension: r.extension, note, partiesOnly: true }) : endedCard(r.phoneCallId, r.extension, note);
+      msg = callCard(call ?? { id: r.phoneCallId, extension: r.extension, state: 'ended' }, { extension: r.extension, note, partiesOnly: true });
     } catch (err) {
       logger.warn('could not read a call again after an action', { call: r.phoneCallId, error: err instanceof Error ? err.message : String(err) });
       if (attempt + 1 < this.delaysMs.length) return this.schedule(r, attempt + 1, at);
       const note = `:warning: ${r.note}; its state could not be read. Press Refresh.`;
-      msg = r.where ? { text: note, blocks: withNote(r.where.blocks, r.phoneCallId, note) } : pendingCard(r.phoneCallId, r.extension, note);
+      msg = r.where
+        ? { text: note, blocks: withNote(r.where.blocks, r.phoneCallId, note) }
+        : callCard({ id: r.phoneCallId, extension: r.extension, state: 'pending' }, { extension: r.extension, note });
     }
     if (r.where) await publisher.update(r.where, { text: msg.text, blocks: replaceCallBlocks(r.where.blocks, r.phoneCallId, msg.blocks) });
     await publisher.syncOthers(r.user.teamId, r.phoneCallId, r.where, () => msg);

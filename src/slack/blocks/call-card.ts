@@ -1,7 +1,7 @@
 /**
  * A PhoneCall as a call card: the one renderer (card-render.ts) on a call card's surface
- * (every leg in full, the ids line, the notes), plus the small cards of a call that has
- * ended or is not known yet, and the edits of one call's blocks inside a message.
+ * (every leg in full, the ids line, the notes), a call that has ended or is not read back yet
+ * drawn by the same renderer, and the edits of one call's blocks inside a message.
  * Pure functions, no Slack client.
  */
 import type { ContextBlock, KnownBlock } from '@slack/types';
@@ -11,10 +11,9 @@ import type { PhoneCall, PhoneCallView } from '../../uapi/schemas.js';
 import { legHintsOf } from '../cards/leg-hints.js';
 import type { SlackMessage } from '../cards/slack-message.js';
 import { legWords } from './call-headline.js';
-import { type CardSurface, renderCard } from './card-render.js';
+import { type CardSurface, type UnreadCall, renderCard } from './card-render.js';
 import { blockId, idKey } from './ids.js';
 import { LIMITS, clip } from './limits.js';
-import { code, escapeMrkdwn } from './mrkdwn.js';
 
 /** One view in words, as a card's leg shows it (without knowing whether it is a supervisor's). */
 export function viewText(v: PhoneCallView): string {
@@ -55,8 +54,11 @@ function callSurface(call: Pick<PhoneCall, 'ownerName'>, opts: CardOptions): Car
   };
 }
 
-/** A live call as a card. */
-export function callCard(call: PhoneCall, opts: CardOptions): SlackMessage {
+export type { UnreadCall };
+
+/** A call as a card: a live call as read, or one without a read (ended, pending) with its note. */
+export function callCard(call: PhoneCall | UnreadCall, opts: CardOptions): SlackMessage {
+  if (!('phoneCallView' in call)) return renderCard(call, callSurface({}, opts));
   const extension = call.extension ?? opts.extension;
   return renderCard(snapshotOf(call, extension, opts.hints ?? legHintsOf(call.id)), callSurface(call, opts));
 }
@@ -79,14 +81,4 @@ export function withNote(blocks: KnownBlock[], phoneCallId: string, text: string
   const row = blocks.findIndex((b) => b.block_id === blockId(phoneCallId, 'call'));
   if (row < 0) return [...blocks, note];
   return [...blocks.slice(0, row + 1), note, ...blocks.slice(row + 1)];
-}
-
-/** The card of a call that has ended (hung up, or gone when refreshed). */
-export function endedCard(phoneCallId: string, extension: string, note?: string): { text: string; blocks: KnownBlock[] } {
-  const on = extension === '@self' ? '' : ` on ${code(extension)}`;
-  const blocks: KnownBlock[] = [
-    { type: 'section', block_id: blockId(phoneCallId, 'head'), text: { type: 'mrkdwn', text: clip(`:no_entry_sign: *Call* ${code(phoneCallId)}${on} has ended.`, LIMITS.sectionText) } },
-  ];
-  if (note) blocks.push({ type: 'context', block_id: blockId(phoneCallId, 'note'), elements: [{ type: 'mrkdwn', text: clip(note, LIMITS.contextText) }] });
-  return { text: clip(escapeMrkdwn(`Call ${phoneCallId}${extension === '@self' ? '' : ` on ${extension}`} has ended.`), LIMITS.messageText), blocks };
 }

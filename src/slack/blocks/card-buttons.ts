@@ -54,11 +54,16 @@ export function viewButtons(v: PhoneCallView, call: { id: string; extension: str
     .slice(0, LIMITS.actionsElements);
 }
 
+/** Refresh: read the call again and draw its card anew. */
+export function refreshButton(target: CardTarget): Button {
+  return { type: 'button', action_id: REFRESH_ACTION_ID, text: { type: 'plain_text', text: 'Refresh' }, value: JSON.stringify(target) };
+}
+
 /** The call's own row: Post to channel (a private list's card), Refresh, Hang up. */
 export function callButtons(call: { id: string; extension: string }, postable: boolean): Button[] {
-  const target = JSON.stringify({ call: call.id, extension: call.extension } satisfies CardTarget);
+  const target: CardTarget = { call: call.id, extension: call.extension };
   const row: Button[] = [];
-  if (postable) row.push({ type: 'button', action_id: POST_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Post to channel' }, value: target });
-  row.push({ type: 'button', action_id: REFRESH_ACTION_ID, text: { type: 'plain_text', text: 'Refresh' }, value: target }, hangupButton({ call: call.id, extension: call.extension }));
+  if (postable) row.push({ type: 'button', action_id: POST_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Post to channel' }, value: JSON.stringify(target) });
+  row.push(refreshButton(target), hangupButton(target));
   return row;
 }

@@ -1,7 +1,8 @@
 /**
  * The one renderer of a call's card, on every surface: a call card in a channel, a private
  * list's card, App Home's live panel, a supervisor board. It draws the board's model of a call
- * (CallSnapshot, board/snapshot.ts; a PhoneCall is turned into one by snapshotOf); what differs
+ * (CallSnapshot, board/snapshot.ts; a PhoneCall is turned into one by snapshotOf), or a call
+ * callops has no read of (UnreadCall: ended, or pending an action's read-back); what differs
  * between surfaces is data (CardSurface): which buttons, whether supervisor legs are shown,
  * whether the card can be posted, its note lines.
  *
@@ -15,7 +16,7 @@ import type { ContextBlock, KnownBlock } from '@slack/types';
 import { type CallSnapshot, isSilentLeg } from '../../board/snapshot.js';
 import { countOf, route, viewState } from '../../calls/describe.js';
 import type { SlackMessage } from '../cards/slack-message.js';
-import { callButtons, viewButtons } from './card-buttons.js';
+import { callButtons, refreshButton, viewButtons } from './card-buttons.js';
 import { STATE_EMOJI, headline, legWords, sinceWords } from './call-headline.js';
 import { blockId, idKey } from './ids.js';
 import { LIMITS, clip } from './limits.js';
@@ -41,6 +42,17 @@ export interface CardSurface {
   text: 'full' | 'short';
   /** Under an ended call's headline, after its id (a board: its thread has the history). */
   endedLine?: string;
+}
+
+/**
+ * A call drawn without a read of it: it has ended (hung up, or gone when read again), or an
+ * action on it is not read back yet (pending: the notes say what happened, Refresh reads it).
+ * '@self' as the extension: the user's own phone, not named.
+ */
+export interface UnreadCall {
+  id: string;
+  extension: string;
+  state: 'ended' | 'pending';
 }
 
 /** A supervisor board's card: every leg in a line, supervisor legs included, no notes. */
@@ -71,27 +83,42 @@ function topText(s: CallSnapshot, legs: CallSnapshot['legs'], surface: CardSurfa
   return clip(escapeMrkdwn(`${s.caller} → ${s.called}: ${s.state} · call ${s.id} on ${s.extension}: ${summary || 'no views'}`), LIMITS.messageText);
 }
 
+/** The context line of a card's notes, under its call row; none without notes. */
+function notesBlock(id: string, notes: readonly string[]): KnownBlock[] {
+  if (!notes.length) return [];
+  const elements = notes.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: clip(t, LIMITS.contextText) }));
+  return [{ type: 'context', block_id: blockId(id, 'note'), elements } satisfies ContextBlock];
+}
+
+function headBlock(id: string, text: string): KnownBlock {
+  return { type: 'section', block_id: blockId(id, 'head'), text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } };
+}
+
+const PENDING_EMOJI = ':telephone_receiver:';
+
+/** A call without a read: its id and extension in the headline, Refresh while pending, the notes. */
+function renderUnread(c: UnreadCall, surface: CardSurface): SlackMessage {
+  const named = c.extension !== '@self';
+  const on = named ? ` on ${code(c.extension)}` : '';
+  const ended = c.state === 'ended';
+  const head = headBlock(c.id, ended ? `${STATE_EMOJI.ended} *Call* ${code(c.id)}${on} has ended.` : `${PENDING_EMOJI} *Call* ${code(c.id)}${on}`);
+  const row: KnownBlock[] = ended ? [] : [{ type: 'actions', block_id: blockId(c.id, 'call'), elements: [refreshButton({ call: c.id, extension: c.extension })] }];
+  const words = ended ? `Call ${c.id}${named ? ` on ${c.extension}` : ''} has ended.` : `Call ${c.id}`;
+  const text = `${escapeMrkdwn(words)}${ended || !surface.notes.length ? '' : `: ${surface.notes.join(' · ')}`}`;
+  return { text: clip(text, LIMITS.messageText), blocks: [head, ...row, ...notesBlock(c.id, surface.notes)] };
+}
+
 /** A call as a card on `surface`. Its buttons carry no version yet: the writer stamps it as the card is sent. */
-export function renderCard(s: CallSnapshot, surface: CardSurface): SlackMessage {
+export function renderCard(s: CallSnapshot | UnreadCall, surface: CardSurface): SlackMessage {
+  if (!('legs' in s)) return renderUnread(s, surface);
   const legs = surface.silentLegs ? s.legs : s.legs.filter((l) => !isSilentLeg(l.mode));
-  const head: KnownBlock = {
-    type: 'section',
-    block_id: blockId(s.id, 'head'),
-    text: { type: 'mrkdwn', text: clip(`${STATE_EMOJI[s.state]} ${headline(s)}${surface.since ? sinceWords(s) : ''}`, LIMITS.sectionText) },
-  };
+  const head = headBlock(s.id, `${STATE_EMOJI[s.state]} ${headline(s)}${surface.since ? sinceWords(s) : ''}`);
   const text = topText(s, legs, surface);
   if (s.state === 'ended') {
     const line = `Call ${code(s.id)}${surface.endedLine ? ` · ${surface.endedLine}` : ''}`;
     return { text, blocks: [head, { type: 'context', block_id: blockId(s.id, 'id'), elements: [{ type: 'mrkdwn', text: clip(line, LIMITS.contextText) }] }] };
   }
-  const tail: KnownBlock[] = [{ type: 'actions', block_id: blockId(s.id, 'call'), elements: callButtons(s, surface.postable) }];
-  if (surface.notes.length) {
-    tail.push({
-      type: 'context',
-      block_id: blockId(s.id, 'note'),
-      elements: surface.notes.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: clip(t, LIMITS.contextText) })),
-    } satisfies ContextBlock);
-  }
+  const tail: KnownBlock[] = [{ type: 'actions', block_id: blockId(s.id, 'call'), elements: callButtons(s, surface.postable) }, ...notesBlock(s.id, surface.notes)];
   if (surface.ids) {
     const views = legs.length ? ` · ${legs.length === 1 ? 'view' : 'views'} ${legs.map((l) => escapeMrkdwn(l.view.id)).join(', ')}` : '';
     const owner = surface.ids.owner ? ` · ${escapeMrkdwn(surface.ids.owner)}` : '';

@@ -27,6 +27,8 @@ import { findPosted } from './posted-lookup.js';
 import type { WriteBudgets } from './budget.js';
 import { EVENTS_PATH, eventReceiver } from './receiver.js';
 import { BoardHolder, type BoardMessage } from './holder.js';
+import { applyNews } from './board-news.js';
+import { postClaims } from './post-claims.js';
 import type { JobQueue, LeaseManager } from '../../coordination/index.js';
 import type { LegHint } from '../../board/snapshot.js';
 import type { PhoneCall } from '../../uapi/schemas.js';
@@ -39,9 +41,6 @@ export interface BoardReplicas {
   ttlMs: number;
   owner?: string;
 }
-
-/** How long a replica may take to post a card before another may (it normally takes well under a second). */
-const POST_CLAIM_MS = 30_000;
 
 export interface SlackBoardOptions {
   store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & ClaimStore & CardVersionStore & Pick<AccountStore, 'getLinkedAccount'> & { readonly outbox: OutboxStore };
@@ -98,14 +97,15 @@ export class SlackBoard {
     this.board.eventsBase = opts.eventsUrl;
     const clientOptions: WebClientOptions = { ...opts.clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
     this.client = opts.makeClient ? opts.makeClient(opts.botToken, clientOptions) : new WebClient(opts.botToken, clientOptions);
+    const claims = postClaims(opts.store, opts.now ?? Date.now);
     this.writer = new BoardWriter(
       this.client,
       {
         posted: (ref, ts) => this.board.posted(ref, ts),
         liveCalls: (teamId, channelId) => this.board.liveCalls(teamId, channelId),
         mention: () => opts.supervisors.mention(),
-        claimPost: (ref) => this.claimPost(ref),
-        releasePost: (ref) => opts.store.releaseClaim(postClaimKey(ref)),
+        claimPost: (ref) => claims.claim(ref),
+        releasePost: (ref) => claims.release(ref),
         refused: (channelId, code) => this.board.channelRefused(channelId, code),
         versions: new CardVersions(opts.store),
         attempted: (keys) => opts.store.outbox.markAttempted(keys, new Date((opts.now ?? Date.now)())),
@@ -137,7 +137,7 @@ export class SlackBoard {
           this.board.stop();
           this.writer.reset();
         },
-        handle: (m) => this.apply(m),
+        handle: (m) => applyNews(this.board, m),
       });
     }
   }
@@ -188,43 +188,7 @@ export class SlackBoard {
   /** Hand news to whoever runs the board (this replica, or the lease holder's queue). */
   private async tell(m: BoardMessage): Promise<void> {
     if (this.holder) await this.holder.send(m);
-    else await this.apply(m);
-  }
-
-  /** The board (running here) acts on news from any replica. */
-  private async apply(m: BoardMessage): Promise<void> {
-    switch (m.kind) {
-      case 'event':
-        // A watch set through another replica may not be taken in yet: sync, then read.
-        if (!(await this.board.eventArrived(m.secret))) {
-          await this.board.sync();
-          await this.board.eventArrived(m.secret);
-        }
-        return;
-      case 'action':
-        if (m.hint) this.board.hintLeg(m.phoneCallId, m.hint);
-        // A completed action: its line tells the change (with its read-back, the card's new state too).
-        this.board.actionDone(m);
-        return;
-      case 'acting':
-        if (m.ended) this.board.actionEnded(m.phoneCallId, m.actionId);
-        else this.board.actionStarted(m.phoneCallId, m.actionId);
-        return;
-      case 'note':
-        this.board.afterAction({ teamId: m.teamId, channelId: m.channelId, phoneCallId: m.phoneCallId }, m.line, false, m.actionId);
-        return;
-      case 'sync':
-        await this.board.sync();
-        return;
-    }
-  }
-
-  private async claimPost(ref: CardRef): Promise<{ ts: string } | 'mine' | 'busy'> {
-    const { store } = this.opts;
-    const stored = await store.getBoardCard(ref.teamId, ref.channelId, ref.phoneCallId);
-    if (stored?.messageTs) return { ts: stored.messageTs };
-    const now = (this.opts.now ?? Date.now)();
-    return (await store.claimOnce(postClaimKey(ref), new Date(now + POST_CLAIM_MS), new Date(now))) ? 'mine' : 'busy';
+    else await applyNews(this.board, m);
   }
 
   /**
@@ -308,5 +272,3 @@ export class SlackBoard {
     return this.opts.supervisors.isSupervisor(user.userId);
   }
 }
-
-const postClaimKey = (ref: CardRef) => `board-post:${ref.teamId}:${ref.channelId}:${ref.phoneCallId}`;

@@ -12,7 +12,8 @@
  * Retry-After and the then-current state is sent.
  *
  * A channel whose pending changes outrun its budget share switches to one
- * compact summary message (see compact.ts) and back when it calms down.
+ * compact summary message (see compact.ts) and back when it calms down. What is owed
+ * is kept in PendingWrites (pending-writes.ts); this is the order it is written in.
  */
 import type { WebClient } from '@slack/web-api';
 import type { BoardOutput, CardRef, IntentRef } from '../../board/output.js';
@@ -22,7 +23,8 @@ import type { Logger } from '../../log.js';
 import { DEFAULT_BUDGETS, type WriteBudgets } from './budget.js';
 import { CompactMode } from './compact.js';
 import { BudgetedSender, type WriterStats } from './budgeted-sender.js';
-import { BoardMessages, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './board-messages.js';
+import { BoardMessages, channelKey, slotKey, type WriterHooks } from './board-messages.js';
+import { PendingWrites } from './pending-writes.js';
 import { mrkdwn, ours } from '../cards/slack-text.js';
 import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 
@@ -30,8 +32,7 @@ import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 const POST_RESERVE = 1;
 
 export class BoardWriter implements BoardOutput {
-  private readonly slots = new Map<string, Slot>();
-  private readonly notices: ChannelPost[] = [];
+  private readonly pending: PendingWrites;
   private readonly budgets: WriteBudgets;
   private readonly sender: BudgetedSender;
   private readonly writes: BoardMessages;
@@ -59,6 +60,7 @@ export class BoardWriter implements BoardOutput {
     sender?: BudgetedSender,
   ) {
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
+    this.pending = new PendingWrites(now);
     this.sender = sender ?? new BudgetedSender(this.budgets, logger, now);
     this.stats = this.sender.stats;
     this.compact = new CompactMode(this.budgets, now);
@@ -66,33 +68,19 @@ export class BoardWriter implements BoardOutput {
   }
 
   card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void {
-    const k = slotKey(ref);
-    let slot = this.slots.get(k);
-    if (!slot) {
-      slot = { ref, snapshot, version: 0, sent: 0, dirtySince: this.now(), lines: [], ...(messageTs && { ts: messageTs }) };
-      this.slots.set(k, slot);
-    }
-    if (slot.version === slot.sent) slot.dirtySince = this.now();
-    slot.snapshot = snapshot;
-    slot.version++;
-    // A post already attempted stays attempted through newer states (it may be in Slack).
-    if (intent) slot.intent = { ...intent, attempted: intent.attempted || Boolean(slot.intent?.attempted) };
-    if (!slot.ts && messageTs) slot.ts = messageTs;
+    this.pending.card(ref, snapshot, messageTs, intent);
     this.compact.changed(channelKey(ref.teamId, ref.channelId));
     this.kick();
   }
 
   audit(ref: CardRef, raw: string, messageTs?: string, own = false, intent?: IntentRef): void {
-    const line = own ? ours(raw) : mrkdwn(raw);
-    const slot = this.slots.get(slotKey(ref));
-    if (slot) slot.lines.push({ text: line, ...(intent && { intent }) });
-    else if (messageTs) this.notices.push({ teamId: ref.teamId, channelId: ref.channelId, text: line, threadTs: messageTs, ...(intent && { intent }) });
-    else this.skip([intent]); // a card never posted (compact channel) has no thread: its history is in the store
+    // A card never posted (compact channel) has no thread: its history is in the store.
+    if (!this.pending.line(ref, own ? ours(raw) : mrkdwn(raw), messageTs, intent)) this.skip([intent]);
     this.kick();
   }
 
   alert(ref: CardRef, text: string, level: 1 | 2, messageTs?: string, intent?: IntentRef): void {
-    this.notices.push({
+    this.pending.notices.push({
       teamId: ref.teamId,
       channelId: ref.channelId,
       text: `:rotating_light: ${mrkdwn(text)}`,
@@ -115,7 +103,7 @@ export class BoardWriter implements BoardOutput {
   }
 
   notice(teamId: string, channelId: string, text: string): void {
-    this.notices.push({ teamId, channelId, text });
+    this.pending.notices.push({ teamId, channelId, text });
     this.kick();
   }
 
@@ -126,29 +114,24 @@ export class BoardWriter implements BoardOutput {
 
   /** Drops every pending write (another replica runs the board now and writes from the store). */
   reset(): void {
-    this.slots.clear();
-    this.notices.length = 0;
+    this.pending.clear();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   /** Drops the pending writes of one channel (its board paused: Slack refuses them). */
   forget(teamId: string, channelId: string): void {
-    for (const [k, s] of this.slots) if (s.ref.teamId === teamId && s.ref.channelId === channelId) this.slots.delete(k);
-    const kept = this.notices.filter((n) => n.teamId !== teamId || n.channelId !== channelId);
-    this.notices.splice(0, this.notices.length, ...kept);
+    this.pending.forget(teamId, channelId);
   }
 
   /** Cards the writer holds in memory (pending or recently written). */
   get size(): number {
-    return this.slots.size;
+    return this.pending.slots.size;
   }
 
   /** Cards with a change not yet in Slack. */
   get backlog(): number {
-    let n = 0;
-    for (const s of this.slots.values()) if (s.version > s.sent) n++;
-    return n;
+    return this.pending.backlog;
   }
 
   /**
@@ -156,17 +139,7 @@ export class BoardWriter implements BoardOutput {
    * (in a compact channel only ended ones are updated) and compact summaries with changes to show.
    */
   updatesWaiting(teamId: string): number {
-    let n = 0;
-    for (const s of this.slots.values()) {
-      if (s.ref.teamId !== teamId || !s.ts || s.version === s.sent) continue;
-      if (s.snapshot.state === 'ended' || !this.compact.isCompact(channelKey(teamId, s.ref.channelId))) n++;
-    }
-    for (const ch of this.compact.channels()) {
-      if (!ch.startsWith(`${teamId}|`)) continue;
-      const due = this.compact.summaryDue(ch);
-      if (due === 'update' || due === 'final' || this.compact.summaryWaitMs(ch) !== undefined) n++;
-    }
-    return n;
+    return this.pending.updatesWaiting(teamId, this.compact);
   }
 
   private kick(): void {
@@ -208,13 +181,7 @@ export class BoardWriter implements BoardOutput {
   /** Per channel, the age of the oldest change not yet written (0 when the channel is current). */
   private reportStaleness(): void {
     if (!this.hooks.staleness) return;
-    const oldest = new Map<string, number>();
-    for (const s of this.slots.values()) {
-      const pending = s.version > s.sent ? s.dirtySince : Infinity;
-      oldest.set(s.ref.channelId, Math.min(oldest.get(s.ref.channelId) ?? Infinity, pending));
-    }
-    const now = this.now();
-    for (const [channelId, since] of oldest) this.hooks.staleness(channelId, since === Infinity ? 0 : Math.max(0, now - since) / 1000);
+    for (const [channelId, seconds] of this.pending.staleness()) this.hooks.staleness(channelId, seconds);
   }
 
   private wake(ms: number): void {
@@ -233,7 +200,7 @@ export class BoardWriter implements BoardOutput {
   /** The next write to make now, or how long until one may be made. */
   private pick(): (() => Promise<void>) | number {
     let wait = Infinity;
-    const live = [...this.slots.values()];
+    const live = [...this.pending.slots.values()];
     const postReady = (channelId: string, reserve = 0) => {
       const w = this.sender.postBucket(channelId).waitMs(reserve);
       if (w > 0) wait = Math.min(wait, w);
@@ -245,7 +212,7 @@ export class BoardWriter implements BoardOutput {
       return w === 0;
     };
     for (const ch of this.compact.channels()) {
-      const transition = this.compact.decide(ch, this.backlogOf(ch));
+      const transition = this.compact.decide(ch, this.pending.backlogOf(ch));
       if (transition) this.logger.info(`board channel ${ch} ${transition === 'enter' ? 'switches to the compact summary' : 'returns to per-call cards'}`);
     }
     // 1. New cards (not in compact channels), 2. ended cards.
@@ -257,7 +224,7 @@ export class BoardWriter implements BoardOutput {
         continue;
       }
       if (s.snapshot.state === 'ended' && s.sent === 0 && this.compact.wasCompactRecently(channelKey(s.ref.teamId, s.ref.channelId))) {
-        this.slots.delete(slotKey(s.ref)); // began and ended while the channel was compact: its history is in the store
+        this.pending.slots.delete(slotKey(s.ref)); // began and ended while the channel was compact: its history is in the store
         this.skip([s.intent, ...s.lines.map((l) => l.intent)]);
         continue;
       }
@@ -274,14 +241,14 @@ export class BoardWriter implements BoardOutput {
       }
     }
     // 3. Notices and alerts.
-    for (const [i, n] of this.notices.entries()) {
-      const slot = n.threadOf ? this.slots.get(n.threadOf) : undefined;
+    for (const [i, n] of this.pending.notices.entries()) {
+      const slot = n.threadOf ? this.pending.slots.get(n.threadOf) : undefined;
       const thread = slot?.ts ?? n.threadTs;
       // A card not posted yet gets its alert in its thread once posted; one never posted (compact) in the channel.
       if (n.threadOf && slot && !thread && !this.compact.isCompact(channelKey(n.teamId, n.channelId))) continue;
       if (postReady(n.channelId)) {
-        this.notices.splice(i, 1);
-        return () => this.writes.postNotice(n, thread, (again) => this.notices.unshift(again));
+        this.pending.notices.splice(i, 1);
+        return () => this.writes.postNotice(n, thread, (again) => this.pending.notices.unshift(again));
       }
     }
     // 4. Compact summaries.
@@ -310,18 +277,12 @@ export class BoardWriter implements BoardOutput {
       if (postReady(s.ref.channelId, POST_RESERVE)) return () => this.writes.postLines(s);
     }
     // Slots fully written and ended are done.
-    for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.slots.delete(slotKey(s.ref));
+    for (const s of live) if (s.snapshot.state === 'ended' && s.version === s.sent && s.lines.length === 0) this.pending.slots.delete(slotKey(s.ref));
     // Between writes (none in flight), so a slot being written is never the one evicted.
-    evictSettled(this.slots, this.settledSlotCap);
+    evictSettled(this.pending.slots, this.settledSlotCap);
     // A compact channel's calm-down is checked even when nothing is pending (not tracked as pending work).
     this.idleCheck = wait === Infinity && this.compact.anyCompact;
     if (this.compact.anyCompact) wait = Math.min(wait, Math.max(250, this.budgets.compactMinMs / 4));
     return wait;
-  }
-
-  private backlogOf(ch: string): number {
-    let n = 0;
-    for (const s of this.slots.values()) if (s.version > s.sent && channelKey(s.ref.teamId, s.ref.channelId) === ch) n++;
-    return n;
   }
 }
