@@ -3,7 +3,7 @@
  * back, by exactly one of concurrent claimers, across a restart.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { ClaimStore } from '../src/store/types.js';
+import type { ClaimStore, RetentionStore } from '../src/store/types.js';
 import { forEachBackend, type StoreHarness } from './helpers/store-backends.js';
 import { cipherA } from './helpers/store-records.js';
 
@@ -69,6 +69,46 @@ forEachBackend('ClaimStore contract', (backend) => {
     );
     expect(results.filter((r) => r.every(Boolean))).toHaveLength(1);
     expect(results.filter((r) => r[0] && !r[1] && !r[2])).toHaveLength(9);
+  });
+
+  it('records an action hold with a chain only when every claim was taken, and answers it by call until it expires', async () => {
+    const hold = (actionId: string, phoneCallId = 'call-1') => ({ phoneCallId, actionId, until: at(10_000) });
+    const chain = (keys: Array<string | undefined>, h: ReturnType<typeof hold>) =>
+      store.claimChain(
+        keys.map((key) => ({ key, expiresAt: at(60_000) })),
+        at(0),
+        h,
+      );
+    expect(await chain(['h:1', 'h:card', 'h:run'], hold('a1'))).toEqual([true, true, true]);
+    // A chain stopped by a held claim records nothing, wherever it stops.
+    expect(await chain(['h:2', 'h:card', 'h:run2'], hold('a2'))).toEqual([true, false, false]);
+    expect(await chain(['h:3', 'h:card2', 'h:run'], hold('a3'))).toEqual([true, true, false]);
+    expect(await chain(['h:1', 'h:card3', 'h:run3'], hold('a4'))).toEqual([false, false, false]);
+    // Undefined keys pass, so such a chain records its hold; a chain of one too.
+    expect(await chain([undefined, 'h:5', undefined], hold('a5', 'call-2'))).toEqual([true, true, true]);
+    expect(await chain(['h:6'], hold('a6', 'call-3'))).toEqual([true]);
+
+    const holds = async (ids: string[], now: number) =>
+      (await store.listActionHolds(ids, at(now))).map((x) => `${x.phoneCallId}:${x.actionId}:${x.until.getTime() - at(0).getTime()}`).sort();
+    expect(await holds(['call-1'], 1_000)).toEqual(['call-1:a1:10000']);
+    expect(await holds(['call-1', 'call-2', 'call-3', 'call-4'], 1_000)).toEqual(['call-1:a1:10000', 'call-2:a5:10000', 'call-3:a6:10000']);
+    expect(await holds(['call-4'], 1_000)).toEqual([]);
+    expect(await holds([], 1_000)).toEqual([]);
+    // Running until its time: at it and after, none.
+    expect(await holds(['call-1'], 9_999)).toEqual(['call-1:a1:10000']);
+    expect(await holds(['call-1', 'call-2'], 10_000)).toEqual([]);
+    // Releasing the claims does not end the hold: the board pairs it with the action's end.
+    await store.releaseClaim('h:run');
+    expect(await holds(['call-1'], 2_000)).toEqual(['call-1:a1:10000']);
+  });
+
+  it('purges expired action holds with the retention sweep', async () => {
+    const s = store as ClaimStore & RetentionStore;
+    await s.claimChain([{ key: 'p:1', expiresAt: at(60_000) }], at(0), { phoneCallId: 'call-p', actionId: 'p1', until: at(10_000) });
+    await s.claimChain([{ key: 'p:2', expiresAt: at(60_000) }], at(0), { phoneCallId: 'call-p', actionId: 'p2', until: at(30_000) });
+    await s.purgeExpired(at(-86_400_000), at(20_000));
+    expect((await h.rawRows('action_holds')).map((r) => r.action_id)).toEqual(['p2']);
+    expect((await s.listActionHolds(['call-p'], at(20_000))).map((x) => x.actionId)).toEqual(['p2']);
   });
 
   it('gives a key to exactly one of many concurrent claimers', async () => {

@@ -37,7 +37,7 @@ forEachBackend('Store lifecycle', (backend) => {
     await again.close();
     await h.open(cipherA);
     const versions = (await h.rawRows('schema_version')).map((r) => Number(r.version));
-    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
   });
 
   it('refuses a database with a newer schema version', async () => {
@@ -163,6 +163,7 @@ describe.skipIf(!pgUrl)('PostgresStore specifics', () => {
       { version: 11 },
       { version: 12 },
       { version: 13 },
+      { version: 14 },
     ]);
     await Promise.all(stores.map((s) => s.close()));
   });

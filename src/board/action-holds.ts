@@ -4,7 +4,9 @@
  * line (who did it), so the change is told once. The hold ends with the action's read-back or
  * its failure (same id), or after a deadline, when reads apply normally again. The messages
  * that start and end a hold may arrive in any order (another replica's queue): an end that
- * came first keeps a late start from holding anything.
+ * came first keeps a late start from holding anything. Another replica's start is also learnt
+ * from the store (recorded with the action's claims before its request went out), when a read sees
+ * the call change before that start arrived.
  */
 
 /** How long an action may hold back what the board reads of its call. */
@@ -23,14 +25,32 @@ export class ActionHolds {
     private readonly holdMs = ACTION_HOLD_MS,
   ) {}
 
-  /** An action on the call started. */
-  start(phoneCallId: string, actionId: string): void {
+  /** An action on the call started; `until`: its hold as recorded where it started (default: the hold time from now). */
+  start(phoneCallId: string, actionId: string, until?: number): void {
     const now = this.now();
     this.prune(now);
     if (this.ended.has(actionId)) return;
+    const ends = Math.min(until ?? now + this.holdMs, now + this.holdMs);
+    if (ends < now) return;
     const of = this.holds.get(phoneCallId) ?? new Map<string, number>();
-    of.set(actionId, now + this.holdMs);
+    of.set(actionId, Math.max(of.get(actionId) ?? 0, ends));
     this.holds.set(phoneCallId, of);
+  }
+
+  /**
+   * Learns the actions under way on these calls that another replica started and whose start has
+   * not reached this board yet: `recorded` answers them as their claims recorded them in the store.
+   */
+  async learn(phoneCallIds: readonly string[], recorded: (ids: readonly string[]) => Promise<ReadonlyArray<{ phoneCallId: string; actionId: string; until: Date }>>): Promise<void> {
+    if (phoneCallIds.length === 0) return;
+    for (const h of await recorded(phoneCallIds)) this.start(h.phoneCallId, h.actionId, h.until.getTime());
+  }
+
+  /** Whether an action on the call is known to be under way here (nothing is deferred by asking). */
+  holding(phoneCallId: string): boolean {
+    const now = this.now();
+    for (const until of this.holds.get(phoneCallId)?.values() ?? []) if (until >= now) return true;
+    return false;
   }
 
   /** The action ended (read back, failed or uncertain). True when a read was held back meanwhile. */

@@ -1,12 +1,13 @@
 /** What the board is given: its stores, a client per watch owner, timing and thresholds. */
 import type { OutboxStore } from '../store/outbox.js';
-import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPauseStore, WatchStore } from '../store/types.js';
+import type { AccountStore, AuditStore, BoardCardStore, BoardChannelPauseStore, ClaimStore, WatchStore } from '../store/types.js';
 import type { UapiClient } from '../uapi/client.js';
 import type { AlertThresholds } from './escalation.js';
 import type { PollTiming } from './poller.js';
 
 export interface BoardDeps {
-  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & Pick<AccountStore, 'getLinkedAccount'> & { readonly outbox: OutboxStore };
+  /** `listActionHolds`: actions another replica started on calls the board shows (their claims recorded them). */
+  store: WatchStore & BoardCardStore & BoardChannelPauseStore & AuditStore & Pick<AccountStore, 'getLinkedAccount'> & Pick<ClaimStore, 'listActionHolds'> & { readonly outbox: OutboxStore };
   /** A client acting as this Slack user (their own VoipNow token). */
   clientFor(owner: { teamId: string; userId: string }): Promise<UapiClient>;
   /** True when an error means the owner's VoipNow link no longer works (expired, refused, or unlinked). */

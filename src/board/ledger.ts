@@ -12,7 +12,7 @@
  */
 import type { PhoneCall } from '../uapi/schemas.js';
 import type { OutboxStore } from '../store/outbox.js';
-import type { AuditStore, BoardCardStore, BoardFence } from '../store/types.js';
+import type { AuditStore, BoardCardStore, BoardFence, ClaimStore } from '../store/types.js';
 import { changeLines, endedSnapshot, sameSnapshot, snapshotOf, type CallSnapshot, type LegHint } from './snapshot.js';
 import type { Escalation } from './escalation.js';
 import type { BoardOutput, CardRef } from './output.js';
@@ -32,7 +32,7 @@ const ACTION_CHANGE_MS = 10_000;
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
 
 export interface LedgerDeps {
-  store: BoardCardStore & AuditStore & { readonly outbox: OutboxStore };
+  store: BoardCardStore & AuditStore & Pick<ClaimStore, 'listActionHolds'> & { readonly outbox: OutboxStore };
   escalation: Escalation;
   isQueue: (extension: string) => boolean;
   output: () => BoardOutput | undefined;
@@ -122,6 +122,7 @@ export class CardLedger {
   async reconcile(w: { teamId: string; channelId: string; extension: string; key: string; seen: Set<string> }, calls: PhoneCall[], readFrom?: number): Promise<Set<string>> {
     const entries = this.channel(w.teamId, w.channelId);
     const listed = new Set<string>();
+    await this.learnHolds(entries, calls, w.extension, readFrom);
     const now = this.deps.now();
     for (const call of calls) {
       listed.add(call.id);
@@ -165,6 +166,22 @@ export class CardLedger {
     }
     for (const id of w.seen) if (!listed.has(id)) await this.release(w.teamId, w.channelId, id, w.key);
     return listed;
+  }
+
+  /** Calls this read sees changed with no action known to be under way here: the store may know of one another replica started. */
+  private async learnHolds(entries: Map<string, Entry>, calls: PhoneCall[], extension: string, readFrom: number | undefined): Promise<void> {
+    const changed = calls.filter((call) => {
+      const e = entries.get(call.id);
+      if (!e || e.snapshot.state === 'ended' || (readFrom !== undefined && e.appliedAt !== undefined && readFrom < e.appliedAt)) return false;
+      return !this.holds.holding(call.id) && !sameSnapshot(e.snapshot, snapshotOf(call, extension, this.hints.of(call.id)));
+    });
+    const at = new Date(this.deps.now());
+    await this.holds
+      .learn(
+        changed.map((c) => c.id),
+        (ids) => this.deps.store.listActionHolds(ids, at),
+      )
+      .catch((err: unknown) => this.deps.log?.('could not read the actions under way', { error: err instanceof Error ? err.message : String(err) }));
   }
 
   /** A watch no longer lists a call: when no watch of the channel does, it has ended. */

@@ -38,6 +38,11 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export const POSTGRES_MIGRATIONS: readonly Migration[] = migrations('TIMESTAMPTZ');
 
 // Tie-breaks ORDER BY text columns COLLATE "C" (byte order), matching SQLite.
+/** The claim chain's last step: the action hold ($8 id, $9 call, $10 until), recorded only when all three claims were taken. */
+const ACTION_HOLD_OF_CHAIN = `INSERT INTO action_holds (action_id, phone_call_id, holds_until)
+      SELECT $8::text, $9::text, $10::timestamptz WHERE $8::text IS NOT NULL AND (SELECT ok FROM ok3)
+      ON CONFLICT (action_id) DO NOTHING`;
+
 const STATEMENTS: StoreStatements = {
   getLinkedAccount: `SELECT * FROM linked_accounts WHERE team_id = $1 AND slack_user_id = $2`,
   upsertLinkedAccount: `INSERT INTO linked_accounts (team_id, slack_user_id, voipnow_user_id, voipnow_user_name,
@@ -80,6 +85,10 @@ const STATEMENTS: StoreStatements = {
   insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES ($1, $2)
     ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $3`,
   deleteClaim: `DELETE FROM request_claims WHERE claim_key = $1`,
+  insertActionHold: `INSERT INTO action_holds (action_id, phone_call_id, holds_until) VALUES ($1, $2, $3) ON CONFLICT (action_id) DO NOTHING`,
+  listActionHolds: `SELECT action_id, phone_call_id, holds_until FROM action_holds
+    WHERE phone_call_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND holds_until > $2`,
+  purgeExpiredActionHolds: `DELETE FROM action_holds WHERE holds_until <= $1`,
   claimChain: `WITH k1 AS (INSERT INTO request_claims (claim_key, expires_at) SELECT $1::text, $2::timestamptz WHERE $1::text IS NOT NULL
       ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $7::timestamptz RETURNING 1),
     ok1 AS (SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM k1) AS ok),
@@ -88,7 +97,8 @@ const STATEMENTS: StoreStatements = {
     ok2 AS (SELECT (SELECT ok FROM ok1) AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM k2)) AS ok),
     k3 AS (INSERT INTO request_claims (claim_key, expires_at) SELECT $5::text, $6::timestamptz WHERE $5::text IS NOT NULL AND (SELECT ok FROM ok2)
       ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $7::timestamptz RETURNING 1),
-    ok3 AS (SELECT (SELECT ok FROM ok2) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM k3)) AS ok)
+    ok3 AS (SELECT (SELECT ok FROM ok2) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM k3)) AS ok),
+    held AS (${ACTION_HOLD_OF_CHAIN})
     SELECT (SELECT ok FROM ok1)::int AS c1, (SELECT ok FROM ok2)::int AS c2, (SELECT ok FROM ok3)::int AS c3`,
   deleteWatch: `DELETE FROM watches WHERE team_id = $1 AND channel_id = $2 AND extension = $3`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = $1

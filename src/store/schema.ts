@@ -240,5 +240,18 @@ export function migrations(ts: 'INTEGER' | 'TIMESTAMPTZ'): readonly Migration[] 
       description: 'a board card remembers an action from Slack audited on it whose change the board has not read yet',
       statements: [`ALTER TABLE board_cards ADD COLUMN acted_at ${ts}`],
     },
+    {
+      version: 14,
+      description: 'actions from Slack under way on calls, recorded with their claims, so the board on any replica holds back what it reads of them',
+      statements: [
+        `CREATE TABLE action_holds (
+          action_id TEXT PRIMARY KEY,
+          phone_call_id TEXT NOT NULL,
+          holds_until ${ts} NOT NULL
+        )`,
+        `CREATE INDEX action_holds_phone_call_id ON action_holds (phone_call_id)`,
+        `CREATE INDEX action_holds_holds_until ON action_holds (holds_until)`,
+      ],
+    },
   ];
 }

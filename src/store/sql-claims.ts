@@ -1,9 +1,11 @@
 /**
  * Request claims over SQL: a key is claimed by inserting its row, so the database decides the
- * one winner among concurrent claimers, in every process sharing it.
+ * one winner among concurrent claimers, in every process sharing it. A chain that admits an
+ * action on a call also records the action's hold (`action_holds`), in the same statement.
  */
+import { date, str } from './rows.js';
 import type { SqlSession } from './sql-session.js';
-import type { ChainedClaim, ClaimStore } from './types.js';
+import type { ActionHold, ChainedClaim, ClaimStore } from './types.js';
 
 export interface ClaimStatements {
   /** (now): delete request claims with expires_at <= now */
@@ -15,9 +17,17 @@ export interface ClaimStatements {
   /**
    * (key1, expires1, key2, expires2, key3, expires3, now) → columns c1, c2, c3 (1: claimed): up to
    * three claims in one statement, each taken only when the ones before it were (a NULL key counts
-   * as taken). Optional: without it the claims are made one after another.
+   * as taken), then (hold_action_id, hold_phone_call_id, hold_until): the action hold, inserted
+   * only when all three were taken (a NULL id: none). Optional: without it the claims are made one
+   * after another, then the hold with `insertActionHold`.
    */
   claimChain?: string;
+  /** (action_id, phone_call_id, holds_until); an action id already recorded is left as it is */
+  insertActionHold: string;
+  /** (phone call ids as a JSON array of strings, now) → action_holds rows with holds_until > now */
+  listActionHolds: string;
+  /** (now): delete action holds with holds_until <= now */
+  purgeExpiredActionHolds: string;
 }
 
 /** Expired request claims of other keys are deleted by a claim at most this often (by the claim's clock). */
@@ -40,27 +50,41 @@ export class SqlClaimStore implements ClaimStore {
     const purgeDue = this.#claimsPurgedAt === undefined || now.getTime() - this.#claimsPurgedAt >= CLAIM_PURGE_INTERVAL_MS;
     if (!purgeDue) return undefined;
     this.#claimsPurgedAt = now.getTime();
-    return this.db.run(this.db.statements.purgeExpiredClaims, [this.db.ts(now, 'now')]);
+    const at = this.db.ts(now, 'now');
+    return Promise.all([this.db.run(this.db.statements.purgeExpiredClaims, [at]), this.db.run(this.db.statements.purgeExpiredActionHolds, [at])]);
   }
 
   /**
    * Claims in order, each only once the ones before it are held: true for each claimed (or
    * undefined) key, false from the first one that was not claimed on (the later ones were not tried).
+   * `hold` is recorded when every claim was taken (with the claims, in one statement when the dialect has it).
    */
-  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date()): Promise<boolean[]> {
+  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date(), hold?: ActionHold): Promise<boolean[]> {
     const sql = this.db.statements.claimChain;
     if (!sql || claims.length > 3) {
       const out: boolean[] = [];
       for (const c of claims) out.push(out.every(Boolean) && (c.key === undefined || (await this.claimOnce(c.key, c.expiresAt, now))));
+      if (hold && out.every(Boolean)) await this.db.run(this.db.statements.insertActionHold, this.#holdParams(hold));
       return out;
     }
     const params = [0, 1, 2].flatMap((i) => {
       const c = claims[i];
       return [c?.key ?? null, c ? this.db.ts(c.expiresAt, 'expiresAt') : null];
     });
-    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now')]), this.#purgeIfDue(now)]);
+    const held = hold ? this.#holdParams(hold) : [null, null, null];
+    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now'), ...held]), this.#purgeIfDue(now)]);
     const row = rows[0] ?? {};
     return claims.map((_, i) => Number(row[`c${i + 1}`]) > 0);
+  }
+
+  #holdParams(hold: ActionHold) {
+    return [hold.actionId, hold.phoneCallId, this.db.ts(hold.until, 'until')];
+  }
+
+  async listActionHolds(phoneCallIds: readonly string[], now: Date = new Date()): Promise<ActionHold[]> {
+    if (phoneCallIds.length === 0) return [];
+    const { rows } = await this.db.run(this.db.statements.listActionHolds, [JSON.stringify(phoneCallIds), this.db.ts(now, 'now')]);
+    return rows.map((r) => ({ actionId: str(r, 'action_id'), phoneCallId: str(r, 'phone_call_id'), until: date(r, 'holds_until') }));
   }
 
   async releaseClaim(key: string): Promise<void> {

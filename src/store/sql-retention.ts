@@ -21,7 +21,10 @@ export interface RetentionStatements {
   purgeCardVersions: string;
 }
 
-type Statements = RetentionStatements & Pick<ClaimStatements, 'purgeExpiredClaims'> & Pick<OAuthStateStatements, 'purgeExpiredOAuthStates'> & Pick<OpenModalStatements, 'purgeOpenModals'>;
+type Statements = RetentionStatements &
+  Pick<ClaimStatements, 'purgeExpiredClaims' | 'purgeExpiredActionHolds'> &
+  Pick<OAuthStateStatements, 'purgeExpiredOAuthStates'> &
+  Pick<OpenModalStatements, 'purgeOpenModals'>;
 
 export class SqlRetentionStore implements RetentionStore {
   constructor(private readonly db: SqlSession<Statements>) {}
@@ -37,7 +40,7 @@ export class SqlRetentionStore implements RetentionStore {
     const boardCards = await deleted(s.purgeEndedBoardCards, [b]);
     const callCards = await deleted(s.purgeCallCards, [b]);
     const cardVersions = await deleted(s.purgeCardVersions, [b]);
-    const claims = await deleted(s.purgeExpiredClaims, [n]);
+    const claims = (await deleted(s.purgeExpiredClaims, [n])) + (await deleted(s.purgeExpiredActionHolds, [n]));
     const oauthStates = await deleted(s.purgeExpiredOAuthStates, [n]);
     const openModals = await deleted(s.purgeOpenModals, [n]);
     return { boardCards, auditEntries, outboxIntents, callCards, cardVersions, claims, oauthStates, openModals };

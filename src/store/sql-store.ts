@@ -199,6 +199,7 @@ export abstract class SqlStore implements Store {
   claimOnce: ClaimStore['claimOnce'] = (...a) => this.#claims.claimOnce(...a);
   claimChain: ClaimStore['claimChain'] = (...a) => this.#claims.claimChain(...a);
   releaseClaim: ClaimStore['releaseClaim'] = (...a) => this.#claims.releaseClaim(...a);
+  listActionHolds: ClaimStore['listActionHolds'] = (...a) => this.#claims.listActionHolds(...a);
 
   saveOpenModal: OpenModalStore['saveOpenModal'] = (...a) => this.#openModals.saveOpenModal(...a);
   takeOpenModal: OpenModalStore['takeOpenModal'] = (...a) => this.#openModals.takeOpenModal(...a);

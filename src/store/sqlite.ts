@@ -64,6 +64,10 @@ const STATEMENTS: StoreStatements = {
   insertClaim: `INSERT INTO request_claims (claim_key, expires_at) VALUES (?, ?)
     ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= ?`,
   deleteClaim: `DELETE FROM request_claims WHERE claim_key = ?`,
+  insertActionHold: `INSERT INTO action_holds (action_id, phone_call_id, holds_until) VALUES (?, ?, ?) ON CONFLICT (action_id) DO NOTHING`,
+  listActionHolds: `SELECT action_id, phone_call_id, holds_until FROM action_holds
+    WHERE phone_call_id IN (SELECT value FROM json_each(?)) AND holds_until > ?`,
+  purgeExpiredActionHolds: `DELETE FROM action_holds WHERE holds_until <= ?`,
   deleteWatch: `DELETE FROM watches WHERE team_id = ? AND channel_id = ? AND extension = ?`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = ? ORDER BY created_at, team_id, channel_id`,
   listWatchesForChannel: `SELECT * FROM watches WHERE team_id = ? AND channel_id = ? ORDER BY created_at, extension`,

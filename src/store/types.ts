@@ -72,11 +72,28 @@ export interface ClaimStore {
   /**
    * Claims in order, each only once the ones before it are held (PostgreSQL: one statement, so one
    * round trip): true for each claimed key (an undefined key always passes), false from the first
-   * one that was not claimed on, the later ones not tried.
+   * one that was not claimed on, the later ones not tried. `hold`: recorded when every claim was taken.
    */
-  claimChain(claims: readonly ChainedClaim[], now?: Date): Promise<boolean[]>;
+  claimChain(claims: readonly ChainedClaim[], now?: Date, hold?: ActionHold): Promise<boolean[]>;
   /** Give a claim back, so the key can be claimed again at once. */
   releaseClaim(key: string): Promise<void>;
+  /**
+   * The action holds of these calls that still run at `now` (recorded by a `claimChain` that took
+   * every claim). Any order; expired ones are never answered.
+   */
+  listActionHolds(phoneCallIds: readonly string[], now?: Date): Promise<ActionHold[]>;
+}
+
+/**
+ * An action from Slack under way on a call, recorded with the claims that admit it (`claimChain`:
+ * in the same statement, only when every claim was taken), so whichever replica runs the board
+ * can know of it before the action's own news arrives. Nothing deletes it early: it runs until
+ * `until`, and the board pairs it with the action's end by `actionId`.
+ */
+export interface ActionHold {
+  phoneCallId: string;
+  actionId: string;
+  until: Date;
 }
 
 /** One claim of a chain: an undefined key is no claim at all (it always passes). */
@@ -251,6 +268,7 @@ export interface PurgeCounts {
   /** Board outbox intents (board_outbox). */
   outboxIntents: number;
   callCards: number;
+  /** Request claims and action holds whose time has passed. */
   claims: number;
   oauthStates: number;
   openModals: number;

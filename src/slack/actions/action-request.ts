@@ -66,8 +66,11 @@ export type AfterAction = (done: ActionDone) => Promise<void> | void;
 export type Reply = Record<string, unknown> & { text: string };
 
 export type Admission =
-  /** `began`: the action's in-flight claim (operations.ts) was taken on admission, under this key. */
-  | { kind: 'run'; request: ActionRequest; uapi: UapiClient; account: LinkedAccount; began?: string }
+  /**
+   * `began`: the action's in-flight claim (operations.ts) was taken on admission, under this key;
+   * `actionId`: its claims recorded the action's hold on its call under this id (the board's start and end name it).
+   */
+  | { kind: 'run'; request: ActionRequest; uapi: UapiClient; account: LinkedAccount; began?: string; actionId?: string }
   /** A retry or a duplicate of a request already received: answer nothing more. */
   | { kind: 'duplicate' }
   /** Not linked, not allowed, or pressed already: the private reply says so; nothing was sent to VoipNow. */

@@ -19,6 +19,7 @@ import { ActionDisplay } from './action-display.js';
 import { failureReply, linkPrompt, slackSentence, staleFormReply } from './replies.js';
 import { pressClaimKey, pressedReply, staleReply } from '../cards/card-version.js';
 import { actionLine } from '../board/action-lines.js';
+import { newActionId } from '../board/index.js';
 
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
 
@@ -56,9 +57,13 @@ export class ActionPipeline {
     const standing = press && this.deps.publisher.versions.standing(press);
     standing?.catch(() => undefined);
     const reserved = key !== undefined ? operations.underWay.reserve(key) : false;
+    // Its claims also record the press's hold on its call (same statement): the board, on whichever
+    // replica runs it, holds back what it reads of the call until the action's own news arrives.
+    const onCall = request.cmd.kind === 'action' ? request.cmd.phoneCallId : undefined;
+    const acting = cardClaim !== undefined && reserved && onCall !== undefined && this.deps.board ? { phoneCallId: onCall, actionId: newActionId() } : undefined;
     let held: boolean[];
     try {
-      held = await claims.chain([request.identity, cardClaim, reserved || undefined]);
+      held = await claims.chain([request.identity, cardClaim, reserved || undefined], acting);
     } catch (err) {
       if (reserved) operations.underWay.settle(key!, false);
       throw err;
@@ -68,6 +73,7 @@ export class ActionPipeline {
     if (!fresh) return { kind: 'duplicate' };
     // A refusal gives back what the press took, but a stale card's claim (that version never becomes current again).
     const giveBack = async (keepCard: boolean) => {
+      if (began && acting) this.deps.board?.actionFailed(acting.phoneCallId, acting.actionId);
       if (began) await operations.underWay.end(key!).catch(() => undefined);
       if (claimed && cardClaim && !keepCard) await claims.release(cardClaim).catch(() => undefined);
     };
@@ -93,7 +99,13 @@ export class ActionPipeline {
       if (stands?.kind === 'stale') return refused(press?.fromForm ? staleFormReply(stands.shows) : staleReply(stands.shows), true);
       if (!claimed) return refused(pressedReply());
       if (key !== undefined && !began) return refused({ text: ALREADY_RUNNING });
-      return { kind: 'run', request: { ...request, ...(cardClaim && { cardClaim }) }, uapi: linked.client, account: linked.account, ...(began && { began: key }) };
+      return {
+        kind: 'run',
+        request: { ...request, ...(cardClaim && { cardClaim }) },
+        uapi: linked.client,
+        account: linked.account,
+        ...(began && { began: key, ...(acting && { actionId: acting.actionId }) }),
+      };
     } catch (err) {
       await giveBack(false);
       throw err;
@@ -140,7 +152,7 @@ export class ActionPipeline {
       this.display.markWorking(req, await this.display.boardCard(req));
       // The board holds back what it reads of the call until the action's read-back tells the change.
       const heldCall = req.cmd.kind === 'action' ? req.cmd.phoneCallId : undefined;
-      const actionId = heldCall !== undefined ? this.deps.board?.acting(heldCall) : undefined;
+      const actionId = heldCall !== undefined ? this.deps.board?.acting(heldCall, admitted.actionId) : undefined;
       let outcome: Outcome;
       try {
         outcome = await execute(uapi, req.cmd, { ownExtension: account.extension });

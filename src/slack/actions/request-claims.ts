@@ -13,6 +13,7 @@
  *   not happen, so it can be tried again;
  * - a command: its `trigger_id`; a modal submission: the view id.
  */
+import { ACTION_HOLD_MS } from '../../board/action-holds.js';
 import type { ChainedClaim, ClaimStore } from '../../store/types.js';
 
 export const CLAIM_WINDOW_MS = 10 * 60_000;
@@ -41,13 +42,17 @@ export class RequestClaims {
   /**
    * Claims in order, each only once those before it are held (one store round trip on
    * PostgreSQL): a key for the window, or a claim with its own expiry; undefined always passes.
+   * `acting`: the action these claims admit, on this call; when every claim is taken, the same
+   * statement records its hold for the board's hold time, so the board on any replica holds back
+   * what it reads of the call until the action's own news arrives.
    */
-  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>): Promise<boolean[]> {
+  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>, acting?: { phoneCallId: string; actionId: string }): Promise<boolean[]> {
     const now = this.now();
     const expiresAt = new Date(now + this.windowMs);
     return this.store.claimChain(
       claims.map((c) => (typeof c === 'object' ? c : { key: c, expiresAt })),
       new Date(now),
+      acting && { ...acting, until: new Date(now + ACTION_HOLD_MS) },
     );
   }
 

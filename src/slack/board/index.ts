@@ -232,11 +232,10 @@ export class SlackBoard {
    * An action on a call starts, before its request is sent: returns its id, which its end
    * (`afterAction`, `note`, `actionFailed`) names. Here, the board takes it in before this
    * returns, so no read can tell the change before the action does; another replica's board
-   * takes it in when its queue delivers it (a read the holder made between the PUT and then
-   * tells the change with the board's line, and the action's line follows).
+   * takes it in when its queue delivers it, or (a press) from the store before that: the press's
+   * claims recorded its hold (`RequestClaims.chain`), and a read that sees the call change asks for it.
    */
-  acting(phoneCallId: string): string {
-    const actionId = randomBytes(8).toString('hex');
+  acting(phoneCallId: string, actionId = newActionId()): string {
     if (this.board.running) this.board.actionStarted(phoneCallId, actionId);
     else this.track(this.tell({ kind: 'acting', phoneCallId, actionId }));
     return actionId;
@@ -272,3 +271,7 @@ export class SlackBoard {
     return this.opts.supervisors.isSupervisor(user.userId);
   }
 }
+
+/** Names one action for the board (its start, its end and its hold in the store). */
+export const newActionId = (): string => randomBytes(8).toString('hex');
+
