@@ -44,6 +44,8 @@ interface LoadResult {
   p50: number;
   p99: number;
   mean: number;
+  /** The load generator's CPU time over the round's wall time (1 = one core saturated). */
+  clientCpuShare: number;
   targets: Array<{ url: string; requests: number; errors: number; p50: number; p99: number; mean: number }>;
 }
 
@@ -51,7 +53,7 @@ const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 /** The two acknowledgement loads alternate this many times; the median round of each is shown. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
@@ -127,7 +129,13 @@ async function slackBench(): Promise<void> {
     const before = process.cpuUsage();
     const r = await load(s);
     const cpu = process.cpuUsage(before);
-    return { ...r, busyMs: (cpu.user + cpu.system) / 1000 / r.requests };
+    const busyMs = (cpu.user + cpu.system) / 1000 / r.requests;
+    // What bounds a round: a server near 1 core is the bound; so is a load generator near it (then both apps look alike).
+    console.log(
+      `  round, ${s.url === callops ? 'callops' : 'minimal'}: ${fmt(r.rps, 0)} req/s, server ${fmt((busyMs * r.requests) / 1000 / r.seconds, 2)} cores ` +
+        `(${fmt(busyMs, 3)} ms/req), load generator ${fmt(r.clientCpuShare, 2)} cores (${fmt((r.clientCpuShare * 1000) / r.rps, 3)} ms/req)`,
+    );
+    return { ...r, busyMs };
   };
   for (let i = 0; i < ROUNDS; i++) {
     bare.push(await measured(spec(minimal.url, 'help')));
