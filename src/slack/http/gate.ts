@@ -145,9 +145,10 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
     }
   };
   return (req, res) => {
-    // Slack's own path as it is (the common case) needs no parsing.
-    const path = opts.endpoints.includes(req.url ?? '') ? req.url! : new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (!decodablePath(path)) {
+    // Slack's own path as it is (the common case) needs no parsing, and decodes.
+    const exact = opts.endpoints.includes(req.url ?? '');
+    const path = exact ? req.url! : new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!exact && !decodablePath(path)) {
       // Bolt's route matcher would throw URIError on it and answer 500.
       res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' });
       res.end('Malformed path: a % in a path must start a valid percent-escape (e.g. %20)');
