@@ -37,7 +37,7 @@ function answer(res: ServerResponse, body: unknown): void {
 /** One request until it is acknowledged: its `ack`, and its answer when Bolt never acknowledges it. */
 class PendingAck implements AwaitingAck {
   acknowledged = false;
-  readonly ack = (response?: unknown): Promise<void> => this.acknowledge(response);
+  readonly ack = this.acknowledge.bind(this);
 
   constructor(
     private readonly req: IncomingMessage,
