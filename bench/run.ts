@@ -44,6 +44,8 @@ interface LoadResult {
   p50: number;
   p99: number;
   mean: number;
+  /** The load generator's CPU time over the round's wall time (1 = one core saturated). */
+  clientCpuShare: number;
   targets: Array<{ url: string; requests: number; errors: number; p50: number; p99: number; mean: number }>;
 }
 
@@ -51,7 +53,7 @@ const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 /** The two acknowledgement loads alternate this many times; the median round of each is shown. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
@@ -116,8 +118,9 @@ async function slackBench(): Promise<void> {
   const minimal = await minimalBolt(stack.api.url);
   const spec = (url: string, text: string): LoadSpec => ({ url, secret: SIGNING_SECRET, text, connections: CONNECTIONS, requests: REQUESTS });
   const callops = `${stack.base}/slack/events`;
-  await load({ ...spec(callops, 'help'), requests: 200 }); // warm up
-  await load({ ...spec(minimal.url, 'help'), requests: 200 });
+  // Warm up both alike, long enough for the JIT: the first measured round was otherwise the slowest of either app.
+  await load({ ...spec(callops, 'help'), requests: 2000 });
+  await load({ ...spec(minimal.url, 'help'), requests: 2000 });
   // 1. Alternating rounds: each app alone under the load, in turns, so the machine's noise falls on both alike.
   //    CPU time of this process per request (the load generator is another process) is the cost of
   //    serving, the least noisy of these figures on a shared machine.
@@ -127,7 +130,13 @@ async function slackBench(): Promise<void> {
     const before = process.cpuUsage();
     const r = await load(s);
     const cpu = process.cpuUsage(before);
-    return { ...r, busyMs: (cpu.user + cpu.system) / 1000 / r.requests };
+    const busyMs = (cpu.user + cpu.system) / 1000 / r.requests;
+    // What bounds a round: a server near 1 core is the bound; so is a load generator near it (then both apps look alike).
+    console.log(
+      `  round, ${s.url === callops ? 'callops' : 'minimal'}: ${fmt(r.rps, 0)} req/s, server ${fmt((busyMs * r.requests) / 1000 / r.seconds, 2)} cores ` +
+        `(${fmt(busyMs, 3)} ms/req), load generator ${fmt(r.clientCpuShare, 2)} cores (${fmt((r.clientCpuShare * 1000) / r.rps, 3)} ms/req)`,
+    );
+    return { ...r, busyMs };
   };
   for (let i = 0; i < ROUNDS; i++) {
     bare.push(await measured(spec(minimal.url, 'help')));

@@ -29,7 +29,13 @@ export function normalizeText(text: string): string {
  * Split into words. Double quotes group words, also inside a word (`note="a b"`);
  * single quotes group only when they open a word, so "O'Brien" stays one word.
  */
+/** Plain words between single spaces: nothing for normalizeText to change, no quotes to group. */
+const PLAIN_WORDS = /^[\w*#?.,:;@+/=!-]+(?: [\w*#?.,:;@+/=!-]+)*$/;
+
 export function tokenize(text: string): string[] {
+  // What most commands are (`help`, `hold 0003*210 <id>`): split as they are.
+  if (text === '') return [];
+  if (text.length <= 200 && PLAIN_WORDS.test(text)) return text.split(' ');
   const words: string[] = [];
   const src = normalizeText(text);
   let i = 0;

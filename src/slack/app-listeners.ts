@@ -12,9 +12,9 @@ import { registerHome } from './phone/home.js';
 import { registerDialNumber } from './commands/dial-number.js';
 import { registerCallBack } from './phone/call-back.js';
 import type { RequestsInFlight } from './http/requests-in-flight.js';
-import { recordOutcomes } from './actions/outcomes.js';
+import { outcomeRecorder } from './actions/outcomes.js';
 import { boltLogger } from './http/bolt-logger.js';
-import { type Installation, workspaceGuard } from './workspaces/workspace-guard.js';
+import { type GuardedRequest, type Installation, guardWorkspace, workspaceGuard } from './workspaces/workspace-guard.js';
 import { indexListeners } from './listener-index.js';
 import type { AppServices } from './app-services.js';
 import type { Logger } from '../log.js';
@@ -33,21 +33,28 @@ export interface ListenerOptions {
 export function registerListeners(app: App, services: AppServices, o: ListenerOptions): void {
   const { deps, background, metrics, distribution, board, tenants, supervisors } = services;
   const { logger } = o;
+  const recordOutcome = outcomeRecorder(logger, metrics);
+  // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts. In distribution
+  // mode the guard runs as its own step after distribution's (the request's workspace first).
+  const guard = distribution ? undefined : guardWorkspace(o.installation, logger);
+  // One step of Bolt's global middleware for what every request passes (each step is one more copy
+  // of the request's arguments): in-flight tracking, then the outcome, then the workspace guard.
   // Every request being handled is tracked until its listener is done (not just acknowledged),
   // so shutdown lets in-flight actions finish and write their card. Once stopping, new work is
   // left unacknowledged: Slack sends it again, to a process that is not going away.
-  app.use(async ({ next, body }) => {
+  app.use(async (args) => {
     if (o.stopping()) return;
-    const run = next();
+    const { body, next } = args;
+    const run = recordOutcome(body, guard ? () => guard(args as unknown as GuardedRequest, next) : next);
     const settled = run.catch(() => undefined);
     background.track(settled);
     o.inFlight.track(body, settled);
     await run;
   });
-  app.use(recordOutcomes(logger, metrics));
-  distribution?.attach(app, board, { ...o.appClientOptions, logger: boltLogger(logger, o.level) }, tenants);
-  // Slack Connect: only the installing workspace (or its Enterprise Grid org) acts.
-  app.use(workspaceGuard(o.installation, logger));
+  if (distribution) {
+    distribution.attach(app, board, { ...o.appClientOptions, logger: boltLogger(logger, o.level) }, tenants);
+    app.use(workspaceGuard(o.installation, logger));
+  }
   app.action(LINK_BUTTON_ACTION, async ({ ack }) => ack());
   registerCommands(app, deps);
   registerInteractions(app, deps);

@@ -100,7 +100,10 @@ export function indexListeners(app: App): void {
     const a = args as Args;
     let kinds = 0;
     for (let i = 0; i < filters.length; i++) if (filters[i]!(a)) kinds |= 1 << i;
-    const runs = chainsFor(kinds).map((indexed) => runChain(indexed, a));
+    const list = chainsFor(kinds);
+    // One chain (a slash command, most presses): its result is the dispatch's, error as thrown.
+    if (list.length === 1) return void (await runChain(list[0]!, a));
+    const runs = list.map((indexed) => runChain(indexed, a));
     const failed = (await Promise.allSettled(runs)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length === 1) throw failed[0]!.reason;
     if (failed.length > 1) throw new MultipleListenerError(failed.map((r) => r.reason));

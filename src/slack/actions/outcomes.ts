@@ -1,9 +1,8 @@
 /**
  * One log line and one metric per `/call` command, button press and modal submission, with
- * its outcome and duration. A Bolt global middleware: `next()` resolves when the listener has
+ * its outcome and duration: the work it wraps (Bolt's `next()`) resolves when the listener has
  * finished (including the work after its acknowledgement), and rejects if it threw.
  */
-import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import { findCallAction } from '../../calls/actions.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
@@ -40,14 +39,19 @@ function describe(body: Record<string, unknown>): { kind: Kind; name: string; us
   return undefined;
 }
 
-export function recordOutcomes(logger: Logger, metrics: Metrics | undefined): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, next }) => {
-    const what = describe(body as unknown as Record<string, unknown>);
-    if (!what) return next();
+/**
+ * Records the outcome of `work` (the rest of the request's handling) when `body` is a command,
+ * press or submission; anything else just runs. Called inside the app's one request-scope step
+ * (app-listeners.ts), so it costs Bolt no middleware step of its own.
+ */
+export function outcomeRecorder(logger: Logger, metrics: Metrics | undefined): (body: unknown, work: () => Promise<void>) => Promise<void> {
+  return async (body, work) => {
+    const what = describe(body as Record<string, unknown>);
+    if (!what) return work();
     const started = performance.now();
     let result = 'ok';
     try {
-      await next();
+      await work();
     } catch (err) {
       result = 'error';
       throw err;

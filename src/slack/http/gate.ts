@@ -45,6 +45,9 @@ export interface GateOptions {
   answered?: (kind: 'command' | 'interactive' | 'event', status: number, ms: number) => void;
 }
 
+/** A v0 signature's form: Slack sends the SHA-256 HMAC as 64 lowercase hex digits. */
+const SIGNATURE = /^v0=[0-9a-f]{64}$/;
+
 type Verdict = { ok: true } | { ok: false; status: number; why: string };
 /** A body that passed, parsed the way Bolt parses it. */
 type Parsed = { ok: true; body: Record<string, unknown> } | { ok: false; status: number; why: string };
@@ -62,9 +65,10 @@ export function verifySignature(secret: string, headers: IncomingMessage['header
   if (Math.abs(Math.floor(nowMs / 1000) - Number(ts)) > MAX_CLOCK_SKEW_SECONDS) {
     return { ok: false, status: 401, why: 'timestamp more than 5 minutes from now' };
   }
-  const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(raw).digest('hex')}`);
-  const given = Buffer.from(sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, status: 401, why: 'signature mismatch' };
+  // `v0=` and the lowercase hex of the HMAC: compared as the digest's 32 bytes (no hex string made).
+  if (!SIGNATURE.test(sig)) return { ok: false, status: 401, why: 'signature mismatch' };
+  const expected = createHmac('sha256', secret).update(`v0:${ts}:`).update(raw).digest();
+  if (!timingSafeEqual(Buffer.from(sig.slice(3), 'hex'), expected)) return { ok: false, status: 401, why: 'signature mismatch' };
   return { ok: true };
 }
 
@@ -145,9 +149,10 @@ export function gateRequests(bolt: RequestListener, opts: GateOptions): RequestL
     }
   };
   return (req, res) => {
-    // Slack's own path as it is (the common case) needs no parsing.
-    const path = opts.endpoints.includes(req.url ?? '') ? req.url! : new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (!decodablePath(path)) {
+    // Slack's own path as it is (the common case) needs no parsing, and decodes.
+    const exact = opts.endpoints.includes(req.url ?? '');
+    const path = exact ? req.url! : new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!exact && !decodablePath(path)) {
       // Bolt's route matcher would throw URIError on it and answer 500.
       res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' });
       res.end('Malformed path: a % in a path must start a valid percent-escape (e.g. %20)');

@@ -38,19 +38,34 @@ export function mayAct(acting: { teamId: string; enterpriseId: string }, install
   return Boolean(installation.enterpriseId) && acting.enterpriseId === installation.enterpriseId;
 }
 
-/** Global middleware: foreign users get a private refusal; everyone else goes on. */
-export function workspaceGuard(installation: () => Installation | undefined, logger: Logger): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    const body = args.body as unknown as Body;
+/** What the guard reads of a request, and its answers (Bolt's middleware arguments have them). */
+export interface GuardedRequest {
+  body: unknown;
+  ack?: (response?: unknown) => Promise<void>;
+  respond?: (message: unknown) => Promise<unknown>;
+}
+
+/**
+ * Foreign users get a private refusal; everyone else goes on to `next`. Called inside the
+ * app's one request-scope step (app-listeners.ts), or as Bolt middleware (`workspaceGuard`).
+ */
+export function guardWorkspace(installation: () => Installation | undefined, logger: Logger): (request: GuardedRequest, next: () => Promise<void>) => Promise<void> {
+  return async (request, next) => {
+    const body = request.body as Body;
     const acting = actingTeam(body);
     const home = installation();
-    if (!acting || !home || mayAct(acting, home)) return args.next();
+    if (!acting || !home || mayAct(acting, home)) return next();
     logger.warn('refused a request from a user outside the installing workspace', { team: acting.teamId || '(none)' });
-    const a = args as unknown as { ack?: (r?: unknown) => Promise<void>; respond?: (r: unknown) => Promise<unknown> };
-    if (typeof body.command === 'string') return void (await a.ack?.({ response_type: 'ephemeral', text: NOT_AVAILABLE }));
-    await a.ack?.();
-    await a.respond?.({ response_type: 'ephemeral', replace_original: false, text: NOT_AVAILABLE }).catch(() => undefined);
+    if (typeof body.command === 'string') return void (await request.ack?.({ response_type: 'ephemeral', text: NOT_AVAILABLE }));
+    await request.ack?.();
+    await request.respond?.({ response_type: 'ephemeral', replace_original: false, text: NOT_AVAILABLE }).catch(() => undefined);
   };
+}
+
+/** Global middleware: foreign users get a private refusal; everyone else goes on. */
+export function workspaceGuard(installation: () => Installation | undefined, logger: Logger): Middleware<AnyMiddlewareArgs> {
+  const guard = guardWorkspace(installation, logger);
+  return async (args) => guard(args as unknown as GuardedRequest, args.next);
 }
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
