@@ -75,8 +75,13 @@ describe('faults', () => {
 
   it('hang: no answer until the client gives up; released when the faults change', async () => {
     sb.setFaults({ hang: true });
-    const abort = AbortSignal.timeout(200);
-    await expect(api('GET', CALL, undefined, abort)).rejects.toThrow();
+    // The client gives up once the sandbox holds its request (a timer could fire before the request arrives).
+    const first = sb.requests.length;
+    const giveUp = new AbortController();
+    const abandoned = api('GET', CALL, undefined, giveUp.signal);
+    await waitUntil('the sandbox to receive the request', () => sb.requests[first]);
+    giveUp.abort();
+    await expect(abandoned).rejects.toThrow();
     expect(sb.requests.at(-1)).toMatchObject({ path: CALL, status: 0 });
 
     const before = sb.requests.length;
@@ -90,7 +95,11 @@ describe('faults', () => {
   it('a hung request whose client gave up is not acted on', async () => {
     sb.setFaults({ hang: true });
     const before = sb.requests.length;
-    await expect(api('PUT', CALL, '{"action":"OnHold","phoneCallViewId":"01"}', AbortSignal.timeout(100))).rejects.toThrow();
+    const giveUp = new AbortController();
+    const abandoned = api('PUT', CALL, '{"action":"OnHold","phoneCallViewId":"01"}', giveUp.signal);
+    await waitUntil('the sandbox to receive the request', () => sb.requests[before]);
+    giveUp.abort();
+    await expect(abandoned).rejects.toThrow();
     await waitUntil('the sandbox to see the client close the connection', () => sb.requests[before]?.clientGone);
     // Releasing the gate resumes the hung PUT in microtasks, before the next request is even read.
     sb.setFaults({});
