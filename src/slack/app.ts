@@ -7,6 +7,7 @@
 import type { App } from '@slack/bolt';
 import { RequestsInFlight } from './http/requests-in-flight.js';
 import { ABANDONED_NOTE_MS, CardNotes, type MarkCard } from './cards/card-notes.js';
+import { redrawInterruptedPress } from './actions/interrupted-press.js';
 import { REFUSED_TOKEN_CODES, SlackTokenRefusedError, slackErrorCode } from '../health.js';
 import { httpRoutes } from './http/http-routes.js';
 import { appReadiness } from './http/readiness-checks.js';
@@ -63,18 +64,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const theApp = app;
   // A card left "working…" is marked interrupted through the card writer, like every card write.
   const markCard: MarkCard = (card, msg) => deps.publisher.update(card, msg, { sameState: true });
+  // Or, when the note says who pressed, drawn again with the call as that user's link reads it now.
+  const redrawCard = redrawInterruptedPress({ ...deps, board });
   // The board's lease is per workspace: the bot token's team.
   const boardTeam = async (): Promise<string> => {
     if (!opts.replicas || distribution) return 'default';
     const auth = await theApp.client.auth.test();
     return String(auth.team_id ?? 'default');
   };
-  // Cards a stopped process left "working…" are marked interrupted: at once when this process is
+  // Cards a stopped process left "working…" are drawn again (or marked interrupted): at once when this process is
   // alone on its store; with replicas once their press stopped touching its note, checked now and then.
   let notesTimer: NodeJS.Timeout | undefined;
   const sweepNotes = async (): Promise<void> => {
     const sweep = (olderThanMs: number) =>
-      cardNotes.sweep(markCard, olderThanMs).catch((err: unknown) => logger.warn('could not mark interrupted cards', { error: err instanceof Error ? err.message : String(err) }));
+      cardNotes
+        .sweep(markCard, olderThanMs, redrawCard)
+        .catch((err: unknown) => logger.warn('could not mark interrupted cards', { error: err instanceof Error ? err.message : String(err) }));
     if (!opts.replicas) {
       await sweep(0);
       return;

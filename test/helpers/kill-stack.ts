@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { startSandbox, SEED_IDS, type Sandbox } from '../../src/sandbox/server.js';
 import { PostgresStore, SqliteStore, TokenCipher } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
 import { linkUser12 } from './linked-account.js';
 import { freshSchema, pgUrl } from './pg.js';
 import { dropSchemas, REPLICA_SECRET, type Replica, type ReplicaEnv, startReplica } from './replicas.js';
@@ -53,9 +54,12 @@ export interface KillStack {
   heldAtPbx(id: string): boolean;
   /** Posts the call's call card in `channel` (through `/call post`); answers its message ts. */
   postCallCard(id: string, channel: string): Promise<string>;
-  /** Presses a button of the call card as Slack shows it now; false when the card has no such button. */
-  press(channel: string, ts: string, actionPrefix: string): Promise<boolean>;
-  killAndRestart(): Promise<void>;
+  /** Presses a button of the call card as Slack shows it now (as `user`, default UA); false when the card has no such button. */
+  press(channel: string, ts: string, actionPrefix: string, user?: string): Promise<boolean>;
+  /** SIGKILLs the process and starts it again; `meanwhile` runs while none runs. */
+  killAndRestart(meanwhile?: () => Promise<void>): Promise<void>;
+  /** The process's store, opened anew (only while no process runs, i.e. in `killAndRestart`'s `meanwhile`); close it after. */
+  openStore(): Promise<Store>;
   /** The end of the process's log, for failure messages. */
   logs(): string;
   close(): Promise<void>;
@@ -72,9 +76,14 @@ export async function startKillStack(backend: KillBackend, channel: string): Pro
   const sandbox = await startSandbox({ pickupDelayMs: 30 });
   const api = await startSlackApi();
   const cipher = TokenCipher.fromKey(key);
-  const store: SqliteStore | PostgresStore = schema ? new PostgresStore({ connectionString: pgUrl!, cipher, schema }) : new SqliteStore({ file: join(dataDir, 'callops.sqlite'), cipher });
-  await store.init();
-  await linkUser12(store, sandbox, 'UA', KILL_EXT);
+  const openStore = async (): Promise<Store> => {
+    const store: SqliteStore | PostgresStore = schema ? new PostgresStore({ connectionString: pgUrl!, cipher, schema }) : new SqliteStore({ file: join(dataDir, 'callops.sqlite'), cipher });
+    await store.init();
+    return store;
+  };
+  await linkUser12(await openStore(), sandbox, 'UA', KILL_EXT);
+  // Two more agents of user 12, whose presses a test may leave without a usable link (the board stays UA's).
+  for (const user of ['UB', 'UC']) await linkUser12(await openStore(), sandbox, user, KILL_EXT);
   const env = (): ReplicaEnv => ({
     slackApiUrl: api.url,
     voipnowUrl: sandbox.url,
@@ -129,12 +138,12 @@ export async function startKillStack(backend: KillBackend, channel: string): Pro
       const m = await waitUntil('the call card', () => api.messages(where)[before], 30_000);
       return m.ts;
     },
-    async press(where, ts, actionPrefix) {
+    async press(where, ts, actionPrefix, user = 'UA') {
       const blocks = (api.message(where, ts)?.blocks ?? []) as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
       const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id?.startsWith(actionPrefix));
       if (!button?.action_id || button.value === undefined) return false;
       const payload = blockActionPayload({
-        user: 'UA',
+        user,
         channel: where,
         messageTs: ts,
         messageBlocks: blocks as never,
@@ -146,11 +155,13 @@ export async function startKillStack(backend: KillBackend, channel: string): Pro
       return true;
     },
     heldAtPbx: (id) => sandbox.world.calls.get(id)?.views.some((v) => v.onHold !== undefined) ?? false,
-    async killAndRestart() {
+    async killAndRestart(meanwhile) {
       proc.child.kill('SIGKILL');
       await proc.exited;
+      await meanwhile?.();
       proc = await startReplica(env());
     },
+    openStore,
     logs,
     async close() {
       proc.child.kill('SIGKILL');

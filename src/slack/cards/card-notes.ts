@@ -6,6 +6,12 @@
  * "working…" for good. With replicas another live replica may still be working on a note, so
  * a running press touches its note every few seconds (the row's `attempted_at`), and a note is
  * taken as abandoned only once it has not been touched for several of those.
+ *
+ * A note also says who pressed (their Slack team and user, and the call's extension; never a
+ * token), so the card it left can be drawn again with the call as that user's own link reads it
+ * now (the `RedrawCard` the app gives the sweep). When that read is not possible (the user
+ * unlinked, the token is refused, the PBX does not answer), or the note predates this, the card
+ * is marked interrupted instead, asking for a Refresh.
  */
 import type { KnownBlock } from '@slack/types';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +20,15 @@ import type { OutboxStore } from '../../store/outbox.js';
 import { withNote } from '../blocks/call-card.js';
 import type { SlackMessage } from './slack-message.js';
 
+/** Who pressed, on which extension's call: enough to read the call again with that user's own link. */
+export interface PressedBy {
+  teamId: string;
+  userId: string;
+  extension: string;
+  /** The button pressed, as the press named it (only ever looked up, never shown). */
+  actionId?: string;
+}
+
 /** The card a press was made on, as the press's body showed it. */
 export interface PressedCard {
   teamId?: string;
@@ -21,7 +36,22 @@ export interface PressedCard {
   ts: string;
   blocks: KnownBlock[];
   phoneCallId: string;
+  by?: PressedBy;
 }
+
+/** A press a stopped process left running, with who made it. */
+export interface InterruptedPress {
+  card: { teamId?: string; channelId: string; ts: string };
+  blocks: KnownBlock[];
+  phoneCallId: string;
+  by: PressedBy;
+}
+
+/**
+ * Draws the card of an interrupted press again with the call as it is now; false (or a throw)
+ * when it could not, and the card is then marked interrupted.
+ */
+export type RedrawCard = (press: InterruptedPress) => Promise<boolean>;
 
 export const INTERRUPTED_NOTE = ':warning: Interrupted by a callops restart; press Refresh to see the call as it is now.';
 
@@ -36,6 +66,8 @@ export type MarkCard = (card: { teamId?: string; channelId: string; ts: string }
 interface NotePayload {
   ts: string;
   blocks: KnownBlock[];
+  /** Absent in notes written before presses were redrawn. */
+  by?: PressedBy;
 }
 
 const NOTE_PREFIX = 'note|';
@@ -58,7 +90,7 @@ export class CardNotes {
   /** A press on this card runs: recorded until `end`. Answers the record's key (undefined when it could not be stored). */
   async begin(card: PressedCard): Promise<string | undefined> {
     const key = `${NOTE_PREFIX}${card.channelId}|${card.ts}|${randomBytes(6).toString('hex')}`;
-    const payload: NotePayload = { ts: card.ts, blocks: card.blocks };
+    const payload: NotePayload = { ts: card.ts, blocks: card.blocks, ...(card.by && { by: card.by }) };
     try {
       await this.outbox.commitBoardChange({
         intents: [
@@ -93,20 +125,34 @@ export class CardNotes {
     await this.outbox.recordDelivery({ key, version: 1, at: new Date(this.now()) }).catch((err: unknown) => this.logger.warn('could not clear a card note', { error: String(err) }));
   }
 
-  /** Marks every card whose press was abandoned (not touched for `olderThanMs`, and never ended) as interrupted. */
-  async sweep(mark: MarkCard, olderThanMs: number): Promise<number> {
+  /**
+   * Every card whose press was abandoned (not touched for `olderThanMs`, and never ended) is drawn
+   * again with the call as it is now (`redraw`), or else marked interrupted.
+   */
+  async sweep(mark: MarkCard, olderThanMs: number, redraw?: RedrawCard): Promise<number> {
     const before = this.now() - olderThanMs;
     const left = (await this.outbox.pendingIntents()).filter((i) => i.kind === 'note' && (i.attemptedAt ?? i.createdAt).getTime() <= before && !this.#heartbeats.has(i.key));
     for (const i of left) {
       try {
         const p = JSON.parse(i.payload) as NotePayload;
-        await mark({ ...(i.teamId && { teamId: i.teamId }), channelId: i.channelId, ts: p.ts }, interruptedCard(p.blocks, i.phoneCallId));
+        const card = { ...(i.teamId && { teamId: i.teamId }), channelId: i.channelId, ts: p.ts };
+        const redrawn = redraw && p.by ? await this.#redraw(redraw, { card, blocks: p.blocks, phoneCallId: i.phoneCallId, by: p.by }) : false;
+        if (!redrawn) await mark(card, interruptedCard(p.blocks, i.phoneCallId));
       } catch (err) {
         this.logger.warn('could not mark an interrupted card', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
       }
       await this.end(i.key);
     }
-    if (left.length) this.logger.info('cards left working by a stopped process are marked interrupted', { count: left.length });
+    if (left.length) this.logger.info('cards left working by a stopped process are drawn again or marked interrupted', { count: left.length });
     return left.length;
+  }
+
+  async #redraw(redraw: RedrawCard, press: InterruptedPress): Promise<boolean> {
+    try {
+      return await redraw(press);
+    } catch (err) {
+      this.logger.warn('could not draw an interrupted card again; marking it instead', { call: press.phoneCallId, error: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
   }
 }

@@ -13,18 +13,21 @@ import type { KnownBlock } from '@slack/types';
 import fetch from 'node-fetch';
 import { readCardTarget } from '../cards/card-target.js';
 import type { Logger } from '../../log.js';
-import { type CardNotes, type MarkCard, interruptedCard } from '../cards/card-notes.js';
+import { type CardNotes, type MarkCard, type PressedCard, interruptedCard } from '../cards/card-notes.js';
 
 /** What is needed to tell the user and mark the card, read from the request body. */
 export interface InFlightRequest {
   userId?: string;
   responseUrl?: string;
-  card?: { teamId?: string; channelId: string; ts: string; blocks: KnownBlock[]; phoneCallId: string };
+  card?: PressedCard;
   /** The stored record of the card's note while the press runs (card-notes.ts). */
   note?: Promise<string | undefined>;
 }
 
 const INTERRUPTED = ':warning: callops was restarting while your request ran: it may or may not have happened in VoipNow. Refresh the card or run `/call list` to see the call as it is now.';
+
+/** A Slack user id as Slack gives them (U…, W…): only such a one is named on a card later. */
+const SLACK_ID = /^[UW][A-Z0-9]{1,30}$/;
 
 function str(x: unknown): string | undefined {
   return typeof x === 'string' && x !== '' ? x : undefined;
@@ -45,11 +48,21 @@ export function describeRequest(body: unknown): InFlightRequest {
   const out: InFlightRequest = { userId: str(user?.id) ?? str(b.user_id), responseUrl: str(b.response_url) };
   const channel = (b.channel as { id?: unknown } | undefined)?.id;
   const message = b.message as { ts?: unknown; blocks?: unknown } | undefined;
-  const action = Array.isArray(b.actions) ? (b.actions[0] as { value?: unknown } | undefined) : undefined;
-  const phoneCallId = mayBeCardPress(b) ? readCardTarget(action?.value)?.call : undefined;
-  if (str(channel) && str(message?.ts) && Array.isArray(message?.blocks) && phoneCallId) {
+  const action = Array.isArray(b.actions) ? (b.actions[0] as { value?: unknown; action_id?: unknown } | undefined) : undefined;
+  const target = mayBeCardPress(b) ? readCardTarget(action?.value) : undefined;
+  if (str(channel) && str(message?.ts) && Array.isArray(message?.blocks) && target) {
     const team = str((b.team as { id?: unknown } | undefined)?.id) ?? str((user as { team_id?: unknown } | undefined)?.team_id);
-    out.card = { channelId: channel as string, ts: message!.ts as string, blocks: message!.blocks as KnownBlock[], phoneCallId, ...(team && { teamId: team }) };
+    const userId = out.userId && SLACK_ID.test(out.userId) ? out.userId : undefined;
+    const actionId = str(action?.action_id);
+    out.card = {
+      channelId: channel as string,
+      ts: message!.ts as string,
+      blocks: message!.blocks as KnownBlock[],
+      phoneCallId: target.call,
+      ...(team && { teamId: team }),
+      // Who pressed, so a restart can read the call again as them (their link, never a token kept here).
+      ...(team && userId && { by: { teamId: team, userId, extension: target.extension, ...(actionId && actionId.length <= 255 && { actionId }) } }),
+    };
   }
   return out;
 }
