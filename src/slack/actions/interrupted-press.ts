@@ -12,7 +12,7 @@ import { findCallAction } from '../../calls/actions.js';
 import type { Logger } from '../../log.js';
 import type { PhoneCall } from '../../uapi/schemas.js';
 import type { SlackBoard } from '../board/index.js';
-import { callCard, endedCard, replaceCallBlocks } from '../blocks/call-card.js';
+import { callCard, replaceCallBlocks } from '../blocks/call-card.js';
 import { parseActionId } from '../blocks/ids.js';
 import type { InterruptedPress, PressedBy, RedrawCard } from '../cards/card-notes.js';
 import type { CardPublisher } from '../cards/publish.js';
@@ -69,7 +69,7 @@ export function redrawInterruptedPress(deps: InterruptedPressDeps): RedrawCard {
     if (call === false) return false;
     const { extension } = press.by;
     const note = interruptedPressNote(press.by, deps.operations.time());
-    const msg = call ? callCard(call, { extension, note, partiesOnly: true }) : endedCard(press.phoneCallId, extension, note);
+    const msg = callCard(call ?? { id: press.phoneCallId, extension, state: 'ended' }, { extension, note, partiesOnly: true });
     // A new state of the card: its next version, like a read-back's write.
     await deps.publisher.update({ teamId, channelId: press.card.channelId, ts: press.card.ts }, { text: msg.text, blocks: replaceCallBlocks(press.blocks, press.phoneCallId, msg.blocks) });
     if (call) deps.followUp.follow({ teamId: press.by.teamId, userId: press.by.userId }, call, extension, note);

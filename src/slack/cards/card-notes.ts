@@ -16,7 +16,7 @@
 import type { KnownBlock } from '@slack/types';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { OutboxStore } from '../../store/outbox.js';
+import type { OutboxIntent, OutboxStore } from '../../store/outbox.js';
 import { withNote } from '../blocks/call-card.js';
 import type { SlackMessage } from './slack-message.js';
 
@@ -76,6 +76,8 @@ const NOTE_PREFIX = 'note|';
 export const NOTE_HEARTBEAT_MS = 2_000;
 /** A note not touched for this long was left by a process that stopped (several touches missed). */
 export const ABANDONED_NOTE_MS = 5 * NOTE_HEARTBEAT_MS;
+/** How many abandoned cards the sweep reads again from the PBX at once. */
+const SWEEP_CONCURRENCY = 4;
 
 export class CardNotes {
   /** The notes of the presses running here, each touched by its timer until it ends. */
@@ -132,19 +134,27 @@ export class CardNotes {
   async sweep(mark: MarkCard, olderThanMs: number, redraw?: RedrawCard): Promise<number> {
     const before = this.now() - olderThanMs;
     const left = (await this.outbox.pendingIntents()).filter((i) => i.kind === 'note' && (i.attemptedAt ?? i.createdAt).getTime() <= before && !this.#heartbeats.has(i.key));
-    for (const i of left) {
-      try {
-        const p = JSON.parse(i.payload) as NotePayload;
-        const card = { ...(i.teamId && { teamId: i.teamId }), channelId: i.channelId, ts: p.ts };
-        const redrawn = redraw && p.by ? await this.#redraw(redraw, { card, blocks: p.blocks, phoneCallId: i.phoneCallId, by: p.by }) : false;
-        if (!redrawn) await mark(card, interruptedCard(p.blocks, i.phoneCallId));
-      } catch (err) {
-        this.logger.warn('could not mark an interrupted card', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
-      }
-      await this.end(i.key);
-    }
+    // A few at a time: one call the PBX is slow to read does not hold up the others (nor the start).
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = left[next++]; i; i = left[next++]) await this.#settle(i, mark, redraw);
+    };
+    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, left.length) }, worker));
     if (left.length) this.logger.info('cards left working by a stopped process are drawn again or marked interrupted', { count: left.length });
     return left.length;
+  }
+
+  /** One abandoned note: the card drawn again from the PBX, or marked interrupted; then the note is cleared. */
+  async #settle(i: OutboxIntent, mark: MarkCard, redraw: RedrawCard | undefined): Promise<void> {
+    try {
+      const p = JSON.parse(i.payload) as NotePayload;
+      const card = { ...(i.teamId && { teamId: i.teamId }), channelId: i.channelId, ts: p.ts };
+      const redrawn = redraw && p.by ? await this.#redraw(redraw, { card, blocks: p.blocks, phoneCallId: i.phoneCallId, by: p.by }) : false;
+      if (!redrawn) await mark(card, interruptedCard(p.blocks, i.phoneCallId));
+    } catch (err) {
+      this.logger.warn('could not mark an interrupted card', { error: (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err)) });
+    }
+    await this.end(i.key);
   }
 
   async #redraw(redraw: RedrawCard, press: InterruptedPress): Promise<boolean> {
