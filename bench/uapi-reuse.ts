@@ -18,8 +18,8 @@ import { UapiHttp } from '../src/uapi/http.js';
 import { UapiClient, staticToken } from '../src/uapi/client.js';
 import { goal } from './goals.js';
 
-const PAIRS = Number(process.env.BENCH_UAPI_PAIRS ?? 20);
-const BLOCK = Number(process.env.BENCH_UAPI_BLOCK ?? 30);
+const PAIRS = Number(process.env.BENCH_UAPI_PAIRS ?? 40);
+const BLOCK = Number(process.env.BENCH_UAPI_BLOCK ?? 20);
 
 interface Block {
   seconds: number;
