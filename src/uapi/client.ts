@@ -13,13 +13,15 @@ import {
   phoneCallActionSchema,
   phoneCallEventBodySchema,
   phoneCallEventSchema,
-  phoneCallSchema,
+  phoneCallListSchema,
   type ActionAccepted,
   type PhoneCall,
   type PhoneCallActionInput,
   type PhoneCallEvent,
   type PhoneCallEventBodyInput,
 } from './schemas.js';
+import { quickParse } from './quick-parse.js';
+import { returnedCall } from './returned-call.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
@@ -70,7 +72,8 @@ export interface ActionOutcome {
   unread?: UapiError;
 }
 
-const phoneCalls = collectionOf(phoneCallSchema);
+const phoneCalls = phoneCallListSchema;
+const anyBody = z.unknown();
 const phoneCallEvents = collectionOf(phoneCallEventSchema);
 const deletedIds = collectionOf(z.object({ id: z.union([z.string(), z.number()]).transform(String) }).passthrough());
 
@@ -138,17 +141,21 @@ export class UapiClient {
   /**
    * Run a PhoneCallAction (OnHold, OffHold, Park, UnPark, Whisper, Monitor, BargeIn,
    * Transfer) and read the call back. The body is checked against the seeds' rules
-   * before it is sent. A 200 answer carries the call; a 202 answer carries a
+   * before it is sent. A 200 answer that carries the call (bare or in a list) is the
+   * call after the action, and nothing more is read; any other accepted answer (the
+   * seeds' 202, or a 200 with only id and link) is followed by a read of its
    * `link.self`, followed only when it points at the configured server.
    */
   async act(ref: PhoneCallRef, action: PhoneCallActionInput): Promise<ActionOutcome> {
-    const body = phoneCallActionSchema.safeParse(action);
+    const body = quickParse(phoneCallActionSchema, action);
     if (!body.success) throw bodyError(body.error);
     const callPath = UapiClient.callPath(ref);
-    const res = await this.send({ method: 'PUT', path: callPath, body: body.data, schema: phoneCallSchema });
-    if (res.status === 200 && res.data) return { accepted: undefined, call: res.data };
+    // Any 2xx JSON is taken as it comes: the action happened, so an unexpected body must not turn it into an error.
+    const res = await this.send({ method: 'PUT', path: callPath, body: body.data, schema: anyBody });
+    const returned = res.status === 200 ? returnedCall(res.raw, ref.phoneCallId) : undefined;
+    if (returned) return { accepted: undefined, call: returned };
 
-    const accepted = res.raw === undefined ? undefined : actionAcceptedSchema.safeParse(res.raw).data;
+    const accepted = res.raw === undefined ? undefined : quickParse(actionAcceptedSchema, res.raw).data;
     try {
       return { accepted, call: await this.readBack(ref, accepted?.self, callPath) };
     } catch (err) {

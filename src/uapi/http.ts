@@ -13,6 +13,7 @@ import { USER_AGENT } from '../version.js';
 import { silentLogger, type Logger } from '../log.js';
 import { type PlainAnswer, RequestTimeout, plainRequest } from './http-request.js';
 import { NOT_JSON, TLS_CODES, errorFromResponse, isRetryable, parseJson, routeOf } from './http-answers.js';
+import { quickParse } from './quick-parse.js';
 
 export { rateLimitSentence, retryAfterSeconds, routeOf } from './http-answers.js';
 
@@ -229,7 +230,7 @@ export class UapiHttp {
       });
     }
     if (res.status === 202) return { status: res.status, data: undefined, raw };
-    const parsed = req.schema.safeParse(raw);
+    const parsed = quickParse(req.schema, raw);
     if (!parsed.success) {
       this.logger.warn(`uapi ${label}: unexpected body`, { issues: parsed.error.issues.slice(0, 3) });
       throw new UapiError({

@@ -146,6 +146,9 @@ export function collectionOf<T extends z.ZodTypeAny>(item: T) {
   ]);
 }
 
+/** A list of PhoneCalls in any of the shapes servers send. */
+export const phoneCallListSchema = collectionOf(phoneCallSchema);
+
 /** `{"error":{"code","message"}}`, the UAPI error body (HTTP Return Codes page). */
 export const uapiErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string().optional() }).passthrough(),
