@@ -2,8 +2,8 @@
  * What the sandbox PBX holds: organizations, users, extensions, live phone
  * calls and their views, phone call events (webhook registrations), and the
  * rings that move calls along. Field names and value sets follow the
- * PhoneCalls / PhoneCallEvents resource pages (see /work/shared/uapi-reference.md
- * §2.2, §2.3, §5.2).
+ * PhoneCalls / PhoneCallEvents resource pages of 4PSA's VoipNow UAPI documentation
+ * (the PhoneCall fields, the views, the events).
  */
 
 export type ExtensionType = 'phoneTerminal' | 'queue' | 'ivr' | 'conference' | 'voicemailCenter';

@@ -4,7 +4,7 @@
  * move calls along (ringing → answered, waitForPickup expiry, parking expiry).
  *
  * Field names and value sets follow the PhoneCalls / PhoneCallEvents resource
- * pages (see /work/shared/uapi-reference.md §2.2, §2.3, §5.2).
+ * pages of 4PSA's VoipNow UAPI documentation (the PhoneCall fields, the views, the events).
  */
 import type { Organization, User, Extension, PhoneCallView, PhoneCall, PhoneCallEvent, CallSignal, Leg, RingSpec, SeedData } from './model.js';
 import { splitCallerId } from './formats.js';

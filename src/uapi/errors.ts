@@ -16,7 +16,7 @@ export type UapiErrorKind =
 
 /**
  * Plain-language sentence for each known code. Codes come from the seed pages,
- * the HTTP Return Codes page and the PhoneCallEvents pages (../shared/uapi-reference.md).
+ * the HTTP Return Codes page and the PhoneCallEvents pages of 4PSA's UAPI documentation.
  */
 export const UAPI_ERROR_SENTENCES: Record<string, string> = {
   pc_phonecall_invalid: 'That call does not exist (any more). It may have ended; run `list` to see live calls.',

@@ -1,7 +1,7 @@
 /**
  * zod schemas of the UAPI resources, as real VoipNow servers send them.
  *
- * Servers are inconsistent (see ../shared/uapi-reference.md §1, §2.3): numbers
+ * Servers are inconsistent (4PSA's resource pages and worked examples disagree): numbers
  * arrive as strings ("5") or numbers (5), the on-hold time is `onHold` on the
  * resource page and `onhold` in the OnHold seed, the self link is `links` on
  * resource pages and `link` in the action seeds. The schemas accept all of these
