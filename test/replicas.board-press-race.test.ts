@@ -3,7 +3,8 @@
  * through the other replica while the holder's queue is slow to hand the action's news over
  * (its start and its read-back wait at the holder). The holder's polls read the call held
  * between the press's PUT and that hand-over, and tell nothing: the press's claims recorded its
- * hold in the store, so the change is told once, by the action's line naming who pressed.
+ * hold in the store, so the change is told once, by the action's line naming who pressed. A typed
+ * `/call resume` then does the same.
  * Skipped, with the reason printed, when no PostgreSQL answers.
  */
 import { describe, expect, it } from 'vitest';
@@ -126,5 +127,30 @@ describe.skipIf(!pgUrl)('a board press across replicas, the holder polling while
     await holder.app.idle();
     expect(lines()).toEqual([expect.stringMatching(/^<@UA> put on hold the call.*: done$/)]);
     expect(held()).toBe(true);
-  }, 60_000);
+
+    // A typed command runs at once too: its claim records its hold the same way.
+    const newsBefore = gate.held;
+    gate.close();
+    try {
+      const from = sandbox.requests.length;
+      const typed = await slashCommand(other.base, SIGNING_SECRET, { user_id: 'UA', text: `resume 0003*210 ${CALL}`, channel_id: CH, response_url: api.responseUrl('/cmd/UA') });
+      expect(typed.status).toBe(200);
+      await waitUntil('the PUT and its read-back', () => sandbox.requests.slice(from).filter((q) => q.path.endsWith(`/${CALL}`)).length >= 2, { timeoutMs: 15_000 });
+      const afterPut = sandbox.requests.length;
+      await waitUntil('holder reads after the PUT', () => listReads(afterPut) >= 3 || undefined, { timeoutMs: 15_000 });
+      expect(sandbox.world.calls.get(CALL)!.views[0]!.holder).toBeUndefined();
+      await waitUntil('the hand-over waiting at the holder', () => gate.held > newsBefore || undefined, { timeoutMs: 15_000 });
+      await holder.app.idle();
+      expect(lines()).toHaveLength(1);
+      expect(held()).toBe(true);
+    } finally {
+      gate.open();
+    }
+    await waitUntil('the resumed card with its line', () => (!held() && lines().length > 1) || undefined, { timeoutMs: 15_000 });
+    const resumedAt = sandbox.requests.length;
+    await waitUntil('holder reads after the hand-over', () => listReads(resumedAt) >= 3 || undefined, { timeoutMs: 15_000 });
+    await other.app.idle();
+    await holder.app.idle();
+    expect(lines()).toEqual([expect.stringMatching(/^<@UA> put on hold the call.*: done$/), expect.stringMatching(/^<@UA> took .*off hold.*: done$/)]);
+  }, 90_000);
 });

@@ -33,6 +33,8 @@ export interface ActionRequest {
   identity?: string;
   /** A press of a button on a card: which card, at which version, and whether the press runs the action itself. */
   press?: CardPress;
+  /** A typed command that runs as soon as it is admitted (nothing to confirm first): its claims record its hold on the call. */
+  runsAtOnce?: boolean;
   /** Set on admission: the claim of this action on this card version, given back when the action did not happen. */
   cardClaim?: string;
 }

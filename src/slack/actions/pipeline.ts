@@ -60,7 +60,8 @@ export class ActionPipeline {
     // Its claims also record the press's hold on its call (same statement): the board, on whichever
     // replica runs it, holds back what it reads of the call until the action's own news arrives.
     const onCall = request.cmd.kind === 'action' ? request.cmd.phoneCallId : undefined;
-    const acting = cardClaim !== undefined && reserved && onCall !== undefined && this.deps.board ? { phoneCallId: onCall, actionId: newActionId() } : undefined;
+    const runsNow = cardClaim !== undefined ? reserved : request.runsAtOnce === true && !request.press;
+    const acting = runsNow && onCall !== undefined && this.deps.board ? { phoneCallId: onCall, actionId: newActionId() } : undefined;
     let held: boolean[];
     try {
       held = await claims.chain([request.identity, cardClaim, reserved || undefined], acting);
@@ -71,9 +72,11 @@ export class ActionPipeline {
     const [fresh, claimed] = held;
     const began = reserved !== false && operations.underWay.settle(key!, held[2]!);
     if (!fresh) return { kind: 'duplicate' };
+    // The chain recorded the hold only when it took every claim.
+    const holding = acting !== undefined && held.every(Boolean) ? acting : undefined;
     // A refusal gives back what the press took, but a stale card's claim (that version never becomes current again).
     const giveBack = async (keepCard: boolean) => {
-      if (began && acting) this.deps.board?.actionFailed(acting.phoneCallId, acting.actionId);
+      if (holding) this.deps.board?.actionFailed(holding.phoneCallId, holding.actionId);
       if (began) await operations.underWay.end(key!).catch(() => undefined);
       if (claimed && cardClaim && !keepCard) await claims.release(cardClaim).catch(() => undefined);
     };
@@ -104,7 +107,8 @@ export class ActionPipeline {
         request: { ...request, ...(cardClaim && { cardClaim }) },
         uapi: linked.client,
         account: linked.account,
-        ...(began && { began: key, ...(acting && { actionId: acting.actionId }) }),
+        ...(began && { began: key }),
+        ...(holding && { actionId: holding.actionId }),
       };
     } catch (err) {
       await giveBack(false);

@@ -274,4 +274,3 @@ export class SlackBoard {
 
 /** Names one action for the board (its start, its end and its hold in the store). */
 export const newActionId = (): string => randomBytes(8).toString('hex');
-

@@ -85,6 +85,7 @@ export function onCallCommand(deps: SlackDeps) {
           ? { kind: 'private' as const, channelId: command.channel_id, respond }
           : { kind: 'post' as const, channelId: command.channel_id, respond },
       identity: requestIdentity.command({ teamId: user.teamId, triggerId: command.trigger_id }),
+      runsAtOnce: !needsConfirmation(cmd) && !isEventEditing(cmd),
     };
     let admission: Awaited<ReturnType<typeof deps.pipeline.admit>>;
     try {

@@ -113,6 +113,7 @@ async function answer(deps: SlackDeps, { body, action, client, respond }: Pick<C
     surface: { kind: 'post', channelId, respond },
     // One confirmation runs once, whoever presses how often, on whichever replica.
     identity: `confirm:${user.teamId}:${value.confirmation}`,
+    runsAtOnce: true,
   };
   try {
     const admission = await deps.pipeline.admit(request);
