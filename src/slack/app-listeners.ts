@@ -36,12 +36,13 @@ export function registerListeners(app: App, services: AppServices, o: ListenerOp
   // Every request being handled is tracked until its listener is done (not just acknowledged),
   // so shutdown lets in-flight actions finish and write their card. Once stopping, new work is
   // left unacknowledged: Slack sends it again, to a process that is not going away.
-  app.use(async ({ next, body }) => {
+  app.use(async ({ next, body, context }) => {
     if (o.stopping()) return;
+    const tracked = o.inFlight.start(body, context);
     const run = next();
     const settled = run.catch(() => undefined);
     background.track(settled);
-    o.inFlight.track(body, settled);
+    tracked.until(settled);
     await run;
   });
   app.use(recordOutcomes(logger, metrics));

@@ -55,7 +55,10 @@ export const PG_STATEMENTS: StoreStatements = {
     ok2 AS (SELECT (SELECT ok FROM ok1) AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM k2)) AS ok),
     k3 AS (INSERT INTO request_claims (claim_key, expires_at) SELECT $5::text, $6::timestamptz WHERE $5::text IS NOT NULL AND (SELECT ok FROM ok2)
       ON CONFLICT (claim_key) DO UPDATE SET expires_at = excluded.expires_at WHERE request_claims.expires_at <= $7::timestamptz RETURNING 1),
-    ok3 AS (SELECT (SELECT ok FROM ok2) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM k3)) AS ok)
+    ok3 AS (SELECT (SELECT ok FROM ok2) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM k3)) AS ok),
+    note AS (INSERT INTO board_outbox (intent_key, team_id, channel_id, phone_call_id, kind, seq, payload, created_at, version)
+      SELECT $8::text, $9::text, $10::text, $11::text, $12::text, $13::integer, $14::text, $15::timestamptz, 1 WHERE $8::text IS NOT NULL
+      ON CONFLICT (intent_key) DO UPDATE SET payload = excluded.payload, version = board_outbox.version + 1, delivered_at = NULL RETURNING 1)
     SELECT (SELECT ok FROM ok1)::int AS c1, (SELECT ok FROM ok2)::int AS c2, (SELECT ok FROM ok3)::int AS c3`,
   deleteWatch: `DELETE FROM watches WHERE team_id = $1 AND channel_id = $2 AND extension = $3`,
   listWatchesForExtension: `SELECT * FROM watches WHERE extension = $1

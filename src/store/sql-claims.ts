@@ -2,6 +2,7 @@
  * Request claims over SQL: a key is claimed by inserting its row, so the database decides the
  * one winner among concurrent claimers, in every process sharing it.
  */
+import type { NewIntent } from './outbox.js';
 import type { SqlSession } from './sql-session.js';
 import type { ChainedClaim, ClaimStore } from './types.js';
 
@@ -15,7 +16,10 @@ export interface ClaimStatements {
   /**
    * (key1, expires1, key2, expires2, key3, expires3, now) → columns c1, c2, c3 (1: claimed): up to
    * three claims in one statement, each taken only when the ones before it were (a NULL key counts
-   * as taken). Optional: without it the claims are made one after another.
+   * as taken); with (intent_key, team_id, channel_id, phone_call_id, kind, seq, payload, created_at)
+   * after them, an outbox intent (a press's note) is upserted in the same statement whatever the
+   * claims answer (all NULL: none). Optional: without it the note is stored, then the claims are
+   * made one after another.
    */
   claimChain?: string;
 }
@@ -26,7 +30,11 @@ const CLAIM_PURGE_INTERVAL_MS = 60_000;
 export class SqlClaimStore implements ClaimStore {
   #claimsPurgedAt: number | undefined;
 
-  constructor(private readonly db: SqlSession<ClaimStatements>) {}
+  constructor(
+    private readonly db: SqlSession<ClaimStatements>,
+    /** Stores an outbox intent on its own (the board's outbox of the same database). */
+    private readonly recordIntent: (intent: NewIntent) => Promise<unknown>,
+  ) {}
 
   async claimOnce(key: string, expiresAt: Date, now: Date = new Date()): Promise<boolean> {
     // One statement: a new key, or one whose claim has expired, is taken; a live claim is not.
@@ -46,10 +54,12 @@ export class SqlClaimStore implements ClaimStore {
   /**
    * Claims in order, each only once the ones before it are held: true for each claimed (or
    * undefined) key, false from the first one that was not claimed on (the later ones were not tried).
+   * `note` is stored first (or in the same statement), whatever the claims answer.
    */
-  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date()): Promise<boolean[]> {
+  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date(), note?: NewIntent): Promise<boolean[]> {
     const sql = this.db.statements.claimChain;
     if (!sql || claims.length > 3) {
+      if (note) await this.recordIntent(note);
       const out: boolean[] = [];
       for (const c of claims) out.push(out.every(Boolean) && (c.key === undefined || (await this.claimOnce(c.key, c.expiresAt, now))));
       return out;
@@ -58,7 +68,10 @@ export class SqlClaimStore implements ClaimStore {
       const c = claims[i];
       return [c?.key ?? null, c ? this.db.ts(c.expiresAt, 'expiresAt') : null];
     });
-    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now')]), this.#purgeIfDue(now)]);
+    const noted = note
+      ? [note.key, note.teamId, note.channelId, note.phoneCallId, note.kind, note.seq, note.payload, this.db.ts(note.createdAt, 'createdAt')]
+      : [null, null, null, null, null, null, null, null];
+    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now'), ...noted]), this.#purgeIfDue(now)]);
     const row = rows[0] ?? {};
     return claims.map((_, i) => Number(row[`c${i + 1}`]) > 0);
   }

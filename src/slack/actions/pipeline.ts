@@ -57,7 +57,7 @@ export class ActionPipeline {
     const reserved = key !== undefined ? operations.underWay.reserve(key) : false;
     let held: boolean[];
     try {
-      held = await claims.chain([request.identity, cardClaim, reserved || undefined]);
+      held = await claims.chain([request.identity, cardClaim, reserved || undefined], request.note);
     } catch (err) {
       if (reserved) operations.underWay.settle(key!, false);
       throw err;

@@ -14,6 +14,7 @@
  * - a command: its `trigger_id`; a modal submission: the view id.
  */
 import type { ChainedClaim, ClaimStore } from '../../store/types.js';
+import type { PressNote } from '../cards/card-notes.js';
 
 export const CLAIM_WINDOW_MS = 10 * 60_000;
 
@@ -41,14 +42,25 @@ export class RequestClaims {
   /**
    * Claims in order, each only once those before it are held (one store round trip on
    * PostgreSQL): a key for the window, or a claim with its own expiry; undefined always passes.
+   * A press's note not stored yet is stored with them, whatever they answer.
    */
-  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>): Promise<boolean[]> {
+  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>, note?: PressNote): Promise<boolean[]> {
     const now = this.now();
     const expiresAt = new Date(now + this.windowMs);
-    return this.store.claimChain(
-      claims.map((c) => (typeof c === 'object' ? c : { key: c, expiresAt })),
-      new Date(now),
-    );
+    const intent = note?.take();
+    let held: boolean[];
+    try {
+      held = await this.store.claimChain(
+        claims.map((c) => (typeof c === 'object' ? c : { key: c, expiresAt })),
+        new Date(now),
+        intent,
+      );
+    } catch (err) {
+      if (intent) note!.settle(false, err);
+      throw err;
+    }
+    if (intent) note!.settle(true);
+    return held;
   }
 
   /** Give a claim back (the action definitely did not happen), so the same press may run again. */

@@ -22,7 +22,7 @@ import type { Logger } from '../../log.js';
 import { DEFAULT_BUDGETS, type WriteBudgets } from './budget.js';
 import { CompactMode } from './compact.js';
 import { BudgetedSender, type WriterStats } from './budgeted-sender.js';
-import { BoardMessages, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './board-messages.js';
+import { BoardMessages, boardCardShows, type ChannelPost, channelKey, type Slot, slotKey, type WriterHooks } from './board-messages.js';
 import { mrkdwn, ours } from '../cards/slack-text.js';
 import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
 
@@ -65,7 +65,7 @@ export class BoardWriter implements BoardOutput {
     this.writes = new BoardMessages(client, hooks, this.sender, this.compact, now);
   }
 
-  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void {
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef, drawnAt?: number): void {
     const k = slotKey(ref);
     let slot = this.slots.get(k);
     if (!slot) {
@@ -74,12 +74,18 @@ export class BoardWriter implements BoardOutput {
     }
     if (slot.version === slot.sent) slot.dirtySince = this.now();
     slot.snapshot = snapshot;
+    slot.drawnAt = drawnAt;
     slot.version++;
     // A post already attempted stays attempted through newer states (it may be in Slack).
     if (intent) slot.intent = { ...intent, attempted: intent.attempted || Boolean(slot.intent?.attempted) };
     if (!slot.ts && messageTs) slot.ts = messageTs;
     this.compact.changed(channelKey(ref.teamId, ref.channelId));
     this.kick();
+  }
+
+  shows(ref: CardRef, snapshot: CallSnapshot): string | undefined {
+    // A compact channel's per-call cards wait for it to calm down: drawn when they are written.
+    return this.compact.isCompact(channelKey(ref.teamId, ref.channelId)) ? undefined : boardCardShows(snapshot);
   }
 
   audit(ref: CardRef, raw: string, messageTs?: string, own = false, intent?: IntentRef): void {
