@@ -3,7 +3,7 @@
  * back, by exactly one of concurrent claimers, across a restart.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { ClaimStore, RetentionStore } from '../src/store/types.js';
+import type { ClaimStore, RetentionStore, Store } from '../src/store/types.js';
 import { forEachBackend, type StoreHarness } from './helpers/store-backends.js';
 import { cipherA } from './helpers/store-records.js';
 
@@ -52,6 +52,16 @@ forEachBackend('ClaimStore contract', (backend) => {
     expect(await chain('c:8')).toEqual([false]);
     // Expired claims are taken over by a chain too.
     expect(await store.claimChain([{ key: 'c:1', expiresAt: at(120_000) }], at(60_000))).toEqual([true]);
+  });
+
+  it("stores a press's note with a chain, whatever the claims answer", async () => {
+    const outbox = (store as Store).outbox;
+    const note = (key: string) => ({ key, teamId: 'T1', channelId: 'C1', phoneCallId: 'call-1', kind: 'note' as const, seq: 0, payload: '{"ts":"1.2"}', createdAt: at(5) });
+    expect(await store.claimChain([{ key: 'n:1', expiresAt: at(60_000) }], at(0), undefined, note('note|a'))).toEqual([true]);
+    expect(await store.claimChain([{ key: 'n:1', expiresAt: at(60_000) }], at(0), undefined, note('note|b'))).toEqual([false]);
+    const notes = (await outbox.pendingIntents()).filter((i) => i.kind === 'note');
+    expect(notes.map((i) => i.key)).toEqual(['note|a', 'note|b']);
+    expect(notes[0]).toMatchObject({ teamId: 'T1', channelId: 'C1', phoneCallId: 'call-1', payload: '{"ts":"1.2"}', createdAt: at(5), version: 1 });
   });
 
   it('gives a chain to exactly one of many concurrent claimers', async () => {

@@ -121,6 +121,30 @@ for (const backend of [sqlite, postgres]) {
       expect((await store.listAuditEntries(ref.teamId, ref.channelId, ref.phoneCallId)).map((e) => e.text)).toEqual(['listened']);
     });
 
+    it("a posted card's new state drawn in its commit takes the card's next version, with what it shows; a fenced-out one draws nothing", async () => {
+      const posted = { channelId: ref.channelId, messageTs: '111.222' };
+      const draw = (shows: string, fence?: { key: string; epoch: number }) =>
+        store.outbox.commitBoardChange({ card: card({ messageTs: posted.messageTs }), intents: [intent('card:1', 'card', 0)], draw: { shows } }, fence);
+      expect((await draw('ringing'))?.cardVersion).toBe(1);
+      const second = await draw('talking');
+      expect(second?.cardVersion).toBe(2);
+      expect(second && Object.fromEntries(second)).toEqual({ 'card:1': 2 });
+      expect(await store.getCardVersion(posted)).toEqual({ version: 2, shows: 'talking' });
+      // Without a draw, or without a known message, the version stays.
+      expect((await store.outbox.commitBoardChange({ card: card({ messageTs: posted.messageTs }), intents: [intent('card:1', 'card', 0)] }))?.cardVersion).toBeUndefined();
+      expect((await store.outbox.commitBoardChange({ card: card(), intents: [], draw: { shows: 'held' } }))?.cardVersion).toBeUndefined();
+      await store.raiseBoardFence({ key: 'board:T1', epoch: 5 });
+      expect(await draw('on hold', { key: 'board:T1', epoch: 4 })).toBeUndefined();
+      expect(await store.getCardVersion(posted)).toEqual({ version: 2, shows: 'talking' });
+    });
+
+    it("a press's note is dropped in one statement, and nothing else with it", async () => {
+      await store.outbox.commitBoardChange({ intents: [intent('note:1', 'note', 0), intent('line:1:1', 'line', 1)] });
+      await store.outbox.dropNote('line:1:1');
+      await store.outbox.dropNote('note:1');
+      expect((await store.outbox.pendingIntents()).map((i) => i.key)).toEqual(['line:1:1']);
+    });
+
     it('stores nothing of a change that a newer board holder fenced out', async () => {
       await store.raiseBoardFence({ key: 'board:T1', epoch: 5 });
       const refused = await store.outbox.commitBoardChange(

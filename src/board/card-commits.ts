@@ -6,7 +6,7 @@
  * from here. Also the card's memory beside its state (the alert raised in this episode, the
  * supervisor legs callops started).
  */
-import type { OutboxStore } from '../store/outbox.js';
+import type { CommittedChange, OutboxStore } from '../store/outbox.js';
 import type { AuditStore, BoardCardMemory, BoardCardStore, BoardFence } from '../store/types.js';
 import type { CallSnapshot, LegHint } from './snapshot.js';
 import type { Alert, Escalation } from './escalation.js';
@@ -102,7 +102,10 @@ export class CardCommits {
       ...(c.alert && raised && { alert: { text: c.alert.text, level: c.alert.level, episode: raised.key } }),
     };
     const change = boardChange(ref, w, new Date(this.deps.now()));
-    let versions: Map<string, number> | undefined;
+    // A posted card's new state is drawn at its next version in the same commit (no round trip of its own before Slack).
+    const shows = c.card && entry.messageTs ? this.out()?.shows?.(ref, entry.snapshot) : undefined;
+    if (shows !== undefined) change.draw = { shows };
+    let versions: CommittedChange | undefined;
     try {
       versions = await this.deps.store.outbox.commitBoardChange(change, this.deps.fence?.());
     } catch (err) {

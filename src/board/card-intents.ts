@@ -4,7 +4,7 @@
  * the same however often it is replayed. And the way back: stored intents still owed after a
  * restart or a takeover, handed to the board's output like fresh ones.
  */
-import type { BoardChange, NewIntent, OutboxIntent, OutboxStore } from '../store/outbox.js';
+import type { BoardChange, CommittedChange, NewIntent, OutboxIntent, OutboxStore } from '../store/outbox.js';
 import type { BoardCardMemory, BoardCardStore } from '../store/types.js';
 import type { BoardOutput, CardRef, IntentRef } from './output.js';
 import type { CallSnapshot } from './snapshot.js';
@@ -49,11 +49,11 @@ export function boardChange(ref: CardRef, w: CardWrite, at: Date): BoardChange {
   return change;
 }
 
-/** After a commit: the writes, each with the intent version it delivers. */
-export function deliver(out: BoardOutput | undefined, ref: CardRef, w: CardWrite, change: BoardChange, versions: Map<string, number>, messageTs: string | undefined): void {
+/** After a commit: the writes, each with the intent version it delivers (a card also with the version it was drawn at). */
+export function deliver(out: BoardOutput | undefined, ref: CardRef, w: CardWrite, change: BoardChange, versions: CommittedChange, messageTs: string | undefined): void {
   const refOf = (i: NewIntent): IntentRef => ({ key: i.key, version: versions.get(i.key) ?? 1, attempted: false });
   for (const i of change.intents) {
-    if (i.kind === 'card' && w.card) out?.card(ref, w.card.snapshot, messageTs, refOf(i));
+    if (i.kind === 'card' && w.card) out?.card(ref, w.card.snapshot, messageTs, refOf(i), versions.cardVersion);
     else if (i.kind === 'line') {
       const p = JSON.parse(i.payload) as LinePayload;
       out?.audit(ref, p.text, messageTs, p.own, refOf(i));

@@ -126,8 +126,12 @@ export function pausedChannelsMuted(output: BoardOutput, pauses: ChannelPauses):
   const open = (teamId: string, channelId: string) => !pauses.isPaused(teamId, channelId);
   return {
     // Each write passes on with its stored intent, so Slack's acceptance is recorded against it.
-    card(ref, snapshot, messageTs, intent) {
-      if (open(ref.teamId, ref.channelId)) output.card(ref, snapshot, messageTs, intent);
+    card(ref, snapshot, messageTs, intent, drawnAt) {
+      if (open(ref.teamId, ref.channelId)) output.card(ref, snapshot, messageTs, intent, drawnAt);
+    },
+    // A card of a paused channel is not written, so its commit draws no version.
+    shows(ref, snapshot) {
+      return open(ref.teamId, ref.channelId) ? output.shows?.(ref, snapshot) : undefined;
     },
     audit(ref, line, messageTs, own, intent) {
       if (open(ref.teamId, ref.channelId)) output.audit(ref, line, messageTs, own, intent);

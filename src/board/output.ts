@@ -21,8 +21,16 @@ export interface IntentRef {
 
 /** Where the board's writes go (the Slack side: a rate-limit-aware scheduler). */
 export interface BoardOutput {
-  /** The latest state of a card; `messageTs` when it was already posted. */
-  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void;
+  /**
+   * The latest state of a card; `messageTs` when it was already posted. `drawnAt`: the card's
+   * version stored with this state (see `shows`); without it the front end draws the next one itself.
+   */
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef, drawnAt?: number): void;
+  /**
+   * What a posted card of this state shows, in a line: stored with the card's next version in
+   * the change's own commit. Undefined: the card will not be written (the commit draws nothing).
+   */
+  shows?(ref: CardRef, snapshot: CallSnapshot): string | undefined;
   /**
    * One audit line for the card's thread (`messageTs`: the card's message, known after a restart).
    * Plain text with PBX values in it, to be escaped by the front end; `own`: a line the front

@@ -44,11 +44,12 @@ export function registerListeners(app: App, services: AppServices, o: ListenerOp
   // left unacknowledged: Slack sends it again, to a process that is not going away.
   app.use(async (args) => {
     if (o.stopping()) return;
-    const { body, next } = args;
+    const { body, next, context } = args;
+    const tracked = o.inFlight.start(body, context);
     const run = recordOutcome(body, guard ? () => guard(args as unknown as GuardedRequest, next) : next);
     const settled = run.catch(() => undefined);
     background.track(settled);
-    o.inFlight.track(body, settled);
+    tracked.until(settled);
     await run;
   });
   if (distribution) {

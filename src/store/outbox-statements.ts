@@ -13,6 +13,8 @@ export interface OutboxStatements {
   upsertAudit: string;
   /** (intent_key, team_id, channel_id, phone_call_id, kind, seq, payload, created_at); upsert: pending again, version + 1; RETURNING version */
   upsertIntent: string;
+  /** (channel_id, message_ts, shows, updated_at); the card's next version (1 for a new card); RETURNING version */
+  bumpCardVersion: string;
   /** () → pending rows, oldest first */
   pending: string;
   /** (intent_key) → a row */
@@ -27,6 +29,8 @@ export interface OutboxStatements {
   markDelivered: string;
   /** (intent_key, version): a delivered line or alert, or a delivered card intent whose card has ended */
   dropDelivered: string;
+  /** (intent_key): a press's note, its press done */
+  dropNote: string;
 }
 
 const SQL: OutboxStatements = {
@@ -43,6 +47,10 @@ const SQL: OutboxStatements = {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
     ON CONFLICT (intent_key) DO UPDATE SET payload = excluded.payload, version = board_outbox.version + 1, delivered_at = NULL
     RETURNING version`,
+  bumpCardVersion: `INSERT INTO card_versions (channel_id, message_ts, version, shows, updated_at) VALUES (?, ?, 1, ?, ?)
+    ON CONFLICT (channel_id, message_ts) DO UPDATE SET
+      version = card_versions.version + 1, shows = excluded.shows, updated_at = excluded.updated_at
+    RETURNING version`,
   pending: `SELECT * FROM board_outbox WHERE delivered_at IS NULL ORDER BY created_at, seq, intent_key`,
   get: `SELECT * FROM board_outbox WHERE intent_key = ?`,
   markAttempted: `UPDATE board_outbox SET attempted_at = ? WHERE intent_key = ?`,
@@ -51,6 +59,7 @@ const SQL: OutboxStatements = {
   markDelivered: `UPDATE board_outbox SET delivered_at = ? WHERE intent_key = ? AND version = ?`,
   dropDelivered: `DELETE FROM board_outbox WHERE intent_key = ? AND version = ? AND (kind <> 'card' OR EXISTS (SELECT 1 FROM board_cards b
     WHERE b.team_id = board_outbox.team_id AND b.channel_id = board_outbox.channel_id AND b.phone_call_id = board_outbox.phone_call_id AND b.ended = 1))`,
+  dropNote: `DELETE FROM board_outbox WHERE intent_key = ? AND kind = 'note'`,
 };
 
 /** `?` → `$1, $2, ...` (none of these statements has a `?` inside a string). */

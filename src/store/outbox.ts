@@ -49,6 +49,21 @@ export interface BoardChange {
   memory?: BoardCardMemory;
   audit?: AuditEntry[];
   intents: NewIntent[];
+  /**
+   * The card's message is drawn with this state at its next version (the card's `messageTs`
+   * must be known): `shows` is its headline, kept with the version (the card versions' store).
+   */
+  draw?: { shows: string };
+}
+
+/** A stored change: the new version of each of its intents by key, and the card's version when it was drawn. */
+export type CommittedChange = Map<string, number> & { cardVersion?: number };
+
+/** The message a change draws at its card's next version, if it draws one (a posted card's new state). */
+export function drawnMessage(change: BoardChange): { channelId: string; messageTs: string; shows: string; at: Date } | undefined {
+  const c = change.card;
+  if (!change.draw || !c?.messageTs) return undefined;
+  return { channelId: c.channelId, messageTs: c.messageTs, shows: change.draw.shows, at: c.updatedAt };
 }
 
 /** A delivery Slack accepted. */
@@ -62,11 +77,11 @@ export interface Delivery {
 
 export interface OutboxStore {
   /**
-   * Atomically stores the change and its intents (each pending again, version + 1); answers the
-   * intents' new versions by key, or undefined when a newer board holder's fence refused it
-   * (nothing stored then).
+   * Atomically stores the change and its intents (each pending again, version + 1) and, with
+   * `draw`, the card's next version; answers the intents' new versions by key (and the card's
+   * version), or undefined when a newer board holder's fence refused it (nothing stored then).
    */
-  commitBoardChange(change: BoardChange, fence?: BoardFence): Promise<Map<string, number> | undefined>;
+  commitBoardChange(change: BoardChange, fence?: BoardFence): Promise<CommittedChange | undefined>;
   /** Intents not yet delivered, oldest first (by createdAt, then seq, then key). */
   pendingIntents(): Promise<OutboxIntent[]>;
   getIntent(key: string): Promise<OutboxIntent | undefined>;
@@ -78,4 +93,6 @@ export interface OutboxStore {
    * are removed; a card's intent stays (it carries the card's message ts) until its card ends.
    */
   recordDelivery(d: Delivery): Promise<boolean>;
+  /** A press's note is done: it goes (one statement; nothing was owed to Slack). */
+  dropNote(key: string): Promise<void>;
 }

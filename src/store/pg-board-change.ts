@@ -3,9 +3,10 @@
  * BEGIN, a statement per row and COMMIT): each write is a data-modifying CTE, all of them gated
  * on the fence (a newer board holder's epoch writes nothing), atomic as any single statement.
  * The card's memory goes into the card's own upsert (one statement must not touch a row twice).
- * The rows written are exactly those of the step-by-step transaction (sql-outbox.ts).
+ * A posted card's new state is drawn at its next version in the same statement. The rows
+ * written are exactly those of the step-by-step transaction (sql-outbox.ts).
  */
-import type { BoardChange } from './outbox.js';
+import { type BoardChange, drawnMessage } from './outbox.js';
 import type { BoardFence } from './records.js';
 
 type OutboxParam = string | number | Date | null;
@@ -58,6 +59,15 @@ export function boardChangeStatement(change: BoardChange, fence: BoardFence | un
       ON CONFLICT (team_id, channel_id, phone_call_id, seq) DO UPDATE SET at = excluded.at, text = excluded.text)`,
     );
   }
+  const drawn = drawnMessage(change);
+  if (drawn) {
+    ctes.push(
+      `drawn AS (INSERT INTO card_versions (channel_id, message_ts, version, shows, updated_at)
+      SELECT ${p(drawn.channelId, 'text')}, ${p(drawn.messageTs, 'text')}, 1, ${p(drawn.shows, 'text')}, ${p(ts(drawn.at, 'updatedAt'), 'timestamptz')} FROM go WHERE go.ok
+      ON CONFLICT (channel_id, message_ts) DO UPDATE SET version = card_versions.version + 1, shows = excluded.shows, updated_at = excluded.updated_at
+      RETURNING version)`,
+    );
+  }
   const intents = change.intents.map((i, n) => {
     ctes.push(
       `intent${n} AS (INSERT INTO board_outbox (intent_key, team_id, channel_id, phone_call_id, kind, seq, payload, created_at, version)
@@ -68,8 +78,9 @@ export function boardChangeStatement(change: BoardChange, fence: BoardFence | un
     );
     return `SELECT intent_key, version FROM intent${n}`;
   });
-  // One row at least (the fence's answer), then one per intent written with its version.
+  // One row at least (the fence's answer), then one per intent written with its version; the card's version on each.
   const versions = intents.length ? ` LEFT JOIN (${intents.join(' UNION ALL ')}) v ON true` : '';
-  const select = intents.length ? 'SELECT go.ok, v.intent_key, v.version FROM go' : 'SELECT go.ok FROM go';
+  const cardVersion = drawn ? ', (SELECT version FROM drawn) AS card_version' : '';
+  const select = intents.length ? `SELECT go.ok, v.intent_key, v.version${cardVersion} FROM go` : `SELECT go.ok${cardVersion} FROM go`;
   return { sql: `WITH ${ctes.join(',\n')}\n${select}${versions}`, params };
 }

@@ -3,6 +3,7 @@
  * one winner among concurrent claimers, in every process sharing it. A chain that admits an
  * action on a call also records the action's hold (`action_holds`), in the same statement.
  */
+import type { NewIntent } from './outbox.js';
 import { date, str } from './rows.js';
 import type { SqlSession } from './sql-session.js';
 import type { ActionHold, ChainedClaim, ClaimStore } from './types.js';
@@ -18,8 +19,10 @@ export interface ClaimStatements {
    * (key1, expires1, key2, expires2, key3, expires3, now) → columns c1, c2, c3 (1: claimed): up to
    * three claims in one statement, each taken only when the ones before it were (a NULL key counts
    * as taken), then (hold_action_id, hold_phone_call_id, hold_until): the action hold, inserted
-   * only when all three were taken (a NULL id: none). Optional: without it the claims are made one
-   * after another, then the hold with `insertActionHold`.
+   * only when all three were taken (a NULL id: none), then (intent_key, team_id, channel_id,
+   * phone_call_id, kind, seq, payload, created_at): an outbox intent (a press's note) upserted in
+   * the same statement whatever the claims answer (all NULL: none). Optional: without it the note
+   * is stored, the claims are made one after another, then the hold with `insertActionHold`.
    */
   claimChain?: string;
   /** (action_id, phone_call_id, holds_until); an action id already recorded is left as it is */
@@ -36,7 +39,11 @@ const CLAIM_PURGE_INTERVAL_MS = 60_000;
 export class SqlClaimStore implements ClaimStore {
   #claimsPurgedAt: number | undefined;
 
-  constructor(private readonly db: SqlSession<ClaimStatements>) {}
+  constructor(
+    private readonly db: SqlSession<ClaimStatements>,
+    /** Stores an outbox intent on its own (the board's outbox of the same database). */
+    private readonly recordIntent: (intent: NewIntent) => Promise<unknown>,
+  ) {}
 
   async claimOnce(key: string, expiresAt: Date, now: Date = new Date()): Promise<boolean> {
     // One statement: a new key, or one whose claim has expired, is taken; a live claim is not.
@@ -57,11 +64,13 @@ export class SqlClaimStore implements ClaimStore {
   /**
    * Claims in order, each only once the ones before it are held: true for each claimed (or
    * undefined) key, false from the first one that was not claimed on (the later ones were not tried).
-   * `hold` is recorded when every claim was taken (with the claims, in one statement when the dialect has it).
+   * `hold` is recorded when every claim was taken (with the claims, in one statement when the dialect has it);
+   * `note` is stored first (or in the same statement), whatever the claims answer.
    */
-  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date(), hold?: ActionHold): Promise<boolean[]> {
+  async claimChain(claims: readonly ChainedClaim[], now: Date = new Date(), hold?: ActionHold, note?: NewIntent): Promise<boolean[]> {
     const sql = this.db.statements.claimChain;
     if (!sql || claims.length > 3) {
+      if (note) await this.recordIntent(note);
       const out: boolean[] = [];
       for (const c of claims) out.push(out.every(Boolean) && (c.key === undefined || (await this.claimOnce(c.key, c.expiresAt, now))));
       if (hold && out.every(Boolean)) await this.db.run(this.db.statements.insertActionHold, this.#holdParams(hold));
@@ -72,7 +81,10 @@ export class SqlClaimStore implements ClaimStore {
       return [c?.key ?? null, c ? this.db.ts(c.expiresAt, 'expiresAt') : null];
     });
     const held = hold ? this.#holdParams(hold) : [null, null, null];
-    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now'), ...held]), this.#purgeIfDue(now)]);
+    const noted = note
+      ? [note.key, note.teamId, note.channelId, note.phoneCallId, note.kind, note.seq, note.payload, this.db.ts(note.createdAt, 'createdAt')]
+      : [null, null, null, null, null, null, null, null];
+    const [{ rows }] = await Promise.all([this.db.run(sql, [...params, this.db.ts(now, 'now'), ...held, ...noted]), this.#purgeIfDue(now)]);
     const row = rows[0] ?? {};
     return claims.map((_, i) => Number(row[`c${i + 1}`]) > 0);
   }

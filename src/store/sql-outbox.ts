@@ -2,7 +2,7 @@
  * The outbox over either SQL store: a board change and its intents go in one transaction (the
  * store's `batch`), fenced by the board holder's lease epoch like every board write.
  */
-import type { BoardChange, Delivery, NewIntent, OutboxIntent, OutboxStore } from './outbox.js';
+import { type BoardChange, type CommittedChange, type Delivery, drawnMessage, type NewIntent, type OutboxIntent, type OutboxStore } from './outbox.js';
 import type { OutboxStatements } from './outbox-statements.js';
 import { date, optStr, type Row, str } from './rows.js';
 import type { BoardFence } from './records.js';
@@ -51,7 +51,7 @@ function toIntent(row: Row): OutboxIntent {
 export class SqlOutbox implements OutboxStore {
   constructor(private readonly sql: OutboxSql) {}
 
-  async commitBoardChange(change: BoardChange, fence?: BoardFence): Promise<Map<string, number> | undefined> {
+  async commitBoardChange(change: BoardChange, fence?: BoardFence): Promise<CommittedChange | undefined> {
     if (this.sql.oneStatement) return this.#commitAtOnce(change, fence);
     const s = this.sql.statements;
     const ts = (d: Date, what: string) => this.sql.ts(d, what);
@@ -77,21 +77,25 @@ export class SqlOutbox implements OutboxStore {
       });
     }
     for (const e of change.audit ?? []) steps.push({ sql: s.upsertAudit, params: [e.teamId, e.channelId, e.phoneCallId, e.seq, ts(e.at, 'at'), e.text] });
+    const drawn = drawnMessage(change);
+    if (drawn) steps.push({ sql: s.bumpCardVersion, params: [drawn.channelId, drawn.messageTs, drawn.shows, ts(drawn.at, 'updatedAt')] });
     const first = steps.length;
     for (const i of change.intents) steps.push({ sql: s.upsertIntent, params: this.#intentParams(i) });
     const results = await this.sql.batch(steps);
     if (!results) return undefined;
-    const versions = new Map<string, number>();
+    const versions: CommittedChange = new Map<string, number>();
     for (const [n, i] of change.intents.entries()) versions.set(i.key, Number(results[first + n]?.rows[0]?.version ?? 1));
+    if (drawn) versions.cardVersion = Number(results[first - 1]?.rows[0]?.version ?? 1);
     return versions;
   }
 
-  async #commitAtOnce(change: BoardChange, fence: BoardFence | undefined): Promise<Map<string, number> | undefined> {
+  async #commitAtOnce(change: BoardChange, fence: BoardFence | undefined): Promise<CommittedChange | undefined> {
     const { sql, params } = boardChangeStatement(change, fence, (d, what) => this.sql.ts(d, what));
     const { rows } = await this.sql.query(sql, params);
     if (!rows[0]?.ok) return undefined;
-    const versions = new Map<string, number>();
+    const versions: CommittedChange = new Map<string, number>();
     for (const r of rows) if (typeof r.intent_key === 'string') versions.set(r.intent_key, Number(r.version ?? 1));
+    if (rows[0].card_version !== null && rows[0].card_version !== undefined) versions.cardVersion = Number(rows[0].card_version);
     return versions;
   }
 
@@ -111,6 +115,11 @@ export class SqlOutbox implements OutboxStore {
   async markAttempted(keys: readonly string[], at: Date): Promise<void> {
     if (keys.length === 0) return;
     const when = this.sql.ts(at, 'at');
+    // One key (a note's touch, a post's attempt) is one statement, not a transaction of one.
+    if (keys.length === 1) {
+      await this.sql.query(this.sql.statements.markAttempted, [when, keys[0]!]);
+      return;
+    }
     await this.sql.batch(keys.map((key) => ({ sql: this.sql.statements.markAttempted, params: [when, key] })));
   }
 
@@ -127,5 +136,9 @@ export class SqlOutbox implements OutboxStore {
     steps.push({ sql: s.dropDelivered, params: [d.key, d.version] });
     const results = await this.sql.batch(steps);
     return (results?.[delivered]?.changes ?? 0) > 0;
+  }
+
+  async dropNote(key: string): Promise<void> {
+    await this.sql.query(this.sql.statements.dropNote, [key]);
   }
 }

@@ -84,7 +84,7 @@ export abstract class SqlStore implements Store {
     this.#phoneLines = new SqlPhoneLineStore(session);
     this.#slackCalls = new SqlSlackCallStore(session);
     this.#oauthStates = new SqlOAuthStateStore(session);
-    this.#claims = new SqlClaimStore(session);
+    this.#claims = new SqlClaimStore(session, (intent) => this.outbox.commitBoardChange({ intents: [intent] }));
     this.#openModals = new SqlOpenModalStore(session);
     this.#callCards = new SqlCallCardStore(session);
     this.#cardVersions = new SqlCardVersionStore(session);

@@ -9,7 +9,7 @@
  * Dates round-trip exactly to the millisecond.
  */
 
-import type { OutboxStore } from './outbox.js';
+import type { NewIntent, OutboxStore } from './outbox.js';
 import type { AuditEntry, BoardCard, BoardCardMemory, BoardChannelPause, BoardFence, CallCard, LinkedAccount, LinkedLine, OAuthState, SlackCall, Watch } from './records.js';
 
 // The records are part of this module's contract: callers import records and stores from one place.
@@ -73,8 +73,10 @@ export interface ClaimStore {
    * Claims in order, each only once the ones before it are held (PostgreSQL: one statement, so one
    * round trip): true for each claimed key (an undefined key always passes), false from the first
    * one that was not claimed on, the later ones not tried. `hold`: recorded when every claim was taken.
+   * `note`: an outbox intent (a press's "working…" note) stored before the claims are answered,
+   * whatever they answer (PostgreSQL: in the same statement, so a failure stores neither).
    */
-  claimChain(claims: readonly ChainedClaim[], now?: Date, hold?: ActionHold): Promise<boolean[]>;
+  claimChain(claims: readonly ChainedClaim[], now?: Date, hold?: ActionHold, note?: NewIntent): Promise<boolean[]>;
   /** Give a claim back, so the key can be claimed again at once. */
   releaseClaim(key: string): Promise<void>;
   /**

@@ -19,6 +19,7 @@ import type { CardPublisher, SlackMessage } from '../cards/publish.js';
 import type { RereadJobs } from './reread.js';
 import type { RequestClaims } from './request-claims.js';
 import type { Surface } from './surface.js';
+import type { PressNote } from '../cards/card-notes.js';
 
 type WebClient = webApi.WebClient;
 type ActionCommand = Extract<UapiCommand, { kind: 'action' }>;
@@ -31,6 +32,8 @@ export interface ActionRequest {
   client: WebClient;
   /** Slack's identity of this request: every retry of it carries the same one. */
   identity?: string;
+  /** A press on a card: its note, stored with the press's claims (card-notes.ts). */
+  note?: PressNote;
   /** A press of a button on a card: which card, at which version, and whether the press runs the action itself. */
   press?: CardPress;
   /** A typed command that runs as soon as it is admitted (nothing to confirm first): its claims record its hold on the call. */

@@ -17,6 +17,7 @@ import type { OpenModals } from './open-modals.js';
 import type { ActionRequest } from './action-request.js';
 import { failureReply } from './replies.js';
 import { requestIdentity } from './request-claims.js';
+import { pressNoteOf } from '../http/requests-in-flight.js';
 
 export type CardPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -50,6 +51,7 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
       // "Post to channel" on a private list: the call's card is posted like an action's, and kept current.
       surface: id.action === 'post' && channelId ? { kind: 'post', channelId, respond } : { kind: 'card', channelId, ts, blocks, respond },
       identity: requestIdentity.press({ ...press, actionTs: action.action_ts }),
+      ...(pressNoteOf(context) && { note: pressNoteOf(context) }),
     };
     if (!opens) {
       await deps.pipeline.handle(request);

@@ -64,7 +64,7 @@ export class ActionPipeline {
     const acting = runsNow && onCall !== undefined && this.deps.board ? { phoneCallId: onCall, actionId: newActionId() } : undefined;
     let held: boolean[];
     try {
-      held = await claims.chain([request.identity, cardClaim, reserved || undefined], acting);
+      held = await claims.chain([request.identity, cardClaim, reserved || undefined], acting, request.note);
     } catch (err) {
       if (reserved) operations.underWay.settle(key!, false);
       throw err;

@@ -15,6 +15,7 @@
  */
 import { ACTION_HOLD_MS } from '../../board/action-holds.js';
 import type { ChainedClaim, ClaimStore } from '../../store/types.js';
+import type { PressNote } from '../cards/card-notes.js';
 
 export const CLAIM_WINDOW_MS = 10 * 60_000;
 
@@ -44,16 +45,27 @@ export class RequestClaims {
    * PostgreSQL): a key for the window, or a claim with its own expiry; undefined always passes.
    * `acting`: the action these claims admit, on this call; when every claim is taken, the same
    * statement records its hold for the board's hold time, so the board on any replica holds back
-   * what it reads of the call until the action's own news arrives.
+   * what it reads of the call until the action's own news arrives. A press's note not stored yet
+   * is stored with them, whatever they answer.
    */
-  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>, acting?: { phoneCallId: string; actionId: string }): Promise<boolean[]> {
+  async chain(claims: ReadonlyArray<string | ChainedClaim | undefined>, acting?: { phoneCallId: string; actionId: string }, note?: PressNote): Promise<boolean[]> {
     const now = this.now();
     const expiresAt = new Date(now + this.windowMs);
-    return this.store.claimChain(
-      claims.map((c) => (typeof c === 'object' ? c : { key: c, expiresAt })),
-      new Date(now),
-      acting && { ...acting, until: new Date(now + ACTION_HOLD_MS) },
-    );
+    const intent = note?.take();
+    let held: boolean[];
+    try {
+      held = await this.store.claimChain(
+        claims.map((c) => (typeof c === 'object' ? c : { key: c, expiresAt })),
+        new Date(now),
+        acting && { ...acting, until: new Date(now + ACTION_HOLD_MS) },
+        intent,
+      );
+    } catch (err) {
+      if (intent) note!.settle(false, err);
+      throw err;
+    }
+    if (intent) note!.settle(true);
+    return held;
   }
 
   /** Give a claim back (the action definitely did not happen), so the same press may run again. */

@@ -15,7 +15,7 @@ import type { CardRef, IntentRef } from '../../board/output.js';
 import type { CallSnapshot } from '../../board/snapshot.js';
 import type { CompactMode } from './compact.js';
 import { boardCard } from './render.js';
-import type { CardVersions } from '../cards/card-version.js';
+import { type CardVersions, cardShows, stampVersion } from '../cards/card-version.js';
 import type { BudgetedSender, SendOptions } from './budgeted-sender.js';
 
 /** The writer's state for one card: its latest snapshot, what was sent, its pending audit lines. */
@@ -30,6 +30,8 @@ export interface Slot {
   lines: PendingLine[];
   /** The stored intent the latest state delivers. */
   intent?: IntentRef;
+  /** The card's version stored with the latest state (its commit drew it); else drawn when sent. */
+  drawnAt?: number;
   /** Another replica is posting this card: look again after this time. */
   heldUntil?: number;
 }
@@ -86,6 +88,9 @@ const slackRefused = (err: unknown) => typeof (err as { data?: { error?: unknown
 
 /** How long to wait before looking again at a card another replica is posting. */
 const HELD_MS = 2000;
+
+/** What a board card of this state shows in a line (kept with its version). */
+export const boardCardShows = (snapshot: CallSnapshot): string => cardShows(boardCard(snapshot));
 
 export const slotKey = (r: CardRef) => `${r.teamId}|${r.channelId}|${r.phoneCallId}`;
 export const channelKey = (teamId: string, channelId: string) => `${teamId}|${channelId}`;
@@ -172,14 +177,15 @@ export class BoardMessages {
   async updateCard(s: Slot): Promise<void> {
     const version = s.version;
     const intent = s.intent;
+    const drawnAt = s.drawnAt;
     const msg = boardCard(s.snapshot);
     try {
       const res = await this.sender.send(
         'update',
         s.ref.channelId,
         async () => {
-          // Drawn at the card's next version only when it is really sent (within its budget).
-          const shown = (await this.hooks.versions?.next({ channelId: s.ref.channelId, messageTs: s.ts! }, msg)) ?? msg;
+          // At the version its commit drew; else at the card's next version, drawn only when it is really sent (within its budget).
+          const shown = drawnAt !== undefined ? stampVersion(msg, drawnAt) : ((await this.hooks.versions?.next({ channelId: s.ref.channelId, messageTs: s.ts! }, msg)) ?? msg);
           return inWorkspace({ teamId: s.ref.teamId }, () => this.client.chat.update({ channel: s.ref.channelId, ts: s.ts!, text: shown.text, blocks: shown.blocks }));
         },
         this.of(s.ref.teamId, s.ref.channelId),

@@ -17,7 +17,8 @@ export class PendingWrites {
   constructor(private readonly now: () => number) {}
 
   /** A card's latest state, replacing what was pending. */
-  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void {
+  /** `drawnAt`: the card version this state was drawn at in the store (its board change), if it was. */
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef, drawnAt?: number): void {
     const k = slotKey(ref);
     let slot = this.slots.get(k);
     if (!slot) {
@@ -26,6 +27,7 @@ export class PendingWrites {
     }
     if (slot.version === slot.sent) slot.dirtySince = this.now();
     slot.snapshot = snapshot;
+    slot.drawnAt = drawnAt;
     slot.version++;
     // A post already attempted stays attempted through newer states (it may be in Slack).
     if (intent) slot.intent = { ...intent, attempted: intent.attempted || Boolean(slot.intent?.attempted) };

@@ -23,7 +23,7 @@ import type { Logger } from '../../log.js';
 import { DEFAULT_BUDGETS, type WriteBudgets } from './budget.js';
 import { CompactMode } from './compact.js';
 import { BudgetedSender, type WriterStats } from './budgeted-sender.js';
-import { BoardMessages, channelKey, slotKey, type WriterHooks } from './board-messages.js';
+import { BoardMessages, boardCardShows, channelKey, slotKey, type WriterHooks } from './board-messages.js';
 import { PendingWrites } from './pending-writes.js';
 import { mrkdwn, ours } from '../cards/slack-text.js';
 import { evictSettled, MAX_SETTLED_SLOTS } from './slot-cap.js';
@@ -67,10 +67,15 @@ export class BoardWriter implements BoardOutput {
     this.writes = new BoardMessages(client, hooks, this.sender, this.compact, now);
   }
 
-  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef): void {
-    this.pending.card(ref, snapshot, messageTs, intent);
+  card(ref: CardRef, snapshot: CallSnapshot, messageTs: string | undefined, intent?: IntentRef, drawnAt?: number): void {
+    this.pending.card(ref, snapshot, messageTs, intent, drawnAt);
     this.compact.changed(channelKey(ref.teamId, ref.channelId));
     this.kick();
+  }
+
+  shows(ref: CardRef, snapshot: CallSnapshot): string | undefined {
+    // A compact channel's per-call cards wait for it to calm down: drawn when they are written.
+    return this.compact.isCompact(channelKey(ref.teamId, ref.channelId)) ? undefined : boardCardShows(snapshot);
   }
 
   audit(ref: CardRef, raw: string, messageTs?: string, own = false, intent?: IntentRef): void {

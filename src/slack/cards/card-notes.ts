@@ -16,7 +16,7 @@
 import type { KnownBlock } from '@slack/types';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { OutboxIntent, OutboxStore } from '../../store/outbox.js';
+import type { NewIntent, OutboxIntent, OutboxStore } from '../../store/outbox.js';
 import { withNote } from '../blocks/call-card.js';
 import type { SlackMessage } from './slack-message.js';
 
@@ -79,6 +79,48 @@ export const ABANDONED_NOTE_MS = 5 * NOTE_HEARTBEAT_MS;
 /** How many abandoned cards the sweep reads again from the PBX at once. */
 const SWEEP_CONCURRENCY = 4;
 
+/**
+ * A press's note, prepared when the press arrives and stored in the press's first round trip to
+ * the store, beside its claims (so before anything is sent to VoipNow, and a SIGKILL after that
+ * leaves it behind): `take` hands its intent to that statement, once; `settle` says how it went.
+ * A note never taken (the press ran nothing) is never stored.
+ */
+export class PressNote {
+  #taken = false;
+  #resolve!: (key: string | undefined) => void;
+  /** The note's key once stored; undefined when it was not (never taken, or its statement failed). */
+  readonly stored = new Promise<string | undefined>((resolve) => {
+    this.#resolve = resolve;
+  });
+
+  constructor(
+    readonly intent: NewIntent,
+    private readonly onStored: () => void,
+    private readonly onFailed: (err: unknown) => void,
+  ) {}
+
+  /** The intent to store with the press's claims; undefined once taken (or dropped). */
+  take(): NewIntent | undefined {
+    if (this.#taken) return undefined;
+    this.#taken = true;
+    return this.intent;
+  }
+
+  /** The statement that took the note answered (`ok`) or failed. */
+  settle(ok: boolean, err?: unknown): void {
+    if (ok) this.onStored();
+    else this.onFailed(err);
+    this.#resolve(ok ? this.intent.key : undefined);
+  }
+
+  /** The press is done or interrupted: a note not taken by then never will be. */
+  drop(): void {
+    if (this.#taken) return;
+    this.#taken = true;
+    this.#resolve(undefined);
+  }
+}
+
 export class CardNotes {
   /** The notes of the presses running here, each touched by its timer until it ends. */
   readonly #heartbeats = new Map<string, NodeJS.Timeout>();
@@ -89,42 +131,57 @@ export class CardNotes {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A press on this card runs: recorded until `end`. Answers the record's key (undefined when it could not be stored). */
-  async begin(card: PressedCard): Promise<string | undefined> {
+  /**
+   * A press on this card arrived: its note, to be stored with the press's claims (before anything
+   * is sent to VoipNow) and kept until `end`.
+   */
+  prepare(card: PressedCard): PressNote {
     const key = `${NOTE_PREFIX}${card.channelId}|${card.ts}|${randomBytes(6).toString('hex')}`;
     const payload: NotePayload = { ts: card.ts, blocks: card.blocks, ...(card.by && { by: card.by }) };
-    try {
-      await this.outbox.commitBoardChange({
-        intents: [
-          {
-            key,
-            teamId: card.teamId ?? '',
-            channelId: card.channelId,
-            phoneCallId: card.phoneCallId,
-            kind: 'note',
-            seq: 0,
-            payload: JSON.stringify(payload),
-            createdAt: new Date(this.now()),
-          },
-        ],
-      });
-      const touch = () => void this.outbox.markAttempted([key], new Date(this.now())).catch((err: unknown) => this.logger.warn('could not touch a card note', { error: String(err) }));
-      const timer = setInterval(touch, NOTE_HEARTBEAT_MS);
-      timer.unref();
-      this.#heartbeats.set(key, timer);
-      return key;
-    } catch (err) {
-      this.logger.warn('could not record a card note', { error: err instanceof Error ? err.message : String(err) });
-      return undefined;
-    }
+    const intent: NewIntent = {
+      key,
+      teamId: card.teamId ?? '',
+      channelId: card.channelId,
+      phoneCallId: card.phoneCallId,
+      kind: 'note',
+      seq: 0,
+      payload: JSON.stringify(payload),
+      createdAt: new Date(this.now()),
+    };
+    return new PressNote(
+      intent,
+      () => this.#touchUntilEnd(key),
+      (err) => this.logger.warn('could not record a card note', { error: err instanceof Error ? err.message : String(err) }),
+    );
   }
 
-  /** The press is done (its result is on the card, or the card was marked interrupted). */
+  /** A press on this card runs: its note stored on its own, until `end`. Answers its key (undefined when it could not be stored). */
+  async begin(card: PressedCard): Promise<string | undefined> {
+    const note = this.prepare(card);
+    const intent = note.take()!;
+    try {
+      await this.outbox.commitBoardChange({ intents: [intent] });
+      note.settle(true);
+    } catch (err) {
+      note.settle(false, err);
+    }
+    return note.stored;
+  }
+
+  /** A running press touches its stored note every few seconds, so no other replica takes it as abandoned. */
+  #touchUntilEnd(key: string): void {
+    const touch = () => void this.outbox.markAttempted([key], new Date(this.now())).catch((err: unknown) => this.logger.warn('could not touch a card note', { error: String(err) }));
+    const timer = setInterval(touch, NOTE_HEARTBEAT_MS);
+    timer.unref();
+    this.#heartbeats.set(key, timer);
+  }
+
+  /** The press is done (its result is on the card, or the card was marked interrupted): its note goes, in one statement. */
   async end(key: string | undefined): Promise<void> {
     if (!key) return;
     clearInterval(this.#heartbeats.get(key));
     this.#heartbeats.delete(key);
-    await this.outbox.recordDelivery({ key, version: 1, at: new Date(this.now()) }).catch((err: unknown) => this.logger.warn('could not clear a card note', { error: String(err) }));
+    await this.outbox.dropNote(key).catch((err: unknown) => this.logger.warn('could not clear a card note', { error: String(err) }));
   }
 
   /**

@@ -6,22 +6,31 @@
  * saying "working…" forever.
  *
  * A request is only described (user, response_url, card) when that is needed: a
- * press on a card at once, since its note is recorded while it runs; anything
+ * press on a card at once, since its note is stored with its claims; anything
  * else only if a shutdown has to tell its user.
  */
 import type { KnownBlock } from '@slack/types';
 import fetch from 'node-fetch';
 import { readCardTarget } from '../cards/card-target.js';
 import type { Logger } from '../../log.js';
-import { type CardNotes, type MarkCard, type PressedCard, interruptedCard } from '../cards/card-notes.js';
+import { type CardNotes, type MarkCard, type PressedCard, PressNote, interruptedCard } from '../cards/card-notes.js';
 
 /** What is needed to tell the user and mark the card, read from the request body. */
 export interface InFlightRequest {
   userId?: string;
   responseUrl?: string;
   card?: PressedCard;
-  /** The stored record of the card's note while the press runs (card-notes.ts). */
-  note?: Promise<string | undefined>;
+  /** The card's note while the press runs (card-notes.ts): stored with the press's claims. */
+  note?: PressNote;
+}
+
+/** Where a press's note waits in Bolt's context for the press's claims to store it. */
+const PRESS_NOTE = 'callopsPressNote';
+
+/** The press's note, from Bolt's context (set there by `start`). */
+export function pressNoteOf(context: Record<string, unknown>): PressNote | undefined {
+  const note = context[PRESS_NOTE];
+  return note instanceof PressNote ? note : undefined;
 }
 
 const INTERRUPTED = ':warning: callops was restarting while your request ran: it may or may not have happened in VoipNow. Refresh the card or run `/call list` to see the call as it is now.';
@@ -83,21 +92,34 @@ export class RequestsInFlight {
     private readonly notes?: CardNotes,
   ) {}
 
-  /** Track one request until `work` settles (a press on a card: its note is recorded meanwhile). */
-  track(body: unknown, work: Promise<unknown>): void {
+  /**
+   * Track one request from now until the work given to `until` settles. A press on a card gets
+   * its note, put in Bolt's `context` for the press's claims to store (before anything is sent
+   * to VoipNow); it goes when the work is done.
+   */
+  start(body: unknown, context: Record<string, unknown>): { until(work: Promise<unknown>): void } {
     const run: Running = { body };
     if (this.notes && mayBeCardPress(body)) {
       const req = described(run);
-      if (req.card) req.note = this.notes.begin(req.card);
+      if (req.card) context[PRESS_NOTE] = req.note = this.notes.prepare(req.card);
     }
     this.running.add(run);
-    void work
-      .finally(async () => {
-        if (!this.running.delete(run)) return; // interrupted: its note went with it
-        const note = run.described?.note;
-        if (note) await this.notes?.end(await note);
-      })
-      .catch(() => undefined);
+    return {
+      until: (work) =>
+        void work
+          .finally(async () => {
+            if (!this.running.delete(run)) return; // interrupted: its note went with it
+            await this.#endNote(run.described?.note);
+          })
+          .catch(() => undefined),
+    };
+  }
+
+  /** The press is done: its note, if it was stored, goes. */
+  async #endNote(note: PressNote | undefined): Promise<void> {
+    if (!note) return;
+    note.drop();
+    await this.notes?.end(await note.stored);
   }
 
   get size(): number {
@@ -115,7 +137,7 @@ export class RequestsInFlight {
           await mark({ ...(teamId && { teamId }), channelId, ts }, interruptedCard(blocks, phoneCallId)).catch((err: unknown) =>
             this.logger.warn('could not mark an interrupted card', { error: err instanceof Error ? err.message : String(err) }),
           );
-          await this.notes?.end(await req.note);
+          await this.#endNote(req.note);
         }
         if (req.responseUrl) {
           await fetch(req.responseUrl, {
