@@ -43,6 +43,7 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
       ? { kind: 'action', action: spec.name, extension: target.extension, phoneCallId: target.call, ...(target.view && { viewId: target.view }), params: {} }
       : { kind: 'show', extension: target.extension, phoneCallId: target.call };
     const opens = spec !== undefined && opensModal(spec);
+    const note = pressNoteOf(context);
     const request: ActionRequest = {
       user,
       cmd,
@@ -51,7 +52,7 @@ export function onCardPress(deps: SlackDeps, modals: OpenModals) {
       // "Post to channel" on a private list: the call's card is posted like an action's, and kept current.
       surface: id.action === 'post' && channelId ? { kind: 'post', channelId, respond } : { kind: 'card', channelId, ts, blocks, respond },
       identity: requestIdentity.press({ ...press, actionTs: action.action_ts }),
-      ...(pressNoteOf(context) && { note: pressNoteOf(context) }),
+      ...(note && { note }),
     };
     if (!opens) {
       await deps.pipeline.handle(request);

@@ -155,18 +155,6 @@ export class CardNotes {
     );
   }
 
-  /** A press on this card runs: its note stored on its own, until `end`. Answers its key (undefined when it could not be stored). */
-  async begin(card: PressedCard): Promise<string | undefined> {
-    const note = this.prepare(card);
-    const intent = note.take()!;
-    try {
-      await this.outbox.commitBoardChange({ intents: [intent] });
-      note.settle(true);
-    } catch (err) {
-      note.settle(false, err);
-    }
-    return note.stored;
-  }
 
   /** A running press touches its stored note every few seconds, so no other replica takes it as abandoned. */
   #touchUntilEnd(key: string): void {
