@@ -155,7 +155,6 @@ export class CardNotes {
     );
   }
 
-
   /** A running press touches its stored note every few seconds, so no other replica takes it as abandoned. */
   #touchUntilEnd(key: string): void {
     const touch = () => void this.outbox.markAttempted([key], new Date(this.now())).catch((err: unknown) => this.logger.warn('could not touch a card note', { error: String(err) }));
